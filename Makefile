@@ -1,0 +1,67 @@
+# HealthPrep Desk. `make run` starts the desktop app (demo mode when no
+# practice is configured); `make test` runs every test. See README.md.
+
+GO        ?= go
+TAGS_APP  := desktop,production,webkit2_41
+BIN       := build/bin
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS   := -s -w -X github.com/healthprep/desk/internal/buildinfo.Version=$(VERSION) \
+             -X github.com/healthprep/desk/internal/buildinfo.Commit=$(COMMIT) \
+             -X github.com/healthprep/desk/internal/buildinfo.Date=$(DATE)
+
+# Debian/Ubuntu packages for building the app, the headless keychain used by
+# the tests, Xvfb for the real-window smoke test and Chromium for browser tests.
+DEB_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
+            xvfb xauth dbus dbus-x11 gnome-keyring chromium imagemagick
+
+.PHONY: all deps frontend frontend-deps build app agent run test test-go test-frontend vet fmt-check clean
+
+all: build
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $(DEB_PKGS)
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+frontend-deps: frontend/node_modules/.package-lock.json
+
+frontend: frontend-deps
+	cd frontend && npm run build
+
+agent:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/healthprep-agent ./agent/cmd/healthprep-agent
+
+app: frontend
+	$(GO) build -trimpath -tags $(TAGS_APP) -ldflags "$(LDFLAGS)" -o $(BIN)/healthprep .
+
+build: app agent
+
+# A desktop session opens a window; with no display (a server, CI) the app
+# runs inside Xvfb so the command still works.
+run: build
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then exec $(BIN)/healthprep; \
+	else echo "No display found: running the app inside Xvfb (headless)."; \
+	exec xvfb-run -a -s "-screen 0 1280x900x24" $(BIN)/healthprep; fi
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Go tests run inside a private D-Bus session with an unlocked gnome-keyring,
+# so the keychain tests use the real Secret Service.
+test-go:
+	HEALTHPREP_REQUIRE_KEYRING=1 HEALTHPREP_REQUIRE_CHROMIUM=1 build/scripts/with-keyring $(GO) test -race -count=1 ./...
+
+test-frontend: frontend-deps
+	cd frontend && npm test
+
+test: fmt-check vet test-go test-frontend
+
+clean:
+	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html

@@ -1,0 +1,9 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  // Wails serves the built files from the embedded dist folder.
+  base: "./",
+  build: { outDir: "dist", emptyOutDir: true, target: "es2022" },
+  test: { environment: "happy-dom", include: ["src/**/*.test.ts"] },
+});
