@@ -1,0 +1,151 @@
+// Package agent is the local agent: it owns the practice configuration,
+// credentials (through internal/keychain), sign-in, day sync, the encrypted
+// cache and prep. The CLI and the desktop app both drive it.
+package agent
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Practice is the practice's non-secret configuration, saved as practice.json
+// in the data directory. Secrets never go here: they live in the keychain.
+type Practice struct {
+	Name         string   `json:"name"`
+	FHIRBase     string   `json:"fhirBase"`
+	ClientID     string   `json:"clientId"`
+	RedirectPort int      `json:"redirectPort"`
+	Scopes       []string `json:"scopes,omitempty"`
+	Issuer       string   `json:"issuer,omitempty"` // discovered at setup; sign-in insists on it
+	TimeZone     string   `json:"timeZone,omitempty"`
+	// Schedule says where the day's appointments come from.
+	Schedule ScheduleSource `json:"schedule"`
+	// SyncAt is the clinic-morning sync time, HH:MM local.
+	SyncAt           string    `json:"syncAt,omitempty"`
+	SyncEveryMinutes int       `json:"syncEveryMinutes,omitempty"`
+	ClinicDays       []string  `json:"clinicDays,omitempty"`
+	RetentionDays    int       `json:"retentionDays,omitempty"`
+	Demo             bool      `json:"demo,omitempty"`
+	ConfiguredAt     time.Time `json:"configuredAt"`
+}
+
+// ScheduleSource selects and configures one schedule source.
+type ScheduleSource struct {
+	Kind        string   `json:"kind"` // "provider-service", "fhir-appointments" or "file"
+	ProviderIDs []string `json:"providerIds,omitempty"`
+	LocationIDs []string `json:"locationIds,omitempty"`
+	File        string   `json:"file,omitempty"`
+}
+
+// ID names the practice in the keychain: stable for a FHIR base and client ID.
+func (p Practice) ID() string {
+	sum := sha256.Sum256([]byte(p.FHIRBase + "\x00" + p.ClientID))
+	return hex.EncodeToString(sum[:6])
+}
+
+// Location returns the practice's time zone, falling back to the machine's.
+func (p Practice) Location() *time.Location {
+	if p.TimeZone != "" {
+		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.Local
+}
+
+const practiceFile = "practice.json"
+
+// ErrNotConfigured means no practice has been set up in this data directory.
+var ErrNotConfigured = errors.New("no practice is set up yet: run `healthprep-agent setup --fhir-base URL --client-id ID`")
+
+// DataDir returns the data directory: $HEALTHPREP_HOME, else the OS user
+// config directory's HealthPrep folder. It is created with mode 0700.
+func DataDir() (string, error) {
+	dir := os.Getenv("HEALTHPREP_HOME")
+	if dir == "" {
+		base, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the user config directory (set HEALTHPREP_HOME): %w", err)
+		}
+		dir = filepath.Join(base, "HealthPrep")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("creating the data directory: %w", err)
+	}
+	return dir, nil
+}
+
+// LoadPractice reads the practice configuration, or ErrNotConfigured.
+func LoadPractice(dir string) (Practice, error) {
+	b, err := os.ReadFile(filepath.Join(dir, practiceFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Practice{}, ErrNotConfigured
+	}
+	if err != nil {
+		return Practice{}, fmt.Errorf("reading the practice configuration: %w", err)
+	}
+	var p Practice
+	if err := json.Unmarshal(b, &p); err != nil {
+		return Practice{}, fmt.Errorf("the practice configuration %s is damaged (%v): run setup again with --reset", filepath.Join(dir, practiceFile), err)
+	}
+	return p, nil
+}
+
+// SavePractice writes the configuration atomically (temp file + rename), mode 0600.
+func SavePractice(dir string, p Practice) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".practice-*.json")
+	if err != nil {
+		return fmt.Errorf("saving the practice configuration: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("saving the practice configuration: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, practiceFile))
+}
+
+// withDefaults fills the settings a practice need not choose.
+func (p Practice) withDefaults() Practice {
+	if p.RedirectPort == 0 {
+		p.RedirectPort = 53682
+	}
+	if p.SyncAt == "" {
+		p.SyncAt = "06:30"
+	}
+	if p.SyncEveryMinutes == 0 {
+		p.SyncEveryMinutes = 30
+	}
+	if len(p.ClinicDays) == 0 {
+		p.ClinicDays = []string{"Mon", "Tue", "Wed", "Thu", "Fri"}
+	}
+	if p.RetentionDays == 0 {
+		p.RetentionDays = 14
+	}
+	if p.Schedule.Kind == "" {
+		p.Schedule.Kind = "provider-service"
+	}
+	return p
+}
