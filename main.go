@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"embed"
 	"log/slog"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 
+	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/app"
 )
 
@@ -19,7 +21,7 @@ var assets embed.FS
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a := app.New(log)
+	a := app.New(log, func(ctx context.Context) (api.Service, error) { return app.Connect(ctx, log) })
 	startup, shutdown := app.Lifecycle(a)
 	err := wails.Run(&options.App{
 		// The title never carries patient data: it is visible in task bars and screen shares.

@@ -1,5 +1,6 @@
-import { Version } from "../wailsjs/go/app/App";
+import "./style.css";
+import { wailsBackend } from "./api/wails";
+import { DeskApp } from "./ui/app";
 
 const root = document.querySelector<HTMLDivElement>("#app")!;
-root.textContent = "HealthPrep Desk";
-Version().then((v) => (root.textContent = `HealthPrep Desk ${v.version}`));
+void new DeskApp(wailsBackend, root).start();

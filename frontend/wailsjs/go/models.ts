@@ -1,3 +1,609 @@
+export namespace api {
+	
+	export class CatalogueInfo {
+	    version: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.version = source["version"];
+	        this.count = source["count"];
+	    }
+	}
+	export class Counts {
+	    due: number;
+	    dueSoon: number;
+	    needsReview: number;
+	    complete: number;
+	    excluded: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Counts(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.due = source["due"];
+	        this.dueSoon = source["dueSoon"];
+	        this.needsReview = source["needsReview"];
+	        this.complete = source["complete"];
+	        this.excluded = source["excluded"];
+	    }
+	}
+	export class DayRow {
+	    appointmentId: string;
+	    // Go type: time
+	    time: any;
+	    provider: string;
+	    visitType: string;
+	    status: string;
+	    inactive: boolean;
+	    patientId: string;
+	    patientName: string;
+	    mrn?: string;
+	    age?: number;
+	    sex?: string;
+	    counts: Counts;
+	    stale?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DayRow(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.appointmentId = source["appointmentId"];
+	        this.time = this.convertValues(source["time"], null);
+	        this.provider = source["provider"];
+	        this.visitType = source["visitType"];
+	        this.status = source["status"];
+	        this.inactive = source["inactive"];
+	        this.patientId = source["patientId"];
+	        this.patientName = source["patientName"];
+	        this.mrn = source["mrn"];
+	        this.age = source["age"];
+	        this.sex = source["sex"];
+	        this.counts = this.convertValues(source["counts"], Counts);
+	        this.stale = source["stale"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DayList {
+	    date: string;
+	    // Go type: time
+	    asOf?: any;
+	    partial: boolean;
+	    catalogueVersion: string;
+	    rows: DayRow[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DayList(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.asOf = this.convertValues(source["asOf"], null);
+	        this.partial = source["partial"];
+	        this.catalogueVersion = source["catalogueVersion"];
+	        this.rows = this.convertValues(source["rows"], DayRow);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class DiscoveryInfo {
+	    authorize: string;
+	    token: string;
+	    issuer: string;
+	    register?: string;
+	    pkceS256: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DiscoveryInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.authorize = source["authorize"];
+	        this.token = source["token"];
+	        this.issuer = source["issuer"];
+	        this.register = source["register"];
+	        this.pkceS256 = source["pkceS256"];
+	    }
+	}
+	export class Evidence {
+	    type: string;
+	    id: string;
+	    code?: string;
+	    display?: string;
+	    date?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Evidence(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.type = source["type"];
+	        this.id = source["id"];
+	        this.code = source["code"];
+	        this.display = source["display"];
+	        this.date = source["date"];
+	    }
+	}
+	export class LastSync {
+	    date: string;
+	    // Go type: time
+	    at: any;
+	    partial: boolean;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new LastSync(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.at = this.convertValues(source["at"], null);
+	        this.partial = source["partial"];
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Line {
+	    title: string;
+	    date?: string;
+	    detail?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Line(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.title = source["title"];
+	        this.date = source["date"];
+	        this.detail = source["detail"];
+	    }
+	}
+	export class PracticeInfo {
+	    name: string;
+	    fhirBase: string;
+	    clientId: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PracticeInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.fhirBase = source["fhirBase"];
+	        this.clientId = source["clientId"];
+	    }
+	}
+	export class Problem {
+	    field: string;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Problem(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.message = source["message"];
+	    }
+	}
+	export class RequestStats {
+	    total: number;
+	    byType?: Record<string, number>;
+	    errors: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new RequestStats(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.total = source["total"];
+	        this.byType = source["byType"];
+	        this.errors = source["errors"];
+	    }
+	}
+	export class Result {
+	    id: string;
+	    title: string;
+	    status: string;
+	    lastDone?: string;
+	    modality?: string;
+	    nextDue?: string;
+	    reason: string;
+	    evidence?: Evidence[];
+	    review?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Result(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.status = source["status"];
+	        this.lastDone = source["lastDone"];
+	        this.modality = source["modality"];
+	        this.nextDue = source["nextDue"];
+	        this.reason = source["reason"];
+	        this.evidence = this.convertValues(source["evidence"], Evidence);
+	        this.review = source["review"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ScheduleInfo {
+	    kind: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScheduleInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	    }
+	}
+	export class Settings {
+	    syncAt: string;
+	    syncEveryMinutes: number;
+	    clinicDays: string[];
+	    retentionDays: number;
+	    largeText: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Settings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.syncAt = source["syncAt"];
+	        this.syncEveryMinutes = source["syncEveryMinutes"];
+	        this.clinicDays = source["clinicDays"];
+	        this.retentionDays = source["retentionDays"];
+	        this.largeText = source["largeText"];
+	    }
+	}
+	export class SetupCheck {
+	    fhirBase: string;
+	    clientId: string;
+	    problems: Problem[];
+	    discovery?: DiscoveryInfo;
+	
+	    static createFrom(source: any = {}) {
+	        return new SetupCheck(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.fhirBase = source["fhirBase"];
+	        this.clientId = source["clientId"];
+	        this.problems = this.convertValues(source["problems"], Problem);
+	        this.discovery = this.convertValues(source["discovery"], DiscoveryInfo);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SheetPatient {
+	    id: string;
+	    name: string;
+	    mrn?: string;
+	    age?: number;
+	    sex?: string;
+	    birthDate?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SheetPatient(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.mrn = source["mrn"];
+	        this.age = source["age"];
+	        this.sex = source["sex"];
+	        this.birthDate = source["birthDate"];
+	    }
+	}
+	export class Sheet {
+	    date: string;
+	    appointmentId: string;
+	    patient: SheetPatient;
+	    // Go type: time
+	    time: any;
+	    provider: string;
+	    visitType: string;
+	    results: Result[];
+	    conditions: Line[];
+	    labs: Line[];
+	    imaging: Line[];
+	    consults: Line[];
+	    hospital: Line[];
+	    immunizations: Line[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Sheet(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.appointmentId = source["appointmentId"];
+	        this.patient = this.convertValues(source["patient"], SheetPatient);
+	        this.time = this.convertValues(source["time"], null);
+	        this.provider = source["provider"];
+	        this.visitType = source["visitType"];
+	        this.results = this.convertValues(source["results"], Result);
+	        this.conditions = this.convertValues(source["conditions"], Line);
+	        this.labs = this.convertValues(source["labs"], Line);
+	        this.imaging = this.convertValues(source["imaging"], Line);
+	        this.consults = this.convertValues(source["consults"], Line);
+	        this.hospital = this.convertValues(source["hospital"], Line);
+	        this.immunizations = this.convertValues(source["immunizations"], Line);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class SignInResult {
+	    user: string;
+	    accessMode: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignInResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.user = source["user"];
+	        this.accessMode = source["accessMode"];
+	    }
+	}
+	export class SignedIn {
+	    user: string;
+	    // Go type: time
+	    expires?: any;
+	    accessMode: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SignedIn(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.user = source["user"];
+	        this.expires = this.convertValues(source["expires"], null);
+	        this.accessMode = source["accessMode"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Status {
+	    mode: string;
+	    practice?: PracticeInfo;
+	    signedIn?: SignedIn;
+	    needsSignIn: boolean;
+	    online: boolean;
+	    // Go type: time
+	    offlineSince?: any;
+	    offlineReason?: string;
+	    lastSync?: LastSync;
+	    syncing: boolean;
+	    days: string[];
+	    today: string;
+	    keychain?: string;
+	    requests?: RequestStats;
+	    version: string;
+	    discovery?: DiscoveryInfo;
+	    schedule?: ScheduleInfo;
+	    // Go type: time
+	    nextSync?: any;
+	    catalogue?: CatalogueInfo;
+	
+	    static createFrom(source: any = {}) {
+	        return new Status(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.mode = source["mode"];
+	        this.practice = this.convertValues(source["practice"], PracticeInfo);
+	        this.signedIn = this.convertValues(source["signedIn"], SignedIn);
+	        this.needsSignIn = source["needsSignIn"];
+	        this.online = source["online"];
+	        this.offlineSince = this.convertValues(source["offlineSince"], null);
+	        this.offlineReason = source["offlineReason"];
+	        this.lastSync = this.convertValues(source["lastSync"], LastSync);
+	        this.syncing = source["syncing"];
+	        this.days = source["days"];
+	        this.today = source["today"];
+	        this.keychain = source["keychain"];
+	        this.requests = this.convertValues(source["requests"], RequestStats);
+	        this.version = source["version"];
+	        this.discovery = this.convertValues(source["discovery"], DiscoveryInfo);
+	        this.schedule = this.convertValues(source["schedule"], ScheduleInfo);
+	        this.nextSync = this.convertValues(source["nextSync"], null);
+	        this.catalogue = this.convertValues(source["catalogue"], CatalogueInfo);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SyncSummary {
+	    date: string;
+	    appointments: number;
+	    patients: number;
+	    failed: number;
+	    requests: number;
+	    partial: boolean;
+	    duration: number;
+	    warnings?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SyncSummary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.appointments = source["appointments"];
+	        this.patients = source["patients"];
+	        this.failed = source["failed"];
+	        this.requests = source["requests"];
+	        this.partial = source["partial"];
+	        this.duration = source["duration"];
+	        this.warnings = source["warnings"];
+	    }
+	}
+
+}
+
 export namespace buildinfo {
 	
 	export class Info {

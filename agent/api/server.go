@@ -1,0 +1,211 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+const maxBody = 1 << 20 // requests to the agent are small; refuse more
+
+// NewHandler serves svc as the local API under /v1.
+func NewHandler(svc Service, log *slog.Logger) http.Handler {
+	h := &handler{svc: svc, log: log}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/status", h.status)
+	mux.HandleFunc("GET /v1/days/{date}", h.day)
+	mux.HandleFunc("GET /v1/days/{date}/sheets/{appt}", h.sheet)
+	mux.HandleFunc("GET /v1/days/{date}/print", h.print)
+	mux.HandleFunc("POST /v1/sync", h.sync)
+	mux.HandleFunc("GET /v1/sync/events", h.syncEvents)
+	mux.HandleFunc("POST /v1/setup/check", h.checkSetup)
+	mux.HandleFunc("POST /v1/setup", h.setup)
+	mux.HandleFunc("POST /v1/signin", h.signIn)
+	mux.HandleFunc("POST /v1/demo", h.demo)
+	mux.HandleFunc("GET /v1/settings", h.settings)
+	mux.HandleFunc("PUT /v1/settings", h.saveSettings)
+	mux.HandleFunc("POST /v1/reset", h.reset)
+	mux.HandleFunc("GET /v1/audit", h.audit)
+	return mux
+}
+
+type handler struct {
+	svc Service
+	log *slog.Logger
+}
+
+func (h *handler) reply(w http.ResponseWriter, r *http.Request, v any, err error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if err != nil {
+		e := AsError(err)
+		// Log the kind and route only: messages can name a FHIR resource but
+		// never a patient; still, keep the log to what support needs.
+		h.log.Info("api error", "route", r.Pattern, "kind", e.Kind)
+		w.WriteHeader(e.Kind.httpStatus())
+		json.NewEncoder(w).Encode(e)
+		return
+	}
+	json.NewEncoder(w).Encode(v)
+}
+
+func decode(r *http.Request, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return NewError(KindBadRequest, "could not read the request")
+	}
+	if len(b) > maxBody {
+		return NewError(KindBadRequest, "the request is too large")
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return NewError(KindBadRequest, fmt.Sprintf("the request is not valid JSON: %v", err))
+	}
+	return nil
+}
+
+func (h *handler) status(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.Status(r.Context())
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) day(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.Day(r.Context(), r.PathValue("date"))
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) sheet(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.Sheet(r.Context(), r.PathValue("date"), r.PathValue("appt"))
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) print(w http.ResponseWriter, r *http.Request) {
+	html, err := h.svc.PrintHTML(r.Context(), r.PathValue("date"), r.URL.Query().Get("appointment"))
+	if err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	io.WriteString(w, html)
+}
+
+func (h *handler) sync(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Date string `json:"date"`
+	}
+	if err := decode(r, &req); err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	v, err := h.svc.Sync(r.Context(), req.Date)
+	h.reply(w, r, v, err)
+}
+
+// syncEvents streams progress as server-sent events.
+func (h *handler) syncEvents(w http.ResponseWriter, r *http.Request) {
+	ch, err := h.svc.SyncEvents(r.Context())
+	if err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	flusher, _ := w.(http.Flusher)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	if flusher != nil {
+		flusher.Flush()
+	}
+	keepalive := time.NewTicker(15 * time.Second)
+	defer keepalive.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-keepalive.C:
+			io.WriteString(w, ": keepalive\n\n")
+		case ev, ok := <-ch:
+			if !ok {
+				return
+			}
+			b, _ := json.Marshal(ev)
+			fmt.Fprintf(w, "data: %s\n\n", b)
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+}
+
+func (h *handler) checkSetup(w http.ResponseWriter, r *http.Request) {
+	var req SetupRequest
+	if err := decode(r, &req); err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	v, err := h.svc.CheckSetup(r.Context(), req)
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) setup(w http.ResponseWriter, r *http.Request) {
+	var req SetupRequest
+	if err := decode(r, &req); err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	v, err := h.svc.Setup(r.Context(), req)
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.SignIn(r.Context())
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) demo(w http.ResponseWriter, r *http.Request) {
+	h.reply(w, r, struct{}{}, h.svc.StartDemo(r.Context()))
+}
+
+func (h *handler) settings(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.Settings(r.Context())
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) saveSettings(w http.ResponseWriter, r *http.Request) {
+	var s Settings
+	if err := decode(r, &s); err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	h.reply(w, r, struct{}{}, h.svc.SaveSettings(r.Context(), s))
+}
+
+func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Confirm string `json:"confirm"`
+	}
+	if err := decode(r, &req); err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	h.reply(w, r, struct{}{}, h.svc.Reset(r.Context(), req.Confirm))
+}
+
+func (h *handler) audit(w http.ResponseWriter, r *http.Request) {
+	var since time.Time
+	if s := r.URL.Query().Get("since"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			h.reply(w, r, nil, NewError(KindBadRequest, "since must be an RFC 3339 time"))
+			return
+		}
+		since = t
+	}
+	v, err := h.svc.Audit(r.Context(), since)
+	h.reply(w, r, v, err)
+}
