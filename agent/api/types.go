@@ -32,24 +32,24 @@ type Service interface {
 
 // Status is the agent's state at a glance.
 type Status struct {
-	Mode          string          `json:"mode"` // unconfigured, demo, practice
-	Practice      *PracticeInfo   `json:"practice,omitempty"`
-	SignedIn      *SignedIn       `json:"signedIn,omitempty"`
-	NeedsSignIn   bool            `json:"needsSignIn"`
-	Online        bool            `json:"online"`
-	OfflineSince  *time.Time      `json:"offlineSince,omitempty"`
-	OfflineReason string          `json:"offlineReason,omitempty"`
-	LastSync      *LastSync       `json:"lastSync,omitempty"`
-	Syncing       bool            `json:"syncing"`
-	Days          []string        `json:"days"`
-	Today         string          `json:"today"`
-	Keychain      string          `json:"keychain,omitempty"`
-	Requests      *RequestStats   `json:"requests,omitempty"`
-	Version       string          `json:"version"`
-	Discovery     *DiscoveryInfo  `json:"discovery,omitempty"`
-	Schedule      *ScheduleInfo   `json:"schedule,omitempty"`
-	NextSync      *time.Time      `json:"nextSync,omitempty"`
-	CatalogueInfo *CatalogueInfo  `json:"catalogue,omitempty"`
+	Mode          string         `json:"mode"` // unconfigured, demo, practice
+	Practice      *PracticeInfo  `json:"practice,omitempty"`
+	SignedIn      *SignedIn      `json:"signedIn,omitempty"`
+	NeedsSignIn   bool           `json:"needsSignIn"`
+	Online        bool           `json:"online"`
+	OfflineSince  *time.Time     `json:"offlineSince,omitempty"`
+	OfflineReason string         `json:"offlineReason,omitempty"`
+	LastSync      *LastSync      `json:"lastSync,omitempty"`
+	Syncing       bool           `json:"syncing"`
+	Days          []string       `json:"days"`
+	Today         string         `json:"today"`
+	Keychain      string         `json:"keychain,omitempty"`
+	Requests      *RequestStats  `json:"requests,omitempty"`
+	Version       string         `json:"version"`
+	Discovery     *DiscoveryInfo `json:"discovery,omitempty"`
+	Schedule      *ScheduleInfo  `json:"schedule,omitempty"`
+	NextSync      *time.Time     `json:"nextSync,omitempty"`
+	CatalogueInfo *CatalogueInfo `json:"catalogue,omitempty"`
 }
 
 type PracticeInfo struct {
