@@ -28,7 +28,9 @@ type Practice struct {
 	// Schedule says where the day's appointments come from.
 	Schedule ScheduleSource `json:"schedule"`
 	// SyncAt is the clinic-morning sync time, HH:MM local.
-	SyncAt           string    `json:"syncAt,omitempty"`
+	SyncAt string `json:"syncAt,omitempty"`
+	// ClinicEnd is when the repeat syncs stop, HH:MM local.
+	ClinicEnd        string    `json:"clinicEnd,omitempty"`
 	SyncEveryMinutes int       `json:"syncEveryMinutes,omitempty"`
 	ClinicDays       []string  `json:"clinicDays,omitempty"`
 	RetentionDays    int       `json:"retentionDays,omitempty"`
@@ -134,6 +136,9 @@ func (p Practice) withDefaults() Practice {
 	}
 	if p.SyncAt == "" {
 		p.SyncAt = "06:30"
+	}
+	if p.ClinicEnd == "" {
+		p.ClinicEnd = "18:00"
 	}
 	if p.SyncEveryMinutes == 0 {
 		p.SyncEveryMinutes = 30
