@@ -11,6 +11,7 @@ import (
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
 
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/app"
@@ -18,6 +19,9 @@ import (
 
 //go:embed all:frontend/dist
 var assets embed.FS
+
+//go:embed build/appicon.png
+var icon []byte
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -35,6 +39,7 @@ func main() {
 		OnStartup:        startup,
 		OnShutdown:       shutdown,
 		Bind:             []any{a},
+		Linux:            &linux.Options{Icon: icon, ProgramName: "healthprep"},
 	})
 	if err != nil {
 		log.Error("app stopped", "err", err)
