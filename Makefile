@@ -41,10 +41,12 @@ app: frontend
 build: app agent
 
 # A desktop session opens a window; with no display (a server, CI) the app
-# runs inside Xvfb so the command still works.
+# runs inside Xvfb so the command still works. WebKitGTK paints nothing
+# under Xvfb unless DMA-BUF rendering and compositing are off.
 run: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then exec $(BIN)/healthprep; \
 	else echo "No display found: running the app inside Xvfb (headless)."; \
+	WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 \
 	exec xvfb-run -a -s "-screen 0 1280x900x24" $(BIN)/healthprep; fi
 
 vet:
