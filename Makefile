@@ -60,8 +60,9 @@ fmt-check:
 test-go:
 	HEALTHPREP_REQUIRE_KEYRING=1 HEALTHPREP_REQUIRE_CHROMIUM=1 build/scripts/with-keyring $(GO) test -race -count=1 ./...
 
-test-frontend: frontend-deps
-	cd frontend && npm test
+# Vitest unit tests, then the built frontend in headless Chromium (Playwright).
+test-frontend: frontend
+	cd frontend && npm test && npm run e2e
 
 test: fmt-check vet test-go test-frontend
 

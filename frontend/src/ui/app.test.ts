@@ -1,13 +1,15 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DeskApp } from "./app";
 import { Scripted, settle, status, today } from "../test/scripted";
 
 let root: HTMLElement;
 let backend: Scripted;
 let printed: string[];
+let running: DeskApp | undefined;
 
 async function startApp(): Promise<DeskApp> {
   const app = new DeskApp(backend, root, (html) => printed.push(html));
+  running = app;
   await app.start();
   await settle();
   return app;
@@ -15,6 +17,8 @@ async function startApp(): Promise<DeskApp> {
 
 const rows = () => [...root.querySelectorAll<HTMLTableRowElement>("#day-table tbody tr")];
 const text = (sel: string) => root.querySelector(sel)?.textContent ?? "";
+
+afterEach(() => running?.stop());
 
 beforeEach(() => {
   document.body.innerHTML = "";

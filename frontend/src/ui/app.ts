@@ -24,6 +24,7 @@ export class DeskApp {
   settings?: Settings;
   fatal?: string;
   private unsubscribe?: () => void;
+  private poll?: ReturnType<typeof setInterval>;
 
   constructor(
     private backend: Backend,
@@ -33,6 +34,8 @@ export class DeskApp {
 
   async start(): Promise<void> {
     this.unsubscribe = this.backend.onSync((e) => this.onSyncEvent(e));
+    // Online/offline and "as of" change without the user doing anything.
+    this.poll = setInterval(() => void this.refreshStatus(), 30_000);
     await this.refreshStatus();
     if (!this.status) return;
     this.date = this.status.today;
@@ -48,6 +51,7 @@ export class DeskApp {
 
   stop(): void {
     this.unsubscribe?.();
+    clearInterval(this.poll);
   }
 
   async refreshStatus(): Promise<void> {
@@ -156,7 +160,10 @@ export class DeskApp {
   go(view: View): void {
     this.view = view;
     this.render();
-    if (view === "today") void this.loadDay();
+    if (view === "today") {
+      void this.refreshStatus();
+      void this.loadDay();
+    }
   }
 
   render(): void {
