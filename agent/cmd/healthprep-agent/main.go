@@ -1,0 +1,63 @@
+// Command healthprep-agent is the HealthPrep Desk local agent: it owns the
+// practice's credentials, signs in, syncs the day from Epic into the
+// encrypted cache and builds prep lists. It runs headless; the desktop app
+// talks to it. Cobra gives consistent help, flag parsing and completion.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newRoot().ExecuteContext(ctx)
+	stop()
+	if err != nil {
+		// Errors shown here are written for the practice manager; they carry no
+		// tokens or patient data (see the packages that build them).
+		fmt.Fprintln(os.Stderr, "error:", err)
+		var ec exitCoder
+		if errors.As(err, &ec) {
+			os.Exit(ec.ExitCode())
+		}
+		os.Exit(1)
+	}
+}
+
+type exitCoder interface{ ExitCode() int }
+
+type globals struct {
+	verbose bool
+}
+
+func (g *globals) logger() *slog.Logger {
+	level := slog.LevelWarn
+	if g.verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func newRoot() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:           "healthprep-agent",
+		Short:         "HealthPrep Desk local agent: Epic sign-in, day sync, encrypted cache, prep lists",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug detail to stderr (never tokens or patient data)")
+	root.AddCommand(
+		newVersionCmd(),
+		newSandboxCmd(g),
+	)
+	return root
+}
