@@ -1,0 +1,345 @@
+// Package fhir is a FHIR R4 REST client for Epic: searches that follow every
+// next link (with a page cap and loop detection), OperationOutcome entries
+// stripped and reported, bounded retries with backoff and jitter that honour
+// Retry-After, a timeout and a size cap on every request, and typed errors.
+// Resources stay raw JSON: unknown fields are kept, and decoding is left to
+// the code that needs a field.
+package fhir
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"golang.org/x/oauth2"
+)
+
+// Invalidator is implemented by token sources that can drop a cached token,
+// so a 401 gets one silent retry with a fresh one.
+type Invalidator interface{ Invalidate() }
+
+// Client talks to one FHIR server. It is safe for concurrent use.
+type Client struct {
+	Base       string
+	HTTP       *http.Client
+	Tokens     oauth2.TokenSource
+	Log        *slog.Logger
+	Timeout    time.Duration // per request; default 30 s
+	MaxTries   uint          // per request, including the first; default 4
+	MaxElapsed time.Duration // retry budget per request; default 90 s
+	MaxPages   int           // per search; default 100
+	MaxBody    int64         // bytes per response; default 32 MiB
+
+	mu    sync.Mutex
+	stats Stats
+}
+
+// Stats counts requests, for status and benchmarks.
+type Stats struct {
+	Requests int            `json:"requests"`
+	Retries  int            `json:"retries"`
+	Errors   int            `json:"errors"`
+	ByType   map[string]int `json:"byType"`
+	Time     time.Duration  `json:"time"`
+}
+
+// Issue is an OperationOutcome issue Epic put in a result bundle.
+type Issue struct {
+	Severity string `json:"severity"`
+	Code     string `json:"code"` // Epic's detail code, e.g. 4101 (no results), 59204 (suppressed)
+	Text     string `json:"text"`
+}
+
+// Result is everything a search returned across its pages.
+type Result struct {
+	Resources []json.RawMessage
+	Issues    []Issue
+	Pages     int
+	Skipped   int // entries that were not readable resources
+}
+
+// Stats returns a copy of the counters.
+func (c *Client) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.stats
+	s.ByType = make(map[string]int, len(c.stats.ByType))
+	for k, v := range c.stats.ByType {
+		s.ByType[k] = v
+	}
+	return s
+}
+
+func (c *Client) note(kind string, d time.Duration, failed, retry bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stats.ByType == nil {
+		c.stats.ByType = map[string]int{}
+	}
+	c.stats.Requests++
+	c.stats.ByType[kind]++
+	c.stats.Time += d
+	if failed {
+		c.stats.Errors++
+	}
+	if retry {
+		c.stats.Retries++
+	}
+}
+
+func (c *Client) log() *slog.Logger {
+	if c.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Log
+}
+
+func orDefault[T comparable](v, d T) T {
+	var zero T
+	if v == zero {
+		return d
+	}
+	return v
+}
+
+// Search runs a search and follows every next link exactly as returned.
+func (c *Client) Search(ctx context.Context, resourceType string, params url.Values) (Result, error) {
+	var res Result
+	next := strings.TrimRight(c.Base, "/") + "/" + resourceType + "?" + params.Encode()
+	seen := map[string]bool{}
+	for next != "" {
+		if seen[next] {
+			return res, &Error{Kind: KindPaging, Resource: resourceType}
+		}
+		seen[next] = true
+		if res.Pages >= orDefault(c.MaxPages, 100) {
+			return res, &Error{Kind: KindPaging, Resource: resourceType, Detail: fmt.Sprintf("more than %d pages", res.Pages)}
+		}
+		var b bundle
+		if err := c.do(ctx, http.MethodGet, next, resourceType, nil, &b); err != nil {
+			return res, err
+		}
+		res.Pages++
+		next = ""
+		for _, l := range b.Link {
+			if l.Relation == "next" {
+				next = l.URL
+			}
+		}
+		for _, e := range b.Entry {
+			var head struct {
+				ResourceType string `json:"resourceType"`
+				Issue        []struct {
+					Severity    string `json:"severity"`
+					Diagnostics string `json:"diagnostics"`
+					Details     struct {
+						Coding []struct{ Code string } `json:"coding"`
+						Text   string                  `json:"text"`
+					} `json:"details"`
+				} `json:"issue"`
+			}
+			if len(e.Resource) == 0 || json.Unmarshal(e.Resource, &head) != nil || head.ResourceType == "" {
+				res.Skipped++
+				continue
+			}
+			if head.ResourceType == "OperationOutcome" || e.Search.Mode == "outcome" {
+				for _, is := range head.Issue {
+					iss := Issue{Severity: is.Severity, Text: orDefault(is.Details.Text, is.Diagnostics)}
+					if len(is.Details.Coding) > 0 {
+						iss.Code = is.Details.Coding[0].Code
+					}
+					res.Issues = append(res.Issues, iss)
+				}
+				continue
+			}
+			res.Resources = append(res.Resources, e.Resource)
+		}
+	}
+	return res, nil
+}
+
+type bundle struct {
+	ResourceType string `json:"resourceType"`
+	Link         []struct {
+		Relation string `json:"relation"`
+		URL      string `json:"url"`
+	} `json:"link"`
+	Entry []struct {
+		Resource json.RawMessage `json:"resource"`
+		Search   struct {
+			Mode string `json:"mode"`
+		} `json:"search"`
+	} `json:"entry"`
+}
+
+// Read fetches one resource by id.
+func (c *Client) Read(ctx context.Context, resourceType, id string) (json.RawMessage, error) {
+	var raw json.RawMessage
+	err := c.do(ctx, http.MethodGet, strings.TrimRight(c.Base, "/")+"/"+resourceType+"/"+url.PathEscape(id), resourceType, nil, &raw)
+	return raw, err
+}
+
+// PostJSON posts a JSON body to an absolute URL on the same server (Epic's
+// web services) and decodes the JSON answer, with the same auth, retries
+// and error kinds as FHIR requests.
+func (c *Client) PostJSON(ctx context.Context, rawURL, name string, in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodPost, rawURL, name, b, out)
+}
+
+// do performs one logical request with retries.
+func (c *Client) do(ctx context.Context, method, rawURL, kind string, body []byte, out any) error {
+	reauthed := false
+	op := func() (struct{}, error) {
+		err := c.once(ctx, method, rawURL, kind, body, out)
+		var fe *Error
+		if errors.As(err, &fe) && fe.Kind == KindSignIn && !reauthed {
+			// One silent re-token: the cached access token may have expired early.
+			if inv, ok := c.Tokens.(Invalidator); ok {
+				inv.Invalidate()
+				reauthed = true
+				return struct{}{}, err
+			}
+		}
+		if err != nil && !retryable(err) {
+			return struct{}{}, backoff.Permanent(err)
+		}
+		return struct{}{}, err
+	}
+	eb := backoff.NewExponentialBackOff()
+	eb.InitialInterval = 300 * time.Millisecond
+	eb.MaxInterval = 10 * time.Second
+	_, err := backoff.Retry(ctx, op,
+		backoff.WithBackOff(eb),
+		backoff.WithMaxTries(orDefault(c.MaxTries, 4)),
+		backoff.WithMaxElapsedTime(orDefault(c.MaxElapsed, 90*time.Second)),
+		backoff.WithNotify(func(err error, d time.Duration) {
+			c.log().Debug("fhir retry", "resource", kind, "kind", KindOf(err), "wait", d)
+		}))
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var ra *backoff.RetryAfterError
+	if errors.As(err, &ra) {
+		return &Error{Kind: KindRateLimited, Status: http.StatusTooManyRequests, Resource: kind}
+	}
+	return err
+}
+
+func retryable(err error) bool {
+	var ra *backoff.RetryAfterError
+	if errors.As(err, &ra) {
+		return true
+	}
+	switch KindOf(err) {
+	case KindSignIn, KindRateLimited, KindServer, KindUnreachable, KindMalformed:
+		return true
+	}
+	return false
+}
+
+// once performs a single HTTP exchange and maps the outcome to an error kind.
+func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []byte, out any) (err error) {
+	start := time.Now()
+	defer func() { c.note(kind, time.Since(start), err != nil, false) }()
+	ctx, cancel := context.WithTimeout(ctx, orDefault(c.Timeout, 30*time.Second))
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, rd)
+	if err != nil {
+		return &Error{Kind: KindBadRequest, Resource: kind, Err: err}
+	}
+	req.Header.Set("Accept", "application/fhir+json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Tokens != nil {
+		tok, err := c.Tokens.Token()
+		if err != nil {
+			return &Error{Kind: KindSignIn, Resource: kind, Err: err}
+		}
+		tok.SetAuthHeader(req)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return &Error{Kind: KindUnreachable, Resource: kind, Err: err}
+	}
+	defer resp.Body.Close()
+	limit := orDefault(c.MaxBody, 32<<20)
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return &Error{Kind: KindMalformed, Status: resp.StatusCode, Resource: kind, Err: err}
+		}
+		return &Error{Kind: KindUnreachable, Resource: kind, Err: err}
+	}
+	if int64(len(b)) > limit {
+		return &Error{Kind: KindTooLarge, Status: resp.StatusCode, Resource: kind}
+	}
+	switch s := resp.StatusCode; {
+	case s == http.StatusUnauthorized:
+		return &Error{Kind: KindSignIn, Status: s, Resource: kind}
+	case s == http.StatusForbidden:
+		if strings.Contains(resp.Header.Get("WWW-Authenticate"), "insufficient_scope") || len(bytes.TrimSpace(b)) == 0 {
+			return &Error{Kind: KindScope, Status: s, Resource: kind}
+		}
+		return &Error{Kind: KindForbidden, Status: s, Resource: kind, Detail: outcomeText(b)}
+	case s == http.StatusNotFound:
+		return &Error{Kind: KindNotFound, Status: s, Resource: kind}
+	case s == http.StatusTooManyRequests:
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
+			return backoff.RetryAfter(min(secs, 60))
+		}
+		return &Error{Kind: KindRateLimited, Status: s, Resource: kind}
+	case s >= 500:
+		return &Error{Kind: KindServer, Status: s, Resource: kind}
+	case s >= 400:
+		return &Error{Kind: KindBadRequest, Status: s, Resource: kind, Detail: outcomeText(b)}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return &Error{Kind: KindMalformed, Status: resp.StatusCode, Resource: kind, Err: err}
+	}
+	return nil
+}
+
+// outcomeText pulls the human text out of an OperationOutcome body.
+func outcomeText(b []byte) string {
+	var oo struct {
+		Issue []struct {
+			Diagnostics string `json:"diagnostics"`
+			Details     struct {
+				Text string `json:"text"`
+			} `json:"details"`
+		} `json:"issue"`
+	}
+	if json.Unmarshal(b, &oo) != nil || len(oo.Issue) == 0 {
+		return ""
+	}
+	return orDefault(oo.Issue[0].Details.Text, oo.Issue[0].Diagnostics)
+}
