@@ -1,0 +1,274 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/healthprep/desk/internal/record"
+)
+
+func newKey(t *testing.T) []byte {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k
+}
+
+// day builds a snapshot whose every patient carries a marker name.
+func day(date string, patients int, marker string) Day {
+	d := Day{Date: date, SyncedAt: time.Now().UTC(), Patients: map[string]PatientData{}}
+	for i := 0; i < patients; i++ {
+		id := fmt.Sprintf("p%03d", i)
+		d.Appointments = append(d.Appointments, record.Appointment{ID: "a" + id, PatientID: id, PatientName: marker, Status: "booked"})
+		res, _ := json.Marshal(map[string]any{"resourceType": "Patient", "id": id, "name": []any{map[string]any{"text": marker}}, "identifier": []any{map[string]any{"value": "MRN" + marker}}})
+		// Enough resources per patient to exceed one Badger transaction.
+		rs := []json.RawMessage{res}
+		for j := 0; j < 40; j++ {
+			o, _ := json.Marshal(map[string]any{"resourceType": "Observation", "id": fmt.Sprintf("o%d", j), "valueString": marker})
+			rs = append(rs, o)
+		}
+		d.Patients[id] = PatientData{Resources: rs, FetchedAt: d.SyncedAt}
+	}
+	return d
+}
+
+func open(t *testing.T, dir string, key []byte) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dir, key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestRoundTripAndReplace(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), newKey(t)
+	s := open(t, dir, key)
+	defer s.Close()
+	if _, err := s.GetDay(ctx, "2026-11-24"); !errors.Is(err, ErrNoDay) {
+		t.Fatalf("empty cache: %v", err)
+	}
+	if err := s.PutDay(ctx, day("2026-11-24", 40, "Alpha")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutDay(ctx, day("2026-11-24", 35, "Bravo")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetDay(ctx, "2026-11-24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Patients) != 35 || len(got.Appointments) != 35 || got.Appointments[0].PatientName != "Bravo" || len(got.Patients["p001"].Resources) != 41 {
+		t.Fatalf("got %d patients, %d appointments", len(got.Patients), len(got.Appointments))
+	}
+	// A partial result sits beside the current snapshot without replacing it.
+	if err := s.PutPartial(ctx, day("2026-11-24", 3, "Charlie")); err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := s.GetDay(ctx, "2026-11-24"); len(cur.Patients) != 35 {
+		t.Fatalf("a partial write replaced the snapshot: %d patients", len(cur.Patients))
+	}
+	if part, err := s.GetPartial(ctx, "2026-11-24"); err != nil || !part.Partial || len(part.Patients) != 3 {
+		t.Fatalf("partial: %v %d", err, len(part.Patients))
+	}
+	// The replaced generation is gone, not left to grow the cache.
+	n := 0
+	s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixSnap)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+		}
+		return nil
+	})
+	if want := 1 + 35 + 1 + 3; n != want {
+		t.Fatalf("%d snapshot keys, want %d (old generation not dropped)", n, want)
+	}
+}
+
+func TestEncryptedAtRest(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), newKey(t)
+	s := open(t, dir, key)
+	for i := 0; i < 3; i++ {
+		if err := s.PutDay(ctx, day(fmt.Sprintf("2026-11-2%d", i), 40, "Zebediah-Quartermaine")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.AppendAudit(ctx, AuditEntry{Event: "sheet.viewed", Fields: map[string]string{"patient": "Zebediah-Quartermaine"}})
+	s.Close()
+	files := 0
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		files++
+		for _, needle := range []string{"Zebediah", "Quartermaine", "MRNZebediah", "Observation"} {
+			if bytes.Contains(b, []byte(needle)) {
+				t.Errorf("%s contains %q in clear text", p, needle)
+			}
+		}
+		return nil
+	})
+	if files == 0 {
+		t.Fatal("no files to scan")
+	}
+}
+
+func TestSecondOpenerAndWrongKey(t *testing.T) {
+	dir, key := t.TempDir(), newKey(t)
+	s := open(t, dir, key)
+	if _, err := Open(context.Background(), dir, key, nil); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: %v", err)
+	}
+	s.Close()
+	if _, err := Open(context.Background(), dir, newKey(t), nil); !errors.Is(err, ErrWrongKey) {
+		t.Fatalf("wrong key: %v", err)
+	}
+}
+
+func TestDamagedCacheMovedAsideAndRebuilt(t *testing.T) {
+	ctx := context.Background()
+	root, key := t.TempDir(), newKey(t)
+	dir := filepath.Join(root, "cache")
+	s := open(t, dir, key)
+	s.PutDay(ctx, day("2026-11-24", 5, "Delta"))
+	s.Close()
+	// Scribble over the manifest.
+	if err := os.WriteFile(filepath.Join(dir, "MANIFEST"), []byte("this is not a manifest"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s2, aside, err := OpenOrRebuild(ctx, dir, key, nil)
+	if err != nil {
+		t.Fatalf("rebuild: %v", err)
+	}
+	defer s2.Close()
+	if aside == "" {
+		t.Fatal("the damaged cache was not moved aside")
+	}
+	if _, err := os.Stat(filepath.Join(aside, "MANIFEST")); err != nil {
+		t.Fatalf("the damaged cache was lost: %v", err)
+	}
+	if _, err := s2.GetDay(ctx, "2026-11-24"); !errors.Is(err, ErrNoDay) {
+		t.Fatalf("fresh cache should be empty: %v", err)
+	}
+}
+
+func TestSchemaChangeClearsInsteadOfMisreading(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), newKey(t)
+	s := open(t, dir, key)
+	s.PutDay(ctx, day("2026-11-24", 2, "Echo"))
+	s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(keySchema), []byte("0")) })
+	s.Close()
+	s = open(t, dir, key)
+	defer s.Close()
+	if days, _ := s.Days(ctx); len(days) != 0 {
+		t.Fatalf("days survived a layout change: %v", days)
+	}
+}
+
+func TestRetentionPurge(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), newKey(t)
+	s := open(t, dir, key)
+	defer s.Close()
+	for d := 1; d <= 20; d++ {
+		s.PutDay(ctx, day(fmt.Sprintf("2026-11-%02d", d), 3, "Foxtrot"))
+	}
+	n, err := s.Purge(ctx, "2026-11-07")
+	if err != nil || n != 6 {
+		t.Fatalf("purged %d, %v", n, err)
+	}
+	days, _ := s.Days(ctx)
+	if len(days) != 14 || days[0] != "2026-11-20" || days[13] != "2026-11-07" {
+		t.Fatalf("days left: %v", days)
+	}
+}
+
+func TestAuditLog(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir(), newKey(t))
+	defer s.Close()
+	t0 := time.Date(2026, 11, 24, 6, 30, 0, 0, time.UTC)
+	for i, ev := range []string{"signin", "sync", "sheet.viewed"} {
+		s.AppendAudit(ctx, AuditEntry{At: t0.Add(time.Duration(i) * time.Minute), Event: ev})
+	}
+	got, _ := s.Audit(ctx, t0.Add(time.Minute))
+	if len(got) != 2 || got[0].Event != "sync" || got[1].Event != "sheet.viewed" {
+		t.Fatalf("%+v", got)
+	}
+}
+
+// The crash test: a child process writes snapshots in a loop and is killed
+// with SIGKILL at a random moment, 20 times. Each time the cache must open
+// and its current snapshot must be complete (every patient of the schedule).
+func TestKilledWritesNeverBreakTheLastGoodSnapshot(t *testing.T) {
+	if os.Getenv("STORE_CRASH_CHILD") != "" {
+		crashChild()
+		return
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	key := newKey(t)
+	rng := mrand.New(mrand.NewPCG(1, 2))
+	checked := 0
+	for i := 0; i < 20; i++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWritesNeverBreakTheLastGoodSnapshot$")
+		cmd.Env = append(os.Environ(), "STORE_CRASH_CHILD=1", "STORE_DIR="+dir, "STORE_KEY="+fmt.Sprintf("%x", key), "STORE_ROUND="+strconv.Itoa(i))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(150+rng.IntN(600)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		s, err := Open(ctx, dir, key, nil)
+		if err != nil {
+			t.Fatalf("round %d: the cache did not open after SIGKILL: %v", i, err)
+		}
+		d, err := s.GetDay(ctx, "2026-11-24")
+		if err != nil && !errors.Is(err, ErrNoDay) {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		if err == nil {
+			checked++
+			for _, a := range d.Appointments {
+				if p, ok := d.Patients[a.PatientID]; !ok || len(p.Resources) != 41 {
+					t.Fatalf("round %d: snapshot incomplete: patient %s has %d resources", i, a.PatientID, len(p.Resources))
+				}
+			}
+		}
+		s.Close()
+	}
+	if checked < 15 {
+		t.Fatalf("only %d of 20 rounds had a snapshot to check: the test proves little", checked)
+	}
+}
+
+func crashChild() {
+	var key []byte
+	fmt.Sscanf(os.Getenv("STORE_KEY"), "%x", &key)
+	s, err := Open(context.Background(), os.Getenv("STORE_DIR"), key, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child open:", err)
+		os.Exit(2)
+	}
+	for i := 0; ; i++ {
+		s.PutDay(context.Background(), day("2026-11-24", 30+i%15, "Golf"+os.Getenv("STORE_ROUND")))
+	}
+}
