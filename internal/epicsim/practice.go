@@ -324,6 +324,11 @@ func (g *gen) screenings() {
 			if !sc.eligible(p, g.day) {
 				continue
 			}
+			if sc.needs == bmi30 {
+				// BMI >= 25 is the trigger. It is dated well over a year back so it
+				// never changes what the BMI screening itself was built to be.
+				g.addEvidence(p, *bmi30, g.at(g.day.AddDate(0, -25-g.rng.IntN(24), 0)))
+			}
 			// Diabetic patients cannot be built "excluded" for prediabetes
 			// screening by anything but their diabetes: keep them consistent.
 			if sc.ID == "prediabetes_t2d" && p.Diabetic {
@@ -332,9 +337,8 @@ func (g *gen) screenings() {
 			}
 			o := states[k%len(states)]
 			k++
-			if sc.needs == bmi30 {
-				// BMI >= 25 is the trigger; "due" patients still carry an old BMI.
-				g.addEvidence(p, *bmi30, g.at(g.day.AddDate(0, -2-g.rng.IntN(20), 0)))
+			if sc.excl == diabetes && o == Excluded {
+				p.Diabetic = true // the diabetes screenings apply to them from now on
 			}
 			p.Outcomes[sc.ID] = o
 			g.build(p, sc, o, seasonStart)
@@ -346,7 +350,7 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 	evidenceAt := func(t time.Time) {
 		g.addEvidence(p, sc.ev, g.at(t))
 		for _, e := range sc.also {
-			g.addEvidence(p, e, g.at(t.AddDate(0, 0, -g.rng.IntN(5))))
+			g.addEvidence(p, e, g.at(t)) // drawn the same day, as a kidney panel is
 		}
 	}
 	switch o {

@@ -114,7 +114,7 @@ var Scenarios = []Scenario{
 	{ID: "falls_risk", sexes: both, minAge: 65, every: interval{years: 1}, soon: 30,
 		ev: evidence{kind: "Observation", category: "survey", coding: coding{sysLOINC, "73830-2", "Fall risk assessment"}}},
 	{ID: "bmi", sexes: both, minAge: 18, every: interval{years: 1}, soon: 30,
-		ev: evidence{kind: "Observation", category: "vital-signs", coding: coding{sysLOINC, "39156-5", "Body mass index (BMI) [Ratio]"}, value: f(24.1), unit: "kg/m2"}},
+		ev: evidence{kind: "Observation", category: "vital-signs", coding: coding{sysLOINC, "39156-5", "Body mass index (BMI) [Ratio]"}, value: f(27.5), unit: "kg/m2"}}, // >= 25, so it never hides the prediabetes trigger
 	{ID: "prostate_psa", sexes: male, minAge: 55, maxAge: 69, every: interval{years: 2}, soon: 60,
 		ev: evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "2857-1", "Prostate specific Ag [Mass/volume] in Serum or Plasma"}, value: f(1.2), unit: "ng/mL"}},
 	{ID: "influenza", sexes: both, minAge: 18, season: true,

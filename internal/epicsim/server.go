@@ -16,6 +16,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -340,4 +341,21 @@ func hangUp(w http.ResponseWriter) {
 		}
 	}
 	panic(http.ErrAbortHandler)
+}
+
+// Chart renders a patient's whole record as FHIR JSON (the Patient first),
+// exactly as searches return it. For tests that need charts without HTTP.
+func (s *Server) Chart(patientID string) []json.RawMessage {
+	p := s.practice.PatientByID(patientID)
+	if p == nil {
+		return nil
+	}
+	out := make([]json.RawMessage, 0, len(p.Resources)+1)
+	b, _ := json.Marshal(s.patientJSON(p))
+	out = append(out, b)
+	for _, r := range p.Resources {
+		b, _ := json.Marshal(s.resourceJSON(r))
+		out = append(out, b)
+	}
+	return out
 }

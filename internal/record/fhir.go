@@ -1,0 +1,273 @@
+package record
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FromFHIR reduces a patient's raw FHIR R4 resources to a Record. It decodes
+// only the fields it reads, with local structs rather than a full FHIR model:
+// a status code a model does not know (Epic sends some) must not make a
+// whole resource unreadable. A resource that cannot be read is skipped and
+// reported; nothing here panics on odd input.
+func FromFHIR(resources []json.RawMessage) (Record, []error) {
+	var rec Record
+	var errs []error
+	for i, raw := range resources {
+		var r resource
+		if err := json.Unmarshal(raw, &r); err != nil {
+			errs = append(errs, fmt.Errorf("resource %d is not readable FHIR JSON: %w", i, err))
+			continue
+		}
+		switch r.ResourceType {
+		case "Patient":
+			rec.Patient = r.patient()
+		case "Observation", "Condition", "Procedure", "Immunization", "DiagnosticReport", "DocumentReference", "Encounter":
+			rec.Items = append(rec.Items, r.item())
+		case "":
+			errs = append(errs, fmt.Errorf("resource %d has no resourceType", i))
+		}
+	}
+	return rec, errs
+}
+
+type codeable struct {
+	Coding []struct {
+		System  string `json:"system"`
+		Code    string `json:"code"`
+		Display string `json:"display"`
+	} `json:"coding"`
+	Text string `json:"text"`
+}
+
+func (c *codeable) codings() []Coding {
+	if c == nil {
+		return nil
+	}
+	out := make([]Coding, 0, len(c.Coding))
+	for _, x := range c.Coding {
+		out = append(out, Coding{System: x.System, Code: x.Code, Display: x.Display})
+	}
+	return out
+}
+
+func (c *codeable) first() string {
+	if c == nil || len(c.Coding) == 0 {
+		return ""
+	}
+	return c.Coding[0].Code
+}
+
+func (c *codeable) title() string {
+	if c == nil {
+		return ""
+	}
+	if c.Text != "" {
+		return c.Text
+	}
+	for _, x := range c.Coding {
+		if x.Display != "" {
+			return x.Display
+		}
+	}
+	return ""
+}
+
+type resource struct {
+	ResourceType string `json:"resourceType"`
+	ID           string `json:"id"`
+	Status       string `json:"status"`
+	// Patient
+	Identifier []struct {
+		System string    `json:"system"`
+		Value  string    `json:"value"`
+		Type   *codeable `json:"type"`
+	} `json:"identifier"`
+	Name []struct {
+		Use    string   `json:"use"`
+		Text   string   `json:"text"`
+		Family string   `json:"family"`
+		Given  []string `json:"given"`
+	} `json:"name"`
+	Gender    string `json:"gender"`
+	BirthDate string `json:"birthDate"`
+	Extension []struct {
+		URL                  string    `json:"url"`
+		ValueCodeableConcept *codeable `json:"valueCodeableConcept"`
+		ValueCode            string    `json:"valueCode"`
+	} `json:"extension"`
+	// Clinical
+	Code               *codeable       `json:"code"`
+	VaccineCode        *codeable       `json:"vaccineCode"`
+	Type               json.RawMessage `json:"type"` // DocumentReference: object; Encounter: array
+	Category           json.RawMessage `json:"category"`
+	ClinicalStatus     *codeable       `json:"clinicalStatus"`
+	VerificationStatus *codeable       `json:"verificationStatus"`
+	BodySite           []codeable      `json:"bodySite"`
+	ValueQuantity      *struct {
+		Value *float64 `json:"value"`
+		Unit  string   `json:"unit"`
+	} `json:"valueQuantity"`
+	ValueCodeableConcept *codeable `json:"valueCodeableConcept"`
+	Description          string    `json:"description"`
+	Class                *struct {
+		Code string `json:"code"`
+	} `json:"class"`
+	// Dates, in order of preference per type
+	EffectiveDateTime  string                  `json:"effectiveDateTime"`
+	EffectivePeriod    *struct{ Start string } `json:"effectivePeriod"`
+	Issued             string                  `json:"issued"`
+	PerformedDateTime  string                  `json:"performedDateTime"`
+	PerformedPeriod    *struct{ Start string } `json:"performedPeriod"`
+	OccurrenceDateTime string                  `json:"occurrenceDateTime"`
+	OnsetDateTime      string                  `json:"onsetDateTime"`
+	RecordedDate       string                  `json:"recordedDate"`
+	Date               string                  `json:"date"`
+	Period             *struct{ Start string } `json:"period"`
+}
+
+// Sex-for-clinical-use extensions (Epic's, and HL7's).
+var sexExtensions = []string{
+	"http://open.epic.com/FHIR/StructureDefinition/extension/sex-for-clinical-use",
+	"http://hl7.org/fhir/StructureDefinition/patient-sexParameterForClinicalUse",
+}
+
+func (r *resource) patient() Patient {
+	p := Patient{ID: r.ID, Sex: strings.ToLower(r.Gender)}
+	for _, id := range r.Identifier {
+		if (id.Type != nil && (id.Type.Text == "MRN" || id.Type.Text == "EPI" || id.Type.first() == "MR")) || strings.Contains(strings.ToLower(id.System), "mrn") {
+			p.MRN = id.Value
+			break
+		}
+	}
+	if p.MRN == "" && len(r.Identifier) > 0 {
+		p.MRN = r.Identifier[0].Value
+	}
+	for _, n := range r.Name {
+		if n.Use == "official" || p.Name == "" {
+			p.Name = n.Text
+			if p.Name == "" {
+				p.Name = strings.TrimSpace(strings.Join(n.Given, " ") + " " + n.Family)
+			}
+		}
+	}
+	if t, err := time.Parse(time.DateOnly, r.BirthDate); err == nil {
+		p.BirthDate = t
+	}
+	for _, e := range r.Extension {
+		for _, u := range sexExtensions {
+			if e.URL != u {
+				continue
+			}
+			v := e.ValueCode
+			if e.ValueCodeableConcept != nil {
+				v = e.ValueCodeableConcept.first()
+			}
+			switch strings.ToLower(v) {
+			case "female", "f", "female-typical":
+				p.Sex = "female"
+			case "male", "m", "male-typical":
+				p.Sex = "male"
+			}
+		}
+	}
+	return p
+}
+
+func parseDate(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", time.DateOnly, "2006-01", "2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+func firstDate(vals ...string) time.Time {
+	for _, v := range vals {
+		if t := parseDate(v); !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+func start(p *struct{ Start string }) string {
+	if p == nil {
+		return ""
+	}
+	return p.Start
+}
+
+// codeables reads a field that is a CodeableConcept or a list of them.
+func codeables(raw json.RawMessage) []codeable {
+	if len(raw) == 0 {
+		return nil
+	}
+	var list []codeable
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var one codeable
+	if json.Unmarshal(raw, &one) == nil {
+		return []codeable{one}
+	}
+	return nil
+}
+
+func (r *resource) item() Item {
+	it := Item{Type: r.ResourceType, ID: r.ID, Status: strings.ToLower(r.Status)}
+	code := r.Code
+	if r.ResourceType == "Immunization" {
+		code = r.VaccineCode
+	}
+	types := codeables(r.Type)
+	if code == nil && len(types) > 0 {
+		code = &types[0]
+	}
+	it.Codes = code.codings()
+	it.Title = code.title()
+	for _, c := range codeables(r.Category) {
+		it.Category = append(it.Category, c.codings()...)
+		if len(c.Coding) == 0 && c.Text != "" {
+			it.Category = append(it.Category, Coding{Code: c.Text})
+		}
+	}
+	switch r.ResourceType {
+	case "Observation":
+		it.Date = firstDate(r.EffectiveDateTime, start(r.EffectivePeriod), r.Issued)
+		if r.ValueQuantity != nil && r.ValueQuantity.Value != nil {
+			it.Value = &Quantity{Value: *r.ValueQuantity.Value, Unit: r.ValueQuantity.Unit}
+		}
+		it.ValueCodes = r.ValueCodeableConcept.codings()
+	case "Condition":
+		it.Status = strings.ToLower(r.ClinicalStatus.first())
+		it.Verification = strings.ToLower(r.VerificationStatus.first())
+		it.Date = firstDate(r.OnsetDateTime, r.RecordedDate)
+		for _, b := range r.BodySite {
+			it.BodySite = append(it.BodySite, b.codings()...)
+		}
+	case "Procedure":
+		it.Date = firstDate(r.PerformedDateTime, start(r.PerformedPeriod))
+	case "Immunization":
+		it.Date = firstDate(r.OccurrenceDateTime)
+	case "DiagnosticReport":
+		it.Date = firstDate(r.EffectiveDateTime, start(r.EffectivePeriod), r.Issued)
+	case "DocumentReference":
+		it.Date = firstDate(r.Date)
+		if r.Description != "" {
+			it.Title = r.Description
+		}
+	case "Encounter":
+		it.Date = firstDate(start(r.Period))
+		if r.Class != nil {
+			it.Class = r.Class.Code
+		}
+	}
+	return it
+}

@@ -1,0 +1,94 @@
+package screening
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// Period is a calendar interval: years and months move by the calendar,
+// days by days. Fractions are folded down (P0.5Y = 6 months, P1.5M = 1
+// month 15 days) so arithmetic stays calendar-true.
+type Period struct{ Years, Months, Days int }
+
+var isoPeriod = regexp.MustCompile(`^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?$`)
+
+// ParsePeriod reads an ISO 8601 date duration (P10Y, P6M, P60D, P4W, P1Y6M,
+// P0.5Y). Times (PT...) and negative values are refused.
+func ParsePeriod(s string) (Period, error) {
+	m := isoPeriod.FindStringSubmatch(s)
+	if m == nil || s == "P" {
+		return Period{}, fmt.Errorf("%q is not an ISO 8601 duration like P1Y, P6M or P60D", s)
+	}
+	num := func(i int) float64 {
+		if m[i] == "" {
+			return 0
+		}
+		v, _ := strconv.ParseFloat(m[i], 64)
+		return v
+	}
+	years, months, weeks, days := num(1), num(2), num(3), num(4)
+	p := Period{Years: int(years)}
+	months += (years - math.Floor(years)) * 12
+	p.Months = int(months)
+	days += weeks*7 + (months-math.Floor(months))*30
+	p.Days = int(math.Round(days))
+	// Keep months below 12 for a tidy form.
+	p.Years += p.Months / 12
+	p.Months %= 12
+	return p, nil
+}
+
+// IsZero reports an empty period.
+func (p Period) IsZero() bool { return p == Period{} }
+
+// AddTo returns t moved forward by p. A day that does not exist in the
+// target month clamps to its last day (Feb 29 + 1 year = Feb 28), which
+// AddDate would roll into March.
+func (p Period) AddTo(t time.Time) time.Time { return p.shift(t, 1) }
+
+// SubFrom returns t moved back by p, with the same clamping.
+func (p Period) SubFrom(t time.Time) time.Time { return p.shift(t, -1) }
+
+func (p Period) shift(t time.Time, sign int) time.Time {
+	y, m, d := t.Date()
+	total := int(m) - 1 + sign*(p.Years*12+p.Months)
+	ny := y + floorDiv(total, 12)
+	nm := time.Month(floorMod(total, 12) + 1)
+	if last := daysIn(ny, nm); d > last {
+		d = last
+	}
+	out := time.Date(ny, nm, d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	return out.AddDate(0, 0, sign*p.Days)
+}
+
+func daysIn(y int, m time.Month) int { return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day() }
+
+func floorDiv(a, b int) int {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func floorMod(a, b int) int { return a - floorDiv(a, b)*b }
+
+func (p Period) String() string {
+	if p.IsZero() {
+		return "P0D"
+	}
+	s := "P"
+	if p.Years > 0 {
+		s += strconv.Itoa(p.Years) + "Y"
+	}
+	if p.Months > 0 {
+		s += strconv.Itoa(p.Months) + "M"
+	}
+	if p.Days > 0 {
+		s += strconv.Itoa(p.Days) + "D"
+	}
+	return s
+}

@@ -1,0 +1,86 @@
+package screening
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/record"
+)
+
+var visit = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+
+// TestSimulatedPractice evaluates every patient of the demo practice and
+// checks each screening against the state the simulator built it in.
+func TestSimulatedPractice(t *testing.T) {
+	srv, err := epicsim.Start(context.Background(), epicsim.Options{Now: func() time.Time { return visit }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cat := Default()
+	dist := map[string]map[Status]int{}
+	checked, mismatches := 0, 0
+	for _, p := range srv.Practice().Patients {
+		rec, errs := record.FromFHIR(srv.Chart(p.ID))
+		if len(errs) > 0 {
+			t.Fatalf("patient chart unreadable: %v", errs)
+		}
+		results := Evaluate(rec, cat, visit)
+		if len(results) != len(cat.Screenings) {
+			t.Fatalf("%d results for %d screenings", len(results), len(cat.Screenings))
+		}
+		for _, r := range results {
+			if dist[r.ID] == nil {
+				dist[r.ID] = map[Status]int{}
+			}
+			dist[r.ID][r.Status]++
+			built, ok := p.Outcomes[r.ID]
+			if !ok {
+				continue
+			}
+			want := Status(built)
+			s := cat.Find(r.ID)
+			switch {
+			case !s.On():
+				want = NotApplicable
+			case s.ManualReview != "" && (want == Due || want == DueSoon):
+				want = NeedsReview
+			}
+			if r.ID == "lipid_cv_risk" && p.Diabetic {
+				continue // the diabetes modifier shortens the interval the generator used
+			}
+			checked++
+			if r.Status != want {
+				mismatches++
+				if mismatches <= 15 {
+					t.Errorf("%s built %s, engine says %s: %s", r.ID, built, r.Status, r.Reason)
+				}
+			}
+		}
+	}
+	if checked < 3000 {
+		t.Fatalf("only %d built states checked", checked)
+	}
+	if mismatches > 0 {
+		t.Fatalf("%d of %d built states disagree", mismatches, checked)
+	}
+	var ids []string
+	for id := range dist {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var b strings.Builder
+	for _, id := range ids {
+		fmt.Fprintf(&b, "%-22s", id)
+		for _, st := range []Status{Complete, DueSoon, Due, Excluded, NeedsReview, NotApplicable} {
+			fmt.Fprintf(&b, " %s=%d", st, dist[id][st])
+		}
+		b.WriteString("\n")
+	}
+	t.Logf("%d built states checked; distribution over %d patients:\n%s", checked, len(srv.Practice().Patients), b.String())
+}
