@@ -3,6 +3,7 @@ package screening
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -358,7 +359,7 @@ func (e *evaluator) screening(s *Screening) Result {
 		return r
 	}
 	if age < s.MinAge || s.MaxAge != nil && age > *s.MaxAge {
-		r.Status, r.Reason = NotApplicable, fmt.Sprintf("age %d is outside %s", age, ageRange(s))
+		r.Status, r.Reason = NotApplicable, "age "+strconv.Itoa(age)+" is outside "+ageRange(s)
 		return r
 	}
 	if len(s.Triggers) > 0 {
@@ -385,7 +386,7 @@ func (e *evaluator) screening(s *Screening) Result {
 				r.Review = r.Review || reviewed(x.Evidence, m)
 			}
 			ev := r.Evidence[0]
-			r.Reason = fmt.Sprintf("excluded: %s (%s%s)", firstNonEmpty(ev.Display, strings.ReplaceAll(x.ID, "_", " ")), ev.Type, dateSuffix(ev.Date))
+			r.Reason = "excluded: " + firstNonEmpty(ev.Display, strings.ReplaceAll(x.ID, "_", " ")) + " (" + ev.Type + dateSuffix(ev.Date) + ")"
 			return r
 		}
 	}
@@ -437,14 +438,14 @@ func (e *evaluator) screening(s *Screening) Result {
 			r.Review = r.Review || reviewed(best.m.Evidence, m)
 		}
 		ev := r.Evidence[len(r.Evidence)-1]
-		what := fmt.Sprintf("%s (%s%s)", firstNonEmpty(ev.Display, r.Modality), ev.Type, dateSuffix(ev.Date))
+		what := firstNonEmpty(ev.Display, r.Modality) + " (" + ev.Type + dateSuffix(ev.Date) + ")"
 		switch {
 		case best.forever:
 			r.Status, r.Reason = Complete, "done: "+what
 		case !e.visit.Before(best.due):
-			r.Status, r.NextDue, r.Reason = Due, best.due, fmt.Sprintf("overdue since %s; last: %s", best.due.Format(time.DateOnly), what)
+			r.Status, r.NextDue, r.Reason = Due, best.due, "overdue since "+best.due.Format(time.DateOnly)+"; last: "+what
 		case !e.visit.Before(s.dueSoon.SubFrom(best.due)):
-			r.Status, r.NextDue, r.Reason = DueSoon, best.due, fmt.Sprintf("due %s; last: %s", best.due.Format(time.DateOnly), what)
+			r.Status, r.NextDue, r.Reason = DueSoon, best.due, "due "+best.due.Format(time.DateOnly)+"; last: "+what
 		default:
 			r.Status, r.NextDue, r.Reason = Complete, best.due, "done: "+what
 		}
@@ -452,7 +453,7 @@ func (e *evaluator) screening(s *Screening) Result {
 		r.Status = NeedsReview
 		ev := evidenceOf(dateless[0])
 		r.Evidence = []Evidence{ev}
-		r.Reason = fmt.Sprintf("%s is on record without a date; check when it was done", firstNonEmpty(ev.Display, ev.Type))
+		r.Reason = firstNonEmpty(ev.Display, ev.Type) + " is on record without a date; check when it was done"
 	default:
 		r.Status, r.NextDue = Due, time.Time{}
 		r.Reason = "nothing on record"
@@ -479,7 +480,7 @@ func dateSuffix(t time.Time) string {
 
 func ageRange(s *Screening) string {
 	if s.MaxAge == nil {
-		return fmt.Sprintf("%d and over", s.MinAge)
+		return strconv.Itoa(s.MinAge) + " and over"
 	}
-	return fmt.Sprintf("%d-%d", s.MinAge, *s.MaxAge)
+	return strconv.Itoa(s.MinAge) + "-" + strconv.Itoa(*s.MaxAge)
 }

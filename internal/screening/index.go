@@ -6,20 +6,28 @@ import "strings"
 // record is matched in one pass over its codings instead of screenings x
 // items x codes.
 type index struct {
-	exact    map[string][]*Group // system|code
-	prefixes map[string][]*Group // system|prefix
+	exact    map[codeKey][]*Group
+	prefixes map[codeKey][]*Group // code holds the prefix
+	prefixed map[string]bool      // systems with any prefix entry
 	keywords []*Modality
 }
 
+// codeKey is a struct, not "system|code", so lookups do not allocate.
+type codeKey struct{ system, code string }
+
 func (c *Catalogue) buildIndex() {
-	c.idx = index{exact: map[string][]*Group{}, prefixes: map[string][]*Group{}}
+	c.idx = index{exact: map[codeKey][]*Group{}, prefixes: map[codeKey][]*Group{}, prefixed: map[string]bool{}}
 	add := func(g *Group) {
 		for k := range g.exact {
-			c.idx.exact[k] = append(c.idx.exact[k], g)
+			sys, code, _ := strings.Cut(k, "|")
+			key := codeKey{sys, code}
+			c.idx.exact[key] = append(c.idx.exact[key], g)
 		}
 		for sys, ps := range g.prefixes {
+			c.idx.prefixed[sys] = true
 			for _, p := range ps {
-				c.idx.prefixes[sys+"|"+p] = append(c.idx.prefixes[sys+"|"+p], g)
+				key := codeKey{sys, p}
+				c.idx.prefixes[key] = append(c.idx.prefixes[key], g)
 			}
 		}
 	}
@@ -57,16 +65,16 @@ func (c *Catalogue) buildIndex() {
 
 // groupsFor returns the groups a coding belongs to.
 func (c *Catalogue) groupsFor(system, code string, visit func(*Group)) {
-	for _, g := range c.idx.exact[system+"|"+code] {
+	for _, g := range c.idx.exact[codeKey{system, code}] {
 		visit(g)
 	}
-	if len(c.idx.prefixes) == 0 {
+	if !c.idx.prefixed[system] {
 		return
 	}
 	// Try every prefix of the code that a group could name: C34.90 -> C34.9, C34.
 	for n := len(code); n >= 3; n-- {
 		p := strings.TrimSuffix(code[:n], ".")
-		for _, g := range c.idx.prefixes[system+"|"+p] {
+		for _, g := range c.idx.prefixes[codeKey{system, p}] {
 			visit(g)
 		}
 	}

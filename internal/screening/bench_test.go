@@ -1,0 +1,38 @@
+package screening
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/record"
+)
+
+// BenchmarkEvaluate evaluates the whole default catalogue for one typical
+// record (about 300 resources). Each op is one patient against every
+// screening; multiply ops/s by the number of screenings for patient-screening
+// pairs. Run: go test -run '^$' -bench Evaluate -cpu 1 ./internal/screening/
+func BenchmarkEvaluate(b *testing.B) {
+	srv, err := epicsim.Start(context.Background(), epicsim.Options{Now: func() time.Time { return visit }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	var rec record.Record
+	for _, p := range srv.Practice().Patients {
+		if n := len(p.Resources); n >= 250 && n <= 350 {
+			rec, _ = record.FromFHIR(srv.Chart(p.ID))
+			break
+		}
+	}
+	if len(rec.Items) == 0 {
+		b.Fatal("no typical record found")
+	}
+	cat := Default()
+	b.ReportMetric(float64(len(rec.Items)), "resources")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Evaluate(rec, cat, visit)
+	}
+}
