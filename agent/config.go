@@ -34,6 +34,7 @@ type Practice struct {
 	SyncEveryMinutes int       `json:"syncEveryMinutes,omitempty"`
 	ClinicDays       []string  `json:"clinicDays,omitempty"`
 	RetentionDays    int       `json:"retentionDays,omitempty"`
+	LargeText        bool      `json:"largeText,omitempty"`
 	Demo             bool      `json:"demo,omitempty"`
 	ConfiguredAt     time.Time `json:"configuredAt"`
 }
@@ -154,3 +155,5 @@ func (p Practice) withDefaults() Practice {
 	}
 	return p
 }
+
+var stderr = os.Stderr

@@ -7,6 +7,10 @@ package api
 import (
 	"context"
 	"time"
+
+	"github.com/healthprep/desk/agent/daysync"
+	"github.com/healthprep/desk/internal/prep"
+	"github.com/healthprep/desk/internal/screening"
 )
 
 // Service is what the agent offers the app and the CLI.
@@ -94,89 +98,18 @@ type CatalogueInfo struct {
 	Count   int    `json:"count"`
 }
 
-// Counts tallies a patient's screenings by status.
-type Counts struct {
-	Due         int `json:"due"`
-	DueSoon     int `json:"dueSoon"`
-	NeedsReview int `json:"needsReview"`
-	Complete    int `json:"complete"`
-	Excluded    int `json:"excluded"`
-}
-
-type DayRow struct {
-	AppointmentID string    `json:"appointmentId"`
-	Time          time.Time `json:"time"`
-	Provider      string    `json:"provider"`
-	VisitType     string    `json:"visitType"`
-	Status        string    `json:"status"`
-	Inactive      bool      `json:"inactive"`
-	PatientID     string    `json:"patientId"`
-	PatientName   string    `json:"patientName"`
-	MRN           string    `json:"mrn,omitempty"`
-	Age           *int      `json:"age,omitempty"`
-	Sex           string    `json:"sex,omitempty"`
-	Counts        Counts    `json:"counts"`
-	Stale         bool      `json:"stale,omitempty"`
-}
-
-type DayList struct {
-	Date             string     `json:"date"`
-	AsOf             *time.Time `json:"asOf,omitempty"`
-	Partial          bool       `json:"partial"`
-	CatalogueVersion string     `json:"catalogueVersion"`
-	Rows             []DayRow   `json:"rows"`
-}
-
-type Evidence struct {
-	Type    string `json:"type"`
-	ID      string `json:"id"`
-	Code    string `json:"code,omitempty"`
-	Display string `json:"display,omitempty"`
-	Date    string `json:"date,omitempty"`
-}
-
-type Result struct {
-	ID       string     `json:"id"`
-	Title    string     `json:"title"`
-	Status   string     `json:"status"`
-	LastDone string     `json:"lastDone,omitempty"`
-	Modality string     `json:"modality,omitempty"`
-	NextDue  string     `json:"nextDue,omitempty"`
-	Reason   string     `json:"reason"`
-	Evidence []Evidence `json:"evidence,omitempty"`
-	Review   bool       `json:"review,omitempty"`
-}
-
-type Line struct {
-	Title  string `json:"title"`
-	Date   string `json:"date,omitempty"`
-	Detail string `json:"detail,omitempty"`
-}
-
-type SheetPatient struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	MRN       string `json:"mrn,omitempty"`
-	Age       *int   `json:"age,omitempty"`
-	Sex       string `json:"sex,omitempty"`
-	BirthDate string `json:"birthDate,omitempty"`
-}
-
-type Sheet struct {
-	Date          string       `json:"date"`
-	AppointmentID string       `json:"appointmentId"`
-	Patient       SheetPatient `json:"patient"`
-	Time          time.Time    `json:"time"`
-	Provider      string       `json:"provider"`
-	VisitType     string       `json:"visitType"`
-	Results       []Result     `json:"results"`
-	Conditions    []Line       `json:"conditions"`
-	Labs          []Line       `json:"labs"`
-	Imaging       []Line       `json:"imaging"`
-	Consults      []Line       `json:"consults"`
-	Hospital      []Line       `json:"hospital"`
-	Immunizations []Line       `json:"immunizations"`
-}
+// The day list and prep sheet are prep's types, and results are the
+// engine's: one definition of each JSON shape (documented in internal/prep).
+type (
+	Counts       = prep.Counts
+	DayRow       = prep.Row
+	DayList      = prep.Day
+	Line         = prep.Line
+	SheetPatient = prep.SheetPatient
+	Sheet        = prep.Sheet
+	Result       = screening.Result
+	Evidence     = screening.Evidence
+)
 
 // SyncEvent reports sync progress. Phase: schedule, patients, saving, done, failed.
 type SyncEvent struct {
@@ -190,16 +123,8 @@ type SyncEvent struct {
 	Message       string `json:"message,omitempty"`
 }
 
-type SyncSummary struct {
-	Date         string        `json:"date"`
-	Appointments int           `json:"appointments"`
-	Patients     int           `json:"patients"`
-	Failed       int           `json:"failed"`
-	Requests     int           `json:"requests"`
-	Partial      bool          `json:"partial"`
-	Duration     time.Duration `json:"duration"`
-	Warnings     []string      `json:"warnings,omitempty"`
-}
+// SyncSummary describes a finished sync.
+type SyncSummary = daysync.Summary
 
 type SetupRequest struct {
 	FHIRBase     string `json:"fhirBase"`

@@ -58,6 +58,10 @@ func newRoot() *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(),
 		newSandboxCmd(g),
+		newServeCmd(g),
+		newStatusCmd(g),
+		newSyncCmd(g),
+		newPrepCmd(g),
 	)
 	return root
 }

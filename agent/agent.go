@@ -1,0 +1,248 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/buildinfo"
+	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/keychain"
+	"github.com/healthprep/desk/internal/screening"
+	"github.com/healthprep/desk/internal/store"
+)
+
+var _ api.Service = (*Agent)(nil)
+
+// Options configures an Agent.
+type Options struct {
+	Dir string // data directory (see DataDir)
+	Log *slog.Logger
+	// Now is the clock; tests inject one to fire the morning sync.
+	Now func() time.Time
+	// OpenBrowser opens the system browser at the sign-in page.
+	OpenBrowser func(url string) error
+	// HTTP is the client for Epic; nil means a default with timeouts.
+	HTTP *http.Client
+}
+
+// Agent is the local agent. It implements api.Service; the socket server
+// and the CLI both drive it. All I/O methods take a context.
+type Agent struct {
+	opts Options
+	log  *slog.Logger
+	hub  *hub
+
+	mu       sync.Mutex
+	practice *Practice       // nil until set up
+	demo     *epicsim.Server // the embedded tenant in demo mode
+	store    *store.Store    // the encrypted cache, opened on first use
+	kc       *keychain.Keychain
+	ts       oauth2.TokenSource // shared; access tokens live only here, in memory
+	cat      *screening.Catalogue
+	net      netState
+	lastSync *api.LastSync
+	syncing  bool
+	signIn   sync.Mutex // one browser sign-in at a time
+}
+
+// netState is what the agent last learned about reaching Epic.
+type netState struct {
+	online bool
+	since  time.Time
+	reason string
+}
+
+// Open loads the practice configuration from opts.Dir. An unconfigured
+// install runs the demo practice against the embedded simulated tenant
+// until a practice is set up.
+func Open(ctx context.Context, opts Options) (*Agent, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.HTTP == nil {
+		opts.HTTP = &http.Client{Timeout: 60 * time.Second}
+	}
+	if opts.Dir == "" {
+		dir, err := DataDir()
+		if err != nil {
+			return nil, err
+		}
+		opts.Dir = dir
+	}
+	a := &Agent{opts: opts, log: opts.Log, hub: newHub(), net: netState{online: true}}
+	p, err := LoadPractice(opts.Dir)
+	switch {
+	case errors.Is(err, ErrNotConfigured):
+		if err := a.StartDemo(ctx); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	default:
+		p = p.withDefaults()
+		a.practice = &p
+	}
+	return a, nil
+}
+
+// Close releases the cache and the demo tenant.
+func (a *Agent) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var errs []error
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+		a.store = nil
+	}
+	if a.demo != nil {
+		errs = append(errs, a.demo.Close())
+		a.demo = nil
+	}
+	return errors.Join(errs...)
+}
+
+func (a *Agent) now() time.Time { return a.opts.Now() }
+
+// current returns the configured practice or a not-configured API error.
+func (a *Agent) current() (Practice, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.practice == nil {
+		return Practice{}, api.NewError(api.KindNotConfigured, ErrNotConfigured.Error())
+	}
+	return *a.practice, nil
+}
+
+// today is the practice's calendar date now.
+func (a *Agent) today() string {
+	loc := time.Local
+	a.mu.Lock()
+	if a.practice != nil {
+		loc = a.practice.Location()
+	}
+	a.mu.Unlock()
+	return a.now().In(loc).Format(time.DateOnly)
+}
+
+// Status reports the agent's state.
+func (a *Agent) Status(ctx context.Context) (api.Status, error) {
+	st := api.Status{Mode: "unconfigured", Today: a.today(), Version: buildinfo.Get().Version, Days: []string{}}
+	a.mu.Lock()
+	p := a.practice
+	st.Online = a.net.online
+	if !a.net.online {
+		since := a.net.since
+		st.OfflineSince = &since
+		st.OfflineReason = a.net.reason
+	}
+	st.LastSync = a.lastSync
+	st.Syncing = a.syncing
+	a.mu.Unlock()
+	if p == nil {
+		return st, nil
+	}
+	st.Mode = "practice"
+	if p.Demo {
+		st.Mode = "demo"
+	}
+	st.Practice = &api.PracticeInfo{Name: p.Name, FHIRBase: a.fhirBase(*p), ClientID: p.ClientID}
+	st.Schedule = &api.ScheduleInfo{Kind: p.Schedule.Kind}
+	if plan, err := newSyncPlan(*p); err == nil {
+		next := plan.next(a.now())
+		st.NextSync = &next
+	}
+	if p.Demo {
+		st.SignedIn = &api.SignedIn{User: "Front Desk (demo)", AccessMode: "demo"}
+	} else {
+		st.NeedsSignIn = true
+	}
+	if s, err := a.openStore(ctx); err == nil {
+		if days, err := s.Days(ctx); err == nil {
+			st.Days = days
+		}
+		if st.LastSync == nil && len(st.Days) > 0 {
+			if d, err := s.GetDay(ctx, st.Days[0]); err == nil {
+				st.LastSync = &api.LastSync{Date: d.Date, At: d.SyncedAt, Partial: d.Partial}
+			}
+		}
+	}
+	a.mu.Lock()
+	if a.kc != nil {
+		st.Keychain = a.kc.Backend()
+	}
+	a.mu.Unlock()
+	cat := a.catalogue()
+	st.CatalogueInfo = &api.CatalogueInfo{Version: cat.Version, Count: len(cat.Screenings)}
+	return st, nil
+}
+
+// fhirBase is the practice's FHIR base; in demo mode the embedded tenant's,
+// whose port changes from run to run.
+func (a *Agent) fhirBase(p Practice) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if p.Demo && a.demo != nil {
+		return a.demo.FHIRBase()
+	}
+	return p.FHIRBase
+}
+
+// markOnline records whether Epic answered, for the offline banner.
+func (a *Agent) markOnline(ok bool, reason string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if ok {
+		a.net = netState{online: true}
+		return
+	}
+	if a.net.online {
+		a.net = netState{online: false, since: a.now(), reason: reason}
+	} else {
+		a.net.reason = reason
+	}
+}
+
+// Settings returns the practice's schedule settings.
+func (a *Agent) Settings(ctx context.Context) (api.Settings, error) {
+	p, err := a.current()
+	if err != nil {
+		p = Practice{}.withDefaults()
+	}
+	return api.Settings{SyncAt: p.SyncAt, SyncEveryMinutes: p.SyncEveryMinutes, ClinicDays: p.ClinicDays, RetentionDays: p.RetentionDays, LargeText: p.LargeText}, nil
+}
+
+// SaveSettings validates and saves the practice's schedule settings.
+func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
+	p, err := a.current()
+	if err != nil {
+		return err
+	}
+	p.SyncAt, p.SyncEveryMinutes, p.ClinicDays, p.RetentionDays, p.LargeText = s.SyncAt, s.SyncEveryMinutes, s.ClinicDays, s.RetentionDays, s.LargeText
+	if _, err := newSyncPlan(p); err != nil {
+		return api.NewError(api.KindBadRequest, err.Error())
+	}
+	if p.RetentionDays < 1 || p.RetentionDays > 365 {
+		return api.NewError(api.KindBadRequest, "keep days for 1 to 365 days")
+	}
+	if !p.Demo { // the demo's settings last until the agent stops
+		if err := SavePractice(a.opts.Dir, p); err != nil {
+			return err
+		}
+	}
+	a.mu.Lock()
+	a.practice = &p
+	a.mu.Unlock()
+	a.log.Info("settings changed", "syncAt", p.SyncAt, "retentionDays", fmt.Sprint(p.RetentionDays))
+	return nil
+}

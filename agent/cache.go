@@ -1,0 +1,112 @@
+package agent
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/keychain"
+	"github.com/healthprep/desk/internal/store"
+)
+
+// cacheDir is where a practice's cache lives; the demo has its own, so
+// trying the demo never touches a practice's data.
+func (a *Agent) cacheDir(p Practice) string {
+	if p.Demo {
+		return filepath.Join(a.opts.Dir, "demo-cache")
+	}
+	return filepath.Join(a.opts.Dir, "cache")
+}
+
+// keychainFor opens the practice's keychain.
+func (a *Agent) keychainFor(ctx context.Context, p Practice) (*keychain.Keychain, error) {
+	id := p.ID()
+	if p.Demo {
+		id = "demo"
+	}
+	return keychain.Open(ctx, id, keychain.OptionsFromEnv(a.opts.Dir))
+}
+
+// openStore opens (once) the encrypted cache with its key from the
+// keychain. The demo, whose data is synthetic, falls back to a throwaway
+// key when no keychain is available, starting from an empty cache.
+func (a *Agent) openStore(ctx context.Context) (*store.Store, error) {
+	a.mu.Lock()
+	st, p := a.store, a.practice
+	a.mu.Unlock()
+	if st != nil {
+		return st, nil
+	}
+	if p == nil {
+		return nil, api.NewError(api.KindNotConfigured, ErrNotConfigured.Error())
+	}
+	dir := a.cacheDir(*p)
+	var key []byte
+	kc, err := a.keychainFor(ctx, *p)
+	if err == nil {
+		a.mu.Lock()
+		a.kc = kc
+		a.mu.Unlock()
+		key, err = kc.CacheKey(ctx)
+	}
+	if err != nil {
+		if !p.Demo {
+			return nil, fmt.Errorf("the cache key could not be read: %w", err)
+		}
+		a.log.Warn("no keychain for the demo; using a throwaway cache key", "reason", err.Error())
+		key = make([]byte, 32)
+		rand.Read(key)
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, err
+		}
+	}
+	st, aside, err := store.OpenOrRebuild(ctx, dir, key, a.log)
+	if errors.Is(err, store.ErrLocked) {
+		return nil, api.NewError(api.KindBusy, err.Error())
+	}
+	if err != nil {
+		return nil, err
+	}
+	if aside != "" {
+		a.log.Warn("the cache could not be read and was moved aside; the next sync rebuilds it", "movedTo", aside)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.store != nil { // another caller won the race
+		st.Close()
+		return a.store, nil
+	}
+	a.store = st
+	return st, nil
+}
+
+// audit appends to the audit log in the encrypted cache. Failures are
+// logged, not returned: the audit must not block the front desk.
+func (a *Agent) audit(ctx context.Context, event string, fields map[string]string) {
+	st, err := a.openStore(ctx)
+	if err == nil {
+		err = st.AppendAudit(ctx, store.AuditEntry{At: a.now().UTC(), Event: event, Fields: fields})
+	}
+	if err != nil {
+		a.log.Warn("audit entry not written", "event", event, "err", err)
+	}
+}
+
+// Audit returns the audit log since a time.
+func (a *Agent) Audit(ctx context.Context, since time.Time) ([]api.AuditEntry, error) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	es, err := st.Audit(ctx, since)
+	out := make([]api.AuditEntry, 0, len(es))
+	for _, e := range es {
+		out = append(out, api.AuditEntry{At: e.At, Event: e.Event, Fields: e.Fields})
+	}
+	return out, err
+}

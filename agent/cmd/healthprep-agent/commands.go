@@ -1,0 +1,220 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/healthprep/desk/agent"
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/prep"
+)
+
+func newServeCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Run the agent: local API on a Unix socket, morning syncs, the encrypted cache",
+		Long: `Runs the HealthPrep agent for this user until stopped. The desktop app starts it
+when it is not running; the files in build/ register it as a login item.
+With no practice set up it serves the demo practice (the embedded simulated Epic).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return agent.Serve(cmd.Context(), agent.Options{Log: agent.Logger(g.verbose)})
+		},
+	}
+}
+
+func newStatusCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the practice, sign-in, last sync, cached days and keychain",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, done, err := g.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			st, err := svc.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(st)
+			}
+			return writeStatus(cmd.OutOrStdout(), st)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+func writeStatus(w io.Writer, st api.Status) error {
+	fmt.Fprintf(w, "mode:        %s\n", st.Mode)
+	if st.Practice != nil {
+		fmt.Fprintf(w, "practice:    %s\nFHIR base:   %s\nclient ID:   %s\n", st.Practice.Name, st.Practice.FHIRBase, st.Practice.ClientID)
+	}
+	if st.SignedIn != nil {
+		fmt.Fprintf(w, "signed in:   %s (%s)\n", st.SignedIn.User, st.SignedIn.AccessMode)
+	} else if st.NeedsSignIn {
+		fmt.Fprintln(w, "signed in:   no - sign in to Epic")
+	}
+	net := "online"
+	if !st.Online {
+		net = "offline: " + st.OfflineReason
+	}
+	fmt.Fprintf(w, "Epic:        %s\n", net)
+	if st.LastSync != nil {
+		fmt.Fprintf(w, "last sync:   %s for %s%s\n", st.LastSync.At.Local().Format("2006-01-02 15:04"), st.LastSync.Date, map[bool]string{true: " (incomplete)", false: ""}[st.LastSync.Partial])
+		if st.LastSync.Error != "" {
+			fmt.Fprintf(w, "last error:  %s\n", st.LastSync.Error)
+		}
+	}
+	if st.NextSync != nil {
+		fmt.Fprintf(w, "next sync:   %s\n", st.NextSync.Local().Format("2006-01-02 15:04"))
+	}
+	fmt.Fprintf(w, "cached days: %s\n", strings.Join(st.Days, ", "))
+	if st.Keychain != "" {
+		fmt.Fprintf(w, "keychain:    %s\n", st.Keychain)
+	}
+	if st.CatalogueInfo != nil {
+		fmt.Fprintf(w, "catalogue:   %s (%d screenings)\n", st.CatalogueInfo.Version, st.CatalogueInfo.Count)
+	}
+	return nil
+}
+
+func newSyncCmd(g *globals) *cobra.Command {
+	var date string
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Fetch a day's schedule and charts from Epic into the cache",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, done, err := g.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			events, _ := svc.SyncEvents(cmd.Context())
+			finished := make(chan struct{})
+			go func() {
+				defer close(finished)
+				for ev := range events {
+					progress(cmd.ErrOrStderr(), ev)
+					if ev.Phase == "done" || ev.Phase == "failed" {
+						return
+					}
+				}
+			}()
+			sum, err := svc.Sync(cmd.Context(), date)
+			select {
+			case <-finished:
+			case <-time.After(time.Second):
+			}
+			fmt.Fprintln(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d appointments, %d patients (%d kept from an earlier sync), %d requests in %s\n",
+				sum.Date, sum.Appointments, sum.Patients, sum.Stale, sum.Requests, sum.Duration.Round(time.Millisecond))
+			for _, w := range sum.Warnings {
+				fmt.Fprintln(cmd.OutOrStdout(), "warning:", w)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&date, "date", "", "day to sync, YYYY-MM-DD (default: today in the practice's time zone)")
+	return cmd
+}
+
+// progress draws a one-line progress bar.
+func progress(w io.Writer, ev api.SyncEvent) {
+	const width = 30
+	switch ev.Phase {
+	case "schedule":
+		fmt.Fprintf(w, "\rgetting the schedule...")
+	case "patients", "saving", "done":
+		n := 0
+		if ev.PatientsTotal > 0 {
+			n = width * ev.PatientsDone / ev.PatientsTotal
+		}
+		fmt.Fprintf(w, "\r[%s%s] %d/%d patients, %d requests, %d problems   ", strings.Repeat("#", n), strings.Repeat(".", width-n), ev.PatientsDone, ev.PatientsTotal, ev.Requests, ev.Errors)
+	}
+}
+
+func newPrepCmd(g *globals) *cobra.Command {
+	var date, format, patient string
+	cmd := &cobra.Command{
+		Use:   "prep",
+		Short: "Print the day's prep list or one patient's sheet from the cache (no network)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, done, err := g.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			if date == "" {
+				st, err := svc.Status(cmd.Context())
+				if err != nil {
+					return err
+				}
+				date = st.Today
+			}
+			day, err := svc.Day(cmd.Context(), date)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if patient == "" {
+				switch format {
+				case "json":
+					return json.NewEncoder(out).Encode(day)
+				case "csv":
+					return prep.WriteDayCSV(out, day)
+				case "html":
+					html, err := svc.PrintHTML(cmd.Context(), date, "")
+					if err == nil {
+						_, err = io.WriteString(out, html)
+					}
+					return err
+				default:
+					return prep.WriteDayText(out, day)
+				}
+			}
+			for _, r := range day.Rows {
+				if r.PatientID != patient && r.MRN != patient && r.AppointmentID != patient {
+					continue
+				}
+				s, err := svc.Sheet(cmd.Context(), date, r.AppointmentID)
+				if err != nil {
+					return err
+				}
+				switch format {
+				case "json":
+					return json.NewEncoder(out).Encode(s)
+				case "html":
+					html, err := svc.PrintHTML(cmd.Context(), date, r.AppointmentID)
+					if err == nil {
+						_, err = io.WriteString(out, html)
+					}
+					return err
+				default:
+					return prep.WriteSheetText(out, s)
+				}
+			}
+			return fmt.Errorf("no appointment on %s for patient %q (use the FHIR id, MRN or appointment id)", date, patient)
+		},
+	}
+	cmd.Flags().StringVar(&date, "date", "", "day, YYYY-MM-DD (default today)")
+	cmd.Flags().StringVar(&format, "format", "text", "text, json, csv (day list) or html (print view)")
+	cmd.Flags().StringVar(&patient, "patient", "", "one patient's sheet: FHIR id, MRN or appointment id")
+	return cmd
+}

@@ -1,0 +1,109 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/prep"
+	"github.com/healthprep/desk/internal/record"
+	"github.com/healthprep/desk/internal/store"
+)
+
+// loadDay reads a day's snapshot and turns its charts into records.
+func (a *Agent) loadDay(ctx context.Context, date string) (store.Day, map[string]record.Record, error) {
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return store.Day{}, nil, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return store.Day{}, nil, err
+	}
+	d, err := st.GetDay(ctx, date)
+	if errors.Is(err, store.ErrNoDay) {
+		return d, nil, api.NewError(api.KindNotFound, "Nothing is saved for "+date+" yet. Press “Update from Epic” to fetch it.")
+	}
+	if err != nil {
+		return d, nil, err
+	}
+	recs := make(map[string]record.Record, len(d.Patients))
+	for id, p := range d.Patients {
+		rec, errs := record.FromFHIR(p.Resources)
+		if len(errs) > 0 {
+			a.log.Warn("unreadable resources skipped", "count", len(errs))
+		}
+		if rec.Patient.ID == "" {
+			rec.Patient.ID = id
+		}
+		recs[id] = rec
+	}
+	return d, recs, nil
+}
+
+func staleSet(d store.Day) map[string]bool {
+	s := map[string]bool{}
+	for id, p := range d.Patients {
+		if p.Stale {
+			s[id] = true
+		}
+	}
+	return s
+}
+
+// Day returns the day's prep list from the cache; no network.
+func (a *Agent) Day(ctx context.Context, date string) (api.DayList, error) {
+	d, recs, err := a.loadDay(ctx, date)
+	if err != nil {
+		return api.DayList{}, err
+	}
+	return prep.BuildDay(date, d.SyncedAt, d.Partial, d.Appointments, recs, staleSet(d), a.catalogue()), nil
+}
+
+func (a *Agent) sheet(d store.Day, recs map[string]record.Record, appt record.Appointment) prep.Sheet {
+	s := prep.BuildSheet(appt, recs[appt.PatientID], a.catalogue(), prep.Options{})
+	s.Stale = d.Patients[appt.PatientID].Stale
+	return s
+}
+
+// Sheet returns one appointment's prep sheet and records the view.
+func (a *Agent) Sheet(ctx context.Context, date, appointmentID string) (api.Sheet, error) {
+	d, recs, err := a.loadDay(ctx, date)
+	if err != nil {
+		return api.Sheet{}, err
+	}
+	for _, ap := range d.Appointments {
+		if ap.ID == appointmentID {
+			a.audit(ctx, "sheet.viewed", map[string]string{"date": date, "patientId": ap.PatientID})
+			return a.sheet(d, recs, ap), nil
+		}
+	}
+	return api.Sheet{}, api.NewError(api.KindNotFound, "that appointment is not in the saved day; update from Epic and try again")
+}
+
+// PrintHTML renders one sheet, or every visit of the day that will happen.
+func (a *Agent) PrintHTML(ctx context.Context, date, appointmentID string) (string, error) {
+	d, recs, err := a.loadDay(ctx, date)
+	if err != nil {
+		return "", err
+	}
+	var sheets []prep.Sheet
+	var ids []string
+	for _, ap := range d.Appointments {
+		if appointmentID == "" && !ap.Inactive() || ap.ID == appointmentID {
+			sheets = append(sheets, a.sheet(d, recs, ap))
+			ids = append(ids, ap.PatientID)
+		}
+	}
+	if len(sheets) == 0 {
+		return "", api.NewError(api.KindNotFound, "there is nothing to print for that day")
+	}
+	var b bytes.Buffer
+	if err := prep.WritePrintHTML(&b, date, sheets); err != nil {
+		return "", err
+	}
+	a.audit(ctx, "printed", map[string]string{"date": date, "patientIds": strings.Join(ids, ",")})
+	return b.String(), nil
+}

@@ -1,0 +1,58 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/epicsim"
+)
+
+// demoPractice is the configuration of the embedded demo tenant. Its FHIR
+// base is the running simulator's, so it is not stored.
+func demoPractice() Practice {
+	return Practice{
+		Name:         "Demo Family Medicine",
+		ClientID:     epicsim.DemoClientID,
+		RedirectPort: 53682,
+		Demo:         true,
+		Schedule:     ScheduleSource{Kind: "provider-service", ProviderIDs: []string{"E1001", "E1002", "E1003"}},
+		ConfiguredAt: time.Now().UTC(),
+	}.withDefaults()
+}
+
+// startDemoTenant starts the simulated Epic tenant in this process.
+func (a *Agent) startDemoTenant(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.demo != nil {
+		return nil
+	}
+	srv, err := epicsim.Start(ctx, epicsim.Options{Now: a.opts.Now, Logger: a.log.With("part", "epicsim")})
+	if err != nil {
+		return fmt.Errorf("starting the demo practice: %w", err)
+	}
+	a.demo = srv
+	return nil
+}
+
+// StartDemo switches an unconfigured install to the demo practice. A
+// configured practice is never replaced by the demo: that takes a reset.
+func (a *Agent) StartDemo(ctx context.Context) error {
+	a.mu.Lock()
+	configured := a.practice != nil && !a.practice.Demo
+	a.mu.Unlock()
+	if configured {
+		return api.NewError(api.KindBusy, "a practice is already set up on this computer; reset it in Settings to use the demo")
+	}
+	if err := a.startDemoTenant(ctx); err != nil {
+		return err
+	}
+	p := demoPractice()
+	a.mu.Lock()
+	a.practice = &p
+	a.mu.Unlock()
+	a.log.Info("demo practice started")
+	return nil
+}

@@ -1,0 +1,111 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/agent/localapi"
+)
+
+// Serve runs the agent service: the local API on the Unix socket, a first
+// sync when the day is not cached yet, and the clinic-morning schedule.
+// It returns when ctx ends. A second agent for the same user is refused.
+func Serve(ctx context.Context, opts Options) error {
+	if opts.Dir == "" {
+		dir, err := DataDir()
+		if err != nil {
+			return err
+		}
+		opts.Dir = dir
+	}
+	ln, err := localapi.Listen(ctx, opts.Dir)
+	if err != nil {
+		return err
+	}
+	a, err := Open(ctx, opts)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer a.Close()
+	srv := &http.Server{Handler: api.NewHandler(a, a.log), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("local API stopped", "err", err)
+		}
+	}()
+	a.log.Info("agent serving", "socket", localapi.SocketPath(opts.Dir))
+	go a.runSchedule(ctx)
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// runSchedule syncs today at start when it is not cached, then at the
+// practice's planned times; a failed sync is retried with backoff.
+func (a *Agent) runSchedule(ctx context.Context) {
+	if st, err := a.Status(ctx); err == nil && !contains(st.Days, st.Today) && !st.NeedsSignIn {
+		a.syncLogged(ctx)
+	}
+	retry := time.Minute
+	for {
+		p, err := a.current()
+		var wait time.Duration
+		if err == nil {
+			if plan, perr := newSyncPlan(p); perr == nil {
+				wait = plan.next(a.now()).Sub(a.now())
+			}
+		}
+		if wait <= 0 {
+			wait = time.Hour
+		}
+		if !a.online() {
+			wait = min(wait, retry)
+			retry = min(retry*2, 30*time.Minute)
+		} else {
+			retry = time.Minute
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+			a.syncLogged(ctx)
+		}
+	}
+}
+
+func (a *Agent) syncLogged(ctx context.Context) {
+	if _, err := a.Sync(ctx, ""); err != nil && ctx.Err() == nil {
+		a.log.Warn("scheduled sync failed", "kind", api.AsError(err).Kind, "err", err.Error())
+	}
+}
+
+func (a *Agent) online() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.net.online
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Logger returns a text logger for the agent's log file or stderr. Logs
+// carry event names, counts and error kinds: never tokens or patient data.
+func Logger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,166 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/agent/daysync"
+	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/fhir"
+	"github.com/healthprep/desk/internal/schedule"
+)
+
+// demoTokens gets access tokens from the embedded tenant in this process.
+// The demo has no user to sign in; a real practice uses internal/smart.
+type demoTokens struct {
+	srv *epicsim.Server
+	mu  sync.Mutex
+	tok *oauth2.Token
+}
+
+func (d *demoTokens) Token() (*oauth2.Token, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.tok == nil || !d.tok.Valid() {
+		d.tok = &oauth2.Token{AccessToken: d.srv.MintAccessToken(epicsim.DemoClientID, time.Hour), TokenType: "Bearer", Expiry: time.Now().Add(55 * time.Minute)}
+	}
+	return d.tok, nil
+}
+
+// Invalidate drops the cached token so a 401 gets a fresh one.
+func (d *demoTokens) Invalidate() {
+	d.mu.Lock()
+	d.tok = nil
+	d.mu.Unlock()
+}
+
+// tokens returns the shared token source for Epic.
+func (a *Agent) tokens(p Practice) (oauth2.TokenSource, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.ts != nil {
+		return a.ts, nil
+	}
+	if p.Demo && a.demo != nil {
+		a.ts = &demoTokens{srv: a.demo}
+		return a.ts, nil
+	}
+	return nil, api.NewError(api.KindNeedsSignIn, "sign in to Epic first (Settings, or `healthprep-agent signin`)")
+}
+
+// serverBase is the Epic server root the web services hang off.
+func serverBase(fhirBase string) string {
+	if i := strings.Index(fhirBase, "/api/FHIR/"); i >= 0 {
+		return fhirBase[:i]
+	}
+	return strings.TrimSuffix(fhirBase, "/")
+}
+
+func (a *Agent) scheduleSource(p Practice, fc *fhir.Client, base string) (schedule.Source, error) {
+	switch p.Schedule.Kind {
+	case "provider-service":
+		return schedule.ProviderService{FHIR: fc, ServerBase: serverBase(base), ProviderIDs: p.Schedule.ProviderIDs}, nil
+	case "fhir-appointments":
+		return schedule.FHIRAppointments{FHIR: fc, PractitionerIDs: p.Schedule.ProviderIDs}, nil
+	}
+	return nil, api.NewError(api.KindNotConfigured, fmt.Sprintf("the schedule source %q is not supported; use provider-service or fhir-appointments", p.Schedule.Kind))
+}
+
+// SyncEvents streams sync progress until ctx ends.
+func (a *Agent) SyncEvents(ctx context.Context) (<-chan api.SyncEvent, error) {
+	ch, cancel := a.hub.subscribe()
+	go func() { <-ctx.Done(); cancel() }()
+	return ch, nil
+}
+
+// Sync fetches a day from Epic into the cache. An empty date is today.
+func (a *Agent) Sync(ctx context.Context, date string) (api.SyncSummary, error) {
+	p, err := a.current()
+	if err != nil {
+		return api.SyncSummary{}, err
+	}
+	if date == "" {
+		date = a.today()
+	}
+	day, err := time.ParseInLocation(time.DateOnly, date, p.Location())
+	if err != nil {
+		return api.SyncSummary{}, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
+	}
+	a.mu.Lock()
+	if a.syncing {
+		a.mu.Unlock()
+		return api.SyncSummary{}, api.NewError(api.KindBusy, "an update is already running; wait for it to finish")
+	}
+	a.syncing = true
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.syncing = false
+		a.mu.Unlock()
+	}()
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return api.SyncSummary{}, err
+	}
+	ts, err := a.tokens(p)
+	if err != nil {
+		return api.SyncSummary{}, err
+	}
+	base := a.fhirBase(p)
+	fc := &fhir.Client{Base: base, HTTP: a.opts.HTTP, Tokens: ts, Log: a.log}
+	src, err := a.scheduleSource(p, fc, base)
+	if err != nil {
+		return api.SyncSummary{}, err
+	}
+	sum, err := daysync.Sync(ctx, daysync.Deps{
+		FHIR: fc, Schedule: src, Store: st, Now: a.opts.Now, Log: a.log,
+		Progress: func(e daysync.Event) {
+			a.hub.publish(api.SyncEvent{Phase: e.Phase, Date: date, Appointments: e.Appointments, PatientsDone: e.PatientsDone,
+				PatientsTotal: e.PatientsTotal, Requests: e.Requests, Errors: e.Errors, Message: e.Message})
+		},
+	}, day)
+	last := &api.LastSync{Date: date, At: a.now(), Partial: sum.Partial}
+	fields := map[string]string{"date": date, "appointments": fmt.Sprint(sum.Appointments), "patients": fmt.Sprint(sum.Patients),
+		"stale": fmt.Sprint(sum.Stale), "requests": fmt.Sprint(sum.Requests), "duration": sum.Duration.Round(time.Millisecond).String()}
+	switch k := fhir.KindOf(err); {
+	case err == nil:
+		a.markOnline(true, "")
+	case k == fhir.KindUnreachable || k == fhir.KindServer || k == fhir.KindRateLimited:
+		a.markOnline(false, "Epic cannot be reached")
+	case k == fhir.KindSignIn:
+		a.markOnline(true, "")
+		err = api.NewError(api.KindNeedsSignIn, err.Error())
+	}
+	if err != nil {
+		last.Error = err.Error()
+		fields["error"] = err.Error()
+	}
+	a.mu.Lock()
+	if err == nil || a.lastSync == nil {
+		a.lastSync = last
+	} else {
+		a.lastSync.Error = last.Error // keep the time of the last good sync
+	}
+	a.mu.Unlock()
+	a.audit(ctx, "sync", fields)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return sum, api.NewError(api.KindBusy, "the update was stopped; the saved prep is unchanged")
+		}
+		return sum, err
+	}
+	keepFrom := a.now().In(p.Location()).AddDate(0, 0, -p.withDefaults().RetentionDays).Format(time.DateOnly)
+	if n, err := st.Purge(ctx, keepFrom); err != nil {
+		a.log.Warn("retention purge failed", "err", err)
+	} else if n > 0 {
+		a.log.Info("old days removed", "count", n)
+	}
+	return sum, nil
+}
