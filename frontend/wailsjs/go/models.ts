@@ -14,121 +14,6 @@ export namespace api {
 	        this.count = source["count"];
 	    }
 	}
-	export class Counts {
-	    due: number;
-	    dueSoon: number;
-	    needsReview: number;
-	    complete: number;
-	    excluded: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new Counts(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.due = source["due"];
-	        this.dueSoon = source["dueSoon"];
-	        this.needsReview = source["needsReview"];
-	        this.complete = source["complete"];
-	        this.excluded = source["excluded"];
-	    }
-	}
-	export class DayRow {
-	    appointmentId: string;
-	    // Go type: time
-	    time: any;
-	    provider: string;
-	    visitType: string;
-	    status: string;
-	    inactive: boolean;
-	    patientId: string;
-	    patientName: string;
-	    mrn?: string;
-	    age?: number;
-	    sex?: string;
-	    counts: Counts;
-	    stale?: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new DayRow(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.appointmentId = source["appointmentId"];
-	        this.time = this.convertValues(source["time"], null);
-	        this.provider = source["provider"];
-	        this.visitType = source["visitType"];
-	        this.status = source["status"];
-	        this.inactive = source["inactive"];
-	        this.patientId = source["patientId"];
-	        this.patientName = source["patientName"];
-	        this.mrn = source["mrn"];
-	        this.age = source["age"];
-	        this.sex = source["sex"];
-	        this.counts = this.convertValues(source["counts"], Counts);
-	        this.stale = source["stale"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class DayList {
-	    date: string;
-	    // Go type: time
-	    asOf?: any;
-	    partial: boolean;
-	    catalogueVersion: string;
-	    rows: DayRow[];
-	
-	    static createFrom(source: any = {}) {
-	        return new DayList(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.date = source["date"];
-	        this.asOf = this.convertValues(source["asOf"], null);
-	        this.partial = source["partial"];
-	        this.catalogueVersion = source["catalogueVersion"];
-	        this.rows = this.convertValues(source["rows"], DayRow);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	
 	export class DiscoveryInfo {
 	    authorize: string;
 	    token: string;
@@ -147,26 +32,6 @@ export namespace api {
 	        this.issuer = source["issuer"];
 	        this.register = source["register"];
 	        this.pkceS256 = source["pkceS256"];
-	    }
-	}
-	export class Evidence {
-	    type: string;
-	    id: string;
-	    code?: string;
-	    display?: string;
-	    date?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new Evidence(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.type = source["type"];
-	        this.id = source["id"];
-	        this.code = source["code"];
-	        this.display = source["display"];
-	        this.date = source["date"];
 	    }
 	}
 	export class LastSync {
@@ -205,22 +70,6 @@ export namespace api {
 		    }
 		    return a;
 		}
-	}
-	export class Line {
-	    title: string;
-	    date?: string;
-	    detail?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new Line(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.title = source["title"];
-	        this.date = source["date"];
-	        this.detail = source["detail"];
-	    }
 	}
 	export class PracticeInfo {
 	    name: string;
@@ -267,52 +116,6 @@ export namespace api {
 	        this.byType = source["byType"];
 	        this.errors = source["errors"];
 	    }
-	}
-	export class Result {
-	    id: string;
-	    title: string;
-	    status: string;
-	    lastDone?: string;
-	    modality?: string;
-	    nextDue?: string;
-	    reason: string;
-	    evidence?: Evidence[];
-	    review?: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new Result(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.title = source["title"];
-	        this.status = source["status"];
-	        this.lastDone = source["lastDone"];
-	        this.modality = source["modality"];
-	        this.nextDue = source["nextDue"];
-	        this.reason = source["reason"];
-	        this.evidence = this.convertValues(source["evidence"], Evidence);
-	        this.review = source["review"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
 	}
 	export class ScheduleInfo {
 	    kind: string;
@@ -382,84 +185,6 @@ export namespace api {
 		    return a;
 		}
 	}
-	export class SheetPatient {
-	    id: string;
-	    name: string;
-	    mrn?: string;
-	    age?: number;
-	    sex?: string;
-	    birthDate?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new SheetPatient(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.mrn = source["mrn"];
-	        this.age = source["age"];
-	        this.sex = source["sex"];
-	        this.birthDate = source["birthDate"];
-	    }
-	}
-	export class Sheet {
-	    date: string;
-	    appointmentId: string;
-	    patient: SheetPatient;
-	    // Go type: time
-	    time: any;
-	    provider: string;
-	    visitType: string;
-	    results: Result[];
-	    conditions: Line[];
-	    labs: Line[];
-	    imaging: Line[];
-	    consults: Line[];
-	    hospital: Line[];
-	    immunizations: Line[];
-	
-	    static createFrom(source: any = {}) {
-	        return new Sheet(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.date = source["date"];
-	        this.appointmentId = source["appointmentId"];
-	        this.patient = this.convertValues(source["patient"], SheetPatient);
-	        this.time = this.convertValues(source["time"], null);
-	        this.provider = source["provider"];
-	        this.visitType = source["visitType"];
-	        this.results = this.convertValues(source["results"], Result);
-	        this.conditions = this.convertValues(source["conditions"], Line);
-	        this.labs = this.convertValues(source["labs"], Line);
-	        this.imaging = this.convertValues(source["imaging"], Line);
-	        this.consults = this.convertValues(source["consults"], Line);
-	        this.hospital = this.convertValues(source["hospital"], Line);
-	        this.immunizations = this.convertValues(source["immunizations"], Line);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	
 	export class SignInResult {
 	    user: string;
 	    accessMode: string;
@@ -575,32 +300,6 @@ export namespace api {
 		    return a;
 		}
 	}
-	export class SyncSummary {
-	    date: string;
-	    appointments: number;
-	    patients: number;
-	    failed: number;
-	    requests: number;
-	    partial: boolean;
-	    duration: number;
-	    warnings?: string[];
-	
-	    static createFrom(source: any = {}) {
-	        return new SyncSummary(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.date = source["date"];
-	        this.appointments = source["appointments"];
-	        this.patients = source["patients"];
-	        this.failed = source["failed"];
-	        this.requests = source["requests"];
-	        this.partial = source["partial"];
-	        this.duration = source["duration"];
-	        this.warnings = source["warnings"];
-	    }
-	}
 
 }
 
@@ -623,6 +322,369 @@ export namespace buildinfo {
 	        this.date = source["date"];
 	        this.goVersion = source["goVersion"];
 	    }
+	}
+
+}
+
+export namespace daysync {
+	
+	export class Summary {
+	    date: string;
+	    appointments: number;
+	    patients: number;
+	    stale: number;
+	    requests: number;
+	    partial: boolean;
+	    duration: number;
+	    warnings?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Summary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.appointments = source["appointments"];
+	        this.patients = source["patients"];
+	        this.stale = source["stale"];
+	        this.requests = source["requests"];
+	        this.partial = source["partial"];
+	        this.duration = source["duration"];
+	        this.warnings = source["warnings"];
+	    }
+	}
+
+}
+
+export namespace prep {
+	
+	export class Counts {
+	    due: number;
+	    dueSoon: number;
+	    needsReview: number;
+	    complete: number;
+	    excluded: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Counts(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.due = source["due"];
+	        this.dueSoon = source["dueSoon"];
+	        this.needsReview = source["needsReview"];
+	        this.complete = source["complete"];
+	        this.excluded = source["excluded"];
+	    }
+	}
+	export class Row {
+	    appointmentId: string;
+	    // Go type: time
+	    time: any;
+	    provider: string;
+	    visitType: string;
+	    status: string;
+	    inactive: boolean;
+	    patientId: string;
+	    patientName: string;
+	    mrn?: string;
+	    age?: number;
+	    sex?: string;
+	    counts: Counts;
+	    stale?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Row(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.appointmentId = source["appointmentId"];
+	        this.time = this.convertValues(source["time"], null);
+	        this.provider = source["provider"];
+	        this.visitType = source["visitType"];
+	        this.status = source["status"];
+	        this.inactive = source["inactive"];
+	        this.patientId = source["patientId"];
+	        this.patientName = source["patientName"];
+	        this.mrn = source["mrn"];
+	        this.age = source["age"];
+	        this.sex = source["sex"];
+	        this.counts = this.convertValues(source["counts"], Counts);
+	        this.stale = source["stale"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Day {
+	    date: string;
+	    // Go type: time
+	    asOf?: any;
+	    partial: boolean;
+	    catalogueVersion: string;
+	    rows: Row[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Day(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.asOf = this.convertValues(source["asOf"], null);
+	        this.partial = source["partial"];
+	        this.catalogueVersion = source["catalogueVersion"];
+	        this.rows = this.convertValues(source["rows"], Row);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Line {
+	    title: string;
+	    // Go type: time
+	    date: any;
+	    detail?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Line(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.title = source["title"];
+	        this.date = this.convertValues(source["date"], null);
+	        this.detail = source["detail"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class SheetPatient {
+	    id: string;
+	    name: string;
+	    mrn?: string;
+	    age?: number;
+	    sex?: string;
+	    birthDate?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SheetPatient(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.mrn = source["mrn"];
+	        this.age = source["age"];
+	        this.sex = source["sex"];
+	        this.birthDate = source["birthDate"];
+	    }
+	}
+	export class Sheet {
+	    date: string;
+	    appointmentId: string;
+	    patient: SheetPatient;
+	    // Go type: time
+	    time: any;
+	    provider: string;
+	    visitType: string;
+	    status: string;
+	    stale?: boolean;
+	    results: screening.Result[];
+	    conditions: Line[];
+	    labs: Line[];
+	    imaging: Line[];
+	    consults: Line[];
+	    hospital: Line[];
+	    immunizations: Line[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Sheet(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.appointmentId = source["appointmentId"];
+	        this.patient = this.convertValues(source["patient"], SheetPatient);
+	        this.time = this.convertValues(source["time"], null);
+	        this.provider = source["provider"];
+	        this.visitType = source["visitType"];
+	        this.status = source["status"];
+	        this.stale = source["stale"];
+	        this.results = this.convertValues(source["results"], screening.Result);
+	        this.conditions = this.convertValues(source["conditions"], Line);
+	        this.labs = this.convertValues(source["labs"], Line);
+	        this.imaging = this.convertValues(source["imaging"], Line);
+	        this.consults = this.convertValues(source["consults"], Line);
+	        this.hospital = this.convertValues(source["hospital"], Line);
+	        this.immunizations = this.convertValues(source["immunizations"], Line);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace screening {
+	
+	export class Evidence {
+	    type: string;
+	    id: string;
+	    system?: string;
+	    code?: string;
+	    display?: string;
+	    // Go type: time
+	    date: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Evidence(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.type = source["type"];
+	        this.id = source["id"];
+	        this.system = source["system"];
+	        this.code = source["code"];
+	        this.display = source["display"];
+	        this.date = this.convertValues(source["date"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Result {
+	    id: string;
+	    title: string;
+	    status: string;
+	    // Go type: time
+	    lastDone: any;
+	    modality?: string;
+	    // Go type: time
+	    nextDue: any;
+	    reason: string;
+	    evidence?: Evidence[];
+	    rule?: string;
+	    review?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Result(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.status = source["status"];
+	        this.lastDone = this.convertValues(source["lastDone"], null);
+	        this.modality = source["modality"];
+	        this.nextDue = this.convertValues(source["nextDue"], null);
+	        this.reason = source["reason"];
+	        this.evidence = this.convertValues(source["evidence"], Evidence);
+	        this.rule = source["rule"];
+	        this.review = source["review"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
