@@ -63,9 +63,10 @@ func (sp syncPlan) next(now time.Time) time.Time {
 		if !sp.days[day.Weekday()] {
 			continue
 		}
-		// Walk the day's slots; wall-clock arithmetic keeps DST days right.
+		// Walk the day's slots in wall-clock time (time.Date normalises the
+		// minutes), so 06:30 stays 06:30 on the day clocks change.
 		for off := sp.start; off <= sp.end; off += sp.every {
-			t := day.Add(off)
+			t := time.Date(day.Year(), day.Month(), day.Day(), 0, int(off/time.Minute), 0, 0, sp.loc)
 			if t.After(now) {
 				return t
 			}

@@ -28,6 +28,26 @@ func TestSyncPlanNext(t *testing.T) {
 		{"saturday", at(2026, 11, 28, 10, 0), at(2026, 11, 30, 6, 30)},
 		{"spring-forward monday keeps 06:30 wall time", at(2026, 3, 8, 12, 0), at(2026, 3, 9, 6, 30)},
 	}
+	week := Practice{TimeZone: "America/New_York", SyncAt: "06:30", ClinicEnd: "17:00", SyncEveryMinutes: 30, ClinicDays: []string{"Sun", "Mon"}}
+	sundays, err := newSyncPlan(week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2026-03-08 is the spring-forward Sunday (02:00 -> 03:00) and 2026-11-01
+	// the fall-back Sunday: the slots stay on the wall clock on those days.
+	for _, c := range []struct {
+		name      string
+		now, want time.Time
+	}{
+		{"spring-forward sunday morning sync", at(2026, 3, 8, 1, 0), at(2026, 3, 8, 6, 30)},
+		{"spring-forward sunday afternoon slot", at(2026, 3, 8, 14, 10), at(2026, 3, 8, 14, 30)},
+		{"fall-back sunday morning sync", at(2026, 11, 1, 1, 0), at(2026, 11, 1, 6, 30)},
+	} {
+		if got := sundays.next(c.now); !got.Equal(c.want) {
+			t.Errorf("%s: next(%v) = %v, want %v", c.name, c.now, got, c.want)
+		}
+	}
+
 	for _, c := range cases {
 		if got := sp.next(c.now); !got.Equal(c.want) {
 			t.Errorf("%s: next(%v) = %v, want %v", c.name, c.now, got, c.want)
