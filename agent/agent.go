@@ -3,7 +3,6 @@ package agent
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -49,8 +48,15 @@ type Agent struct {
 	cat      *screening.Catalogue
 	net      netState
 	lastSync *api.LastSync
+	reqStats *api.RequestStats // the last sync's requests to Epic
 	syncing  bool
-	signIn   sync.Mutex // one browser sign-in at a time
+
+	// life ends when the agent closes; syncs run under it, not under the
+	// caller's context, and Close waits for them (jobs) to save or give up.
+	life       context.Context
+	endLife    context.CancelFunc
+	jobs       sync.WaitGroup
+	cancelSync context.CancelFunc // set while a sync runs
 }
 
 // netState is what the agent last learned about reaching Epic.
@@ -81,6 +87,7 @@ func Open(ctx context.Context, opts Options) (*Agent, error) {
 		opts.Dir = dir
 	}
 	a := &Agent{opts: opts, log: opts.Log, hub: newHub(), net: netState{online: true}}
+	a.life, a.endLife = context.WithCancel(context.WithoutCancel(ctx))
 	p, err := LoadPractice(opts.Dir)
 	switch {
 	case errors.Is(err, ErrNotConfigured):
@@ -96,8 +103,11 @@ func Open(ctx context.Context, opts Options) (*Agent, error) {
 	return a, nil
 }
 
-// Close releases the cache and the demo tenant.
+// Close stops a running sync (which keeps the saved day as it was), then
+// releases the cache and the demo tenant.
 func (a *Agent) Close() error {
+	a.endLife()
+	a.jobs.Wait()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var errs []error
@@ -147,6 +157,7 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 		st.OfflineReason = a.net.reason
 	}
 	st.LastSync = a.lastSync
+	st.Requests = a.reqStats
 	st.Syncing = a.syncing
 	a.mu.Unlock()
 	if p == nil {
@@ -213,27 +224,38 @@ func (a *Agent) markOnline(ok bool, reason string) {
 	}
 }
 
-// Settings returns the practice's schedule settings.
+// Settings returns the practice's settings.
 func (a *Agent) Settings(ctx context.Context) (api.Settings, error) {
 	p, err := a.current()
 	if err != nil {
-		p = Practice{}.withDefaults()
+		p = Practice{}
 	}
-	return api.Settings{SyncAt: p.SyncAt, SyncEveryMinutes: p.SyncEveryMinutes, ClinicDays: p.ClinicDays, RetentionDays: p.RetentionDays, LargeText: p.LargeText}, nil
+	p = p.withDefaults()
+	return api.Settings{
+		SyncAt: p.SyncAt, ClinicEnd: p.ClinicEnd, SyncEveryMinutes: p.SyncEveryMinutes, ClinicDays: p.ClinicDays,
+		RetentionDays: p.RetentionDays, LargeText: p.LargeText, Lookbacks: api.Lookbacks(p.Lookbacks),
+	}, nil
 }
 
-// SaveSettings validates and saves the practice's schedule settings.
+// SaveSettings validates and saves the practice's settings. Fields left
+// empty keep their current value.
 func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
 	p, err := a.current()
 	if err != nil {
 		return err
 	}
-	p.SyncAt, p.SyncEveryMinutes, p.ClinicDays, p.RetentionDays, p.LargeText = s.SyncAt, s.SyncEveryMinutes, s.ClinicDays, s.RetentionDays, s.LargeText
-	if _, err := newSyncPlan(p); err != nil {
-		return api.NewError(api.KindBadRequest, err.Error())
+	p.SyncAt, p.SyncEveryMinutes, p.RetentionDays, p.LargeText = s.SyncAt, s.SyncEveryMinutes, s.RetentionDays, s.LargeText
+	if s.ClinicEnd != "" {
+		p.ClinicEnd = s.ClinicEnd
 	}
-	if p.RetentionDays < 1 || p.RetentionDays > 365 {
-		return api.NewError(api.KindBadRequest, "keep days for 1 to 365 days")
+	if s.ClinicDays != nil {
+		p.ClinicDays = s.ClinicDays
+	}
+	if s.Lookbacks != (api.Lookbacks{}) {
+		p.Lookbacks = Lookbacks(s.Lookbacks)
+	}
+	if err := validSettings(p); err != nil {
+		return api.NewError(api.KindBadRequest, err.Error())
 	}
 	if !p.Demo { // the demo's settings last until the agent stops
 		if err := SavePractice(a.opts.Dir, p); err != nil {
@@ -243,6 +265,26 @@ func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
 	a.mu.Lock()
 	a.practice = &p
 	a.mu.Unlock()
-	a.log.Info("settings changed", "syncAt", p.SyncAt, "retentionDays", fmt.Sprint(p.RetentionDays))
+	a.log.Info("settings changed", "syncAt", p.SyncAt, "clinicEnd", p.ClinicEnd, "retentionDays", p.RetentionDays)
+	return nil
+}
+
+// validSettings says what is wrong with a practice's settings, in words
+// for the manager.
+func validSettings(p Practice) error {
+	if len(p.ClinicDays) == 0 {
+		return errors.New("choose at least one clinic day")
+	}
+	if _, err := newSyncPlan(p); err != nil {
+		return err
+	}
+	if p.RetentionDays < 1 || p.RetentionDays > 365 {
+		return errors.New("keep days for 1 to 365 days")
+	}
+	for _, m := range []int{p.Lookbacks.Labs, p.Lookbacks.Imaging, p.Lookbacks.Consults, p.Lookbacks.Hospital} {
+		if m < 1 || m > 120 {
+			return errors.New("recent history must be 1 to 120 months")
+		}
+	}
 	return nil
 }

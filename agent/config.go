@@ -30,13 +30,15 @@ type Practice struct {
 	// SyncAt is the clinic-morning sync time, HH:MM local.
 	SyncAt string `json:"syncAt,omitempty"`
 	// ClinicEnd is when the repeat syncs stop, HH:MM local.
-	ClinicEnd        string    `json:"clinicEnd,omitempty"`
-	SyncEveryMinutes int       `json:"syncEveryMinutes,omitempty"`
-	ClinicDays       []string  `json:"clinicDays,omitempty"`
-	RetentionDays    int       `json:"retentionDays,omitempty"`
-	LargeText        bool      `json:"largeText,omitempty"`
-	Demo             bool      `json:"demo,omitempty"`
-	ConfiguredAt     time.Time `json:"configuredAt"`
+	ClinicEnd        string   `json:"clinicEnd,omitempty"`
+	SyncEveryMinutes int      `json:"syncEveryMinutes,omitempty"`
+	ClinicDays       []string `json:"clinicDays,omitempty"`
+	RetentionDays    int      `json:"retentionDays,omitempty"`
+	LargeText        bool     `json:"largeText,omitempty"`
+	// Lookbacks are the prep sheet's recent-history windows, in months.
+	Lookbacks    Lookbacks `json:"lookbacks,omitzero"`
+	Demo         bool      `json:"demo,omitempty"`
+	ConfiguredAt time.Time `json:"configuredAt"`
 }
 
 // ScheduleSource selects and configures one schedule source.
@@ -45,6 +47,14 @@ type ScheduleSource struct {
 	ProviderIDs []string `json:"providerIds,omitempty"`
 	LocationIDs []string `json:"locationIds,omitempty"`
 	File        string   `json:"file,omitempty"`
+}
+
+// Lookbacks are months of recent history per prep sheet section.
+type Lookbacks struct {
+	Labs     int `json:"labs,omitempty"`
+	Imaging  int `json:"imaging,omitempty"`
+	Consults int `json:"consults,omitempty"`
+	Hospital int `json:"hospital,omitempty"`
 }
 
 // ID names the practice in the keychain: stable for a FHIR base and client ID.
@@ -149,6 +159,11 @@ func (p Practice) withDefaults() Practice {
 	}
 	if p.RetentionDays == 0 {
 		p.RetentionDays = 14
+	}
+	for _, m := range []*int{&p.Lookbacks.Labs, &p.Lookbacks.Imaging, &p.Lookbacks.Consults, &p.Lookbacks.Hospital} {
+		if *m == 0 {
+			*m = 12
+		}
 	}
 	if p.Schedule.Kind == "" {
 		p.Schedule.Kind = "provider-service"

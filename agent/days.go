@@ -63,7 +63,7 @@ func (a *Agent) Day(ctx context.Context, date string) (api.DayList, error) {
 }
 
 func (a *Agent) sheet(d store.Day, recs map[string]record.Record, appt record.Appointment) prep.Sheet {
-	s := prep.BuildSheet(appt, recs[appt.PatientID], a.catalogue(), prep.Options{})
+	s := prep.BuildSheet(appt, recs[appt.PatientID], a.catalogue(), a.prepOptions())
 	s.Stale = d.Patients[appt.PatientID].Stale
 	return s
 }
@@ -106,4 +106,16 @@ func (a *Agent) PrintHTML(ctx context.Context, date, appointmentID string) (stri
 	}
 	a.audit(ctx, "printed", map[string]string{"date": date, "patientIds": strings.Join(ids, ",")})
 	return b.String(), nil
+}
+
+// prepOptions are the practice's prep sheet lookbacks.
+func (a *Agent) prepOptions() prep.Options {
+	p, err := a.current()
+	if err != nil {
+		p = Practice{}
+	}
+	lb := p.withDefaults().Lookbacks
+	// A month is a twelfth of a year, so 12 months is exactly the 365-day default.
+	months := func(n int) time.Duration { return time.Duration(n) * 365 * 24 * time.Hour / 12 }
+	return prep.Options{Labs: months(lb.Labs), Imaging: months(lb.Imaging), Consults: months(lb.Consults), Hospital: months(lb.Hospital)}
 }

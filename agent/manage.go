@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/screening"
@@ -76,8 +77,14 @@ func (a *Agent) Setup(ctx context.Context, req api.SetupRequest) (api.SetupCheck
 	return api.SetupCheck{}, errNoSignIn
 }
 
-func (a *Agent) SignIn(ctx context.Context) (api.SignInResult, error) {
-	return api.SignInResult{}, errNoSignIn
+func (a *Agent) StartSignIn(ctx context.Context) (api.SignInState, error) {
+	return api.SignInState{}, errNoSignIn
 }
+
+func (a *Agent) SignInStatus(ctx context.Context, wait time.Duration) (api.SignInState, error) {
+	return api.SignInState{State: api.SignInIdle}, nil
+}
+
+func (a *Agent) CancelSignIn(ctx context.Context) error { return nil }
 
 var errNoSignIn = api.NewError(api.KindNotConfigured, "connecting a practice's own Epic is not available in this version yet; the demo practice works fully")

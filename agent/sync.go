@@ -81,6 +81,9 @@ func (a *Agent) SyncEvents(ctx context.Context) (<-chan api.SyncEvent, error) {
 }
 
 // Sync fetches a day from Epic into the cache. An empty date is today.
+// The sync belongs to the agent, not the caller: a caller that goes away
+// (the window closes) leaves it running; CancelSync or the agent's Close
+// stop it, and a stopped sync never replaces the saved day.
 func (a *Agent) Sync(ctx context.Context, date string) (api.SyncSummary, error) {
 	p, err := a.current()
 	if err != nil {
@@ -98,13 +101,51 @@ func (a *Agent) Sync(ctx context.Context, date string) (api.SyncSummary, error) 
 		a.mu.Unlock()
 		return api.SyncSummary{}, api.NewError(api.KindBusy, "an update is already running; wait for it to finish")
 	}
-	a.syncing = true
-	a.mu.Unlock()
-	defer func() {
-		a.mu.Lock()
-		a.syncing = false
+	if a.life.Err() != nil {
 		a.mu.Unlock()
+		return api.SyncSummary{}, api.NewError(api.KindBusy, "the agent is stopping")
+	}
+	a.syncing = true
+	jobCtx, cancel := context.WithCancel(a.life)
+	a.cancelSync = cancel
+	a.jobs.Add(1)
+	a.mu.Unlock()
+	type result struct {
+		sum api.SyncSummary
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer a.jobs.Done()
+		sum, err := a.syncDay(jobCtx, p, date, day)
+		cancel()
+		a.mu.Lock()
+		a.syncing, a.cancelSync = false, nil
+		a.mu.Unlock()
+		done <- result{sum, err}
 	}()
+	select {
+	case r := <-done:
+		return r.sum, r.err
+	case <-ctx.Done():
+		return api.SyncSummary{}, ctx.Err()
+	}
+}
+
+// CancelSync stops the running sync, if any.
+func (a *Agent) CancelSync(ctx context.Context) error {
+	a.mu.Lock()
+	cancel := a.cancelSync
+	a.mu.Unlock()
+	if cancel == nil {
+		return api.NewError(api.KindNotFound, "no update is running")
+	}
+	cancel()
+	return nil
+}
+
+// syncDay runs one sync of date and records its outcome.
+func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.Time) (api.SyncSummary, error) {
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return api.SyncSummary{}, err
@@ -126,6 +167,7 @@ func (a *Agent) Sync(ctx context.Context, date string) (api.SyncSummary, error) 
 				PatientsTotal: e.PatientsTotal, Requests: e.Requests, Errors: e.Errors, Message: e.Message})
 		},
 	}, day)
+	stats := fc.Stats()
 	last := &api.LastSync{Date: date, At: a.now(), Partial: sum.Partial}
 	fields := map[string]string{"date": date, "appointments": fmt.Sprint(sum.Appointments), "patients": fmt.Sprint(sum.Patients),
 		"stale": fmt.Sprint(sum.Stale), "requests": fmt.Sprint(sum.Requests), "duration": sum.Duration.Round(time.Millisecond).String()}
@@ -143,6 +185,7 @@ func (a *Agent) Sync(ctx context.Context, date string) (api.SyncSummary, error) 
 		fields["error"] = err.Error()
 	}
 	a.mu.Lock()
+	a.reqStats = &api.RequestStats{Total: stats.Requests, ByType: stats.ByType, Errors: stats.Errors, Retries: stats.Retries, Seconds: stats.Time.Seconds()}
 	if err == nil || a.lastSync == nil {
 		a.lastSync = last
 	} else {

@@ -182,15 +182,47 @@ func (a *App) Setup(fhirBase, clientID, name string) (api.SetupCheck, error) {
 	return svc.Setup(ctx, api.SetupRequest{FHIRBase: fhirBase, ClientID: clientID, Name: name})
 }
 
-// SignIn waits for the browser sign-in; the agent gives up after 5 minutes.
-func (a *App) SignIn() (api.SignInResult, error) {
-	ctx, cancel := a.call(6 * time.Minute)
+// StartSignIn opens the system browser at Epic's sign-in page.
+func (a *App) StartSignIn() (api.SignInState, error) {
+	ctx, cancel := a.call(30 * time.Second)
 	defer cancel()
 	svc, err := a.service(ctx)
 	if err != nil {
-		return api.SignInResult{}, err
+		return api.SignInState{}, err
 	}
-	return svc.SignIn(ctx)
+	return svc.StartSignIn(ctx)
+}
+
+// SignInStatus waits up to waitSeconds for the sign-in to finish.
+func (a *App) SignInStatus(waitSeconds int) (api.SignInState, error) {
+	wait := time.Duration(max(waitSeconds, 0)) * time.Second
+	ctx, cancel := a.call(wait + 10*time.Second)
+	defer cancel()
+	svc, err := a.service(ctx)
+	if err != nil {
+		return api.SignInState{}, err
+	}
+	return svc.SignInStatus(ctx, wait)
+}
+
+func (a *App) CancelSignIn() error {
+	ctx, cancel := a.call(10 * time.Second)
+	defer cancel()
+	svc, err := a.service(ctx)
+	if err != nil {
+		return err
+	}
+	return svc.CancelSignIn(ctx)
+}
+
+func (a *App) CancelSync() error {
+	ctx, cancel := a.call(10 * time.Second)
+	defer cancel()
+	svc, err := a.service(ctx)
+	if err != nil {
+		return err
+	}
+	return svc.CancelSync(ctx)
 }
 
 func (a *App) StartDemo() error {

@@ -143,8 +143,24 @@ func (c *Client) Setup(ctx context.Context, req SetupRequest) (v SetupCheck, err
 	return v, c.do(ctx, http.MethodPost, "/v1/setup", req, &v)
 }
 
-func (c *Client) SignIn(ctx context.Context) (v SignInResult, err error) {
+func (c *Client) CancelSync(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/v1/sync", nil, nil)
+}
+
+func (c *Client) StartSignIn(ctx context.Context) (v SignInState, err error) {
 	return v, c.do(ctx, http.MethodPost, "/v1/signin", struct{}{}, &v)
+}
+
+func (c *Client) SignInStatus(ctx context.Context, wait time.Duration) (v SignInState, err error) {
+	path := "/v1/signin"
+	if wait > 0 {
+		path += "?wait=" + url.QueryEscape(wait.String())
+	}
+	return v, c.do(ctx, http.MethodGet, path, nil, &v)
+}
+
+func (c *Client) CancelSignIn(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/v1/signin", nil, nil)
 }
 
 func (c *Client) StartDemo(ctx context.Context) error {

@@ -20,10 +20,13 @@ func NewHandler(svc Service, log *slog.Logger) http.Handler {
 	mux.HandleFunc("GET /v1/days/{date}/sheets/{appt}", h.sheet)
 	mux.HandleFunc("GET /v1/days/{date}/print", h.print)
 	mux.HandleFunc("POST /v1/sync", h.sync)
+	mux.HandleFunc("DELETE /v1/sync", h.cancelSync)
 	mux.HandleFunc("GET /v1/sync/events", h.syncEvents)
 	mux.HandleFunc("POST /v1/setup/check", h.checkSetup)
 	mux.HandleFunc("POST /v1/setup", h.setup)
-	mux.HandleFunc("POST /v1/signin", h.signIn)
+	mux.HandleFunc("POST /v1/signin", h.startSignIn)
+	mux.HandleFunc("GET /v1/signin", h.signInStatus)
+	mux.HandleFunc("DELETE /v1/signin", h.cancelSignIn)
 	mux.HandleFunc("POST /v1/demo", h.demo)
 	mux.HandleFunc("GET /v1/settings", h.settings)
 	mux.HandleFunc("PUT /v1/settings", h.saveSettings)
@@ -162,9 +165,36 @@ func (h *handler) setup(w http.ResponseWriter, r *http.Request) {
 	h.reply(w, r, v, err)
 }
 
-func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.SignIn(r.Context())
+func (h *handler) cancelSync(w http.ResponseWriter, r *http.Request) {
+	h.reply(w, r, struct{}{}, h.svc.CancelSync(r.Context()))
+}
+
+func (h *handler) startSignIn(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.StartSignIn(r.Context())
 	h.reply(w, r, v, err)
+}
+
+// maxSignInWait bounds a long-poll so proxies and client timeouts never cut it.
+const maxSignInWait = 60 * time.Second
+
+// signInStatus long-polls: ?wait=30s returns as soon as the sign-in ends,
+// or after the wait with it still waiting.
+func (h *handler) signInStatus(w http.ResponseWriter, r *http.Request) {
+	var wait time.Duration
+	if s := r.URL.Query().Get("wait"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			h.reply(w, r, nil, NewError(KindBadRequest, "wait must be a duration like 30s"))
+			return
+		}
+		wait = min(d, maxSignInWait)
+	}
+	v, err := h.svc.SignInStatus(r.Context(), wait)
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) cancelSignIn(w http.ResponseWriter, r *http.Request) {
+	h.reply(w, r, struct{}{}, h.svc.CancelSignIn(r.Context()))
 }
 
 func (h *handler) demo(w http.ResponseWriter, r *http.Request) {

@@ -24,9 +24,16 @@ type Service interface {
 	Sync(ctx context.Context, date string) (SyncSummary, error)
 	// SyncEvents streams progress until ctx ends.
 	SyncEvents(ctx context.Context) (<-chan SyncEvent, error)
+	// CancelSync stops a running sync; the saved prep stays as it was.
+	CancelSync(ctx context.Context) error
 	CheckSetup(ctx context.Context, req SetupRequest) (SetupCheck, error)
 	Setup(ctx context.Context, req SetupRequest) (SetupCheck, error)
-	SignIn(ctx context.Context) (SignInResult, error)
+	// StartSignIn opens the system browser at Epic's sign-in page and
+	// returns at once; SignInStatus reports how it went, waiting up to
+	// wait for it to finish; CancelSignIn gives up on it.
+	StartSignIn(ctx context.Context) (SignInState, error)
+	SignInStatus(ctx context.Context, wait time.Duration) (SignInState, error)
+	CancelSignIn(ctx context.Context) error
 	StartDemo(ctx context.Context) error
 	Settings(ctx context.Context) (Settings, error)
 	SaveSettings(ctx context.Context, s Settings) error
@@ -75,10 +82,13 @@ type LastSync struct {
 	Error   string    `json:"error,omitempty"`
 }
 
+// RequestStats describe the last sync's requests to Epic.
 type RequestStats struct {
-	Total  int            `json:"total"`
-	ByType map[string]int `json:"byType,omitempty"`
-	Errors int            `json:"errors"`
+	Total   int            `json:"total"`
+	ByType  map[string]int `json:"byType,omitempty"`
+	Errors  int            `json:"errors"`
+	Retries int            `json:"retries"`
+	Seconds float64        `json:"seconds"` // summed request time
 }
 
 type DiscoveryInfo struct {
@@ -147,17 +157,44 @@ type SetupCheck struct {
 	Discovery *DiscoveryInfo `json:"discovery,omitempty"`
 }
 
-type SignInResult struct {
-	User       string `json:"user"`
-	AccessMode string `json:"accessMode"`
+// SignInState is where a browser sign-in stands. State: idle (none
+// started since the agent began), waiting (the browser is open at Epic),
+// done, or failed (Error says why, in words for the manager).
+type SignInState struct {
+	State      string     `json:"state"`
+	URL        string     `json:"url,omitempty"` // Epic's sign-in page, to open by hand if no browser came up
+	User       string     `json:"user,omitempty"`
+	AccessMode string     `json:"accessMode,omitempty"`
+	Error      string     `json:"error,omitempty"`
+	StartedAt  *time.Time `json:"startedAt,omitempty"`
 }
 
+// Sign-in states.
+const (
+	SignInIdle    = "idle"
+	SignInWaiting = "waiting"
+	SignInDone    = "done"
+	SignInFailed  = "failed"
+)
+
+// Settings are the practice's choices a manager can change in the app.
 type Settings struct {
-	SyncAt           string   `json:"syncAt"`
+	SyncAt           string   `json:"syncAt"`    // morning sync, HH:MM local
+	ClinicEnd        string   `json:"clinicEnd"` // repeat syncs stop, HH:MM local
 	SyncEveryMinutes int      `json:"syncEveryMinutes"`
-	ClinicDays       []string `json:"clinicDays"`
+	ClinicDays       []string `json:"clinicDays"` // Mon..Sun
 	RetentionDays    int      `json:"retentionDays"`
 	LargeText        bool     `json:"largeText"`
+	// Lookbacks are the prep sheet's recent-history windows in months.
+	Lookbacks Lookbacks `json:"lookbacks"`
+}
+
+// Lookbacks are months of history each prep sheet section shows.
+type Lookbacks struct {
+	Labs     int `json:"labs"`
+	Imaging  int `json:"imaging"`
+	Consults int `json:"consults"`
+	Hospital int `json:"hospital"`
 }
 
 type AuditEntry struct {

@@ -75,7 +75,10 @@
       return { fhirBase: base.trim(), clientId: cid, problems, discovery: discover && problems.length === 0 ? { authorize: "https://epic.example/oauth2/authorize", token: "https://epic.example/oauth2/token", issuer: "https://epic.example/oauth2", pkceS256: true } : undefined };
     },
     Setup: async (base, id) => { state.calls.push(`setup ${base} ${id}`); return {}; },
-    SignIn: async () => { state.mode = "practice"; return { user: "Pat Manager", accessMode: "device" }; },
+    StartSignIn: async () => ({ state: "waiting", url: "https://epic.example/oauth2/authorize?client_id=x" }),
+    SignInStatus: async () => { state.mode = "practice"; return { state: "done", user: "Pat Manager", accessMode: "device" }; },
+    CancelSignIn: async () => {},
+    CancelSync: async () => {},
     StartDemo: async () => { state.mode = "demo"; },
     Settings: async () => ({ syncAt: "06:30", syncEveryMinutes: 30, clinicDays: ["Mon", "Tue", "Wed", "Thu", "Fri"], retentionDays: 14, largeText: false }),
     SaveSettings: async () => {},

@@ -18,7 +18,13 @@ export const wailsBackend: Backend = {
   setup: async (base, id, name) => {
     await App.Setup(base, id, name);
   },
-  signIn: () => App.SignIn(),
+  signIn: async () => {
+    // Start the browser sign-in, then long-poll the agent until it ends.
+    let st = await App.StartSignIn();
+    while (st.state === "waiting") st = await App.SignInStatus(25);
+    if (st.state !== "done") throw st.error || "Sign-in did not finish. Try again.";
+    return { user: st.user ?? "" };
+  },
   startDemo: () => App.StartDemo(),
   settings: async () => (await App.Settings()) as unknown as Settings,
   saveSettings: (s) => App.SaveSettings(s as never),

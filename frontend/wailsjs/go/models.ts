@@ -71,6 +71,24 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class Lookbacks {
+	    labs: number;
+	    imaging: number;
+	    consults: number;
+	    hospital: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Lookbacks(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.labs = source["labs"];
+	        this.imaging = source["imaging"];
+	        this.consults = source["consults"];
+	        this.hospital = source["hospital"];
+	    }
+	}
 	export class PracticeInfo {
 	    name: string;
 	    fhirBase: string;
@@ -105,6 +123,8 @@ export namespace api {
 	    total: number;
 	    byType?: Record<string, number>;
 	    errors: number;
+	    retries: number;
+	    seconds: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new RequestStats(source);
@@ -115,6 +135,8 @@ export namespace api {
 	        this.total = source["total"];
 	        this.byType = source["byType"];
 	        this.errors = source["errors"];
+	        this.retries = source["retries"];
+	        this.seconds = source["seconds"];
 	    }
 	}
 	export class ScheduleInfo {
@@ -131,10 +153,12 @@ export namespace api {
 	}
 	export class Settings {
 	    syncAt: string;
+	    clinicEnd: string;
 	    syncEveryMinutes: number;
 	    clinicDays: string[];
 	    retentionDays: number;
 	    largeText: boolean;
+	    lookbacks: Lookbacks;
 	
 	    static createFrom(source: any = {}) {
 	        return new Settings(source);
@@ -143,11 +167,31 @@ export namespace api {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.syncAt = source["syncAt"];
+	        this.clinicEnd = source["clinicEnd"];
 	        this.syncEveryMinutes = source["syncEveryMinutes"];
 	        this.clinicDays = source["clinicDays"];
 	        this.retentionDays = source["retentionDays"];
 	        this.largeText = source["largeText"];
+	        this.lookbacks = this.convertValues(source["lookbacks"], Lookbacks);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class SetupCheck {
 	    fhirBase: string;
@@ -185,19 +229,46 @@ export namespace api {
 		    return a;
 		}
 	}
-	export class SignInResult {
-	    user: string;
-	    accessMode: string;
+	export class SignInState {
+	    state: string;
+	    url?: string;
+	    user?: string;
+	    accessMode?: string;
+	    error?: string;
+	    // Go type: time
+	    startedAt?: any;
 	
 	    static createFrom(source: any = {}) {
-	        return new SignInResult(source);
+	        return new SignInState(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.state = source["state"];
+	        this.url = source["url"];
 	        this.user = source["user"];
 	        this.accessMode = source["accessMode"];
+	        this.error = source["error"];
+	        this.startedAt = this.convertValues(source["startedAt"], null);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class SignedIn {
 	    user: string;

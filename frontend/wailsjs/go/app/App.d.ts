@@ -5,6 +5,10 @@ import {prep} from '../models';
 import {daysync} from '../models';
 import {buildinfo} from '../models';
 
+export function CancelSignIn():Promise<void>;
+
+export function CancelSync():Promise<void>;
+
 export function CheckSetup(arg1:string,arg2:string,arg3:boolean):Promise<api.SetupCheck>;
 
 export function Day(arg1:string):Promise<prep.Day>;
@@ -21,9 +25,11 @@ export function Setup(arg1:string,arg2:string,arg3:string):Promise<api.SetupChec
 
 export function Sheet(arg1:string,arg2:string):Promise<prep.Sheet>;
 
-export function SignIn():Promise<api.SignInResult>;
+export function SignInStatus(arg1:number):Promise<api.SignInState>;
 
 export function StartDemo():Promise<void>;
+
+export function StartSignIn():Promise<api.SignInState>;
 
 export function Status():Promise<api.Status>;
 
