@@ -14,7 +14,6 @@ import (
 	"github.com/healthprep/desk/internal/buildinfo"
 	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/keychain"
-	"github.com/healthprep/desk/internal/screening"
 	"github.com/healthprep/desk/internal/store"
 )
 
@@ -45,7 +44,7 @@ type Agent struct {
 	store    *store.Store    // the encrypted cache, opened on first use
 	kc       *keychain.Keychain
 	ts       oauth2.TokenSource // shared; access tokens live only here, in memory
-	cat      *screening.Catalogue
+	cat      loadedCatalogue // zero until first use
 	net      netState
 	lastSync *api.LastSync
 	reqStats *api.RequestStats // the last sync's requests to Epic

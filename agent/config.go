@@ -111,24 +111,33 @@ func LoadPractice(dir string) (Practice, error) {
 	return p, nil
 }
 
-// SavePractice writes the configuration atomically (temp file + rename), mode 0600.
+// SavePractice writes the configuration atomically, mode 0600.
 func SavePractice(dir string, p Practice) error {
 	b, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".practice-*.json")
-	if err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, practiceFile), append(b, '\n')); err != nil {
 		return fmt.Errorf("saving the practice configuration: %w", err)
+	}
+	return nil
+}
+
+// writeFileAtomic replaces path with b (temp file, fsync, rename), mode
+// 0600, so a crash leaves the old file or the new one, never half of one.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
 	}
 	defer os.Remove(tmp.Name())
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
 		return err
 	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
+	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return fmt.Errorf("saving the practice configuration: %w", err)
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
@@ -137,7 +146,7 @@ func SavePractice(dir string, p Practice) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, practiceFile))
+	return os.Rename(tmp.Name(), path)
 }
 
 // withDefaults fills the settings a practice need not choose.

@@ -9,27 +9,7 @@ import (
 	"time"
 
 	"github.com/healthprep/desk/agent/api"
-	"github.com/healthprep/desk/internal/screening"
 )
-
-// catalogue returns the practice's catalogue: its edited copy
-// (catalogue.yaml in the data directory) when valid, else the default.
-func (a *Agent) catalogue() *screening.Catalogue {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.cat != nil {
-		return a.cat
-	}
-	a.cat = screening.Default()
-	if b, err := os.ReadFile(filepath.Join(a.opts.Dir, "catalogue.yaml")); err == nil {
-		if c, err := screening.Parse(b); err == nil {
-			a.cat = c
-		} else {
-			a.log.Warn("the practice catalogue is invalid; using the default", "err", err)
-		}
-	}
-	return a.cat
-}
 
 // Reset wipes the practice: its cache, its keychain items and its
 // configuration, then returns to the demo. It needs the word RESET.

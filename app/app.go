@@ -264,3 +264,61 @@ func (a *App) Reset(confirm string) error {
 	}
 	return svc.Reset(ctx, confirm)
 }
+
+func (a *App) Catalogue() (api.CatalogueView, error) {
+	ctx, cancel := a.call(10 * time.Second)
+	defer cancel()
+	svc, err := a.service(ctx)
+	if err != nil {
+		return api.CatalogueView{}, err
+	}
+	return svc.Catalogue(ctx)
+}
+
+func (a *App) EditCatalogue(edits []api.CatalogueEdit) (api.CatalogueChange, error) {
+	ctx, cancel := a.call(10 * time.Second)
+	defer cancel()
+	svc, err := a.service(ctx)
+	if err != nil {
+		return api.CatalogueChange{}, err
+	}
+	return svc.EditCatalogue(ctx, edits)
+}
+
+func (a *App) ImportCatalogue(yaml string) (api.CatalogueChange, error) {
+	ctx, cancel := a.call(10 * time.Second)
+	defer cancel()
+	svc, err := a.service(ctx)
+	if err != nil {
+		return api.CatalogueChange{}, err
+	}
+	return svc.ImportCatalogue(ctx, yaml)
+}
+
+func (a *App) ResetCatalogue() (api.CatalogueView, error) {
+	ctx, cancel := a.call(10 * time.Second)
+	defer cancel()
+	svc, err := a.service(ctx)
+	if err != nil {
+		return api.CatalogueView{}, err
+	}
+	return svc.ResetCatalogue(ctx)
+}
+
+// Audit returns the audit log since an RFC 3339 time ("" for all).
+func (a *App) Audit(since string) ([]api.AuditEntry, error) {
+	var t time.Time
+	if since != "" {
+		var err error
+		if t, err = time.Parse(time.RFC3339, since); err != nil {
+			return nil, errors.New("since must be an RFC 3339 time")
+		}
+	}
+	ctx, cancel := a.call(10 * time.Second)
+	defer cancel()
+	svc, err := a.service(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return svc.Audit(ctx, t)
+}

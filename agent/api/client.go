@@ -187,6 +187,22 @@ func (c *Client) Audit(ctx context.Context, since time.Time) (v []AuditEntry, er
 	return v, c.do(ctx, http.MethodGet, path, nil, &v)
 }
 
+func (c *Client) Catalogue(ctx context.Context) (v CatalogueView, err error) {
+	return v, c.do(ctx, http.MethodGet, "/v1/catalogue", nil, &v)
+}
+
+func (c *Client) EditCatalogue(ctx context.Context, edits []CatalogueEdit) (v CatalogueChange, err error) {
+	return v, c.do(ctx, http.MethodPatch, "/v1/catalogue", map[string]any{"edits": edits}, &v)
+}
+
+func (c *Client) ImportCatalogue(ctx context.Context, yaml string) (v CatalogueChange, err error) {
+	return v, c.do(ctx, http.MethodPut, "/v1/catalogue", map[string]string{"yaml": yaml}, &v)
+}
+
+func (c *Client) ResetCatalogue(ctx context.Context) (v CatalogueView, err error) {
+	return v, c.do(ctx, http.MethodDelete, "/v1/catalogue", nil, &v)
+}
+
 // IsKind reports whether err is an API error of kind k.
 func IsKind(err error, k Kind) bool {
 	var e *Error

@@ -30,6 +30,10 @@ func NewHandler(svc Service, log *slog.Logger) http.Handler {
 	mux.HandleFunc("POST /v1/demo", h.demo)
 	mux.HandleFunc("GET /v1/settings", h.settings)
 	mux.HandleFunc("PUT /v1/settings", h.saveSettings)
+	mux.HandleFunc("GET /v1/catalogue", h.catalogue)
+	mux.HandleFunc("PATCH /v1/catalogue", h.editCatalogue)
+	mux.HandleFunc("PUT /v1/catalogue", h.importCatalogue)
+	mux.HandleFunc("DELETE /v1/catalogue", h.resetCatalogue)
 	mux.HandleFunc("POST /v1/reset", h.reset)
 	mux.HandleFunc("GET /v1/audit", h.audit)
 	return mux
@@ -237,5 +241,39 @@ func (h *handler) audit(w http.ResponseWriter, r *http.Request) {
 		since = t
 	}
 	v, err := h.svc.Audit(r.Context(), since)
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) catalogue(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.Catalogue(r.Context())
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) editCatalogue(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Edits []CatalogueEdit `json:"edits"`
+	}
+	if err := decode(r, &req); err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	v, err := h.svc.EditCatalogue(r.Context(), req.Edits)
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) importCatalogue(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		YAML string `json:"yaml"`
+	}
+	if err := decode(r, &req); err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	v, err := h.svc.ImportCatalogue(r.Context(), req.YAML)
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) resetCatalogue(w http.ResponseWriter, r *http.Request) {
+	v, err := h.svc.ResetCatalogue(r.Context())
 	h.reply(w, r, v, err)
 }

@@ -37,6 +37,14 @@ type Service interface {
 	StartDemo(ctx context.Context) error
 	Settings(ctx context.Context) (Settings, error)
 	SaveSettings(ctx context.Context, s Settings) error
+	// Catalogue returns the screening catalogue in use; EditCatalogue,
+	// ImportCatalogue and ResetCatalogue change the practice's copy. A
+	// change that does not validate is refused with its problems (and
+	// nothing saved): the last good catalogue stays in use.
+	Catalogue(ctx context.Context) (CatalogueView, error)
+	EditCatalogue(ctx context.Context, edits []CatalogueEdit) (CatalogueChange, error)
+	ImportCatalogue(ctx context.Context, yaml string) (CatalogueChange, error)
+	ResetCatalogue(ctx context.Context) (CatalogueView, error)
 	Reset(ctx context.Context, confirm string) error
 	Audit(ctx context.Context, since time.Time) ([]AuditEntry, error)
 }
@@ -201,4 +209,60 @@ type AuditEntry struct {
 	At     time.Time         `json:"at"`
 	Event  string            `json:"event"`
 	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// CatalogueView is the catalogue for the settings editor.
+type CatalogueView struct {
+	Version string `json:"version"`
+	// Custom is true when the practice's own copy is in use, not the default.
+	Custom     bool                 `json:"custom"`
+	YAML       string               `json:"yaml"` // for export
+	Screenings []CatalogueScreening `json:"screenings"`
+}
+
+// CatalogueScreening is one screening's editable settings.
+type CatalogueScreening struct {
+	ID           string              `json:"id"`
+	Title        string              `json:"title"`
+	Enabled      bool                `json:"enabled"`
+	Sexes        []string            `json:"sexes"`
+	MinAge       int                 `json:"minAge"`
+	MaxAge       *int                `json:"maxAge,omitempty"`
+	DueSoon      string              `json:"dueSoon"` // ISO 8601 duration, e.g. P60D
+	Modalities   []CatalogueModality `json:"modalities"`
+	Review       bool                `json:"review"` // has codes no value set confirmed: check before relying on it
+	ManualReview string              `json:"manualReview,omitempty"`
+}
+
+// CatalogueModality is one way to meet a screening and its interval.
+type CatalogueModality struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Interval string `json:"interval"` // ISO 8601 duration, or once, season, series
+}
+
+// CatalogueEdit changes one screening; nil fields stay as they are. With
+// Modality set, Interval applies to that modality.
+type CatalogueEdit struct {
+	Screening   string  `json:"screening"`
+	Enabled     *bool   `json:"enabled,omitempty"`
+	MinAge      *int    `json:"minAge,omitempty"`
+	MaxAge      *int    `json:"maxAge,omitempty"`
+	ClearMaxAge bool    `json:"clearMaxAge,omitempty"`
+	DueSoon     *string `json:"dueSoon,omitempty"`
+	Modality    string  `json:"modality,omitempty"`
+	Interval    *string `json:"interval,omitempty"`
+}
+
+// CatalogueChange is the outcome of an edit or import: either Problems
+// (nothing was saved) or the new catalogue.
+type CatalogueChange struct {
+	Problems  []CatalogueProblem `json:"problems"`
+	Catalogue *CatalogueView     `json:"catalogue,omitempty"`
+}
+
+// CatalogueProblem is one validation message; Line is 0 when it names no line.
+type CatalogueProblem struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
 }

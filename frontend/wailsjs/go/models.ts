@@ -1,5 +1,212 @@
 export namespace api {
 	
+	export class AuditEntry {
+	    // Go type: time
+	    at: any;
+	    event: string;
+	    fields?: Record<string, string>;
+	
+	    static createFrom(source: any = {}) {
+	        return new AuditEntry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.at = this.convertValues(source["at"], null);
+	        this.event = source["event"];
+	        this.fields = source["fields"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CatalogueModality {
+	    id: string;
+	    title: string;
+	    interval: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueModality(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.interval = source["interval"];
+	    }
+	}
+	export class CatalogueScreening {
+	    id: string;
+	    title: string;
+	    enabled: boolean;
+	    sexes: string[];
+	    minAge: number;
+	    maxAge?: number;
+	    dueSoon: string;
+	    modalities: CatalogueModality[];
+	    review: boolean;
+	    manualReview?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueScreening(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.enabled = source["enabled"];
+	        this.sexes = source["sexes"];
+	        this.minAge = source["minAge"];
+	        this.maxAge = source["maxAge"];
+	        this.dueSoon = source["dueSoon"];
+	        this.modalities = this.convertValues(source["modalities"], CatalogueModality);
+	        this.review = source["review"];
+	        this.manualReview = source["manualReview"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CatalogueView {
+	    version: string;
+	    custom: boolean;
+	    yaml: string;
+	    screenings: CatalogueScreening[];
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.version = source["version"];
+	        this.custom = source["custom"];
+	        this.yaml = source["yaml"];
+	        this.screenings = this.convertValues(source["screenings"], CatalogueScreening);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CatalogueProblem {
+	    line: number;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueProblem(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.line = source["line"];
+	        this.message = source["message"];
+	    }
+	}
+	export class CatalogueChange {
+	    problems: CatalogueProblem[];
+	    catalogue?: CatalogueView;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.problems = this.convertValues(source["problems"], CatalogueProblem);
+	        this.catalogue = this.convertValues(source["catalogue"], CatalogueView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CatalogueEdit {
+	    screening: string;
+	    enabled?: boolean;
+	    minAge?: number;
+	    maxAge?: number;
+	    clearMaxAge?: boolean;
+	    dueSoon?: string;
+	    modality?: string;
+	    interval?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueEdit(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.screening = source["screening"];
+	        this.enabled = source["enabled"];
+	        this.minAge = source["minAge"];
+	        this.maxAge = source["maxAge"];
+	        this.clearMaxAge = source["clearMaxAge"];
+	        this.dueSoon = source["dueSoon"];
+	        this.modality = source["modality"];
+	        this.interval = source["interval"];
+	    }
+	}
 	export class CatalogueInfo {
 	    version: string;
 	    count: number;
@@ -14,6 +221,10 @@ export namespace api {
 	        this.count = source["count"];
 	    }
 	}
+	
+	
+	
+	
 	export class DiscoveryInfo {
 	    authorize: string;
 	    token: string;

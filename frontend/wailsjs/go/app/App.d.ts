@@ -5,17 +5,27 @@ import {prep} from '../models';
 import {daysync} from '../models';
 import {buildinfo} from '../models';
 
+export function Audit(arg1:string):Promise<Array<api.AuditEntry>>;
+
 export function CancelSignIn():Promise<void>;
 
 export function CancelSync():Promise<void>;
+
+export function Catalogue():Promise<api.CatalogueView>;
 
 export function CheckSetup(arg1:string,arg2:string,arg3:boolean):Promise<api.SetupCheck>;
 
 export function Day(arg1:string):Promise<prep.Day>;
 
+export function EditCatalogue(arg1:Array<api.CatalogueEdit>):Promise<api.CatalogueChange>;
+
+export function ImportCatalogue(arg1:string):Promise<api.CatalogueChange>;
+
 export function PrintHTML(arg1:string,arg2:string):Promise<string>;
 
 export function Reset(arg1:string):Promise<void>;
+
+export function ResetCatalogue():Promise<api.CatalogueView>;
 
 export function SaveSettings(arg1:api.Settings):Promise<void>;
 

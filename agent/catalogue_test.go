@@ -1,0 +1,69 @@
+package agent
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/healthprep/desk/internal/screening"
+)
+
+// openPractice opens an agent on a fresh data directory holding a
+// configured (not signed-in) practice.
+func openPractice(t *testing.T) (*Agent, string) {
+	t.Helper()
+	dir := t.TempDir()
+	p := Practice{Name: "Test Practice", FHIRBase: "https://epic.example.org/api/FHIR/R4", ClientID: "abc"}.withDefaults()
+	if err := SavePractice(dir, p); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HEALTHPREP_KEYRING", "file")
+	t.Setenv("HEALTHPREP_KEYRING_PASSWORD", "test")
+	a, err := Open(context.Background(), Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a, dir
+}
+
+func TestCatalogueImportRefusesABadOneAndKeepsTheLastGood(t *testing.T) {
+	ctx := context.Background()
+	a, dir := openPractice(t)
+	bad := strings.Replace(string(screening.DefaultYAML()), "min_age: 45", "min_age: 80", 1)
+	ch, err := a.ImportCatalogue(ctx, bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Catalogue != nil || len(ch.Problems) == 0 || ch.Problems[0].Line == 0 {
+		t.Fatalf("a catalogue with min > max was accepted or its problem has no line: %+v", ch.Problems)
+	}
+	if _, err := os.Stat(filepath.Join(dir, catalogueFile)); !os.IsNotExist(err) {
+		t.Fatalf("a refused catalogue was written: %v", err)
+	}
+
+	good := strings.Replace(string(screening.DefaultYAML()), "version: ", "version: practice-", 1)
+	ch, err = a.ImportCatalogue(ctx, good)
+	if err != nil || len(ch.Problems) > 0 {
+		t.Fatalf("a valid catalogue was refused: %v %+v", err, ch.Problems)
+	}
+	if !ch.Catalogue.Custom || !strings.HasPrefix(ch.Catalogue.Version, "practice-") {
+		t.Fatalf("import result: custom=%v version=%q", ch.Catalogue.Custom, ch.Catalogue.Version)
+	}
+	// A second agent on the same directory finds the practice's copy.
+	a.Close()
+	b, err := Open(ctx, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if v, _ := b.Catalogue(ctx); !v.Custom || v.Version != ch.Catalogue.Version {
+		t.Fatalf("after restart: custom=%v version=%q", v.Custom, v.Version)
+	}
+	v, err := b.ResetCatalogue(ctx)
+	if err != nil || v.Custom || v.Version != screening.Default().Version {
+		t.Fatalf("reset: %v custom=%v version=%q", err, v.Custom, v.Version)
+	}
+}
