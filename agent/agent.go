@@ -44,7 +44,7 @@ type Agent struct {
 	store    *store.Store    // the encrypted cache, opened on first use
 	kc       *keychain.Keychain
 	ts       oauth2.TokenSource // shared; access tokens live only here, in memory
-	cat      loadedCatalogue // zero until first use
+	cat      loadedCatalogue    // zero until first use
 	net      netState
 	lastSync *api.LastSync
 	reqStats *api.RequestStats // the last sync's requests to Epic
