@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"sync"
@@ -100,209 +101,134 @@ func (a *App) relaySyncEvents(ctx context.Context) {
 	}
 }
 
-// call gives each binding its own deadline so a hung agent cannot freeze the UI.
-func (a *App) call(d time.Duration) (context.Context, context.CancelFunc) {
+// call runs one binding against the agent with its own deadline, so a hung
+// agent cannot freeze the UI, and hands errors to the frontend as JSON.
+func call[T any](a *App, d time.Duration, f func(context.Context, api.Service) (T, error)) (T, error) {
 	base := a.ctx
 	if base == nil {
 		base = context.Background()
 	}
-	return context.WithTimeout(base, d)
+	ctx, cancel := context.WithTimeout(base, d)
+	defer cancel()
+	var zero T
+	svc, err := a.service(ctx)
+	if err != nil {
+		return zero, wire(err)
+	}
+	v, err := f(ctx, svc)
+	if err != nil {
+		return zero, wire(err)
+	}
+	return v, nil
+}
+
+// call0 is call for bindings with no result.
+func call0(a *App, d time.Duration, f func(context.Context, api.Service) error) error {
+	_, err := call(a, d, func(ctx context.Context, s api.Service) (struct{}, error) { return struct{}{}, f(ctx, s) })
+	return err
+}
+
+// wire turns an error into the JSON of api.Error (kind, words for the
+// user, detail for support): Wails rejects the frontend's promise with the
+// error's string, and the UI needs all three (see frontend errorText).
+func wire(err error) error {
+	e := api.AsError(err)
+	if errors.Is(err, context.DeadlineExceeded) {
+		e = &api.Error{Kind: api.KindInternal, Message: "the HealthPrep agent took too long to answer; try again", Detail: err.Error()}
+	}
+	b, _ := json.Marshal(e)
+	return errors.New(string(b))
 }
 
 // Version reports the build, for the About box.
 func (a *App) Version() buildinfo.Info { return buildinfo.Get() }
 
 func (a *App) Status() (api.Status, error) {
-	ctx, cancel := a.call(10 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.Status{}, err
-	}
-	return svc.Status(ctx)
+	return call(a, 10*time.Second, func(ctx context.Context, s api.Service) (api.Status, error) { return s.Status(ctx) })
 }
 
 func (a *App) Day(date string) (api.DayList, error) {
-	ctx, cancel := a.call(30 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.DayList{}, err
-	}
-	return svc.Day(ctx, date)
+	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (api.DayList, error) { return s.Day(ctx, date) })
 }
 
 func (a *App) Sheet(date, appointmentID string) (api.Sheet, error) {
-	ctx, cancel := a.call(30 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.Sheet{}, err
-	}
-	return svc.Sheet(ctx, date, appointmentID)
+	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (api.Sheet, error) { return s.Sheet(ctx, date, appointmentID) })
 }
 
 func (a *App) PrintHTML(date, appointmentID string) (string, error) {
-	ctx, cancel := a.call(30 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return "", err
-	}
-	return svc.PrintHTML(ctx, date, appointmentID)
+	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (string, error) { return s.PrintHTML(ctx, date, appointmentID) })
 }
 
+// Sync waits for the update; the agent keeps it running if the window closes.
 func (a *App) Sync(date string) (api.SyncSummary, error) {
-	ctx, cancel := a.call(15 * time.Minute)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.SyncSummary{}, err
-	}
-	return svc.Sync(ctx, date)
+	return call(a, 15*time.Minute, func(ctx context.Context, s api.Service) (api.SyncSummary, error) { return s.Sync(ctx, date) })
+}
+
+func (a *App) CancelSync() error {
+	return call0(a, 10*time.Second, func(ctx context.Context, s api.Service) error { return s.CancelSync(ctx) })
 }
 
 func (a *App) CheckSetup(fhirBase, clientID string, discover bool) (api.SetupCheck, error) {
-	ctx, cancel := a.call(30 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.SetupCheck{}, err
-	}
-	return svc.CheckSetup(ctx, api.SetupRequest{FHIRBase: fhirBase, ClientID: clientID, Discover: discover})
+	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (api.SetupCheck, error) {
+		return s.CheckSetup(ctx, api.SetupRequest{FHIRBase: fhirBase, ClientID: clientID, Discover: discover})
+	})
 }
 
 func (a *App) Setup(fhirBase, clientID, name string) (api.SetupCheck, error) {
-	ctx, cancel := a.call(30 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.SetupCheck{}, err
-	}
-	return svc.Setup(ctx, api.SetupRequest{FHIRBase: fhirBase, ClientID: clientID, Name: name})
+	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (api.SetupCheck, error) {
+		return s.Setup(ctx, api.SetupRequest{FHIRBase: fhirBase, ClientID: clientID, Name: name})
+	})
 }
 
 // StartSignIn opens the system browser at Epic's sign-in page.
 func (a *App) StartSignIn() (api.SignInState, error) {
-	ctx, cancel := a.call(30 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.SignInState{}, err
-	}
-	return svc.StartSignIn(ctx)
+	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (api.SignInState, error) { return s.StartSignIn(ctx) })
 }
 
 // SignInStatus waits up to waitSeconds for the sign-in to finish.
 func (a *App) SignInStatus(waitSeconds int) (api.SignInState, error) {
 	wait := time.Duration(max(waitSeconds, 0)) * time.Second
-	ctx, cancel := a.call(wait + 10*time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.SignInState{}, err
-	}
-	return svc.SignInStatus(ctx, wait)
+	return call(a, wait+10*time.Second, func(ctx context.Context, s api.Service) (api.SignInState, error) { return s.SignInStatus(ctx, wait) })
 }
 
 func (a *App) CancelSignIn() error {
-	ctx, cancel := a.call(10 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return err
-	}
-	return svc.CancelSignIn(ctx)
-}
-
-func (a *App) CancelSync() error {
-	ctx, cancel := a.call(10 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return err
-	}
-	return svc.CancelSync(ctx)
+	return call0(a, 10*time.Second, func(ctx context.Context, s api.Service) error { return s.CancelSignIn(ctx) })
 }
 
 func (a *App) StartDemo() error {
-	ctx, cancel := a.call(30 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return err
-	}
-	return svc.StartDemo(ctx)
+	return call0(a, 30*time.Second, func(ctx context.Context, s api.Service) error { return s.StartDemo(ctx) })
 }
 
 func (a *App) Settings() (api.Settings, error) {
-	ctx, cancel := a.call(10 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.Settings{}, err
-	}
-	return svc.Settings(ctx)
+	return call(a, 10*time.Second, func(ctx context.Context, s api.Service) (api.Settings, error) { return s.Settings(ctx) })
 }
 
-func (a *App) SaveSettings(s api.Settings) error {
-	ctx, cancel := a.call(10 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return err
-	}
-	return svc.SaveSettings(ctx, s)
+func (a *App) SaveSettings(settings api.Settings) error {
+	return call0(a, 10*time.Second, func(ctx context.Context, s api.Service) error { return s.SaveSettings(ctx, settings) })
 }
 
 func (a *App) Reset(confirm string) error {
-	ctx, cancel := a.call(30 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return err
-	}
-	return svc.Reset(ctx, confirm)
+	return call0(a, 30*time.Second, func(ctx context.Context, s api.Service) error { return s.Reset(ctx, confirm) })
 }
 
 func (a *App) Catalogue() (api.CatalogueView, error) {
-	ctx, cancel := a.call(10 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.CatalogueView{}, err
-	}
-	return svc.Catalogue(ctx)
+	return call(a, 10*time.Second, func(ctx context.Context, s api.Service) (api.CatalogueView, error) { return s.Catalogue(ctx) })
 }
 
 func (a *App) EditCatalogue(edits []api.CatalogueEdit) (api.CatalogueChange, error) {
-	ctx, cancel := a.call(10 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.CatalogueChange{}, err
-	}
-	return svc.EditCatalogue(ctx, edits)
+	return call(a, 10*time.Second, func(ctx context.Context, s api.Service) (api.CatalogueChange, error) {
+		return s.EditCatalogue(ctx, edits)
+	})
 }
 
 func (a *App) ImportCatalogue(yaml string) (api.CatalogueChange, error) {
-	ctx, cancel := a.call(10 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.CatalogueChange{}, err
-	}
-	return svc.ImportCatalogue(ctx, yaml)
+	return call(a, 10*time.Second, func(ctx context.Context, s api.Service) (api.CatalogueChange, error) {
+		return s.ImportCatalogue(ctx, yaml)
+	})
 }
 
 func (a *App) ResetCatalogue() (api.CatalogueView, error) {
-	ctx, cancel := a.call(10 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return api.CatalogueView{}, err
-	}
-	return svc.ResetCatalogue(ctx)
+	return call(a, 10*time.Second, func(ctx context.Context, s api.Service) (api.CatalogueView, error) { return s.ResetCatalogue(ctx) })
 }
 
 // Audit returns the audit log since an RFC 3339 time ("" for all).
@@ -311,14 +237,8 @@ func (a *App) Audit(since string) ([]api.AuditEntry, error) {
 	if since != "" {
 		var err error
 		if t, err = time.Parse(time.RFC3339, since); err != nil {
-			return nil, errors.New("since must be an RFC 3339 time")
+			return nil, wire(api.NewError(api.KindBadRequest, "since must be an RFC 3339 time"))
 		}
 	}
-	ctx, cancel := a.call(10 * time.Second)
-	defer cancel()
-	svc, err := a.service(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return svc.Audit(ctx, t)
+	return call(a, 10*time.Second, func(ctx context.Context, s api.Service) ([]api.AuditEntry, error) { return s.Audit(ctx, t) })
 }

@@ -1,4 +1,4 @@
-import type { DayList, Settings, SetupCheck, Sheet, Status, SyncEvent } from "./types";
+import type { DayList, Failure, Settings, SetupCheck, Sheet, Status, SyncEvent } from "./types";
 
 /** Everything the UI asks of the agent. The Wails bindings implement it;
  *  tests use a scripted one. */
@@ -18,10 +18,23 @@ export interface Backend {
   reset(confirm: string): Promise<void>;
 }
 
-/** errorText turns a rejected binding call into the words to show. Wails
- *  rejects with the Go error's string. */
+/** failure turns a rejected binding call into words for the front desk and
+ *  details for support. The app's bindings reject with the JSON of the
+ *  agent's error ({kind, error, detail}); anything else is shown as is. */
+export function failure(e: unknown): Failure {
+  const text = typeof e === "string" ? e : e instanceof Error ? e.message : "";
+  if (text.startsWith("{")) {
+    try {
+      const j = JSON.parse(text) as { kind?: string; error?: string; detail?: string };
+      if (j.error) return { message: j.error, detail: j.detail, kind: j.kind };
+    } catch {
+      // not JSON after all: fall through
+    }
+  }
+  return { message: text || "Something went wrong. Try again, or call support." };
+}
+
+/** errorText is the words of a failure, for places with no room for details. */
 export function errorText(e: unknown): string {
-  if (typeof e === "string") return e;
-  if (e instanceof Error) return e.message;
-  return "Something went wrong. Try again, or call support.";
+  return failure(e).message;
 }

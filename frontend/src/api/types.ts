@@ -121,4 +121,5 @@ export interface Settings {
 export interface Failure {
   message: string;
   detail?: string;
+  kind?: string;
 }

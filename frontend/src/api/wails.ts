@@ -22,7 +22,7 @@ export const wailsBackend: Backend = {
     // Start the browser sign-in, then long-poll the agent until it ends.
     let st = await App.StartSignIn();
     while (st.state === "waiting") st = await App.SignInStatus(25);
-    if (st.state !== "done") throw st.error || "Sign-in did not finish. Try again.";
+    if (st.state !== "done") throw new Error(st.error || "Sign-in did not finish. Try again.");
     return { user: st.user ?? "" };
   },
   startDemo: () => App.StartDemo(),
