@@ -42,13 +42,16 @@ type Agent struct {
 	practice *Practice       // nil until set up
 	demo     *epicsim.Server // the embedded tenant in demo mode
 	store    *store.Store    // the encrypted cache, opened on first use
-	kc       *keychain.Keychain
-	ts       oauth2.TokenSource // shared; access tokens live only here, in memory
-	cat      loadedCatalogue    // zero until first use
-	net      netState
-	lastSync *api.LastSync
-	reqStats *api.RequestStats // the last sync's requests to Epic
-	syncing  bool
+	// storeOpen serialises opening the cache (held without mu: opening
+	// reads the keychain, which can be slow).
+	storeOpen sync.Mutex
+	kc        *keychain.Keychain
+	ts        oauth2.TokenSource // shared; access tokens live only here, in memory
+	cat       loadedCatalogue    // zero until first use
+	net       netState
+	lastSync  *api.LastSync
+	reqStats  *api.RequestStats // the last sync's requests to Epic
+	syncing   bool
 
 	// life ends when the agent closes; syncs run under it, not under the
 	// caller's context, and Close waits for them (jobs) to save or give up.

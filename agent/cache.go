@@ -36,6 +36,10 @@ func (a *Agent) keychainFor(ctx context.Context, p Practice) (*keychain.Keychain
 // keychain. The demo, whose data is synthetic, falls back to a throwaway
 // key when no keychain is available, starting from an empty cache.
 func (a *Agent) openStore(ctx context.Context) (*store.Store, error) {
+	// One opener at a time: Badger locks its directory, so a second open in
+	// this process would fail as if another agent held the cache.
+	a.storeOpen.Lock()
+	defer a.storeOpen.Unlock()
 	a.mu.Lock()
 	st, p := a.store, a.practice
 	a.mu.Unlock()
@@ -76,12 +80,8 @@ func (a *Agent) openStore(ctx context.Context) (*store.Store, error) {
 		a.log.Warn("the cache could not be read and was moved aside; the next sync rebuilds it", "movedTo", aside)
 	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.store != nil { // another caller won the race
-		st.Close()
-		return a.store, nil
-	}
 	a.store = st
+	a.mu.Unlock()
 	return st, nil
 }
 
