@@ -15,7 +15,8 @@ import (
 )
 
 func newServeCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var clock string
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the agent: local API on a Unix socket, morning syncs, the encrypted cache",
 		Long: `Runs the HealthPrep agent for this user until stopped. The desktop app starts it
@@ -23,9 +24,28 @@ when it is not running; the files in build/ register it as a login item.
 With no practice set up it serves the demo practice (the embedded simulated Epic).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return agent.Serve(cmd.Context(), agent.Options{Log: agent.Logger(g.verbose)})
+			opts := agent.Options{Log: agent.Logger(g.verbose)}
+			if clock != "" {
+				start, err := time.Parse(time.RFC3339, clock)
+				if err != nil {
+					return fmt.Errorf("--clock must be an RFC 3339 time like 2026-11-24T06:29:55-05:00")
+				}
+				opts.Now = shiftedClock(start)
+			}
+			return agent.Serve(cmd.Context(), opts)
 		},
 	}
+	// --clock starts the agent's clock at a given time (it then runs at real
+	// speed), so tests and support can see the morning sync fire.
+	cmd.Flags().StringVar(&clock, "clock", "", "start the agent's clock at this RFC 3339 time (testing)")
+	cmd.Flags().MarkHidden("clock")
+	return cmd
+}
+
+// shiftedClock is a clock that reads start now and then runs at real speed.
+func shiftedClock(start time.Time) func() time.Time {
+	offset := time.Until(start)
+	return func() time.Time { return time.Now().Add(offset) }
 }
 
 func newStatusCmd(g *globals) *cobra.Command {
@@ -216,5 +236,31 @@ func newPrepCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&date, "date", "", "day, YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&format, "format", "text", "text, json, csv (day list) or html (print view)")
 	cmd.Flags().StringVar(&patient, "patient", "", "one patient's sheet: FHIR id, MRN or appointment id")
+	return cmd
+}
+
+func newResetCmd(g *globals) *cobra.Command {
+	var confirm string
+	cmd := &cobra.Command{
+		Use:   "reset",
+		Short: "Wipe this computer's practice: its saved days, sign-in and keychain items",
+		Long: `Removes the practice's encrypted cache, its keychain items (device key, refresh
+token, cache key) and its configuration from this computer, then returns to the
+demo. Epic itself is not changed. Needs --confirm RESET.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, done, err := g.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			if err := svc.Reset(cmd.Context(), confirm); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "The practice was removed from this computer.")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&confirm, "confirm", "", "type RESET to confirm")
 	return cmd
 }

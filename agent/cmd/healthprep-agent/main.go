@@ -62,6 +62,7 @@ func newRoot() *cobra.Command {
 		newStatusCmd(g),
 		newSyncCmd(g),
 		newPrepCmd(g),
+		newResetCmd(g),
 	)
 	return root
 }
