@@ -1,37 +1,83 @@
-import type { DayList, Failure, Settings, SetupCheck, Sheet, Status, SyncEvent } from "./types";
+import type {
+  AuditEntry,
+  BuildInfo,
+  CatalogueChange,
+  CatalogueEdit,
+  CatalogueView,
+  DayList,
+  Failure,
+  Settings,
+  SetupCheck,
+  Sheet,
+  SignInState,
+  Status,
+  SyncEvent,
+  SyncSummary,
+} from "./types";
 
-/** Everything the UI asks of the agent. The Wails bindings implement it;
- *  tests use a scripted one. */
+/** Everything the UI asks of the agent (through the app's bindings) and of
+ *  the window. The Wails bindings implement it; tests use a scripted one. */
 export interface Backend {
   status(): Promise<Status>;
+  version(): Promise<BuildInfo>;
   day(date: string): Promise<DayList>;
   sheet(date: string, appointmentId: string): Promise<Sheet>;
+  /** A self-contained print document: one appointment, or the day when appointmentId is empty. */
   printHTML(date: string, appointmentId?: string): Promise<string>;
-  sync(date: string): Promise<void>;
+  /** Runs the update of a day; resolves when it has finished. */
+  sync(date: string): Promise<SyncSummary>;
+  cancelSync(): Promise<void>;
+  /** Subscribes to the agent's sync progress; returns the unsubscribe. */
   onSync(cb: (e: SyncEvent) => void): () => void;
   checkSetup(fhirBase: string, clientId: string, discover: boolean): Promise<SetupCheck>;
-  setup(fhirBase: string, clientId: string, practiceName: string): Promise<void>;
-  signIn(): Promise<{ user: string }>;
+  setup(fhirBase: string, clientId: string, practiceName: string): Promise<SetupCheck>;
+  /** Opens the system browser at Epic's sign-in page; returns at once. */
+  startSignIn(): Promise<SignInState>;
+  /** Waits up to waitSeconds for the sign-in to finish. */
+  signInStatus(waitSeconds: number): Promise<SignInState>;
+  cancelSignIn(): Promise<void>;
   startDemo(): Promise<void>;
   settings(): Promise<Settings>;
   saveSettings(s: Settings): Promise<void>;
+  catalogue(): Promise<CatalogueView>;
+  editCatalogue(edits: CatalogueEdit[]): Promise<CatalogueChange>;
+  importCatalogue(yaml: string): Promise<CatalogueChange>;
+  resetCatalogue(): Promise<CatalogueView>;
   reset(confirm: string): Promise<void>;
+  /** The audit log since an RFC 3339 time ("" for all). */
+  audit(since: string): Promise<AuditEntry[]>;
+  /** Opens a web address in the system browser (never inside the app window). */
+  openURL(url: string): void;
+  /** Puts text on the clipboard; false when that did not work. */
+  copyText(text: string): Promise<boolean>;
 }
 
 /** failure turns a rejected binding call into words for the front desk and
  *  details for support. The app's bindings reject with the JSON of the
  *  agent's error ({kind, error, detail}); anything else is shown as is. */
 export function failure(e: unknown): Failure {
+  if (isFailure(e)) return e;
   const text = typeof e === "string" ? e : e instanceof Error ? e.message : "";
   if (text.startsWith("{")) {
     try {
       const j = JSON.parse(text) as { kind?: string; error?: string; detail?: string };
-      if (j.error) return { message: j.error, detail: j.detail, kind: j.kind };
+      if (j.error) return { message: sentence(j.error), detail: j.detail || undefined, kind: j.kind };
     } catch {
       // not JSON after all: fall through
     }
   }
-  return { message: text || "Something went wrong. Try again, or call support." };
+  return { message: text ? sentence(text) : "Something went wrong. Try again, or call support." };
+}
+
+function isFailure(e: unknown): e is Failure {
+  return typeof e === "object" && e !== null && !(e instanceof Error) && typeof (e as Failure).message === "string";
+}
+
+/** sentence starts the agent's words with a capital: they are written to
+ *  follow a colon in logs, and stand alone in the window. */
+export function sentence(s: string): string {
+  const t = s.trim();
+  return t ? t[0].toUpperCase() + t.slice(1) : t;
 }
 
 /** errorText is the words of a failure, for places with no room for details. */

@@ -1,21 +1,74 @@
 // JSON shapes of the agent's local API, relayed by the Wails bindings.
-// They mirror agent/api (Go); keep the two in step.
+// They mirror agent/api/types.go (Go), the source of truth; keep the two in
+// step. Times are RFC 3339 strings; dates are YYYY-MM-DD.
 
 export type Mode = "unconfigured" | "demo" | "practice";
 export type ScreeningStatus = "due" | "due_soon" | "needs_review" | "complete" | "excluded" | "not_applicable";
 
+export interface PracticeInfo {
+  name: string;
+  fhirBase: string;
+  clientId: string;
+}
+
+export interface SignedIn {
+  user: string;
+  expires?: string;
+  accessMode: string; // device, refresh, interactive (demo in the demo)
+}
+
+export interface LastSync {
+  date: string;
+  at: string;
+  partial: boolean;
+  error?: string;
+}
+
+/** The last sync's requests to Epic. */
+export interface RequestStats {
+  total: number;
+  byType?: Record<string, number>;
+  errors: number;
+  retries: number;
+  seconds: number;
+}
+
+export interface DiscoveryInfo {
+  authorize: string;
+  token: string;
+  issuer: string;
+  register?: string;
+  pkceS256: boolean;
+}
+
+export interface ScheduleInfo {
+  kind: string;
+}
+
+export interface CatalogueInfo {
+  version: string;
+  count: number;
+}
+
 export interface Status {
   mode: Mode;
-  practice?: { name: string; fhirBase: string; clientId: string };
-  signedIn?: { user: string; expires?: string; accessMode: string };
+  practice?: PracticeInfo;
+  signedIn?: SignedIn;
   needsSignIn: boolean;
   online: boolean;
   offlineSince?: string;
   offlineReason?: string;
-  lastSync?: { date: string; at: string; partial: boolean; error?: string };
+  lastSync?: LastSync;
   syncing: boolean;
-  days: string[];
+  days: string[]; // cached days, newest first
   today: string;
+  keychain?: string;
+  requests?: RequestStats;
+  version: string;
+  discovery?: DiscoveryInfo;
+  schedule?: ScheduleInfo;
+  nextSync?: string;
+  catalogue?: CatalogueInfo;
 }
 
 export interface Counts {
@@ -51,8 +104,9 @@ export interface DayList {
 }
 
 export interface Evidence {
-  type: string;
+  type: string; // the FHIR resource type it came from
   id: string;
+  system?: string;
   code?: string;
   display?: string;
   date?: string;
@@ -67,6 +121,8 @@ export interface Result {
   nextDue?: string;
   reason: string;
   evidence?: Evidence[];
+  rule?: string;
+  /** Decided by a code the catalogue marks for review: check before relying on it. */
   review?: boolean;
 }
 
@@ -76,13 +132,24 @@ export interface Line {
   detail?: string;
 }
 
+export interface SheetPatient {
+  id: string;
+  name: string;
+  mrn?: string;
+  age?: number;
+  sex?: string;
+  birthDate?: string;
+}
+
 export interface Sheet {
   date: string;
   appointmentId: string;
-  patient: { id: string; name: string; mrn?: string; age?: number; sex?: string; birthDate?: string };
+  patient: SheetPatient;
   time: string;
   provider: string;
   visitType: string;
+  status: string;
+  stale?: boolean;
   results: Result[];
   conditions: Line[];
   labs: Line[];
@@ -92,29 +159,131 @@ export interface Sheet {
   immunizations: Line[];
 }
 
+export type SyncPhase = "schedule" | "patients" | "saving" | "done" | "failed";
+
 export interface SyncEvent {
-  phase: "schedule" | "patients" | "saving" | "done" | "failed";
+  phase: SyncPhase;
+  date?: string;
   appointments: number;
   patientsDone: number;
   patientsTotal: number;
   requests: number;
   errors: number;
   message?: string;
+  /** The patient whose chart just landed (phase "patients"), when the agent says. */
+  patientId?: string;
+}
+
+export interface SyncSummary {
+  date: string;
+  appointments: number;
+  patients: number;
+  stale: number;
+  requests: number;
+  partial: boolean;
+  duration: number; // nanoseconds (Go time.Duration)
+  warnings?: string[];
+}
+
+export interface SetupProblem {
+  field: "fhirBase" | "clientId";
+  message: string;
 }
 
 export interface SetupCheck {
   fhirBase: string;
   clientId: string;
-  problems: { field: "fhirBase" | "clientId"; message: string }[];
-  discovery?: { authorize: string; token: string; issuer: string; pkceS256: boolean };
+  problems: SetupProblem[];
+  discovery?: DiscoveryInfo;
+}
+
+export type SignInStep = "idle" | "waiting" | "done" | "failed";
+
+export interface SignInState {
+  state: SignInStep;
+  url?: string; // Epic's sign-in page, to open by hand if no browser came up
+  user?: string;
+  accessMode?: string;
+  error?: string;
+  startedAt?: string;
+}
+
+export interface Lookbacks {
+  labs: number;
+  imaging: number;
+  consults: number;
+  hospital: number;
 }
 
 export interface Settings {
-  syncAt: string;
+  syncAt: string; // HH:MM
+  clinicEnd: string; // HH:MM
   syncEveryMinutes: number;
-  clinicDays: string[];
+  clinicDays: string[]; // Mon..Sun
   retentionDays: number;
   largeText: boolean;
+  lookbacks: Lookbacks; // months
+}
+
+export interface AuditEntry {
+  at: string;
+  event: string;
+  fields?: Record<string, string>;
+}
+
+export interface CatalogueModality {
+  id: string;
+  title: string;
+  interval: string; // ISO 8601 duration, or once, season, series
+}
+
+export interface CatalogueScreening {
+  id: string;
+  title: string;
+  enabled: boolean;
+  sexes: string[];
+  minAge: number;
+  maxAge?: number;
+  dueSoon: string; // ISO 8601 duration
+  modalities: CatalogueModality[];
+  review: boolean;
+  manualReview?: string;
+}
+
+export interface CatalogueView {
+  version: string;
+  custom: boolean;
+  yaml: string;
+  screenings: CatalogueScreening[];
+}
+
+export interface CatalogueEdit {
+  screening: string;
+  enabled?: boolean;
+  minAge?: number;
+  maxAge?: number;
+  clearMaxAge?: boolean;
+  dueSoon?: string;
+  modality?: string;
+  interval?: string;
+}
+
+export interface CatalogueProblem {
+  line: number; // 0 when it names no line
+  message: string;
+}
+
+export interface CatalogueChange {
+  problems: CatalogueProblem[];
+  catalogue?: CatalogueView;
+}
+
+/** The app's build, for About (internal/buildinfo.Info). */
+export interface BuildInfo {
+  version: string;
+  commit: string;
+  date: string;
+  goVersion: string;
 }
 
 /** A user-facing failure: words for the front desk, details for support. */

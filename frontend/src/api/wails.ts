@@ -1,32 +1,52 @@
 import * as App from "../../wailsjs/go/app/App";
-import { EventsOn } from "../../wailsjs/runtime/runtime";
+import { BrowserOpenURL, ClipboardSetText, EventsOn } from "../../wailsjs/runtime/runtime";
 import type { Backend } from "./backend";
-import type { DayList, Settings, SetupCheck, Sheet, Status, SyncEvent } from "./types";
+import type {
+  AuditEntry,
+  BuildInfo,
+  CatalogueChange,
+  CatalogueView,
+  DayList,
+  Settings,
+  SetupCheck,
+  Sheet,
+  SignInState,
+  Status,
+  SyncEvent,
+  SyncSummary,
+} from "./types";
 
 // The generated bindings return Wails model classes with the same JSON
 // fields as our types; the casts only change the TypeScript view.
 export const wailsBackend: Backend = {
   status: async () => (await App.Status()) as unknown as Status,
+  version: async () => (await App.Version()) as unknown as BuildInfo,
   day: async (date) => (await App.Day(date)) as unknown as DayList,
   sheet: async (date, appt) => (await App.Sheet(date, appt)) as unknown as Sheet,
   printHTML: (date, appt) => App.PrintHTML(date, appt ?? ""),
-  sync: async (date) => {
-    await App.Sync(date);
-  },
+  sync: async (date) => (await App.Sync(date)) as unknown as SyncSummary,
+  cancelSync: () => App.CancelSync(),
   onSync: (cb) => EventsOn("sync", (e: SyncEvent) => cb(e)),
   checkSetup: async (base, id, discover) => (await App.CheckSetup(base, id, discover)) as unknown as SetupCheck,
-  setup: async (base, id, name) => {
-    await App.Setup(base, id, name);
-  },
-  signIn: async () => {
-    // Start the browser sign-in, then long-poll the agent until it ends.
-    let st = await App.StartSignIn();
-    while (st.state === "waiting") st = await App.SignInStatus(25);
-    if (st.state !== "done") throw new Error(st.error || "Sign-in did not finish. Try again.");
-    return { user: st.user ?? "" };
-  },
+  setup: async (base, id, name) => (await App.Setup(base, id, name)) as unknown as SetupCheck,
+  startSignIn: async () => (await App.StartSignIn()) as unknown as SignInState,
+  signInStatus: async (wait) => (await App.SignInStatus(wait)) as unknown as SignInState,
+  cancelSignIn: () => App.CancelSignIn(),
   startDemo: () => App.StartDemo(),
   settings: async () => (await App.Settings()) as unknown as Settings,
   saveSettings: (s) => App.SaveSettings(s as never),
+  catalogue: async () => (await App.Catalogue()) as unknown as CatalogueView,
+  editCatalogue: async (edits) => (await App.EditCatalogue(edits as never)) as unknown as CatalogueChange,
+  importCatalogue: async (yaml) => (await App.ImportCatalogue(yaml)) as unknown as CatalogueChange,
+  resetCatalogue: async () => (await App.ResetCatalogue()) as unknown as CatalogueView,
   reset: (confirm) => App.Reset(confirm),
+  audit: async (since) => (await App.Audit(since)) as unknown as AuditEntry[],
+  openURL: (url) => BrowserOpenURL(url),
+  copyText: async (text) => {
+    try {
+      return await ClipboardSetText(text);
+    } catch {
+      return false;
+    }
+  },
 };

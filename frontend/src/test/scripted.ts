@@ -1,56 +1,167 @@
 import type { Backend } from "../api/backend";
-import type { DayList, Settings, SetupCheck, Sheet, Status, SyncEvent } from "../api/types";
+import type {
+  AuditEntry,
+  BuildInfo,
+  CatalogueChange,
+  CatalogueEdit,
+  CatalogueView,
+  DayList,
+  Settings,
+  SetupCheck,
+  Sheet,
+  SignInState,
+  Status,
+  SyncEvent,
+  SyncSummary,
+} from "../api/types";
 
 export const today = "2026-11-24";
+
+/** wire is how the app's bindings reject: the JSON of the agent's error. */
+export function wire(kind: string, error: string, detail?: string): string {
+  return JSON.stringify({ kind, error, detail });
+}
 
 export function status(over: Partial<Status> = {}): Status {
   return {
     mode: "demo",
+    practice: { name: "Demo Family Medicine", fhirBase: "http://127.0.0.1:1/api/FHIR/R4", clientId: "healthprep-demo" },
     needsSignIn: false,
     online: true,
     syncing: false,
     days: [today, "2026-11-23"],
     today,
-    signedIn: { user: "Front Desk", accessMode: "device" },
+    signedIn: { user: "Front Desk (demo)", accessMode: "demo" },
     lastSync: { date: today, at: "2026-11-24T06:30:00Z", partial: false },
+    version: "test",
+    catalogue: { version: "2026.11-1", count: 3 },
     ...over,
   };
 }
 
-export function dayList(): DayList {
+export function dayList(date = today): DayList {
   const counts = (due: number, dueSoon: number, complete: number) => ({ due, dueSoon, needsReview: 0, complete, excluded: 0 });
   return {
-    date: today,
-    asOf: "2026-11-24T06:31:00Z",
+    date,
+    asOf: `${date}T06:31:00Z`,
     partial: false,
     catalogueVersion: "1",
     rows: [
-      { appointmentId: "a1", time: "2026-11-24T08:00:00Z", provider: "Dr. Ada Park", visitType: "Annual physical", status: "booked", inactive: false, patientId: "p1", patientName: "Maria Lopez", mrn: "1001", age: 52, sex: "female", counts: counts(2, 1, 5) },
-      { appointmentId: "a2", time: "2026-11-24T08:20:00Z", provider: "Dr. Ben Osei", visitType: "Follow-up", status: "cancelled", inactive: true, patientId: "p2", patientName: "John Smith", mrn: "1002", age: 67, sex: "male", counts: counts(0, 0, 8) },
-      { appointmentId: "a3", time: "2026-11-24T08:40:00Z", provider: "Dr. Ada Park", visitType: "Sick visit", status: "booked", inactive: false, patientId: "p3", patientName: "Lee Chen", mrn: "1003", age: 30, sex: "male", counts: counts(0, 1, 3) },
+      { appointmentId: "a1", time: `${date}T08:00:00Z`, provider: "Dr. Ada Park", visitType: "Annual physical", status: "booked", inactive: false, patientId: "p1", patientName: "Maria Lopez", mrn: "1001", age: 52, sex: "female", counts: counts(2, 1, 5) },
+      { appointmentId: "a2", time: `${date}T08:20:00Z`, provider: "Dr. Ben Osei", visitType: "Follow-up", status: "cancelled", inactive: true, patientId: "p2", patientName: "John Smith", mrn: "1002", age: 67, sex: "male", counts: counts(0, 0, 8) },
+      { appointmentId: "a3", time: `${date}T08:40:00Z`, provider: "Dr. Ada Park", visitType: "Sick visit", status: "booked", inactive: false, patientId: "p3", patientName: "Lee Chen", mrn: "1003", age: 30, sex: "male", counts: counts(0, 1, 3) },
     ],
   };
 }
 
-export function sheet(): Sheet {
+export function sheet(appt = "a1"): Sheet {
   return {
     date: today,
-    appointmentId: "a1",
+    appointmentId: appt,
     patient: { id: "p1", name: "Maria Lopez", mrn: "1001", age: 52, sex: "female", birthDate: "1974-03-02" },
     time: "2026-11-24T08:00:00Z",
     provider: "Dr. Ada Park",
     visitType: "Annual physical",
+    status: "booked",
     results: [
-      { id: "colorectal_cancer", title: "Colorectal cancer screening", status: "due", reason: "No colonoscopy, FIT or other test on record", evidence: [] },
-      { id: "breast_cancer", title: "Breast cancer screening", status: "complete", lastDone: "2025-06-01", modality: "mammography", nextDue: "2027-06-01", reason: "Mammogram", evidence: [{ type: "DiagnosticReport", id: "dr1", code: "24606-6", display: "MG Screening", date: "2025-06-01" }] },
+      { id: "colorectal_cancer", title: "Colorectal cancer screening", status: "due", reason: "nothing on record" },
+      {
+        id: "breast_cancer",
+        title: "Breast cancer screening",
+        status: "complete",
+        lastDone: "2025-06-01T00:00:00Z",
+        modality: "mammography",
+        nextDue: "2027-06-01T00:00:00Z",
+        reason: "done: MG Screening (DiagnosticReport, 2025-06-01)",
+        evidence: [{ type: "DiagnosticReport", id: "dr1", code: "24606-6", display: "MG Screening", date: "2025-06-01T10:00:00Z" }],
+      },
+      {
+        id: "unhealthy_alcohol_use",
+        title: "Unhealthy alcohol use screening",
+        status: "complete",
+        lastDone: "2026-09-18T00:00:00Z",
+        nextDue: "2027-09-18T00:00:00Z",
+        reason: "done",
+        review: true,
+        evidence: [{ type: "Observation", id: "o1", code: "72109-2", display: "AUDIT-C", date: "2026-09-18T08:45:00Z" }],
+      },
     ],
-    conditions: [{ title: "Essential hypertension", date: "2019-02-01" }],
-    labs: [{ title: "Hemoglobin A1c", date: "2026-05-01", detail: "5.9 %" }],
+    conditions: [{ title: "Essential hypertension", date: "2019-02-01T00:00:00Z", detail: "I10" }],
+    labs: [{ title: "Hemoglobin A1c", date: "2026-05-01T00:00:00Z", detail: "5.9 %" }],
     imaging: [],
     consults: [],
-    hospital: [],
-    immunizations: [{ title: "Influenza vaccine", date: "2025-10-02" }],
+    hospital: [{ title: "Emergency visit", date: "2026-01-05T00:00:00Z", detail: "emergency" }],
+    immunizations: [{ title: "Influenza vaccine", date: "2025-10-02T00:00:00Z" }],
   };
+}
+
+export function settings(): Settings {
+  return {
+    syncAt: "06:30",
+    clinicEnd: "18:00",
+    syncEveryMinutes: 30,
+    clinicDays: ["Mon", "Tue", "Wed", "Thu", "Fri"],
+    retentionDays: 14,
+    largeText: false,
+    lookbacks: { labs: 12, imaging: 24, consults: 12, hospital: 12 },
+  };
+}
+
+export function catalogue(): CatalogueView {
+  return {
+    version: "2026.11-1",
+    custom: false,
+    yaml: "version: 2026.11-1\nscreenings: []\n",
+    screenings: [
+      {
+        id: "colorectal_cancer",
+        title: "Colorectal cancer screening",
+        enabled: true,
+        sexes: ["female", "male"],
+        minAge: 45,
+        maxAge: 75,
+        dueSoon: "P60D",
+        modalities: [
+          { id: "colonoscopy", title: "Colonoscopy", interval: "P10Y" },
+          { id: "fit", title: "FIT", interval: "P1Y" },
+        ],
+        review: false,
+      },
+      {
+        id: "influenza",
+        title: "Influenza vaccine (seasonal)",
+        enabled: true,
+        sexes: ["female", "male"],
+        minAge: 0,
+        dueSoon: "P30D",
+        modalities: [{ id: "flu", title: "Flu shot", interval: "season" }],
+        review: false,
+      },
+      {
+        id: "unhealthy_alcohol_use",
+        title: "Unhealthy alcohol use screening",
+        enabled: false,
+        sexes: ["female", "male"],
+        minAge: 18,
+        dueSoon: "P60D",
+        modalities: [{ id: "audit_c", title: "AUDIT-C", interval: "P1Y" }],
+        review: true,
+      },
+    ],
+  };
+}
+
+/** Deferred is a promise the test settles by hand. */
+export class Deferred<T> {
+  promise: Promise<T>;
+  resolve!: (v: T) => void;
+  reject!: (e: unknown) => void;
+  constructor() {
+    this.promise = new Promise<T>((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+  }
 }
 
 /** Scripted is a Backend whose answers the test sets, recording calls. */
@@ -59,67 +170,152 @@ export class Scripted implements Backend {
   st = status();
   days: Record<string, DayList> = { [today]: dayList() };
   syncListeners: ((e: SyncEvent) => void)[] = [];
-  syncGate?: Promise<void>;
+  /** When set, sync waits for it. */
+  syncGate?: Deferred<void>;
   syncError?: string;
+  syncResult: Partial<SyncSummary> = {};
   setupAnswer?: (base: string, id: string, discover: boolean) => SetupCheck;
+  setupError?: string;
+  signInStart: SignInState = { state: "waiting", url: "https://epic.example/oauth2/authorize?client_id=x" };
+  /** Each signInStatus call takes the next answer (a Deferred to hold it). */
+  signInAnswers: (SignInState | Deferred<SignInState>)[] = [];
   resetCalls: string[] = [];
   savedSettings?: Settings;
+  saveSettingsError?: string;
+  cur = settings();
+  cat = catalogue();
+  edits: CatalogueEdit[][] = [];
+  editAnswer?: (edits: CatalogueEdit[]) => CatalogueChange;
+  importAnswer?: (yaml: string) => CatalogueChange;
+  printError?: string;
+  opened: string[] = [];
+  copied: string[] = [];
 
   async status() {
     this.calls.push("status");
-    return this.st;
+    return structuredClone(this.st);
+  }
+  async version(): Promise<BuildInfo> {
+    return { version: "v1.2.3", commit: "abc1234", date: "2026-11-24T06:00:00Z", goVersion: "go1.26" };
   }
   async day(date: string) {
     this.calls.push(`day:${date}`);
     const d = this.days[date];
-    if (!d) throw "Nothing is saved for that day.";
-    return d;
+    if (!d) throw wire("not_found", `nothing is saved for ${date} yet`);
+    return structuredClone(d);
   }
   async sheet(date: string, appt: string) {
     this.calls.push(`sheet:${date}:${appt}`);
-    return sheet();
+    return sheet(appt);
   }
   async printHTML(date: string, appt?: string) {
     this.calls.push(`print:${date}:${appt ?? ""}`);
-    return `<html><body>print ${appt ?? "day"}</body></html>`;
+    if (this.printError) throw this.printError;
+    return `<html><body>print ${appt || "day"}</body></html>`;
   }
-  async sync(date: string) {
+  async sync(date: string): Promise<SyncSummary> {
     this.calls.push(`sync:${date}`);
-    if (this.syncGate) await this.syncGate;
+    if (this.syncGate) await this.syncGate.promise;
     if (this.syncError) throw this.syncError;
+    return { date, appointments: 3, patients: 3, stale: 0, requests: 20, partial: false, duration: 1e9, ...this.syncResult };
+  }
+  async cancelSync() {
+    this.calls.push("cancel-sync");
+    if (!this.syncGate) throw wire("not_found", "no update is running");
+    this.syncError = wire("busy", "the update was stopped; the saved prep is unchanged");
+    this.syncGate.resolve();
   }
   onSync(cb: (e: SyncEvent) => void) {
     this.syncListeners.push(cb);
     return () => (this.syncListeners = this.syncListeners.filter((x) => x !== cb));
   }
-  emit(e: SyncEvent) {
-    this.syncListeners.forEach((cb) => cb(e));
+  emit(e: Partial<SyncEvent> & Pick<SyncEvent, "phase">) {
+    const full: SyncEvent = { appointments: 0, patientsDone: 0, patientsTotal: 0, requests: 0, errors: 0, ...e };
+    this.syncListeners.forEach((cb) => cb(full));
   }
   async checkSetup(base: string, id: string, discover: boolean) {
     this.calls.push(`check:${discover}`);
     if (this.setupAnswer) return this.setupAnswer(base, id, discover);
     return { fhirBase: base, clientId: id, problems: [] };
   }
-  async setup(base: string, id: string) {
-    this.calls.push(`setup:${base}:${id}`);
+  async setup(base: string, id: string, name: string) {
+    this.calls.push(`setup:${base}:${id}:${name}`);
+    if (this.setupError) throw this.setupError;
+    this.st = status({ mode: "practice", practice: { name, fhirBase: base, clientId: id }, needsSignIn: true, signedIn: undefined, days: [] });
+    this.days = {};
+    return { fhirBase: base, clientId: id, problems: [] };
   }
-  async signIn() {
-    this.calls.push("signin");
-    return { user: "Pat Manager" };
+  async startSignIn() {
+    this.calls.push("signin-start");
+    return this.signInStart;
+  }
+  async signInStatus(wait: number) {
+    this.calls.push(`signin-status:${wait}`);
+    const next = this.signInAnswers.shift() ?? { state: "done", user: "Pat Manager", accessMode: "device" };
+    const st = next instanceof Deferred ? await next.promise : next;
+    if (st.state === "done") this.st = { ...this.st, needsSignIn: false, signedIn: { user: st.user ?? "", accessMode: st.accessMode ?? "" } };
+    return st;
+  }
+  async cancelSignIn() {
+    this.calls.push("signin-cancel");
   }
   async startDemo() {
     this.calls.push("demo");
     this.st = status();
+    this.days = { [today]: dayList() };
   }
   async settings() {
-    return { syncAt: "06:30", syncEveryMinutes: 30, clinicDays: ["Mon"], retentionDays: 14, largeText: false };
+    return structuredClone(this.cur);
   }
   async saveSettings(s: Settings) {
+    this.calls.push("save-settings");
+    if (this.saveSettingsError) throw this.saveSettingsError;
     this.savedSettings = s;
+    this.cur = structuredClone(s);
+  }
+  async catalogue() {
+    return structuredClone(this.cat);
+  }
+  async editCatalogue(edits: CatalogueEdit[]) {
+    this.edits.push(edits);
+    if (this.editAnswer) return this.editAnswer(edits);
+    for (const e of edits) {
+      const s = this.cat.screenings.find((x) => x.id === e.screening)!;
+      if (e.enabled !== undefined) s.enabled = e.enabled;
+      if (e.minAge !== undefined) s.minAge = e.minAge;
+      if (e.maxAge !== undefined) s.maxAge = e.maxAge;
+      if (e.clearMaxAge) delete s.maxAge;
+      if (e.dueSoon !== undefined) s.dueSoon = e.dueSoon;
+      if (e.modality && e.interval) s.modalities.find((m) => m.id === e.modality)!.interval = e.interval;
+    }
+    this.cat.custom = true;
+    return { problems: [], catalogue: structuredClone(this.cat) };
+  }
+  async importCatalogue(yaml: string) {
+    this.calls.push(`import:${yaml.length}`);
+    if (this.importAnswer) return this.importAnswer(yaml);
+    return { problems: [], catalogue: { ...structuredClone(this.cat), custom: true, yaml } };
+  }
+  async resetCatalogue() {
+    this.calls.push("reset-catalogue");
+    this.cat = catalogue();
+    return structuredClone(this.cat);
   }
   async reset(confirm: string) {
     this.resetCalls.push(confirm);
-    if (confirm !== "RESET") throw "Type RESET to confirm.";
+    if (confirm !== "RESET") throw wire("bad_request", "Type RESET to confirm.");
+    this.st = status();
+    this.days = { [today]: dayList() };
+  }
+  async audit(): Promise<AuditEntry[]> {
+    return [];
+  }
+  openURL(url: string) {
+    this.opened.push(url);
+  }
+  async copyText(text: string) {
+    this.copied.push(text);
+    return true;
   }
 }
 

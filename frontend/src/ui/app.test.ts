@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DeskApp } from "./app";
-import { Scripted, settle, status, today } from "../test/scripted";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DeskApp, timing, windowTitle } from "./app";
+import { Deferred, Scripted, dayList, settle, status, today, wire } from "../test/scripted";
 
 let root: HTMLElement;
 let backend: Scripted;
@@ -15,13 +15,24 @@ async function startApp(): Promise<DeskApp> {
   return app;
 }
 
-const rows = () => [...root.querySelectorAll<HTMLTableRowElement>("#day-table tbody tr")];
+const rows = () => [...root.querySelectorAll<HTMLTableRowElement>("#day-table tbody tr.row")];
 const text = (sel: string) => root.querySelector(sel)?.textContent ?? "";
+const click = (sel: string) => {
+  const el = root.querySelector<HTMLElement>(sel);
+  if (!el) throw new Error(`no ${sel} in ${root.innerHTML.slice(0, 400)}`);
+  el.click();
+};
+const choose = (sel: string, value: string) => {
+  const el = root.querySelector<HTMLSelectElement | HTMLInputElement>(sel)!;
+  el.value = value;
+  el.dispatchEvent(new Event("change"));
+};
 
 afterEach(() => running?.stop());
 
 beforeEach(() => {
   document.body.innerHTML = "";
+  document.title = windowTitle;
   root = document.createElement("div");
   document.body.appendChild(root);
   backend = new Scripted();
@@ -29,196 +40,308 @@ beforeEach(() => {
 });
 
 describe("Today", () => {
-  it("shows the day's appointments with status chips and the as-of time", async () => {
+  it("shows the day's appointments with status chips, visit type and the header facts", async () => {
     await startApp();
     expect(rows()).toHaveLength(3);
     expect(rows()[0].textContent).toContain("Maria Lopez");
+    expect(rows()[0].textContent).toContain("Annual physical");
     expect(rows()[0].querySelector(".chip.due")?.textContent).toBe("2 due");
     expect(rows()[0].querySelector(".chip.due-soon")?.textContent).toBe("1 due soon");
+    expect(rows()[0].querySelector(".chip.complete")?.textContent).toBe("5 complete");
     expect(rows()[1].classList.contains("inactive")).toBe(true);
     expect(rows()[1].textContent).toContain("Cancelled");
+    expect(text("#practice-name")).toBe("Demo Family MedicineDEMO");
+    expect(text("#user")).toBe("Signed in: Front Desk (demo)");
     expect(text("#as-of")).toMatch(/^as of \d\d:\d\d$/);
     expect(text("#net")).toBe("Online");
-    expect(document.title).not.toContain("Maria");
+    expect(text("#footnote")).toBe("3 of 3 appointments shown");
   });
 
-  it("filters by provider and by status", async () => {
+  it("never puts patient data in the window title", async () => {
     await startApp();
-    const provider = root.querySelector<HTMLSelectElement>("#provider-filter")!;
-    provider.value = "Dr. Ben Osei";
-    provider.dispatchEvent(new Event("change"));
+    expect(document.title).toBe("HealthPrep Desk");
+    click("#row-a1");
+    await settle();
+    expect(text("#patient-name")).toBe("Maria Lopez");
+    expect(document.title).toBe("HealthPrep Desk");
+  });
+
+  it("filters by provider and by status, and groups by provider", async () => {
+    await startApp();
+    choose("#provider-filter", "Dr. Ben Osei");
     expect(rows().map((r) => r.dataset.appointment)).toEqual(["a2"]);
-    const prov2 = root.querySelector<HTMLSelectElement>("#provider-filter")!;
-    prov2.value = "";
-    prov2.dispatchEvent(new Event("change"));
-    const show = root.querySelector<HTMLSelectElement>("#status-filter")!;
-    show.value = "due";
-    show.dispatchEvent(new Event("change"));
+    choose("#provider-filter", "");
+    choose("#status-filter", "due");
     expect(rows().map((r) => r.dataset.appointment)).toEqual(["a1"]);
-    expect(text(".footnote")).toBe("1 of 3 appointments shown");
+    expect(text("#footnote")).toBe("1 of 3 appointments shown");
+    choose("#status-filter", "review");
+    expect(rows()).toHaveLength(0);
+    expect(text("#no-match")).toContain("No appointments match these filters.");
+    click("#clear-filters");
+    expect(rows()).toHaveLength(3);
+    choose("#sort", "provider");
+    const groups = [...root.querySelectorAll("#day-table tr.group")].map((g) => g.textContent);
+    expect(groups).toEqual(["Dr. Ada Park · 2 appointments", "Dr. Ben Osei · 1 appointment"]);
+    expect(rows().map((r) => r.dataset.appointment)).toEqual(["a1", "a3", "a2"]);
+    const hide = root.querySelector<HTMLInputElement>("#hide-inactive")!;
+    hide.checked = true;
+    hide.dispatchEvent(new Event("change"));
+    expect(rows().map((r) => r.dataset.appointment)).toEqual(["a1", "a3"]);
   });
 
-  it("shows a progress bar fed by sync events, then reloads the day", async () => {
-    let release!: () => void;
-    backend.syncGate = new Promise((r) => (release = r));
+  it("shows a progress bar fed by sync events, marks rows as their patients land, then reloads the day", async () => {
+    backend.syncGate = new Deferred();
     await startApp();
-    root.querySelector<HTMLButtonElement>("#sync")!.click();
+    click("#sync");
     await settle();
     expect(root.querySelector<HTMLButtonElement>("#sync")!.disabled).toBe(true);
-    backend.emit({ phase: "patients", appointments: 42, patientsDone: 10, patientsTotal: 40, requests: 80, errors: 1 });
+    expect(text(".progress-text")).toBe("Getting the schedule from Epic…");
+    backend.emit({ phase: "patients", date: today, appointments: 3, patientsDone: 1, patientsTotal: 4, errors: 1, patientId: "p3" });
     await settle();
-    expect(text(".progress-text")).toBe("Updating patients: 10 of 40 (1 problem)");
+    expect(text(".progress-text")).toBe("Updating patients: 1 of 4 (1 problem)");
     expect(root.querySelector<HTMLElement>(".progress-fill")!.style.width).toBe("25%");
-    const dayLoadsBefore = backend.calls.filter((c) => c.startsWith("day:")).length;
-    release();
+    expect(root.querySelector("[role=progressbar]")!.getAttribute("aria-valuenow")).toBe("25");
+    expect(root.querySelector("#row-a3")!.classList.contains("updated")).toBe(true);
+    expect(text("#row-a3 .chip.fresh")).toBe("✓ updated");
+    expect(root.querySelector("#row-a1")!.classList.contains("updated")).toBe(false);
+    const loads = backend.calls.filter((c) => c.startsWith("day:")).length;
+    backend.days[today].rows[0].counts.due = 0;
+    backend.emit({ phase: "done", date: today, appointments: 3, patientsDone: 4, patientsTotal: 4 });
     await settle();
-    expect(backend.calls).toContain(`sync:${today}`);
-    expect(backend.calls.filter((c) => c.startsWith("day:")).length).toBe(dayLoadsBefore + 1);
+    expect(backend.calls.filter((c) => c.startsWith("day:")).length).toBe(loads + 1);
+    expect(root.querySelector("#sync-progress")).toBeNull();
+    expect(rows()[0].querySelector(".chip.due")).toBeNull();
+    backend.syncGate.resolve();
+    await settle();
+    // The finished call does not load the day a second time: the "done" event already did.
+    expect(backend.calls.filter((c) => c.startsWith("day:")).length).toBe(loads + 1);
+    expect(root.querySelector(".updated")).toBeNull();
+    expect(root.querySelector<HTMLButtonElement>("#sync")!.disabled).toBe(false);
   });
 
-  it("says in plain words when a sync fails and keeps the saved day", async () => {
-    backend.syncError = "Epic is not answering. Saved prep is still shown.";
+  it("follows an update the agent started on its own, and reloads when it is done", async () => {
     await startApp();
-    root.querySelector<HTMLButtonElement>("#sync")!.click();
+    backend.emit({ phase: "schedule", date: today });
     await settle();
-    expect(text("#banner")).toContain("Epic is not answering");
+    expect(root.querySelector("#sync-progress")).not.toBeNull();
+    expect(root.querySelector<HTMLButtonElement>("#sync")!.disabled).toBe(true);
+    const loads = backend.calls.filter((c) => c.startsWith("day:")).length;
+    backend.emit({ phase: "done", date: "2026-11-23" });
+    await settle();
+    // Another day was updated: the shown day stays as it was.
+    expect(backend.calls.filter((c) => c.startsWith("day:")).length).toBe(loads);
+    expect(root.querySelector("#sync-progress")).toBeNull();
+  });
+
+  it("stops an update with Cancel and says the saved prep is unchanged", async () => {
+    backend.syncGate = new Deferred();
+    await startApp();
+    click("#sync");
+    await settle();
+    backend.emit({ phase: "patients", date: today, patientsDone: 2, patientsTotal: 10 });
+    await settle();
+    click("#cancel-sync");
+    await settle(10);
+    expect(backend.calls).toContain("cancel-sync");
+    expect(text("#banner")).toContain("The update was stopped. The saved prep is unchanged.");
+    expect(root.querySelector("#sync-progress")).toBeNull();
     expect(rows()).toHaveLength(3);
+  });
+
+  it("says in plain words when an update fails, with details for support, and keeps the saved day", async () => {
+    backend.syncError = wire("offline", "Epic cannot be reached", "dial tcp 10.0.0.1:443: connect: connection refused");
+    await startApp();
+    click("#sync");
+    await settle(10);
+    expect(text("#banner .error-message")).toBe("Epic cannot be reached");
+    expect(text("#banner .error-advice")).toContain("The saved prep is still shown.");
+    expect(text("#banner-details summary")).toBe("Details for support");
+    expect(text("#banner-details pre")).toContain("connection refused");
+    expect(rows()).toHaveLength(3);
+    click("#banner-dismiss");
+    expect(root.querySelector("#banner")).toBeNull();
+  });
+
+  it("keeps the support details open across re-renders", async () => {
+    backend.syncError = wire("internal", "the cache could not be read", "badger: checksum mismatch");
+    await startApp();
+    click("#sync");
+    await settle(10);
+    const d = root.querySelector<HTMLDetailsElement>("#banner-details")!;
+    d.open = true;
+    d.dispatchEvent(new Event("toggle"));
+    await running!.refreshStatus();
+    expect(root.querySelector<HTMLDetailsElement>("#banner-details")!.open).toBe(true);
   });
 
   it("shows an offline banner with the time of the last good sync", async () => {
     backend.st = status({ online: false, offlineReason: "no network", offlineSince: "2026-11-24T07:00:00Z" });
     await startApp();
-    expect(text("#offline-banner")).toContain("Epic cannot be reached (no network)");
+    expect(text("#offline-banner")).toMatch(/^Epic cannot be reached \(no network\) since \d\d:\d\d\. Showing saved prep from \d\d:\d\d/);
     expect(text("#net")).toMatch(/^Offline since \d\d:\d\d$/);
     expect(rows()).toHaveLength(3);
   });
 
-  it("opens a prep sheet from a row with the keyboard, and prints it", async () => {
+  it("opens a prep sheet from a row with the keyboard, goes back with Escape to the same row", async () => {
     await startApp();
-    rows()[0].dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    const row = root.querySelector<HTMLElement>("#row-a3")!;
+    row.focus();
+    row.dispatchEvent(new KeyboardEvent("keydown", { key: " ", bubbles: true }));
     await settle();
-    expect(backend.calls).toContain(`sheet:${today}:a1`);
-    expect(text("#patient-name")).toBe("Maria Lopez");
-    const results = [...root.querySelectorAll("#results tbody tr")];
-    expect(results[0].textContent).toContain("Due");
-    expect(results[1].textContent).toContain("MG Screening, 2025-06-01 (DiagnosticReport)");
-    expect(text("#immunizations")).toContain("Influenza vaccine");
-    root.querySelector<HTMLButtonElement>("#print")!.click();
+    expect(backend.calls).toContain(`sheet:${today}:a3`);
+    expect(document.activeElement?.id).toBe("back");
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    await settle();
+    expect(rows()).toHaveLength(3);
+    expect(document.activeElement?.id).toBe("row-a3");
+  });
+
+  it("moves between rows with the arrow keys", async () => {
+    await startApp();
+    const first = root.querySelector<HTMLElement>("#row-a1")!;
+    first.focus();
+    first.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    expect(document.activeElement?.id).toBe("row-a2");
+  });
+
+  it("keeps the focused row focused when the window re-renders", async () => {
+    const app = await startApp();
+    root.querySelector<HTMLElement>("#row-a2")!.focus();
+    await app.refreshStatus();
+    expect(document.activeElement?.id).toBe("row-a2");
+  });
+
+  it("prints one patient and the whole day through the agent's print view", async () => {
+    await startApp();
+    click("#row-a1");
+    await settle();
+    click("#print");
     await settle();
     expect(printed).toEqual(["<html><body>print a1</body></html>"]);
+    click("#print-day-sheet");
+    await settle();
+    expect(printed[1]).toBe("<html><body>print day</body></html>");
+    click("#back");
+    click("#print-day");
+    await settle();
+    expect(backend.calls.filter((c) => c === `print:${today}:`)).toHaveLength(2);
   });
 
-  it("prints the whole day", async () => {
+  it("reports a print failure in words", async () => {
+    backend.printError = wire("not_found", "there is nothing to print for that day");
     await startApp();
-    root.querySelector<HTMLButtonElement>("#print-day")!.click();
+    click("#print-day");
     await settle();
-    expect(backend.calls).toContain(`print:${today}:`);
-    expect(printed).toHaveLength(1);
+    expect(text("#banner .error-message")).toBe("There is nothing to print for that day");
+    expect(printed).toHaveLength(0);
   });
 
-  it("reports a day that is not cached", async () => {
+  it("offers to fetch a day that is not saved", async () => {
     await startApp();
-    const picker = root.querySelector<HTMLSelectElement>("#day-picker")!;
-    picker.value = "2026-11-23";
-    picker.dispatchEvent(new Event("change"));
+    choose("#other-day", "2026-11-20");
     await settle();
-    expect(text(".notice.error")).toBe("Nothing is saved for that day.");
+    expect(text("#day-missing")).toContain("Nothing is saved for Fri 20 Nov 2026 yet.");
+    backend.days["2026-11-20"] = dayList("2026-11-20");
+    click("#fetch-day");
+    await settle(10);
+    expect(backend.calls).toContain("sync:2026-11-20");
+    expect(rows()).toHaveLength(3);
+  });
+
+  it("on a day with no appointments, says so and offers other days", async () => {
+    backend.st = status({ today: "2026-11-21", days: ["2026-11-21", "2026-11-19"] });
+    backend.days = { "2026-11-21": { ...dayList("2026-11-21"), rows: [] }, "2026-11-19": dayList("2026-11-19") };
+    await startApp();
+    expect(text("#empty-day")).toContain("No appointments on Sat 21 Nov 2026. The demo practice sees patients Monday to Friday.");
+    expect(text("#fetch-weekday")).toBe("Get Fri 20 Nov 2026 from Epic");
+    click("#goto-2026-11-19");
+    await settle();
+    expect(rows()).toHaveLength(3);
+    expect(root.querySelector<HTMLSelectElement>("#day-picker")!.value).toBe("2026-11-19");
+  });
+
+  it("shows the agent's own start-up update and the day when it lands", async () => {
+    backend.st = status({ syncing: true, days: [] });
+    backend.days = {};
+    await startApp();
+    expect(text("#day-missing")).toContain("It is being fetched from Epic now");
+    expect(root.querySelector("#sync-progress")).not.toBeNull();
+    backend.days[today] = dayList();
+    backend.st = status();
+    backend.emit({ phase: "done", date: today, appointments: 3 });
+    await settle();
+    expect(rows()).toHaveLength(3);
   });
 });
 
-describe("Setup wizard", () => {
-  beforeEach(() => {
-    backend.st = status({ mode: "unconfigured", signedIn: undefined, days: [] });
-    vi.useRealTimers();
-  });
-
-  it("is the first screen of an unconfigured install and shows field problems as the manager types", async () => {
-    backend.setupAnswer = (base, id) => ({
-      fhirBase: base,
-      clientId: id,
-      problems: id.includes(" ") ? [{ field: "clientId", message: "The client ID has a space inside it." }] : [],
-    });
+describe("first run and demo", () => {
+  it("an unconfigured install opens the setup wizard", async () => {
+    backend.st = status({ mode: "unconfigured", practice: undefined, signedIn: undefined, days: [] });
     await startApp();
     expect(root.querySelector("#client-id")).not.toBeNull();
-    const id = root.querySelector<HTMLInputElement>("#client-id")!;
-    id.value = "abc def";
-    id.dispatchEvent(new Event("input"));
-    await new Promise((r) => setTimeout(r, 300));
-    await settle();
-    expect(text("#client-id-msg")).toBe("The client ID has a space inside it.");
+    expect(text("#try-demo")).toBe("Try the demo");
   });
 
-  it("tests the connection and reports what Epic said", async () => {
-    backend.setupAnswer = (base, id, discover) => ({
-      fhirBase: base,
-      clientId: id,
-      problems: [],
-      discovery: discover ? { authorize: "https://epic.example/oauth2/authorize", token: "t", issuer: "https://epic.example/oauth2", pkceS256: true } : undefined,
-    });
+  it("the demo offers 'Set up your practice', and 'Back to the demo' returns", async () => {
     await startApp();
-    root.querySelector<HTMLButtonElement>("#test-connection")!.click();
-    await settle();
-    expect(text("#wizard-result")).toContain("Epic answered.");
-    expect(text("#wizard-result")).toContain("PKCE) is supported");
-  });
-
-  it("signs in after setup and moves to Today", async () => {
-    backend.setupAnswer = (base, id, discover) => ({
-      fhirBase: base,
-      clientId: id,
-      problems: [],
-      discovery: discover ? { authorize: "a", token: "t", issuer: "i", pkceS256: true } : undefined,
-    });
-    await startApp();
-    root.querySelector<HTMLInputElement>("#client-id")!.value = "cid";
-    root.querySelector<HTMLInputElement>("#fhir-base")!.value = "https://epic.example/api/FHIR/R4";
-    backend.st = status({ mode: "practice" });
-    root.querySelector<HTMLButtonElement>("#sign-in")!.click();
+    expect(text("#demo-banner")).toContain("made-up practice");
+    click("#demo-setup");
+    expect(root.querySelector("#client-id")).not.toBeNull();
+    click("#try-demo");
     await settle(10);
-    expect(backend.calls).toContain("setup:https://epic.example/api/FHIR/R4:cid");
-    expect(backend.calls).toContain("signin");
+    expect(backend.calls).not.toContain("demo"); // already the demo: nothing to start
     expect(rows()).toHaveLength(3);
   });
 
-  it("offers the demo", async () => {
+  it("a practice that needs a sign-in shows the prompt and signs in from Today", async () => {
+    backend.st = status({ mode: "practice", needsSignIn: true, signedIn: undefined });
+    const wait = new Deferred<import("../api/types").SignInState>();
+    backend.signInAnswers = [wait];
     await startApp();
-    root.querySelector<HTMLButtonElement>("#try-demo")!.click();
+    expect(text("#needs-signin")).toContain("Epic needs someone to sign in");
+    click("#resignin-start");
+    await settle();
+    expect(text("#resignin-waiting")).toContain("Waiting for you to sign in in the browser");
+    wait.resolve({ state: "done", user: "Pat Manager", accessMode: "device" });
     await settle(10);
-    expect(backend.calls).toContain("demo");
-    expect(rows()).toHaveLength(3);
+    expect(root.querySelector("#needs-signin")).toBeNull();
+    expect(text("#user")).toBe("Signed in: Pat Manager");
   });
 });
 
-describe("Settings", () => {
-  it("saves settings and applies large text", async () => {
+describe("About", () => {
+  it("shows the versions", async () => {
     await startApp();
-    root.querySelector<HTMLButtonElement>("#nav-settings")!.click();
+    click("#nav-about");
     await settle();
-    root.querySelector<HTMLInputElement>("#large-text")!.checked = true;
-    root.querySelector<HTMLInputElement>("#retention")!.value = "21";
-    root.querySelector<HTMLButtonElement>("#save-settings")!.click();
-    await settle();
-    expect(backend.savedSettings?.retentionDays).toBe(21);
-    expect(document.body.classList.contains("large-text")).toBe(true);
-  });
-
-  it("refuses a reset without the typed confirmation", async () => {
-    await startApp();
-    root.querySelector<HTMLButtonElement>("#nav-settings")!.click();
-    await settle();
-    root.querySelector<HTMLButtonElement>("#reset")!.click();
-    await settle();
-    expect(text("#settings-msg")).toBe("Type RESET to confirm.");
-    expect(root.querySelector("#client-id")).toBeNull();
+    expect(text("#about-facts")).toContain("App versionv1.2.3");
+    expect(text("#about-facts")).toContain("Commitabc1234");
+    expect(text("#about-facts")).toContain("Built2026-11-24T06:00:00Z");
+    expect(text("#about-facts")).toContain("Screening catalogue2026.11-1 (3 screenings)");
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    expect(rows()).toHaveLength(3);
   });
 });
 
 describe("agent unreachable", () => {
-  it("says so instead of a blank window", async () => {
+  it("says so instead of a blank window, and carries on when the agent answers", async () => {
+    timing.agentRetryMs = 30;
+    let fail = true;
+    const real = backend.status.bind(backend);
     backend.status = async () => {
-      throw "the HealthPrep agent did not start within 15 seconds";
+      if (fail) throw wire("internal", "the HealthPrep agent did not start within 15 seconds", "dial unix agent.sock: no such file");
+      return real();
     };
-    await startApp();
-    expect(text(".notice.error")).toContain("The HealthPrep agent is not answering: the HealthPrep agent did not start");
+    const app = new DeskApp(backend, root, (html) => printed.push(html));
+    running = app;
+    const started = app.start();
+    await settle();
+    expect(text("#agent-error .error-message")).toBe("The HealthPrep agent is not answering: The HealthPrep agent did not start within 15 seconds");
+    expect(text("#agent-error-details pre")).toContain("no such file");
+    fail = false;
+    await new Promise((r) => setTimeout(r, timing.agentRetryMs + 20));
+    await started;
+    await settle();
+    expect(rows()).toHaveLength(3);
   });
 });

@@ -1,121 +1,292 @@
 import type { Backend } from "../api/backend";
-import { errorText } from "../api/backend";
-import type { DayList, DayRow, Settings, Sheet, Status, SyncEvent } from "../api/types";
-import { h, hhmm, replace } from "./dom";
-import { renderSettings } from "./settings";
-import { renderSetup } from "./setup";
+import { failure } from "../api/backend";
+import type { BuildInfo, DayList, DayRow, Failure, Settings, Sheet, Status, SyncEvent } from "../api/types";
+import { renderAbout } from "./about";
+import { h, hhmm, rerender } from "./dom";
+import { errorBox } from "./errors";
+import { printHTML } from "./print";
+import { SettingsPanel } from "./settings";
+import { SetupWizard } from "./setup";
 import { renderSheet } from "./sheet";
-import { renderToday, type TodayFilters } from "./today";
+import { SignInFlow } from "./signin";
+import { defaultFilters, renderToday, type TodayFilters } from "./today";
 
-type View = "today" | "sheet" | "settings" | "setup";
+export type View = "today" | "sheet" | "settings" | "setup" | "about";
 
-/** DeskApp holds the UI state and re-renders on every change. The state is
- *  small (one day, one sheet), so a full re-render is simpler than diffing. */
+/** The window title. It never carries patient data: task bars, window
+ *  switchers and screen shares show it. */
+export const windowTitle = "HealthPrep Desk";
+
+/** The performance mark set when the first day list is on screen (the
+ *  smoke test reads it to time a cold start). */
+export const readyMark = "hp:today-ready";
+
+/** How often the window asks the agent how things stand. */
+export const timing = { statusEveryMs: 30_000, statusWhileSyncingMs: 2_000, agentRetryMs: 3_000 };
+
+interface Notice {
+  tone: "error" | "warn" | "info" | "ok";
+  failure: Failure;
+}
+
+const running = (phase: string) => phase === "schedule" || phase === "patients" || phase === "saving";
+
+/** DeskApp holds the UI state and re-renders the whole window on every
+ *  change. The state is small (one day, one sheet), so a full re-render
+ *  (keeping focus, see rerender) is simpler than diffing. */
 export class DeskApp {
   status?: Status;
+  agentProblem?: Failure;
+  build?: BuildInfo;
+  settings?: Settings;
   view: View = "today";
   date = "";
   day?: DayList;
-  dayError?: string;
+  dayError?: Failure;
   sheet?: Sheet;
-  sheetError?: string;
-  filters: TodayFilters = { provider: "", show: "all" };
+  sheetError?: Failure;
+  openedRow?: string;
+  filters: TodayFilters = { ...defaultFilters };
+  /** The running update's latest progress; undefined when none runs. */
   progress?: SyncEvent;
-  settings?: Settings;
-  fatal?: string;
+  updated = new Set<string>();
+  cancelling = false;
+  notice?: Notice;
+  wizard?: SetupWizard;
+  settingsPanel?: SettingsPanel;
+  signIn: SignInFlow;
+  private ownSync?: { date: string; doneSeen: boolean };
+  private dayLoads = 0;
+  private sheetLoads = 0;
+  private ready = false;
   private unsubscribe?: () => void;
-  private poll?: ReturnType<typeof setInterval>;
+  private timer?: ReturnType<typeof setTimeout>;
+  private stopped = false;
+  private keys = (e: KeyboardEvent) => this.onKey(e);
 
   constructor(
     private backend: Backend,
     private root: HTMLElement,
     private printer: (html: string) => void = printHTML,
-  ) {}
+    private download?: (name: string, text: string) => void,
+  ) {
+    this.signIn = new SignInFlow(backend, () => this.render(), () => void this.refreshStatus(), "resignin");
+  }
 
   async start(): Promise<void> {
+    document.title = windowTitle;
     this.unsubscribe = this.backend.onSync((e) => this.onSyncEvent(e));
-    // Online/offline and "as of" change without the user doing anything.
-    this.poll = setInterval(() => void this.refreshStatus(), 30_000);
-    await this.refreshStatus();
-    if (!this.status) return;
-    this.date = this.status.today;
-    this.view = this.status.mode === "unconfigured" ? "setup" : "today";
-    try {
-      this.settings = await this.backend.settings();
-    } catch {
-      // Settings are optional for the first screen.
-    }
+    document.addEventListener("keydown", this.keys);
     this.render();
-    if (this.view === "today") await this.loadDay();
+    this.backend.version().then(
+      (b) => {
+        this.build = b;
+        if (this.view === "about") this.render();
+      },
+      () => {},
+    );
+    const settings = this.backend.settings().catch(() => undefined);
+    await this.boot();
+    this.settings = (await settings) ?? this.settings;
+    this.render();
   }
 
   stop(): void {
+    this.stopped = true;
     this.unsubscribe?.();
-    clearInterval(this.poll);
+    clearTimeout(this.timer);
+    document.removeEventListener("keydown", this.keys);
+    this.wizard?.stop();
+  }
+
+  /** boot waits for the agent (the app may have just started it), then
+   *  shows the first screen. */
+  private async boot(): Promise<void> {
+    while (!this.stopped) {
+      await this.refreshStatus();
+      if (this.status) break;
+      await new Promise((r) => setTimeout(r, timing.agentRetryMs));
+    }
+    if (!this.status) return;
+    this.date = this.status.today;
+    this.ready = true;
+    this.schedulePoll();
+    if (this.status.mode === "unconfigured") {
+      this.setUp();
+      return;
+    }
+    await this.loadDay();
+  }
+
+  private schedulePoll(): void {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    const every = this.progress || this.status?.syncing ? timing.statusWhileSyncingMs : timing.statusEveryMs;
+    this.timer = setTimeout(() => void this.refreshStatus().finally(() => this.schedulePoll()), every);
   }
 
   async refreshStatus(): Promise<void> {
     try {
-      this.status = await this.backend.status();
-      this.fatal = undefined;
+      const st = await this.backend.status();
+      const was = this.status;
+      this.status = st;
+      this.agentProblem = undefined;
+      if (st.syncing && !this.progress) {
+        // An update the agent started (at start-up or on its schedule) whose events came before we listened.
+        this.progress = { phase: "schedule", appointments: 0, patientsDone: 0, patientsTotal: 0, requests: 0, errors: 0 };
+      } else if (!st.syncing && this.progress && !this.ownSync && was?.syncing) {
+        // It finished and its "done" never reached us.
+        this.progress = undefined;
+        this.cancelling = false;
+        if (this.ready) void this.loadDay();
+      }
     } catch (e) {
-      this.fatal = `The HealthPrep agent is not answering: ${errorText(e)}`;
+      this.agentProblem = failure(e);
     }
     this.render();
   }
 
   async loadDay(): Promise<void> {
-    this.day = undefined;
+    const n = ++this.dayLoads;
+    const date = this.date;
     this.dayError = undefined;
+    if (this.day?.date !== date) this.day = undefined; // keep the same day's list on screen while it reloads
     this.render();
     try {
-      this.day = await this.backend.day(this.date);
+      const d = await this.backend.day(date);
+      if (n !== this.dayLoads) return;
+      this.day = d;
+      if (!this.progress) this.updated.clear();
     } catch (e) {
-      this.dayError = errorText(e);
+      if (n !== this.dayLoads) return;
+      this.day = undefined;
+      this.dayError = failure(e);
     }
     this.render();
+    if (this.view === "today") this.markReady();
   }
 
-  async open(row: DayRow): Promise<void> {
+  private markReady(): void {
+    if (typeof performance === "undefined" || performance.getEntriesByName(readyMark).length > 0) return;
+    const m = performance.mark(readyMark);
+    console.info(`HealthPrep: the day is on screen ${Math.round(m.startTime)} ms after the page started loading`);
+  }
+
+  async openSheet(row: DayRow): Promise<void> {
+    const n = ++this.sheetLoads;
+    this.openedRow = row.appointmentId;
     this.view = "sheet";
     this.sheet = undefined;
     this.sheetError = undefined;
     this.render();
     try {
-      this.sheet = await this.backend.sheet(this.date, row.appointmentId);
+      const s = await this.backend.sheet(this.date, row.appointmentId);
+      if (n !== this.sheetLoads) return;
+      this.sheet = s;
     } catch (e) {
-      this.sheetError = errorText(e);
+      if (n !== this.sheetLoads) return;
+      this.sheetError = failure(e);
     }
     this.render();
+    if (this.view === "sheet" && (document.activeElement === document.body || document.activeElement === null)) {
+      document.getElementById("back")?.focus();
+    }
   }
 
-  async sync(): Promise<void> {
-    if (!this.status) return;
+  backToDay(): void {
+    this.view = "today";
+    this.sheetLoads++;
+    this.render();
+    const row = this.openedRow ? document.getElementById(`row-${this.openedRow}`) : null;
+    row?.focus();
+  }
+
+  setDate(date: string): void {
+    if (!date || date === this.date) return;
+    this.date = date;
+    this.view = "today";
+    void this.loadDay();
+  }
+
+  /** sync runs an update of a day (the shown one by default). */
+  async sync(date = this.date): Promise<void> {
+    if (!this.status || this.progress || this.status.syncing) return;
+    this.ownSync = { date, doneSeen: false };
+    this.notice = undefined;
+    this.cancelling = false;
+    this.updated.clear();
+    this.progress = { phase: "schedule", date, appointments: 0, patientsDone: 0, patientsTotal: 0, requests: 0, errors: 0 };
     this.status = { ...this.status, syncing: true };
-    this.progress = { phase: "schedule", appointments: 0, patientsDone: 0, patientsTotal: 0, requests: 0, errors: 0 };
+    this.render();
+    this.schedulePoll();
+    let stopped = false;
+    try {
+      const sum = await this.backend.sync(date);
+      if (sum && (sum.partial || sum.stale > 0)) {
+        this.notice = {
+          tone: "warn",
+          failure: { message: `Updated, but ${sum.stale || "some"} patient${sum.stale === 1 ? "" : "s"} could not be fetched from Epic and show earlier data.` },
+        };
+      }
+    } catch (e) {
+      const f = failure(e);
+      stopped = this.cancelling;
+      this.notice = stopped ? { tone: "info", failure: { message: "The update was stopped. The saved prep is unchanged." } } : { tone: "error", failure: f };
+    } finally {
+      const seen = this.ownSync?.doneSeen ?? false;
+      this.ownSync = undefined;
+      this.progress = undefined;
+      this.cancelling = false;
+      await this.refreshStatus();
+      if (!seen && date === this.date) await this.loadDay();
+      this.schedulePoll();
+    }
+  }
+
+  /** fetch gets a day that is not saved yet. */
+  async fetch(date: string): Promise<void> {
+    this.date = date;
+    this.view = "today";
+    await this.loadDay();
+    await this.sync(date);
+  }
+
+  async cancelSync(): Promise<void> {
+    this.cancelling = true;
     this.render();
     try {
-      await this.backend.sync(this.date);
+      await this.backend.cancelSync();
     } catch (e) {
-      this.dayError = undefined;
-      this.progress = undefined;
-      await this.refreshStatus();
-      this.showBanner(errorText(e));
-      return;
+      const f = failure(e);
+      this.cancelling = false;
+      if (f.kind === "not_found") {
+        // Nothing was running any more.
+        this.progress = undefined;
+      } else {
+        this.notice = { tone: "error", failure: f };
+      }
+      this.render();
     }
-    await this.refreshStatus();
-    await this.loadDay();
-  }
-
-  banner?: string;
-  showBanner(text: string): void {
-    this.banner = text;
-    this.render();
   }
 
   private onSyncEvent(e: SyncEvent): void {
-    this.progress = e;
-    if (this.status) this.status = { ...this.status, syncing: e.phase !== "done" && e.phase !== "failed" };
+    if (!e || typeof e.phase !== "string") return;
+    const watching = this.progress !== undefined;
+    if (running(e.phase)) {
+      if (e.phase === "schedule" && !watching) this.updated.clear();
+      this.progress = e;
+      if (e.patientId) this.updated.add(e.patientId);
+    } else {
+      this.progress = undefined;
+      this.cancelling = false;
+      if (this.ownSync) this.ownSync.doneSeen = e.phase === "done" || this.ownSync.doneSeen;
+      if (e.phase === "failed" && watching && !this.ownSync) {
+        this.notice = { tone: "warn", failure: { message: `The update from Epic did not finish${e.message ? `: ${e.message}` : ""}. The saved prep is still shown.` } };
+      }
+      if (this.ready && e.phase === "done" && (!e.date || e.date === this.date)) void this.loadDay();
+      if (this.ready) void this.refreshStatus();
+    }
+    if (this.status) this.status = { ...this.status, syncing: running(e.phase) };
     this.render();
   }
 
@@ -123,155 +294,272 @@ export class DeskApp {
     try {
       this.printer(await this.backend.printHTML(this.date, appointmentId));
     } catch (e) {
-      this.showBanner(errorText(e));
+      this.notice = { tone: "error", failure: failure(e) };
+      this.render();
+    }
+  }
+
+  go(view: View): void {
+    if (view === "setup") {
+      this.setUp();
+      return;
+    }
+    if (view === "settings") {
+      void this.openSettings();
+      return;
+    }
+    this.wizard?.stop();
+    this.wizard = undefined;
+    this.view = view;
+    this.render();
+    if (view === "today") {
+      void this.refreshStatus();
+      if (!this.day && !this.dayError) void this.loadDay();
+    }
+  }
+
+  private async openSettings(): Promise<void> {
+    this.view = "settings";
+    this.settingsPanel = undefined;
+    this.render();
+    if (!this.settings) {
+      try {
+        this.settings = await this.backend.settings();
+      } catch (e) {
+        this.notice = { tone: "error", failure: failure(e) };
+        this.render();
+        return;
+      }
+    }
+    this.settingsPanel = new SettingsPanel(
+      this.backend,
+      () => this.render(),
+      {
+        saved: (s) => {
+          this.settings = s;
+          this.render();
+        },
+        reset: () => void this.afterReset(),
+        setUp: () => this.setUp(),
+      },
+      this.settings,
+      this.download,
+    );
+    this.render();
+  }
+
+  /** setUp opens the first-run wizard (from the demo, or after a reset). */
+  setUp(): void {
+    this.wizard?.stop();
+    this.wizard = new SetupWizard(
+      this.backend,
+      () => this.render(),
+      {
+        demo: async () => {
+          await this.refreshStatus();
+          if (this.status?.mode !== "demo") await this.backend.startDemo();
+          await this.afterDemo();
+        },
+        finished: () => void this.afterSetup(),
+      },
+      this.status?.mode === "demo",
+    );
+    this.view = "setup";
+    this.render();
+  }
+
+  private async afterDemo(): Promise<void> {
+    this.wizard = undefined;
+    await this.refreshStatus();
+    this.date = this.status?.today ?? this.date;
+    this.day = undefined;
+    this.view = "today";
+    await this.loadDay();
+  }
+
+  private async afterSetup(): Promise<void> {
+    this.wizard = undefined;
+    this.settings = await this.backend.settings().catch(() => this.settings);
+    await this.refreshStatus();
+    this.date = this.status?.today ?? this.date;
+    this.day = undefined;
+    this.view = "today";
+    await this.loadDay();
+    if (this.dayError?.kind === "not_found" && !this.status?.syncing) await this.sync();
+  }
+
+  private async afterReset(): Promise<void> {
+    this.day = undefined;
+    this.sheet = undefined;
+    this.settings = undefined;
+    this.settingsPanel = undefined;
+    await this.refreshStatus();
+    this.settings = await this.backend.settings().catch(() => undefined);
+    this.setUp();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.key !== "Escape" || e.defaultPrevented) return;
+    if (this.view === "sheet") {
+      e.preventDefault();
+      this.backToDay();
+    } else if (this.view === "about") {
+      e.preventDefault();
+      this.go("today");
     }
   }
 
   private header(): HTMLElement {
     const s = this.status;
-    const name = s?.mode === "demo" ? "Demo Family Medicine (demo)" : (s?.practice?.name ?? "HealthPrep Desk");
-    const online = s?.online ?? false;
-    const asOf = this.day?.asOf ? `as of ${hhmm(this.day.asOf)}` : "";
+    const demo = s?.mode === "demo";
+    const name = s?.practice?.name ?? "HealthPrep Desk";
+    const asOf = (this.view === "today" || this.view === "sheet") && this.day?.asOf ? `as of ${hhmm(this.day.asOf)}` : "";
+    const nav = (view: View, label: string) =>
+      h("button", { id: `nav-${view}`, "aria-current": this.view === view ? "page" : undefined, onclick: () => this.go(view) }, label);
     return h(
       "header",
       { class: "app-header" },
-      h("h1", {}, name),
+      h("h1", { id: "practice-name" }, name, demo ? h("span", { class: "badge", id: "demo-badge" }, "DEMO") : null),
       h("span", { class: "spacer" }),
       s?.signedIn ? h("span", { class: "user", id: "user" }, `Signed in: ${s.signedIn.user}`) : null,
       s && s.mode !== "unconfigured"
         ? h(
             "span",
-            { class: `net ${online ? "online" : "offline"}`, id: "net", title: s.offlineReason ?? "" },
-            online ? "Online" : `Offline${s.offlineSince ? ` since ${hhmm(s.offlineSince)}` : ""}`,
+            { class: `net ${s.online ? "online" : "offline"}`, id: "net", title: s.offlineReason ?? "" },
+            s.online ? "Online" : `Offline${s.offlineSince ? ` since ${hhmm(s.offlineSince)}` : ""}`,
           )
         : null,
       asOf ? h("span", { class: "as-of", id: "as-of" }, asOf) : null,
-      s && s.mode !== "unconfigured"
+      s && this.ready
         ? h(
             "nav",
-            {},
-            h("button", { id: "nav-today", onclick: () => this.go("today") }, "Today"),
-            h("button", { id: "nav-settings", onclick: () => this.go("settings") }, "Settings"),
+            { "aria-label": "Main" },
+            s.mode !== "unconfigured" ? nav("today", "Today") : null,
+            s.mode !== "unconfigured" ? nav("settings", "Settings") : null,
+            nav("about", "About"),
+            demo && this.view !== "setup" ? h("button", { id: "nav-setup", class: "setup", onclick: () => this.setUp() }, "Set up your practice") : null,
           )
         : null,
     );
   }
 
-  go(view: View): void {
-    this.view = view;
-    this.render();
-    if (view === "today") {
-      void this.refreshStatus();
-      void this.loadDay();
-    }
-  }
-
-  render(): void {
-    const s = this.status;
-    document.body.classList.toggle("large-text", this.settings?.largeText ?? false);
-    if (this.fatal || !s) {
-      replace(this.root, this.header(), h("main", {}, h("div", { class: "notice error", role: "alert" }, this.fatal ?? "Starting…")));
-      return;
-    }
-    const offline =
+  private banners(s: Status): (HTMLElement | null)[] {
+    const n = this.notice;
+    return [
+      this.agentProblem
+        ? errorBox(
+            { ...this.agentProblem, message: `The HealthPrep agent is not answering: ${this.agentProblem.message}` },
+            "agent-error",
+            h("button", { id: "agent-retry", onclick: () => void this.refreshStatus() }, "Try again"),
+          )
+        : null,
+      s.mode === "demo" && this.view === "today"
+        ? h(
+            "div",
+            { class: "notice demo-banner", id: "demo-banner", role: "note" },
+            "You are looking at the demo: a made-up practice on a simulated Epic. ",
+            h("button", { id: "demo-setup", class: "link", onclick: () => this.setUp() }, "Set up your practice"),
+          )
+        : null,
       s.mode !== "unconfigured" && !s.online
         ? h(
             "div",
             { class: "notice warn offline-banner", id: "offline-banner", role: "status" },
-            `Epic cannot be reached${s.offlineReason ? ` (${s.offlineReason})` : ""}. Showing saved prep${s.lastSync ? ` from ${hhmm(s.lastSync.at)}` : ""}.`,
+            `Epic cannot be reached${s.offlineReason ? ` (${s.offlineReason})` : ""}${s.offlineSince ? ` since ${hhmm(s.offlineSince)}` : ""}. Showing saved prep${s.lastSync ? ` from ${hhmm(s.lastSync.at)}` : ""}; the app keeps trying.`,
           )
-        : null;
-    const needsSignIn =
-      s.needsSignIn && s.mode === "practice"
+        : null,
+      s.mode === "practice" && s.needsSignIn && this.view !== "setup"
         ? h(
             "div",
-            { class: "notice warn", role: "status" },
-            "Sign-in to Epic has expired. Saved prep is still shown. ",
-            h("button", { id: "sign-in-again", onclick: () => void this.signInAgain() }, "Sign in again"),
+            { class: "notice warn", id: "needs-signin", role: "status" },
+            h("p", {}, "Epic needs someone to sign in before the next update. The saved prep is still shown."),
+            this.signIn.render(),
           )
-        : null;
-    const banner = this.banner
-      ? h("div", { class: "notice error", role: "alert", id: "banner" }, this.banner, " ", h("button", { onclick: () => this.showBanner("") }, "Dismiss"))
-      : null;
-    let main: HTMLElement;
+        : null,
+      n
+        ? n.tone === "error"
+          ? errorBox(n.failure, "banner", h("button", { id: "banner-dismiss", onclick: () => this.dismiss() }, "Dismiss"))
+          : h(
+              "div",
+              { class: `notice ${n.tone}`, role: "status", id: "banner" },
+              n.failure.message,
+              " ",
+              h("button", { id: "banner-dismiss", onclick: () => this.dismiss() }, "Dismiss"),
+            )
+        : null,
+    ];
+  }
+
+  private dismiss(): void {
+    this.notice = undefined;
+    this.render();
+  }
+
+  private main(s: Status): HTMLElement {
     switch (this.view) {
       case "setup":
-        main = renderSetup(this.backend, () => void this.afterSetup());
-        break;
+        return this.wizard ? this.wizard.render() : h("div", { class: "notice" }, "Loading…");
       case "sheet":
-        main = renderSheet({
+        return renderSheet({
           sheet: this.sheet,
           error: this.sheetError,
-          onBack: () => this.go("today"),
-          onPrint: () => void this.print(this.sheet?.appointmentId),
+          lookbacks: this.settings?.lookbacks,
+          onBack: () => this.backToDay(),
+          onPrint: () => void this.print(this.sheet?.appointmentId ?? this.openedRow),
+          onPrintDay: () => void this.print(),
         });
-        break;
       case "settings":
-        main = this.settings
-          ? renderSettings(this.backend, s, this.settings, (n) => {
-              this.settings = n;
-              this.render();
-            }, () => void this.afterReset())
-          : h("div", { class: "notice" }, "Loading settings…");
-        break;
+        return this.settingsPanel ? this.settingsPanel.render(s) : h("div", { class: "notice", role: "status" }, "Loading settings…");
+      case "about":
+        return renderAbout(s, this.build, () => this.go("today"));
       default:
-        main = renderToday({
+        return renderToday({
           status: s,
           date: this.date,
           day: this.day,
           dayError: this.dayError,
           filters: this.filters,
           progress: this.progress,
-          onDate: (d) => {
-            this.date = d;
-            void this.loadDay();
-          },
+          updated: this.updated,
+          cancelling: this.cancelling,
+          onDate: (d) => this.setDate(d),
           onFilters: (f) => {
             this.filters = f;
             this.render();
           },
           onSync: () => void this.sync(),
-          onOpen: (r) => void this.open(r),
+          onFetch: (d) => void this.fetch(d),
+          onCancelSync: () => void this.cancelSync(),
+          onOpen: (r) => void this.openSheet(r),
           onPrintDay: () => void this.print(),
         });
     }
-    replace(this.root, this.header(), offline, needsSignIn, banner, h("main", {}, main));
   }
 
-  private async signInAgain(): Promise<void> {
-    try {
-      await this.backend.signIn();
-    } catch (e) {
-      this.showBanner(errorText(e));
+  render(): void {
+    if (this.stopped) return;
+    document.body.classList.toggle("large-text", this.settings?.largeText ?? false);
+    if (document.title !== windowTitle) document.title = windowTitle;
+    const s = this.status;
+    if (!s) {
+      const body = this.agentProblem
+        ? errorBox(
+            { ...this.agentProblem, message: `The HealthPrep agent is not answering: ${this.agentProblem.message}` },
+            "agent-error",
+            h("div", { class: "error-advice" }, "The app keeps trying every few seconds."),
+          )
+        : h("div", { class: "notice", role: "status", id: "starting" }, "Starting HealthPrep Desk…");
+      rerender(this.root, this.header(), h("main", {}, body));
+      return;
     }
-    await this.refreshStatus();
+    let main: HTMLElement;
+    try {
+      main = this.main(s);
+    } catch (e) {
+      // A screen that cannot be drawn must not leave the window blank.
+      console.error(e);
+      main = errorBox({ message: "This screen could not be shown.", detail: e instanceof Error ? e.message : String(e), kind: "internal" }, "render-error");
+    }
+    rerender(this.root, this.header(), ...this.banners(s), h("main", { id: "main" }, main));
   }
-
-  private async afterSetup(): Promise<void> {
-    await this.refreshStatus();
-    this.date = this.status?.today ?? this.date;
-    this.go("today");
-    if (this.status && !this.status.syncing && (this.day?.rows.length ?? 0) === 0) await this.sync();
-  }
-
-  private async afterReset(): Promise<void> {
-    this.day = undefined;
-    await this.refreshStatus();
-    this.view = "setup";
-    this.render();
-  }
-}
-
-/** printHTML prints a self-contained HTML document through a hidden frame. */
-export function printHTML(html: string): void {
-  const frame = h("iframe", { class: "print-frame", title: "print" });
-  document.body.appendChild(frame);
-  const doc = frame.contentDocument;
-  if (!doc || !frame.contentWindow) return;
-  doc.open();
-  doc.write(html);
-  doc.close();
-  frame.contentWindow.focus();
-  frame.contentWindow.print();
-  setTimeout(() => frame.remove(), 60_000);
 }

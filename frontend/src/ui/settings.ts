@@ -1,64 +1,232 @@
 import type { Backend } from "../api/backend";
-import { errorText } from "../api/backend";
-import type { Settings, Status } from "../api/types";
-import { h, replace } from "./dom";
+import { failure } from "../api/backend";
+import type { Failure, Lookbacks, Settings, Status } from "../api/types";
+import { h } from "./dom";
+import { errorBox } from "./errors";
+import { CatalogueEditor } from "./catalogue";
+import { accessModeLabel, scheduleKindLabel } from "./labels";
+import { clinicDaysField } from "./setup";
 
-export function renderSettings(backend: Backend, status: Status, s: Settings, onSaved: (s: Settings) => void, onReset: () => void): HTMLElement {
-  const msg = h("div", { "aria-live": "polite", id: "settings-msg" });
-  const syncAt = h("input", { id: "sync-at", type: "time", value: s.syncAt });
-  const every = h("input", { id: "sync-every", type: "number", min: 5, max: 240, value: s.syncEveryMinutes });
-  const retention = h("input", { id: "retention", type: "number", min: 1, max: 90, value: s.retentionDays });
-  const large = h("input", { id: "large-text", type: "checkbox", checked: s.largeText });
-  const confirm = h("input", { id: "reset-confirm", autocomplete: "off", placeholder: "RESET" });
+export type SettingsTab = "clinic" | "screenings" | "practice";
 
-  async function save() {
-    const next: Settings = {
-      ...s,
-      syncAt: syncAt.value,
-      syncEveryMinutes: Number(every.value),
-      retentionDays: Number(retention.value),
-      largeText: large.checked,
-    };
+export interface SettingsHooks {
+  saved(s: Settings): void;
+  reset(): void;
+  setUp(): void;
+}
+
+/** SettingsPanel is the practice manager's settings: clinic hours and
+ *  updates, what the prep sheet shows, the screening catalogue, and the
+ *  practice itself (reset, with a typed confirmation). */
+export class SettingsPanel {
+  tab: SettingsTab = "clinic";
+  draft: Settings;
+  problem?: Failure;
+  saved = false;
+  busy = false;
+  confirm = "";
+  resetProblem?: Failure;
+  catalogue: CatalogueEditor;
+
+  constructor(
+    private backend: Backend,
+    private changed: () => void,
+    private hooks: SettingsHooks,
+    current: Settings,
+    download?: (name: string, text: string) => void,
+  ) {
+    this.draft = structuredClone(current);
+    this.catalogue = new CatalogueEditor(backend, changed, download);
+  }
+
+  show(tab: SettingsTab): void {
+    this.tab = tab;
+    this.changed();
+    if (tab === "screenings" && !this.catalogue.view) void this.catalogue.load();
+  }
+
+  edit(patch: Partial<Settings>, redraw = false): void {
+    this.draft = { ...this.draft, ...patch };
+    this.saved = false;
+    if (redraw) this.changed();
+  }
+
+  async save(): Promise<void> {
+    this.busy = true;
+    this.problem = undefined;
+    this.saved = false;
+    this.changed();
     try {
-      await backend.saveSettings(next);
-      replace(msg, h("div", { class: "notice ok" }, "Saved."));
-      onSaved(next);
+      await this.backend.saveSettings(this.draft);
+      this.saved = true;
+      this.hooks.saved(structuredClone(this.draft));
     } catch (e) {
-      replace(msg, h("div", { class: "notice error", role: "alert" }, errorText(e)));
+      this.problem = failure(e);
+    } finally {
+      this.busy = false;
+      this.changed();
     }
   }
 
-  async function reset() {
+  async reset(): Promise<void> {
+    this.busy = true;
+    this.resetProblem = undefined;
+    this.changed();
     try {
-      await backend.reset(confirm.value);
-      onReset();
+      await this.backend.reset(this.confirm.trim());
+      this.confirm = "";
+      this.hooks.reset();
     } catch (e) {
-      replace(msg, h("div", { class: "notice error", role: "alert" }, errorText(e)));
+      this.resetProblem = failure(e);
+    } finally {
+      this.busy = false;
+      this.changed();
     }
   }
 
-  return h(
-    "section",
-    { class: "settings", "aria-label": "Settings" },
-    h("h2", {}, "Settings"),
-    h("label", { for: "sync-at" }, "Morning update time"),
-    syncAt,
-    h("label", { for: "sync-every" }, "Update again every (minutes, during clinic hours)"),
-    every,
-    h("label", { for: "retention" }, "Keep days for (days)"),
-    retention,
-    h("label", { class: "check" }, large, " Large text"),
-    h("div", { class: "toolbar" }, h("button", { id: "save-settings", class: "primary", onclick: () => void save() }, "Save")),
-    status.mode !== "unconfigured"
-      ? h(
-          "section",
-          { class: "danger" },
-          h("h3", {}, "Reset this practice"),
-          h("p", {}, "Removes the practice's saved days, sign-in and keys from this computer. Type RESET to confirm."),
-          confirm,
-          h("button", { id: "reset", class: "danger", onclick: () => void reset() }, "Reset practice"),
-        )
-      : null,
-    msg,
-  );
+  private tabs(): HTMLElement {
+    const tabs: [SettingsTab, string][] = [
+      ["clinic", "Clinic and updates"],
+      ["screenings", "Screenings"],
+      ["practice", "Practice"],
+    ];
+    return h(
+      "div",
+      { class: "tabs", role: "tablist", "aria-label": "Settings sections" },
+      tabs.map(([t, label]) =>
+        h(
+          "button",
+          {
+            role: "tab",
+            id: `settings-tab-${t}`,
+            "aria-selected": t === this.tab ? "true" : "false",
+            "aria-controls": `settings-${t}`,
+            tabindex: t === this.tab ? 0 : -1,
+            onclick: () => this.show(t),
+            onkeydown: (e: Event) => {
+              const k = (e as KeyboardEvent).key;
+              if (k !== "ArrowRight" && k !== "ArrowLeft") return;
+              const i = tabs.findIndex(([x]) => x === this.tab);
+              const next = tabs[(i + (k === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length][0];
+              this.show(next);
+              document.getElementById(`settings-tab-${next}`)?.focus();
+            },
+          },
+          label,
+        ),
+      ),
+    );
+  }
+
+  private number(id: string, label: string, value: number, min: number, max: number, onValue: (n: number) => void, unit: string): HTMLElement {
+    return h(
+      "div",
+      { class: "field" },
+      h("label", { for: id }, label),
+      h(
+        "span",
+        { class: "with-unit" },
+        h("input", { id, type: "number", min, max, step: 1, value, oninput: (e: Event) => onValue(Number((e.target as HTMLInputElement).value)) }),
+        ` ${unit}`,
+      ),
+    );
+  }
+
+  private clinic(): HTMLElement {
+    const s = this.draft;
+    const lb = (k: keyof Lookbacks) => (n: number) => this.edit({ lookbacks: { ...this.draft.lookbacks, [k]: n } });
+    return h(
+      "div",
+      { role: "tabpanel", id: "settings-clinic", "aria-labelledby": "settings-tab-clinic", class: "panel" },
+      h("h3", {}, "Updates from Epic"),
+      h(
+        "div",
+        { class: "grid3" },
+        h("div", { class: "field" }, h("label", { for: "sync-at" }, "Morning update at"), h("input", { id: "sync-at", type: "time", value: s.syncAt, oninput: (e: Event) => this.edit({ syncAt: (e.target as HTMLInputElement).value }) })),
+        h("div", { class: "field" }, h("label", { for: "clinic-end" }, "Clinic closes at"), h("input", { id: "clinic-end", type: "time", value: s.clinicEnd, oninput: (e: Event) => this.edit({ clinicEnd: (e.target as HTMLInputElement).value }) })),
+        this.number("sync-every", "Update again every", s.syncEveryMinutes, 5, 240, (n) => this.edit({ syncEveryMinutes: n }), "minutes"),
+      ),
+      clinicDaysField("clinic-day", s.clinicDays, (days) => this.edit({ clinicDays: days }, true)),
+      h("h3", {}, "Prep sheets"),
+      h("p", { class: "sub" }, "How far back the recent sections of each prep sheet look."),
+      h(
+        "div",
+        { class: "grid4" },
+        this.number("lookback-labs", "Labs", s.lookbacks.labs, 1, 120, lb("labs"), "months"),
+        this.number("lookback-imaging", "Imaging", s.lookbacks.imaging, 1, 120, lb("imaging"), "months"),
+        this.number("lookback-consults", "Consults and documents", s.lookbacks.consults, 1, 120, lb("consults"), "months"),
+        this.number("lookback-hospital", "Hospital visits", s.lookbacks.hospital, 1, 120, lb("hospital"), "months"),
+      ),
+      h("h3", {}, "Saved days and display"),
+      this.number("retention", "Keep saved days for", s.retentionDays, 1, 365, (n) => this.edit({ retentionDays: n }), "days"),
+      h(
+        "label",
+        { class: "check" },
+        h("input", { id: "large-text", type: "checkbox", checked: s.largeText, onchange: (e: Event) => this.edit({ largeText: (e.target as HTMLInputElement).checked }) }),
+        " Large text (easier to read from a distance)",
+      ),
+      this.problem ? errorBox(this.problem, "settings-error") : null,
+      this.saved ? h("div", { class: "notice ok", id: "settings-msg", role: "status" }, "Saved.") : null,
+      h("div", { class: "toolbar" }, h("button", { id: "save-settings", class: "primary", onclick: () => void this.save(), disabled: this.busy }, "Save settings")),
+    );
+  }
+
+  private practice(status: Status): HTMLElement {
+    const p = status.practice;
+    const facts: [string, string][] = [
+      ["Practice", p?.name ?? "not set up"],
+      ["Epic FHIR address", p?.fhirBase ?? ""],
+      ["Epic client ID", p?.clientId ?? ""],
+      ["Signed in", status.signedIn ? `${status.signedIn.user}${accessModeLabel[status.signedIn.accessMode] ? ` (using ${accessModeLabel[status.signedIn.accessMode]})` : ""}` : "no"],
+      ["Schedule from", status.schedule ? (scheduleKindLabel[status.schedule.kind] ?? status.schedule.kind) : ""],
+      ["Secrets kept in", status.keychain ?? ""],
+    ];
+    const ready = this.confirm.trim() === "RESET";
+    return h(
+      "div",
+      { role: "tabpanel", id: "settings-practice", "aria-labelledby": "settings-tab-practice", class: "panel" },
+      h("dl", { class: "facts" }, facts.filter(([, v]) => v).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+      status.mode === "demo"
+        ? h(
+            "div",
+            { class: "notice" },
+            "This is the demo practice, with made-up patients. ",
+            h("button", { id: "settings-setup", class: "primary", onclick: () => this.hooks.setUp() }, "Set up your practice"),
+          )
+        : h(
+            "section",
+            { class: "danger", "aria-labelledby": "reset-title" },
+            h("h3", { id: "reset-title" }, "Reset this practice"),
+            h("p", {}, "Removes this practice's saved days, its Epic sign-in and its keys from this computer. Use it to connect a different practice. It cannot be undone."),
+            h("label", { for: "reset-confirm" }, "Type RESET to confirm"),
+            h("input", {
+              id: "reset-confirm",
+              autocomplete: "off",
+              spellcheck: "false",
+              value: this.confirm,
+              oninput: (e: Event) => {
+                this.confirm = (e.target as HTMLInputElement).value;
+                this.changed();
+              },
+            }),
+            this.resetProblem ? errorBox(this.resetProblem, "reset-error") : null,
+            h("div", { class: "toolbar" }, h("button", { id: "reset", class: "danger", onclick: () => void this.reset(), disabled: !ready || this.busy }, "Reset practice")),
+          ),
+    );
+  }
+
+  render(status: Status): HTMLElement {
+    let panel: HTMLElement;
+    switch (this.tab) {
+      case "screenings":
+        panel = h("div", { role: "tabpanel", id: "settings-screenings", "aria-labelledby": "settings-tab-screenings", class: "panel" }, this.catalogue.render());
+        break;
+      case "practice":
+        panel = this.practice(status);
+        break;
+      default:
+        panel = this.clinic();
+    }
+    return h("section", { class: "settings", "aria-labelledby": "settings-title" }, h("h2", { id: "settings-title" }, "Settings"), this.tabs(), panel);
+  }
 }

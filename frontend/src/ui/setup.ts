@@ -1,111 +1,374 @@
 import type { Backend } from "../api/backend";
-import { errorText } from "../api/backend";
-import type { SetupCheck } from "../api/types";
-import { h, replace } from "./dom";
+import { failure } from "../api/backend";
+import type { Failure, Settings, SetupCheck, SetupProblem } from "../api/types";
+import { h } from "./dom";
+import { errorBox } from "./errors";
+import { weekdayNames } from "./labels";
+import { SignInFlow } from "./signin";
 
-/** renderSetup is the practice manager's first-run wizard. It owns its own
- *  small state because nothing else needs it. */
-export function renderSetup(backend: Backend, done: () => void): HTMLElement {
-  let check: SetupCheck | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const clientId = h("input", { id: "client-id", autocomplete: "off", spellcheck: "false", placeholder: "e.g. 0a1b2c3d-…" });
-  const fhirBase = h("input", { id: "fhir-base", autocomplete: "off", spellcheck: "false", placeholder: "https://…/api/FHIR/R4" });
-  const name = h("input", { id: "practice-name", autocomplete: "off", placeholder: "e.g. Riverside Family Medicine" });
-  const clientMsg = h("div", { class: "field-msg", id: "client-id-msg", "aria-live": "polite" });
-  const baseMsg = h("div", { class: "field-msg", id: "fhir-base-msg", "aria-live": "polite" });
-  const result = h("div", { class: "wizard-result", id: "wizard-result", "aria-live": "polite" });
+export type WizardStep = 1 | 2 | 3;
 
-  function show(c: SetupCheck) {
-    check = c;
-    replace(clientMsg, c.problems.find((p) => p.field === "clientId")?.message ?? "");
-    replace(baseMsg, c.problems.find((p) => p.field === "fhirBase")?.message ?? "");
+/** How long typing pauses before the fields are checked. */
+export const checkDelayMs = 250;
+
+type TestResult = { state: "running" } | { state: "ok"; check: SetupCheck } | { state: "fix" } | { state: "error"; failure: Failure };
+
+export interface WizardHooks {
+  /** "Try the demo" / "Back to the demo". */
+  demo(): Promise<void>;
+  /** The practice is set up, signed in and its hours saved. */
+  finished(): void;
+}
+
+/** SetupWizard is the practice manager's first-run setup: the Epic details
+ *  (checked as they type), a connection test, the browser sign-in, then
+ *  clinic hours and the morning update time. */
+export class SetupWizard {
+  step: WizardStep = 1;
+  name = "";
+  clientId = "";
+  fhirBase = "";
+  check?: SetupCheck;
+  showAll = false; // after Test or Sign in, every field's problems show, even empty ones
+  test?: TestResult;
+  busy = false;
+  problem?: Failure;
+  hours?: Settings;
+  hoursProblem?: Failure;
+  signIn: SignInFlow;
+  private timer?: ReturnType<typeof setTimeout>;
+  private checks = 0;
+
+  constructor(
+    private backend: Backend,
+    private changed: () => void,
+    private hooks: WizardHooks,
+    public fromDemo = false,
+  ) {
+    this.signIn = new SignInFlow(backend, changed, () => this.changed(), "wizard-signin");
   }
 
-  async function validate(discover: boolean): Promise<SetupCheck | undefined> {
+  stop(): void {
+    clearTimeout(this.timer);
+    if (this.signIn.phase === "waiting" || this.signIn.phase === "starting") void this.signIn.cancel();
+  }
+
+  /** typed records a field and checks the fields once typing pauses. */
+  typed(field: "name" | "clientId" | "fhirBase", value: string): void {
+    this[field] = value;
+    if (field === "name") return;
+    this.test = undefined;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.validate(false), checkDelayMs);
+  }
+
+  /** validate asks the agent to clean and check the fields; with discover
+   *  it also reads the practice's Epic sign-in configuration. */
+  async validate(discover: boolean): Promise<SetupCheck | undefined> {
+    const n = ++this.checks;
     try {
-      const c = await backend.checkSetup(fhirBase.value, clientId.value, discover);
-      show(c);
+      const c = await this.backend.checkSetup(this.fhirBase, this.clientId, discover);
+      if (n !== this.checks) return undefined; // a newer check is on its way
+      this.check = c;
+      this.problem = undefined;
+      this.changed();
       return c;
     } catch (e) {
-      replace(result, h("div", { class: "notice error", role: "alert" }, errorText(e)));
+      if (n !== this.checks) return undefined;
+      this.problem = failure(e);
+      this.changed();
       return undefined;
     }
   }
 
-  const onInput = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void validate(false), 250);
-  };
-  clientId.addEventListener("input", onInput);
-  fhirBase.addEventListener("input", onInput);
+  problemFor(field: SetupProblem["field"]): string {
+    const value = field === "clientId" ? this.clientId : this.fhirBase;
+    if (!this.showAll && value.trim() === "") return "";
+    return this.check?.problems.find((p) => p.field === field)?.message ?? "";
+  }
 
-  async function test() {
-    replace(result, h("div", { class: "notice" }, "Contacting Epic…"));
-    const c = await validate(true);
-    if (!c) return;
-    if (c.problems.length > 0) {
-      replace(result, h("div", { class: "notice error", role: "alert" }, "Fix the fields marked above, then try again."));
-    } else if (c.discovery) {
-      replace(
-        result,
+  async testConnection(): Promise<void> {
+    clearTimeout(this.timer);
+    this.showAll = true;
+    this.test = { state: "running" };
+    this.changed();
+    const c = await this.validate(true);
+    if (!c) {
+      this.test = this.problem ? { state: "error", failure: this.problem } : undefined;
+      this.problem = undefined;
+    } else if (c.problems.length > 0) {
+      this.test = { state: "fix" };
+    } else {
+      this.test = { state: "ok", check: c };
+    }
+    this.changed();
+  }
+
+  /** saveAndSignIn saves the practice's Epic details, then starts the browser sign-in. */
+  async saveAndSignIn(): Promise<void> {
+    clearTimeout(this.timer);
+    this.showAll = true;
+    this.busy = true;
+    this.problem = undefined;
+    this.changed();
+    try {
+      const c = await this.validate(false);
+      if (!c) return;
+      if (c.problems.length > 0) {
+        this.test = { state: "fix" };
+        return;
+      }
+      const saved = await this.backend.setup(c.fhirBase, c.clientId, this.name.trim());
+      if (saved.problems?.length) {
+        this.check = saved;
+        this.test = { state: "fix" };
+        return;
+      }
+      this.step = 2;
+      this.busy = false;
+      this.changed();
+      await this.signIn.start();
+    } catch (e) {
+      this.problem = failure(e);
+    } finally {
+      this.busy = false;
+      this.changed();
+    }
+  }
+
+  async toHours(): Promise<void> {
+    this.step = 3;
+    this.changed();
+    if (this.hours) return;
+    try {
+      this.hours = await this.backend.settings();
+    } catch (e) {
+      this.hoursProblem = failure(e);
+    }
+    this.changed();
+  }
+
+  back(): void {
+    if (this.step === 2) this.stop();
+    this.step = this.step === 3 ? 2 : 1;
+    this.changed();
+  }
+
+  async saveHours(): Promise<void> {
+    if (!this.hours) return;
+    this.busy = true;
+    this.hoursProblem = undefined;
+    this.changed();
+    try {
+      await this.backend.saveSettings(this.hours);
+      this.hooks.finished();
+    } catch (e) {
+      this.hoursProblem = failure(e);
+    } finally {
+      this.busy = false;
+      this.changed();
+    }
+  }
+
+  async demo(): Promise<void> {
+    this.stop();
+    this.busy = true;
+    this.problem = undefined;
+    this.changed();
+    try {
+      await this.hooks.demo();
+    } catch (e) {
+      this.problem = failure(e);
+    } finally {
+      this.busy = false;
+      this.changed();
+    }
+  }
+
+  private stepper(): HTMLElement {
+    const steps: [WizardStep, string][] = [
+      [1, "Epic details"],
+      [2, "Sign in"],
+      [3, "Clinic hours"],
+    ];
+    return h(
+      "ol",
+      { class: "stepper", "aria-label": "Setup steps" },
+      steps.map(([n, label]) => h("li", { class: n === this.step ? "current" : n < this.step ? "done" : "", "aria-current": n === this.step ? "step" : undefined }, `${n}. ${label}`)),
+    );
+  }
+
+  private field(id: string, label: string, value: string, field: "name" | "clientId" | "fhirBase", placeholder: string, help?: string): HTMLElement[] {
+    const msg = field === "name" ? "" : this.problemFor(field);
+    const parts: (HTMLElement | null)[] = [
+      h("label", { for: id }, label),
+      help ? h("div", { class: "help", id: `${id}-help` }, help) : null,
+      h("input", {
+        id,
+        autocomplete: "off",
+        spellcheck: "false",
+        placeholder,
+        value,
+        "aria-invalid": msg ? "true" : undefined,
+        "aria-describedby": `${id}-msg${help ? ` ${id}-help` : ""}`,
+        oninput: (e: Event) => this.typed(field, (e.target as HTMLInputElement).value),
+      }),
+      h("div", { class: "field-msg", id: `${id}-msg`, "aria-live": "polite" }, msg),
+    ];
+    return parts.filter((x): x is HTMLElement => x !== null);
+  }
+
+  private testResult(): HTMLElement | null {
+    const t = this.test;
+    if (!t) return null;
+    switch (t.state) {
+      case "running":
+        return h("div", { class: "notice", id: "wizard-result", role: "status" }, "Contacting Epic…");
+      case "fix":
+        return h("div", { class: "notice error", id: "wizard-result", role: "alert" }, "Fix the fields marked above, then try again.");
+      case "error":
+        return h("div", { id: "wizard-result" }, errorBox(t.failure, "wizard-test-error"));
+      case "ok": {
+        const d = t.check.discovery;
+        if (!d) return h("div", { class: "notice ok", id: "wizard-result", role: "status" }, "The details look right.");
+        return h(
+          "div",
+          { class: `notice ${d.pkceS256 ? "ok" : "warn"}`, id: "wizard-result", role: "status" },
+          h("strong", {}, "Epic answered. "),
+          `It will ask for sign-in at ${host(d.authorize)}. `,
+          d.pkceS256
+            ? "It supports the secure sign-in this app uses. "
+            : "It does not say it supports the secure sign-in (PKCE) this app needs: ask your Epic analyst before going on. ",
+          d.register ? "It lets this computer register its own key for unattended morning updates." : "It does not offer device registration, so someone may need to sign in again from time to time.",
+        );
+      }
+    }
+  }
+
+  render(): HTMLElement {
+    const demoLabel = this.fromDemo ? "Back to the demo" : "Try the demo";
+    let body: HTMLElement[];
+    switch (this.step) {
+      case 1:
+        body = [
+          h("p", {}, "Paste the Epic client ID your practice registered for HealthPrep Desk and your organisation's FHIR address. Your Epic analyst can give you both."),
+          ...this.field("practice-name", "Practice name", this.name, "name", "e.g. Riverside Family Medicine"),
+          ...this.field("client-id", "Epic client ID", this.clientId, "clientId", "e.g. 0a1b2c3d-…", "From Epic's app page for HealthPrep Desk (the non-production or production ID)."),
+          ...this.field("fhir-base", "FHIR base URL", this.fhirBase, "fhirBase", "https://…/api/FHIR/R4", "Ends in /api/FHIR/R4. Your organisation's address is listed on open.epic.com."),
+          h(
+            "div",
+            { class: "toolbar" },
+            h("button", { id: "test-connection", onclick: () => void this.testConnection(), disabled: this.busy }, "Test connection"),
+            h("button", { id: "sign-in", class: "primary", onclick: () => void this.saveAndSignIn(), disabled: this.busy }, "Save and sign in with Epic"),
+          ),
+          this.testResult() ?? h("div", { id: "wizard-result" }),
+        ];
+        break;
+      case 2:
+        body = [
+          h("p", {}, "Sign in with an Epic account of your practice. Your browser opens Epic's own sign-in page; HealthPrep Desk never sees your password."),
+          this.signIn.render(),
+          h(
+            "div",
+            { class: "toolbar" },
+            h("button", { id: "wizard-back", onclick: () => this.back() }, "Back"),
+            h("span", { class: "spacer" }),
+            this.signIn.phase === "done" ? h("button", { id: "wizard-next", class: "primary", onclick: () => void this.toHours() }, "Next: clinic hours") : null,
+          ),
+        ];
+        break;
+      case 3:
+        body = this.hoursForm();
+        break;
+    }
+    return h(
+      "section",
+      { class: "wizard", "aria-labelledby": "wizard-title" },
+      h(
+        "div",
+        { class: "wizard-head" },
+        h("h2", { id: "wizard-title" }, "Set up HealthPrep Desk for your practice"),
+        h("span", { class: "spacer" }),
+        h("button", { id: "try-demo", onclick: () => void this.demo(), disabled: this.busy }, demoLabel),
+      ),
+      this.stepper(),
+      ...body,
+      this.problem ? errorBox(this.problem, "wizard-error") : null,
+    );
+  }
+
+  private hoursForm(): HTMLElement[] {
+    const s = this.hours;
+    if (!s) {
+      return [this.hoursProblem ? errorBox(this.hoursProblem, "hours-error") : h("div", { class: "notice" }, "Loading…")];
+    }
+    const set = (patch: Partial<Settings>) => {
+      this.hours = { ...s, ...patch };
+    };
+    return [
+      h("p", {}, "When should the day's prep be ready? HealthPrep Desk fetches the day's schedule and charts from Epic every clinic morning at this time, then again during clinic hours."),
+      h(
+        "div",
+        { class: "grid2" },
         h(
           "div",
-          { class: "notice ok" },
-          h("strong", {}, "Epic answered. "),
-          `Sign-in page: ${c.discovery.authorize}. Secure sign-in (PKCE) ${c.discovery.pkceS256 ? "is supported" : "is NOT supported"}. Issuer: ${c.discovery.issuer}.`,
+          {},
+          h("label", { for: "wizard-sync-at" }, "Morning update at"),
+          h("input", { id: "wizard-sync-at", type: "time", value: s.syncAt, oninput: (e: Event) => set({ syncAt: (e.target as HTMLInputElement).value }) }),
         ),
-      );
-    }
+        h(
+          "div",
+          {},
+          h("label", { for: "wizard-clinic-end" }, "Clinic closes at"),
+          h("input", { id: "wizard-clinic-end", type: "time", value: s.clinicEnd, oninput: (e: Event) => set({ clinicEnd: (e.target as HTMLInputElement).value }) }),
+        ),
+      ),
+      clinicDaysField("wizard-day", s.clinicDays, (days) => {
+        set({ clinicDays: days });
+        this.changed();
+      }),
+      this.hoursProblem ? errorBox(this.hoursProblem, "hours-error") : null,
+      h(
+        "div",
+        { class: "toolbar" },
+        h("button", { id: "wizard-back", onclick: () => this.back() }, "Back"),
+        h("span", { class: "spacer" }),
+        h("button", { id: "wizard-finish", class: "primary", onclick: () => void this.saveHours(), disabled: this.busy }, "Finish and show today"),
+      ),
+    ].filter((x): x is HTMLElement => x !== null);
   }
+}
 
-  async function signIn() {
-    const c = check?.discovery ? check : await validate(true);
-    if (!c || c.problems.length > 0) {
-      replace(result, h("div", { class: "notice error", role: "alert" }, "Fix the fields marked above, then try again."));
-      return;
-    }
-    try {
-      await backend.setup(c.fhirBase, c.clientId, name.value.trim());
-      replace(result, h("div", { class: "notice" }, "Your browser has opened Epic's sign-in page. Sign in there, then come back here."));
-      const who = await backend.signIn();
-      replace(result, h("div", { class: "notice ok" }, `Signed in as ${who.user}.`));
-      done();
-    } catch (e) {
-      replace(result, h("div", { class: "notice error", role: "alert" }, errorText(e)));
-    }
-  }
-
-  async function demo() {
-    try {
-      replace(result, h("div", { class: "notice" }, "Starting the demo practice…"));
-      await backend.startDemo();
-      done();
-    } catch (e) {
-      replace(result, h("div", { class: "notice error", role: "alert" }, errorText(e)));
-    }
-  }
-
+/** clinicDaysField is a row of Mon–Sun checkboxes. */
+export function clinicDaysField(prefix: string, days: string[], onChange: (days: string[]) => void): HTMLElement {
   return h(
-    "section",
-    { class: "wizard", "aria-label": "Set up your practice" },
-    h("h2", {}, "Set up HealthPrep Desk for your practice"),
-    h("p", {}, "You need the Epic client ID your practice registered for HealthPrep Desk and your organisation's FHIR address. Your Epic analyst can give you both."),
-    h("label", { for: "practice-name" }, "Practice name"),
-    name,
-    h("label", { for: "client-id" }, "Epic client ID"),
-    clientId,
-    clientMsg,
-    h("label", { for: "fhir-base" }, "FHIR base URL"),
-    fhirBase,
-    baseMsg,
-    h(
-      "div",
-      { class: "toolbar" },
-      h("button", { id: "test-connection", onclick: () => void test() }, "Test connection"),
-      h("button", { id: "sign-in", class: "primary", onclick: () => void signIn() }, "Sign in with Epic"),
-      h("span", { class: "spacer" }),
-      h("button", { id: "try-demo", onclick: () => void demo() }, "Try the demo"),
+    "fieldset",
+    { class: "days" },
+    h("legend", {}, "Clinic days"),
+    weekdayNames.map((d) =>
+      h(
+        "label",
+        { class: "check" },
+        h("input", {
+          type: "checkbox",
+          id: `${prefix}-${d}`,
+          checked: days.includes(d),
+          onchange: (e: Event) => {
+            const on = (e.target as HTMLInputElement).checked;
+            const next = weekdayNames.filter((x) => (x === d ? on : days.includes(x)));
+            onChange(next);
+          },
+        }),
+        ` ${d}`,
+      ),
     ),
-    result,
   );
+}
+
+function host(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }

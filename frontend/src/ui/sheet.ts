@@ -1,21 +1,38 @@
-import type { Line, Result, Sheet } from "../api/types";
-import { h, hhmm, shortDate } from "./dom";
-import { statusLabel } from "./labels";
+import type { Failure, Line, Lookbacks, Result, Sheet } from "../api/types";
+import { dayLabel, h, hhmm, shortDate } from "./dom";
+import { errorBox } from "./errors";
+import { source, statusLabel, visitStatusLabel } from "./labels";
 
-function evidenceText(r: Result): string {
-  const e = r.evidence?.[0];
-  if (!e) return r.reason;
-  const what = e.display || e.code || e.type;
-  return `${what}${e.date ? `, ${shortDate(e.date)}` : ""} (${e.type})`;
+/** evidence lists what counted for a result, each with its date and where
+ *  it came from; with none, the engine's reason says why. */
+function evidence(r: Result): HTMLElement {
+  const items = r.evidence ?? [];
+  if (items.length === 0) return h("td", { class: "why" }, r.reason);
+  return h(
+    "td",
+    { class: "why" },
+    h(
+      "ul",
+      { class: "evidence" },
+      items.map((e) =>
+        h(
+          "li",
+          {},
+          e.display || e.code || e.type,
+          h("span", { class: "ev-meta" }, [e.date ? shortDate(e.date) : "date unknown", source(e.type)].join(" · ")),
+        ),
+      ),
+    ),
+  );
 }
 
-function lines(title: string, id: string, items: Line[]): HTMLElement {
+function lines(title: string, id: string, items: Line[], months?: number): HTMLElement {
   return h(
     "section",
-    { class: "block", id },
-    h("h3", {}, title),
+    { class: "block", id, "aria-labelledby": `${id}-title` },
+    h("h3", { id: `${id}-title` }, title, months ? h("span", { class: "sub" }, ` · last ${months} months`) : null),
     items.length === 0
-      ? h("p", { class: "empty" }, "None on record in the period shown.")
+      ? h("p", { class: "empty" }, months ? "None in this period." : "None on record.")
       : h(
           "ul",
           {},
@@ -26,62 +43,83 @@ function lines(title: string, id: string, items: Line[]): HTMLElement {
 
 export interface SheetProps {
   sheet?: Sheet;
-  error?: string;
+  error?: Failure;
+  lookbacks?: Lookbacks;
   onBack(): void;
   onPrint(): void;
+  onPrintDay(): void;
 }
 
 export function renderSheet(p: SheetProps): HTMLElement {
-  const back = h("button", { id: "back", onclick: p.onBack }, "← Back to the day");
-  if (p.error) return h("section", { class: "sheet" }, back, h("div", { class: "notice error", role: "alert" }, p.error));
-  if (!p.sheet) return h("section", { class: "sheet" }, back, h("div", { class: "notice" }, "Loading…"));
+  const back = h("button", { id: "back", onclick: p.onBack, "aria-keyshortcuts": "Escape" }, "← Back to the day");
+  const bar = (...extra: (HTMLElement | null)[]) => h("div", { class: "toolbar" }, back, h("span", { class: "hint" }, "Esc"), h("span", { class: "spacer" }), ...extra);
+  if (p.error) return h("section", { class: "sheet", "aria-label": "Prep sheet" }, bar(), errorBox(p.error, "sheet-error"));
+  if (!p.sheet) return h("section", { class: "sheet", "aria-label": "Prep sheet" }, bar(), h("div", { class: "notice", role: "status" }, "Loading the prep sheet…"));
   const s = p.sheet;
   const pt = s.patient;
+  const reviewed = s.results.some((r) => r.review);
+  const lb = p.lookbacks;
   return h(
     "section",
     { class: "sheet", "aria-label": "Prep sheet" },
-    h("div", { class: "toolbar" }, back, h("span", { class: "spacer" }), h("button", { id: "print", class: "primary", onclick: p.onPrint }, "Print")),
+    bar(
+      h("button", { id: "print-day-sheet", onclick: p.onPrintDay }, "Print day"),
+      h("button", { id: "print", class: "primary", onclick: p.onPrint }, "Print"),
+    ),
     h(
       "header",
       { class: "patient-header" },
       h("h2", { id: "patient-name" }, pt.name || "(name not given)"),
       h(
         "div",
-        { class: "sub" },
+        { class: "sub", id: "patient-facts" },
         [pt.mrn ? `MRN ${pt.mrn}` : "", pt.age !== undefined ? `${pt.age} years` : "age unknown", pt.sex || "sex not recorded", pt.birthDate ? `born ${shortDate(pt.birthDate)}` : ""]
           .filter(Boolean)
           .join(" · "),
       ),
-      h("div", { class: "sub" }, `${hhmm(s.time)} · ${s.visitType} · ${s.provider}`),
+      h("div", { class: "sub", id: "visit-facts" }, `${dayLabel(s.date)} ${hhmm(s.time)} · ${s.visitType} · ${s.provider}`, s.status && visitStatusLabel[s.status] ? ` · ${visitStatusLabel[s.status]}` : ""),
     ),
+    s.stale ? h("div", { class: "notice warn", role: "status" }, "Epic could not be reached for this patient at the last update: this sheet shows earlier data.") : null,
+    s.status === "cancelled" || s.status === "noshow" ? h("div", { class: "notice", role: "status" }, `This visit is marked ${visitStatusLabel[s.status].toLowerCase()}.`) : null,
     h(
       "table",
-      { class: "results", id: "results" },
-      h("thead", {}, h("tr", {}, h("th", {}, "Screening"), h("th", {}, "Status"), h("th", {}, "Last done"), h("th", {}, "Next due"), h("th", {}, "Why"))),
+      { class: "results", id: "results", "aria-label": "Screenings" },
+      h(
+        "thead",
+        {},
+        h("tr", {}, h("th", { scope: "col" }, "Screening"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Last done"), h("th", { scope: "col" }, "Next due"), h("th", { scope: "col" }, "Evidence")),
+      ),
       h(
         "tbody",
         {},
+        s.results.length === 0 ? h("tr", {}, h("td", { colspan: 5, class: "empty" }, "No screenings apply to this patient.")) : null,
         s.results.map((r) =>
           h(
             "tr",
             { class: `result ${r.status}`, "data-screening": r.id },
-            h("td", {}, r.title, r.review ? h("span", { class: "chip review", title: "Decided by a code marked for review in the catalogue" }, "check") : null),
-            h("td", {}, h("span", { class: `chip ${r.status.replace("_", "-")}` }, statusLabel[r.status])),
+            h(
+              "th",
+              { scope: "row" },
+              r.title,
+              r.review ? h("span", { class: "chip check", title: "Decided by a code the catalogue marks for review: check the record before relying on it", "aria-label": "check: code needs review" }, "check") : null,
+            ),
+            h("td", {}, h("span", { class: `chip ${r.status.replace("_", "-")}` }, statusLabel[r.status] ?? r.status)),
             h("td", {}, shortDate(r.lastDone), r.modality ? h("div", { class: "sub" }, r.modality) : null),
             h("td", {}, shortDate(r.nextDue)),
-            h("td", { class: "why" }, evidenceText(r)),
+            evidence(r),
           ),
         ),
       ),
     ),
+    reviewed ? h("p", { class: "footnote", id: "check-note" }, "“check”: the result rests on a code the screening catalogue marks for review. Look at the record before relying on it.") : null,
     h(
       "div",
       { class: "blocks" },
       lines("Active conditions", "conditions", s.conditions),
-      lines("Recent labs", "labs", s.labs),
-      lines("Recent imaging", "imaging", s.imaging),
-      lines("Consults and documents", "consults", s.consults),
-      lines("Hospital visits", "hospital", s.hospital),
+      lines("Recent labs", "labs", s.labs, lb?.labs),
+      lines("Recent imaging", "imaging", s.imaging, lb?.imaging),
+      lines("Consults and documents", "consults", s.consults, lb?.consults),
+      lines("Hospital visits", "hospital", s.hospital, lb?.hospital),
       lines("Immunizations", "immunizations", s.immunizations),
     ),
   );

@@ -1,28 +1,42 @@
-import type { DayList, DayRow, Status, SyncEvent } from "../api/types";
-import { h, hhmm } from "./dom";
+import type { DayList, DayRow, Failure, Status, SyncEvent } from "../api/types";
+import { dayLabel, h, hhmm, isWeekend, lastWeekday, parseDate, formatDate } from "./dom";
+import { errorBox } from "./errors";
 import { visitStatusLabel } from "./labels";
+
+export type ShowFilter = "all" | "due" | "due_soon" | "review" | "up_to_date";
 
 export interface TodayFilters {
   provider: string; // "" = all
-  show: "all" | "due" | "due_soon" | "review";
+  show: ShowFilter;
+  sort: "time" | "provider";
+  hideInactive: boolean;
 }
+
+export const defaultFilters: TodayFilters = { provider: "", show: "all", sort: "time", hideInactive: false };
 
 export interface TodayProps {
   status: Status;
   date: string;
   day?: DayList;
-  dayError?: string;
+  dayError?: Failure;
   filters: TodayFilters;
+  /** The latest progress of a running update, if one is running. */
   progress?: SyncEvent;
+  /** Patients whose charts landed during the running update. */
+  updated: ReadonlySet<string>;
+  cancelling?: boolean;
   onDate(date: string): void;
   onFilters(f: TodayFilters): void;
   onSync(): void;
+  onFetch(date: string): void;
+  onCancelSync(): void;
   onOpen(row: DayRow): void;
   onPrintDay(): void;
 }
 
 export function matches(row: DayRow, f: TodayFilters): boolean {
   if (f.provider && row.provider !== f.provider) return false;
+  if (f.hideInactive && row.inactive) return false;
   switch (f.show) {
     case "due":
       return row.counts.due > 0;
@@ -30,169 +44,303 @@ export function matches(row: DayRow, f: TodayFilters): boolean {
       return row.counts.dueSoon > 0;
     case "review":
       return row.counts.needsReview > 0;
+    case "up_to_date":
+      return row.counts.due + row.counts.dueSoon + row.counts.needsReview === 0;
   }
   return true;
 }
 
-function chip(cls: string, n: number, label: string): HTMLElement | null {
-  if (n === 0) return null;
-  return h("span", { class: `chip ${cls}`, title: `${n} ${label}` }, `${n} ${label}`);
+/** arrange filters and orders the rows: by time (then provider), or
+ *  grouped by provider (then time), as the agent's prep.SortRows does. */
+export function arrange(rows: DayRow[], f: TodayFilters): DayRow[] {
+  const shown = rows.filter((r) => matches(r, f));
+  return shown.sort((a, b) => {
+    if (f.sort === "provider" && a.provider !== b.provider) return a.provider < b.provider ? -1 : 1;
+    const ta = Date.parse(a.time);
+    const tb = Date.parse(b.time);
+    if (ta !== tb) return ta - tb;
+    return a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0;
+  });
 }
 
-function progressBar(p: SyncEvent): HTMLElement {
-  const total = Math.max(p.patientsTotal, 1);
-  const pct = p.phase === "schedule" ? 2 : Math.round((100 * p.patientsDone) / total);
-  const words =
-    p.phase === "schedule"
-      ? "Getting today's schedule from Epic…"
-      : p.phase === "saving"
-        ? "Saving…"
-        : `Updating patients: ${p.patientsDone} of ${p.patientsTotal}`;
+/** dayChoices are the days the picker offers: today and every saved day, newest first. */
+export function dayChoices(status: Status, current: string): string[] {
+  return [...new Set([status.today, current, ...status.days])].filter(Boolean).sort().reverse();
+}
+
+function chip(cls: string, n: number, label: string): HTMLElement | null {
+  if (n === 0) return null;
+  return h("span", { class: `chip ${cls}` }, `${n} ${label}`);
+}
+
+const phaseWords: Record<string, string> = {
+  schedule: "Getting the schedule from Epic…",
+  saving: "Saving…",
+};
+
+/** progressPercent is how far an update has come, for the bar. */
+export function progressPercent(p: SyncEvent): number {
+  if (p.phase === "schedule") return 2;
+  if (p.phase === "saving" || p.phase === "done") return 100;
+  return Math.round((100 * p.patientsDone) / Math.max(p.patientsTotal, 1));
+}
+
+function progressBar(p: SyncEvent, shownDate: string, cancelling: boolean, onCancel: () => void): HTMLElement {
+  const pct = progressPercent(p);
+  const which = p.date && p.date !== shownDate ? ` (${dayLabel(p.date)})` : "";
+  const words = phaseWords[p.phase] ?? `Updating patients: ${p.patientsDone} of ${p.patientsTotal}`;
   return h(
     "div",
-    { class: "progress", role: "status", "aria-live": "polite" },
-    h("div", { class: "progress-text" }, words, p.errors ? ` (${p.errors} problem${p.errors > 1 ? "s" : ""})` : ""),
-    h("div", { class: "progress-track" }, h("div", { class: "progress-fill", style: `width:${pct}%` })),
+    { class: "progress", id: "sync-progress" },
+    h(
+      "div",
+      { class: "progress-head" },
+      h("span", { class: "progress-text", role: "status", "aria-live": "polite" }, words, which, p.errors ? ` (${p.errors} problem${p.errors > 1 ? "s" : ""})` : ""),
+      h("span", { class: "spacer" }),
+      h("button", { id: "cancel-sync", onclick: onCancel, disabled: cancelling }, cancelling ? "Stopping…" : "Stop update"),
+    ),
+    h(
+      "div",
+      { class: "progress-track", role: "progressbar", "aria-label": "Update progress", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": pct },
+      h("div", { class: "progress-fill", style: `width:${pct}%` }),
+    ),
+  );
+}
+
+function rowLabel(r: DayRow): string {
+  const c = r.counts;
+  const prep = [c.due && `${c.due} due`, c.dueSoon && `${c.dueSoon} due soon`, c.needsReview && `${c.needsReview} to review`].filter(Boolean).join(", ");
+  return `${hhmm(r.time)} ${r.patientName || "name not given"}, ${r.visitType} with ${r.provider}${r.inactive ? `, ${visitStatusLabel[r.status] ?? r.status}` : ""}: ${prep || "nothing due"}. Press Enter for the prep sheet.`;
+}
+
+function moveFocus(from: HTMLElement, dir: 1 | -1): void {
+  const rows = [...(from.closest("tbody")?.querySelectorAll<HTMLElement>("tr.row") ?? [])];
+  const i = rows.indexOf(from);
+  rows[i + dir]?.focus();
+}
+
+function row(r: DayRow, p: TodayProps): HTMLElement {
+  const updated = p.updated.has(r.patientId);
+  return h(
+    "tr",
+    {
+      class: `row${r.inactive ? " inactive" : ""}${updated ? " updated" : ""}`,
+      id: `row-${r.appointmentId}`,
+      tabindex: 0,
+      "data-appointment": r.appointmentId,
+      "aria-label": rowLabel(r),
+      onclick: () => p.onOpen(r),
+      onkeydown: (e: Event) => {
+        const k = (e as KeyboardEvent).key;
+        if (k === "Enter" || k === " ") {
+          e.preventDefault();
+          p.onOpen(r);
+        } else if (k === "ArrowDown" || k === "ArrowUp") {
+          e.preventDefault();
+          moveFocus(e.currentTarget as HTMLElement, k === "ArrowDown" ? 1 : -1);
+        }
+      },
+    },
+    h("td", { class: "time" }, hhmm(r.time)),
+    h(
+      "td",
+      { class: "patient" },
+      h("div", { class: "name" }, r.patientName || "(name not given)"),
+      h("div", { class: "sub" }, [r.mrn ? `MRN ${r.mrn}` : "", r.age !== undefined ? `${r.age} y` : "", r.sex ?? ""].filter(Boolean).join(" · ")),
+    ),
+    h("td", { class: "visit" }, r.visitType, r.inactive ? h("span", { class: "chip inactive-chip" }, visitStatusLabel[r.status] ?? r.status) : null),
+    h("td", { class: "provider" }, r.provider),
+    h(
+      "td",
+      { class: "chips" },
+      chip("due", r.counts.due, "due"),
+      chip("due-soon", r.counts.dueSoon, "due soon"),
+      chip("review", r.counts.needsReview, "to review"),
+      chip("complete", r.counts.complete, "complete"),
+      r.counts.due + r.counts.dueSoon + r.counts.needsReview === 0 ? h("span", { class: "chip ok" }, "nothing due") : null,
+      r.stale ? h("span", { class: "chip stale", title: "Epic could not be reached for this patient; showing earlier data" }, "older data") : null,
+      updated ? h("span", { class: "chip fresh", title: "Updated from Epic just now" }, "✓ updated") : null,
+    ),
+  );
+}
+
+function table(rows: DayRow[], p: TodayProps): HTMLElement {
+  const body: HTMLElement[] = [];
+  let group = "";
+  for (const r of rows) {
+    if (p.filters.sort === "provider" && r.provider !== group) {
+      group = r.provider;
+      const n = rows.filter((x) => x.provider === group).length;
+      body.push(h("tr", { class: "group" }, h("th", { colspan: 5, scope: "rowgroup" }, `${group} · ${n} appointment${n === 1 ? "" : "s"}`)));
+    }
+    body.push(row(r, p));
+  }
+  return h(
+    "table",
+    { class: "day", id: "day-table", "aria-label": `Appointments on ${dayLabel(p.date)}` },
+    h(
+      "thead",
+      {},
+      h("tr", {}, h("th", { scope: "col" }, "Time"), h("th", { scope: "col" }, "Patient"), h("th", { scope: "col" }, "Visit"), h("th", { scope: "col" }, "Provider"), h("th", { scope: "col" }, "Prep")),
+    ),
+    h("tbody", {}, body),
+  );
+}
+
+function previousDay(date: string): string {
+  const d = parseDate(date);
+  if (!d) return date;
+  d.setDate(d.getDate() - 1);
+  return formatDate(d);
+}
+
+function emptyDay(p: TodayProps): HTMLElement {
+  const others = p.status.days.filter((d) => d !== p.date).slice(0, 3);
+  const weekday = lastWeekday(previousDay(p.date));
+  return h(
+    "div",
+    { class: "notice empty-day", id: "empty-day", role: "status" },
+    h("p", {}, h("strong", {}, `No appointments on ${dayLabel(p.date)}.`), isWeekend(p.date) && p.status.mode === "demo" ? " The demo practice sees patients Monday to Friday." : ""),
+    others.length
+      ? h(
+          "p",
+          {},
+          "Show another saved day: ",
+          others.map((d) => h("button", { class: "link", id: `goto-${d}`, onclick: () => p.onDate(d) }, dayLabel(d))),
+        )
+      : null,
+    !p.status.days.includes(weekday)
+      ? h("p", {}, h("button", { id: "fetch-weekday", onclick: () => p.onFetch(weekday), disabled: p.status.syncing }, `Get ${dayLabel(weekday)} from Epic`))
+      : null,
   );
 }
 
 export function renderToday(p: TodayProps): HTMLElement {
   const rows = p.day?.rows ?? [];
   const providers = [...new Set(rows.map((r) => r.provider))].sort();
-  const shown = rows.filter((r) => matches(r, p.filters));
-  const days = [...new Set([p.status.today, ...p.status.days])].sort().reverse();
+  const shown = arrange(rows, p.filters);
+  const syncing = p.status.syncing || p.progress !== undefined;
+  const set = (patch: Partial<TodayFilters>) => p.onFilters({ ...p.filters, ...patch });
 
-  const toolbar = h(
+  const dayBar = h(
     "div",
     { class: "toolbar" },
     h(
       "label",
-      {},
+      { class: "inline" },
       "Day ",
       h(
         "select",
-        { id: "day-picker", onchange: (e: Event) => p.onDate((e.target as HTMLSelectElement).value) },
-        days.map((d) => h("option", { value: d, selected: d === p.date }, d === p.status.today ? `Today (${d})` : d)),
+        { id: "day-picker", "aria-label": "Saved day", onchange: (e: Event) => p.onDate((e.target as HTMLSelectElement).value) },
+        dayChoices(p.status, p.date).map((d) =>
+          h("option", { value: d, selected: d === p.date }, `${d === p.status.today ? "Today, " : ""}${dayLabel(d)}${p.status.days.includes(d) ? "" : " (not saved)"}`),
+        ),
       ),
     ),
     h(
       "label",
-      {},
+      { class: "inline" },
+      "Other day ",
+      h("input", {
+        id: "other-day",
+        type: "date",
+        "aria-label": "Go to another day",
+        value: p.date,
+        onchange: (e: Event) => {
+          const v = (e.target as HTMLInputElement).value;
+          if (v) p.onDate(v);
+        },
+      }),
+    ),
+    h("span", { class: "spacer" }),
+    h("button", { id: "print-day", onclick: p.onPrintDay, disabled: rows.length === 0 }, "Print day"),
+    h("button", { id: "sync", class: "primary", onclick: p.onSync, disabled: syncing || p.status.mode === "unconfigured" }, syncing ? "Updating…" : "Update from Epic"),
+  );
+
+  const filterBar = h(
+    "div",
+    { class: "toolbar filters", role: "group", "aria-label": "Filters" },
+    h(
+      "label",
+      { class: "inline" },
       "Provider ",
       h(
         "select",
-        {
-          id: "provider-filter",
-          onchange: (e: Event) => p.onFilters({ ...p.filters, provider: (e.target as HTMLSelectElement).value }),
-        },
+        { id: "provider-filter", onchange: (e: Event) => set({ provider: (e.target as HTMLSelectElement).value }) },
         h("option", { value: "" }, "All providers"),
         providers.map((v) => h("option", { value: v, selected: v === p.filters.provider }, v)),
       ),
     ),
     h(
       "label",
-      {},
+      { class: "inline" },
       "Show ",
       h(
         "select",
-        {
-          id: "status-filter",
-          onchange: (e: Event) =>
-            p.onFilters({ ...p.filters, show: (e.target as HTMLSelectElement).value as TodayFilters["show"] }),
-        },
+        { id: "status-filter", onchange: (e: Event) => set({ show: (e.target as HTMLSelectElement).value as ShowFilter }) },
         (
           [
             ["all", "Everyone"],
             ["due", "Something due"],
             ["due_soon", "Something due soon"],
             ["review", "Needs review"],
+            ["up_to_date", "Nothing due"],
           ] as const
         ).map(([v, label]) => h("option", { value: v, selected: v === p.filters.show }, label)),
       ),
     ),
-    h("span", { class: "spacer" }),
-    h("button", { id: "print-day", onclick: p.onPrintDay, disabled: rows.length === 0 }, "Print day"),
     h(
-      "button",
-      { id: "sync", class: "primary", onclick: p.onSync, disabled: p.status.syncing || p.status.mode === "unconfigured" },
-      p.status.syncing ? "Updating…" : "Update from Epic",
+      "label",
+      { class: "inline" },
+      "Order ",
+      h(
+        "select",
+        { id: "sort", onchange: (e: Event) => set({ sort: (e.target as HTMLSelectElement).value as TodayFilters["sort"] }) },
+        h("option", { value: "time", selected: p.filters.sort === "time" }, "By time"),
+        h("option", { value: "provider", selected: p.filters.sort === "provider" }, "By provider"),
+      ),
+    ),
+    h(
+      "label",
+      { class: "check inline" },
+      h("input", { id: "hide-inactive", type: "checkbox", checked: p.filters.hideInactive, onchange: (e: Event) => set({ hideInactive: (e.target as HTMLInputElement).checked }) }),
+      " Hide cancelled and no-shows",
     ),
   );
 
   let body: HTMLElement;
-  if (p.dayError) {
-    body = h("div", { class: "notice error", role: "alert" }, p.dayError);
-  } else if (!p.day) {
-    body = h("div", { class: "notice" }, "Loading the day…");
-  } else if (rows.length === 0) {
+  if (p.dayError?.kind === "not_found") {
     body = h(
       "div",
-      { class: "notice" },
-      "No appointments are saved for this day yet. Press “Update from Epic” to fetch them.",
+      { class: "notice", id: "day-missing", role: "status" },
+      h("p", {}, h("strong", {}, `Nothing is saved for ${dayLabel(p.date)} yet.`)),
+      syncing
+        ? h("p", {}, "It is being fetched from Epic now; it shows here when the update finishes.")
+        : h("p", {}, h("button", { id: "fetch-day", class: "primary", onclick: () => p.onFetch(p.date) }, `Get ${dayLabel(p.date)} from Epic`)),
     );
+  } else if (p.dayError) {
+    body = errorBox(p.dayError, "day-error");
+  } else if (!p.day) {
+    body = h("div", { class: "notice", role: "status" }, "Loading the day…");
+  } else if (rows.length === 0) {
+    body = emptyDay(p);
+  } else if (shown.length === 0) {
+    body = h("div", { class: "notice", id: "no-match", role: "status" }, "No appointments match these filters. ", h("button", { id: "clear-filters", class: "link", onclick: () => p.onFilters({ ...defaultFilters, sort: p.filters.sort }) }, "Show everyone"));
   } else {
-    body = h(
-      "table",
-      { class: "day", id: "day-table" },
-      h(
-        "thead",
-        {},
-        h("tr", {}, h("th", {}, "Time"), h("th", {}, "Patient"), h("th", {}, "Visit"), h("th", {}, "Provider"), h("th", {}, "Prep")),
-      ),
-      h(
-        "tbody",
-        {},
-        shown.map((r) =>
-          h(
-            "tr",
-            {
-              class: `row${r.inactive ? " inactive" : ""}`,
-              tabindex: 0,
-              "data-appointment": r.appointmentId,
-              onclick: () => p.onOpen(r),
-              onkeydown: (e: Event) => {
-                if ((e as KeyboardEvent).key === "Enter") p.onOpen(r);
-              },
-            },
-            h("td", { class: "time" }, hhmm(r.time)),
-            h(
-              "td",
-              { class: "patient" },
-              h("div", { class: "name" }, r.patientName || "(name not given)"),
-              h("div", { class: "sub" }, [r.mrn ? `MRN ${r.mrn}` : "", r.age !== undefined ? `${r.age} y` : "", r.sex ?? ""].filter(Boolean).join(" · ")),
-            ),
-            h(
-              "td",
-              {},
-              r.visitType,
-              r.inactive ? h("span", { class: "chip inactive-chip" }, visitStatusLabel[r.status] ?? r.status) : null,
-            ),
-            h("td", {}, r.provider),
-            h(
-              "td",
-              { class: "chips" },
-              chip("due", r.counts.due, "due"),
-              chip("due-soon", r.counts.dueSoon, "due soon"),
-              chip("review", r.counts.needsReview, "to review"),
-              chip("complete", r.counts.complete, "complete"),
-              r.stale ? h("span", { class: "chip stale", title: "Epic could not be reached for this patient; showing earlier data" }, "older data") : null,
-            ),
-          ),
-        ),
-      ),
-    );
+    body = table(shown, p);
   }
 
   const partial = p.day?.partial
-    ? h("div", { class: "notice warn", role: "status" }, "The last update did not finish; some patients show earlier data.")
+    ? h("div", { class: "notice warn", role: "status", id: "partial" }, "The last update did not finish; some patients show earlier data.")
     : null;
   return h(
     "section",
-    { class: "today", "aria-label": "Today's prep" },
-    toolbar,
-    p.progress && p.status.syncing ? progressBar(p.progress) : null,
+    { class: "today", "aria-label": "The day's prep" },
+    dayBar,
+    rows.length > 0 ? filterBar : null,
+    p.progress ? progressBar(p.progress, p.date, p.cancelling ?? false, p.onCancelSync) : null,
     partial,
     body,
-    p.day && rows.length > 0 ? h("div", { class: "footnote" }, `${shown.length} of ${rows.length} appointments shown`) : null,
+    p.day && rows.length > 0 ? h("div", { class: "footnote", id: "footnote" }, `${shown.length} of ${rows.length} appointments shown`) : null,
   );
 }

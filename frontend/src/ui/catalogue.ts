@@ -1,0 +1,457 @@
+import type { Backend } from "../api/backend";
+import { failure } from "../api/backend";
+import type { CatalogueChange, CatalogueEdit, CatalogueProblem, CatalogueScreening, CatalogueView, Failure } from "../api/types";
+import { disclosure, h } from "./dom";
+import { errorBox } from "./errors";
+
+// Durations in the catalogue are ISO 8601 (P60D, P10Y). The editor shows
+// the common single-unit ones as a number and a unit; anything else stays
+// as typed text, and the agent's validation has the last word.
+
+export type Unit = "D" | "W" | "M" | "Y";
+export const unitWords: Record<Unit, string> = { D: "days", W: "weeks", M: "months", Y: "years" };
+
+export function parseDuration(iso: string): { n: number; unit: Unit } | undefined {
+  const m = /^P(\d+)([DWMY])$/.exec(iso.trim().toUpperCase());
+  return m ? { n: Number(m[1]), unit: m[2] as Unit } : undefined;
+}
+
+export function formatDuration(n: number, unit: Unit): string {
+  return `P${n}${unit}`;
+}
+
+const special: Record<string, string> = { once: "once in a lifetime", season: "every season", series: "a vaccine series" };
+
+/** durationText says an interval in words: "10 years", "every season". */
+export function durationText(iso: string): string {
+  if (special[iso]) return special[iso];
+  const d = parseDuration(iso);
+  if (!d) return iso;
+  const word = unitWords[d.unit];
+  return `${d.n} ${d.n === 1 ? word.slice(0, -1) : word}`;
+}
+
+/** A manager's unsaved changes to one screening; strings as typed. */
+export interface Draft {
+  enabled?: boolean;
+  minAge?: string;
+  maxAge?: string; // "" removes the upper age limit
+  dueSoon?: string;
+  intervals: Record<string, string>; // modality id -> ISO duration
+}
+
+/** editsFor turns drafts into the agent's edits, leaving out fields that
+ *  did not change; typing mistakes it can see (an age that is not a whole
+ *  number) come back as problems and nothing is sent. */
+export function editsFor(view: CatalogueView, drafts: Map<string, Draft>): { edits: CatalogueEdit[]; problems: CatalogueProblem[] } {
+  const edits: CatalogueEdit[] = [];
+  const problems: CatalogueProblem[] = [];
+  for (const s of view.screenings) {
+    const d = drafts.get(s.id);
+    if (!d) continue;
+    const e: CatalogueEdit = { screening: s.id };
+    let changed = false;
+    if (d.enabled !== undefined && d.enabled !== s.enabled) {
+      e.enabled = d.enabled;
+      changed = true;
+    }
+    if (d.minAge !== undefined && d.minAge.trim() !== String(s.minAge)) {
+      const n = wholeNumber(d.minAge);
+      if (n === undefined) problems.push({ line: 0, message: `${s.title}: the lowest age must be a whole number of years.` });
+      else {
+        e.minAge = n;
+        changed = true;
+      }
+    }
+    if (d.maxAge !== undefined && d.maxAge.trim() !== (s.maxAge === undefined ? "" : String(s.maxAge))) {
+      if (d.maxAge.trim() === "") {
+        e.clearMaxAge = true;
+        changed = true;
+      } else {
+        const n = wholeNumber(d.maxAge);
+        if (n === undefined) problems.push({ line: 0, message: `${s.title}: the highest age must be a whole number of years, or empty for no limit.` });
+        else {
+          e.maxAge = n;
+          changed = true;
+        }
+      }
+    }
+    if (d.dueSoon !== undefined && d.dueSoon !== s.dueSoon) {
+      if (!validDuration(d.dueSoon)) problems.push({ line: 0, message: `${s.title}: the due-soon window must be a whole number of days, weeks, months or years.` });
+      else {
+        e.dueSoon = d.dueSoon;
+        changed = true;
+      }
+    }
+    if (changed) edits.push(e);
+    for (const m of s.modalities) {
+      const iv = d.intervals[m.id];
+      if (iv === undefined || iv === m.interval) continue;
+      if (!validDuration(iv) && !special[iv]) problems.push({ line: 0, message: `${s.title}, ${m.title || m.id}: how often must be a whole number of days, weeks, months or years.` });
+      else edits.push({ screening: s.id, modality: m.id, interval: iv });
+    }
+  }
+  return { edits, problems };
+}
+
+/** validDuration accepts ISO 8601 date durations of whole units above zero (P60D, P1Y6M). */
+export function validDuration(iso: string): boolean {
+  const m = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/.exec(iso);
+  return m !== null && m.slice(1).some((x) => x !== undefined && Number(x) > 0);
+}
+
+function wholeNumber(s: string): number | undefined {
+  const t = s.trim();
+  return /^\d{1,3}$/.test(t) ? Number(t) : undefined;
+}
+
+/** download saves text as a file through the web view's download. */
+export function downloadText(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: "application/yaml" }));
+  const a = h("a", { href: url, download: name, class: "hidden" });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+type Outcome = { kind: "problems"; from: "edit" | "import"; name?: string; problems: CatalogueProblem[] } | { kind: "saved"; text: string };
+
+/** CatalogueEditor is Settings' screening catalogue: turn screenings on and
+ *  off, change ages, due-soon windows and intervals, import and export the
+ *  YAML. The agent validates; its problems show here and nothing is saved. */
+export class CatalogueEditor {
+  view?: CatalogueView;
+  loadProblem?: Failure;
+  problem?: Failure;
+  drafts = new Map<string, Draft>();
+  outcome?: Outcome;
+  find = "";
+  busy = false;
+  confirmReset = false;
+
+  constructor(
+    private backend: Backend,
+    private changed: () => void,
+    private download: (name: string, text: string) => void = downloadText,
+  ) {}
+
+  async load(): Promise<void> {
+    try {
+      this.view = await this.backend.catalogue();
+      this.loadProblem = undefined;
+    } catch (e) {
+      this.loadProblem = failure(e);
+    }
+    this.changed();
+  }
+
+  draft(id: string): Draft {
+    let d = this.drafts.get(id);
+    if (!d) {
+      d = { intervals: {} };
+      this.drafts.set(id, d);
+    }
+    return d;
+  }
+
+  /** set records a change without redrawing (the field already shows it). */
+  set(id: string, patch: Partial<Omit<Draft, "intervals">>, redraw = false): void {
+    Object.assign(this.draft(id), patch);
+    if (redraw) this.changed();
+  }
+
+  setInterval(id: string, modality: string, iso: string): void {
+    this.draft(id).intervals[modality] = iso;
+  }
+
+  pending(): CatalogueEdit[] {
+    return this.view ? editsFor(this.view, this.drafts).edits : [];
+  }
+
+  discard(): void {
+    this.drafts.clear();
+    this.outcome = undefined;
+    this.changed();
+  }
+
+  async save(): Promise<void> {
+    if (!this.view) return;
+    const { edits, problems } = editsFor(this.view, this.drafts);
+    if (problems.length > 0) {
+      this.outcome = { kind: "problems", from: "edit", problems };
+      this.changed();
+      return;
+    }
+    if (edits.length === 0) {
+      this.outcome = { kind: "saved", text: "Nothing to save: no screening was changed." };
+      this.changed();
+      return;
+    }
+    await this.apply(() => this.backend.editCatalogue(edits), "edit", undefined, `Saved ${edits.length} change${edits.length === 1 ? "" : "s"}. Prep sheets use them from now on.`);
+  }
+
+  async importText(name: string, yaml: string): Promise<void> {
+    await this.apply(() => this.backend.importCatalogue(yaml), "import", name, `Imported ${name}. Prep sheets use it from now on.`);
+  }
+
+  private async apply(run: () => Promise<CatalogueChange>, from: "edit" | "import", name: string | undefined, ok: string): Promise<void> {
+    this.busy = true;
+    this.problem = undefined;
+    this.changed();
+    try {
+      const c = await run();
+      if (c.problems?.length || !c.catalogue) {
+        this.outcome = { kind: "problems", from, name, problems: c.problems ?? [] };
+      } else {
+        this.view = c.catalogue;
+        this.drafts.clear();
+        this.outcome = { kind: "saved", text: ok };
+      }
+    } catch (e) {
+      this.problem = failure(e);
+      this.outcome = undefined;
+    } finally {
+      this.busy = false;
+      this.changed();
+    }
+  }
+
+  async resetToDefault(): Promise<void> {
+    this.busy = true;
+    this.changed();
+    try {
+      this.view = await this.backend.resetCatalogue();
+      this.drafts.clear();
+      this.outcome = { kind: "saved", text: "Back to the default screening catalogue." };
+      this.problem = undefined;
+    } catch (e) {
+      this.problem = failure(e);
+    } finally {
+      this.busy = false;
+      this.confirmReset = false;
+      this.changed();
+    }
+  }
+
+  exportFile(): void {
+    if (!this.view) return;
+    const name = `healthprep-screenings-${this.view.version.replace(/[^\w.-]+/g, "_")}.yaml`;
+    this.download(name, this.view.yaml);
+    this.outcome = { kind: "saved", text: `Exported as ${name} (look in your Downloads folder).` };
+    this.changed();
+  }
+
+  private async copyYAML(): Promise<void> {
+    if (!this.view) return;
+    const ok = await this.backend.copyText(this.view.yaml);
+    this.outcome = { kind: "saved", text: ok ? "The catalogue's YAML is on the clipboard." : "Copying did not work: select the text and press Ctrl+C." };
+    this.changed();
+  }
+
+  private outcomeBox(): HTMLElement | null {
+    const o = this.outcome;
+    if (!o) return null;
+    if (o.kind === "saved") return h("div", { class: "notice ok", id: "catalogue-msg", role: "status" }, o.text);
+    const where = o.from === "import" ? `${o.name ?? "The file"} was not imported` : "The changes were not saved";
+    return h(
+      "div",
+      { class: "notice error", id: "catalogue-problems", role: "alert" },
+      h("strong", {}, `${where}: fix ${o.problems.length === 1 ? "this problem" : `these ${o.problems.length} problems`} and try again. Nothing was changed.`),
+      h(
+        "ul",
+        {},
+        o.problems.map((p) => h("li", {}, p.line > 0 ? h("span", { class: "line" }, `Line ${p.line}: `) : null, p.message)),
+      ),
+    );
+  }
+
+  private durationField(id: string, value: string, onChange: (iso: string) => void, label: string): HTMLElement {
+    if (special[value]) return h("span", { class: "fixed", id, title: "Change this in the YAML file" }, special[value]);
+    const d = parseDuration(value);
+    if (!d) {
+      return h("input", {
+        id,
+        class: "duration-text",
+        value,
+        "aria-label": `${label} (ISO 8601, e.g. P1Y)`,
+        oninput: (e: Event) => onChange((e.target as HTMLInputElement).value.trim()),
+        onchange: () => this.changed(),
+      });
+    }
+    let n = String(d.n);
+    let unit = d.unit;
+    // Whatever is typed goes into the draft; editsFor says what is wrong with it.
+    const update = () => onChange(`P${n.trim()}${unit}`);
+    return h(
+      "span",
+      { class: "duration" },
+      h("input", {
+        id: `${id}-n`,
+        type: "number",
+        min: 1,
+        max: 999,
+        value: d.n,
+        "aria-label": `${label}: number`,
+        oninput: (e: Event) => {
+          n = (e.target as HTMLInputElement).value;
+          update();
+        },
+        onchange: () => this.changed(),
+      }),
+      h(
+        "select",
+        {
+          id: `${id}-u`,
+          "aria-label": `${label}: unit`,
+          onchange: (e: Event) => {
+            unit = (e.target as HTMLSelectElement).value as Unit;
+            update();
+            this.changed();
+          },
+        },
+        (Object.keys(unitWords) as Unit[]).map((u) => h("option", { value: u, selected: u === unit }, unitWords[u])),
+      ),
+    );
+  }
+
+  private row(s: CatalogueScreening): HTMLElement {
+    const d = this.drafts.get(s.id);
+    const enabled = d?.enabled ?? s.enabled;
+    const changed = this.view ? editsFor({ ...this.view, screenings: [s] }, this.drafts).edits.length > 0 : false;
+    const id = `cat-${s.id}`;
+    return h(
+      "tr",
+      { class: `${enabled ? "" : "off"}${changed ? " changed" : ""}`, "data-screening": s.id },
+      h(
+        "td",
+        {},
+        h("input", {
+          type: "checkbox",
+          id: `${id}-on`,
+          checked: enabled,
+          "aria-label": `Use ${s.title}`,
+          onchange: (e: Event) => this.set(s.id, { enabled: (e.target as HTMLInputElement).checked }, true),
+        }),
+      ),
+      h(
+        "th",
+        { scope: "row" },
+        h("div", {}, s.title, s.review ? h("span", { class: "chip check", title: "Some of its codes were not found in any value set examined: check before relying on it" }, "check codes") : null),
+        h("div", { class: "sub" }, s.sexes.length === 0 || s.sexes.length >= 2 ? "everyone" : s.sexes.join(", ")),
+        s.manualReview ? h("div", { class: "sub" }, s.manualReview) : null,
+      ),
+      h(
+        "td",
+        { class: "ages" },
+        h("input", {
+          id: `${id}-min`,
+          class: "age",
+          inputmode: "numeric",
+          value: d?.minAge ?? String(s.minAge),
+          "aria-label": `${s.title}: lowest age`,
+          oninput: (e: Event) => this.set(s.id, { minAge: (e.target as HTMLInputElement).value }),
+          onchange: () => this.changed(),
+        }),
+        " to ",
+        h("input", {
+          id: `${id}-max`,
+          class: "age",
+          inputmode: "numeric",
+          placeholder: "any",
+          value: d?.maxAge ?? (s.maxAge === undefined ? "" : String(s.maxAge)),
+          "aria-label": `${s.title}: highest age (empty for no limit)`,
+          oninput: (e: Event) => this.set(s.id, { maxAge: (e.target as HTMLInputElement).value }),
+          onchange: () => this.changed(),
+        }),
+      ),
+      h("td", {}, this.durationField(`${id}-soon`, d?.dueSoon ?? s.dueSoon, (v) => this.set(s.id, { dueSoon: v }), `${s.title}: due soon window`)),
+      h(
+        "td",
+        { class: "intervals" },
+        s.modalities.map((m) =>
+          h(
+            "div",
+            { class: "modality" },
+            h("span", { class: "mod-title" }, m.title || m.id),
+            this.durationField(`${id}-${m.id}`, d?.intervals[m.id] ?? m.interval, (v) => this.setInterval(s.id, m.id, v), `${s.title}, ${m.title || m.id}: interval`),
+          ),
+        ),
+      ),
+    );
+  }
+
+  render(): HTMLElement {
+    if (this.loadProblem) return h("section", { class: "catalogue" }, errorBox(this.loadProblem, "catalogue-load-error"), h("button", { id: "catalogue-retry", onclick: () => void this.load() }, "Try again"));
+    const v = this.view;
+    if (!v) return h("section", { class: "catalogue" }, h("div", { class: "notice", role: "status" }, "Loading the screening catalogue…"));
+    const needle = this.find.trim().toLowerCase();
+    const shown = v.screenings.filter((s) => !needle || s.title.toLowerCase().includes(needle) || s.id.includes(needle));
+    const fileInput = h("input", {
+      type: "file",
+      id: "catalogue-file",
+      accept: ".yaml,.yml,text/yaml,application/yaml",
+      class: "visually-hidden",
+      onchange: (e: Event) => {
+        const input = e.target as HTMLInputElement;
+        const f = input.files?.[0];
+        input.value = "";
+        if (f) void f.text().then((t) => this.importText(f.name, t));
+      },
+    });
+    return h(
+      "section",
+      { class: "catalogue", "aria-labelledby": "catalogue-title" },
+      h("h3", { id: "catalogue-title" }, "Screening catalogue"),
+      h(
+        "p",
+        { class: "sub", id: "catalogue-version" },
+        `Version ${v.version} · ${v.custom ? "your practice's own copy" : "the default that comes with HealthPrep Desk"} · ${v.screenings.filter((s) => s.enabled).length} of ${v.screenings.length} screenings in use`,
+      ),
+      h(
+        "div",
+        { class: "toolbar" },
+        h("label", { class: "inline" }, "Find ", h("input", { id: "catalogue-find", type: "search", value: this.find, oninput: (e: Event) => ((this.find = (e.target as HTMLInputElement).value), this.changed()) })),
+        h("span", { class: "spacer" }),
+        fileInput,
+        h("button", { id: "catalogue-import", onclick: () => fileInput.click(), disabled: this.busy }, "Import YAML file…"),
+        h("button", { id: "catalogue-export", onclick: () => this.exportFile() }, "Export YAML file"),
+        v.custom ? h("button", { id: "catalogue-reset", onclick: () => ((this.confirmReset = true), this.changed()), disabled: this.busy }, "Go back to the default") : null,
+      ),
+      this.confirmReset
+        ? h(
+            "div",
+            { class: "notice warn", role: "alert", id: "catalogue-reset-confirm" },
+            "This replaces your practice's screening changes with the default catalogue. ",
+            h("button", { id: "catalogue-reset-yes", class: "danger", onclick: () => void this.resetToDefault() }, "Yes, go back to the default"),
+            " ",
+            h("button", { id: "catalogue-reset-no", onclick: () => ((this.confirmReset = false), this.changed()) }, "Keep ours"),
+          )
+        : null,
+      this.outcomeBox(),
+      this.problem ? errorBox(this.problem, "catalogue-error") : null,
+      h(
+        "table",
+        { class: "catalogue-table", id: "catalogue-table" },
+        h(
+          "thead",
+          {},
+          h("tr", {}, h("th", { scope: "col" }, "Use"), h("th", { scope: "col" }, "Screening"), h("th", { scope: "col" }, "Ages"), h("th", { scope: "col" }, "Due soon"), h("th", { scope: "col" }, "How often")),
+        ),
+        h("tbody", {}, shown.map((s) => this.row(s))),
+      ),
+      h(
+        "div",
+        { class: "toolbar sticky-save" },
+        h("button", { id: "catalogue-save", class: "primary", onclick: () => void this.save(), disabled: this.busy }, "Save screening changes"),
+        h("button", { id: "catalogue-discard", onclick: () => this.discard(), disabled: this.busy }, "Discard changes"),
+      ),
+      disclosure(
+        "catalogue-yaml",
+        "Show the catalogue as YAML",
+        h("div", { class: "toolbar" }, h("button", { id: "catalogue-copy", onclick: () => void this.copyYAML() }, "Copy")),
+        h("textarea", { id: "catalogue-yaml-text", readonly: true, rows: 16, spellcheck: "false", "aria-label": "Catalogue YAML" }, v.yaml),
+      ),
+    );
+  }
+}
