@@ -304,6 +304,7 @@ export class CatalogueEditor {
         {
           id: `${id}-u`,
           "aria-label": `${label}: unit`,
+          value: unit,
           onchange: (e: Event) => {
             unit = (e.target as HTMLSelectElement).value as Unit;
             update();

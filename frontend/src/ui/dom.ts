@@ -12,6 +12,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
+    if (tag === "select" && k === "value") continue; // set below, once the options are in
     if (k.startsWith("on") && typeof v === "function") {
       el.addEventListener(k.slice(2).toLowerCase(), v);
     } else if (v === true) {
@@ -21,6 +22,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     }
   }
   append(el, children);
+  // A select's value is a property: set it after its options exist.
+  if (el instanceof HTMLSelectElement && attrs.value !== undefined) el.value = String(attrs.value);
   return el;
 }
 

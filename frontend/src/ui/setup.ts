@@ -303,7 +303,7 @@ export class SetupWizard {
       return [this.hoursProblem ? errorBox(this.hoursProblem, "hours-error") : h("div", { class: "notice" }, "Loading…")];
     }
     const set = (patch: Partial<Settings>) => {
-      this.hours = { ...s, ...patch };
+      this.hours = { ...(this.hours ?? s), ...patch };
     };
     return [
       h("p", {}, "When should the day's prep be ready? HealthPrep Desk fetches the day's schedule and charts from Epic every clinic morning at this time, then again during clinic hours."),

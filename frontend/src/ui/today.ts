@@ -231,7 +231,7 @@ export function renderToday(p: TodayProps): HTMLElement {
       "Day ",
       h(
         "select",
-        { id: "day-picker", "aria-label": "Saved day", onchange: (e: Event) => p.onDate((e.target as HTMLSelectElement).value) },
+        { id: "day-picker", "aria-label": "Saved day", value: p.date, onchange: (e: Event) => p.onDate((e.target as HTMLSelectElement).value) },
         dayChoices(p.status, p.date).map((d) =>
           h("option", { value: d, selected: d === p.date }, `${d === p.status.today ? "Today, " : ""}${dayLabel(d)}${p.status.days.includes(d) ? "" : " (not saved)"}`),
         ),
@@ -266,7 +266,7 @@ export function renderToday(p: TodayProps): HTMLElement {
       "Provider ",
       h(
         "select",
-        { id: "provider-filter", onchange: (e: Event) => set({ provider: (e.target as HTMLSelectElement).value }) },
+        { id: "provider-filter", value: p.filters.provider, onchange: (e: Event) => set({ provider: (e.target as HTMLSelectElement).value }) },
         h("option", { value: "" }, "All providers"),
         providers.map((v) => h("option", { value: v, selected: v === p.filters.provider }, v)),
       ),
@@ -277,7 +277,7 @@ export function renderToday(p: TodayProps): HTMLElement {
       "Show ",
       h(
         "select",
-        { id: "status-filter", onchange: (e: Event) => set({ show: (e.target as HTMLSelectElement).value as ShowFilter }) },
+        { id: "status-filter", value: p.filters.show, onchange: (e: Event) => set({ show: (e.target as HTMLSelectElement).value as ShowFilter }) },
         (
           [
             ["all", "Everyone"],
@@ -295,7 +295,7 @@ export function renderToday(p: TodayProps): HTMLElement {
       "Order ",
       h(
         "select",
-        { id: "sort", onchange: (e: Event) => set({ sort: (e.target as HTMLSelectElement).value as TodayFilters["sort"] }) },
+        { id: "sort", value: p.filters.sort, onchange: (e: Event) => set({ sort: (e.target as HTMLSelectElement).value as TodayFilters["sort"] }) },
         h("option", { value: "time", selected: p.filters.sort === "time" }, "By time"),
         h("option", { value: "provider", selected: p.filters.sort === "provider" }, "By provider"),
       ),

@@ -1,0 +1,235 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { SetupCheck, SignInState } from "../api/types";
+import { rerender } from "./dom";
+import { SetupWizard, checkDelayMs } from "./setup";
+import { Deferred, Scripted, settle, wire } from "../test/scripted";
+
+let root: HTMLElement;
+let backend: Scripted;
+let wizard: SetupWizard;
+let finished: number;
+let demos: number;
+
+function draw() {
+  rerender(root, wizard.render());
+}
+
+const text = (sel: string) => root.querySelector(sel)?.textContent ?? "";
+const click = (sel: string) => root.querySelector<HTMLElement>(sel)!.click();
+function type(sel: string, value: string) {
+  const el = root.querySelector<HTMLInputElement>(sel)!;
+  el.value = value;
+  el.dispatchEvent(new Event("input"));
+}
+
+const epic = { authorize: "https://fhir.example.org/oauth2/authorize", token: "https://fhir.example.org/oauth2/token", issuer: "https://fhir.example.org/oauth2", pkceS256: true, register: "https://fhir.example.org/oauth2/register" };
+
+function cleaning(base: string, id: string, discover: boolean): SetupCheck {
+  const problems: SetupCheck["problems"] = [];
+  const cid = id.trim().replace(/^"|"$/g, "");
+  if (cid === "") problems.push({ field: "clientId", message: "Paste the client ID from Epic's app page." });
+  else if (/\s/.test(cid)) problems.push({ field: "clientId", message: "The client ID has a space inside it." });
+  if (base.trim() === "") problems.push({ field: "fhirBase", message: "Paste the FHIR base URL." });
+  else if (!base.startsWith("https://")) problems.push({ field: "fhirBase", message: "The FHIR address must start with https://" });
+  return { fhirBase: base.trim(), clientId: cid, problems, discovery: discover && problems.length === 0 ? epic : undefined };
+}
+
+beforeEach(() => {
+  document.body.innerHTML = "";
+  root = document.createElement("div");
+  document.body.appendChild(root);
+  backend = new Scripted();
+  backend.setupAnswer = cleaning;
+  finished = 0;
+  demos = 0;
+  wizard = new SetupWizard(backend, draw, {
+    demo: async () => {
+      demos++;
+    },
+    finished: () => finished++,
+  });
+  draw();
+});
+
+describe("setup wizard, step 1", () => {
+  it("checks the fields as the manager types, only the fields they have typed in", async () => {
+    type("#client-id", "abc def");
+    await new Promise((r) => setTimeout(r, checkDelayMs + 20));
+    await settle();
+    expect(text("#client-id-msg")).toBe("The client ID has a space inside it.");
+    expect(root.querySelector("#client-id")!.getAttribute("aria-invalid")).toBe("true");
+    expect(text("#fhir-base-msg")).toBe(""); // not typed in yet
+    expect(root.querySelector<HTMLInputElement>("#client-id")!.value).toBe("abc def");
+  });
+
+  it("checks once typing pauses, not on every key", async () => {
+    for (const v of ["a", "ab", "abc"]) type("#client-id", v);
+    await new Promise((r) => setTimeout(r, checkDelayMs + 20));
+    expect(backend.calls.filter((c) => c === "check:false")).toHaveLength(1);
+  });
+
+  it("keeps what is typed, and the caret, when a check redraws the form", async () => {
+    const input = root.querySelector<HTMLInputElement>("#fhir-base")!;
+    input.focus();
+    type("#fhir-base", "http://x");
+    input.setSelectionRange(3, 3);
+    await wizard.validate(false);
+    const now = root.querySelector<HTMLInputElement>("#fhir-base")!;
+    expect(now).not.toBe(input);
+    expect(now.value).toBe("http://x");
+    expect(document.activeElement).toBe(now);
+    expect(now.selectionStart).toBe(3);
+    expect(text("#fhir-base-msg")).toBe("The FHIR address must start with https://");
+  });
+
+  it("Test connection reports what Epic said, in plain words", async () => {
+    type("#client-id", "cid");
+    type("#fhir-base", "https://fhir.example.org/api/FHIR/R4");
+    click("#test-connection");
+    await settle();
+    expect(backend.calls).toContain("check:true");
+    expect(text("#wizard-result")).toContain("Epic answered.");
+    expect(text("#wizard-result")).toContain("It will ask for sign-in at fhir.example.org.");
+    expect(text("#wizard-result")).toContain("supports the secure sign-in");
+    expect(text("#wizard-result")).toContain("register its own key");
+  });
+
+  it("Test connection with empty fields marks every field", async () => {
+    click("#test-connection");
+    await settle();
+    expect(text("#client-id-msg")).toBe("Paste the client ID from Epic's app page.");
+    expect(text("#fhir-base-msg")).toBe("Paste the FHIR base URL.");
+    expect(text("#wizard-result")).toBe("Fix the fields marked above, then try again.");
+  });
+
+  it("Test connection that cannot reach Epic says so, with details", async () => {
+    backend.setupAnswer = (b, i, discover) => {
+      if (discover) throw wire("offline", "Epic did not answer at that address", "GET https://fhir.example.org/.well-known/smart-configuration: 404");
+      return cleaning(b, i, discover);
+    };
+    type("#client-id", "cid");
+    type("#fhir-base", "https://fhir.example.org/api/FHIR/R4");
+    click("#test-connection");
+    await settle();
+    expect(text("#wizard-test-error .error-message")).toBe("Epic did not answer at that address");
+    expect(text("#wizard-test-error-details pre")).toContain("404");
+  });
+});
+
+describe("setup wizard, sign-in", () => {
+  async function toSignIn() {
+    type("#practice-name", "Riverside Family Medicine");
+    type("#client-id", ' "0a1b2c" ');
+    type("#fhir-base", "https://fhir.example.org/api/FHIR/R4");
+    click("#sign-in");
+    await settle();
+  }
+
+  it("saves the cleaned details, then waits for the browser with the address as a fallback", async () => {
+    const wait = new Deferred<SignInState>();
+    backend.signInAnswers = [wait];
+    await toSignIn();
+    expect(backend.calls).toContain("setup:https://fhir.example.org/api/FHIR/R4:0a1b2c:Riverside Family Medicine");
+    expect(wizard.step).toBe(2);
+    expect(text("#wizard-signin-waiting")).toBe("Waiting for you to sign in in the browser…");
+    expect(root.querySelector<HTMLInputElement>("#wizard-signin-url")!.value).toBe("https://epic.example/oauth2/authorize?client_id=x");
+    click("#wizard-signin-copy");
+    await settle();
+    expect(backend.copied).toEqual(["https://epic.example/oauth2/authorize?client_id=x"]);
+    expect(text("#wizard-signin-copy")).toBe("Copied");
+    click("#wizard-signin-open");
+    expect(backend.opened).toEqual(["https://epic.example/oauth2/authorize?client_id=x"]);
+    wait.resolve({ state: "done", user: "Pat Manager", accessMode: "device" });
+    await settle();
+    expect(text("#wizard-signin-user")).toBe("Signed in as Pat Manager.");
+    expect(text("#wizard-signin-panel")).toContain("this computer's Epic key");
+    click("#wizard-next");
+    await settle();
+    expect(wizard.step).toBe(3);
+  });
+
+  it("keeps polling while the browser sign-in is still going", async () => {
+    backend.signInAnswers = [{ state: "waiting", url: "https://epic.example/a" }, { state: "waiting", url: "https://epic.example/a" }, { state: "done", user: "Pat" }];
+    await toSignIn();
+    await settle(10);
+    expect(backend.calls.filter((c) => c === "signin-status:25")).toHaveLength(3);
+    expect(text("#wizard-signin-user")).toBe("Signed in as Pat.");
+  });
+
+  it("shows a failed sign-in and what to do, and tries again", async () => {
+    backend.signInAnswers = [{ state: "failed", error: "Epic said the client ID is not registered for this organisation." }];
+    await toSignIn();
+    await settle();
+    expect(text("#wizard-signin-error .error-message")).toBe("Epic said the client ID is not registered for this organisation.");
+    expect(text("#wizard-signin-error")).toContain("If the browser did not open");
+    backend.signInAnswers = [{ state: "done", user: "Pat" }];
+    click("#wizard-signin-retry");
+    await settle();
+    expect(text("#wizard-signin-user")).toBe("Signed in as Pat.");
+  });
+
+  it("Cancel stops waiting and tells the agent", async () => {
+    const wait = new Deferred<SignInState>();
+    backend.signInAnswers = [wait];
+    await toSignIn();
+    click("#wizard-signin-cancel");
+    await settle();
+    expect(backend.calls).toContain("signin-cancel");
+    expect(root.querySelector("#wizard-signin-start")).not.toBeNull();
+    // The agent's answer to the abandoned poll changes nothing.
+    wait.resolve({ state: "done", user: "Late" });
+    await settle();
+    expect(root.querySelector("#wizard-signin-user")).toBeNull();
+  });
+
+  it("a sign-in that cannot start shows the agent's words", async () => {
+    backend.startSignIn = async () => {
+      throw wire("not_configured", "connecting a practice's own Epic is not available in this version yet");
+    };
+    await toSignIn();
+    expect(text("#wizard-signin-error .error-message")).toBe("Connecting a practice's own Epic is not available in this version yet");
+  });
+
+  it("does not save fields with problems", async () => {
+    type("#client-id", "a b");
+    type("#fhir-base", "https://fhir.example.org/api/FHIR/R4");
+    click("#sign-in");
+    await settle();
+    expect(backend.calls.some((c) => c.startsWith("setup:"))).toBe(false);
+    expect(text("#client-id-msg")).toBe("The client ID has a space inside it.");
+    expect(wizard.step).toBe(1);
+  });
+});
+
+describe("setup wizard, clinic hours", () => {
+  it("saves the hours and days, then finishes", async () => {
+    await wizard.toHours();
+    expect(root.querySelector<HTMLInputElement>("#wizard-sync-at")!.value).toBe("06:30");
+    type("#wizard-sync-at", "07:00");
+    type("#wizard-clinic-end", "17:30");
+    const sat = root.querySelector<HTMLInputElement>("#wizard-day-Sat")!;
+    sat.checked = true;
+    sat.dispatchEvent(new Event("change"));
+    click("#wizard-finish");
+    await settle();
+    expect(backend.savedSettings).toMatchObject({ syncAt: "07:00", clinicEnd: "17:30", clinicDays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] });
+    expect(finished).toBe(1);
+  });
+
+  it("shows the agent's refusal and stays", async () => {
+    backend.saveSettingsError = wire("bad_request", "the clinic must close after the morning update");
+    await wizard.toHours();
+    click("#wizard-finish");
+    await settle();
+    expect(text("#hours-error .error-message")).toBe("The clinic must close after the morning update");
+    expect(finished).toBe(0);
+  });
+});
+
+describe("setup wizard, demo", () => {
+  it("Try the demo hands over to the app", async () => {
+    click("#try-demo");
+    await settle();
+    expect(demos).toBe(1);
+  });
+});
