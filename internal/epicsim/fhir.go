@@ -64,7 +64,12 @@ func (s *Server) api(h apiHandler) http.Handler {
 			}
 			return
 		}
+		// The server's clock, which incremental clients take their
+		// _lastUpdated marks from.
+		w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
+		s.data.RLock()
 		status, body := h(w, r, g)
+		s.data.RUnlock()
 		if status == http.StatusNotModified {
 			w.WriteHeader(status)
 			return
@@ -157,7 +162,7 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, g grant) (int, any
 	switch typ {
 	case "Patient":
 		if p := s.practice.PatientByID(id); p != nil {
-			body, updated = s.patientJSON(p), s.practice.Today.AddDate(0, -1, 0)
+			body, updated = s.patientJSON(p), p.updated(s.practice)
 		}
 	case "Practitioner":
 		body = s.practitionerJSON(id)
@@ -182,7 +187,8 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, g grant) (int, any
 		return http.StatusNotFound, outcome("error", "not-found", "4102", "The read resource request contained an invalid ID.")
 	}
 	if !updated.IsZero() {
-		etag := fmt.Sprintf(`W/"%d"`, updated.Unix())
+		// The weak ETag FHIR prescribes: the version id.
+		etag := `W/"` + versionOf(body) + `"`
 		w.Header().Set("ETag", etag)
 		if r.Header.Get("If-None-Match") == etag {
 			return http.StatusNotModified, nil
@@ -242,7 +248,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, g grant) (int, a
 		"resourceType": "Bundle",
 		"type":         "searchset",
 		"total":        total,
-		"link":         []any{map[string]any{"relation": "self", "url": s.FHIRBase() + "/" + typ + "?" + q.Encode()}},
+		"link":         []any{map[string]any{"relation": "self", "url": s.FHIRBase() + "/" + typ + "?" + s.selfQuery(q)}},
 	}
 	if end < total {
 		next := page + 1
@@ -362,11 +368,14 @@ func (s *Server) find(typ, patient string, q url.Values) ([]map[string]any, erro
 	if err != nil {
 		return nil, err
 	}
+	if s.currentFaults().IgnoreLastUpdated {
+		updated = dateFilter{}
+	}
 	var out []map[string]any
 	switch typ {
 	case "Patient":
 		for _, p := range s.practice.Patients {
-			if s.patientMatches(p, q) {
+			if s.patientMatches(p, q) && updated.match(p.updated(s.practice)) {
 				out = append(out, s.patientJSON(p))
 			}
 		}
@@ -431,8 +440,8 @@ func altOf(r *Resource) []coding {
 }
 
 func (s *Server) patientMatches(p *Patient, q url.Values) bool {
-	if id := q.Get("_id"); id != "" && id != p.ID {
-		return false
+	if ids := q.Get("_id"); ids != "" && !slices.Contains(strings.Split(ids, ","), p.ID) {
+		return false // a comma list is an OR, as FHIR search defines it
 	}
 	if ident := q.Get("identifier"); ident != "" {
 		_, v, ok := strings.Cut(ident, "|")

@@ -48,6 +48,10 @@ type Patient struct {
 	Outcomes map[string]Outcome
 	Diabetic bool
 	Smoker   bool
+	// Updated and Version are meta.lastUpdated and meta.versionId; zero
+	// means the generated defaults (a month before today, version 1).
+	Updated time.Time
+	Version int
 }
 
 // Name returns "Given Family".
@@ -84,6 +88,7 @@ type Resource struct {
 	Title        string
 	Author       string
 	Updated      time.Time
+	Version      int // meta.versionId; 0 reads as 1
 }
 
 // Appointment is one scheduled visit.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -40,6 +41,7 @@ func (s *Server) patientJSON(p *Patient) map[string]any {
 	m := map[string]any{
 		"resourceType": "Patient",
 		"id":           p.ID,
+		"meta":         map[string]any{"versionId": strconv.Itoa(max(p.Version, 1)), "lastUpdated": fhirTime(p.updated(s.practice))},
 		"active":       true,
 		"identifier": []any{
 			map[string]any{"use": "usual", "type": map[string]any{"text": "EPI"}, "system": epicMRNSystem, "value": p.MRN},
@@ -110,7 +112,7 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 	m := map[string]any{
 		"resourceType": r.Type,
 		"id":           r.ID,
-		"meta":         map[string]any{"versionId": "1", "lastUpdated": fhirTime(r.Updated)},
+		"meta":         map[string]any{"versionId": strconv.Itoa(max(r.Version, 1)), "lastUpdated": fhirTime(r.Updated)},
 	}
 	subject := ref("Patient", r.PatientID, "")
 	date := ""

@@ -72,6 +72,9 @@ type Faults struct {
 	TruncateRate float64       // fraction whose body is cut off mid-JSON
 	LoopNext     bool          // paged searches' second page links back to the first
 	Down         bool          // the server refuses connections
+	// IgnoreLastUpdated makes searches ignore _lastUpdated (and leave it
+	// out of the self link), as servers without incremental search do.
+	IgnoreLastUpdated bool
 }
 
 // Options configure a simulated tenant.
@@ -107,6 +110,11 @@ type Server struct {
 	jtis     map[string]time.Time
 	requests map[string]int
 	closed   bool
+
+	// data guards the practice against the test hooks that change it
+	// (changes.go); handlers read under RLock.
+	data    sync.RWMutex
+	changes int // ids handed out by the hooks, under data
 }
 
 // grant is what a token carries: who, which app, which scopes.
@@ -346,6 +354,8 @@ func hangUp(w http.ResponseWriter) {
 // Chart renders a patient's whole record as FHIR JSON (the Patient first),
 // exactly as searches return it. For tests that need charts without HTTP.
 func (s *Server) Chart(patientID string) []json.RawMessage {
+	s.data.RLock()
+	defer s.data.RUnlock()
 	p := s.practice.PatientByID(patientID)
 	if p == nil {
 		return nil

@@ -41,18 +41,31 @@ type Client struct {
 	MaxElapsed time.Duration // retry budget per request; default 90 s
 	MaxPages   int           // per search; default 100
 	MaxBody    int64         // bytes per response; default 32 MiB
+	// MaxInFlight bounds the requests on the wire at once, across every
+	// caller of this client; default 6. A request waiting out a backoff
+	// holds no slot, so the pipe stays full while others retry.
+	MaxInFlight int
+	RetryWait   time.Duration // first backoff wait; default 300 ms
+	MaxWait     time.Duration // longest backoff wait; default 10 s
 
-	mu    sync.Mutex
-	stats Stats
+	mu      sync.Mutex
+	stats   Stats
+	semOnce sync.Once
+	sem     chan struct{}
 }
 
-// Stats counts requests, for status and benchmarks.
+// Stats counts requests, for status and benchmarks. Requests counts every
+// HTTP exchange (retries included); Errors those that failed; Retries the
+// waits before another try; Time the summed duration of the exchanges (not
+// wall time: they overlap).
 type Stats struct {
-	Requests int            `json:"requests"`
-	Retries  int            `json:"retries"`
-	Errors   int            `json:"errors"`
-	ByType   map[string]int `json:"byType"`
-	Time     time.Duration  `json:"time"`
+	Requests    int            `json:"requests"`
+	Retries     int            `json:"retries"`
+	Errors      int            `json:"errors"`
+	NotModified int            `json:"notModified"` // 304 answers to conditional reads
+	Bytes       int64          `json:"bytes"`       // response bodies read
+	ByType      map[string]int `json:"byType"`
+	Time        time.Duration  `json:"time"`
 }
 
 // Issue is an OperationOutcome issue Epic put in a result bundle.
@@ -68,6 +81,12 @@ type Result struct {
 	Issues    []Issue
 	Pages     int
 	Skipped   int // entries that were not readable resources
+	// Self is the first page's self link: the search as the server
+	// understood it (servers drop parameters they ignored).
+	Self string
+	// ServerTime is the server's clock (Date header) when the first page
+	// was answered; zero when it sent none.
+	ServerTime time.Time
 }
 
 // Stats returns a copy of the counters.
@@ -82,7 +101,7 @@ func (c *Client) Stats() Stats {
 	return s
 }
 
-func (c *Client) note(kind string, d time.Duration, failed, retry bool) {
+func (c *Client) note(kind string, d time.Duration, failed, notModified bool, bytes int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stats.ByType == nil {
@@ -91,11 +110,29 @@ func (c *Client) note(kind string, d time.Duration, failed, retry bool) {
 	c.stats.Requests++
 	c.stats.ByType[kind]++
 	c.stats.Time += d
+	c.stats.Bytes += int64(bytes)
 	if failed {
 		c.stats.Errors++
 	}
-	if retry {
-		c.stats.Retries++
+	if notModified {
+		c.stats.NotModified++
+	}
+}
+
+func (c *Client) noteRetry() {
+	c.mu.Lock()
+	c.stats.Retries++
+	c.mu.Unlock()
+}
+
+// slot takes one of the MaxInFlight request slots.
+func (c *Client) slot(ctx context.Context) (release func(), err error) {
+	c.semOnce.Do(func() { c.sem = make(chan struct{}, orDefault(c.MaxInFlight, 6)) })
+	select {
+	case c.sem <- struct{}{}:
+		return func() { <-c.sem }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
 
@@ -128,14 +165,21 @@ func (c *Client) Search(ctx context.Context, resourceType string, params url.Val
 			return res, &Error{Kind: KindPaging, Resource: resourceType, Detail: fmt.Sprintf("more than %d pages", res.Pages)}
 		}
 		var b bundle
-		if err := c.do(ctx, http.MethodGet, next, resourceType, nil, &b); err != nil {
+		rep, err := c.do(ctx, http.MethodGet, next, resourceType, nil, "", &b)
+		if err != nil {
 			return res, err
+		}
+		if res.Pages == 0 {
+			res.ServerTime = rep.serverTime()
 		}
 		res.Pages++
 		next = ""
 		for _, l := range b.Link {
-			if l.Relation == "next" {
+			switch {
+			case l.Relation == "next":
 				next = l.URL
+			case l.Relation == "self" && res.Pages == 1:
+				res.Self = l.URL
 			}
 		}
 		for _, e := range b.Entry {
@@ -186,9 +230,40 @@ type bundle struct {
 
 // Read fetches one resource by id.
 func (c *Client) Read(ctx context.Context, resourceType, id string) (json.RawMessage, error) {
-	var raw json.RawMessage
-	err := c.do(ctx, http.MethodGet, strings.TrimRight(c.Base, "/")+"/"+resourceType+"/"+url.PathEscape(id), resourceType, nil, &raw)
+	raw, _, _, err := c.ReadIfChanged(ctx, resourceType, id, "")
 	return raw, err
+}
+
+// ReadIfChanged fetches one resource unless it still has the version etag
+// names (If-None-Match). It returns the resource and its new ETag, or
+// changed=false and no body when the server answered 304 Not Modified.
+// Without an etag it is a plain read.
+func (c *Client) ReadIfChanged(ctx context.Context, resourceType, id, etag string) (raw json.RawMessage, newETag string, changed bool, err error) {
+	rep, err := c.do(ctx, http.MethodGet, strings.TrimRight(c.Base, "/")+"/"+resourceType+"/"+url.PathEscape(id), resourceType, nil, etag, &raw)
+	if err != nil {
+		return nil, "", false, err
+	}
+	if rep.status == http.StatusNotModified {
+		return nil, etag, false, nil
+	}
+	return raw, rep.header.Get("ETag"), true, nil
+}
+
+// reply is what a request's caller may want besides the body.
+type reply struct {
+	status int
+	header http.Header
+}
+
+func (r reply) serverTime() time.Time {
+	if r.header == nil {
+		return time.Time{}
+	}
+	t, err := http.ParseTime(r.header.Get("Date"))
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 // PostJSON posts a JSON body to an absolute URL on the same server (Epic's
@@ -199,46 +274,49 @@ func (c *Client) PostJSON(ctx context.Context, rawURL, name string, in, out any)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, http.MethodPost, rawURL, name, b, out)
+	_, err = c.do(ctx, http.MethodPost, rawURL, name, b, "", out)
+	return err
 }
 
-// do performs one logical request with retries.
-func (c *Client) do(ctx context.Context, method, rawURL, kind string, body []byte, out any) error {
+// do performs one logical request with retries. A 401 gets one silent
+// re-token and one more try; after that it is final (sign in again).
+func (c *Client) do(ctx context.Context, method, rawURL, kind string, body []byte, etag string, out any) (reply, error) {
 	reauthed := false
-	op := func() (struct{}, error) {
-		err := c.once(ctx, method, rawURL, kind, body, out)
-		var fe *Error
-		if errors.As(err, &fe) && fe.Kind == KindSignIn && !reauthed {
+	op := func() (reply, error) {
+		rep, err := c.once(ctx, method, rawURL, kind, body, etag, out)
+		if KindOf(err) == KindSignIn {
 			// One silent re-token: the cached access token may have expired early.
-			if inv, ok := c.Tokens.(Invalidator); ok {
+			if inv, ok := c.Tokens.(Invalidator); ok && !reauthed {
 				inv.Invalidate()
 				reauthed = true
-				return struct{}{}, err
+				return rep, err
 			}
+			return rep, backoff.Permanent(err)
 		}
 		if err != nil && !retryable(err) {
-			return struct{}{}, backoff.Permanent(err)
+			return rep, backoff.Permanent(err)
 		}
-		return struct{}{}, err
+		return rep, err
 	}
 	eb := backoff.NewExponentialBackOff()
-	eb.InitialInterval = 300 * time.Millisecond
-	eb.MaxInterval = 10 * time.Second
-	_, err := backoff.Retry(ctx, op,
+	eb.InitialInterval = orDefault(c.RetryWait, 300*time.Millisecond)
+	eb.MaxInterval = orDefault(c.MaxWait, 10*time.Second)
+	rep, err := backoff.Retry(ctx, op,
 		backoff.WithBackOff(eb),
 		backoff.WithMaxTries(orDefault(c.MaxTries, 4)),
 		backoff.WithMaxElapsedTime(orDefault(c.MaxElapsed, 90*time.Second)),
 		backoff.WithNotify(func(err error, d time.Duration) {
+			c.noteRetry()
 			c.log().Debug("fhir retry", "resource", kind, "kind", KindOf(err), "wait", d)
 		}))
 	if err != nil && ctx.Err() != nil {
-		return ctx.Err()
+		return rep, ctx.Err()
 	}
 	var ra *backoff.RetryAfterError
 	if errors.As(err, &ra) {
-		return &Error{Kind: KindRateLimited, Status: http.StatusTooManyRequests, Resource: kind}
+		return rep, &Error{Kind: KindRateLimited, Status: http.StatusTooManyRequests, Resource: kind}
 	}
-	return err
+	return rep, err
 }
 
 func retryable(err error) bool {
@@ -247,16 +325,22 @@ func retryable(err error) bool {
 		return true
 	}
 	switch KindOf(err) {
-	case KindSignIn, KindRateLimited, KindServer, KindUnreachable, KindMalformed:
+	case KindRateLimited, KindServer, KindUnreachable, KindMalformed:
 		return true
 	}
 	return false
 }
 
 // once performs a single HTTP exchange and maps the outcome to an error kind.
-func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []byte, out any) (err error) {
+func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []byte, etag string, out any) (rep reply, err error) {
+	release, err := c.slot(ctx)
+	if err != nil {
+		return rep, err
+	}
+	defer release()
 	start := time.Now()
-	defer func() { c.note(kind, time.Since(start), err != nil, false) }()
+	var b []byte
+	defer func() { c.note(kind, time.Since(start), err != nil, rep.status == http.StatusNotModified, len(b)) }()
 	ctx, cancel := context.WithTimeout(ctx, orDefault(c.Timeout, 30*time.Second))
 	defer cancel()
 	var rd io.Reader
@@ -265,16 +349,19 @@ func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []b
 	}
 	req, err := http.NewRequestWithContext(ctx, method, rawURL, rd)
 	if err != nil {
-		return &Error{Kind: KindBadRequest, Resource: kind, Err: err}
+		return rep, &Error{Kind: KindBadRequest, Resource: kind, Err: err}
 	}
 	req.Header.Set("Accept", "application/fhir+json")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
 	if c.Tokens != nil {
 		tok, err := c.Tokens.Token()
 		if err != nil {
-			return &Error{Kind: KindSignIn, Resource: kind, Err: err}
+			return rep, &Error{Kind: KindSignIn, Resource: kind, Err: err}
 		}
 		tok.SetAuthHeader(req)
 	}
@@ -284,48 +371,51 @@ func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []b
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return &Error{Kind: KindUnreachable, Resource: kind, Err: err}
+		return rep, &Error{Kind: KindUnreachable, Resource: kind, Err: err}
 	}
 	defer resp.Body.Close()
+	rep = reply{status: resp.StatusCode, header: resp.Header}
 	limit := orDefault(c.MaxBody, 32<<20)
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	b, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return &Error{Kind: KindMalformed, Status: resp.StatusCode, Resource: kind, Err: err}
+			return rep, &Error{Kind: KindMalformed, Status: resp.StatusCode, Resource: kind, Err: err}
 		}
-		return &Error{Kind: KindUnreachable, Resource: kind, Err: err}
+		return rep, &Error{Kind: KindUnreachable, Resource: kind, Err: err}
 	}
 	if int64(len(b)) > limit {
-		return &Error{Kind: KindTooLarge, Status: resp.StatusCode, Resource: kind}
+		return rep, &Error{Kind: KindTooLarge, Status: resp.StatusCode, Resource: kind}
 	}
 	switch s := resp.StatusCode; {
+	case s == http.StatusNotModified && etag != "":
+		return rep, nil
 	case s == http.StatusUnauthorized:
-		return &Error{Kind: KindSignIn, Status: s, Resource: kind}
+		return rep, &Error{Kind: KindSignIn, Status: s, Resource: kind}
 	case s == http.StatusForbidden:
 		if strings.Contains(resp.Header.Get("WWW-Authenticate"), "insufficient_scope") || len(bytes.TrimSpace(b)) == 0 {
-			return &Error{Kind: KindScope, Status: s, Resource: kind}
+			return rep, &Error{Kind: KindScope, Status: s, Resource: kind}
 		}
-		return &Error{Kind: KindForbidden, Status: s, Resource: kind, Detail: outcomeText(b)}
+		return rep, &Error{Kind: KindForbidden, Status: s, Resource: kind, Detail: outcomeText(b)}
 	case s == http.StatusNotFound:
-		return &Error{Kind: KindNotFound, Status: s, Resource: kind}
+		return rep, &Error{Kind: KindNotFound, Status: s, Resource: kind}
 	case s == http.StatusTooManyRequests:
 		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
-			return backoff.RetryAfter(min(secs, 60))
+			return rep, backoff.RetryAfter(min(secs, 60))
 		}
-		return &Error{Kind: KindRateLimited, Status: s, Resource: kind}
+		return rep, &Error{Kind: KindRateLimited, Status: s, Resource: kind}
 	case s >= 500:
-		return &Error{Kind: KindServer, Status: s, Resource: kind}
+		return rep, &Error{Kind: KindServer, Status: s, Resource: kind}
 	case s >= 400:
-		return &Error{Kind: KindBadRequest, Status: s, Resource: kind, Detail: outcomeText(b)}
+		return rep, &Error{Kind: KindBadRequest, Status: s, Resource: kind, Detail: outcomeText(b)}
 	}
 	if out == nil {
-		return nil
+		return rep, nil
 	}
 	if err := json.Unmarshal(b, out); err != nil {
-		return &Error{Kind: KindMalformed, Status: resp.StatusCode, Resource: kind, Err: err}
+		return rep, &Error{Kind: KindMalformed, Status: resp.StatusCode, Resource: kind, Err: err}
 	}
-	return nil
+	return rep, nil
 }
 
 // outcomeText pulls the human text out of an OperationOutcome body.
