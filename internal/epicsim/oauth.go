@@ -51,7 +51,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) smartConfig(w http.ResponseWriter, r *http.Request) {
 	s.count("discovery")
 	o := s.Issuer()
-	writeJSON(w, http.StatusOK, map[string]any{
+	writeJSON(w, http.StatusOK, s.discoveryKnobs(map[string]any{
 		"issuer":                                o,
 		"jwks_uri":                              o + "/jwks",
 		"authorization_endpoint":                o + "/authorize",
@@ -64,13 +64,13 @@ func (s *Server) smartConfig(w http.ResponseWriter, r *http.Request) {
 		"code_challenge_methods_supported":      []string{"S256"},
 		"capabilities": []string{"launch-ehr", "launch-standalone", "client-public", "client-confidential-symmetric",
 			"client-confidential-asymmetric", "context-ehr-patient", "sso-openid-connect", "permission-user", "permission-offline"},
-	})
+	}))
 }
 
 func (s *Server) openidConfig(w http.ResponseWriter, r *http.Request) {
 	s.count("discovery")
 	o := s.Issuer()
-	writeJSON(w, http.StatusOK, map[string]any{
+	writeJSON(w, http.StatusOK, s.discoveryKnobs(map[string]any{
 		"issuer":                                o,
 		"authorization_endpoint":                o + "/authorize",
 		"token_endpoint":                        o + "/token",
@@ -81,7 +81,7 @@ func (s *Server) openidConfig(w http.ResponseWriter, r *http.Request) {
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"scopes_supported":                      []string{"openid", "fhirUser"},
 		"code_challenge_methods_supported":      []string{"S256"},
-	})
+	}))
 }
 
 func (s *Server) publicJWK() jwk.Key {
@@ -311,8 +311,9 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) {
 		tokenError(w, http.StatusBadRequest, "invalid_grant", "the refresh token is invalid")
 		return
 	}
-	// Like Epic, the response carries no new refresh token: keep the old one.
-	s.issue(w, *g, "", false)
+	// Like Epic, the response carries no new refresh token (unless a knob
+	// says otherwise): keep the old one.
+	s.issue(w, *g, "", s.refreshKnobs())
 }
 
 func (s *Server) jwtBearerGrant(w http.ResponseWriter, r *http.Request) {
@@ -412,7 +413,7 @@ func (s *Server) idToken(g grant, nonce string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	priv, err := jwk.FromRaw(s.key)
+	priv, err := jwk.FromRaw(s.idTokenKnobs(t))
 	if err != nil {
 		return "", err
 	}
@@ -426,6 +427,9 @@ func (s *Server) idToken(g grant, nonce string) (string, error) {
 // uses the JWT bearer grant.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	s.count("register")
+	if s.registrationKnobs(w) {
+		return
+	}
 	g, ok := s.bearer(r)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)

@@ -110,6 +110,7 @@ type Server struct {
 	jtis     map[string]time.Time
 	requests map[string]int
 	closed   bool
+	knobs    knobState // test departures, see knobs.go
 
 	// data guards the practice against the test hooks that change it
 	// (changes.go); handlers read under RLock.
