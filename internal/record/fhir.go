@@ -91,13 +91,9 @@ type resource struct {
 		Family string   `json:"family"`
 		Given  []string `json:"given"`
 	} `json:"name"`
-	Gender    string `json:"gender"`
-	BirthDate string `json:"birthDate"`
-	Extension []struct {
-		URL                  string    `json:"url"`
-		ValueCodeableConcept *codeable `json:"valueCodeableConcept"`
-		ValueCode            string    `json:"valueCode"`
-	} `json:"extension"`
+	Gender    string      `json:"gender"`
+	BirthDate string      `json:"birthDate"`
+	Extension []extension `json:"extension"`
 	// Clinical
 	Code               *codeable       `json:"code"`
 	VaccineCode        *codeable       `json:"vaccineCode"`
@@ -112,6 +108,7 @@ type resource struct {
 	} `json:"valueQuantity"`
 	ValueCodeableConcept *codeable `json:"valueCodeableConcept"`
 	Description          string    `json:"description"`
+	IsSubpotent          bool      `json:"isSubpotent"`
 	Class                *struct {
 		Code string `json:"code"`
 	} `json:"class"`
@@ -126,6 +123,30 @@ type resource struct {
 	RecordedDate       string                  `json:"recordedDate"`
 	Date               string                  `json:"date"`
 	Period             *struct{ Start string } `json:"period"`
+}
+
+type extension struct {
+	URL                  string      `json:"url"`
+	ValueCodeableConcept *codeable   `json:"valueCodeableConcept"`
+	ValueCode            string      `json:"valueCode"`
+	Extension            []extension `json:"extension"` // complex extensions: HL7's has a "value" part
+}
+
+// code returns the extension's code, looking into a complex extension's
+// "value" part (HL7's patient-sexParameterForClinicalUse).
+func (e *extension) code() string {
+	if e.ValueCodeableConcept != nil {
+		return e.ValueCodeableConcept.first()
+	}
+	if e.ValueCode != "" {
+		return e.ValueCode
+	}
+	for i := range e.Extension {
+		if e.Extension[i].URL == "value" {
+			return e.Extension[i].code()
+		}
+	}
+	return ""
 }
 
 // Sex-for-clinical-use extensions (Epic's, and HL7's).
@@ -156,16 +177,14 @@ func (r *resource) patient() Patient {
 	if t, err := time.Parse(time.DateOnly, r.BirthDate); err == nil {
 		p.BirthDate = t
 	}
+	// Sex for clinical use, when it says female or male, decides what
+	// applies; anything else (specified, unknown) leaves the gender as is.
 	for _, e := range r.Extension {
 		for _, u := range sexExtensions {
 			if e.URL != u {
 				continue
 			}
-			v := e.ValueCode
-			if e.ValueCodeableConcept != nil {
-				v = e.ValueCodeableConcept.first()
-			}
-			switch strings.ToLower(v) {
+			switch strings.ToLower(e.code()) {
 			case "female", "f", "female-typical":
 				p.Sex = "female"
 			case "male", "m", "male-typical":
@@ -256,6 +275,7 @@ func (r *resource) item() Item {
 		it.Date = firstDate(r.PerformedDateTime, start(r.PerformedPeriod))
 	case "Immunization":
 		it.Date = firstDate(r.OccurrenceDateTime)
+		it.Subpotent = r.IsSubpotent
 	case "DiagnosticReport":
 		it.Date = firstDate(r.EffectiveDateTime, start(r.EffectivePeriod), r.Issued)
 	case "DocumentReference":

@@ -46,7 +46,9 @@ type Item struct {
 	ValueCodes   []Coding  `json:"valueCodes,omitempty"`
 	Value        *Quantity `json:"value,omitempty"`
 	BodySite     []Coding  `json:"bodySite,omitempty"`
-	Class        string    `json:"class,omitempty"` // Encounter.class code (AMB, IMP, EMER, ...)
+	// Subpotent is Immunization.isSubpotent: a dose that does not count.
+	Subpotent bool   `json:"subpotent,omitempty"`
+	Class     string `json:"class,omitempty"` // Encounter.class code (AMB, IMP, EMER, ...)
 }
 
 // Record is one patient's cached chart.

@@ -1,16 +1,20 @@
 // Package screening holds the screening catalogue (data: YAML with a default
 // embedded in the binary) and the rules engine, a pure function from a
-// patient's record, a catalogue and a visit date to one result per
+// patient's record, a catalogue and a visit date to one result per enabled
 // screening. Nothing here does I/O.
 package screening
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -26,6 +30,10 @@ var systems = map[string]string{
 	"icd10pcs": "http://www.cms.gov/Medicare/Coding/ICD10",
 }
 
+const sysICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+
+// knownResources are the FHIR types evidence can come from; a type's
+// position is its bit in a resource mask.
 var knownResources = []string{"Observation", "Procedure", "Immunization", "DiagnosticReport", "DocumentReference", "Condition", "Encounter"}
 
 // Catalogue is a parsed, validated catalogue, ready to evaluate.
@@ -36,17 +44,21 @@ type Catalogue struct {
 	Screenings    []*Screening `yaml:"screenings"`
 
 	seasonMonth, seasonDay int
+	hasKeywords            bool
+	enabled                int
 	idx                    index
 }
 
 // Screening is one preventive screening or vaccine.
 type Screening struct {
-	ID           string      `yaml:"id"`
-	Title        string      `yaml:"title"`
-	Sexes        []string    `yaml:"sexes"`
-	MinAge       int         `yaml:"min_age"`
-	MaxAge       *int        `yaml:"max_age,omitempty"`
-	DueSoon      string      `yaml:"due_soon"`
+	ID      string   `yaml:"id"`
+	Title   string   `yaml:"title"`
+	Sexes   []string `yaml:"sexes"`
+	MinAge  int      `yaml:"min_age"`
+	MaxAge  *int     `yaml:"max_age,omitempty"`
+	DueSoon string   `yaml:"due_soon"`
+	// Enabled is the practice's switch; absent means on. Switched-off
+	// screenings are left out of results altogether.
 	Enabled      *bool       `yaml:"enabled,omitempty"`
 	ManualReview string      `yaml:"manual_review,omitempty"`
 	Triggers     []*Rule     `yaml:"triggers,omitempty"`
@@ -54,8 +66,10 @@ type Screening struct {
 	Exclusions   []*Rule     `yaml:"exclusions,omitempty"`
 	Modifiers    []*Modifier `yaml:"modifiers,omitempty"`
 
-	line    int
-	dueSoon Period
+	line       int
+	decodeErrs []string
+	dueSoon    Period
+	anySex     bool // for female and male alike: sex need not be known
 }
 
 // On reports whether the practice has the screening switched on.
@@ -63,11 +77,21 @@ func (s *Screening) On() bool { return s.Enabled == nil || *s.Enabled }
 
 // Modality is one way to satisfy a screening (colonoscopy, FIT, ...).
 type Modality struct {
-	ID            string    `yaml:"id"`
-	Title         string    `yaml:"title,omitempty"`
-	Interval      string    `yaml:"interval"` // ISO 8601, once, season or series
-	Doses         int       `yaml:"doses,omitempty"`
-	AllOf         bool      `yaml:"all_of,omitempty"` // every evidence group must be met (eGFR and uACR)
+	ID       string `yaml:"id"`
+	Title    string `yaml:"title,omitempty"`
+	Interval string `yaml:"interval"` // ISO 8601, once, season or series
+	// IntervalReview marks a default interval no guideline fixes.
+	IntervalReview bool `yaml:"interval_review,omitempty"`
+	Doses          int  `yaml:"doses,omitempty"`
+	// MinGap is the least time between counted doses of a series, or
+	// between the steps of a sequence (PPSV23 at least a year after PCV15).
+	MinGap string `yaml:"min_gap,omitempty"`
+	AllOf  bool   `yaml:"all_of,omitempty"` // every evidence group must be met (eGFR and uACR)
+	// Sequence: every evidence group must be met, in order, each at least
+	// MinGap after the one before.
+	Sequence bool `yaml:"sequence,omitempty"`
+	// MinAge and MaxAge bound the patient's age on the evidence date (an
+	// HPV test counts only from 30).
 	MinAge        int       `yaml:"min_age,omitempty"`
 	MaxAge        int       `yaml:"max_age,omitempty"`
 	IntervalByAge []AgeBand `yaml:"interval_by_age,omitempty"`
@@ -76,9 +100,14 @@ type Modality struct {
 	Note          string    `yaml:"note,omitempty"`
 	Evidence      []*Group  `yaml:"evidence"`
 
-	line     int
-	kind     intervalKind
-	interval Period
+	line       int
+	decodeErrs []string
+	kind       intervalKind
+	interval   Period
+	minGap     Period
+	mask       uint8    // resource types, 0 = any
+	keywords   []string // lower-cased
+	name       string   // for results
 }
 
 // AgeBand overrides a modality's interval for an age range.
@@ -99,32 +128,43 @@ type Rule struct {
 	Evidence    []*Group `yaml:"evidence,omitempty"`
 	AllOf       []*Rule  `yaml:"all_of,omitempty"`
 
-	line int
+	line       int
+	decodeErrs []string
+	mask       uint8
 }
 
-// Modifier replaces a screening's interval (and title) for patients with a
-// condition, e.g. hypertension: blood pressure yearly at any age.
+// Modifier is a risk-group variant: for patients with an active condition
+// it replaces the screening's interval, title or age bounds, e.g.
+// hypertension: blood pressure yearly at any age; diabetes: hepatitis B
+// vaccine past 59. The first modifier that applies wins.
 type Modifier struct {
-	When     string   `yaml:"when"`
-	Interval string   `yaml:"interval"`
-	Title    string   `yaml:"title,omitempty"`
+	When     string `yaml:"when"`
+	Interval string `yaml:"interval,omitempty"`
+	Title    string `yaml:"title,omitempty"`
+	MinAge   *int   `yaml:"min_age,omitempty"`
+	MaxAge   *int   `yaml:"max_age,omitempty"`
+	NoMaxAge bool   `yaml:"no_max_age,omitempty"` // lift the upper age bound
+	// Review marks a variant no guideline fixes; results it decides say "check".
 	Review   bool     `yaml:"review,omitempty"`
 	Evidence []*Group `yaml:"evidence"`
 
-	line     int
-	interval Period
+	line       int
+	decodeErrs []string
+	interval   Period
 }
 
 // Group is a set of codes from one value set.
 type Group struct {
-	Name   string              `yaml:"name"`
-	Source string              `yaml:"source,omitempty"`
-	Review bool                `yaml:"review,omitempty"` // found in no value set examined: check before relying on it
+	Name   string `yaml:"name"`
+	Source string `yaml:"source,omitempty"`
+	// Review marks codes found in no value set examined: they count, and the
+	// results they decide say "check".
+	Review bool                `yaml:"review,omitempty"`
 	Codes  map[string][]string `yaml:"codes"`
 
-	line     int
-	exact    map[string]bool // system|code
-	prefixes map[string][]string
+	line       int
+	decodeErrs []string
+	n          int32 // position in the index
 }
 
 type intervalKind int
@@ -136,43 +176,122 @@ const (
 	series
 )
 
-// Lines let validation messages point into the file.
+// Each part records its line, so validation messages point into the file,
+// and the fields it does not know or cannot read: the decoder's KnownFields
+// does not reach inside custom unmarshalers, and a part that failed to
+// decode would vanish from its list (leaving "no modalities" instead of the
+// real problem). compile reports them with the rest.
 func (s *Screening) UnmarshalYAML(n *yaml.Node) error {
-	type plain Screening
-	s.line = n.Line
-	return n.Decode((*plain)(s))
+	type screeningFields Screening // named for decoder messages (problems.go)
+	return decodeStrict(n, (*screeningFields)(s), &s.line, &s.decodeErrs)
 }
 
 func (m *Modality) UnmarshalYAML(n *yaml.Node) error {
-	type plain Modality
-	m.line = n.Line
-	return n.Decode((*plain)(m))
+	type modalityFields Modality
+	return decodeStrict(n, (*modalityFields)(m), &m.line, &m.decodeErrs)
 }
 
 func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
-	type plain Rule
-	r.line = n.Line
-	return n.Decode((*plain)(r))
+	type ruleFields Rule
+	return decodeStrict(n, (*ruleFields)(r), &r.line, &r.decodeErrs)
 }
 
 func (m *Modifier) UnmarshalYAML(n *yaml.Node) error {
-	type plain Modifier
-	m.line = n.Line
-	return n.Decode((*plain)(m))
+	type modifierFields Modifier
+	return decodeStrict(n, (*modifierFields)(m), &m.line, &m.decodeErrs)
 }
 
 func (g *Group) UnmarshalYAML(n *yaml.Node) error {
-	type plain Group
-	g.line = n.Line
-	return n.Decode((*plain)(g))
+	type groupFields Group
+	return decodeStrict(n, (*groupFields)(g), &g.line, &g.decodeErrs)
+}
+
+func decodeStrict(n *yaml.Node, v any, line *int, errs *[]string) error {
+	*line = n.Line
+	if n.Kind == yaml.MappingNode {
+		t := reflect.TypeOf(v).Elem()
+		known := fieldNames(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; !slices.Contains(known, k.Value) {
+				*errs = append(*errs, fmt.Sprintf("line %d: field %s not found in type %s", k.Line, k.Value, t))
+			}
+		}
+	}
+	if err := n.Decode(v); err != nil {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return err
+		}
+		for _, msg := range te.Errors {
+			*errs = append(*errs, nameField(n, msg))
+		}
+	}
+	return nil
+}
+
+// nameField puts the field's name in a decoder message about its line.
+func nameField(n *yaml.Node, msg string) string {
+	m := reYAMLLine.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; strconv.Itoa(k.Line) == m[1] {
+			return "line " + m[1] + ": " + k.Value + ": " + m[2]
+		}
+	}
+	return msg
+}
+
+func decodeProblems(errs []string, bad func(int, string, ...any)) {
+	for _, m := range errs {
+		p := yamlProblem(m)
+		bad(p.Line, "%s", p.Message)
+	}
+}
+
+// Problem is one validation message. Line is 1-based; 0 means the problem
+// is not tied to a line (an edit naming a screening that does not exist).
+type Problem struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	if p.Line == 0 {
+		return p.Message
+	}
+	return fmt.Sprintf("line %d: %s", p.Line, p.Message)
 }
 
 // ValidationError lists every problem found, each with its line.
-type ValidationError struct{ Problems []string }
+type ValidationError struct {
+	// Problems are the messages as "line N: message", sorted by line.
+	Problems []string
+	list     []Problem
+}
+
+func newValidationError(ps []Problem) *ValidationError {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
+	e := &ValidationError{list: ps}
+	for _, p := range ps {
+		e.Problems = append(e.Problems, p.String())
+	}
+	return e
+}
 
 func (e *ValidationError) Error() string {
 	return "the catalogue has problems:\n  " + strings.Join(e.Problems, "\n  ")
 }
+
+// List returns the problems with their lines, for the catalogue editor.
+func (e *ValidationError) List() []Problem { return slices.Clone(e.list) }
+
+// ErrInvalid is matched by errors.Is for any validation failure.
+var ErrInvalid = errors.New("invalid catalogue")
+
+// Is lets errors.Is(err, ErrInvalid) find a ValidationError.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 
 // Default returns the embedded default catalogue.
 func Default() *Catalogue {
@@ -191,226 +310,30 @@ func DefaultYAML() []byte { return slices.Clone(defaultYAML) }
 // last good catalogue.
 func Parse(b []byte) (*Catalogue, error) {
 	var c Catalogue
-	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
+	var probs []Problem
 	if err := dec.Decode(&c); err != nil {
-		return nil, &ValidationError{Problems: []string{strings.TrimPrefix(err.Error(), "yaml: ")}}
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			// Not YAML at all (or empty): nothing more can be checked.
+			return nil, newValidationError([]Problem{yamlProblem(err.Error())})
+		}
+		// Wrong types or unknown fields: the rest decoded, so check it too.
+		for _, msg := range te.Errors {
+			probs = append(probs, yamlProblem(msg))
+		}
 	}
-	if err := c.compile(); err != nil {
-		return nil, err
+	probs = append(probs, c.compile()...)
+	if len(probs) > 0 {
+		return nil, newValidationError(probs)
 	}
 	return &c, nil
 }
 
-// Marshal writes the catalogue as YAML.
+// Marshal writes the catalogue as YAML (without the comments of the text it
+// came from; export the original text to keep those).
 func (c *Catalogue) Marshal() ([]byte, error) { return yaml.Marshal(c) }
-
-func (c *Catalogue) compile() error {
-	var probs []string
-	bad := func(line int, f string, a ...any) {
-		probs = append(probs, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(f, a...)))
-	}
-	if c.Version == "" {
-		bad(1, "version is missing")
-	}
-	c.seasonMonth, c.seasonDay = 8, 1
-	if c.SeasonStart != "" {
-		if _, err := fmt.Sscanf(c.SeasonStart, "%d-%d", &c.seasonMonth, &c.seasonDay); err != nil || c.seasonMonth < 1 || c.seasonMonth > 12 || c.seasonDay < 1 || c.seasonDay > 31 {
-			bad(1, "season_start %q is not MM-DD", c.SeasonStart)
-		}
-	}
-	if len(c.Screenings) == 0 {
-		bad(1, "no screenings")
-	}
-	seen := map[string]int{}
-	for _, s := range c.Screenings {
-		where := fmt.Sprintf("screening %q", s.ID)
-		if s.ID == "" {
-			bad(s.line, "a screening has no id")
-		} else if first, dup := seen[s.ID]; dup {
-			bad(s.line, "%s: duplicate id (first at line %d)", where, first)
-		} else {
-			seen[s.ID] = s.line
-		}
-		if s.Title == "" {
-			bad(s.line, "%s: title is missing", where)
-		}
-		if len(s.Sexes) == 0 {
-			bad(s.line, "%s: sexes is empty (use [female, male] for everyone)", where)
-		}
-		for _, sx := range s.Sexes {
-			if !slices.Contains([]string{"female", "male", "other", "unknown"}, sx) {
-				bad(s.line, "%s: sex %q is not a FHIR gender code", where, sx)
-			}
-		}
-		if s.MinAge < 0 {
-			bad(s.line, "%s: min_age %d is negative", where, s.MinAge)
-		}
-		if s.MaxAge != nil && *s.MaxAge < s.MinAge {
-			bad(s.line, "%s: min_age %d is greater than max_age %d", where, s.MinAge, *s.MaxAge)
-		}
-		if s.DueSoon == "" {
-			s.DueSoon = "P0D"
-		}
-		if p, err := ParsePeriod(s.DueSoon); err != nil {
-			bad(s.line, "%s: due_soon: %v", where, err)
-		} else {
-			s.dueSoon = p
-		}
-		if len(s.Modalities) == 0 {
-			bad(s.line, "%s: no modalities", where)
-		}
-		mids := map[string]bool{}
-		for _, m := range s.Modalities {
-			mw := fmt.Sprintf("%s modality %q", where, m.ID)
-			if m.ID == "" || mids[m.ID] {
-				bad(m.line, "%s: modality id missing or repeated", where)
-			}
-			mids[m.ID] = true
-			switch m.Interval {
-			case "once":
-				m.kind = once
-			case "season":
-				m.kind = season
-			case "series":
-				m.kind = series
-				if m.Doses < 1 {
-					bad(m.line, "%s: a series needs doses of 1 or more", mw)
-				}
-			default:
-				p, err := ParsePeriod(m.Interval)
-				switch {
-				case err != nil:
-					bad(m.line, "%s: interval: %v (or once, season, series)", mw, err)
-				case p.IsZero():
-					bad(m.line, "%s: interval must be longer than zero", mw)
-				}
-				m.interval = p
-			}
-			for i := range m.IntervalByAge {
-				p, err := ParsePeriod(m.IntervalByAge[i].Interval)
-				if err != nil || p.IsZero() {
-					bad(m.line, "%s: interval_by_age: bad interval %q", mw, m.IntervalByAge[i].Interval)
-				}
-				m.IntervalByAge[i].period = p
-			}
-			checkResources(m.Resources, m.line, mw, bad)
-			if len(m.Evidence) == 0 && len(m.Keywords) == 0 {
-				bad(m.line, "%s: no evidence codes or keywords", mw)
-			}
-			for _, g := range m.Evidence {
-				g.compile(mw, bad)
-			}
-		}
-		for _, r := range append(append([]*Rule{}, s.Triggers...), s.Exclusions...) {
-			r.compile(where, bad)
-		}
-		for _, md := range s.Modifiers {
-			p, err := ParsePeriod(md.Interval)
-			if err != nil || p.IsZero() {
-				bad(md.line, "%s modifier %q: bad interval %q", where, md.When, md.Interval)
-			}
-			md.interval = p
-			for _, g := range md.Evidence {
-				g.compile(where+" modifier "+md.When, bad)
-			}
-		}
-	}
-	if len(probs) == 0 {
-		c.buildIndex()
-	}
-	if len(probs) > 0 {
-		sort.SliceStable(probs, func(i, j int) bool { return lineOf(probs[i]) < lineOf(probs[j]) })
-		return &ValidationError{Problems: probs}
-	}
-	return nil
-}
-
-func lineOf(p string) int {
-	var n int
-	fmt.Sscanf(p, "line %d:", &n)
-	return n
-}
-
-func checkResources(rs []string, line int, where string, bad func(int, string, ...any)) {
-	for _, r := range rs {
-		if !slices.Contains(knownResources, r) {
-			bad(line, "%s: unknown resource type %q", where, r)
-		}
-	}
-}
-
-func (r *Rule) compile(where string, bad func(int, string, ...any)) {
-	w := fmt.Sprintf("%s rule %q", where, r.ID)
-	if len(r.AllOf) > 0 {
-		for _, p := range r.AllOf {
-			p.compile(w, bad)
-		}
-		return
-	}
-	checkResources(r.Resources, r.line, w, bad)
-	if len(r.Evidence) == 0 {
-		bad(r.line, "%s: no evidence codes", w)
-	}
-	for _, g := range r.Evidence {
-		g.compile(w, bad)
-	}
-}
-
-func (g *Group) compile(where string, bad func(int, string, ...any)) {
-	g.exact = map[string]bool{}
-	g.prefixes = map[string][]string{}
-	if len(g.Codes) == 0 {
-		bad(g.line, "%s: group %q has no codes", where, g.Name)
-	}
-	norm := map[string][]string{}
-	for sys, codes := range g.Codes {
-		uri := sys
-		if u, ok := systems[strings.ToLower(sys)]; ok {
-			uri = u
-		} else if !slices.Contains(mapsValues(systems), sys) {
-			bad(g.line, "%s: unknown code system %q (use loinc, cpt, sct, cvx, hcpcs, icd10cm, icd10pcs or their URIs)", where, sys)
-			continue
-		}
-		for _, code := range codes {
-			code = strings.TrimSpace(code)
-			switch {
-			case code == "":
-				bad(g.line, "%s: an empty code", where)
-			case strings.HasSuffix(code, "*"):
-				g.prefixes[uri] = append(g.prefixes[uri], strings.TrimSuffix(strings.TrimSuffix(code, "*"), "."))
-			case uri == systems["icd10cm"] && len(code) == 3 && !strings.Contains(code, "."):
-				// An ICD-10-CM category (C34) stands for every code under it.
-				g.prefixes[uri] = append(g.prefixes[uri], code)
-			default:
-				g.exact[uri+"|"+code] = true
-			}
-			norm[uri] = append(norm[uri], code)
-		}
-	}
-	g.Codes = norm
-}
-
-func mapsValues(m map[string]string) []string {
-	var out []string
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
-}
-
-// match reports whether a coding is in the group.
-func (g *Group) match(system, code string) bool {
-	if g.exact[system+"|"+code] {
-		return true
-	}
-	for _, p := range g.prefixes[system] {
-		if code == p || strings.HasPrefix(code, p+".") || strings.HasPrefix(code, p) && len(p) > 3 {
-			return true
-		}
-	}
-	return false
-}
 
 // Find returns the screening with id, or nil.
 func (c *Catalogue) Find(id string) *Screening {
@@ -422,8 +345,341 @@ func (c *Catalogue) Find(id string) *Screening {
 	return nil
 }
 
-// ErrInvalid is matched by errors.Is for any validation failure.
-var ErrInvalid = errors.New("invalid catalogue")
+// Enabled returns the screenings switched on, in catalogue order: the
+// screenings Evaluate returns results for.
+func (c *Catalogue) Enabled() []*Screening {
+	var out []*Screening
+	for _, s := range c.Screenings {
+		if s.On() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
-// Is lets errors.Is(err, ErrInvalid) find a ValidationError.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+func (c *Catalogue) compile() []Problem {
+	var probs []Problem
+	bad := func(line int, f string, a ...any) {
+		probs = append(probs, Problem{Line: max(line, 1), Message: fmt.Sprintf(f, a...)})
+	}
+	if c.Version == "" {
+		bad(1, "version is missing (any text that names this edition, e.g. 2026.11-1)")
+	}
+	c.seasonMonth, c.seasonDay = 8, 1
+	if c.SeasonStart != "" {
+		var m, d int
+		if n, err := fmt.Sscanf(c.SeasonStart, "%d-%d", &m, &d); err != nil || n != 2 || m < 1 || m > 12 || d < 1 || d > daysIn(2024, time.Month(m)) {
+			bad(1, "season_start %q is not a month and day like 08-01", c.SeasonStart)
+		} else {
+			c.seasonMonth, c.seasonDay = m, d
+		}
+	}
+	if len(c.Screenings) == 0 {
+		bad(1, "the catalogue has no screenings")
+	}
+	seen := map[string]int{}
+	for i, s := range c.Screenings {
+		if s == nil {
+			bad(1, "screening %d is empty", i+1)
+			continue
+		}
+		s.compile(seen, bad)
+		if s.On() {
+			c.enabled++
+		}
+		for _, m := range s.Modalities {
+			c.hasKeywords = c.hasKeywords || m != nil && len(m.Keywords) > 0
+		}
+	}
+	if len(probs) == 0 {
+		c.buildIndex()
+	}
+	return probs
+}
+
+func (s *Screening) compile(seen map[string]int, bad func(int, string, ...any)) {
+	decodeProblems(s.decodeErrs, bad)
+	where := fmt.Sprintf("screening %q", s.ID)
+	switch first, dup := seen[s.ID]; {
+	case s.ID == "":
+		bad(s.line, "a screening has no id")
+	case dup:
+		bad(s.line, "%s: duplicate id (first at line %d)", where, first)
+	default:
+		seen[s.ID] = s.line
+	}
+	if s.Title == "" {
+		bad(s.line, "%s: title is missing", where)
+	}
+	if len(s.Sexes) == 0 {
+		bad(s.line, "%s: sexes is empty (use [female, male] for everyone)", where)
+	}
+	s.anySex = slices.Contains(s.Sexes, "female") && slices.Contains(s.Sexes, "male")
+	for _, sx := range s.Sexes {
+		if !slices.Contains([]string{"female", "male", "other", "unknown"}, sx) {
+			bad(s.line, "%s: sex %q is not one of female, male, other, unknown", where, sx)
+		}
+	}
+	checkAge(s.line, where+": min_age", s.MinAge, bad)
+	if s.MaxAge != nil {
+		checkAge(s.line, where+": max_age", *s.MaxAge, bad)
+		if *s.MaxAge < s.MinAge {
+			bad(s.line, "%s: min_age %d is greater than max_age %d", where, s.MinAge, *s.MaxAge)
+		}
+	}
+	if s.DueSoon == "" {
+		s.DueSoon = "P0D"
+	}
+	if p, err := ParsePeriod(s.DueSoon); err != nil {
+		bad(s.line, "%s: due_soon: %v", where, err)
+	} else {
+		s.dueSoon = p
+	}
+	if len(s.Modalities) == 0 {
+		bad(s.line, "%s: no modalities (at least one way to meet the screening is needed)", where)
+	}
+	mids := map[string]bool{}
+	for i, m := range s.Modalities {
+		if m == nil {
+			bad(s.line, "%s: modality %d is empty", where, i+1)
+			continue
+		}
+		if m.ID == "" || mids[m.ID] {
+			bad(m.line, "%s: modality id %q is missing or repeated", where, m.ID)
+		}
+		mids[m.ID] = true
+		m.compile(s, where, bad)
+	}
+	for _, r := range s.Triggers {
+		compileRule(r, s.line, where+" trigger", bad)
+	}
+	for _, r := range s.Exclusions {
+		compileRule(r, s.line, where+" exclusion", bad)
+	}
+	for i, md := range s.Modifiers {
+		if md == nil {
+			bad(s.line, "%s: modifier %d is empty", where, i+1)
+			continue
+		}
+		md.compile(where, bad)
+	}
+}
+
+func checkAge(line int, what string, v int, bad func(int, string, ...any)) {
+	if v < 0 || v > 130 {
+		bad(line, "%s %d is not an age in years (0 to 130)", what, v)
+	}
+}
+
+func (m *Modality) compile(s *Screening, where string, bad func(int, string, ...any)) {
+	decodeProblems(m.decodeErrs, bad)
+	mw := fmt.Sprintf("%s modality %q", where, m.ID)
+	m.name = m.Title
+	if m.name == "" {
+		m.name = strings.ReplaceAll(m.ID, "_", " ")
+	}
+	switch m.Interval {
+	case "once":
+		m.kind = once
+	case "season":
+		m.kind = season
+	case "series":
+		m.kind = series
+		if m.Doses < 1 {
+			bad(m.line, "%s: a series needs doses of 1 or more", mw)
+		}
+	default:
+		p, err := ParsePeriod(m.Interval)
+		switch {
+		case err != nil:
+			bad(m.line, "%s: interval: %v, or once, season or series", mw, err)
+		case p.IsZero():
+			bad(m.line, "%s: interval must be longer than zero", mw)
+		case !s.dueSoon.IsZero() && s.dueSoon.approxDays() >= p.approxDays():
+			bad(m.line, "%s: due_soon %s is not shorter than the interval %s, so the screening would always be due soon", mw, s.DueSoon, m.Interval)
+		}
+		m.interval = p
+	}
+	if m.Doses < 0 {
+		bad(m.line, "%s: doses %d is negative", mw, m.Doses)
+	}
+	if m.MinGap != "" {
+		p, err := ParsePeriod(m.MinGap)
+		if err != nil {
+			bad(m.line, "%s: min_gap: %v", mw, err)
+		}
+		m.minGap = p
+	}
+	if m.Sequence && m.AllOf {
+		bad(m.line, "%s: choose all_of (any order) or sequence (in order), not both", mw)
+	}
+	if (m.Sequence || m.AllOf) && len(m.Evidence) < 2 {
+		bad(m.line, "%s: all_of and sequence need two or more evidence groups", mw)
+	}
+	if m.MinAge < 0 || m.MaxAge < 0 || m.MaxAge > 0 && m.MaxAge < m.MinAge {
+		bad(m.line, "%s: min_age %d and max_age %d are not an age range", mw, m.MinAge, m.MaxAge)
+	}
+	for i := range m.IntervalByAge {
+		b := &m.IntervalByAge[i]
+		p, err := ParsePeriod(b.Interval)
+		if err != nil || p.IsZero() {
+			bad(m.line, "%s: interval_by_age: interval %q is not a duration like P1Y", mw, b.Interval)
+		}
+		if b.MinAge < 0 || b.MaxAge < 0 || b.MaxAge > 0 && b.MaxAge < b.MinAge {
+			bad(m.line, "%s: interval_by_age: %d to %d is not an age range", mw, b.MinAge, b.MaxAge)
+		}
+		b.period = p
+	}
+	m.mask = resourceMask(m.Resources, m.line, mw, bad)
+	if len(m.Evidence) == 0 && len(m.Keywords) == 0 {
+		bad(m.line, "%s: no evidence codes or keywords", mw)
+	}
+	m.keywords = nil
+	for _, k := range m.Keywords {
+		if k = strings.TrimSpace(k); k == "" {
+			bad(m.line, "%s: an empty keyword", mw)
+			continue
+		}
+		m.keywords = append(m.keywords, strings.ToLower(k))
+	}
+	for i, g := range m.Evidence {
+		if g == nil {
+			bad(m.line, "%s: evidence group %d is empty", mw, i+1)
+			continue
+		}
+		g.compile(m.line, mw, bad)
+	}
+}
+
+func (md *Modifier) compile(where string, bad func(int, string, ...any)) {
+	decodeProblems(md.decodeErrs, bad)
+	w := fmt.Sprintf("%s modifier %q", where, md.When)
+	if md.When == "" {
+		bad(md.line, "%s: a modifier needs when: (the condition it is for)", where)
+	}
+	if md.Interval != "" {
+		p, err := ParsePeriod(md.Interval)
+		if err != nil || p.IsZero() {
+			bad(md.line, "%s: interval %q is not a duration longer than zero like P1Y", w, md.Interval)
+		}
+		md.interval = p
+	}
+	if md.MinAge != nil {
+		checkAge(md.line, w+": min_age", *md.MinAge, bad)
+	}
+	if md.MaxAge != nil {
+		checkAge(md.line, w+": max_age", *md.MaxAge, bad)
+		if md.NoMaxAge {
+			bad(md.line, "%s: max_age and no_max_age together", w)
+		}
+	}
+	if md.Interval == "" && md.Title == "" && md.MinAge == nil && md.MaxAge == nil && !md.NoMaxAge {
+		bad(md.line, "%s: changes nothing (give interval, title, min_age, max_age or no_max_age)", w)
+	}
+	if len(md.Evidence) == 0 {
+		bad(md.line, "%s: no evidence codes", w)
+	}
+	for i, g := range md.Evidence {
+		if g == nil {
+			bad(md.line, "%s: evidence group %d is empty", w, i+1)
+			continue
+		}
+		g.compile(md.line, w, bad)
+	}
+}
+
+func resourceMask(rs []string, line int, where string, bad func(int, string, ...any)) uint8 {
+	var mask uint8
+	for _, r := range rs {
+		i := slices.Index(knownResources, r)
+		if i < 0 {
+			bad(line, "%s: unknown resource type %q (use %s)", where, r, strings.Join(knownResources, ", "))
+			continue
+		}
+		mask |= 1 << i
+	}
+	return mask
+}
+
+func compileRule(r *Rule, parentLine int, where string, bad func(int, string, ...any)) {
+	if r == nil {
+		bad(parentLine, "%s: an empty rule", where)
+		return
+	}
+	decodeProblems(r.decodeErrs, bad)
+	w := fmt.Sprintf("%s %q", where, r.ID)
+	if r.ID == "" {
+		bad(r.line, "%s: a rule has no id", where)
+	}
+	if len(r.AllOf) > 0 {
+		if len(r.Evidence) > 0 {
+			bad(r.line, "%s: give either evidence or all_of parts, not both", w)
+		}
+		for _, p := range r.AllOf {
+			compileRule(p, r.line, w+" part", bad)
+		}
+		return
+	}
+	r.mask = resourceMask(r.Resources, r.line, w, bad)
+	if len(r.Evidence) == 0 {
+		bad(r.line, "%s: no evidence codes", w)
+	}
+	for i, g := range r.Evidence {
+		if g == nil {
+			bad(r.line, "%s: evidence group %d is empty", w, i+1)
+			continue
+		}
+		g.compile(r.line, w, bad)
+	}
+}
+
+// compile checks a group and puts its systems in URI form. Codes ending in
+// "*" are prefixes (E11.*); an ICD-10-CM category of three characters (C34)
+// stands for every code under it.
+func (g *Group) compile(parentLine int, where string, bad func(int, string, ...any)) {
+	decodeProblems(g.decodeErrs, bad)
+	line := g.line
+	if line == 0 {
+		line = parentLine
+	}
+	if len(g.Codes) == 0 {
+		bad(line, "%s: evidence group %q has no codes", where, g.Name)
+	}
+	norm := map[string][]string{}
+	for sys, codes := range g.Codes {
+		uri, ok := systemURI(sys)
+		if !ok {
+			bad(line, "%s: unknown code system %q (use loinc, cpt, sct, cvx, hcpcs, icd10cm, icd10pcs or their URIs)", where, sys)
+			continue
+		}
+		for _, code := range codes {
+			code = strings.TrimSpace(code)
+			switch {
+			case code == "" || code == "*":
+				bad(line, "%s: an empty code under %s", where, sys)
+				continue
+			case strings.Contains(strings.TrimSuffix(code, "*"), "*"):
+				bad(line, "%s: code %q: a * may only end a code (E11.*)", where, code)
+				continue
+			}
+			norm[uri] = append(norm[uri], code)
+		}
+	}
+	for uri := range norm {
+		slices.Sort(norm[uri])
+		norm[uri] = slices.Compact(norm[uri])
+	}
+	g.Codes = norm
+}
+
+func systemURI(s string) (string, bool) {
+	if u, ok := systems[strings.ToLower(s)]; ok {
+		return u, true
+	}
+	for _, u := range systems {
+		if s == u {
+			return u, true
+		}
+	}
+	return "", false
+}

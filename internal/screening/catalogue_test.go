@@ -72,7 +72,7 @@ screenings:
 	}
 	want := []string{
 		`line 3: screening "one": min_age 50 is greater than max_age 40`,
-		`line 10: screening "one" modality "m": interval: "P-1Y" is not an ISO 8601 duration`,
+		`line 10: screening "one" modality "m": interval: "P-1Y" is negative`,
 		`line 14: screening "one" modality "m": unknown code system "madeup"`,
 		`line 17: screening "one": duplicate id (first at line 3)`,
 		`line 17: screening "one": due_soon: "P1Q" is not an ISO 8601 duration`,

@@ -1,10 +1,11 @@
 package screening
 
 import (
-	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/healthprep/desk/internal/record"
@@ -27,7 +28,7 @@ type Evidence struct {
 	Type    string    `json:"type"`
 	ID      string    `json:"id"`
 	System  string    `json:"system,omitempty"`
-	Code    string    `json:"code,omitempty"`
+	Code    string    `json:"code,omitempty"` // empty when a title keyword matched
 	Display string    `json:"display,omitempty"`
 	Date    time.Time `json:"date,omitzero"`
 }
@@ -43,18 +44,26 @@ type Result struct {
 	Reason   string     `json:"reason"`
 	Evidence []Evidence `json:"evidence,omitempty"`
 	Rule     string     `json:"rule,omitempty"` // the trigger or exclusion that applied
-	// Review marks a result decided by a code group the catalogue flags for
-	// review (not found in any value set examined).
-	Review bool `json:"review,omitempty"`
+	// Variant is the risk-group modifier that applied (e.g. diabetes).
+	Variant string `json:"variant,omitempty"`
+	// Review marks a result that rests on something the catalogue flags for
+	// review: a code no value set confirmed, a title keyword, or an
+	// interval no guideline fixes. ReviewNote says which.
+	Review     bool   `json:"review,omitempty"`
+	ReviewNote string `json:"reviewNote,omitempty"`
 }
 
-// Age returns completed years on day, or -1 when birth is unknown.
+// Age returns completed years on day, or -1 when birth is unknown. A
+// birthday on the visit day counts; someone born on Feb 29 turns a year
+// older on Mar 1 in common years (as CQL's AgeInYearsAt does).
 func Age(birth, day time.Time) int {
 	if birth.IsZero() {
 		return -1
 	}
-	age := day.Year() - birth.Year()
-	if day.Month() < birth.Month() || day.Month() == birth.Month() && day.Day() < birth.Day() {
+	by, bm, bd := birth.Date()
+	y, m, d := day.Date()
+	age := y - by
+	if m < bm || m == bm && d < bd {
 		age--
 	}
 	return age
@@ -65,8 +74,10 @@ func counts(it *record.Item) bool {
 	switch it.Type {
 	case "Observation", "DiagnosticReport":
 		return it.Status == "final" || it.Status == "amended" || it.Status == "corrected" || it.Status == "appended"
-	case "Procedure", "Immunization":
+	case "Procedure":
 		return it.Status == "completed"
+	case "Immunization":
+		return it.Status == "completed" && !it.Subpotent
 	case "DocumentReference":
 		return it.Status == "current" || it.Status == ""
 	case "Condition":
@@ -87,400 +98,741 @@ func activeCondition(it *record.Item) bool {
 	return false
 }
 
-// match is one item found for one group, with the coding that matched.
-type match struct {
-	item   *record.Item
-	coding record.Coding
-	value  bool // matched on an Observation value, not its code
+// Dates are day numbers (days since 1970-01-01) inside the engine: care
+// counts from the calendar date it was given, whatever hour it was charted.
+const noDate = math.MinInt32
+
+func dayNum(t time.Time) int32 {
+	y, m, d := t.Date()
+	return int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
 
-// Evaluate returns one result per screening in the catalogue for the record
-// on the visit date. It is pure: same inputs, same results.
+func dayTime(n int32) time.Time { return time.Unix(int64(n)*86400, 0).UTC() }
+
+func (p Period) addDays(n int32) int32 { return dayNum(p.AddTo(dayTime(n))) }
+func (p Period) subDays(n int32) int32 { return dayNum(p.SubFrom(dayTime(n))) }
+
+// hit is one coding of one countable item found in one evidence group.
+type hit struct {
+	group  int32 // -1: a title keyword matched
+	item   int32
+	coding int32 // index into the item's Codes (ValueCodes when value); -1: a title keyword
+	typ    uint8 // the item's resource type bit
+	value  bool  // matched on an Observation value, not its code
+}
+
+// evaluator holds one Evaluate call's working state; it is pooled, so a
+// clinic day's evaluations reuse the same buffers.
+type evaluator struct {
+	c       *Catalogue
+	patient record.Patient
+	items   []record.Item
+	visit   time.Time // the visit day, UTC midnight
+	today   int32
+	age     int
+	season  [2]int32 // this season's start and the next one's
+
+	days  []int32 // per item with hits: its day, or noDate
+	pairs []hit   // hits as found
+	hits  []hit   // hits bucketed by group
+	off   []int32 // group g's hits are hits[off[g]:off[g+1]]
+	docs  []int32 // countable documents and reports, for title keywords
+	arena []hit   // evidence kept while one screening is decided
+	doses []dose
+	buf   []byte
+}
+
+var pool = sync.Pool{New: func() any { return new(evaluator) }}
+
+// Evaluate returns one result per enabled screening, in catalogue order,
+// for the record on the visit date (the calendar day of visit in its own
+// location). Screenings switched off are left out. It is pure: same inputs,
+// same results; safe for concurrent use.
 func Evaluate(rec record.Record, c *Catalogue, visit time.Time) []Result {
-	hits := map[*Group][]match{}
-	for i := range rec.Items {
-		it := &rec.Items[i]
-		if !counts(it) {
-			continue
-		}
-		for _, cd := range it.Codes {
-			c.groupsFor(cd.System, cd.Code, func(g *Group) { hits[g] = append(hits[g], match{item: it, coding: cd}) })
-		}
-		for _, cd := range it.ValueCodes {
-			c.groupsFor(cd.System, cd.Code, func(g *Group) { hits[g] = append(hits[g], match{item: it, coding: cd, value: true}) })
+	e := pool.Get().(*evaluator)
+	e.start(rec, c, visit)
+	out := make([]Result, 0, c.enabled)
+	for _, s := range c.Screenings {
+		if s.On() {
+			out = append(out, e.screening(s))
 		}
 	}
-	var kw map[*Modality][]match
-	for _, m := range c.idx.keywords {
-		for i := range rec.Items {
-			it := &rec.Items[i]
-			if (it.Type == "DocumentReference" || it.Type == "DiagnosticReport") && counts(it) {
-				for _, k := range m.Keywords {
-					if hasWord(it.Title, k) {
-						if kw == nil {
-							kw = map[*Modality][]match{}
-						}
-						kw[m] = append(kw[m], match{item: it, coding: record.Coding{Display: it.Title}})
-						break
-					}
+	e.c, e.items, e.patient = nil, nil, record.Patient{}
+	if cap(e.pairs) < 1<<16 {
+		pool.Put(e)
+	}
+	return out
+}
+
+func (e *evaluator) start(rec record.Record, c *Catalogue, visit time.Time) {
+	e.c, e.patient, e.items = c, rec.Patient, rec.Items
+	e.today = dayNum(visit)
+	e.visit = dayTime(e.today)
+	e.age = Age(rec.Patient.BirthDate, e.visit)
+	y, _, _ := e.visit.Date()
+	s := dayNum(time.Date(y, time.Month(c.seasonMonth), c.seasonDay, 0, 0, 0, 0, time.UTC))
+	if e.today < s {
+		s = dayNum(time.Date(y-1, time.Month(c.seasonMonth), c.seasonDay, 0, 0, 0, 0, time.UTC))
+	}
+	e.season = [2]int32{s, dayNum(dayTime(s).AddDate(1, 0, 0))}
+	e.collect()
+}
+
+// collect finds every countable item's codings in the index, once per
+// record, and buckets the hits by group.
+func (e *evaluator) collect() {
+	ix := &e.c.idx
+	e.pairs, e.docs = e.pairs[:0], e.docs[:0]
+	if cap(e.days) < len(e.items) {
+		e.days = make([]int32, len(e.items))
+	}
+	e.days = e.days[:len(e.items)]
+	keywords := e.c.hasKeywords
+	for i := range e.items {
+		it := &e.items[i]
+		first := len(e.pairs)
+		for j := range it.Codes {
+			ix.find(it.Codes[j].System, it.Codes[j].Code, func(g int32) {
+				e.pairs = append(e.pairs, hit{group: g, item: int32(i), coding: int32(j)})
+			})
+		}
+		if it.Type == "Observation" {
+			for j := range it.ValueCodes {
+				ix.find(it.ValueCodes[j].System, it.ValueCodes[j].Code, func(g int32) {
+					e.pairs = append(e.pairs, hit{group: g, item: int32(i), coding: int32(j), value: true})
+				})
+			}
+		}
+		doc := keywords && it.Title != "" && (it.Type == "DocumentReference" || it.Type == "DiagnosticReport")
+		if len(e.pairs) == first && !doc {
+			continue
+		}
+		day := int32(noDate)
+		if !it.Date.IsZero() {
+			day = dayNum(it.Date)
+		}
+		if !counts(it) || day > e.today {
+			// Unfinished, entered in error, or later than the visit.
+			e.pairs = e.pairs[:first]
+			continue
+		}
+		e.days[i] = day
+		typ := typeBit(it.Type)
+		for k := first; k < len(e.pairs); k++ {
+			e.pairs[k].typ = typ
+		}
+		if doc {
+			e.docs = append(e.docs, int32(i))
+		}
+	}
+	// Bucket by group (a counting sort that keeps item order).
+	ng := len(ix.groups)
+	e.off = slices.Grow(e.off[:0], ng+1)[:ng+1]
+	clear(e.off)
+	for _, h := range e.pairs {
+		e.off[h.group+1]++
+	}
+	for g := 1; g <= ng; g++ {
+		e.off[g] += e.off[g-1]
+	}
+	e.hits = slices.Grow(e.hits[:0], len(e.pairs))[:len(e.pairs)]
+	for _, h := range e.pairs {
+		e.hits[e.off[h.group]] = h
+		e.off[h.group]++
+	}
+	copy(e.off[1:], e.off[:ng])
+	e.off[0] = 0
+}
+
+func typeBit(t string) uint8 {
+	for i, r := range knownResources {
+		if r == t {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+var conditionBit = typeBit("Condition")
+
+func (e *evaluator) groupHits(g *Group) []hit { return e.hits[e.off[g.n]:e.off[g.n+1]] }
+
+func (e *evaluator) keep(h hit) []hit {
+	e.arena = append(e.arena, h)
+	n := len(e.arena)
+	return e.arena[n-1 : n : n]
+}
+
+// rule appends to the arena the evidence that makes r apply (the newest
+// qualifying item of each part) and reports whether it applies.
+func (e *evaluator) rule(r *Rule, trigger bool) bool {
+	if len(r.AllOf) > 0 {
+		start := len(e.arena)
+		for _, p := range r.AllOf {
+			if !e.rule(p, trigger) {
+				e.arena = e.arena[:start]
+				return false
+			}
+		}
+		return true
+	}
+	var best hit
+	bestDay, found := int32(noDate), false
+	for _, g := range r.Evidence {
+		for _, h := range e.groupHits(g) {
+			if r.mask != 0 && h.typ&r.mask == 0 || h.value && !r.MatchValues {
+				continue
+			}
+			it := &e.items[h.item]
+			if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil {
+				continue
+			}
+			if d := e.days[h.item]; !found || d > bestDay {
+				best, bestDay, found = h, d, true
+			}
+		}
+	}
+	// A threshold is judged on the newest measurement (BMI >= 25 now, not
+	// years ago).
+	if !found || r.MinValue != nil && e.items[best.item].Value.Value < *r.MinValue {
+		return false
+	}
+	e.arena = append(e.arena, best)
+	return true
+}
+
+// modifier returns the first risk-group variant whose condition is active.
+func (e *evaluator) modifier(s *Screening) *Modifier {
+	for _, md := range s.Modifiers {
+		for _, g := range md.Evidence {
+			for _, h := range e.groupHits(g) {
+				if h.typ == conditionBit && !h.value && activeCondition(&e.items[h.item]) {
+					return md
 				}
 			}
 		}
 	}
-	e := &evaluator{rec: rec, c: c, visit: dayOf(visit), hits: hits, kw: kw}
-	out := make([]Result, 0, len(c.Screenings))
-	for _, s := range c.Screenings {
-		out = append(out, e.screening(s))
-	}
-	return out
-}
-
-type evaluator struct {
-	rec   record.Record
-	c     *Catalogue
-	visit time.Time
-	hits  map[*Group][]match
-	kw    map[*Modality][]match
-}
-
-func evidenceOf(m match) Evidence {
-	return Evidence{Type: m.item.Type, ID: m.item.ID, System: m.coding.System, Code: m.coding.Code, Display: firstNonEmpty(m.coding.Display, m.item.Title), Date: m.item.Date}
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// groupMatches returns the matches of groups limited to resource types.
-func (e *evaluator) groupMatches(groups []*Group, resources []string, values bool) []match {
-	var out []match
-	for _, g := range groups {
-		for _, m := range e.hits[g] {
-			if m.value && !values {
-				continue
-			}
-			if len(resources) > 0 && !slices.Contains(resources, m.item.Type) {
-				continue
-			}
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-func reviewed(groups []*Group, m match) bool {
-	for _, g := range groups {
-		if g.Review && g.match(m.coding.System, m.coding.Code) {
-			return true
-		}
-	}
-	return false
-}
-
-// rule finds evidence that a trigger or exclusion applies.
-func (e *evaluator) rule(r *Rule, trigger bool) ([]match, bool) {
-	if len(r.AllOf) > 0 {
-		var all []match
-		for _, p := range r.AllOf {
-			ms, ok := e.rule(p, trigger)
-			if !ok {
-				return nil, false
-			}
-			all = append(all, ms...)
-		}
-		return all, true
-	}
-	ms := e.groupMatches(r.Evidence, r.Resources, r.MatchValues)
-	if trigger {
-		ms = slices.DeleteFunc(ms, func(m match) bool { return !activeCondition(m.item) })
-	}
-	if r.MinValue != nil {
-		// The newest measurement decides (BMI >= 25 now, not years ago).
-		var newest *match
-		for i := range ms {
-			if ms[i].item.Value != nil && (newest == nil || ms[i].item.Date.After(newest.item.Date)) {
-				newest = &ms[i]
-			}
-		}
-		if newest == nil || newest.item.Value.Value < *r.MinValue {
-			return nil, false
-		}
-		return []match{*newest}, true
-	}
-	if len(ms) == 0 {
-		return nil, false
-	}
-	return []match{newestOf(ms)}, true
-}
-
-func newestOf(ms []match) match {
-	best := ms[0]
-	for _, m := range ms[1:] {
-		if m.item.Date.After(best.item.Date) {
-			best = m
-		}
-	}
-	return best
+	return nil
 }
 
 // outcome is what one modality says.
 type outcome struct {
-	m        *Modality
-	done     bool
-	forever  bool // once: done for life
-	last     time.Time
-	due      time.Time
-	evidence []match
-	dateless []match
-	note     string
+	m           *Modality
+	done        bool
+	forever     bool // once or a finished series: done for life
+	last, due   int32
+	ev          []hit
+	dateless    hit
+	hasDateless bool
+	note        string
 }
 
-// dayOf drops the time of day: intervals run from the calendar date care
-// was given, whatever hour it was charted.
-func dayOf(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-func (e *evaluator) seasonStart() time.Time {
-	y := e.visit.Year()
-	s := time.Date(y, time.Month(e.c.seasonMonth), e.c.seasonDay, 0, 0, 0, 0, time.UTC)
-	if e.visit.Before(s) {
-		s = s.AddDate(-1, 0, 0)
+// usable reports whether a hit can count for the modality: its resource
+// type, a code (not a value), and the patient's age on that date.
+func (e *evaluator) usable(m *Modality, h hit) bool {
+	if m.mask != 0 && h.typ&m.mask == 0 || h.value {
+		return false
 	}
-	return s
+	if m.MinAge > 0 || m.MaxAge > 0 {
+		d := e.days[h.item]
+		if d == noDate {
+			return true // undecidable: it will ask for review
+		}
+		a := Age(e.patient.BirthDate, dayTime(d))
+		return a >= m.MinAge && (m.MaxAge == 0 || a <= m.MaxAge)
+	}
+	return true
 }
 
-func (e *evaluator) modality(s *Screening, m *Modality, age int, override *Modifier) outcome {
+func (o *outcome) sawDateless(h hit) {
+	if !o.hasDateless {
+		o.dateless, o.hasDateless = h, true
+	}
+}
+
+func (e *evaluator) modality(m *Modality, mod *Modifier) outcome {
 	o := outcome{m: m}
-	var ms []match
-	if m.AllOf {
-		// Every group must be met; the oldest of the groups' newest decides.
-		for _, g := range m.Evidence {
-			gm := e.groupMatches([]*Group{g}, m.Resources, false)
-			dated := slices.DeleteFunc(slices.Clone(gm), func(x match) bool { return x.item.Date.IsZero() })
-			if len(dated) == 0 {
-				o.dateless = append(o.dateless, gm...)
-				return o
-			}
-			ms = append(ms, newestOf(dated))
-		}
-	} else {
-		ms = append(e.groupMatches(m.Evidence, m.Resources, false), e.kw[m]...)
+	switch {
+	case m.AllOf:
+		e.allOf(m, &o)
+	case m.Sequence:
+		e.sequence(m, &o)
+	case m.kind == series:
+		e.series(m, &o)
+	default:
+		e.newest(m, &o)
 	}
-	var dated []match
-	for _, x := range ms {
-		if x.item.Date.IsZero() {
-			o.dateless = append(o.dateless, x)
-		} else if !dayOf(x.item.Date).After(e.visit) {
-			dated = append(dated, x)
-		}
-	}
-	if len(dated) == 0 {
+	if !o.done {
 		return o
 	}
-	newest := newestOf(dated)
-	if m.AllOf {
-		oldest := dated[0]
-		for _, x := range dated {
-			if x.item.Date.Before(oldest.item.Date) {
-				oldest = x
-			}
-		}
-		newest = oldest
-		o.evidence = dated
-	} else {
-		o.evidence = []match{newest}
-	}
-	o.last = dayOf(newest.item.Date)
 	switch m.kind {
-	case once:
-		o.done, o.forever = true, true
+	case once, series:
+		o.forever = true
 	case season:
-		start := e.seasonStart()
-		if !o.last.Before(start) {
-			o.done, o.due = true, start.AddDate(1, 0, 0)
-		} else {
-			o.note = "last dose was before this season"
+		if o.last < e.season[0] {
+			o.done, o.note = false, "last dose was before this season"
 		}
-	case series:
-		days := map[string]match{}
-		for _, x := range dated {
-			days[dayOf(x.item.Date).Format(time.DateOnly)] = x
-		}
-		if len(days) >= m.Doses {
-			o.done, o.forever = true, true
-			o.evidence = nil
-			for _, x := range days {
-				o.evidence = append(o.evidence, x)
-			}
-			slices.SortFunc(o.evidence, func(a, b match) int { return a.item.Date.Compare(b.item.Date) })
-		} else {
-			o.note = fmt.Sprintf("%d of %d doses on record", len(days), m.Doses)
-		}
+		o.due = e.season[1]
 	default:
 		iv := m.interval
 		for _, b := range m.IntervalByAge {
-			if age >= b.MinAge && (b.MaxAge == 0 || age <= b.MaxAge) {
+			if e.age >= b.MinAge && (b.MaxAge == 0 || e.age <= b.MaxAge) {
 				iv = b.period
 			}
 		}
-		if override != nil {
-			iv = override.interval
+		if mod != nil && !mod.interval.IsZero() {
+			iv = mod.interval
 		}
-		o.done, o.due = true, iv.AddTo(o.last)
+		o.due = iv.addDays(o.last)
 	}
 	return o
 }
 
-func (e *evaluator) screening(s *Screening) Result {
-	r := Result{ID: s.ID, Title: s.Title}
-	p := e.rec.Patient
-	if !s.On() {
-		r.Status, r.Reason = NotApplicable, "switched off in this practice's catalogue"
-		return r
-	}
-	if p.Sex == "" || p.Sex == "unknown" {
-		r.Status, r.Reason = NeedsReview, "sex is not recorded in Epic, so eligibility cannot be decided"
-		return r
-	}
-	age := Age(p.BirthDate, e.visit)
-	if age < 0 {
-		r.Status, r.Reason = NeedsReview, "birth date is not recorded in Epic, so eligibility cannot be decided"
-		return r
-	}
-	if !slices.Contains(s.Sexes, p.Sex) {
-		r.Status, r.Reason = NotApplicable, "not recommended for this sex"
-		return r
-	}
-	if age < s.MinAge || s.MaxAge != nil && age > *s.MaxAge {
-		r.Status, r.Reason = NotApplicable, "age "+strconv.Itoa(age)+" is outside "+ageRange(s)
-		return r
-	}
-	if len(s.Triggers) > 0 {
-		var hit bool
-		for _, t := range s.Triggers {
-			if ms, ok := e.rule(t, true); ok {
-				hit, r.Rule = true, t.ID
-				r.Evidence = append(r.Evidence, evidenceOf(ms[0]))
-				break
+// newest: the newest qualifying evidence decides.
+func (e *evaluator) newest(m *Modality, o *outcome) {
+	var best hit
+	bestDay := int32(noDate)
+	for _, g := range m.Evidence {
+		for _, h := range e.groupHits(g) {
+			if !e.usable(m, h) {
+				continue
+			}
+			if d := e.days[h.item]; d == noDate {
+				o.sawDateless(h)
+			} else if d > bestDay {
+				best, bestDay = h, d
 			}
 		}
-		if !hit {
-			r.Status, r.Reason = NotApplicable, "applies only with "+strings.ReplaceAll(s.Triggers[0].ID, "_", " ")+" on record"
-			r.Evidence = nil
-			return r
-		}
 	}
-	for _, x := range s.Exclusions {
-		if ms, ok := e.rule(x, false); ok {
-			r.Status, r.Rule = Excluded, x.ID
-			r.Evidence = nil
-			for _, m := range ms {
-				r.Evidence = append(r.Evidence, evidenceOf(m))
-				r.Review = r.Review || reviewed(x.Evidence, m)
-			}
-			ev := r.Evidence[0]
-			r.Reason = "excluded: " + firstNonEmpty(ev.Display, strings.ReplaceAll(x.ID, "_", " ")) + " (" + ev.Type + dateSuffix(ev.Date) + ")"
-			return r
+	for _, i := range e.docs {
+		if len(m.keywords) == 0 {
+			break
 		}
-	}
-	var override *Modifier
-	for _, md := range s.Modifiers {
-		if ms := e.groupMatches(md.Evidence, []string{"Condition"}, false); len(slices.DeleteFunc(ms, func(m match) bool { return !activeCondition(m.item) })) > 0 {
-			override = md
-			if md.Title != "" {
-				r.Title = md.Title
+		it := &e.items[i]
+		for _, k := range m.keywords {
+			if !hasWord(it.Title, k) {
+				continue
 			}
-			r.Review = r.Review || md.Review
+			h := hit{group: -1, item: i, coding: -1, typ: typeBit(it.Type)}
+			// Coded evidence of the same day wins: it needs no "check".
+			if d := e.days[i]; d == noDate {
+				o.sawDateless(h)
+			} else if d > bestDay {
+				best, bestDay = h, d
+			}
 			break
 		}
 	}
-	triggerEvidence := r.Evidence
-	r.Evidence = nil
-	var best *outcome
-	var newestDone time.Time
-	var dateless []match
-	var notes []string
+	if bestDay != noDate {
+		o.done, o.last, o.ev = true, bestDay, e.keep(best)
+	}
+}
+
+type dose struct {
+	day int32
+	h   hit
+}
+
+// series: doses on distinct days, each at least MinGap after the last
+// counted one, until Doses are counted.
+func (e *evaluator) series(m *Modality, o *outcome) {
+	e.doses = e.doses[:0]
+	for _, g := range m.Evidence {
+		for _, h := range e.groupHits(g) {
+			if !e.usable(m, h) {
+				continue
+			}
+			if d := e.days[h.item]; d == noDate {
+				o.sawDateless(h)
+			} else {
+				e.doses = append(e.doses, dose{d, h})
+			}
+		}
+	}
+	slices.SortStableFunc(e.doses, func(a, b dose) int { return int(a.day) - int(b.day) })
+	start, counted, early := len(e.arena), 0, false
+	prev := int32(noDate)
+	for _, x := range e.doses {
+		if counted == m.Doses {
+			break
+		}
+		if prev != noDate && (x.day == prev || x.day < m.minGap.addDays(prev)) {
+			early = early || x.day != prev
+			continue
+		}
+		e.arena = append(e.arena, x.h)
+		prev, counted = x.day, counted+1
+	}
+	if counted == m.Doses {
+		o.done, o.last, o.ev = true, prev, e.arena[start:len(e.arena):len(e.arena)]
+		return
+	}
+	e.arena = e.arena[:start]
+	o.note = strconv.Itoa(counted) + " of " + strconv.Itoa(m.Doses) + " doses on record"
+	if early {
+		o.note += " (a dose less than " + m.MinGap + " after the one before does not count)"
+	}
+}
+
+// sequence: each group in order, each at least MinGap after the one before
+// (PCV15, then PPSV23 a year or more later).
+func (e *evaluator) sequence(m *Modality, o *outcome) {
+	start := len(e.arena)
+	prev := int32(noDate)
+	for i, g := range m.Evidence {
+		from := int32(math.MinInt32 + 1)
+		if i > 0 {
+			from = m.minGap.addDays(prev)
+		}
+		var step hit
+		stepDay := int32(math.MaxInt32)
+		for _, h := range e.groupHits(g) {
+			if !e.usable(m, h) {
+				continue
+			}
+			if d := e.days[h.item]; d == noDate {
+				o.sawDateless(h)
+			} else if d >= from && d < stepDay {
+				step, stepDay = h, d
+			}
+		}
+		if stepDay == math.MaxInt32 {
+			if i > 0 {
+				first := e.arena[start]
+				o.note = e.display(first) + " on " + ymd(e.days[first.item]) + "; " + g.Name + " from " + ymd(from) + " completes it"
+			}
+			e.arena = e.arena[:start]
+			return
+		}
+		e.arena = append(e.arena, step)
+		prev = stepDay
+	}
+	o.done, o.last, o.ev = true, prev, e.arena[start:len(e.arena):len(e.arena)]
+}
+
+// allOf: every group met; the oldest of the groups' newest decides (eGFR
+// and uACR each within the year).
+func (e *evaluator) allOf(m *Modality, o *outcome) {
+	start := len(e.arena)
+	last := int32(math.MaxInt32)
+	var missing string
+	for _, g := range m.Evidence {
+		var best hit
+		bestDay := int32(noDate)
+		for _, h := range e.groupHits(g) {
+			if !e.usable(m, h) {
+				continue
+			}
+			if d := e.days[h.item]; d == noDate {
+				o.sawDateless(h)
+			} else if d > bestDay {
+				best, bestDay = h, d
+			}
+		}
+		if bestDay == noDate {
+			if missing == "" {
+				missing = g.Name
+			}
+			continue
+		}
+		e.arena = append(e.arena, best)
+		last = min(last, bestDay)
+	}
+	if missing != "" {
+		if len(e.arena) > start {
+			o.note = "no " + missing + " on record"
+		}
+		e.arena = e.arena[:start]
+		return
+	}
+	o.done, o.last, o.ev = true, last, e.arena[start:len(e.arena):len(e.arena)]
+}
+
+func (e *evaluator) display(h hit) string {
+	it := &e.items[h.item]
+	if h.coding >= 0 {
+		cs := it.Codes
+		if h.value {
+			cs = it.ValueCodes
+		}
+		if d := cs[h.coding].Display; d != "" {
+			return d
+		}
+	}
+	if it.Title != "" {
+		return it.Title
+	}
+	return it.Type
+}
+
+func (e *evaluator) evidence(h hit) Evidence {
+	it := &e.items[h.item]
+	ev := Evidence{Type: it.Type, ID: it.ID, Display: e.display(h), Date: it.Date}
+	if h.coding >= 0 {
+		cs := it.Codes
+		if h.value {
+			cs = it.ValueCodes
+		}
+		ev.System, ev.Code = cs[h.coding].System, cs[h.coding].Code
+	}
+	return ev
+}
+
+// appendWhat writes "Colonoscopy (Procedure, 2019-03-02)".
+func (e *evaluator) appendWhat(b []byte, h hit) []byte {
+	b = append(b, e.display(h)...)
+	b = append(b, " ("...)
+	b = append(b, e.items[h.item].Type...)
+	if d := e.days[h.item]; d == noDate {
+		b = append(b, ", no date"...)
+	} else {
+		b = append(b, ", "...)
+		b = appendDay(b, d)
+	}
+	return append(b, ')')
+}
+
+func appendDay(b []byte, d int32) []byte {
+	y, m, dd := dayTime(d).Date()
+	if y < 0 || y > 9999 {
+		return append(b, "(a date out of range)"...)
+	}
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
+	b = append(b, byte('0'+int(m)/10), byte('0'+int(m)%10), '-')
+	return append(b, byte('0'+dd/10), byte('0'+dd%10))
+}
+
+func ymd(d int32) string { return string(appendDay(nil, d)) }
+
+// reviewOf says why evidence needs a check, or "".
+func (e *evaluator) reviewOf(h hit) string {
+	if h.group < 0 {
+		return "matched on the title “" + e.items[h.item].Title + "”: check it is a result, not an order or referral"
+	}
+	if g := e.c.idx.groups[h.group]; g.Review {
+		return "decided by a code from “" + g.Name + "”, which no value set examined confirms: check the code"
+	}
+	return ""
+}
+
+func (r *Result) flag(note string) {
+	if note != "" && !r.Review {
+		r.Review, r.ReviewNote = true, note
+	}
+}
+
+// flagHit marks the result for review when the evidence needs a check.
+func (e *evaluator) flagHit(r *Result, h hit) {
+	if !r.Review {
+		r.flag(e.reviewOf(h))
+	}
+}
+
+func (e *evaluator) screening(s *Screening) Result {
+	r := Result{ID: s.ID, Title: s.Title}
+	p := &e.patient
+	e.arena = e.arena[:0]
+
+	minAge, maxAge := s.MinAge, s.MaxAge
+	mod := e.modifier(s)
+	if mod != nil {
+		r.Variant = mod.When
+		if mod.Title != "" {
+			r.Title = mod.Title
+		}
+		if mod.MinAge != nil {
+			minAge = *mod.MinAge
+		}
+		if mod.MaxAge != nil || mod.NoMaxAge {
+			maxAge = mod.MaxAge
+		}
+		if mod.Review {
+			r.flag("the " + strings.ReplaceAll(mod.When, "_", " ") + " variant is a practice default no guideline fixes: check it")
+		}
+	}
+
+	// Not applicable when what is known rules it out; needs review when
+	// what is missing would decide it. Never a guess.
+	sexOK := s.anySex || slices.Contains(s.Sexes, p.Sex)
+	switch {
+	case e.age >= 0 && (e.age < minAge || maxAge != nil && e.age > *maxAge):
+		return notApplicable(r, "age "+strconv.Itoa(e.age)+" is outside "+ageRange(minAge, maxAge))
+	case !sexOK && (p.Sex == "female" || p.Sex == "male"):
+		return notApplicable(r, "recommended for "+strings.Join(s.Sexes, " and ")+" patients only")
+	}
+	var trigger []hit
+	if len(s.Triggers) > 0 {
+		for _, t := range s.Triggers {
+			start := len(e.arena)
+			if e.rule(t, true) {
+				r.Rule, trigger = t.ID, e.arena[start:]
+				for _, h := range trigger {
+					e.flagHit(&r, h)
+				}
+				break
+			}
+		}
+		if trigger == nil {
+			return notApplicable(r, "applies only "+triggerWords(s.Triggers[0]))
+		}
+	}
+	switch {
+	case !sexOK && (p.Sex == "" || p.Sex == "unknown"):
+		return needsReview(r, "sex is not recorded in Epic, so whether this applies cannot be decided")
+	case !sexOK:
+		return needsReview(r, "sex is recorded as "+p.Sex+", so whether this applies cannot be decided: check with the clinician")
+	case e.age < 0:
+		return needsReview(r, "birth date is not recorded in Epic, so eligibility cannot be decided")
+	}
+
+	for _, x := range s.Exclusions {
+		start := len(e.arena)
+		if !e.rule(x, false) {
+			continue
+		}
+		r.Status, r.Rule = Excluded, x.ID
+		r.Evidence = make([]Evidence, 0, len(e.arena)-start)
+		for _, h := range e.arena[start:] {
+			r.Evidence = append(r.Evidence, e.evidence(h))
+			e.flagHit(&r, h)
+		}
+		b := append(e.buf[:0], "excluded: "...)
+		r.Reason = string(e.appendWhat(b, e.arena[start]))
+		return r
+	}
+
+	var best outcome
+	var dateless hit
+	haveBest, haveDateless := false, false
+	var note string
 	for _, m := range s.Modalities {
-		if m.MinAge > 0 && age < m.MinAge || m.MaxAge > 0 && age > m.MaxAge {
-			continue
+		o := e.modality(m, mod)
+		if o.hasDateless && !haveDateless {
+			dateless, haveDateless = o.dateless, true
 		}
-		o := e.modality(s, m, age, override)
-		dateless = append(dateless, o.dateless...)
 		if o.note != "" {
-			notes = append(notes, o.note)
-		}
-		if !o.done {
-			continue
-		}
-		if o.last.After(newestDone) {
-			newestDone = o.last
+			if note != "" {
+				note += "; "
+			}
+			note += o.note
 		}
 		// The modality that keeps the patient covered longest decides: a
 		// colonoscopy two years ago still covers a patient whose last FIT
 		// has lapsed.
-		if best == nil || o.forever || !best.forever && o.due.After(best.due) {
-			oo := o
-			best = &oo
+		if o.done && (!haveBest || o.forever && !best.forever || !best.forever && !o.forever && o.due > best.due) {
+			best, haveBest = o, true
 		}
 	}
+
+	b := e.buf[:0]
 	switch {
-	case best != nil:
-		r.LastDone, r.Modality = best.last, firstNonEmpty(best.m.Title, strings.ReplaceAll(best.m.ID, "_", " "))
-		for _, m := range best.evidence {
-			r.Evidence = append(r.Evidence, evidenceOf(m))
-			r.Review = r.Review || reviewed(best.m.Evidence, m)
+	case haveBest:
+		r.LastDone, r.Modality = dayTime(best.last), best.m.name
+		r.Evidence = make([]Evidence, 0, len(best.ev))
+		for _, h := range best.ev {
+			r.Evidence = append(r.Evidence, e.evidence(h))
+			e.flagHit(&r, h)
 		}
-		ev := r.Evidence[len(r.Evidence)-1]
-		what := firstNonEmpty(ev.Display, r.Modality) + " (" + ev.Type + dateSuffix(ev.Date) + ")"
+		if best.m.IntervalReview && !best.forever {
+			r.flag("the " + best.m.Interval + " interval is a practice default no guideline fixes: check it suits this patient")
+		}
+		last := best.ev[len(best.ev)-1]
 		switch {
 		case best.forever:
-			r.Status, r.Reason = Complete, "done: "+what
-		case !e.visit.Before(best.due):
-			r.Status, r.NextDue, r.Reason = Due, best.due, "overdue since "+best.due.Format(time.DateOnly)+"; last: "+what
-		case !e.visit.Before(s.dueSoon.SubFrom(best.due)):
-			r.Status, r.NextDue, r.Reason = DueSoon, best.due, "due "+best.due.Format(time.DateOnly)+"; last: "+what
+			r.Status, b = Complete, append(b, "done: "...)
+		case e.today >= best.due:
+			r.Status = Due
+			b = appendDay(append(b, "overdue since "...), best.due)
+			b = append(b, "; last: "...)
+		case e.today >= e.dueSoonFrom(s, best.due):
+			r.Status = DueSoon
+			b = appendDay(append(b, "due "...), best.due)
+			b = append(b, "; last: "...)
 		default:
-			r.Status, r.NextDue, r.Reason = Complete, best.due, "done: "+what
+			r.Status, b = Complete, append(b, "done: "...)
 		}
-	case len(dateless) > 0:
+		if !best.forever {
+			r.NextDue = dayTime(best.due)
+		}
+		b = e.appendWhat(b, last)
+		if r.Status != Complete && haveDateless {
+			// An undated record may be the newer one.
+			r.Status = NeedsReview
+			b = append(b, "; also "...)
+			b = e.appendWhat(b, dateless)
+			b = append(b, ": check when it was done"...)
+			r.Evidence = append(r.Evidence, e.evidence(dateless))
+		}
+	case haveDateless:
 		r.Status = NeedsReview
-		ev := evidenceOf(dateless[0])
-		r.Evidence = []Evidence{ev}
-		r.Reason = firstNonEmpty(ev.Display, ev.Type) + " is on record without a date; check when it was done"
+		r.Evidence = []Evidence{e.evidence(dateless)}
+		b = append(b, e.display(dateless)...)
+		b = append(b, " is on record without a date: check when it was done"...)
 	default:
-		r.Status, r.NextDue = Due, time.Time{}
-		r.Reason = "nothing on record"
-		if len(notes) > 0 {
-			r.Reason = strings.Join(notes, "; ")
+		r.Status = Due
+		if note != "" {
+			b = append(b, note...)
+		} else {
+			b = append(b, "nothing on record"...)
 		}
 	}
 	if s.ManualReview != "" && (r.Status == Due || r.Status == DueSoon) {
 		r.Status = NeedsReview
-		r.Reason += "; eligible only if: " + s.ManualReview + " (confirm with the clinician)"
+		b = append(b, "; eligible only if: "...)
+		b = append(b, s.ManualReview...)
+		b = append(b, " (confirm with the clinician)"...)
 	}
-	if len(r.Evidence) == 0 {
-		r.Evidence = triggerEvidence
+	r.Reason = string(b)
+	e.buf = b
+	if len(r.Evidence) == 0 && len(trigger) > 0 {
+		// Nothing done: show why the screening applies.
+		r.Evidence = make([]Evidence, 0, len(trigger))
+		for _, h := range trigger {
+			r.Evidence = append(r.Evidence, e.evidence(h))
+		}
 	}
 	return r
 }
 
-func dateSuffix(t time.Time) string {
-	if t.IsZero() {
-		return ", no date"
+func (e *evaluator) dueSoonFrom(s *Screening, due int32) int32 {
+	if s.dueSoon.IsZero() {
+		return due
 	}
-	return ", " + t.Format(time.DateOnly)
+	return s.dueSoon.subDays(due)
 }
 
-func ageRange(s *Screening) string {
-	if s.MaxAge == nil {
-		return strconv.Itoa(s.MinAge) + " and over"
+func notApplicable(r Result, why string) Result {
+	r.Status, r.Reason = NotApplicable, why
+	r.Review, r.ReviewNote = false, ""
+	return r
+}
+
+func needsReview(r Result, why string) Result {
+	r.Status, r.Reason = NeedsReview, why
+	return r
+}
+
+func triggerWords(t *Rule) string {
+	name := strings.ReplaceAll(t.ID, "_", " ")
+	for p := t; p != nil; {
+		if len(p.Evidence) > 0 {
+			name = p.Evidence[0].Name
+			break
+		}
+		if len(p.AllOf) == 0 {
+			break
+		}
+		p = p.AllOf[0]
 	}
-	return strconv.Itoa(s.MinAge) + "-" + strconv.Itoa(*s.MaxAge)
+	if t.MinValue != nil {
+		return "when the latest " + name + " is " + strconv.FormatFloat(*t.MinValue, 'f', -1, 64) + " or more"
+	}
+	return "with " + name + " on record"
+}
+
+func ageRange(minAge int, maxAge *int) string {
+	if maxAge == nil {
+		return strconv.Itoa(minAge) + " and over"
+	}
+	return strconv.Itoa(minAge) + "-" + strconv.Itoa(*maxAge)
 }

@@ -2,52 +2,75 @@ package screening
 
 import "strings"
 
-// The reverse index maps a coding to the groups that contain it, so a
+// The reverse index maps a coding to the evidence groups that hold it, so a
 // record is matched in one pass over its codings instead of screenings x
-// items x codes.
+// items x codes. Keys are the code alone (short strings hash fast); the
+// system is checked on the few entries a code finds. ICD-10-CM codes are
+// keyed without their dot, so E11.9 and E119 are the same code.
+//
+// Most codings in a chart (vital signs, routine labs, visit types) are in no
+// group at all. A bitmap of the keys' hashes turns those away with one bit
+// test, before a lookup in maps too big for the CPU cache.
 type index struct {
-	exact    map[codeKey][]*Group
-	prefixes map[codeKey][]*Group // code holds the prefix
-	prefixed map[string]bool      // systems with any prefix entry
-	keywords []*Modality
+	groups     []*Group           // by Group.n; a record's hits are bucketed by it
+	exact      map[string][]entry // code -> groups holding it
+	prefixes   map[string][]entry // code prefix (E11, C34) -> groups
+	prefixLens [2][]int           // the lengths of those prefixes: ICD-10-CM, other systems
+	seen       *[1 << 12]uint64   // bit hash(k) is set for every key k of both maps
 }
 
-// codeKey is a struct, not "system|code", so lookups do not allocate.
-type codeKey struct{ system, code string }
+type entry struct {
+	system string
+	group  int32
+}
 
 func (c *Catalogue) buildIndex() {
-	c.idx = index{exact: map[codeKey][]*Group{}, prefixes: map[codeKey][]*Group{}, prefixed: map[string]bool{}}
+	ix := index{exact: map[string][]entry{}, prefixes: map[string][]entry{}, seen: new([1 << 12]uint64)}
 	add := func(g *Group) {
-		for k := range g.exact {
-			sys, code, _ := strings.Cut(k, "|")
-			key := codeKey{sys, code}
-			c.idx.exact[key] = append(c.idx.exact[key], g)
-		}
-		for sys, ps := range g.prefixes {
-			c.idx.prefixed[sys] = true
-			for _, p := range ps {
-				key := codeKey{sys, p}
-				c.idx.prefixes[key] = append(c.idx.prefixes[key], g)
+		g.n = int32(len(ix.groups))
+		ix.groups = append(ix.groups, g)
+		for sys, codes := range g.Codes {
+			for _, code := range codes {
+				prefix := strings.HasSuffix(code, "*")
+				code = strings.TrimSuffix(code, "*")
+				if sys == sysICD10CM {
+					code = strings.ReplaceAll(code, ".", "")
+					// A three-character category (C34) stands for its codes.
+					prefix = prefix || len(code) == 3
+				}
+				e := entry{system: sys, group: g.n}
+				h := hashKey(code)
+				ix.seen[h/64%uint32(len(ix.seen))] |= 1 << (h % 64)
+				if !prefix {
+					ix.exact[code] = append(ix.exact[code], e)
+					continue
+				}
+				ix.prefixes[code] = append(ix.prefixes[code], e)
+				k := 1
+				if sys == sysICD10CM {
+					k = 0
+				}
+				if !containsInt(ix.prefixLens[k], len(code)) {
+					ix.prefixLens[k] = append(ix.prefixLens[k], len(code))
+				}
 			}
+		}
+	}
+	groups := func(gs []*Group) {
+		for _, g := range gs {
+			add(g)
 		}
 	}
 	var rule func(r *Rule)
 	rule = func(r *Rule) {
-		for _, g := range r.Evidence {
-			add(g)
-		}
+		groups(r.Evidence)
 		for _, p := range r.AllOf {
 			rule(p)
 		}
 	}
 	for _, s := range c.Screenings {
 		for _, m := range s.Modalities {
-			for _, g := range m.Evidence {
-				add(g)
-			}
-			if len(m.Keywords) > 0 {
-				c.idx.keywords = append(c.idx.keywords, m)
-			}
+			groups(m.Evidence)
 		}
 		for _, r := range s.Triggers {
 			rule(r)
@@ -56,46 +79,87 @@ func (c *Catalogue) buildIndex() {
 			rule(r)
 		}
 		for _, md := range s.Modifiers {
-			for _, g := range md.Evidence {
-				add(g)
+			groups(md.Evidence)
+		}
+	}
+	c.idx = ix
+}
+
+func containsInt(xs []int, v int) bool {
+	for _, x := range xs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// hashKey is FNV-1a, for the bitmap.
+func hashKey[T string | []byte](k T) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(k); i++ {
+		h = (h ^ uint32(k[i])) * 16777619
+	}
+	return h
+}
+
+func (ix *index) maybe(h uint32) bool {
+	return ix.seen[h/64%uint32(len(ix.seen))]&(1<<(h%64)) != 0
+}
+
+// find calls hit for every group that holds the coding.
+func (ix *index) find(system, code string, hit func(group int32)) {
+	if system != sysICD10CM {
+		if ix.maybe(hashKey(code)) {
+			each(ix.exact[code], system, hit)
+		}
+		for _, n := range ix.prefixLens[1] {
+			if n <= len(code) && ix.maybe(hashKey(code[:n])) {
+				each(ix.prefixes[code[:n]], system, hit)
 			}
 		}
-	}
-}
-
-// groupsFor returns the groups a coding belongs to.
-func (c *Catalogue) groupsFor(system, code string, visit func(*Group)) {
-	for _, g := range c.idx.exact[codeKey{system, code}] {
-		visit(g)
-	}
-	if !c.idx.prefixed[system] {
 		return
 	}
-	// Try every prefix of the code that a group could name: C34.90 -> C34.9, C34.
-	for n := len(code); n >= 3; n-- {
-		p := strings.TrimSuffix(code[:n], ".")
-		for _, g := range c.idx.prefixes[codeKey{system, p}] {
-			visit(g)
+	var buf [24]byte
+	b := buf[:0]
+	for i := 0; i < len(code); i++ {
+		if code[i] != '.' {
+			b = append(b, code[i])
+		}
+	}
+	// string(b) inside a map index does not allocate.
+	if ix.maybe(hashKey(b)) {
+		each(ix.exact[string(b)], system, hit)
+	}
+	for _, n := range ix.prefixLens[0] {
+		if n <= len(b) && ix.maybe(hashKey(b[:n])) {
+			each(ix.prefixes[string(b[:n])], system, hit)
 		}
 	}
 }
 
-// hasWord reports whether title contains kw as a whole word, ignoring case.
-func hasWord(title, kw string) bool {
-	t, k := strings.ToLower(title), strings.ToLower(kw)
-	for i := 0; ; {
-		j := strings.Index(t[i:], k)
-		if j < 0 {
-			return false
+func each(es []entry, system string, hit func(int32)) {
+	for _, e := range es {
+		if e.system == system {
+			hit(e.group)
 		}
-		j += i
-		before := j == 0 || !isWordChar(t[j-1])
-		after := j+len(k) == len(t) || !isWordChar(t[j+len(k)])
+	}
+}
+
+// hasWord reports whether title contains kw (lower-case) as a whole word,
+// ignoring case.
+func hasWord(title, kw string) bool {
+	for i := 0; i+len(kw) <= len(title); i++ {
+		if c := title[i]; c|0x20 != kw[0]|0x20 && c < 0x80 || !strings.EqualFold(title[i:i+len(kw)], kw) {
+			continue
+		}
+		before := i == 0 || !isWordChar(title[i-1])
+		after := i+len(kw) == len(title) || !isWordChar(title[i+len(kw)])
 		if before && after {
 			return true
 		}
-		i = j + 1
 	}
+	return false
 }
 
 func isWordChar(b byte) bool {

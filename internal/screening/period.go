@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -19,7 +20,12 @@ var isoPeriod = regexp.MustCompile(`^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?
 // P0.5Y). Times (PT...) and negative values are refused.
 func ParsePeriod(s string) (Period, error) {
 	m := isoPeriod.FindStringSubmatch(s)
-	if m == nil || s == "P" {
+	switch {
+	case strings.Contains(s, "-"):
+		return Period{}, fmt.Errorf("%q is negative; give a duration like P1Y, P6M or P60D", s)
+	case strings.HasPrefix(s, "PT"):
+		return Period{}, fmt.Errorf("%q is a time of day; give days, weeks, months or years like P60D", s)
+	case m == nil || s == "P":
 		return Period{}, fmt.Errorf("%q is not an ISO 8601 duration like P1Y, P6M or P60D", s)
 	}
 	num := func(i int) float64 {
@@ -30,6 +36,9 @@ func ParsePeriod(s string) (Period, error) {
 		return v
 	}
 	years, months, weeks, days := num(1), num(2), num(3), num(4)
+	if years*365+months*31+weeks*7+days > 200*366 {
+		return Period{}, fmt.Errorf("%q is longer than 200 years", s)
+	}
 	p := Period{Years: int(years)}
 	months += (years - math.Floor(years)) * 12
 	p.Months = int(months)
@@ -39,6 +48,18 @@ func ParsePeriod(s string) (Period, error) {
 	p.Years += p.Months / 12
 	p.Months %= 12
 	return p, nil
+}
+
+// approxDays is the period's length in days, months counted as 30.4 days:
+// for comparing periods, not for dates.
+func (p Period) approxDays() float64 {
+	return float64(p.Years)*365.25 + float64(p.Months)*30.44 + float64(p.Days)
+}
+
+// Longest is the longest the period can last from any date (years of 366
+// days, months of 31): a safe history window.
+func (p Period) Longest() time.Duration {
+	return time.Duration(p.Years*366+p.Months*31+p.Days) * 24 * time.Hour
 }
 
 // IsZero reports an empty period.
