@@ -1,0 +1,273 @@
+package smart
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// AccessMode is how the agent gets access tokens without the user, for
+// status.
+type AccessMode string
+
+const (
+	// ModeDevice: a key registered for this computer, JWT bearer grant.
+	ModeDevice AccessMode = "device"
+	// ModeRefresh: a refresh token (confidential apps only).
+	ModeRefresh AccessMode = "refresh"
+	// ModeInteractive: only the sign-in's access token; when it expires
+	// the user signs in again in the browser.
+	ModeInteractive AccessMode = "interactive"
+)
+
+// Credentials are the secrets lasting access needs. The agent keeps them in
+// the OS keychain (item names from internal/keychain) and nowhere else;
+// this package only holds them in memory.
+type Credentials struct {
+	ClientID       string          // the app's client ID (practice configuration; not secret)
+	ClientSecret   string          // keychain.ClientSecret; confidential apps only
+	DeviceClientID string          // keychain.DeviceClientID
+	DeviceKey      *rsa.PrivateKey // keychain.DevicePrivKey, via MarshalDeviceKey / ParseDeviceKey
+	RefreshToken   string          // keychain.RefreshToken
+}
+
+// Mode is the access these credentials give: device if there is a device
+// key and client ID, else refresh if there is a refresh token, else
+// interactive.
+func (c Credentials) Mode() AccessMode {
+	switch {
+	case c.DeviceClientID != "" && c.DeviceKey != nil:
+		return ModeDevice
+	case c.RefreshToken != "":
+		return ModeRefresh
+	}
+	return ModeInteractive
+}
+
+// Token cache timings.
+const (
+	// RenewBefore: a cached token is renewed this long before it expires.
+	RenewBefore = time.Minute
+	// InvalidateGrace: Invalidate leaves a token this young alone, so six
+	// sync workers meeting the same 401 cause one renewal, not six.
+	InvalidateGrace = 5 * time.Second
+)
+
+// SourceOptions configure a token source.
+type SourceOptions struct {
+	Net NetOptions
+	Log *slog.Logger
+	Now func() time.Time // default time.Now
+	// Initial is an access token already in hand (the sign-in's), used
+	// until it is near expiry.
+	Initial *oauth2.Token
+	// OnRefreshToken is called with a new refresh token when the server
+	// rotates it, so the agent can store it in the keychain. It is called
+	// with the source locked: it must not call the source.
+	OnRefreshToken func(refreshToken string)
+}
+
+// Source is an oauth2.TokenSource for one practice: it caches the access
+// token in memory until shortly before expiry, renews it the way the
+// credentials allow (Mode), and implements Invalidate for the FHIR
+// client's one silent retry on a 401. When no renewal is possible, Token
+// returns ErrSignInRequired. It is safe for concurrent use: one source is
+// shared by every sync worker, and only one renewal runs at a time.
+type Source struct {
+	cfg   *Config
+	mode  AccessMode
+	o     SourceOptions
+	log   *slog.Logger
+	now   func() time.Time
+	mu    sync.Mutex
+	creds Credentials
+	tok   *oauth2.Token
+	got   time.Time
+	renew int
+	// lastFail is the kind of the last renewal failure, so a failure is
+	// logged once and not by every worker.
+	lastFail string
+}
+
+// NewSource returns the token source for the credentials: at agent start,
+// from the items in the keychain; after a sign-in, from Establish (with
+// Initial set to the sign-in's token).
+func NewSource(cfg *Config, c Credentials, o SourceOptions) *Source {
+	s := &Source{cfg: cfg, mode: c.Mode(), o: o, log: o.Log, now: o.Now, creds: c}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if o.Initial != nil && o.Initial.AccessToken != "" {
+		s.tok = &oauth2.Token{AccessToken: o.Initial.AccessToken, TokenType: o.Initial.TokenType, Expiry: o.Initial.Expiry}
+		s.got = s.now()
+	}
+	return s
+}
+
+// Mode is how this source renews tokens.
+func (s *Source) Mode() AccessMode { return s.mode }
+
+// Expiry is when the cached access token expires (zero if none is cached
+// or its lifetime is unknown), for status.
+func (s *Source) Expiry() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok == nil {
+		return time.Time{}
+	}
+	return s.tok.Expiry
+}
+
+// Renewals counts the tokens fetched from the server, for tests and status.
+func (s *Source) Renewals() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.renew
+}
+
+// Token returns a valid access token, renewing it when needed.
+func (s *Source) Token() (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if s.tok != nil && (s.tok.Expiry.IsZero() || now.Before(s.tok.Expiry.Add(-RenewBefore))) {
+		t := *s.tok
+		return &t, nil
+	}
+	s.tok = nil
+	var tok *oauth2.Token
+	var err error
+	switch s.mode {
+	case ModeDevice:
+		tok, err = jwtBearerToken(context.Background(), s.o.Net, s.cfg.TokenURL, s.creds.DeviceClientID, s.creds.DeviceKey, now)
+	case ModeRefresh:
+		tok, err = s.refresh()
+	default:
+		err = newErr(ErrSignInRequired, "Your Epic sign-in has ended. Sign in again in the browser (this practice has no lasting access to Epic).")
+	}
+	if err != nil {
+		// Once per kind of failure, not once per sync worker.
+		if k := kindName(err); k != s.lastFail {
+			s.lastFail = k
+			s.log.Warn("no access token", "mode", s.mode, "kind", k, "err", err.Error())
+		}
+		return nil, err
+	}
+	s.lastFail = ""
+	s.renew++
+	s.tok, s.got = tok, now
+	s.log.Debug("access token renewed", "mode", s.mode, "expires", tok.Expiry)
+	t := *tok
+	return &t, nil
+}
+
+// Invalidate drops the cached token (after a 401), unless it was obtained
+// within InvalidateGrace.
+func (s *Source) Invalidate() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok != nil && s.now().Sub(s.got) >= InvalidateGrace {
+		s.tok = nil
+	}
+}
+
+// refresh uses the refresh token; a response without a new refresh token
+// keeps the old one, a rotated one is kept and reported.
+func (s *Source) refresh() (*oauth2.Token, error) {
+	conf := oauth2.Config{
+		ClientID:     s.creds.ClientID,
+		ClientSecret: s.creds.ClientSecret,
+		Endpoint:     oauth2.Endpoint{TokenURL: s.cfg.TokenURL, AuthStyle: authStyle(s.creds.ClientSecret, s.cfg.TokenAuthMethods)},
+	}
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, s.o.Net.client())
+	ctx, cancel := context.WithTimeout(ctx, s.o.Net.timeout())
+	defer cancel()
+	t, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: s.creds.RefreshToken}).Token()
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
+			status := re.Response.StatusCode
+			if status == http.StatusBadRequest || status == http.StatusUnauthorized || status == http.StatusForbidden {
+				return nil, lostAccess(re.ErrorCode, re.ErrorDescription, status)
+			}
+			return nil, &Error{Kind: ErrEpic, Message: "Epic's token service refused the request.", Detail: "HTTP " + strconv.Itoa(status)}
+		}
+		return nil, tokenEndpointError(ctx, s.cfg.TokenURL, s.o.Net.timeout(), err, false)
+	}
+	if t.RefreshToken != "" && t.RefreshToken != s.creds.RefreshToken {
+		s.creds.RefreshToken = t.RefreshToken
+		s.log.Info("refresh token rotated")
+		if s.o.OnRefreshToken != nil {
+			s.o.OnRefreshToken(t.RefreshToken)
+		}
+	}
+	out := &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, Expiry: t.Expiry}
+	if out.TokenType == "" {
+		out.TokenType = "Bearer"
+	}
+	return out, nil
+}
+
+// Establish sets up lasting access after a sign-in. Where the server offers
+// registration it makes a device key on this computer, registers it with
+// the user's access token, and proves it with one JWT bearer grant; the
+// returned Credentials then carry the device client ID and key (and no
+// refresh token). Otherwise, or if any of that fails, they carry the
+// sign-in's refresh token if Epic issued one, else nothing (interactive).
+//
+// The returned Credentials are always usable. A non-nil error (kind
+// ErrRegistration) only says why device access could not be set up, for
+// the log and status; the sign-in itself has succeeded.
+func Establish(ctx context.Context, cfg *Config, sess *Session, app Credentials, o SourceOptions) (Credentials, error) {
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	creds := Credentials{ClientID: app.ClientID, ClientSecret: app.ClientSecret}
+	if sess != nil && sess.Token != nil {
+		creds.RefreshToken = sess.Token.RefreshToken
+	}
+	if cfg.RegistrationURL == "" || sess == nil || sess.Token == nil {
+		log.Info("device registration not offered", "mode", creds.Mode())
+		return creds, nil
+	}
+	fail := func(err error) (Credentials, error) {
+		log.Warn("device registration failed; lasting access falls back", "mode", creds.Mode(), "err", err.Error())
+		return creds, err
+	}
+	key, err := GenerateDeviceKey()
+	if err != nil {
+		return fail(&Error{Kind: ErrRegistration, Message: "A device key could not be made on this computer.", Err: err})
+	}
+	id, err := RegisterDevice(ctx, cfg, app.ClientID, sess.Token.AccessToken, &key.PublicKey, o.Net)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := jwtBearerToken(ctx, o.Net, cfg.TokenURL, id, key, now()); err != nil {
+		// Not wrapped: the sign-in is fine, so this must not read as
+		// ErrSignInRequired.
+		e := &Error{Kind: ErrRegistration, Message: "Epic registered this computer but then refused its first request for access."}
+		var inner *Error
+		if errors.As(err, &inner) {
+			e.Detail = inner.Detail
+		}
+		return fail(e)
+	}
+	creds.DeviceClientID, creds.DeviceKey, creds.RefreshToken = id, key, ""
+	log.Info("device registered for lasting access", "mode", creds.Mode())
+	return creds, nil
+}
