@@ -128,7 +128,7 @@ func TestBadRowsAreReportedByLineAndTheRestKept(t *testing.T) {
 		"Daily Appointment Report - Demo Family Medicine",
 		"",
 		"Appointment Date/Time\tProvider Name\tMRN\tLast Name\tFirst Name\tBirth Date\tAppt Type\tAppt Status",
-		"11/24/2026 8:00 AM\tPark, Ada\t" + a.MRN + "\t\t\t\tFollow-Up\tScheduled",                                  // 4 ok
+		"11/24/2026 8:00 AM\tPark, Ada\t" + a.MRN + "\t\t\t\tFollow-Up\tScheduled",                                   // 4 ok
 		"11/24/2026 25:99\tPark, Ada\t" + b.MRN + "\t\t\t\tFollow-Up\tScheduled",                                     // 5 bad time
 		"11/24/2026 8:40 AM\tPark, Ada\t9999999\t\t\t\tFollow-Up\tScheduled",                                         // 6 unknown MRN
 		"11/24/2026 9:00 AM\tPark, Ada\t\t" + twin.Family + "\t" + twin.Given + "\t" + dob(twin) + "\tFollow-Up\t",   // 7 two charts
