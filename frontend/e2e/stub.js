@@ -1,89 +1,231 @@
 // Injected before the app loads: stands in for the Wails bridge (window.go
 // and window.runtime) with a scripted agent, so the built frontend runs in
-// plain Chromium. Tests steer it through window.__stub.
+// plain Chromium. Tests steer it through window.__stub. Errors are thrown
+// as the bindings throw them: the JSON of the agent's {kind, error, detail}.
 (() => {
+  const params = new URLSearchParams(location.search);
   const today = "2026-11-24";
-  const counts = (due, dueSoon, complete) => ({ due, dueSoon, needsReview: 0, complete, excluded: 0 });
+  const err = (kind, error, detail) => JSON.stringify({ kind, error, detail });
+  const counts = (due, dueSoon, complete, needsReview = 0) => ({ due, dueSoon, needsReview, complete, excluded: 0 });
   const rows = [
-    ["a1", "08:00", "Dr. Ada Park", "Annual physical", "booked", "Maria Lopez", "1001", 52, "female", counts(2, 1, 5)],
-    ["a2", "08:20", "Dr. Ben Osei", "Follow-up", "cancelled", "John Smith", "1002", 67, "male", counts(0, 0, 8)],
-    ["a3", "08:40", "Dr. Ada Park", "Sick visit", "booked", "Lee Chen", "1003", 30, "male", counts(0, 1, 3)],
-    ["a4", "09:00", "Dr. Cruz Diaz", "New patient", "booked", "Ana Ruiz", "1004", 45, "female", counts(3, 0, 2)],
+    ["a1", "08:00", "Ada Park, MD", "Annual Physical", "arrived", "Maria Lopez", "1001", 52, "female", counts(2, 1, 5)],
+    ["a2", "08:20", "Ben Osei, DO", "Follow-Up", "cancelled", "John Smith", "1002", 67, "male", counts(0, 0, 8)],
+    ["a3", "08:40", "Ada Park, MD", "Sick Visit", "booked", "Lee Chen", "1003", 30, "male", counts(0, 1, 3)],
+    ["a4", "09:00", "Cruz Diaz, NP", "New Patient", "booked", "Ana Ruiz", "1004", 45, "female", counts(3, 0, 2, 1)],
+    ["a5", "09:20", "Ben Osei, DO", "Medicare Wellness", "booked", "Walter Brown", "1005", 78, "male", counts(1, 2, 6)],
   ].map(([id, t, provider, visitType, status, name, mrn, age, sex, c]) => ({
     appointmentId: id, time: `${today}T${t}:00`, provider, visitType, status, inactive: status === "cancelled",
     patientId: "p" + id, patientName: name, mrn, age, sex, counts: c,
   }));
+  const settings = () => ({
+    syncAt: "06:30", clinicEnd: "18:00", syncEveryMinutes: 30, clinicDays: ["Mon", "Tue", "Wed", "Thu", "Fri"],
+    retentionDays: 14, largeText: false, lookbacks: { labs: 12, imaging: 24, consults: 12, hospital: 12 },
+  });
+  const catalogue = () => ({
+    version: "2026.11-1", custom: false,
+    yaml: "catalog: preventive-screening-defaults\nversion: '2026.11-1'\nscreenings:\n- id: colorectal_cancer\n  min_age: 45\n",
+    screenings: [
+      { id: "colorectal_cancer", title: "Colorectal cancer screening", enabled: true, sexes: ["female", "male"], minAge: 45, maxAge: 75, dueSoon: "P60D", review: false,
+        modalities: [{ id: "colonoscopy", title: "Colonoscopy", interval: "P10Y" }, { id: "fit", title: "FIT", interval: "P1Y" }] },
+      { id: "breast_cancer", title: "Breast cancer screening", enabled: true, sexes: ["female"], minAge: 40, maxAge: 74, dueSoon: "P60D", review: false,
+        modalities: [{ id: "mammography", title: "Mammography", interval: "P2Y" }] },
+      { id: "influenza", title: "Influenza vaccine (seasonal)", enabled: true, sexes: ["female", "male"], minAge: 0, dueSoon: "P30D", review: false,
+        modalities: [{ id: "flu", title: "Flu shot", interval: "season" }] },
+      { id: "unhealthy_alcohol_use", title: "Unhealthy alcohol use screening", enabled: true, sexes: ["female", "male"], minAge: 18, dueSoon: "P60D", review: true,
+        modalities: [{ id: "audit_c", title: "AUDIT-C or single question", interval: "P1Y" }] },
+    ],
+  });
+  const modes = { demo: "demo", unconfigured: "unconfigured", signin: "practice" };
   const state = {
-    mode: new URLSearchParams(location.search).get("mode") || "demo",
+    mode: modes[params.get("mode") || "demo"] || "demo",
+    needsSignIn: params.get("mode") === "signin",
     online: true,
     syncing: false,
     listeners: [],
-    syncRelease: null,
+    sync: null,
+    signIn: null,
     calls: [],
+    settings: settings(),
+    catalogue: catalogue(),
+    user: params.get("mode") === "unconfigured" ? undefined : "Front Desk (demo)",
+    practice: { name: "Demo Family Medicine", fhirBase: "http://127.0.0.1:40111/interconnect-fhir-oauth/api/FHIR/R4", clientId: "healthprep-demo" },
+    dayRows: rows.map((r) => ({ ...r, counts: { ...r.counts } })),
   };
   const status = () => ({
-    mode: state.mode, needsSignIn: false, online: state.online, syncing: state.syncing,
+    mode: state.mode, needsSignIn: state.needsSignIn, online: state.online, syncing: state.syncing,
     offlineSince: state.online ? undefined : `${today}T07:05:00`, offlineReason: state.online ? undefined : "no network",
-    days: state.mode === "unconfigured" ? [] : [today], today,
-    signedIn: state.mode === "unconfigured" ? undefined : { user: "Front Desk", accessMode: "device" },
+    practice: state.mode === "unconfigured" ? undefined : state.practice,
+    days: state.mode === "unconfigured" ? [] : [today, "2026-11-23"], today,
+    signedIn: state.user ? { user: state.user, accessMode: state.mode === "demo" ? "demo" : "device" } : undefined,
     lastSync: { date: today, at: `${today}T06:30:00`, partial: false },
+    version: "e2e", catalogue: { version: state.catalogue.version, count: state.catalogue.screenings.length },
+    keychain: "secret-service", schedule: { kind: "provider-service" },
   });
   const sheet = (appt) => {
-    const r = rows.find((x) => x.appointmentId === appt);
+    const r = state.dayRows.find((x) => x.appointmentId === appt);
     return {
-      date: today, appointmentId: appt, time: r.time, provider: r.provider, visitType: r.visitType,
+      date: today, appointmentId: appt, time: r.time, provider: r.provider, visitType: r.visitType, status: r.status,
       patient: { id: r.patientId, name: r.patientName, mrn: r.mrn, age: r.age, sex: r.sex, birthDate: "1974-03-02" },
       results: [
-        { id: "colorectal_cancer", title: "Colorectal cancer screening", status: "due", reason: "No colonoscopy, FIT or stool DNA test on record" },
-        { id: "influenza", title: "Influenza vaccine", status: "due_soon", nextDue: "2026-12-01", reason: "Season starts" },
-        { id: "breast_cancer", title: "Breast cancer screening (mammography)", status: "complete", lastDone: "2025-06-01", modality: "mammography", nextDue: "2027-06-01", reason: "", evidence: [{ type: "DiagnosticReport", id: "dr1", code: "24606-6", display: "MG Screening bilateral", date: "2025-06-01" }] },
-        { id: "cervical_cancer", title: "Cervical cancer screening", status: "excluded", reason: "Hysterectomy with no residual cervix (Procedure, 2012-04-11)" },
+        { id: "colorectal_cancer", title: "Colorectal cancer screening", status: "due", reason: "nothing on record" },
+        { id: "influenza", title: "Influenza vaccine (seasonal)", status: "due_soon", nextDue: "2026-12-01T00:00:00Z", reason: "the season starts soon" },
+        { id: "breast_cancer", title: "Breast cancer screening", status: "complete", lastDone: "2025-06-01T00:00:00Z", modality: "mammography", nextDue: "2027-06-01T00:00:00Z",
+          reason: "done: MG Screening bilateral (DiagnosticReport, 2025-06-01)",
+          evidence: [{ type: "DiagnosticReport", id: "dr1", system: "http://loinc.org", code: "24606-6", display: "MG Screening bilateral", date: "2025-06-01T09:30:00Z" }] },
+        { id: "unhealthy_alcohol_use", title: "Unhealthy alcohol use screening", status: "complete", lastDone: "2026-09-18T00:00:00Z", nextDue: "2027-09-18T00:00:00Z", review: true,
+          reason: "done: AUDIT-C (Observation, 2026-09-18)",
+          evidence: [{ type: "Observation", id: "o1", system: "http://loinc.org", code: "72109-2", display: "Alcohol Use Disorder Identification Test - Consumption [AUDIT-C]", date: "2026-09-18T08:45:00Z" }] },
+        { id: "cervical_cancer", title: "Cervical cancer screening", status: "excluded", reason: "hysterectomy with no residual cervix", rule: "exclusion: hysterectomy",
+          evidence: [{ type: "Procedure", id: "pr1", code: "Z90.710", display: "Hysterectomy", date: "2012-04-11T00:00:00Z" }] },
       ],
-      conditions: [{ title: "Essential hypertension", date: "2019-02-01" }],
-      labs: [{ title: "Hemoglobin A1c", date: "2026-05-01", detail: "5.9 %" }],
-      imaging: [{ title: "MG Screening bilateral", date: "2025-06-01" }],
-      consults: [], hospital: [],
-      immunizations: [{ title: "Influenza, seasonal", date: "2025-10-02" }],
+      conditions: [{ title: "Essential hypertension", date: "2019-02-01T00:00:00Z", detail: "I10" }],
+      labs: [{ title: "Hemoglobin A1c", date: "2026-05-01T00:00:00Z", detail: "5.9 %" }, { title: "LDL cholesterol", date: "2026-05-01T00:00:00Z", detail: "112 mg/dL" }],
+      imaging: [{ title: "MG Screening bilateral", date: "2025-06-01T00:00:00Z" }],
+      consults: [{ title: "Cardiology consult note", date: "2026-02-14T00:00:00Z" }],
+      hospital: [],
+      immunizations: [{ title: "Influenza, seasonal", date: "2025-10-02T00:00:00Z" }, { title: "Tdap", date: "2019-08-20T00:00:00Z" }],
     };
   };
-  const emit = (e) => state.listeners.forEach((cb) => cb(e));
-  window.__stub = { state, emit, finishSync: () => state.syncRelease && state.syncRelease() };
+  const printDoc = (sheets) =>
+    `<!doctype html><html><head><meta charset="utf-8"><title>Prep ${today}</title><style>.sheet{page-break-after:always}.sheet:last-child{page-break-after:auto}</style></head><body>` +
+    sheets.map((s) => `<div class="sheet" data-appointment="${s.appointmentId}"><h1>${s.patient.name}</h1></div>`).join("") +
+    "</body></html>";
+  const emit = (e) => state.listeners.forEach((cb) => cb({ appointments: 0, patientsDone: 0, patientsTotal: 0, requests: 0, errors: 0, ...e }));
+  const deferred = () => {
+    let resolve, reject;
+    const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
+    return { promise, resolve, reject };
+  };
+  window.__stub = {
+    state,
+    emit,
+    finishSync: () => {
+      state.dayRows[0].counts = counts(0, 1, 7); // Maria's colonoscopy report just arrived
+      state.sync?.resolve();
+    },
+    finishSignIn: (answer) => state.signIn?.resolve(answer),
+  };
   window.runtime = {
     EventsOnMultiple: (name, cb) => {
       if (name === "sync") state.listeners.push(cb);
       return () => {};
     },
+    BrowserOpenURL: (url) => state.calls.push(`open ${url}`),
+    ClipboardSetText: async (text) => {
+      state.calls.push(`copy ${text}`);
+      return true;
+    },
   };
   const App = {
     Status: async () => status(),
-    Day: async () => ({ date: today, asOf: `${today}T06:31:00`, partial: false, catalogueVersion: "1", rows: state.mode === "unconfigured" ? [] : rows }),
+    Version: async () => ({ version: "v0.9.0-e2e", commit: "e2e1234", date: "2026-11-24T05:00:00Z", goVersion: "go1.26.8" }),
+    Day: async (date) => {
+      if (date !== today) throw err("not_found", `nothing is saved for ${date} yet`);
+      return { date: today, asOf: `${today}T06:31:00`, partial: false, catalogueVersion: "1", rows: state.mode === "unconfigured" ? [] : state.dayRows };
+    },
     Sheet: async (_d, appt) => sheet(appt),
-    PrintHTML: async (_d, appt) => `<!doctype html><title>print</title><body><h1 id="printed">${appt || "day"}</h1></body>`,
-    Sync: async () => {
-      state.calls.push("sync");
+    PrintHTML: async (_d, appt) => {
+      state.calls.push(`print ${appt || "day"}`);
+      const ids = appt ? [appt] : state.dayRows.filter((r) => !r.inactive).map((r) => r.appointmentId);
+      return printDoc(ids.map(sheet));
+    },
+    Sync: async (date) => {
+      state.calls.push(`sync ${date}`);
       state.syncing = true;
-      await new Promise((r) => (state.syncRelease = r));
-      state.syncing = false;
-      emit({ phase: "done", appointments: 4, patientsDone: 4, patientsTotal: 4, requests: 30, errors: 0 });
-      return {};
+      state.sync = deferred();
+      try {
+        await state.sync.promise;
+      } finally {
+        state.syncing = false;
+      }
+      emit({ phase: "done", date, appointments: 5, patientsDone: 5, patientsTotal: 5, requests: 40 });
+      return { date, appointments: 5, patients: 5, stale: 0, requests: 40, partial: false, duration: 2e9 };
+    },
+    CancelSync: async () => {
+      state.calls.push("cancel sync");
+      if (!state.sync) throw err("not_found", "no update is running");
+      emit({ phase: "failed", date: today, message: "the update was stopped" });
+      state.sync.reject(err("busy", "the update was stopped; the saved prep is unchanged"));
     },
     CheckSetup: async (base, id, discover) => {
       const problems = [];
       const cid = id.trim().replace(/^["']|["']$/g, "");
-      if (/\s/.test(cid)) problems.push({ field: "clientId", message: "The client ID has a space inside it. Copy it again from Epic's app page." });
-      if (base && !/^https:\/\//.test(base.trim())) problems.push({ field: "fhirBase", message: "The FHIR address must start with https://" });
-      return { fhirBase: base.trim(), clientId: cid, problems, discovery: discover && problems.length === 0 ? { authorize: "https://epic.example/oauth2/authorize", token: "https://epic.example/oauth2/token", issuer: "https://epic.example/oauth2", pkceS256: true } : undefined };
+      if (cid === "") problems.push({ field: "clientId", message: "Paste the client ID from Epic's app page." });
+      else if (/\s/.test(cid)) problems.push({ field: "clientId", message: "The client ID has a space inside it. Copy it again from Epic's app page." });
+      if (base.trim() === "") problems.push({ field: "fhirBase", message: "Paste your organisation's FHIR base URL." });
+      else if (!/^https:\/\//.test(base.trim())) problems.push({ field: "fhirBase", message: "The FHIR address must start with https://" });
+      const discovery = discover && problems.length === 0
+        ? { authorize: "https://fhir.riverside.example/oauth2/authorize", token: "https://fhir.riverside.example/oauth2/token", issuer: "https://fhir.riverside.example/oauth2", register: "https://fhir.riverside.example/oauth2/register", pkceS256: true }
+        : undefined;
+      return { fhirBase: base.trim().replace(/\/+$/, ""), clientId: cid, problems, discovery };
     },
-    Setup: async (base, id) => { state.calls.push(`setup ${base} ${id}`); return {}; },
-    StartSignIn: async () => ({ state: "waiting", url: "https://epic.example/oauth2/authorize?client_id=x" }),
-    SignInStatus: async () => { state.mode = "practice"; return { state: "done", user: "Pat Manager", accessMode: "device" }; },
-    CancelSignIn: async () => {},
-    CancelSync: async () => {},
-    StartDemo: async () => { state.mode = "demo"; },
-    Settings: async () => ({ syncAt: "06:30", syncEveryMinutes: 30, clinicDays: ["Mon", "Tue", "Wed", "Thu", "Fri"], retentionDays: 14, largeText: false }),
-    SaveSettings: async () => {},
-    Reset: async (c) => { if (c !== "RESET") throw "Type RESET to confirm."; state.mode = "unconfigured"; },
-    Version: async () => ({ version: "test" }),
+    Setup: async (base, id, name) => {
+      state.calls.push(`setup ${base} ${id} ${name}`);
+      state.mode = "practice";
+      state.needsSignIn = true;
+      state.user = undefined;
+      state.practice = { name, fhirBase: base, clientId: id };
+      return { fhirBase: base, clientId: id, problems: [] };
+    },
+    StartSignIn: async () => {
+      state.calls.push("start sign-in");
+      state.signIn = deferred();
+      return { state: "waiting", url: "https://fhir.riverside.example/oauth2/authorize?client_id=0a1b2c3d&state=abc" };
+    },
+    SignInStatus: async () => {
+      const answer = await state.signIn.promise;
+      if (answer.state === "done") {
+        state.needsSignIn = false;
+        state.user = answer.user;
+      }
+      return answer;
+    },
+    CancelSignIn: async () => {
+      state.calls.push("cancel sign-in");
+      state.signIn?.resolve({ state: "idle" });
+    },
+    StartDemo: async () => {
+      state.mode = "demo";
+      state.user = "Front Desk (demo)";
+    },
+    Settings: async () => structuredClone(state.settings),
+    SaveSettings: async (s) => {
+      if (s.retentionDays < 1 || s.retentionDays > 365) throw err("bad_request", "keep days for 1 to 365 days");
+      state.settings = structuredClone(s);
+      state.calls.push("save settings");
+    },
+    Catalogue: async () => structuredClone(state.catalogue),
+    EditCatalogue: async (edits) => {
+      state.calls.push(`edit ${JSON.stringify(edits)}`);
+      for (const e of edits) {
+        const s = state.catalogue.screenings.find((x) => x.id === e.screening);
+        if (e.minAge !== undefined && s.maxAge !== undefined && e.minAge > s.maxAge) {
+          return { problems: [{ line: 0, message: `${s.id}: min_age ${e.minAge} is above max_age ${s.maxAge}` }] };
+        }
+        if (e.enabled !== undefined) s.enabled = e.enabled;
+        if (e.minAge !== undefined) s.minAge = e.minAge;
+        if (e.maxAge !== undefined) s.maxAge = e.maxAge;
+        if (e.clearMaxAge) delete s.maxAge;
+        if (e.dueSoon !== undefined) s.dueSoon = e.dueSoon;
+        if (e.modality) s.modalities.find((m) => m.id === e.modality).interval = e.interval;
+      }
+      state.catalogue.custom = true;
+      return { problems: [], catalogue: structuredClone(state.catalogue) };
+    },
+    ImportCatalogue: async (yaml) => {
+      state.calls.push(`import ${yaml.length}`);
+      const lines = yaml.split("\n");
+      const bad = lines.findIndex((l) => /due_soon: [a-z]/.test(l));
+      if (bad >= 0) return { problems: [{ line: bad + 1, message: `due_soon: "${lines[bad].split(": ")[1]}" is not an ISO 8601 duration (e.g. P60D)` }] };
+      state.catalogue = { ...state.catalogue, custom: true, yaml, version: "2026.11-practice" };
+      return { problems: [], catalogue: structuredClone(state.catalogue) };
+    },
+    ResetCatalogue: async () => (state.catalogue = catalogue()),
+    Reset: async (c) => {
+      if (c !== "RESET") throw err("bad_request", "Type RESET to confirm.");
+      state.mode = "demo";
+    },
+    Audit: async () => [],
   };
   window.go = { app: { App } };
 })();

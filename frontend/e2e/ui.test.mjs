@@ -14,6 +14,7 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const dist = join(here, "..", "dist");
 const shots = join(here, "..", "..", "test-artifacts", "ui");
 const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png" };
+export const chromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 let server, base, browser;
 
 before(async () => {
@@ -30,10 +31,7 @@ before(async () => {
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: chromiumArgs });
 });
 
 after(async () => {
@@ -43,75 +41,295 @@ after(async () => {
 
 async function open(mode = "demo") {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.errors = errors;
   await page.addInitScript({ path: join(here, "stub.js") });
   await page.goto(`${base}/?mode=${mode}`);
   return page;
 }
 
-test("setup wizard: inline messages, test connection, sign in, then Today", async () => {
-  const page = await open("unconfigured");
+const calls = (page) => page.evaluate(() => window.__stub.state.calls);
+const rowCount = (page) => page.locator("#day-table tbody tr.row").count();
+
+async function done(page) {
+  assert.deepEqual(page.errors, [], "no script errors");
+  assert.equal(await page.title(), "HealthPrep Desk");
+  await page.close();
+}
+
+test("setup wizard from the demo: inline messages, test connection, sign-in waiting then done, hours, Today", async () => {
+  const page = await open();
+  await page.waitForSelector("#day-table");
+  await page.click("#demo-setup");
+  await page.waitForSelector("#client-id");
+  assert.equal(await page.textContent("#try-demo"), "Back to the demo");
+  await page.fill("#practice-name", "Riverside Family Medicine");
   await page.fill("#client-id", '"abc def"');
   await page.waitForSelector("#client-id-msg:has-text('space inside it')");
+  assert.equal(await page.textContent("#fhir-base-msg"), "", "no message for a field not typed in yet");
   await page.fill("#client-id", '  "0a1b2c3d"  ');
-  await page.fill("#fhir-base", "http://epic.example/api/FHIR/R4");
-  await page.waitForSelector("#fhir-base-msg:has-text('https://')");
-  await page.fill("#fhir-base", "https://epic.example/api/FHIR/R4/");
+  await page.waitForSelector("#client-id-msg:text-is('')");
+  await page.fill("#fhir-base", "http://fhir.riverside.example/api/FHIR/R4");
+  await page.waitForSelector("#fhir-base-msg:has-text('must start with https://')");
+  await page.fill("#fhir-base", "https://fhir.riverside.example/api/FHIR/R4/");
   await page.click("#test-connection");
   await page.waitForSelector("#wizard-result:has-text('Epic answered')");
+  assert.match(await page.textContent("#wizard-result"), /sign-in at fhir\.riverside\.example/);
   await page.screenshot({ path: join(shots, "wizard.png") });
+
   await page.click("#sign-in");
+  await page.waitForSelector("#wizard-signin-waiting:has-text('Waiting for you to sign in in the browser')");
+  assert.equal(await page.inputValue("#wizard-signin-url"), "https://fhir.riverside.example/oauth2/authorize?client_id=0a1b2c3d&state=abc");
+  await page.click("#wizard-signin-copy");
+  await page.waitForSelector("#wizard-signin-copy:text-is('Copied')");
+  await page.screenshot({ path: join(shots, "wizard-signin-waiting.png") });
+  assert.ok((await calls(page)).includes("setup https://fhir.riverside.example/api/FHIR/R4 0a1b2c3d Riverside Family Medicine"));
+  assert.ok((await calls(page)).includes("copy https://fhir.riverside.example/oauth2/authorize?client_id=0a1b2c3d&state=abc"));
+
+  await page.evaluate(() => window.__stub.finishSignIn({ state: "done", user: "Pat Manager", accessMode: "device" }));
+  await page.waitForSelector("#wizard-signin-user:has-text('Signed in as Pat Manager.')");
+  await page.click("#wizard-next");
+  await page.fill("#wizard-sync-at", "07:00");
+  await page.check("#wizard-day-Sat");
+  await page.click("#wizard-finish");
   await page.waitForSelector("#day-table");
-  const calls = await page.evaluate(() => window.__stub.state.calls);
-  assert.ok(calls.includes("setup https://epic.example/api/FHIR/R4/ 0a1b2c3d"), calls.join(","));
-  await page.close();
+  assert.equal(await page.textContent("#header-practice"), "Riverside Family Medicine");
+  assert.equal(await page.textContent("#user"), "Signed in: Pat Manager");
+  const saved = await page.evaluate(() => window.__stub.state.settings);
+  assert.equal(saved.syncAt, "07:00");
+  assert.deepEqual(saved.clinicDays, ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]);
+  await done(page);
 });
 
-test("Today with a sync in progress: progress bar, then rows", async () => {
+test("sign-in that fails says what to do; cancel stops waiting", async () => {
+  const page = await open("signin");
+  await page.waitForSelector("#needs-signin");
+  await page.click("#resignin-start");
+  await page.waitForSelector("#resignin-waiting");
+  await page.click("#resignin-cancel");
+  await page.waitForSelector("#resignin-start");
+  assert.ok((await calls(page)).includes("cancel sign-in"));
+  await page.click("#resignin-start");
+  await page.waitForSelector("#resignin-waiting");
+  await page.evaluate(() => window.__stub.finishSignIn({ state: "failed", error: "Epic refused the sign-in: this user may not use HealthPrep Desk." }));
+  await page.waitForSelector("#resignin-error:has-text('Epic refused the sign-in')");
+  assert.match(await page.textContent("#resignin-error"), /If the browser did not open/);
+  await page.screenshot({ path: join(shots, "signin-failed.png") });
+  await done(page);
+});
+
+test("Today with a sync in progress: progress bar, rows updating as patients land, cancel, then a finished update", async () => {
   const page = await open();
   await page.waitForSelector("#day-table");
-  assert.equal(await page.locator("#day-table tbody tr").count(), 4);
-  assert.equal(await page.title(), "HealthPrep Desk");
+  assert.equal(await rowCount(page), 5);
+  assert.equal(await page.textContent("#row-a1 .chip.due"), "2 due");
   await page.click("#sync");
-  await page.evaluate(() => window.__stub.emit({ phase: "patients", appointments: 4, patientsDone: 1, patientsTotal: 4, requests: 9, errors: 0 }));
+  await page.waitForSelector("#sync-progress");
+  await page.evaluate(() => window.__stub.emit({ phase: "patients", date: "2026-11-24", appointments: 5, patientsDone: 1, patientsTotal: 4, requests: 9, patientId: "pa1" }));
   await page.waitForSelector(".progress-text:has-text('Updating patients: 1 of 4')");
-  assert.equal(await page.locator(".progress-fill").getAttribute("style"), "width:25%");
+  assert.equal(await page.getAttribute("[role=progressbar]", "aria-valuenow"), "25");
+  assert.equal(await page.getAttribute(".progress-fill", "style"), "width:25%");
+  await page.waitForSelector("#row-a1.updated .chip.fresh");
+  assert.equal(await page.locator("tr.updated").count(), 1);
   await page.screenshot({ path: join(shots, "today-syncing.png") });
+  await page.click("#cancel-sync");
+  await page.waitForSelector("#banner:has-text('The update was stopped. The saved prep is unchanged.')");
+  assert.equal(await page.locator("#sync-progress").count(), 0);
+  assert.equal(await rowCount(page), 5);
+
+  await page.click("#sync");
+  await page.evaluate(() => window.__stub.emit({ phase: "patients", date: "2026-11-24", patientsDone: 4, patientsTotal: 5, patientId: "pa3" }));
+  await page.waitForSelector("#row-a3.updated");
   await page.evaluate(() => window.__stub.finishSync());
-  await page.waitForSelector("#sync:has-text('Update from Epic')");
-  assert.equal(await page.locator(".progress").count(), 0);
+  await page.waitForSelector("#sync:has-text('Update from Epic'):not([disabled])");
+  await page.waitForSelector("#row-a1 .chip.due", { state: "detached" });
+  assert.equal(await page.textContent("#row-a1 .chip.due-soon"), "1 due soon");
+  assert.equal(await page.locator("tr.updated").count(), 0);
   await page.screenshot({ path: join(shots, "today.png") });
-  await page.close();
+  await done(page);
 });
 
-test("prep sheet and its print view", async () => {
+test("filters by provider and status, grouped by provider", async () => {
   const page = await open();
-  await page.click("tr[data-appointment=a1]");
+  await page.waitForSelector("#day-table");
+  await page.selectOption("#provider-filter", "Ben Osei, DO");
+  assert.equal(await rowCount(page), 2);
+  await page.selectOption("#status-filter", "due");
+  assert.equal(await rowCount(page), 1);
+  assert.equal(await page.textContent("#footnote"), "1 of 5 appointments shown");
+  await page.selectOption("#provider-filter", "");
+  await page.selectOption("#status-filter", "all");
+  await page.selectOption("#sort", "provider");
+  assert.deepEqual(await page.locator("tr.group").allTextContents(), ["Ada Park, MD · 2 appointments", "Ben Osei, DO · 2 appointments", "Cruz Diaz, NP · 1 appointment"]);
+  await done(page);
+});
+
+test("prep sheet: screenings with evidence, the check mark, history; Escape goes back", async () => {
+  const page = await open();
+  await page.click("#row-a1");
   await page.waitForSelector("#patient-name:has-text('Maria Lopez')");
   const statuses = await page.locator("#results tbody tr td:nth-child(2)").allTextContents();
-  assert.deepEqual(statuses, ["Due", "Due soon", "Complete", "Excluded"]);
+  assert.deepEqual(statuses, ["Due", "Due soon", "Complete", "Complete", "Excluded"]);
+  const breast = page.locator("[data-screening=breast_cancer]");
+  assert.match(await breast.textContent(), /2025-06-01/);
+  assert.match(await breast.locator(".why").textContent(), /MG Screening bilateral2025-06-01 · report/);
+  assert.equal(await page.textContent("[data-screening=unhealthy_alcohol_use] .chip.check"), "check");
+  assert.match(await page.textContent("#check-note"), /marks for review/);
+  assert.match(await page.textContent("#labs"), /LDL cholesterol — 112 mg\/dL/);
+  assert.match(await page.textContent("#labs-title"), /last 12 months/);
+  assert.match(await page.textContent("#hospital"), /None in this period/);
+  assert.match(await page.textContent("#immunizations"), /Tdap/);
   await page.screenshot({ path: join(shots, "sheet.png"), fullPage: true });
-  await page.click("#print");
-  const frame = page.frameLocator("iframe.print-frame");
-  assert.equal(await frame.locator("#printed").textContent(), "a1");
-  await page.close();
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("#day-table");
+  await done(page);
 });
 
-test("keyboard: Tab to a row and Enter opens the sheet", async () => {
+test("print view: one patient, and the day one patient per page, through a hidden frame", async () => {
+  const page = await open();
+  await page.click("#row-a4");
+  await page.waitForSelector("#patient-name:has-text('Ana Ruiz')");
+  await page.click("#print");
+  const frame = page.frameLocator("iframe.print-frame");
+  assert.equal(await frame.locator(".sheet h1").textContent(), "Ana Ruiz");
+  assert.equal(await page.locator("iframe.print-frame").count(), 1);
+  await page.click("#print-day-sheet");
+  await page.waitForFunction(() => document.querySelector("iframe.print-frame")?.contentDocument?.querySelectorAll(".sheet").length === 4);
+  assert.equal(await page.locator("iframe.print-frame").count(), 1, "the earlier frame is gone");
+  const sheets = await frame.locator(".sheet").evaluateAll((els) => els.map((e) => [e.dataset.appointment, getComputedStyle(e).breakAfter]));
+  assert.deepEqual(sheets.map((s) => s[0]), ["a1", "a3", "a4", "a5"], "cancelled visits are not printed");
+  assert.equal(sheets[0][1], "page");
+  assert.equal(await page.getAttribute("iframe.print-frame", "aria-hidden"), "true");
+  assert.deepEqual((await calls(page)).filter((c) => c.startsWith("print")), ["print a4", "print day"]);
+  await done(page);
+});
+
+test("keyboard: tab to the rows, Enter opens the sheet, Escape returns to the same row", async () => {
   const page = await open();
   await page.waitForSelector("#day-table");
-  await page.focus("tr[data-appointment=a3]");
+  let focused = "";
+  for (let i = 0; i < 40 && focused !== "row-a1"; i++) {
+    await page.keyboard.press("Tab");
+    focused = await page.evaluate(() => document.activeElement?.id ?? "");
+  }
+  assert.equal(focused, "row-a1");
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.equal(outline, "solid", "visible focus");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
   await page.keyboard.press("Enter");
   await page.waitForSelector("#patient-name:has-text('Lee Chen')");
-  await page.close();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "back");
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("#day-table");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "row-a3");
+  await done(page);
 });
 
 test("offline banner keeps the saved day visible", async () => {
   const page = await open();
+  await page.waitForSelector("#day-table");
   await page.evaluate(() => (window.__stub.state.online = false));
   await page.click("#nav-settings");
   await page.click("#nav-today");
   await page.waitForSelector("#offline-banner:has-text('Epic cannot be reached (no network)')");
-  assert.equal(await page.locator("#day-table tbody tr").count(), 4);
+  assert.match(await page.textContent("#net"), /^Offline since \d\d:\d\d$/);
+  assert.equal(await rowCount(page), 5);
   await page.screenshot({ path: join(shots, "offline.png") });
-  await page.close();
+  await done(page);
+});
+
+test("catalogue editor: an edit, a refused edit, an import with a line-numbered problem, export", async () => {
+  const page = await open();
+  await page.waitForSelector("#day-table");
+  await page.click("#nav-settings");
+  await page.click("#settings-tab-screenings");
+  await page.waitForSelector("#catalogue-table");
+  await page.fill("#cat-colorectal_cancer-min", "50");
+  await page.fill("#cat-colorectal_cancer-fit-n", "2");
+  await page.uncheck("#cat-influenza-on");
+  await page.click("#catalogue-save");
+  await page.waitForSelector("#catalogue-msg:has-text('Saved 3 changes')");
+  const edit = (await calls(page)).find((c) => c.startsWith("edit "));
+  assert.deepEqual(JSON.parse(edit.slice(5)), [
+    { screening: "colorectal_cancer", minAge: 50 },
+    { screening: "colorectal_cancer", modality: "fit", interval: "P2Y" },
+    { screening: "influenza", enabled: false },
+  ]);
+  assert.match(await page.textContent("#catalogue-version"), /your practice's own copy · 3 of 4 screenings in use/);
+
+  await page.fill("#cat-breast_cancer-min", "80");
+  await page.click("#catalogue-save");
+  await page.waitForSelector("#catalogue-problems:has-text('breast_cancer: min_age 80 is above max_age 74')");
+  assert.equal(await page.inputValue("#cat-breast_cancer-min"), "80", "the edit is kept to fix");
+  await page.click("#catalogue-discard");
+  assert.equal(await page.inputValue("#cat-breast_cancer-min"), "40");
+
+  await page.setInputFiles("#catalogue-file", {
+    name: "riverside.yaml",
+    mimeType: "application/yaml",
+    buffer: Buffer.from("version: '2026.11-practice'\nscreenings:\n- id: colorectal_cancer\n  title: Colorectal cancer screening\n  min_age: 45\n  max_age: 75\n  due_soon: sixty days\n"),
+  });
+  await page.waitForSelector("#catalogue-problems:has-text('riverside.yaml was not imported')");
+  assert.equal(await page.textContent("#catalogue-problems li"), 'Line 7: due_soon: "sixty days" is not an ISO 8601 duration (e.g. P60D)');
+  await page.screenshot({ path: join(shots, "catalogue-import-problem.png") });
+  await page.setInputFiles("#catalogue-file", { name: "riverside.yaml", mimeType: "application/yaml", buffer: Buffer.from("version: '2026.11-practice'\nscreenings: []\n") });
+  await page.waitForSelector("#catalogue-msg:has-text('Imported riverside.yaml')");
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#catalogue-export")]);
+  assert.equal(download.suggestedFilename(), "healthprep-screenings-2026.11-practice.yaml");
+  await done(page);
+});
+
+test("settings: save, and a refused value shown in words", async () => {
+  const page = await open();
+  await page.waitForSelector("#day-table");
+  await page.click("#nav-settings");
+  await page.fill("#retention", "900");
+  await page.click("#save-settings");
+  await page.waitForSelector("#settings-error:has-text('Keep days for 1 to 365 days')");
+  await page.screenshot({ path: join(shots, "settings-error.png") });
+  await page.fill("#retention", "30");
+  await page.fill("#lookback-labs", "6");
+  await page.check("#large-text");
+  await page.click("#save-settings");
+  await page.waitForSelector("#settings-msg:has-text('Saved.')");
+  const s = await page.evaluate(() => window.__stub.state.settings);
+  assert.equal(s.retentionDays, 30);
+  assert.equal(s.lookbacks.labs, 6);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontSize), "21px");
+  await done(page);
+});
+
+test("About shows the build", async () => {
+  const page = await open();
+  await page.waitForSelector("#day-table");
+  await page.click("#nav-about");
+  const facts = await page.textContent("#about-facts");
+  assert.match(facts, /App versionv0\.9\.0-e2e/);
+  assert.match(facts, /Commite2e1234/);
+  assert.match(facts, /Built2026-11-24T05:00:00Z/);
+  await done(page);
+});
+
+test("fits 1280x800 with and without large text: no sideways scrolling on any screen", async () => {
+  for (const large of [false, true]) {
+    const page = await open();
+    if (large) await page.evaluate(() => (window.__stub.state.settings.largeText = true));
+    await page.reload();
+    await page.waitForSelector("#day-table");
+    const wide = () => page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok((await wide()) <= 1280, `Today ${large ? "large" : "normal"}: ${await wide()}px`);
+    if (large) await page.screenshot({ path: join(shots, "today-large-text.png") });
+    await page.click("#row-a1");
+    await page.waitForSelector("#results");
+    assert.ok((await wide()) <= 1280, `sheet: ${await wide()}px`);
+    await page.click("#nav-settings");
+    await page.click("#settings-tab-screenings");
+    await page.waitForSelector("#catalogue-table");
+    assert.ok((await wide()) <= 1280, `catalogue: ${await wide()}px`);
+    await done(page);
+  }
 });

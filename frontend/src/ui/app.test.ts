@@ -50,7 +50,7 @@ describe("Today", () => {
     expect(rows()[0].querySelector(".chip.complete")?.textContent).toBe("5 complete");
     expect(rows()[1].classList.contains("inactive")).toBe(true);
     expect(rows()[1].textContent).toContain("Cancelled");
-    expect(text("#practice-name")).toBe("Demo Family MedicineDEMO");
+    expect(text("#header-practice")).toBe("Demo Family MedicineDEMO");
     expect(text("#user")).toBe("Signed in: Front Desk (demo)");
     expect(text("#as-of")).toMatch(/^as of \d\d:\d\d$/);
     expect(text("#net")).toBe("Online");

@@ -55,7 +55,7 @@ export class DeskApp {
   wizard?: SetupWizard;
   settingsPanel?: SettingsPanel;
   signIn: SignInFlow;
-  private ownSync?: { date: string; doneSeen: boolean };
+  private ownSync?: { date: string; doneSeen: boolean; cancelled: boolean };
   private dayLoads = 0;
   private sheetLoads = 0;
   private ready = false;
@@ -211,7 +211,7 @@ export class DeskApp {
   /** sync runs an update of a day (the shown one by default). */
   async sync(date = this.date): Promise<void> {
     if (!this.status || this.progress || this.status.syncing) return;
-    this.ownSync = { date, doneSeen: false };
+    this.ownSync = { date, doneSeen: false, cancelled: false };
     this.notice = undefined;
     this.cancelling = false;
     this.updated.clear();
@@ -219,7 +219,6 @@ export class DeskApp {
     this.status = { ...this.status, syncing: true };
     this.render();
     this.schedulePoll();
-    let stopped = false;
     try {
       const sum = await this.backend.sync(date);
       if (sum && (sum.partial || sum.stale > 0)) {
@@ -230,7 +229,7 @@ export class DeskApp {
       }
     } catch (e) {
       const f = failure(e);
-      stopped = this.cancelling;
+      const stopped = this.ownSync?.cancelled ?? false;
       this.notice = stopped ? { tone: "info", failure: { message: "The update was stopped. The saved prep is unchanged." } } : { tone: "error", failure: f };
     } finally {
       const seen = this.ownSync?.doneSeen ?? false;
@@ -253,6 +252,7 @@ export class DeskApp {
 
   async cancelSync(): Promise<void> {
     this.cancelling = true;
+    if (this.ownSync) this.ownSync.cancelled = true;
     this.render();
     try {
       await this.backend.cancelSync();
@@ -419,7 +419,7 @@ export class DeskApp {
     return h(
       "header",
       { class: "app-header" },
-      h("h1", { id: "practice-name" }, name, demo ? h("span", { class: "badge", id: "demo-badge" }, "DEMO") : null),
+      h("h1", { id: "header-practice" }, name, demo ? h("span", { class: "badge", id: "demo-badge" }, "DEMO") : null),
       h("span", { class: "spacer" }),
       s?.signedIn ? h("span", { class: "user", id: "user" }, `Signed in: ${s.signedIn.user}`) : null,
       s && s.mode !== "unconfigured"
@@ -437,7 +437,6 @@ export class DeskApp {
             s.mode !== "unconfigured" ? nav("today", "Today") : null,
             s.mode !== "unconfigured" ? nav("settings", "Settings") : null,
             nav("about", "About"),
-            demo && this.view !== "setup" ? h("button", { id: "nav-setup", class: "setup", onclick: () => this.setUp() }, "Set up your practice") : null,
           )
         : null,
     );
@@ -457,8 +456,9 @@ export class DeskApp {
         ? h(
             "div",
             { class: "notice demo-banner", id: "demo-banner", role: "note" },
-            "You are looking at the demo: a made-up practice on a simulated Epic. ",
-            h("button", { id: "demo-setup", class: "link", onclick: () => this.setUp() }, "Set up your practice"),
+            h("span", {}, "You are looking at the demo: a made-up practice on a simulated Epic."),
+            h("span", { class: "spacer" }),
+            h("button", { id: "demo-setup", class: "primary", onclick: () => this.setUp() }, "Set up your practice"),
           )
         : null,
       s.mode !== "unconfigured" && !s.online

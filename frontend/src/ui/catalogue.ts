@@ -105,6 +105,12 @@ function wholeNumber(s: string): number | undefined {
   return /^\d{1,3}$/.test(t) ? Number(t) : undefined;
 }
 
+function markRow(id: string): void {
+  for (const tr of document.querySelectorAll<HTMLElement>("#catalogue-table tbody tr")) {
+    if (tr.dataset.screening === id) tr.classList.add("changed");
+  }
+}
+
 /** download saves text as a file through the web view's download. */
 export function downloadText(name: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: "application/yaml" }));
@@ -155,14 +161,18 @@ export class CatalogueEditor {
     return d;
   }
 
-  /** set records a change without redrawing (the field already shows it). */
+  /** set records a change. Text fields do not redraw the window (the
+   *  field already shows it, and a redraw as focus moves on would swallow
+   *  the click that moved it); their row is marked changed in place. */
   set(id: string, patch: Partial<Omit<Draft, "intervals">>, redraw = false): void {
     Object.assign(this.draft(id), patch);
     if (redraw) this.changed();
+    else markRow(id);
   }
 
   setInterval(id: string, modality: string, iso: string): void {
     this.draft(id).intervals[modality] = iso;
+    markRow(id);
   }
 
   pending(): CatalogueEdit[] {
@@ -276,7 +286,6 @@ export class CatalogueEditor {
         value,
         "aria-label": `${label} (ISO 8601, e.g. P1Y)`,
         oninput: (e: Event) => onChange((e.target as HTMLInputElement).value.trim()),
-        onchange: () => this.changed(),
       });
     }
     let n = String(d.n);
@@ -297,7 +306,6 @@ export class CatalogueEditor {
           n = (e.target as HTMLInputElement).value;
           update();
         },
-        onchange: () => this.changed(),
       }),
       h(
         "select",
@@ -352,7 +360,6 @@ export class CatalogueEditor {
           value: d?.minAge ?? String(s.minAge),
           "aria-label": `${s.title}: lowest age`,
           oninput: (e: Event) => this.set(s.id, { minAge: (e.target as HTMLInputElement).value }),
-          onchange: () => this.changed(),
         }),
         " to ",
         h("input", {
@@ -363,7 +370,6 @@ export class CatalogueEditor {
           value: d?.maxAge ?? (s.maxAge === undefined ? "" : String(s.maxAge)),
           "aria-label": `${s.title}: highest age (empty for no limit)`,
           oninput: (e: Event) => this.set(s.id, { maxAge: (e.target as HTMLInputElement).value }),
-          onchange: () => this.changed(),
         }),
       ),
       h("td", {}, this.durationField(`${id}-soon`, d?.dueSoon ?? s.dueSoon, (v) => this.set(s.id, { dueSoon: v }), `${s.title}: due soon window`)),
