@@ -468,6 +468,9 @@ func (e *evaluator) series(m *Modality, o *outcome) {
 		return
 	}
 	e.arena = e.arena[:start]
+	if counted == 0 {
+		return
+	}
 	o.note = strconv.Itoa(counted) + " of " + strconv.Itoa(m.Doses) + " doses on record"
 	if early {
 		o.note += " (a dose less than " + m.MinGap + " after the one before does not count)"
