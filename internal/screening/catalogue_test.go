@@ -91,3 +91,27 @@ screenings:
 		t.Fatalf("unknown field accepted: %v", err)
 	}
 }
+
+// A practice manager reads these: no Go type names, the field and its
+// place, and what is allowed instead.
+func TestProblemsInPlainWords(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"version: 1\nscreenings:\n- id: a\n  titel: A\n", `line 4: unknown field "titel" in a screening (check the spelling; allowed: id, title,`},
+		{"version: 1\nscreenings:\n- id: a\n  title: A\n  modalities:\n  - id: m\n    intervall: P1Y\n", `line 7: unknown field "intervall" in a modality`},
+		{"version: 1\nscreenings:\n- id: a\n  title: A\n  min_age: fifty\n", `line 5: min_age: "fifty" is not a whole number`},
+		{"version: 1\nscreenings:\n- id: a\n  title: A\n  sexes: female\n", `line 5: sexes: "female" is not a list`},
+		{"version: 1\nscreenings:\n- id: a\n  title: A\n  enabled: maybe\n", `line 5: enabled: "maybe" is not true or false`},
+		{"version: 1\nscreenings:\n- id: a\n  title: A\n  sexes: [female]\n  modalities:\n  - id: m\n    interval: P1Y\n    resources: [Observation]\n    evidence:\n    - name: g\n      codes: {snowmed: ['1']}\n",
+			`line 11: screening "a" modality "m": unknown code system "snowmed" (use loinc, cpt, sct, cvx, hcpcs, icd10cm, icd10pcs or their URIs)`},
+		{"", "line 1: the catalogue is empty"},
+		{"version: 1\nscreenings: [\n", "line 2: did not find expected node content"},
+	} {
+		_, err := Parse([]byte(c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q:\n got %v\nwant %s", c.yaml, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "screening.") {
+			t.Errorf("a Go type name in %v", err)
+		}
+	}
+}
