@@ -14,6 +14,7 @@ import (
 	"github.com/healthprep/desk/internal/buildinfo"
 	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/keychain"
+	"github.com/healthprep/desk/internal/smart"
 	"github.com/healthprep/desk/internal/store"
 )
 
@@ -47,18 +48,22 @@ type Agent struct {
 	storeOpen sync.Mutex
 	kc        *keychain.Keychain
 	ts        oauth2.TokenSource // shared; access tokens live only here, in memory
-	cat       loadedCatalogue    // zero until first use
-	net       netState
-	lastSync  *api.LastSync
-	reqStats  *api.RequestStats // the last sync's requests to Epic
-	syncing   bool
+	src       *smart.Source      // a practice's token source (ts), for status
+	signin    *signInJob         // the last browser sign-in, if any
+	// needsSignIn is set when Epic stopped accepting the lasting access
+	// (and cleared by a sign-in), so the app can ask for one.
+	needsSignIn bool
+	cat         loadedCatalogue // zero until first use
+	net         netState
+	lastSync    *api.LastSync
+	reqStats    *api.RequestStats // the last sync's requests to Epic
+	running     *syncJob          // the sync under way, if any
 
 	// life ends when the agent closes; syncs run under it, not under the
 	// caller's context, and Close waits for them (jobs) to save or give up.
-	life       context.Context
-	endLife    context.CancelFunc
-	jobs       sync.WaitGroup
-	cancelSync context.CancelFunc // set while a sync runs
+	life    context.Context
+	endLife context.CancelFunc
+	jobs    sync.WaitGroup
 }
 
 // netState is what the agent last learned about reaching Epic.
@@ -160,7 +165,7 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 	}
 	st.LastSync = a.lastSync
 	st.Requests = a.reqStats
-	st.Syncing = a.syncing
+	st.Syncing = a.running != nil
 	a.mu.Unlock()
 	if p == nil {
 		return st, nil
@@ -175,10 +180,24 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 		next := plan.next(a.now())
 		st.NextSync = &next
 	}
+	st.Schedule.ProviderIDs = p.Schedule.ProviderIDs
 	if p.Demo {
-		st.SignedIn = &api.SignedIn{User: "Front Desk (demo)", AccessMode: "demo"}
+		st.SignedIn = &api.SignedIn{User: demoUser, AccessMode: "demo"}
 	} else {
-		st.NeedsSignIn = true
+		if p.Discovery != nil {
+			st.Discovery = discoveryInfo(p.Discovery)
+		}
+		src, err := a.practiceSource(ctx, *p)
+		a.mu.Lock()
+		needs := a.needsSignIn
+		a.mu.Unlock()
+		st.NeedsSignIn = err != nil || needs
+		if src != nil && p.SignedIn != nil {
+			st.SignedIn = &api.SignedIn{User: p.SignedIn.Name, AccessMode: string(src.Mode())}
+			if exp := src.Expiry(); !exp.IsZero() {
+				st.SignedIn.Expires = &exp
+			}
+		}
 	}
 	if s, err := a.openStore(ctx); err == nil {
 		if days, err := s.Days(ctx); err == nil {

@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/healthprep/desk/internal/smart"
 )
 
 // Practice is the practice's non-secret configuration, saved as practice.json
@@ -24,7 +26,12 @@ type Practice struct {
 	RedirectPort int      `json:"redirectPort"`
 	Scopes       []string `json:"scopes,omitempty"`
 	Issuer       string   `json:"issuer,omitempty"` // discovered at setup; sign-in insists on it
-	TimeZone     string   `json:"timeZone,omitempty"`
+	// Discovery is what the FHIR server's SMART configuration said, reused
+	// until it is a day old (nothing in it is secret).
+	Discovery *smart.Config `json:"discovery,omitempty"`
+	// SignedIn is who last signed in (a staff member, not a patient).
+	SignedIn *SignedInUser `json:"signedIn,omitempty"`
+	TimeZone string        `json:"timeZone,omitempty"`
 	// Schedule says where the day's appointments come from.
 	Schedule ScheduleSource `json:"schedule"`
 	// SyncAt is the clinic-morning sync time, HH:MM local.
@@ -47,6 +54,13 @@ type ScheduleSource struct {
 	ProviderIDs []string `json:"providerIds,omitempty"`
 	LocationIDs []string `json:"locationIds,omitempty"`
 	File        string   `json:"file,omitempty"`
+}
+
+// SignedInUser is who signed in to Epic, for the header and status.
+type SignedInUser struct {
+	Name     string    `json:"name"`
+	FHIRUser string    `json:"fhirUser,omitempty"`
+	At       time.Time `json:"at"`
 }
 
 // Lookbacks are months of recent history per prep sheet section.

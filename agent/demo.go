@@ -9,6 +9,9 @@ import (
 	"github.com/healthprep/desk/internal/epicsim"
 )
 
+// demoUser is who the demo says is signed in.
+const demoUser = "Front Desk (demo)"
+
 // demoPractice is the configuration of the embedded demo tenant. Its FHIR
 // base is the running simulator's, so it is not stored.
 func demoPractice() Practice {

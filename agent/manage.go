@@ -3,28 +3,37 @@ package agent
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/keychain"
 )
 
-// Reset wipes the practice: its cache, its keychain items and its
-// configuration, then returns to the demo. It needs the word RESET.
+// Reset wipes the practice: its cache, its keychain items, its catalogue
+// and its configuration, then returns to the demo. It needs the word RESET.
 func (a *Agent) Reset(ctx context.Context, confirm string) error {
 	if strings.TrimSpace(confirm) != "RESET" {
 		return api.NewError(api.KindBadRequest, "Type RESET to confirm.")
 	}
-	a.mu.Lock()
-	p, st, kc := a.practice, a.store, a.kc
-	a.store, a.kc, a.ts = nil, nil, nil
-	a.mu.Unlock()
-	var errs []error
-	if st != nil {
-		errs = append(errs, st.Close())
+	if err := a.wipePractice(ctx); err != nil {
+		return err
 	}
+	return a.StartDemo(ctx)
+}
+
+// wipePractice stops what runs for the current practice (a sync, a
+// sign-in), closes its cache and removes everything this computer holds
+// for it. The agent is left unconfigured.
+func (a *Agent) wipePractice(ctx context.Context) error {
+	a.stopWork()
+	a.mu.Lock()
+	p := a.practice
+	a.mu.Unlock()
+	kc, _ := a.detach()
+	var errs []error
 	if p != nil && !p.Demo {
 		if kc == nil {
 			kc, _ = a.keychainFor(ctx, *p)
@@ -33,38 +42,50 @@ func (a *Agent) Reset(ctx context.Context, confirm string) error {
 			errs = append(errs, kc.DeleteAll(ctx))
 		}
 		errs = append(errs, os.RemoveAll(a.cacheDir(*p)))
-		if err := os.Remove(filepath.Join(a.opts.Dir, practiceFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
+		for _, f := range []string{practiceFile, catalogueFile} {
+			if err := os.Remove(filepath.Join(a.opts.Dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	a.log.Info("practice reset")
+	a.log.Info("practice removed from this computer")
+	return nil
+}
+
+// stopWork cancels a running sync and sign-in and waits for the sync to
+// give up (it keeps the saved day as it was).
+func (a *Agent) stopWork() {
 	a.mu.Lock()
-	a.practice = nil
+	running, job := a.running, a.signin
 	a.mu.Unlock()
-	return a.StartDemo(ctx)
+	if running != nil {
+		running.cancel()
+	}
+	if job != nil {
+		job.si.Cancel()
+	}
+	a.jobs.Wait()
 }
 
-// CheckSetup, Setup and SignIn need the sign-in package (internal/smart),
-// which this build does not have yet; they say so rather than pretend.
-func (a *Agent) CheckSetup(ctx context.Context, req api.SetupRequest) (api.SetupCheck, error) {
-	return api.SetupCheck{}, errNoSignIn
+// detach forgets the current practice: it closes the cache and the demo
+// tenant, drops tokens and the catalogue, and returns the keychain handle
+// it held (nil if none) for the caller to use on the way out.
+func (a *Agent) detach() (*keychain.Keychain, error) {
+	a.mu.Lock()
+	st, demo, kc := a.store, a.demo, a.kc
+	a.store, a.demo, a.kc, a.ts, a.src = nil, nil, nil, nil, nil
+	a.practice, a.cat, a.signin, a.needsSignIn = nil, loadedCatalogue{}, nil, false
+	a.lastSync, a.reqStats = nil, nil
+	a.mu.Unlock()
+	var errs []error
+	if st != nil {
+		errs = append(errs, st.Close())
+	}
+	if demo != nil {
+		errs = append(errs, demo.Close())
+	}
+	return kc, errors.Join(errs...)
 }
-
-func (a *Agent) Setup(ctx context.Context, req api.SetupRequest) (api.SetupCheck, error) {
-	return api.SetupCheck{}, errNoSignIn
-}
-
-func (a *Agent) StartSignIn(ctx context.Context) (api.SignInState, error) {
-	return api.SignInState{}, errNoSignIn
-}
-
-func (a *Agent) SignInStatus(ctx context.Context, wait time.Duration) (api.SignInState, error) {
-	return api.SignInState{State: api.SignInIdle}, nil
-}
-
-func (a *Agent) CancelSignIn(ctx context.Context) error { return nil }
-
-var errNoSignIn = api.NewError(api.KindNotConfigured, "connecting a practice's own Epic is not available in this version yet; the demo practice works fully")

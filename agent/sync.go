@@ -15,6 +15,7 @@ import (
 	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/fhir"
 	"github.com/healthprep/desk/internal/schedule"
+	"github.com/healthprep/desk/internal/smart"
 )
 
 // demoTokens gets access tokens from the embedded tenant in this process.
@@ -42,17 +43,44 @@ func (d *demoTokens) Invalidate() {
 }
 
 // tokens returns the shared token source for Epic.
-func (a *Agent) tokens(p Practice) (oauth2.TokenSource, error) {
+func (a *Agent) tokens(ctx context.Context, p Practice) (oauth2.TokenSource, error) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.ts != nil {
+		defer a.mu.Unlock()
 		return a.ts, nil
 	}
 	if p.Demo && a.demo != nil {
+		defer a.mu.Unlock()
 		a.ts = &demoTokens{srv: a.demo}
 		return a.ts, nil
 	}
-	return nil, api.NewError(api.KindNeedsSignIn, "sign in to Epic first (Settings, or `healthprep-agent signin`)")
+	a.mu.Unlock()
+	src, err := a.practiceSource(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// practiceSource returns the practice's token source, built from the
+// keychain on first use.
+func (a *Agent) practiceSource(ctx context.Context, p Practice) (*smart.Source, error) {
+	a.mu.Lock()
+	src := a.src
+	a.mu.Unlock()
+	if src != nil {
+		return src, nil
+	}
+	src, err := a.practiceTokens(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.src == nil {
+		a.src, a.ts = src, src
+	}
+	return a.src, nil
 }
 
 // serverBase is the Epic server root the web services hang off.
@@ -97,50 +125,58 @@ func (a *Agent) Sync(ctx context.Context, date string) (api.SyncSummary, error) 
 		return api.SyncSummary{}, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
 	}
 	a.mu.Lock()
-	if a.syncing {
-		a.mu.Unlock()
-		return api.SyncSummary{}, api.NewError(api.KindBusy, "an update is already running; wait for it to finish")
+	job := a.running
+	if job == nil {
+		if a.life.Err() != nil {
+			a.mu.Unlock()
+			return api.SyncSummary{}, api.NewError(api.KindBusy, "the agent is stopping")
+		}
+		job = &syncJob{date: date, done: make(chan struct{})}
+		var jobCtx context.Context
+		jobCtx, job.cancel = context.WithCancel(a.life)
+		a.running = job
+		a.jobs.Add(1)
+		go func() {
+			defer a.jobs.Done()
+			job.sum, job.err = a.syncDay(jobCtx, p, date, day)
+			job.cancel()
+			a.mu.Lock()
+			a.running = nil
+			a.mu.Unlock()
+			close(job.done)
+		}()
 	}
-	if a.life.Err() != nil {
-		a.mu.Unlock()
-		return api.SyncSummary{}, api.NewError(api.KindBusy, "the agent is stopping")
-	}
-	a.syncing = true
-	jobCtx, cancel := context.WithCancel(a.life)
-	a.cancelSync = cancel
-	a.jobs.Add(1)
 	a.mu.Unlock()
-	type result struct {
-		sum api.SyncSummary
-		err error
+	if job.date != date {
+		return api.SyncSummary{}, api.NewError(api.KindBusy, "An update of "+job.date+" is running; wait for it to finish, then try again.")
 	}
-	done := make(chan result, 1)
-	go func() {
-		defer a.jobs.Done()
-		sum, err := a.syncDay(jobCtx, p, date, day)
-		cancel()
-		a.mu.Lock()
-		a.syncing, a.cancelSync = false, nil
-		a.mu.Unlock()
-		done <- result{sum, err}
-	}()
+	// Asking for the day that is already being fetched joins that update.
 	select {
-	case r := <-done:
-		return r.sum, r.err
+	case <-job.done:
+		return job.sum, job.err
 	case <-ctx.Done():
 		return api.SyncSummary{}, ctx.Err()
 	}
 }
 
+// syncJob is the sync under way; callers asking for the same day share it.
+type syncJob struct {
+	date   string
+	cancel context.CancelFunc
+	done   chan struct{} // closed when sum and err are set
+	sum    api.SyncSummary
+	err    error
+}
+
 // CancelSync stops the running sync, if any.
 func (a *Agent) CancelSync(ctx context.Context) error {
 	a.mu.Lock()
-	cancel := a.cancelSync
+	job := a.running
 	a.mu.Unlock()
-	if cancel == nil {
+	if job == nil {
 		return api.NewError(api.KindNotFound, "no update is running")
 	}
-	cancel()
+	job.cancel()
 	return nil
 }
 
@@ -150,7 +186,7 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 	if err != nil {
 		return api.SyncSummary{}, err
 	}
-	ts, err := a.tokens(p)
+	ts, err := a.tokens(ctx, p)
 	if err != nil {
 		return api.SyncSummary{}, err
 	}
@@ -174,11 +210,15 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 	switch k := fhir.KindOf(err); {
 	case err == nil:
 		a.markOnline(true, "")
-	case k == fhir.KindUnreachable || k == fhir.KindServer || k == fhir.KindRateLimited:
+	case k == fhir.KindUnreachable || k == fhir.KindServer || k == fhir.KindRateLimited || errors.Is(err, smart.ErrUnreachable):
+		// A token renewal that cannot reach Epic is an outage, not a sign-in problem.
 		a.markOnline(false, "Epic cannot be reached")
 	case k == fhir.KindSignIn:
 		a.markOnline(true, "")
-		err = api.NewError(api.KindNeedsSignIn, err.Error())
+		a.mu.Lock()
+		a.needsSignIn = true
+		a.mu.Unlock()
+		err = api.NewError(api.KindNeedsSignIn, "Epic no longer accepts this computer's sign-in. Sign in again (Settings, or `healthprep-agent signin`); the saved prep is still here.")
 	}
 	if err != nil {
 		last.Error = err.Error()

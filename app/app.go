@@ -182,7 +182,7 @@ func (a *App) Setup(fhirBase, clientID, name string) (api.SetupCheck, error) {
 
 // StartSignIn opens the system browser at Epic's sign-in page.
 func (a *App) StartSignIn() (api.SignInState, error) {
-	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (api.SignInState, error) { return s.StartSignIn(ctx) })
+	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (api.SignInState, error) { return s.StartSignIn(ctx, api.SignInRequest{}) })
 }
 
 // SignInStatus waits up to waitSeconds for the sign-in to finish.

@@ -147,8 +147,8 @@ func (c *Client) CancelSync(ctx context.Context) error {
 	return c.do(ctx, http.MethodDelete, "/v1/sync", nil, nil)
 }
 
-func (c *Client) StartSignIn(ctx context.Context) (v SignInState, err error) {
-	return v, c.do(ctx, http.MethodPost, "/v1/signin", struct{}{}, &v)
+func (c *Client) StartSignIn(ctx context.Context, req SignInRequest) (v SignInState, err error) {
+	return v, c.do(ctx, http.MethodPost, "/v1/signin", req, &v)
 }
 
 func (c *Client) SignInStatus(ctx context.Context, wait time.Duration) (v SignInState, err error) {

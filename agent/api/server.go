@@ -174,7 +174,12 @@ func (h *handler) cancelSync(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) startSignIn(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.StartSignIn(r.Context())
+	var req SignInRequest
+	if err := decode(r, &req); err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	v, err := h.svc.StartSignIn(r.Context(), req)
 	h.reply(w, r, v, err)
 }
 

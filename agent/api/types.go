@@ -31,7 +31,7 @@ type Service interface {
 	// StartSignIn opens the system browser at Epic's sign-in page and
 	// returns at once; SignInStatus reports how it went, waiting up to
 	// wait for it to finish; CancelSignIn gives up on it.
-	StartSignIn(ctx context.Context) (SignInState, error)
+	StartSignIn(ctx context.Context, req SignInRequest) (SignInState, error)
 	SignInStatus(ctx context.Context, wait time.Duration) (SignInState, error)
 	CancelSignIn(ctx context.Context) error
 	StartDemo(ctx context.Context) error
@@ -108,7 +108,8 @@ type DiscoveryInfo struct {
 }
 
 type ScheduleInfo struct {
-	Kind string `json:"kind"`
+	Kind        string   `json:"kind"`
+	ProviderIDs []string `json:"providerIds,omitempty"`
 }
 
 type CatalogueInfo struct {
@@ -144,6 +145,8 @@ type SyncEvent struct {
 // SyncSummary describes a finished sync.
 type SyncSummary = daysync.Summary
 
+// SetupRequest is what the manager pasted. Reset allows replacing a
+// different practice (wiping its cache and keychain items first).
 type SetupRequest struct {
 	FHIRBase     string `json:"fhirBase"`
 	ClientID     string `json:"clientId"`
@@ -151,6 +154,25 @@ type SetupRequest struct {
 	RedirectPort int    `json:"redirectPort,omitempty"`
 	Discover     bool   `json:"discover,omitempty"`
 	Reset        bool   `json:"reset,omitempty"`
+	// ClientSecret is only for an app Epic registered as confidential; it
+	// goes straight to the keychain.
+	ClientSecret string          `json:"clientSecret,omitempty"`
+	Schedule     *ScheduleSource `json:"schedule,omitempty"`
+}
+
+// ScheduleSource says where the day's appointments come from: Epic's
+// provider-schedule web service ("provider-service", with provider IDs),
+// FHIR Appointment search by practitioner ("fhir-appointments", where the
+// tenant allows it) or a schedule file the front desk imports ("file").
+type ScheduleSource struct {
+	Kind        string   `json:"kind"`
+	ProviderIDs []string `json:"providerIds,omitempty"`
+}
+
+// SignInRequest starts a browser sign-in. NoBrowser leaves opening the
+// page to the caller (it gets the URL back).
+type SignInRequest struct {
+	NoBrowser bool `json:"noBrowser,omitempty"`
 }
 
 type Problem struct {

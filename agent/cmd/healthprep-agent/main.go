@@ -63,6 +63,8 @@ func newRoot() *cobra.Command {
 		newSyncCmd(g),
 		newPrepCmd(g),
 		newResetCmd(g),
+		newSetupCmd(g),
+		newSignInCmd(g),
 	)
 	return root
 }

@@ -352,6 +352,7 @@ export namespace api {
 	}
 	export class ScheduleInfo {
 	    kind: string;
+	    providerIds?: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new ScheduleInfo(source);
@@ -360,6 +361,7 @@ export namespace api {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.kind = source["kind"];
+	        this.providerIds = source["providerIds"];
 	    }
 	}
 	export class Settings {
@@ -615,6 +617,8 @@ export namespace daysync {
 	    appointments: number;
 	    patients: number;
 	    stale: number;
+	    incremental: number;
+	    skipped: number;
 	    requests: number;
 	    partial: boolean;
 	    duration: number;
@@ -630,6 +634,8 @@ export namespace daysync {
 	        this.appointments = source["appointments"];
 	        this.patients = source["patients"];
 	        this.stale = source["stale"];
+	        this.incremental = source["incremental"];
+	        this.skipped = source["skipped"];
 	        this.requests = source["requests"];
 	        this.partial = source["partial"];
 	        this.duration = source["duration"];
@@ -930,7 +936,9 @@ export namespace screening {
 	    reason: string;
 	    evidence?: Evidence[];
 	    rule?: string;
+	    variant?: string;
 	    review?: boolean;
+	    reviewNote?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Result(source);
@@ -947,7 +955,9 @@ export namespace screening {
 	        this.reason = source["reason"];
 	        this.evidence = this.convertValues(source["evidence"], Evidence);
 	        this.rule = source["rule"];
+	        this.variant = source["variant"];
 	        this.review = source["review"];
+	        this.reviewNote = source["reviewNote"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -1,0 +1,304 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/pkg/browser"
+	"golang.org/x/oauth2"
+
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/keychain"
+	"github.com/healthprep/desk/internal/smart"
+)
+
+func init() {
+	// xdg-open and friends chatter on stdout, which the CLI uses for output.
+	browser.Stdout, browser.Stderr = io.Discard, io.Discard
+}
+
+// signInJob is a browser sign-in under way or just finished.
+type signInJob struct {
+	si    *smart.SignIn
+	done  chan struct{} // closed when state is final
+	state api.SignInState
+}
+
+// StartSignIn opens the system browser at Epic's sign-in page (unless
+// req.NoBrowser) and returns at once with the page's URL; SignInStatus
+// follows it. When it succeeds the agent sets up lasting access (a device
+// key registered with Epic, else a refresh token) in the keychain.
+func (a *Agent) StartSignIn(ctx context.Context, req api.SignInRequest) (api.SignInState, error) {
+	p, err := a.current()
+	if err != nil {
+		return api.SignInState{}, err
+	}
+	if p.Demo {
+		now := a.now()
+		return api.SignInState{State: api.SignInDone, User: demoUser, AccessMode: "demo", StartedAt: &now}, nil
+	}
+	a.mu.Lock()
+	if a.signin != nil && a.signin.state.State == api.SignInWaiting {
+		a.mu.Unlock()
+		return api.SignInState{}, api.NewError(api.KindBusy, "A sign-in is already waiting in the browser: finish it there, or cancel it and start again.")
+	}
+	a.mu.Unlock()
+	cfg, err := a.discovery(ctx, p, true)
+	if err != nil {
+		return api.SignInState{}, err
+	}
+	secret := a.clientSecret(ctx, p)
+	open := a.opts.OpenBrowser
+	if open == nil {
+		open = browser.OpenURL
+	}
+	if req.NoBrowser {
+		open = nil
+	}
+	si, err := smart.StartSignIn(a.life, smart.SignInOptions{
+		Config: cfg, ClientID: p.ClientID, ClientSecret: secret, RedirectPort: p.RedirectPort, Scopes: p.Scopes,
+		OpenBrowser: open, Net: a.netOptions(), Log: a.log, Now: a.opts.Now,
+	})
+	if err != nil {
+		return api.SignInState{}, smartError(err)
+	}
+	started := a.now()
+	job := &signInJob{si: si, done: make(chan struct{}), state: api.SignInState{State: api.SignInWaiting, URL: si.URL(), StartedAt: &started}}
+	a.mu.Lock()
+	a.signin = job
+	a.jobs.Add(1)
+	a.mu.Unlock()
+	go a.finishSignIn(job, cfg, p, secret)
+	return job.state, nil
+}
+
+// finishSignIn waits for the browser, then sets up lasting access.
+func (a *Agent) finishSignIn(job *signInJob, cfg *smart.Config, p Practice, secret string) {
+	defer a.jobs.Done()
+	ctx := a.life
+	state := api.SignInState{URL: job.state.URL, StartedAt: job.state.StartedAt}
+	sess, err := job.si.Wait(ctx)
+	if err == nil {
+		var mode smart.AccessMode
+		mode, err = a.establish(ctx, cfg, p, secret, sess)
+		state.User, state.AccessMode = sess.Identity.Display(), string(mode)
+	}
+	if err != nil {
+		state.State, state.Error = api.SignInFailed, api.AsError(smartError(err)).Message
+		a.audit(ctx, "signin.failed", map[string]string{"reason": kindName(err)})
+		if errors.Is(err, smart.ErrWrongIssuer) {
+			a.log.Error("ALERT: Epic's id_token came from an unexpected issuer; sign-in refused", "expected", cfg.Issuer)
+		}
+	} else {
+		state.State = api.SignInDone
+		a.audit(ctx, "signin", map[string]string{"user": state.User, "fhirUser": sess.Identity.FHIRUser, "accessMode": state.AccessMode})
+		a.log.Info("signed in to Epic", "accessMode", state.AccessMode)
+	}
+	a.mu.Lock()
+	job.state = state
+	a.mu.Unlock()
+	close(job.done)
+}
+
+// establish keeps the credentials for lasting access in the keychain,
+// removes those the new mode does not use, records who signed in and
+// makes the new token source current.
+func (a *Agent) establish(ctx context.Context, cfg *smart.Config, p Practice, secret string, sess *smart.Session) (smart.AccessMode, error) {
+	src := smart.SourceOptions{Net: a.netOptions(), Log: a.log, Now: a.opts.Now}
+	creds, regErr := smart.Establish(ctx, cfg, sess, smart.Credentials{ClientID: p.ClientID, ClientSecret: secret}, src)
+	if regErr != nil {
+		a.log.Warn("lasting access without a device key", "mode", creds.Mode(), "reason", kindName(regErr))
+	}
+	kc, err := a.keychainFor(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	items := map[string][]byte{keychain.DeviceClientID: nil, keychain.DevicePrivKey: nil, keychain.RefreshToken: nil}
+	if creds.Mode() == smart.ModeDevice {
+		pem, err := smart.MarshalDeviceKey(creds.DeviceKey)
+		if err != nil {
+			return "", err
+		}
+		items[keychain.DeviceClientID], items[keychain.DevicePrivKey] = []byte(creds.DeviceClientID), pem
+	} else if creds.RefreshToken != "" {
+		items[keychain.RefreshToken] = []byte(creds.RefreshToken)
+	}
+	for item, v := range items {
+		if v == nil {
+			err = kc.Delete(ctx, item)
+		} else {
+			err = kc.Set(ctx, item, v)
+		}
+		if err != nil {
+			return "", fmt.Errorf("keeping the sign-in in the keychain: %w", err)
+		}
+	}
+	src.Initial = sess.Token
+	src.OnRefreshToken = a.keepRefreshToken(p)
+	source := smart.NewSource(cfg, creds, src)
+	p.SignedIn = &SignedInUser{Name: sess.Identity.Display(), FHIRUser: sess.Identity.FHIRUser, At: a.now().UTC()}
+	p.Discovery = cfg
+	a.mu.Lock()
+	if a.practice != nil && a.practice.ID() == p.ID() {
+		cur := *a.practice
+		cur.SignedIn, cur.Discovery = p.SignedIn, cfg
+		p = cur
+		a.practice = &cur
+	}
+	a.ts, a.src, a.needsSignIn = source, source, false
+	a.mu.Unlock()
+	if err := SavePractice(a.opts.Dir, p); err != nil {
+		a.log.Warn("saving who signed in", "err", err)
+	}
+	return creds.Mode(), nil
+}
+
+// keepRefreshToken stores a rotated refresh token. It runs with the token
+// source locked, so it only writes the keychain.
+func (a *Agent) keepRefreshToken(p Practice) func(string) {
+	return func(rt string) {
+		ctx, cancel := context.WithTimeout(a.life, 15*time.Second)
+		defer cancel()
+		kc, err := a.keychainFor(ctx, p)
+		if err == nil {
+			err = kc.Set(ctx, keychain.RefreshToken, []byte(rt))
+		}
+		if err != nil {
+			a.log.Warn("a new refresh token could not be kept; the next sign-in may be needed sooner", "err", err)
+		}
+	}
+}
+
+// SignInStatus reports the sign-in, waiting up to wait for it to end.
+func (a *Agent) SignInStatus(ctx context.Context, wait time.Duration) (api.SignInState, error) {
+	a.mu.Lock()
+	job := a.signin
+	a.mu.Unlock()
+	if job == nil {
+		return api.SignInState{State: api.SignInIdle}, nil
+	}
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-job.done:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return job.state, nil
+}
+
+// CancelSignIn gives up on a sign-in waiting in the browser.
+func (a *Agent) CancelSignIn(ctx context.Context) error {
+	a.mu.Lock()
+	job := a.signin
+	a.mu.Unlock()
+	if job == nil || job.state.State != api.SignInWaiting {
+		return api.NewError(api.KindNotFound, "no sign-in is waiting")
+	}
+	job.si.Cancel()
+	<-job.done
+	return nil
+}
+
+// discovery returns the practice's SMART configuration: the saved one
+// while fresh, else discovered again (and saved). force rediscovers, as a
+// sign-in does, and the issuer must still be the one set up.
+func (a *Agent) discovery(ctx context.Context, p Practice, force bool) (*smart.Config, error) {
+	if !force && p.Discovery.Fresh(a.now()) {
+		return p.Discovery, nil
+	}
+	cfg, err := smart.Discover(ctx, p.FHIRBase, a.netOptions())
+	if err != nil {
+		if !force && p.Discovery != nil && !errors.Is(err, smart.ErrWrongIssuer) {
+			a.log.Warn("rediscovery failed; using the saved endpoints", "reason", kindName(err))
+			return p.Discovery, nil
+		}
+		return nil, smartError(err)
+	}
+	if err := cfg.CheckIssuer(p.Issuer); err != nil {
+		a.log.Error("ALERT: the server now names another issuer than at setup; sign-in refused", "expected", p.Issuer)
+		a.audit(ctx, "alert.issuer", map[string]string{"expected": p.Issuer, "got": cfg.Issuer})
+		return nil, smartError(err)
+	}
+	a.mu.Lock()
+	if a.practice != nil && a.practice.ID() == p.ID() {
+		cur := *a.practice
+		cur.Discovery = cfg
+		a.practice = &cur
+		p = cur
+	}
+	a.mu.Unlock()
+	if err := SavePractice(a.opts.Dir, p); err != nil {
+		a.log.Warn("saving the discovered endpoints", "err", err)
+	}
+	return cfg, nil
+}
+
+// clientSecret is the practice's client secret from the keychain, if it has one.
+func (a *Agent) clientSecret(ctx context.Context, p Practice) string {
+	kc, err := a.keychainFor(ctx, p)
+	if err != nil {
+		return ""
+	}
+	b, err := kc.Get(ctx, keychain.ClientSecret)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// practiceTokens builds the token source from the keychain at start:
+// device key, else refresh token. With neither, the practice must sign in.
+func (a *Agent) practiceTokens(ctx context.Context, p Practice) (*smart.Source, error) {
+	kc, err := a.keychainFor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	get := func(item string) []byte {
+		b, err := kc.Get(ctx, item)
+		if err != nil && !errors.Is(err, keychain.ErrNotFound) {
+			a.log.Warn("keychain read failed", "item", item, "err", err)
+		}
+		return b
+	}
+	creds := smart.Credentials{ClientID: p.ClientID, ClientSecret: string(get(keychain.ClientSecret)),
+		DeviceClientID: string(get(keychain.DeviceClientID)), RefreshToken: string(get(keychain.RefreshToken))}
+	if pem := get(keychain.DevicePrivKey); len(pem) > 0 {
+		key, err := smart.ParseDeviceKey(pem)
+		if err != nil {
+			a.log.Warn("the device key in the keychain is unreadable; sign in again", "err", err)
+		}
+		creds.DeviceKey = key
+	}
+	if creds.Mode() == smart.ModeInteractive {
+		return nil, api.NewError(api.KindNeedsSignIn, "Sign in to Epic to fetch the schedule (Settings, or `healthprep-agent signin`).")
+	}
+	// The endpoints saved with the practice serve, however old: status
+	// builds this source, and must not wait on the network. A sign-in
+	// rediscovers and replaces the source.
+	cfg := p.Discovery
+	if cfg == nil {
+		if cfg, err = a.discovery(ctx, p, false); err != nil {
+			return nil, err
+		}
+	}
+	return smart.NewSource(cfg, creds, smart.SourceOptions{Net: a.netOptions(), Log: a.log, Now: a.opts.Now, OnRefreshToken: a.keepRefreshToken(p)}), nil
+}
+
+// kindName names an error's kind for logs and the audit: never its text,
+// which may quote a server.
+func kindName(err error) string {
+	if k := smart.KindOf(err); k != nil {
+		return k.Error()
+	}
+	return "other"
+}
+
+var _ oauth2.TokenSource = (*smart.Source)(nil)
