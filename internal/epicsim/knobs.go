@@ -118,3 +118,18 @@ func (s *Server) idTokenKnobs(t jwt.Token) *rsa.PrivateKey {
 
 // refreshKnobs reports whether a refresh should carry a new refresh token.
 func (s *Server) refreshKnobs() bool { return s.currentKnobs().RotateRefresh }
+
+// IssuedSecrets lists every access and refresh token the tenant has
+// issued, so tests can check none of them leaked into files or logs.
+func (s *Server) IssuedSecrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.tokens)+len(s.refresh))
+	for t := range s.tokens {
+		out = append(out, t)
+	}
+	for t := range s.refresh {
+		out = append(out, t)
+	}
+	return out
+}

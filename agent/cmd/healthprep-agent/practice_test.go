@@ -1,0 +1,320 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/healthprep/desk/agent"
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/keychain"
+)
+
+const chromiumPath = "/usr/lib/chromium/chromium"
+
+// chromium starts headless Chromium, or skips (fails when
+// HEALTHPREP_REQUIRE_CHROMIUM=1, as make test sets it).
+func chromium(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("HEALTHPREP_REQUIRE_CHROMIUM") == "1" {
+			t.Fatalf("HEALTHPREP_REQUIRE_CHROMIUM=1 but %s is missing", chromiumPath)
+		}
+		t.Skipf("%s is missing; install chromium to run the sign-in test", chromiumPath)
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true))
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser: no timeout on this context
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
+}
+
+// requireKeychain fails the test when the real Secret Service is required
+// (make test) but absent, and skips otherwise.
+func requireKeychain(t *testing.T) {
+	t.Helper()
+	kc, err := keychain.Open(context.Background(), "probe", keychain.Options{Timeout: 5 * time.Second})
+	if err == nil {
+		_, err = kc.Get(context.Background(), keychain.CacheKey)
+		if errors.Is(err, keychain.ErrNotFound) {
+			err = nil
+		}
+	}
+	if err != nil {
+		if os.Getenv("HEALTHPREP_REQUIRE_KEYRING") == "1" {
+			t.Fatalf("HEALTHPREP_REQUIRE_KEYRING=1 but the keychain is unusable: %v", err)
+		}
+		t.Skipf("no keychain (run under build/scripts/with-keyring): %v", err)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// A practice manager's whole first day, as separate processes, against a
+// simulated Epic tenant that is not the demo: setup (with the refusals a
+// paste can meet), a browser sign-in with --no-browser driven in real
+// Chromium, lasting device access, the agent serving and syncing with no
+// browser, reads during a sync, Epic going away (offline review), and no
+// secret or patient data anywhere outside the encrypted cache.
+func TestPracticeFirstDayEndToEnd(t *testing.T) {
+	requireKeychain(t)
+	chrome := chromium(t)
+	ctx := context.Background()
+	port := freePort(t)
+	const clientID, secret = "hp-e2e-app", "e2e-client-secret-7Qx2"
+	sim, err := epicsim.Start(ctx, epicsim.Options{Clients: []epicsim.Client{{
+		ID: clientID, Secret: secret, RedirectURIs: []string{"http://127.0.0.1:" + strconv.Itoa(port) + "/callback"},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	home := homeDir(t)
+	var logs strings.Builder // every stderr the agent wrote, scanned at the end
+	run := func(stdin string, args ...string) (string, error) {
+		t.Helper()
+		cmd := exec.Command(agentBinary(t), args...)
+		cmd.Env = append(os.Environ(), "HEALTHPREP_HOME="+home)
+		cmd.Stdin = strings.NewReader(stdin)
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		logs.WriteString(errb.String())
+		if err != nil {
+			return out.String() + errb.String(), err
+		}
+		return out.String(), nil
+	}
+
+	// Bad pastes: exit status 2, a message per field, nothing saved.
+	out, err := run("", "setup", "--fhir-base", "fhir.example.org/api/FHIR/R4 please", "--client-id", "abc def")
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(out, "client ID:") || !strings.Contains(out, "FHIR base URL:") {
+		t.Fatalf("bad paste: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(home, "practice.json")); !os.IsNotExist(err) {
+		t.Fatal("a refused setup saved the practice")
+	}
+	// Unreachable Epic: a clear reason, nothing saved.
+	dead := freePort(t)
+	out, err = run("", "setup", "--fhir-base", "http://127.0.0.1:"+strconv.Itoa(dead)+"/api/FHIR/R4", "--client-id", clientID)
+	if err == nil || !strings.Contains(out, "Nothing answered at 127.0.0.1:"+strconv.Itoa(dead)) {
+		t.Fatalf("unreachable Epic: %v\n%s", err, out)
+	}
+
+	// Setup, pasted with quotes and /metadata; the secret goes to the keychain.
+	out, err = run(secret+"\n", "setup", "--fhir-base", `"`+sim.FHIRBase()+`/metadata"`, "--client-id", " "+clientID+" ",
+		"--name", "Riverside Family Medicine", "--redirect-port", strconv.Itoa(port), "--provider-ids", "E1001,E1002,E1003", "--client-secret-stdin")
+	if err != nil || !strings.Contains(out, "secure sign-in (PKCE S256): yes") || !strings.Contains(out, "Saved.") {
+		t.Fatalf("setup: %v\n%s", err, out)
+	}
+	// A second practice is refused without --reset.
+	if out, err = run("", "setup", "--fhir-base", sim.FHIRBase(), "--client-id", "another-app"); err == nil || !strings.Contains(out, "already set up for Riverside Family Medicine") {
+		t.Fatalf("second practice: %v\n%s", err, out)
+	}
+
+	// Sign in: the CLI prints Epic's page; Chromium signs in there.
+	cmd := exec.Command(agentBinary(t), "signin", "--no-browser")
+	cmd.Env = append(os.Environ(), "HEALTHPREP_HOME="+home)
+	stdout, _ := cmd.StdoutPipe()
+	var signErr strings.Builder
+	cmd.Stderr = &signErr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewReader(stdout)
+	authURL, err := lines.ReadString('\n')
+	if err != nil || !strings.HasPrefix(authURL, sim.Issuer()+"/authorize?") {
+		cmd.Process.Kill()
+		t.Fatalf("signin --no-browser printed %q (%v): %s", authURL, err, signErr.String())
+	}
+	flow, cancel := context.WithTimeout(chrome, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(flow,
+		chromedp.Navigate(strings.TrimSpace(authURL)),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), epicsim.DemoUser),
+		chromedp.SendKeys(chromedp.ID("password"), epicsim.DemoPassword),
+		chromedp.Click(chromedp.ID("submit")),
+		chromedp.WaitVisible(chromedp.ID("message")),
+	); err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("browser: %v", err)
+	}
+	rest, _ := io.ReadAll(lines)
+	if err := cmd.Wait(); err != nil || !strings.Contains(string(rest), "Signed in as Front Desk") || !strings.Contains(string(rest), "access: device") {
+		t.Fatalf("signin: %v\n%s\n%s", err, rest, signErr.String())
+	}
+	logs.WriteString(signErr.String())
+
+	// Status: configured, signed in with device access, the real keychain.
+	out, err = run("", "status", "--json")
+	var st api.Status
+	if err != nil || json.Unmarshal([]byte(out), &st) != nil {
+		t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	if st.Mode != "practice" || st.Practice == nil || st.Practice.ClientID != clientID || st.Practice.FHIRBase != sim.FHIRBase() ||
+		st.SignedIn == nil || st.SignedIn.AccessMode != "device" || st.NeedsSignIn || st.Keychain != "secret-service" || st.Discovery == nil {
+		t.Fatalf("status after sign-in: %s", out)
+	}
+
+	// The agent serves and syncs with no browser: a later token comes from
+	// the device key (JWT bearer).
+	p := serve(t, home)
+	date := lastWeekday(time.Now()).Format(time.DateOnly)
+	sum, err := p.client.Sync(ctx, date)
+	if err != nil || sum.Appointments < 40 || sum.Partial {
+		t.Fatalf("sync: %v %+v", err, sum)
+	}
+	before, err := p.client.Day(ctx, date)
+	if err != nil || len(before.Rows) != sum.Appointments {
+		t.Fatalf("day: %v (%d rows)", err, len(before.Rows))
+	}
+
+	// Reads during a sync see the whole previous snapshot.
+	if err := sim.SetFaults(epicsim.Faults{Latency: 20 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	syncDone := make(chan error, 1)
+	go func() { _, err := p.client.Sync(ctx, date); syncDone <- err }()
+	reads := 0
+	for running := true; running; {
+		select {
+		case err := <-syncDone:
+			if err != nil {
+				t.Fatalf("second sync: %v", err)
+			}
+			running = false
+		default:
+			d, err := p.client.Day(ctx, date)
+			if err != nil || len(d.Rows) != len(before.Rows) {
+				t.Fatalf("a read during the sync: %v (%d rows, want %d)", err, len(d.Rows), len(before.Rows))
+			}
+			if d.AsOf.Equal(*before.AsOf) {
+				reads++
+			}
+		}
+	}
+	if reads == 0 {
+		t.Fatal("no read saw the previous snapshot while the sync ran")
+	}
+
+	// Epic goes away: the saved day is still served, status says offline since when.
+	sim.SetFaults(epicsim.Faults{Down: true})
+	if _, err := p.client.Sync(ctx, date); !api.IsKind(err, api.KindOffline) && err == nil {
+		t.Fatalf("sync with Epic down: %v", err)
+	}
+	st, err = p.client.Status(ctx)
+	if err != nil || st.Online || st.OfflineSince == nil || st.LastSync == nil || st.LastSync.At.IsZero() {
+		t.Fatalf("status with Epic down: %v %+v", err, st)
+	}
+	after, err := p.client.Day(ctx, date)
+	if err != nil || len(after.Rows) != len(before.Rows) {
+		t.Fatalf("offline day: %v (%d rows)", err, len(after.Rows))
+	}
+	if _, err := p.client.Sheet(ctx, date, after.Rows[0].AppointmentID); err != nil {
+		t.Fatalf("offline sheet: %v", err)
+	}
+
+	// Nothing secret or patient-identifying outside the encrypted cache.
+	logs.WriteString(p.stderr.String())
+	kc, err := keychain.Open(ctx, practiceKeychainID(t, home), keychain.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	devKey, err := kc.Get(ctx, keychain.DevicePrivKey)
+	if err != nil || len(devKey) == 0 {
+		t.Fatalf("the device key is not in the keychain: %v", err)
+	}
+	needles := map[string]string{"client secret": secret}
+	for i, s := range sim.IssuedSecrets() {
+		needles["issued token "+strconv.Itoa(i)] = s
+	}
+	for _, l := range strings.Split(string(devKey), "\n") {
+		if len(l) >= 40 && !strings.HasPrefix(l, "-----") {
+			needles["device key"] = l
+			break
+		}
+	}
+	for _, pt := range sim.Practice().Patients {
+		needles["patient name "+pt.ID] = pt.Family + ", " + pt.Given
+		needles["patient name "+pt.ID+" "] = pt.Given + " " + pt.Family
+		needles["MRN "+pt.ID] = pt.MRN
+	}
+	scanned := scanForLeaks(t, home, logs.String(), needles)
+	if scanned < 5 {
+		t.Fatalf("only %d files scanned: the scan cannot have covered the cache", scanned)
+	}
+}
+
+// practiceKeychainID reads the practice's keychain namespace from its
+// saved configuration (the same derivation the agent uses).
+func practiceKeychainID(t *testing.T, home string) string {
+	t.Helper()
+	out, _, err := runAgent(t, home, "status", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st api.Status
+	json.Unmarshal([]byte(out), &st)
+	return agent.Practice{FHIRBase: st.Practice.FHIRBase, ClientID: st.Practice.ClientID}.ID()
+}
+
+// scanForLeaks fails the test if any needle is in any file under dir or
+// in logs; it returns how many files it read.
+func scanForLeaks(t *testing.T, dir, logs string, needles map[string]string) int {
+	t.Helper()
+	n := 0
+	check := func(where string, b []byte) {
+		s := string(b)
+		for what, needle := range needles {
+			if len(needle) >= 6 && strings.Contains(s, needle) {
+				t.Errorf("%s holds a %s", where, what)
+			}
+		}
+	}
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Type()&fs.ModeSocket != 0 {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("reading %s: %v", path, err)
+			return nil
+		}
+		n++
+		check(path, b)
+		return nil
+	})
+	check("the agent's logs", []byte(logs))
+	return n
+}
