@@ -1,16 +1,43 @@
 // Package daysync syncs one clinic day from Epic into the cache: the
-// schedule first, then each distinct patient's chart with bounded
-// concurrency. A patient Epic could not give us keeps their previous data,
-// flagged stale; a sync that cannot get the schedule, or is cancelled,
-// never replaces the day's last good snapshot.
+// schedule first, then each distinct patient's chart. A patient Epic could
+// not give us keeps their previous data, flagged stale; a sync that cannot
+// get the schedule, is cancelled, or loses Epic part-way (sign-in refused,
+// server unreachable, rate limit) never replaces the day's last good
+// snapshot: what it fetched is kept beside it, marked partial.
+//
+// Requests: the day's Patients come in one search by _id list (each one
+// the server leaves out is read on its own), then seven searches per
+// patient (Observation categories in one). The searches of every patient
+// in flight run at once; fhir.Client.MaxInFlight bounds what is on the
+// wire, so the pipe stays full to the end of the day.
+//
+// Incremental: a later sync of the same day searches only for what changed
+// since the previous one (_lastUpdated=gt the server's clock at that
+// sync's start, less a margin) and merges by id; a Patient read carries
+// If-None-Match. A patient new to the day, one whose data is stale or was
+// fetched with a shorter lookback, a resource type that could not be read
+// last time, and a server that ignores _lastUpdated all get a full fetch.
+//
+// Deleted resources: a _lastUpdated search cannot report a deletion (Epic
+// has no _history), so a resource deleted in Epic stays in the day's cache
+// until that patient's next full fetch: the first sync of every day is
+// full (a day's only base is its own snapshot), and so is any sync with
+// Deps.Full. Epic marks most bad data entered-in-error rather than
+// deleting it, which is a change and does arrive.
+//
+// The benchmark's command and figures are in daysync_test.go
+// (BenchmarkSyncDay).
 package daysync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,11 +51,16 @@ type Deps struct {
 	FHIR        *fhir.Client
 	Schedule    schedule.Source
 	Store       *store.Store
-	Concurrency int           // patients fetched at once; default 6
-	Lookback    time.Duration // history fetched for high-volume types; default 15 years
-	Now         func() time.Time
-	Progress    func(Event)
-	Log         *slog.Logger
+	Concurrency int // patients fetched at once; default 6 (requests are bounded by FHIR.MaxInFlight)
+	// Lookback is how much history is fetched for the high-volume types:
+	// the catalogue's longest interval (e.g. 10 years for colonoscopy),
+	// plus margin. Default 15 years.
+	Lookback time.Duration
+	// Full ignores the previous snapshot and fetches every chart whole.
+	Full     bool
+	Now      func() time.Time
+	Progress func(Event)
+	Log      *slog.Logger
 }
 
 // Event reports progress; each is a full snapshot, so dropping one is harmless.
@@ -44,19 +76,31 @@ type Event struct {
 
 // Summary describes a finished sync.
 type Summary struct {
-	Date         string        `json:"date"`
-	Appointments int           `json:"appointments"`
-	Patients     int           `json:"patients"`
-	Stale        int           `json:"stale"`
-	Requests     int           `json:"requests"`
-	Partial      bool          `json:"partial"`
-	Duration     time.Duration `json:"duration"`
-	Warnings     []string      `json:"warnings,omitempty"`
+	Date         string `json:"date"`
+	Appointments int    `json:"appointments"`
+	Patients     int    `json:"patients"`
+	Stale        int    `json:"stale"`
+	// Incremental counts patients refreshed with only what changed.
+	Incremental int `json:"incremental"`
+	// Skipped counts entries Epic sent that were not readable resources.
+	Skipped  int           `json:"skipped"`
+	Requests int           `json:"requests"`
+	Partial  bool          `json:"partial"`
+	Duration time.Duration `json:"duration"`
+	Warnings []string      `json:"warnings,omitempty"`
 }
 
 // Observation categories the catalogue's evidence lives in, in one search
 // (Epic ORs a comma list) to keep requests per patient low.
 const obsCategories = "laboratory,vital-signs,social-history,survey,imaging,exam"
+
+// changeMargin is subtracted from the previous sync's server clock: a
+// resource committed just before that sync began, but not yet visible to
+// it, is still caught. Re-fetching a few resources twice is harmless.
+const changeMargin = 5 * time.Minute
+
+// patientBatch is how many ids go in one Patient?_id= search.
+const patientBatch = 50
 
 // Sync fetches day (a local calendar date) and saves it.
 func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
@@ -83,6 +127,15 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 
 	d.Progress(Event{Phase: "schedule"})
 	appts, err := d.Schedule.Appointments(ctx, day)
+	var rowErrs *schedule.RowErrors
+	if errors.As(err, &rowErrs) && len(appts) > 0 {
+		// A schedule file with some bad rows: the good ones are synced and
+		// each bad row is reported by its number.
+		for _, re := range rowErrs.Rows {
+			sum.Warnings = append(sum.Warnings, re.Error())
+		}
+		err = nil
+	}
 	if err != nil {
 		d.Progress(Event{Phase: "failed", Requests: requests(), Errors: 1, Message: err.Error()})
 		return sum, fmt.Errorf("getting the schedule: %w", err)
@@ -96,7 +149,7 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 	var ids []string
 	seen := map[string]bool{}
 	for _, a := range appts {
-		if !seen[a.PatientID] {
+		if a.PatientID != "" && !seen[a.PatientID] {
 			seen[a.PatientID] = true
 			ids = append(ids, a.PatientID)
 		}
@@ -107,12 +160,20 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 		done     int
 		failures int
 		warnings = map[string]bool{}
+		fatal    error
 	)
 	progress := func() {
 		d.Progress(Event{Phase: "patients", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures})
 	}
 	progress()
+	// A fatal error (sign-in refused, Epic unreachable or asking us to slow
+	// down) stops the remaining fetches: every one would fail the same way.
+	fetchCtx, stop := context.WithCancel(ctx)
+	defer stop()
 	since := d.Now().Add(-d.Lookback).Format(time.DateOnly)
+	f := fetcher{c: d.FHIR, since: since, now: d.Now}
+	patients := f.patients(fetchCtx, ids)
+
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for w := 0; w < min(d.Concurrency, max(len(ids), 1)); w++ {
@@ -120,18 +181,27 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 		go func() {
 			defer wg.Done()
 			for id := range work {
-				data, warns, err := fetchPatient(ctx, d.FHIR, id, since)
+				var base *store.PatientData
+				if b, ok := prev.Patients[id]; ok && !d.Full && usable(b, since) {
+					base = &b
+				}
+				data, res, err := f.patient(fetchCtx, id, patients[id], base)
 				mu.Lock()
-				for _, w := range warns {
+				for _, w := range res.warnings {
 					warnings[w] = true
 				}
+				sum.Skipped += res.skipped
 				if err != nil {
+					if fatal == nil && isFatal(err) {
+						fatal = err
+						stop()
+					}
 					// Keep what the last good sync had, flagged, with why.
 					failures++
 					data = prev.Patients[id]
 					data.Stale, data.Problem = true, err.Error()
-				} else {
-					data.FetchedAt = d.Now()
+				} else if res.incremental {
+					sum.Incremental++
 				}
 				snap.Patients[id] = data
 				done++
@@ -144,7 +214,7 @@ feed:
 	for _, id := range ids {
 		select {
 		case work <- id:
-		case <-ctx.Done():
+		case <-fetchCtx.Done():
 			break feed
 		}
 	}
@@ -155,15 +225,32 @@ feed:
 	for w := range warnings {
 		sum.Warnings = append(sum.Warnings, w)
 	}
+	slices.Sort(sum.Warnings)
+	if sum.Skipped > 0 {
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d entries Epic sent could not be read and were skipped", sum.Skipped))
+	}
 	snap.SyncedAt = d.Now()
-	if err := ctx.Err(); err != nil {
-		// Interrupted: keep what we have beside the last good snapshot.
+	if err := ctx.Err(); err != nil || fatal != nil {
+		// Interrupted, or Epic lost: keep what we have beside the last good
+		// snapshot, and patients not reached keep their previous data.
+		for _, id := range ids {
+			if _, ok := snap.Patients[id]; !ok {
+				p := prev.Patients[id]
+				p.Stale, p.Problem = true, "not fetched: the update stopped early"
+				snap.Patients[id] = p
+			}
+		}
 		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		if perr := d.Store.PutPartial(saveCtx, snap); perr != nil {
 			d.Log.Warn("saving the partial sync failed", "err", perr)
 		}
-		d.Progress(Event{Phase: "failed", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures, Message: "the update was stopped"})
+		msg := "the update was stopped"
+		if err == nil {
+			err = fmt.Errorf("the update stopped part-way (%w); the saved prep is unchanged", fatal)
+			msg = err.Error()
+		}
+		d.Progress(Event{Phase: "failed", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures, Message: msg})
 		return sum, err
 	}
 	if len(ids) > 0 && failures == len(ids) && len(prev.Patients) > 0 {
@@ -181,17 +268,51 @@ feed:
 	}
 	sum.Duration = d.Now().Sub(started)
 	d.Progress(Event{Phase: "done", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures})
-	d.Log.Info("day synced", "date", date, "appointments", sum.Appointments, "patients", sum.Patients, "stale", sum.Stale, "requests", sum.Requests, "duration", sum.Duration)
+	d.Log.Info("day synced", "date", date, "appointments", sum.Appointments, "patients", sum.Patients, "stale", sum.Stale,
+		"incremental", sum.Incremental, "requests", sum.Requests, "duration", sum.Duration)
 	return sum, nil
 }
 
-// searches are the per-patient requests after the Patient read. High-volume
-// types are limited to the lookback; the rest are fetched whole because
-// lifetime events (a once-only test, a vaccine series, a mastectomy) count.
-func searches(patient, since string) []struct {
+// isFatal reports errors that every other request of the sync would meet too.
+func isFatal(err error) bool {
+	switch fhir.KindOf(err) {
+	case fhir.KindSignIn, fhir.KindUnreachable, fhir.KindRateLimited:
+		return true
+	}
+	return false
+}
+
+// usable reports whether a previous fetch can be the base of an
+// incremental one: complete, from a sync that recorded its mark, and
+// reaching at least as far back as this sync needs.
+func usable(b store.PatientData, since string) bool {
+	return !b.Stale && !b.Mark.IsZero() && b.Since != "" && b.Since <= since && len(b.Resources) > 0
+}
+
+// fetcher fetches charts.
+type fetcher struct {
+	c     *fhir.Client
+	since string
+	now   func() time.Time
+}
+
+// fetchResult is what a patient fetch reports besides the data.
+type fetchResult struct {
+	warnings    []string
+	skipped     int
+	incremental bool
+}
+
+// search is one per-patient search after the Patient.
+type search struct {
 	typ string
 	q   url.Values
-} {
+}
+
+// searches are the per-patient searches. High-volume types are limited to
+// the lookback; the rest are fetched whole because lifetime events (a
+// once-only test, a vaccine series, a mastectomy) count.
+func searches(patient, since string) []search {
 	p := func(extra ...string) url.Values {
 		v := url.Values{"patient": {patient}, "_count": {"200"}}
 		for i := 0; i+1 < len(extra); i += 2 {
@@ -199,10 +320,7 @@ func searches(patient, since string) []struct {
 		}
 		return v
 	}
-	return []struct {
-		typ string
-		q   url.Values
-	}{
+	return []search{
 		{"Condition", p()},
 		{"Observation", p("category", obsCategories, "date", "ge"+since)},
 		{"Procedure", p()},
@@ -213,31 +331,190 @@ func searches(patient, since string) []struct {
 	}
 }
 
-// fetchPatient gets one chart. A resource type the app may not read (403)
-// or that Epic refuses (400) is a warning, not a failure: the rest of the
-// chart still counts. Anything else fails the patient.
-func fetchPatient(ctx context.Context, c *fhir.Client, id, since string) (store.PatientData, []string, error) {
-	var data store.PatientData
-	pt, err := c.Read(ctx, "Patient", id)
-	if err != nil {
-		return data, nil, err
+// patients gets the day's Patient resources by _id list, in batches. Any
+// the server leaves out (a server that takes one _id only, a failed batch)
+// are read one by one later; this is only a saving.
+func (f fetcher) patients(ctx context.Context, ids []string) map[string]json.RawMessage {
+	out := map[string]json.RawMessage{}
+	for chunk := range slices.Chunk(ids, patientBatch) {
+		if len(chunk) < 2 {
+			continue // a single read is as cheap, and carries an ETag
+		}
+		res, err := f.c.Search(ctx, "Patient", url.Values{"_id": {strings.Join(chunk, ",")}, "_count": {"200"}})
+		if err != nil {
+			continue
+		}
+		want := map[string]bool{}
+		for _, id := range chunk {
+			want[id] = true
+		}
+		for _, r := range res.Resources {
+			if h := headOf(r); h.ResourceType == "Patient" && want[h.ID] {
+				out[h.ID] = r
+			}
+		}
+	}
+	return out
+}
+
+// patient fetches one chart, incrementally on top of base when there is
+// one. pt is the Patient if the batch search got it. A resource type the
+// app may not read (403) or that Epic refuses (400) is a warning, not a
+// failure: the rest of the chart still counts. Anything else fails the
+// patient.
+func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, base *store.PatientData) (store.PatientData, fetchResult, error) {
+	var res fetchResult
+	data := store.PatientData{Since: f.since}
+	var mark time.Time
+	noteTime := func(t time.Time) {
+		if t.IsZero() {
+			t = f.now()
+		}
+		if mark.IsZero() || t.Before(mark) {
+			mark = t
+		}
+	}
+	old := map[string][]json.RawMessage{} // base resources by type
+	if base != nil {
+		for _, r := range base.Resources {
+			t := headOf(r).ResourceType
+			old[t] = append(old[t], r)
+		}
+	}
+	if pt == nil {
+		etag := ""
+		if base != nil && len(old["Patient"]) > 0 {
+			etag = base.ETag
+		}
+		raw, newTag, changed, err := f.c.ReadIfChanged(ctx, "Patient", id, etag)
+		if err != nil {
+			return data, res, err
+		}
+		if !changed {
+			raw, newTag = old["Patient"][0], etag
+		}
+		pt, data.ETag = raw, newTag
+	}
+	if data.ETag == "" {
+		if v := headOf(pt).Meta.VersionID; v != "" {
+			data.ETag = `W/"` + v + `"`
+		}
 	}
 	data.Resources = append(data.Resources, pt)
-	var warns []string
-	for _, s := range searches(id, since) {
-		res, err := c.Search(ctx, s.typ, s.q)
-		switch fhir.KindOf(err) {
+
+	list := searches(id, f.since)
+	type outcome struct {
+		r           fhir.Result
+		err         error
+		incremental bool
+		threshold   time.Time
+	}
+	outs := make([]outcome, len(list))
+	var wg sync.WaitGroup
+	for i, s := range list {
+		o := &outs[i]
+		if base != nil && !slices.Contains(base.Missing, s.typ) {
+			o.incremental, o.threshold = true, base.Mark.Add(-changeMargin).UTC().Truncate(time.Second)
+			s.q.Set("_lastUpdated", "gt"+o.threshold.Format(time.RFC3339))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o.r, o.err = f.c.Search(ctx, s.typ, s.q)
+		}()
+	}
+	wg.Wait()
+	res.incremental = base != nil
+	for i, s := range list {
+		o := outs[i]
+		switch fhir.KindOf(o.err) {
 		case fhir.KindUnknown:
-			if err != nil {
-				return data, warns, err
+			if o.err != nil {
+				return data, res, o.err
 			}
 		case fhir.KindScope, fhir.KindForbidden, fhir.KindBadRequest, fhir.KindNotFound:
-			warns = append(warns, err.Error())
+			// Keep what an earlier sync had of this type; search it whole next time.
+			res.warnings = append(res.warnings, o.err.Error())
+			data.Missing = append(data.Missing, s.typ)
+			data.Resources = append(data.Resources, old[s.typ]...)
 			continue
 		default:
-			return data, warns, err
+			return data, res, o.err
 		}
-		data.Resources = append(data.Resources, res.Resources...)
+		noteTime(o.r.ServerTime)
+		res.skipped += o.r.Skipped
+		if !o.incremental || ignoredLastUpdated(o.r, o.threshold) {
+			// A full answer (first fetch, or a server that ignored
+			// _lastUpdated and so sent everything): it replaces the type.
+			res.incremental = false
+			data.Resources = append(data.Resources, o.r.Resources...)
+			continue
+		}
+		data.Resources = append(data.Resources, merge(old[s.typ], o.r.Resources)...)
 	}
-	return data, warns, nil
+	noteTime(time.Time{})
+	data.Mark, data.FetchedAt = mark, f.now()
+	return data, res, nil
+}
+
+// merge replaces base resources by id with changed ones and appends new ones.
+func merge(base, changed []json.RawMessage) []json.RawMessage {
+	byID := make(map[string]json.RawMessage, len(changed))
+	var order []string
+	for _, r := range changed {
+		id := headOf(r).ID
+		if _, dup := byID[id]; !dup {
+			order = append(order, id)
+		}
+		byID[id] = r
+	}
+	out := make([]json.RawMessage, 0, len(base)+len(changed))
+	for _, r := range base {
+		id := headOf(r).ID
+		if c, ok := byID[id]; ok {
+			out = append(out, c)
+			delete(byID, id)
+			continue
+		}
+		out = append(out, r)
+	}
+	for _, id := range order {
+		if c, ok := byID[id]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ignoredLastUpdated reports whether a _lastUpdated search was answered as
+// if the parameter were not there: the self link leaves it out, or a
+// resource came back that did not change after the threshold (or does not
+// say when it did). Such an answer is the whole set.
+func ignoredLastUpdated(r fhir.Result, threshold time.Time) bool {
+	if r.Self != "" && !strings.Contains(r.Self, "_lastUpdated") {
+		return true
+	}
+	for _, raw := range r.Resources {
+		t, err := time.Parse(time.RFC3339Nano, headOf(raw).Meta.LastUpdated)
+		if err != nil || !t.After(threshold) {
+			return true
+		}
+	}
+	return false
+}
+
+// head is the part of a resource the sync reads.
+type head struct {
+	ResourceType string `json:"resourceType"`
+	ID           string `json:"id"`
+	Meta         struct {
+		VersionID   string `json:"versionId"`
+		LastUpdated string `json:"lastUpdated"`
+	} `json:"meta"`
+}
+
+func headOf(raw json.RawMessage) head {
+	var h head
+	json.Unmarshal(raw, &h)
+	return h
 }

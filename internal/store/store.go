@@ -46,6 +46,15 @@ type PatientData struct {
 	// not fetch the patient; Problem says why (no PHI).
 	Stale   bool   `json:"stale,omitempty"`
 	Problem string `json:"problem,omitempty"`
+
+	// What the next sync needs to fetch only what changed: the lookback
+	// start the searches used (YYYY-MM-DD), the server's clock when they
+	// began, the Patient's ETag, and the resource types that could not be
+	// fetched (they get a full search next time).
+	Since   string    `json:"since,omitempty"`
+	Mark    time.Time `json:"mark,omitzero"`
+	ETag    string    `json:"etag,omitempty"`
+	Missing []string  `json:"missing,omitempty"`
 }
 
 // Day is a day's snapshot.
