@@ -6,8 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/screening"
@@ -49,9 +47,7 @@ func (a *Agent) loadCatalogue() loadedCatalogue {
 		if c, err := screening.Parse(b); err == nil {
 			a.cat = loadedCatalogue{cat: c, yaml: b, custom: true}
 		} else {
-			// Only the count: problem texts quote the file, which is fine,
-			// but the log need not carry them.
-			a.log.Warn("the practice catalogue is invalid; using the default until it is fixed in Settings", "problems", len(problems(err)))
+			a.log.Warn("the practice catalogue is invalid; using the default until it is fixed in Settings", "err", err)
 		}
 	}
 	return a.cat
@@ -65,12 +61,21 @@ func (a *Agent) Catalogue(ctx context.Context) (api.CatalogueView, error) {
 // ImportCatalogue replaces the practice's catalogue with yaml when it
 // validates; otherwise nothing changes and the problems come back.
 func (a *Agent) ImportCatalogue(ctx context.Context, yaml string) (api.CatalogueChange, error) {
-	return a.saveCatalogue(ctx, []byte(yaml), "import")
+	return a.saveCatalogue(ctx, []byte(yaml), "imported")
 }
 
 // EditCatalogue applies the manager's edits to the catalogue in use.
+// The edits change the YAML text in place, so the practice's comments and
+// the codes' provenance survive.
 func (a *Agent) EditCatalogue(ctx context.Context, edits []api.CatalogueEdit) (api.CatalogueChange, error) {
-	return api.CatalogueChange{}, api.NewError(api.KindInternal, "editing single screenings is not available in this version yet; export the catalogue, edit it and import it")
+	if len(edits) == 0 {
+		return api.CatalogueChange{}, api.NewError(api.KindBadRequest, "nothing to change")
+	}
+	text, _, err := screening.ApplyEdits(a.loadCatalogue().yaml, edits)
+	if err != nil {
+		return a.refused(err)
+	}
+	return a.saveCatalogue(ctx, text, "edited")
 }
 
 // ResetCatalogue goes back to the default catalogue.
@@ -89,10 +94,7 @@ func (a *Agent) ResetCatalogue(ctx context.Context) (api.CatalogueView, error) {
 func (a *Agent) saveCatalogue(ctx context.Context, b []byte, how string) (api.CatalogueChange, error) {
 	c, err := screening.Parse(b)
 	if err != nil {
-		if errors.Is(err, screening.ErrInvalid) {
-			return api.CatalogueChange{Problems: problems(err)}, nil
-		}
-		return api.CatalogueChange{}, err
+		return a.refused(err)
 	}
 	a.mu.Lock()
 	demo := a.practice != nil && a.practice.Demo
@@ -107,42 +109,21 @@ func (a *Agent) saveCatalogue(ctx context.Context, b []byte, how string) (api.Ca
 	a.cat = lc
 	a.mu.Unlock()
 	a.audit(ctx, "catalogue."+how, map[string]string{"version": c.Version})
+	a.log.Info("screening catalogue changed", "how", how, "version", c.Version)
 	v := catalogueView(lc)
 	return api.CatalogueChange{Problems: []api.CatalogueProblem{}, Catalogue: &v}, nil
 }
 
-var lineRE = regexp.MustCompile(`^line (\d+): `)
-
-// problems turns a validation error into line-numbered problems.
-func problems(err error) []api.CatalogueProblem {
+// refused reports a catalogue that does not validate as its problems;
+// nothing was saved.
+func (a *Agent) refused(err error) (api.CatalogueChange, error) {
 	var ve *screening.ValidationError
 	if !errors.As(err, &ve) {
-		return []api.CatalogueProblem{{Message: err.Error()}}
+		return api.CatalogueChange{}, err
 	}
-	out := make([]api.CatalogueProblem, 0, len(ve.Problems))
-	for _, p := range ve.Problems {
-		pr := api.CatalogueProblem{Message: p}
-		if m := lineRE.FindStringSubmatch(p); m != nil {
-			pr.Line, _ = strconv.Atoi(m[1])
-			pr.Message = p[len(m[0]):]
-		}
-		out = append(out, pr)
-	}
-	return out
+	return api.CatalogueChange{Problems: ve.List()}, nil
 }
 
 func catalogueView(lc loadedCatalogue) api.CatalogueView {
-	v := api.CatalogueView{Version: lc.cat.Version, Custom: lc.custom, YAML: string(lc.yaml), Screenings: []api.CatalogueScreening{}}
-	for _, s := range lc.cat.Screenings {
-		cs := api.CatalogueScreening{ID: s.ID, Title: s.Title, Enabled: s.On(), Sexes: s.Sexes, MinAge: s.MinAge, MaxAge: s.MaxAge,
-			DueSoon: s.DueSoon, ManualReview: s.ManualReview, Modalities: []api.CatalogueModality{}}
-		for _, m := range s.Modalities {
-			cs.Modalities = append(cs.Modalities, api.CatalogueModality{ID: m.ID, Title: m.Title, Interval: m.Interval})
-			for _, g := range m.Evidence {
-				cs.Review = cs.Review || g.Review
-			}
-		}
-		v.Screenings = append(v.Screenings, cs)
-	}
-	return v
+	return api.CatalogueView{Version: lc.cat.Version, Custom: lc.custom, YAML: string(lc.yaml), Screenings: lc.cat.Summary()}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/screening"
 )
 
@@ -65,5 +66,36 @@ func TestCatalogueImportRefusesABadOneAndKeepsTheLastGood(t *testing.T) {
 	v, err := b.ResetCatalogue(ctx)
 	if err != nil || v.Custom || v.Version != screening.Default().Version {
 		t.Fatalf("reset: %v custom=%v version=%q", err, v.Custom, v.Version)
+	}
+}
+
+func TestCatalogueEditKeepsTheTextAndRefusesABadEdit(t *testing.T) {
+	ctx := context.Background()
+	a, dir := openPractice(t)
+	off, tooOld := false, 200
+	ch, err := a.EditCatalogue(ctx, []api.CatalogueEdit{{Screening: "colorectal_cancer", Enabled: &off}})
+	if err != nil || len(ch.Problems) > 0 {
+		t.Fatalf("edit: %v %+v", err, ch.Problems)
+	}
+	for _, s := range ch.Catalogue.Screenings {
+		if s.ID == "colorectal_cancer" && s.Enabled {
+			t.Fatal("the screening is still enabled after the edit")
+		}
+	}
+	saved, err := os.ReadFile(filepath.Join(dir, catalogueFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Comments and provenance survive an edit.
+	if !strings.Contains(string(saved), "# HealthPrep Desk default screening catalogue.") || !strings.Contains(string(saved), "2.16.840.1.113883.3.464.1003.108.12.1020") {
+		t.Fatal("the edited catalogue lost its comments or sources")
+	}
+	ch, err = a.EditCatalogue(ctx, []api.CatalogueEdit{{Screening: "colorectal_cancer", MinAge: &tooOld}})
+	if err != nil || ch.Catalogue != nil || len(ch.Problems) == 0 {
+		t.Fatalf("a min age over the max age was accepted: %v %+v", err, ch)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, catalogueFile))
+	if string(after) != string(saved) {
+		t.Fatal("a refused edit changed the saved catalogue")
 	}
 }

@@ -128,6 +128,11 @@ type (
 	Sheet        = prep.Sheet
 	Result       = screening.Result
 	Evidence     = screening.Evidence
+	// The catalogue editor's shapes are the engine's.
+	CatalogueScreening = screening.ScreeningSummary
+	CatalogueModality  = screening.ModalitySummary
+	CatalogueEdit      = screening.Edit
+	CatalogueProblem   = screening.Problem
 )
 
 // SyncEvent reports sync progress. Phase: schedule, patients, saving, done, failed.
@@ -242,40 +247,6 @@ type CatalogueView struct {
 	Screenings []CatalogueScreening `json:"screenings"`
 }
 
-// CatalogueScreening is one screening's editable settings.
-type CatalogueScreening struct {
-	ID           string              `json:"id"`
-	Title        string              `json:"title"`
-	Enabled      bool                `json:"enabled"`
-	Sexes        []string            `json:"sexes"`
-	MinAge       int                 `json:"minAge"`
-	MaxAge       *int                `json:"maxAge,omitempty"`
-	DueSoon      string              `json:"dueSoon"` // ISO 8601 duration, e.g. P60D
-	Modalities   []CatalogueModality `json:"modalities"`
-	Review       bool                `json:"review"` // has codes no value set confirmed: check before relying on it
-	ManualReview string              `json:"manualReview,omitempty"`
-}
-
-// CatalogueModality is one way to meet a screening and its interval.
-type CatalogueModality struct {
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	Interval string `json:"interval"` // ISO 8601 duration, or once, season, series
-}
-
-// CatalogueEdit changes one screening; nil fields stay as they are. With
-// Modality set, Interval applies to that modality.
-type CatalogueEdit struct {
-	Screening   string  `json:"screening"`
-	Enabled     *bool   `json:"enabled,omitempty"`
-	MinAge      *int    `json:"minAge,omitempty"`
-	MaxAge      *int    `json:"maxAge,omitempty"`
-	ClearMaxAge bool    `json:"clearMaxAge,omitempty"`
-	DueSoon     *string `json:"dueSoon,omitempty"`
-	Modality    string  `json:"modality,omitempty"`
-	Interval    *string `json:"interval,omitempty"`
-}
-
 // CatalogueChange is the outcome of an edit or import: either Problems
 // (nothing was saved) or the new catalogue.
 type CatalogueChange struct {
@@ -283,8 +254,3 @@ type CatalogueChange struct {
 	Catalogue *CatalogueView     `json:"catalogue,omitempty"`
 }
 
-// CatalogueProblem is one validation message; Line is 0 when it names no line.
-type CatalogueProblem struct {
-	Line    int    `json:"line"`
-	Message string `json:"message"`
-}

@@ -35,75 +35,11 @@ export namespace api {
 		    return a;
 		}
 	}
-	export class CatalogueModality {
-	    id: string;
-	    title: string;
-	    interval: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new CatalogueModality(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.title = source["title"];
-	        this.interval = source["interval"];
-	    }
-	}
-	export class CatalogueScreening {
-	    id: string;
-	    title: string;
-	    enabled: boolean;
-	    sexes: string[];
-	    minAge: number;
-	    maxAge?: number;
-	    dueSoon: string;
-	    modalities: CatalogueModality[];
-	    review: boolean;
-	    manualReview?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new CatalogueScreening(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.title = source["title"];
-	        this.enabled = source["enabled"];
-	        this.sexes = source["sexes"];
-	        this.minAge = source["minAge"];
-	        this.maxAge = source["maxAge"];
-	        this.dueSoon = source["dueSoon"];
-	        this.modalities = this.convertValues(source["modalities"], CatalogueModality);
-	        this.review = source["review"];
-	        this.manualReview = source["manualReview"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class CatalogueView {
 	    version: string;
 	    custom: boolean;
 	    yaml: string;
-	    screenings: CatalogueScreening[];
+	    screenings: screening.ScreeningSummary[];
 	
 	    static createFrom(source: any = {}) {
 	        return new CatalogueView(source);
@@ -114,7 +50,7 @@ export namespace api {
 	        this.version = source["version"];
 	        this.custom = source["custom"];
 	        this.yaml = source["yaml"];
-	        this.screenings = this.convertValues(source["screenings"], CatalogueScreening);
+	        this.screenings = this.convertValues(source["screenings"], screening.ScreeningSummary);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -135,22 +71,8 @@ export namespace api {
 		    return a;
 		}
 	}
-	export class CatalogueProblem {
-	    line: number;
-	    message: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new CatalogueProblem(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.line = source["line"];
-	        this.message = source["message"];
-	    }
-	}
 	export class CatalogueChange {
-	    problems: CatalogueProblem[];
+	    problems: screening.Problem[];
 	    catalogue?: CatalogueView;
 	
 	    static createFrom(source: any = {}) {
@@ -159,7 +81,7 @@ export namespace api {
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.problems = this.convertValues(source["problems"], CatalogueProblem);
+	        this.problems = this.convertValues(source["problems"], screening.Problem);
 	        this.catalogue = this.convertValues(source["catalogue"], CatalogueView);
 	    }
 	
@@ -181,32 +103,6 @@ export namespace api {
 		    return a;
 		}
 	}
-	export class CatalogueEdit {
-	    screening: string;
-	    enabled?: boolean;
-	    minAge?: number;
-	    maxAge?: number;
-	    clearMaxAge?: boolean;
-	    dueSoon?: string;
-	    modality?: string;
-	    interval?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new CatalogueEdit(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.screening = source["screening"];
-	        this.enabled = source["enabled"];
-	        this.minAge = source["minAge"];
-	        this.maxAge = source["maxAge"];
-	        this.clearMaxAge = source["clearMaxAge"];
-	        this.dueSoon = source["dueSoon"];
-	        this.modality = source["modality"];
-	        this.interval = source["interval"];
-	    }
-	}
 	export class CatalogueInfo {
 	    version: string;
 	    count: number;
@@ -221,9 +117,6 @@ export namespace api {
 	        this.count = source["count"];
 	    }
 	}
-	
-	
-	
 	
 	export class DiscoveryInfo {
 	    authorize: string;
@@ -883,6 +776,32 @@ export namespace prep {
 
 export namespace screening {
 	
+	export class Edit {
+	    screening: string;
+	    enabled?: boolean;
+	    minAge?: number;
+	    maxAge?: number;
+	    clearMaxAge?: boolean;
+	    dueSoon?: string;
+	    modality?: string;
+	    interval?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Edit(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.screening = source["screening"];
+	        this.enabled = source["enabled"];
+	        this.minAge = source["minAge"];
+	        this.maxAge = source["maxAge"];
+	        this.clearMaxAge = source["clearMaxAge"];
+	        this.dueSoon = source["dueSoon"];
+	        this.modality = source["modality"];
+	        this.interval = source["interval"];
+	    }
+	}
 	export class Evidence {
 	    type: string;
 	    id: string;
@@ -924,6 +843,44 @@ export namespace screening {
 		    return a;
 		}
 	}
+	export class ModalitySummary {
+	    id: string;
+	    title: string;
+	    interval: string;
+	    doses?: number;
+	    intervalReview?: boolean;
+	    review?: boolean;
+	    keywords?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ModalitySummary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.interval = source["interval"];
+	        this.doses = source["doses"];
+	        this.intervalReview = source["intervalReview"];
+	        this.review = source["review"];
+	        this.keywords = source["keywords"];
+	    }
+	}
+	export class Problem {
+	    line: number;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Problem(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.line = source["line"];
+	        this.message = source["message"];
+	    }
+	}
 	export class Result {
 	    id: string;
 	    title: string;
@@ -958,6 +915,88 @@ export namespace screening {
 	        this.variant = source["variant"];
 	        this.review = source["review"];
 	        this.reviewNote = source["reviewNote"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class VariantSummary {
+	    when: string;
+	    interval?: string;
+	    title?: string;
+	    minAge?: number;
+	    maxAge?: number;
+	    noMaxAge?: boolean;
+	    review?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new VariantSummary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.when = source["when"];
+	        this.interval = source["interval"];
+	        this.title = source["title"];
+	        this.minAge = source["minAge"];
+	        this.maxAge = source["maxAge"];
+	        this.noMaxAge = source["noMaxAge"];
+	        this.review = source["review"];
+	    }
+	}
+	export class ScreeningSummary {
+	    id: string;
+	    title: string;
+	    enabled: boolean;
+	    sexes: string[];
+	    minAge: number;
+	    maxAge?: number;
+	    dueSoon: string;
+	    modalities: ModalitySummary[];
+	    review: boolean;
+	    reviewGroups?: string[];
+	    manualReview?: string;
+	    triggers?: string[];
+	    exclusions?: string[];
+	    variants?: VariantSummary[];
+	    line: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScreeningSummary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.enabled = source["enabled"];
+	        this.sexes = source["sexes"];
+	        this.minAge = source["minAge"];
+	        this.maxAge = source["maxAge"];
+	        this.dueSoon = source["dueSoon"];
+	        this.modalities = this.convertValues(source["modalities"], ModalitySummary);
+	        this.review = source["review"];
+	        this.reviewGroups = source["reviewGroups"];
+	        this.manualReview = source["manualReview"];
+	        this.triggers = source["triggers"];
+	        this.exclusions = source["exclusions"];
+	        this.variants = this.convertValues(source["variants"], VariantSummary);
+	        this.line = source["line"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
