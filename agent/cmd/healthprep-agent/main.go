@@ -65,6 +65,7 @@ func newRoot() *cobra.Command {
 		newResetCmd(g),
 		newSetupCmd(g),
 		newSignInCmd(g),
+		newPresetCmd(),
 	)
 	return root
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/healthprep/desk/agent"
 	"github.com/healthprep/desk/agent/api"
 )
 
@@ -24,6 +26,7 @@ func newSetupCmd(g *globals) *cobra.Command {
 		secretStdin  bool
 		scheduleKind string
 		providers    []string
+		presetFile   string
 	)
 	cmd := &cobra.Command{
 		Use:   "setup --fhir-base URL --client-id ID",
@@ -36,6 +39,20 @@ A computer holds one practice: setting up a different one needs --reset, which
 first removes the old practice's saved days and keychain items.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if presetFile != "" {
+				if req.FHIRBase != "" || req.ClientID != "" {
+					return usageError{errors.New("give either --preset or --fhir-base and --client-id, not both")}
+				}
+				p, err := agent.ReadPreset(presetFile)
+				if err != nil {
+					return usageError{err}
+				}
+				reset := req.Reset
+				req = p.SetupRequest()
+				req.Reset = reset
+			} else if req.FHIRBase == "" || req.ClientID == "" {
+				return usageError{errors.New("setup needs --fhir-base and --client-id (or --preset FILE)")}
+			}
 			if secretStdin {
 				line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
 				if err != nil && !errors.Is(err, io.EOF) {
@@ -91,8 +108,53 @@ first removes the old practice's saved days and keychain items.`,
 	f.BoolVar(&secretStdin, "client-secret-stdin", false, "read a client secret from standard input (confidential apps only)")
 	f.StringVar(&scheduleKind, "schedule", "", "where the day's appointments come from: provider-service, fhir-appointments or file")
 	f.StringSliceVar(&providers, "provider-ids", nil, "the practice's Epic provider IDs, comma-separated (for the schedule)")
-	cmd.MarkFlagRequired("fhir-base")
-	cmd.MarkFlagRequired("client-id")
+	f.StringVar(&presetFile, "preset", "", "set up from a practice preset file made by `healthprep-agent preset`")
+	return cmd
+}
+
+func newPresetCmd() *cobra.Command {
+	var (
+		name, base, id, scheduleKind string
+		port                         int
+		providers                    []string
+	)
+	cmd := &cobra.Command{
+		Use:   "preset --practice-name N --fhir-base URL --client-id ID > practice.json",
+		Short: "Write a practice preset for front-desk computers (no secrets in it)",
+		Long: `Writes the practice's setup as JSON on standard output, checked like a pasted
+setup. Hand it to the installer, or run 'healthprep-agent setup --preset FILE',
+so a front-desk computer needs no typing, only the browser sign-in. It holds
+nothing secret: no tokens, keys or client secret.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var sched *api.ScheduleSource
+			if scheduleKind != "" || len(providers) > 0 {
+				sched = &api.ScheduleSource{Kind: scheduleKind, ProviderIDs: providers}
+				if sched.Kind == "" {
+					sched.Kind = "provider-service"
+				}
+			}
+			p, probs := agent.NewPreset(name, base, id, port, sched)
+			if len(probs) > 0 {
+				var b strings.Builder
+				b.WriteString("no preset was written:")
+				for _, pr := range probs {
+					fmt.Fprintf(&b, "\n  %s: %s", fieldName(pr.Field), pr.Message)
+				}
+				return usageError{errors.New(b.String())}
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "  ")
+			return enc.Encode(p)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&name, "practice-name", "", "the practice's name, shown in the app")
+	f.StringVar(&base, "fhir-base", "", "the practice's Epic FHIR R4 base URL")
+	f.StringVar(&id, "client-id", "", "the Epic client ID of HealthPrep Desk at this practice")
+	f.IntVar(&port, "redirect-port", 0, "the loopback port registered for the sign-in redirect (default 53682)")
+	f.StringVar(&scheduleKind, "schedule", "", "where the day's appointments come from: provider-service, fhir-appointments or file")
+	f.StringSliceVar(&providers, "provider-ids", nil, "the practice's Epic provider IDs, comma-separated")
 	return cmd
 }
 
@@ -111,6 +173,8 @@ func fieldName(f string) string {
 		return "client ID"
 	case "redirectPort":
 		return "redirect port"
+	case "name":
+		return "practice name"
 	}
 	return f
 }

@@ -318,3 +318,56 @@ func scanForLeaks(t *testing.T, dir, logs string, needles map[string]string) int
 	check("the agent's logs", []byte(logs))
 	return n
 }
+
+// A practice preset made once and handed to a front-desk computer: it is
+// checked like a paste, holds nothing secret, and sets up a fresh install
+// that then needs only the sign-in.
+func TestPresetRoundTrip(t *testing.T) {
+	requireKeychain(t)
+	sim, err := epicsim.Start(context.Background(), epicsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	maker := homeDir(t)
+	_, stderr, err := runAgent(t, maker, "preset", "--practice-name", "Riverside", "--fhir-base", sim.FHIRBase(), "--client-id", "two words")
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(stderr, "client ID:") {
+		t.Fatalf("a bad preset was written: %v %s", err, stderr)
+	}
+	out, stderr, err := runAgent(t, maker, "preset", "--practice-name", "Riverside Family Medicine",
+		"--fhir-base", " '"+sim.FHIRBase()+"/' ", "--client-id", epicsim.DemoClientID, "--provider-ids", "E1001,E1002")
+	if err != nil {
+		t.Fatalf("preset: %v %s", err, stderr)
+	}
+	var preset map[string]any
+	if err := json.Unmarshal([]byte(out), &preset); err != nil || preset["fhirBase"] != sim.FHIRBase() || preset["clientId"] != epicsim.DemoClientID {
+		t.Fatalf("preset JSON (%v): %s", err, out)
+	}
+	for _, k := range []string{"clientSecret", "token", "refreshToken", "key"} {
+		if _, ok := preset[k]; ok {
+			t.Fatalf("the preset carries %q", k)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(maker, "practice.json")); !os.IsNotExist(err) {
+		t.Fatal("making a preset configured the maker's own computer")
+	}
+	file := filepath.Join(t.TempDir(), "practice.json")
+	if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	desk := homeDir(t)
+	if out, stderr, err := runAgent(t, desk, "setup", "--preset", file); err != nil {
+		t.Fatalf("setup --preset: %v\n%s%s", err, out, stderr)
+	}
+	out, _, err = runAgent(t, desk, "status", "--json")
+	var st api.Status
+	if err != nil || json.Unmarshal([]byte(out), &st) != nil {
+		t.Fatalf("status: %v %s", err, out)
+	}
+	if st.Mode != "practice" || st.Practice.Name != "Riverside Family Medicine" || st.Practice.FHIRBase != sim.FHIRBase() ||
+		!st.NeedsSignIn || st.SignedIn != nil || st.Schedule == nil || len(st.Schedule.ProviderIDs) != 2 {
+		t.Fatalf("status after the preset: %s", out)
+	}
+}
