@@ -253,4 +253,3 @@ type CatalogueChange struct {
 	Problems  []CatalogueProblem `json:"problems"`
 	Catalogue *CatalogueView     `json:"catalogue,omitempty"`
 }
-
