@@ -4,6 +4,20 @@
 // Retry-After, a timeout and a size cap on every request, and typed errors.
 // Resources stay raw JSON: unknown fields are kept, and decoding is left to
 // the code that needs a field.
+//
+// Why not a FHIR R4 model library: github.com/samply/golang-fhir-models
+// (v0.3.2, the well-kept Go one) was read against what Epic sends. Its
+// code types reject any code outside the R4 value set ("unknown
+// ObservationStatus code"), so one R5-style or local code (Encounter
+// status "completed", a new search mode) fails the whole resource, and in
+// a Bundle the whole page, which here would fail a patient. Its code
+// fields are non-pointer enums whose zero value is the first code, so a
+// missing Observation.status re-encodes as "registered" and a missing
+// Bundle.type as "document": a round trip invents data. Its structs have
+// no catch-all, so Epic's extensions outside the model and unknown fields
+// are dropped on re-encoding. Bundle decoding is the one place it could
+// serve, and there it adds those failure modes to a five-field struct.
+// internal/record decodes the few fields it reads the same tolerant way.
 package fhir
 
 import (

@@ -209,3 +209,56 @@ func TestErrorKinds(t *testing.T) {
 		}
 	})
 }
+
+func TestConditionalReadAndStats(t *testing.T) {
+	srv, c := setup(t, epicsim.Options{})
+	ctx := context.Background()
+	p := srv.Practice().Patients[1]
+	raw, etag, changed, err := c.ReadIfChanged(ctx, "Patient", p.ID, "")
+	if err != nil || !changed || etag != `W/"1"` || !strings.Contains(string(raw), p.ID) {
+		t.Fatalf("first read: %v %v %q", err, changed, etag)
+	}
+	raw, etag2, changed, err := c.ReadIfChanged(ctx, "Patient", p.ID, etag)
+	if err != nil || changed || raw != nil || etag2 != etag {
+		t.Fatalf("unchanged read: %v changed=%v body=%d", err, changed, len(raw))
+	}
+	srv.UpdatePatient(p.ID, nil)
+	if _, etag3, changed, err := c.ReadIfChanged(ctx, "Patient", p.ID, etag); err != nil || !changed || etag3 != `W/"2"` {
+		t.Fatalf("changed read: %v %v %q", err, changed, etag3)
+	}
+	res, err := c.Search(ctx, "Condition", url.Values{"patient": {p.ID}})
+	if err != nil || !strings.Contains(res.Self, "patient="+p.ID) || !res.ServerTime.Equal(today) {
+		t.Fatalf("self %q server time %v: %v", res.Self, res.ServerTime, err)
+	}
+	srv.SetFaults(epicsim.Faults{Rate5xx: 1})
+	rc := &Client{Base: srv.FHIRBase(), Tokens: c.Tokens, MaxTries: 3, RetryWait: time.Millisecond}
+	rc.Search(ctx, "Condition", url.Values{"patient": {p.ID}})
+	srv.SetFaults(epicsim.Faults{})
+	st, cs := rc.Stats(), c.Stats()
+	if st.Requests != 3 || st.Retries != 2 || st.Errors != 3 || st.ByType["Condition"] != 3 || st.Time <= 0 {
+		t.Fatalf("stats after 3 failed tries: %+v", st)
+	}
+	if cs.NotModified != 1 || cs.Requests != 4 || cs.Errors != 0 || cs.Bytes <= 0 {
+		t.Fatalf("stats: %+v", cs)
+	}
+}
+
+func TestRequestSlotsAreShared(t *testing.T) {
+	srv, c := setup(t, epicsim.Options{Faults: epicsim.Faults{Latency: 100 * time.Millisecond}})
+	c.MaxInFlight = 2
+	ids := srv.Practice().Patients[:6]
+	t0 := time.Now()
+	done := make(chan error)
+	for _, p := range ids {
+		go func() { _, err := c.Read(context.Background(), "Patient", p.ID); done <- err }()
+	}
+	for range ids {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Six reads through two slots take three rounds of the latency.
+	if d := time.Since(t0); d < 300*time.Millisecond {
+		t.Fatalf("6 reads with 2 slots took %v: more than 2 were in flight", d)
+	}
+}

@@ -7,6 +7,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/healthprep/desk/internal/record"
 )
@@ -247,7 +249,7 @@ func (s *Store) put(ctx context.Context, d Day, pointer string) error {
 		if err != nil {
 			return err
 		}
-		if err := wb.Set([]byte(prefixSnap+gen+"/p/"+id), b); err != nil {
+		if err := wb.Set([]byte(prefixSnap+gen+"/p/"+id), pack(b)); err != nil {
 			return err
 		}
 	}
@@ -327,7 +329,7 @@ func (s *Store) get(ctx context.Context, pointer, date string) (Day, error) {
 				return err
 			}
 			var p PatientData
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &p) }); err != nil {
+			if err := it.Item().Value(func(v []byte) error { return unpack(v, &p) }); err != nil {
 				return err
 			}
 			d.Patients[string(it.Item().Key()[len(prefix):])] = p
@@ -506,6 +508,29 @@ func (s *Store) Audit(ctx context.Context, since time.Time) ([]AuditEntry, error
 		return nil
 	})
 	return out, err
+}
+
+// Patient values are zstd-compressed before Badger sees them: values over
+// the 1 KiB threshold live in the value log, which Badger does not
+// compress, and FHIR JSON shrinks about tenfold. A value that does not
+// start with zstd's magic number is plain JSON (written before this).
+var (
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(1<<20))
+	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(256<<20))
+	zmagic  = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+func pack(b []byte) []byte { return zenc.EncodeAll(b, make([]byte, 0, len(b)/8)) }
+
+func unpack(v []byte, into any) error {
+	if bytes.HasPrefix(v, zmagic) {
+		b, err := zdec.DecodeAll(v, nil)
+		if err != nil {
+			return fmt.Errorf("the saved day is damaged: %w", err)
+		}
+		v = b
+	}
+	return json.Unmarshal(v, into)
 }
 
 // Size returns the bytes the cache takes on disk.
