@@ -16,7 +16,7 @@ LDFLAGS   := -s -w -X github.com/healthprep/desk/internal/buildinfo.Version=$(VE
 DEB_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
             xvfb xauth dbus dbus-x11 gnome-keyring chromium imagemagick
 
-.PHONY: all deps frontend frontend-deps build app agent run test test-go test-frontend vet fmt-check clean
+.PHONY: all deps frontend frontend-deps build app agent run test test-go test-frontend test-app vet fmt-check clean
 
 all: build
 
@@ -64,7 +64,14 @@ test-go:
 test-frontend: frontend
 	cd frontend && npm test && npm run e2e
 
-test: fmt-check vet test-go test-frontend
+# The real app under Xvfb with a fresh data directory and a private keyring:
+# first start in demo mode, window screenshots, the Today screen read through
+# the dev build in Chromium and checked against the agent, cold start timed.
+# Artifacts in test-artifacts/app/ (see build/scripts/smoke-app.mjs).
+test-app: build
+	build/scripts/smoke-app
+
+test: fmt-check vet test-go test-frontend test-app
 
 clean:
 	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html

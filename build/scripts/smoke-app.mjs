@@ -1,0 +1,345 @@
+// The real desktop app, end to end. Run by build/scripts/smoke-app inside a
+// private keyring session and Xvfb, with a fresh HEALTHPREP_HOME:
+//
+//  1. First start: build/bin/healthprep starts the agent in demo mode, the
+//     agent syncs today; a screenshot of the real window must show the app
+//     (and, on a clinic day, painted appointment rows).
+//  2. Content: the dev-tagged build serves the built frontend and the live
+//     bindings over HTTP; headless Chromium reads the Today screen and
+//     checks it against the agent's own day list (on a weekend it fetches
+//     the last weekday through the UI), opens a prep sheet, goes back.
+//  3. Cold start with a cached day: process start to rows on screen, timed
+//     through the dev build (the frontend's performance mark) and in the
+//     real window (first screenshot with rows), with the agent running and
+//     with the agent stopped first.
+//
+// Every process it starts, and the agent the app starts, is stopped at the
+// end, also on failure. Artifacts: test-artifacts/app/.
+import { spawn, execFile } from "node:child_process";
+import { createRequire } from "node:module";
+import { mkdir, readdir, readFile, readlink, writeFile } from "node:fs/promises";
+import { openSync, closeSync } from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import net from "node:net";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const home = process.env.HEALTHPREP_HOME;
+const tmp = process.env.SMOKE_TMP;
+const out = join(root, "test-artifacts", "app");
+const appBin = join(root, "build", "bin", "healthprep");
+const devBin = join(tmp ?? "", "bin", "healthprep-dev");
+const require = createRequire(join(root, "frontend", "package.json"));
+const { chromium } = require("playwright-core");
+
+const W = 1280;
+const H = 900;
+const headerRGB = [0x12, 0x32, 0x4f]; // .app-header
+const dueChipRGB = [0xfd, 0xe2, 0xe0]; // .chip.due: painted rows
+const started = Date.now();
+const children = new Set();
+const timings = {};
+
+function log(...a) {
+  console.log(`[smoke ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`, ...a);
+}
+
+function fail(msg) {
+  throw new Error(msg);
+}
+
+/** start runs a binary we own, output to a log file in the temp dir. */
+function start(bin, args, name) {
+  const fd = openSync(join(tmp, `${name}.log`), "a");
+  const p = spawn(bin, args, { stdio: ["ignore", fd, fd], env: process.env, cwd: root });
+  closeSync(fd);
+  p.name = name;
+  p.exited = new Promise((r) => p.on("exit", r));
+  children.add(p);
+  p.on("exit", () => children.delete(p));
+  return p;
+}
+
+async function stop(p) {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  p.kill("SIGTERM");
+  const t = setTimeout(() => p.kill("SIGKILL"), 5000);
+  await p.exited;
+  clearTimeout(t);
+}
+
+/** agentPids finds the agent serving this test's data directory (the app
+ *  starts it detached, so it is not our child). */
+async function agentPids() {
+  const pids = [];
+  for (const d of await readdir("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (basename(await readlink(`/proc/${d}/exe`)) !== "healthprep-agent") continue;
+      const env = (await readFile(`/proc/${d}/environ`, "utf8")).split("\0");
+      if (env.includes(`HEALTHPREP_HOME=${home}`)) pids.push(Number(d));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+async function stopAgent() {
+  for (const pid of await agentPids()) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      continue;
+    }
+    for (let i = 0; i < 50; i++) {
+      await sleep(100);
+      if (!(await agentPids()).includes(pid)) break;
+      if (i === 49) process.kill(pid, "SIGKILL");
+    }
+  }
+}
+
+async function cleanup() {
+  await Promise.all([...children].map(stop));
+  await stopAgent();
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what, timeoutMs, f, everyMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > deadline) fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** api asks the running agent over its socket, as the app does. (Not the
+ *  CLI: with no agent running it opens the cache itself, which would race
+ *  the agent the app is starting.) */
+function api(path) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath: join(home, "agent.sock"), path, timeout: 10_000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c) => (body += c));
+      res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${path}: ${res.statusCode} ${body}`))));
+    });
+    req.on("timeout", () => req.destroy(new Error(`${path}: timeout`)));
+    req.on("error", reject);
+  });
+}
+
+async function agentStatus() {
+  try {
+    return await api("/v1/status");
+  } catch {
+    return undefined;
+  }
+}
+
+const dayRows = async (date) => (await api(`/v1/days/${date}`)).rows;
+
+/** screen grabs the Xvfb screen as raw RGB. */
+async function screen() {
+  try {
+    const { stdout } = await run("import", ["-window", "root", "-depth", "8", "rgb:-"], { encoding: "buffer", maxBuffer: W * H * 4 });
+    return stdout;
+  } catch {
+    // X can refuse a grab while a window maps or unmaps; the next poll tries again.
+    return Buffer.alloc(0);
+  }
+}
+
+function count(rgb, [r, g, b]) {
+  let n = 0;
+  for (let i = 0; i + 2 < rgb.length; i += 3) if (rgb[i] === r && rgb[i + 1] === g && rgb[i + 2] === b) n++;
+  return n;
+}
+
+async function shot(name) {
+  await run("import", ["-window", "root", join(out, name)]);
+  log(`screenshot ${join("test-artifacts", "app", name)}`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** windowReady waits until the real window shows the app; with rows, until
+ *  appointment rows are painted. Returns ms since t0 for the first paint of
+ *  the app (its header) and for the finished screen. */
+async function windowReady(t0, rows, timeoutMs = 20_000) {
+  let shell = 0;
+  const ready = await until(rows ? "appointment rows in the window" : "the app in the window", timeoutMs, async () => {
+    const s = await screen();
+    const now = Date.now() - t0;
+    if (count(s, headerRGB) < 5000) return 0;
+    shell ||= now;
+    return !rows || count(s, dueChipRGB) > 300 ? now : 0;
+  }, 20);
+  return { shell, ready };
+}
+
+async function main() {
+  if (!home || !tmp) fail("run this through build/scripts/smoke-app");
+  await mkdir(out, { recursive: true });
+
+  // 1. First start of the real app: it starts the agent, which syncs today.
+  let t0 = Date.now();
+  let app = start(appBin, [], "app-first");
+  const status = await until("the agent to save today", 30_000, async () => {
+    const st = await agentStatus();
+    return st && (st.days ?? []).includes(st.today) && !st.syncing ? st : undefined;
+  }, 250);
+  timings.firstStartSyncedMs = Date.now() - t0;
+  if (status.mode !== "demo") fail(`a fresh install should run the demo, got mode ${status.mode}`);
+  const todayRows = (await dayRows(status.today)).length;
+  log(`first start: demo practice "${status.practice.name}", today ${status.today} saved with ${todayRows} appointments in ${timings.firstStartSyncedMs} ms`);
+  timings.firstStartPaintedMs = (await windowReady(t0, todayRows > 0)).ready;
+  await sleep(300);
+  await shot("first-start.png");
+  await stop(app);
+
+  // 2. What the screen says, read through the dev build in Chromium.
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const openDev = async () => {
+      const port = await freePort();
+      const t = Date.now();
+      const dev = start(devBin, ["-devserver", `127.0.0.1:${port}`, "-assetdir", join(root, "frontend", "dist"), "-loglevel", "warning"], "app-dev");
+      const url = `http://127.0.0.1:${port}/`;
+      await until("the dev server", 20_000, async () => (await fetch(url).then((r) => r.ok, () => false)), 20);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(url);
+      await page.waitForFunction(() => performance.getEntriesByName("hp:today-ready").length > 0, null, { timeout: 20_000 });
+      const ready = await page.evaluate(() => performance.timeOrigin + performance.getEntriesByName("hp:today-ready")[0].startTime);
+      return { dev, page, errors, ms: Math.round(ready - t) };
+    };
+
+    let { dev, page, errors, ms } = await openDev();
+    log(`dev build: the day on screen ${ms} ms after process start`);
+    if ((await page.title()) !== "HealthPrep Desk") fail(`window title is ${await page.title()}`);
+    if (!(await page.textContent("#header-practice")).includes(status.practice.name)) fail("the header does not name the demo practice");
+    let date = status.today;
+    if (todayRows === 0) {
+      // A weekend: the demo practice has no clinic today. The screen must say so and offer a weekday.
+      await page.waitForSelector("#empty-day");
+      log(`no appointments today (${await page.textContent("#empty-day strong")}): fetching the last weekday through the UI`);
+      await page.click("#fetch-weekday");
+      await page.waitForSelector("#day-table tbody tr.row", { timeout: 30_000 });
+      date = await page.inputValue("#day-picker");
+    }
+    await page.waitForSelector("#day-table tbody tr.row");
+    const shown = await page.locator("#day-table tbody tr.row").evaluateAll((trs) =>
+      trs.map((tr) => ({ id: tr.dataset.appointment, time: tr.querySelector(".time")?.textContent, name: tr.querySelector(".name")?.textContent, chips: tr.querySelectorAll(".chip").length })),
+    );
+    const expected = await dayRows(date);
+    if (shown.length !== expected.length) fail(`Today shows ${shown.length} rows, the agent has ${expected.length} for ${date}`);
+    const byId = new Map(expected.map((r) => [r.appointmentId, r]));
+    for (const r of shown) {
+      const e = byId.get(r.id) ?? fail(`row ${r.id} is not in the agent's day`);
+      if (r.name !== e.patientName) fail(`row ${r.id}: name differs from the agent's`);
+      if (!/^\d\d:\d\d$/.test(r.time ?? "") || r.chips === 0) fail(`row ${r.id} has no time or no prep chips`);
+    }
+    log(`Today shows all ${shown.length} appointments of ${date}, matching the agent`);
+    await page.screenshot({ path: join(out, "today.png") });
+    const first = shown.find((r) => byId.get(r.id).counts.due > 0) ?? shown[0];
+    await page.click(`#row-${first.id}`);
+    await page.waitForSelector("#results tbody tr");
+    if ((await page.textContent("#patient-name")) !== first.name) fail("the prep sheet is for another patient");
+    const results = await page.locator("#results tbody tr").count();
+    if (results === 0) fail("the prep sheet lists no screenings");
+    if ((await page.title()) !== "HealthPrep Desk") fail("the title changed on the prep sheet");
+    log(`prep sheet for ${first.id}: ${results} screenings`);
+    await page.screenshot({ path: join(out, "sheet.png"), fullPage: true });
+    await page.keyboard.press("Escape");
+    await page.waitForSelector(`#row-${first.id}`);
+    if (errors.length) fail(`script errors: ${errors.join("; ")}`);
+    await page.close();
+    await stop(dev);
+
+    // 3. Cold start with a cached day. Today's rows (if any) are what a start shows.
+    const devRuns = [];
+    for (let i = 0; i < 3; i++) {
+      ({ dev, page, ms } = await openDev());
+      devRuns.push(ms);
+      await page.close();
+      await stop(dev);
+    }
+    timings.devBuildAgentRunningMs = devRuns;
+    log(`dev build, agent running: ${devRuns.join(", ")} ms (median ${median(devRuns)})`);
+  } finally {
+    await browser.close();
+  }
+
+  if (todayRows > 0) {
+    const windowRuns = [];
+    for (let i = 0; i < 3; i++) {
+      t0 = Date.now();
+      app = start(appBin, [], "app-warm");
+      windowRuns.push(await windowReady(t0, true));
+      if (i === 2) await shot("window.png");
+      await stop(app);
+    }
+    timings.windowAgentRunningMs = windowRuns.map((r) => r.ready);
+    timings.windowShellPaintedMs = windowRuns.map((r) => r.shell);
+    log(`real window, agent running: rows painted after ${timings.windowAgentRunningMs.join(", ")} ms (median ${median(timings.windowAgentRunningMs)}); the app's header first painted after ${timings.windowShellPaintedMs.join(", ")} ms`);
+    await stopAgent();
+    t0 = Date.now();
+    app = start(appBin, [], "app-cold");
+    timings.windowAgentStoppedMs = (await windowReady(t0, true)).ready;
+    log(`real window, agent stopped first (the app starts it): rows painted after ${timings.windowAgentStoppedMs} ms`);
+    await stop(app);
+  } else {
+    log("no appointments today: the real-window timing needs painted rows, so it is skipped today");
+  }
+  // Timings depend on what else the machine is doing: keep its load with them.
+  const load = (await readFile("/proc/loadavg", "utf8")).split(" ").slice(0, 3).map(Number);
+  await writeFile(join(out, "timings.json"), JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, loadavg: load, ...timings }, null, 2) + "\n");
+  log(`load average ${load.join(" ")}`);
+}
+
+let code = 0;
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, async () => {
+    await cleanup();
+    process.exit(130);
+  });
+}
+try {
+  await main();
+  log(`passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} catch (e) {
+  code = 1;
+  console.error(`smoke-app: FAILED: ${e.message}`);
+  for (const f of (await readdir(tmp).catch(() => [])).filter((f) => f.endsWith(".log"))) {
+    const text = await readFile(join(tmp, f), "utf8").catch(() => "");
+    console.error(`--- ${f} (last lines)\n${text.split("\n").slice(-15).join("\n")}`);
+  }
+  await shot("failure.png").catch(() => {});
+} finally {
+  await cleanup();
+}
+process.exit(code);
