@@ -55,7 +55,7 @@
     mode: state.mode, needsSignIn: state.needsSignIn, online: state.online, syncing: state.syncing,
     offlineSince: state.online ? undefined : `${today}T07:05:00`, offlineReason: state.online ? undefined : "no network",
     practice: state.mode === "unconfigured" ? undefined : state.practice,
-    days: state.mode === "unconfigured" ? [] : [today, "2026-11-23"], today,
+    days: state.mode === "unconfigured" ? null : [today, "2026-11-23"], today, // Go sends null for no days
     signedIn: state.user ? { user: state.user, accessMode: state.mode === "demo" ? "demo" : "device" } : undefined,
     lastSync: { date: today, at: `${today}T06:30:00`, partial: false },
     version: "e2e", catalogue: { version: state.catalogue.version, count: state.catalogue.screenings.length },

@@ -103,6 +103,16 @@ test("setup wizard from the demo: inline messages, test connection, sign-in wait
   await done(page);
 });
 
+test("an unconfigured install (no saved days: null from Go) opens the wizard; Try the demo shows the demo", async () => {
+  const page = await open("unconfigured");
+  await page.waitForSelector("#client-id");
+  assert.equal(await page.textContent("#try-demo"), "Try the demo");
+  await page.click("#try-demo");
+  await page.waitForSelector("#day-table");
+  await page.waitForSelector("#demo-banner");
+  await done(page);
+});
+
 test("sign-in that fails says what to do; cancel stops waiting", async () => {
   const page = await open("signin");
   await page.waitForSelector("#needs-signin");

@@ -16,13 +16,46 @@ import type {
   SyncSummary,
 } from "./types";
 
+// Go encodes an empty slice that was never made as null; the screens expect
+// arrays, so lists are made arrays here, once, at the edge.
+const list = <T>(v: T[] | null | undefined): T[] => v ?? [];
+
+export function normStatus(s: Status): Status {
+  return { ...s, days: list(s.days) };
+}
+
+export function normDay(d: DayList): DayList {
+  return { ...d, rows: list(d.rows) };
+}
+
+export function normSheet(s: Sheet): Sheet {
+  return {
+    ...s,
+    results: list(s.results).map((r) => ({ ...r, evidence: list(r.evidence) })),
+    conditions: list(s.conditions),
+    labs: list(s.labs),
+    imaging: list(s.imaging),
+    consults: list(s.consults),
+    hospital: list(s.hospital),
+    immunizations: list(s.immunizations),
+  };
+}
+
+export function normCatalogue(c: CatalogueView): CatalogueView {
+  return { ...c, screenings: list(c.screenings).map((x) => ({ ...x, sexes: list(x.sexes), modalities: list(x.modalities) })) };
+}
+
+export function normChange(c: CatalogueChange): CatalogueChange {
+  return { problems: list(c.problems), catalogue: c.catalogue ? normCatalogue(c.catalogue) : undefined };
+}
+
 // The generated bindings return Wails model classes with the same JSON
 // fields as our types; the casts only change the TypeScript view.
 export const wailsBackend: Backend = {
-  status: async () => (await App.Status()) as unknown as Status,
+  status: async () => normStatus((await App.Status()) as unknown as Status),
   version: async () => (await App.Version()) as unknown as BuildInfo,
-  day: async (date) => (await App.Day(date)) as unknown as DayList,
-  sheet: async (date, appt) => (await App.Sheet(date, appt)) as unknown as Sheet,
+  day: async (date) => normDay((await App.Day(date)) as unknown as DayList),
+  sheet: async (date, appt) => normSheet((await App.Sheet(date, appt)) as unknown as Sheet),
   printHTML: (date, appt) => App.PrintHTML(date, appt ?? ""),
   sync: async (date) => (await App.Sync(date)) as unknown as SyncSummary,
   cancelSync: () => App.CancelSync(),
@@ -35,12 +68,12 @@ export const wailsBackend: Backend = {
   startDemo: () => App.StartDemo(),
   settings: async () => (await App.Settings()) as unknown as Settings,
   saveSettings: (s) => App.SaveSettings(s as never),
-  catalogue: async () => (await App.Catalogue()) as unknown as CatalogueView,
-  editCatalogue: async (edits) => (await App.EditCatalogue(edits as never)) as unknown as CatalogueChange,
-  importCatalogue: async (yaml) => (await App.ImportCatalogue(yaml)) as unknown as CatalogueChange,
-  resetCatalogue: async () => (await App.ResetCatalogue()) as unknown as CatalogueView,
+  catalogue: async () => normCatalogue((await App.Catalogue()) as unknown as CatalogueView),
+  editCatalogue: async (edits) => normChange((await App.EditCatalogue(edits as never)) as unknown as CatalogueChange),
+  importCatalogue: async (yaml) => normChange((await App.ImportCatalogue(yaml)) as unknown as CatalogueChange),
+  resetCatalogue: async () => normCatalogue((await App.ResetCatalogue()) as unknown as CatalogueView),
   reset: (confirm) => App.Reset(confirm),
-  audit: async (since) => (await App.Audit(since)) as unknown as AuditEntry[],
+  audit: async (since) => list((await App.Audit(since)) as unknown as AuditEntry[]),
   openURL: (url) => BrowserOpenURL(url),
   copyText: async (text) => {
     try {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DeskApp, timing, windowTitle } from "./app";
 import { Deferred, Scripted, dayList, settle, status, today, wire } from "../test/scripted";
 
@@ -271,6 +271,28 @@ describe("Today", () => {
     backend.emit({ phase: "done", date: today, appointments: 3 });
     await settle();
     expect(rows()).toHaveLength(3);
+  });
+});
+
+describe("start-up", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("asks for this computer's date together with the status, once", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(2026, 10, 24, 7, 55));
+    await startApp();
+    expect(backend.calls.slice(0, 2)).toEqual([`day:${today}`, "status"]);
+    expect(backend.calls.filter((c) => c.startsWith("day:"))).toHaveLength(1);
+    expect(rows()).toHaveLength(3);
+  });
+
+  it("uses the practice's today when this computer's date differs", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(2026, 10, 25, 0, 30)); // the practice is still on the 24th
+    await startApp();
+    expect(backend.calls.filter((c) => c.startsWith("day:"))).toEqual(["day:2026-11-25", `day:${today}`]);
+    expect(rows()).toHaveLength(3);
+    expect(root.querySelector("#day-missing")).toBeNull();
   });
 });
 

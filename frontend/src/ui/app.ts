@@ -2,7 +2,7 @@ import type { Backend } from "../api/backend";
 import { failure } from "../api/backend";
 import type { BuildInfo, DayList, DayRow, Failure, Settings, Sheet, Status, SyncEvent } from "../api/types";
 import { renderAbout } from "./about";
-import { h, hhmm, rerender } from "./dom";
+import { formatDate, h, hhmm, rerender } from "./dom";
 import { errorBox } from "./errors";
 import { printHTML } from "./print";
 import { SettingsPanel } from "./settings";
@@ -102,6 +102,14 @@ export class DeskApp {
   /** boot waits for the agent (the app may have just started it), then
    *  shows the first screen. */
   private async boot(): Promise<void> {
+    // The practice's "today" comes with the status, and is this computer's
+    // date on almost every start: ask for that day at once rather than one
+    // round trip later, and use it if the guess was right.
+    const guess = formatDate(new Date());
+    const early = this.backend.day(guess).then(
+      (d) => ({ d }),
+      (e: unknown) => ({ e }),
+    );
     while (!this.stopped) {
       await this.refreshStatus();
       if (this.status) break;
@@ -114,6 +122,15 @@ export class DeskApp {
     if (this.status.mode === "unconfigured") {
       this.setUp();
       return;
+    }
+    if (this.date === guess && this.dayLoads === 0) {
+      const r = await early;
+      if (this.dayLoads === 0 && "d" in r) {
+        this.day = r.d;
+        this.render();
+        this.markReady();
+        return;
+      }
     }
     await this.loadDay();
   }

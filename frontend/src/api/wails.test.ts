@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { normChange, normDay, normSheet, normStatus } from "./wails";
+import { dayList, sheet, status } from "../test/scripted";
+
+// Go encodes a nil slice as null: the agent's status has "days": null
+// before its first sync, which once left the window on "Starting…".
+describe("normalising the agent's JSON", () => {
+  it("makes null lists empty", () => {
+    const nulls = <T>(v: T, keys: string[]): T => ({ ...v, ...Object.fromEntries(keys.map((k) => [k, null])) });
+    expect(normStatus(nulls(status(), ["days"])).days).toEqual([]);
+    expect(normDay(nulls(dayList(), ["rows"])).rows).toEqual([]);
+    const s = normSheet(nulls(sheet(), ["results", "conditions", "labs", "imaging", "consults", "hospital", "immunizations"]));
+    expect([s.results, s.conditions, s.labs, s.imaging, s.consults, s.hospital, s.immunizations]).toEqual([[], [], [], [], [], [], []]);
+    expect(normSheet(sheet()).results[0].evidence).toEqual([]);
+    expect(normChange({ problems: null } as never)).toEqual({ problems: [], catalogue: undefined });
+  });
+
+  it("keeps what is there", () => {
+    expect(normStatus(status()).days).toEqual(status().days);
+    expect(normDay(dayList()).rows).toHaveLength(3);
+  });
+});
