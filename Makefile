@@ -75,3 +75,32 @@ test: fmt-check vet test-go test-frontend test-app
 
 clean:
 	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html
+
+# Packages for a practice (README "Install at a practice"), into build/bin/dist:
+# `make package` builds the Linux .deb and tarball and the Windows installer;
+# `make sign` rebuilds the Windows files Authenticode-signed with the vendor's
+# certificate (SIGN_PFX + SIGN_PASS, or SIGN_CERT + SIGN_KEY, from the
+# environment); PRESET=practice.json builds a practice preset in;
+# PKG_VERSION, PKG_MAINTAINER, PKG_VENDOR, PKG_HOMEPAGE override the metadata.
+DEB_PKGS += nsis desktop-file-utils osslsigncode
+PKG_ENV = GO="$(GO)" COMMIT="$(COMMIT)" DATE="$(DATE)" PKG_VERSION="$(PKG_VERSION)" \
+          PKG_MAINTAINER="$(PKG_MAINTAINER)" PKG_VENDOR="$(PKG_VENDOR)" PKG_HOMEPAGE="$(PKG_HOMEPAGE)" \
+          PRESET="$(PRESET)" WEBVIEW2_SETUP="$(WEBVIEW2_SETUP)"
+
+.PHONY: package package-linux package-windows sign check-package
+
+package: package-linux package-windows
+
+package-linux: frontend
+	$(PKG_ENV) build/scripts/package linux
+
+package-windows: frontend
+	$(PKG_ENV) build/scripts/package windows
+
+sign: frontend
+	@if [ -z "$$SIGN_PFX$$SIGN_CERT" ]; then build/scripts/sign-windows || exit 1; fi
+	$(PKG_ENV) build/scripts/package windows --sign
+
+# Builds the packages, then checks them without installing anything (CI).
+check-package: frontend
+	build/scripts/check-package
