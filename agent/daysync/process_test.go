@@ -70,7 +70,7 @@ func syncChild() {
 		}
 	}
 	for i := 0; ; i++ {
-		d.Full = i%2 == 0
+		d.Full = i%2 == 1 // the first is incremental on the good sync: quick to reach saving
 		Sync(context.Background(), d, clinicDay)
 	}
 }
