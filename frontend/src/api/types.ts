@@ -42,7 +42,8 @@ export interface DiscoveryInfo {
 }
 
 export interface ScheduleInfo {
-  kind: string;
+  kind: string; // provider-service, fhir-appointments, file
+  providerIds?: string[];
 }
 
 export interface CatalogueInfo {
@@ -179,6 +180,8 @@ export interface SyncSummary {
   appointments: number;
   patients: number;
   stale: number;
+  incremental?: number; // patients refreshed with only what changed
+  skipped?: number; // entries Epic sent that were not readable resources
   requests: number;
   partial: boolean;
   duration: number; // nanoseconds (Go time.Duration)
@@ -235,8 +238,26 @@ export interface CatalogueModality {
   id: string;
   title: string;
   interval: string; // ISO 8601 duration, or once, season, series
+  doses?: number;
+  /** No guideline fixes this interval. */
+  intervalReview?: boolean;
+  /** Some of its codes are in no value set examined. */
+  review?: boolean;
+  keywords?: string[];
 }
 
+/** A risk-group modifier of a screening. */
+export interface CatalogueVariant {
+  when: string;
+  interval?: string;
+  title?: string;
+  minAge?: number;
+  maxAge?: number;
+  noMaxAge?: boolean;
+  review?: boolean;
+}
+
+/** One screening's settings (internal/screening ScreeningSummary). */
 export interface CatalogueScreening {
   id: string;
   title: string;
@@ -246,8 +267,14 @@ export interface CatalogueScreening {
   maxAge?: number;
   dueSoon: string; // ISO 8601 duration
   modalities: CatalogueModality[];
+  /** Some code group, interval or variant is flagged for review ("check"). */
   review: boolean;
+  reviewGroups?: string[];
   manualReview?: string;
+  triggers?: string[];
+  exclusions?: string[];
+  variants?: CatalogueVariant[];
+  line?: number; // where the screening starts in the YAML
 }
 
 export interface CatalogueView {

@@ -83,7 +83,7 @@ describe("CatalogueEditor", () => {
     expect(root.querySelector<HTMLSelectElement>("#cat-colorectal_cancer-colonoscopy-u")!.value).toBe("Y");
     expect(text("#cat-influenza-flu")).toBe("every season");
     expect(root.querySelector<HTMLInputElement>("#cat-unhealthy_alcohol_use-on")!.checked).toBe(false);
-    expect(text("[data-screening=unhealthy_alcohol_use] .chip.check")).toBe("check codes");
+    expect(text("[data-screening=unhealthy_alcohol_use] .chip.check")).toBe("check");
   });
 
   it("saves an edit of ages, an interval and turning a screening on", async () => {

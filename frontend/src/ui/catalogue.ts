@@ -346,7 +346,21 @@ export class CatalogueEditor {
       h(
         "th",
         { scope: "row" },
-        h("div", {}, s.title, s.review ? h("span", { class: "chip check", title: "Some of its codes were not found in any value set examined: check before relying on it" }, "check codes") : null),
+        h(
+          "div",
+          {},
+          s.title,
+          s.review
+            ? h(
+                "span",
+                {
+                  class: "chip check",
+                  title: `Flagged for review${s.reviewGroups?.length ? `: codes in ${s.reviewGroups.join(", ")} are in no value set examined` : ""}. Check before relying on it.`,
+                },
+                "check",
+              )
+            : null,
+        ),
         h("div", { class: "sub" }, s.sexes.length === 0 || s.sexes.length >= 2 ? "everyone" : s.sexes.join(", ")),
         s.manualReview ? h("div", { class: "sub" }, s.manualReview) : null,
       ),
@@ -380,7 +394,13 @@ export class CatalogueEditor {
           h(
             "div",
             { class: "modality" },
-            h("span", { class: "mod-title" }, m.title || m.id),
+            h(
+              "span",
+              { class: "mod-title" },
+              m.title || m.id,
+              m.doses ? h("span", { class: "sub" }, ` (${m.doses} doses)`) : null,
+              m.intervalReview ? h("span", { class: "chip check", title: "No guideline fixes this interval: the practice decides" }, "your choice") : null,
+            ),
             this.durationField(`${id}-${m.id}`, d?.intervals[m.id] ?? m.interval, (v) => this.setInterval(s.id, m.id, v), `${s.title}, ${m.title || m.id}: interval`),
           ),
         ),
