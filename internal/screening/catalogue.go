@@ -5,7 +5,6 @@
 package screening
 
 import (
-	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -309,26 +308,44 @@ func DefaultYAML() []byte { return slices.Clone(defaultYAML) }
 // *ValidationError naming every problem and its line; the caller keeps its
 // last good catalogue.
 func Parse(b []byte) (*Catalogue, error) {
-	var c Catalogue
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		// Not YAML at all: nothing more can be checked.
+		return nil, newValidationError([]Problem{yamlProblem(err.Error())})
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, newValidationError([]Problem{{Line: 1, Message: "the catalogue is empty"}})
+	}
 	var probs []Problem
-	if err := dec.Decode(&c); err != nil {
-		var te *yaml.TypeError
-		if !errors.As(err, &te) {
-			// Not YAML at all (or empty): nothing more can be checked.
-			return nil, newValidationError([]Problem{yamlProblem(err.Error())})
-		}
-		// Wrong types or unknown fields: the rest decoded, so check it too.
-		for _, msg := range te.Errors {
-			probs = append(probs, yamlProblem(msg))
-		}
+	noAnchors(doc.Content[0], &probs)
+	var c Catalogue
+	type catalogueFields Catalogue // named for decoder messages (problems.go)
+	var line int
+	var errs []string
+	if err := decodeStrict(doc.Content[0], (*catalogueFields)(&c), &line, &errs); err != nil {
+		return nil, newValidationError([]Problem{yamlProblem(err.Error())})
+	}
+	for _, m := range errs {
+		probs = append(probs, yamlProblem(m))
 	}
 	probs = append(probs, c.compile()...)
 	if len(probs) > 0 {
 		return nil, newValidationError(probs)
 	}
 	return &c, nil
+}
+
+// noAnchors refuses YAML anchors and aliases (&name, *name): a catalogue a
+// practice edits should say each thing where it applies, and the YAML
+// library does not write every aliased form back the way it read it.
+func noAnchors(n *yaml.Node, probs *[]Problem) {
+	if n.Anchor != "" || n.Kind == yaml.AliasNode {
+		*probs = append(*probs, Problem{Line: n.Line, Message: "anchors and aliases (&name, *name) are not supported in a catalogue: write the values out"})
+		return
+	}
+	for _, c := range n.Content {
+		noAnchors(c, probs)
+	}
 }
 
 // Marshal writes the catalogue as YAML (without the comments of the text it
@@ -642,9 +659,6 @@ func (g *Group) compile(parentLine int, where string, bad func(int, string, ...a
 	if line == 0 {
 		line = parentLine
 	}
-	if len(g.Codes) == 0 {
-		bad(line, "%s: evidence group %q has no codes", where, g.Name)
-	}
 	norm := map[string][]string{}
 	for sys, codes := range g.Codes {
 		uri, ok := systemURI(sys)
@@ -668,6 +682,9 @@ func (g *Group) compile(parentLine int, where string, bad func(int, string, ...a
 	for uri := range norm {
 		slices.Sort(norm[uri])
 		norm[uri] = slices.Compact(norm[uri])
+	}
+	if len(norm) == 0 {
+		bad(line, "%s: evidence group %q has no codes", where, g.Name)
 	}
 	g.Codes = norm
 }
