@@ -17,7 +17,7 @@
 // end, also on failure. Artifacts: test-artifacts/app/.
 import { spawn, execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdir, readdir, readFile, readlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { openSync, closeSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -197,9 +197,52 @@ async function windowReady(t0, rows, timeoutMs = 20_000) {
   return { shell, ready };
 }
 
+/** checkCatalogue drives the screening catalogue editor against the real
+ *  engine: every screening listed, an edit the engine refuses, one it
+ *  takes, an import with a line-numbered problem. (The demo keeps catalogue
+ *  changes in memory; this data directory is thrown away anyway.) */
+async function checkCatalogue(page, status) {
+  await page.click("#nav-settings");
+  await page.click("#settings-tab-screenings");
+  await page.waitForSelector("#catalogue-table tbody tr");
+  const ids = await page.locator("#catalogue-table tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.screening));
+  if (ids.length !== status.catalogue.count) fail(`the editor lists ${ids.length} screenings, the agent has ${status.catalogue.count}`);
+  const withMax = await page.locator("#catalogue-table tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => [tr.dataset.screening, tr.querySelector("input[id$='-max']")?.value]).find(([, max]) => max),
+  );
+  if (!withMax) fail("no screening with an upper age to test");
+  const [id, max] = withMax;
+  await page.fill(`#cat-${id}-min`, String(Number(max) + 5));
+  await page.click("#catalogue-save");
+  await page.waitForSelector("#catalogue-problems");
+  log(`catalogue: the engine refused min age ${Number(max) + 5} over max ${max}: ${(await page.textContent("#catalogue-problems li")).trim()}`);
+  await page.click("#catalogue-discard");
+  const on = `#cat-${id}-on`;
+  const was = await page.isChecked(on);
+  await page.setChecked(on, !was);
+  await page.click("#catalogue-save");
+  await page.waitForSelector("#catalogue-msg:has-text('Saved 1 change')");
+  if ((await page.isChecked(on)) === was) fail("the saved edit did not stick");
+  const yaml = await page.inputValue("#catalogue-yaml-text");
+  const lines = yaml.split("\n");
+  const at = lines.findIndex((l) => /^\s*due_soon: P\d+[DWMY]\s*$/.test(l));
+  if (at < 0) fail("no due_soon line in the exported YAML");
+  lines[at] = lines[at].replace(/P\d+[DWMY]/, "sixty days");
+  await page.setInputFiles("#catalogue-file", { name: "broken.yaml", mimeType: "application/yaml", buffer: Buffer.from(lines.join("\n")) });
+  await page.waitForSelector("#catalogue-problems:has-text('broken.yaml was not imported')");
+  const problem = (await page.textContent("#catalogue-problems li")).trim();
+  // The engine names the line of the screening (or the field) at fault.
+  const line = Number(/^Line (\d+):/.exec(problem)?.[1] ?? 0);
+  if (line < 1 || line > at + 1 || !problem.includes("due_soon")) fail(`the import problem should name a line up to ${at + 1} and due_soon: ${problem}`);
+  log(`catalogue: ${ids.length} screenings listed, an edit saved, an import refused with "${problem}"`);
+  await page.screenshot({ path: join(out, "catalogue.png") });
+  await page.click("#nav-today");
+}
+
 async function main() {
   if (!home || !tmp) fail("run this through build/scripts/smoke-app");
   await mkdir(out, { recursive: true });
+  await rm(join(out, "failure.png"), { force: true });
 
   // 1. First start of the real app: it starts the agent, which syncs today.
   let t0 = Date.now();
@@ -273,9 +316,10 @@ async function main() {
     if (results === 0) fail("the prep sheet lists no screenings");
     if ((await page.title()) !== "HealthPrep Desk") fail("the title changed on the prep sheet");
     log(`prep sheet for ${first.id}: ${results} screenings`);
-    await page.screenshot({ path: join(out, "sheet.png"), fullPage: true });
+    await page.screenshot({ path: join(out, "sheet.png") });
     await page.keyboard.press("Escape");
     await page.waitForSelector(`#row-${first.id}`);
+    await checkCatalogue(page, status);
     if (errors.length) fail(`script errors: ${errors.join("; ")}`);
     await page.close();
     await stop(dev);
