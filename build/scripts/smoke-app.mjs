@@ -40,6 +40,7 @@ const W = 1280;
 const H = 900;
 const headerRGB = [0x12, 0x32, 0x4f]; // .app-header
 const dueChipRGB = [0xfd, 0xe2, 0xe0]; // .chip.due: painted rows
+const demoBannerRGB = [0xff, 0xf8, 0xe1]; // the demo's banner: Today is on screen
 const started = Date.now();
 const children = new Set();
 const timings = {};
@@ -182,17 +183,17 @@ function freePort() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** windowReady waits until the real window shows the app; with rows, until
- *  appointment rows are painted. Returns ms since t0 for the first paint of
- *  the app (its header) and for the finished screen. */
+/** windowReady waits until the real window shows Today: with rows, until
+ *  appointment rows are painted, else until the demo's Today is. Returns ms
+ *  since t0 for the first paint of the app (its header) and for Today. */
 async function windowReady(t0, rows, timeoutMs = 20_000) {
   let shell = 0;
-  const ready = await until(rows ? "appointment rows in the window" : "the app in the window", timeoutMs, async () => {
+  const ready = await until(rows ? "appointment rows in the window" : "Today in the window", timeoutMs, async () => {
     const s = await screen();
     const now = Date.now() - t0;
     if (count(s, headerRGB) < 5000) return 0;
     shell ||= now;
-    return !rows || count(s, dueChipRGB) > 300 ? now : 0;
+    return count(s, rows ? dueChipRGB : demoBannerRGB) > (rows ? 300 : 5000) ? now : 0;
   }, 20);
   return { shell, ready };
 }
@@ -245,7 +246,10 @@ async function main() {
   await rm(join(out, "failure.png"), { force: true });
 
   // 1. First start of the real app: it starts the agent, which syncs today.
+  // SMOKE_CLOCK (RFC 3339) starts the agent first on that clock instead, to
+  // try a weekend on a weekday: the app then attaches to it.
   let t0 = Date.now();
+  if (process.env.SMOKE_CLOCK) start(join(root, "build", "bin", "healthprep-agent"), ["serve", "--clock", process.env.SMOKE_CLOCK], "agent-clock");
   let app = start(appBin, [], "app-first");
   const status = await until("the agent to save today", 30_000, async () => {
     const st = await agentStatus();
