@@ -38,6 +38,8 @@ var (
 	ErrWrongKey = errors.New("the cache was encrypted with a different key than the one in the keychain")
 	// ErrNoDay means nothing is cached for that date.
 	ErrNoDay = errors.New("nothing is saved for that day yet")
+	// ErrNoFile means no file of that name was imported.
+	ErrNoFile = errors.New("no such file has been imported")
 )
 
 // PatientData is one patient's cached chart.
@@ -185,7 +187,38 @@ const (
 	prefixPart = "part/" // part/<date> -> generation of a partial result
 	prefixSnap = "snap/" // snap/<gen>/meta, snap/<gen>/p/<patient>
 	prefixAud  = "audit/"
+	prefixFile = "file/" // file/<name> -> an imported file, compressed
 )
+
+// PutFile keeps an imported file (a schedule exported from Epic holds
+// names, MRNs and birth dates) in the encrypted cache, replacing any of
+// that name.
+func (s *Store) PutFile(ctx context.Context, name string, data []byte) error {
+	if name == "" || len(data) > 16<<20 {
+		return errors.New("the file is empty-named or larger than 16 MB")
+	}
+	return s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(prefixFile+name), pack(data)) })
+}
+
+// GetFile returns an imported file, or ErrNoFile.
+func (s *Store) GetFile(ctx context.Context, name string) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		it, err := txn.Get([]byte(prefixFile + name))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return ErrNoFile
+		}
+		if err != nil {
+			return err
+		}
+		return it.Value(func(v []byte) error {
+			b, err := zdec.DecodeAll(v, nil)
+			out = b
+			return err
+		})
+	})
+	return out, err
+}
 
 func (s *Store) checkSchema() error {
 	var have int

@@ -326,3 +326,24 @@ func crashChild() {
 		s.PutDay(context.Background(), day("2026-11-24", 30+i%15, "Golf"+os.Getenv("STORE_ROUND")))
 	}
 }
+
+func TestImportedFilesAreKeptEncrypted(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), newKey(t)
+	s := open(t, dir, key)
+	csv := []byte("Appt Time,Provider,MRN,Patient Name,DOB,Visit Type\n8:00 AM,Park,2001007,\"QUARTERMAINE,ZEBEDIAH\",09/12/1987,Follow-Up\n")
+	if _, err := s.GetFile(ctx, "schedule.csv"); !errors.Is(err, ErrNoFile) {
+		t.Fatalf("before import: %v", err)
+	}
+	if err := s.PutFile(ctx, "schedule.csv", csv); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetFile(ctx, "schedule.csv")
+	if err != nil || !bytes.Equal(got, csv) {
+		t.Fatalf("%v %q", err, got)
+	}
+	s.Close()
+	if found, _ := scanDir(t, dir, "QUARTERMAINE", "2001007", "09/12/1987"); len(found) > 0 {
+		t.Fatalf("the imported file is in clear text: %v", found)
+	}
+}
