@@ -328,6 +328,11 @@ describe("first run and demo", () => {
     await settle(10);
     expect(root.querySelector("#needs-signin")).toBeNull();
     expect(text("#user")).toBe("Signed in: Pat Manager");
+    expect(text("#banner")).toContain("Signed in to Epic as Pat Manager.");
+    // Later Epic wants a sign-in again: the prompt starts afresh.
+    backend.st = { ...backend.st, needsSignIn: true };
+    await running!.refreshStatus();
+    expect(root.querySelector("#resignin-start")).not.toBeNull();
   });
 });
 

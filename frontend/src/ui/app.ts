@@ -70,7 +70,20 @@ export class DeskApp {
     private printer: (html: string) => void = printHTML,
     private download?: (name: string, text: string) => void,
   ) {
-    this.signIn = new SignInFlow(backend, () => this.render(), () => void this.refreshStatus(), "resignin");
+    this.signIn = this.newSignIn();
+  }
+
+  /** newSignIn is the sign-in offered when Epic needs one (practice mode). */
+  private newSignIn(): SignInFlow {
+    return new SignInFlow(
+      this.backend,
+      () => this.render(),
+      (user) => {
+        this.notice = { tone: "ok", failure: { message: `Signed in to Epic as ${user}. Updates can run again.` } };
+        void this.refreshStatus();
+      },
+      "resignin",
+    );
   }
 
   async start(): Promise<void> {
@@ -148,6 +161,8 @@ export class DeskApp {
       const was = this.status;
       this.status = st;
       this.agentProblem = undefined;
+      // Epic wants a sign-in again: offer a fresh one, not the last one's outcome.
+      if (st.needsSignIn && this.signIn.phase === "done") this.signIn = this.newSignIn();
       if (st.syncing && !this.progress) {
         // An update the agent started (at start-up or on its schedule) whose events came before we listened.
         this.progress = { phase: "schedule", appointments: 0, patientsDone: 0, patientsTotal: 0, requests: 0, errors: 0 };
