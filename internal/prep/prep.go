@@ -1,22 +1,40 @@
 // Package prep builds prep sheets and the day's prep list from cached
 // records, offline. It is pure: records and a catalogue in, sheets out.
 //
-// JSON (stable; the app and tests read it): a Day is
+// JSON (stable: the app, the CLI's --format json and tests read it; add
+// fields, never rename). Dates are RFC 3339; absent values are left out.
 //
-//	{"date","asOf","partial","catalogueVersion","rows":[Row]}
+// A Day is {"date" (YYYY-MM-DD), "asOf"?, "partial", "catalogueVersion",
+// "rows": [Row]}, rows in time order (then provider).
 //
-// a Row is {"appointmentId","time","provider","visitType","status",
-// "inactive","patientId","patientName","mrn","age","sex","counts":{"due",
-// "dueSoon","needsReview","complete","excluded"},"stale"}, and a Sheet is
-// {"date","appointmentId","patient":{...},"time","provider","visitType",
-// "results":[screening.Result],"conditions","labs","imaging","consults",
-// "hospital","immunizations":[{"title","date","detail"}]}.
+// A Row is one appointment: {"appointmentId", "time", "provider",
+// "visitType", "status" (FHIR Appointment.status), "inactive" (cancelled,
+// no-show), "patientId", "patientName", "mrn"?, "age"?, "sex"?, "counts":
+// {"due", "dueSoon", "needsReview", "complete", "excluded"}, "stale"?}.
+//
+// A Sheet is {"date", "appointmentId", "patient": {"id", "name", "mrn"?,
+// "age"?, "sex"?, "birthDate"?}, "time", "provider", "visitType", "status",
+// "stale"?, "results": [screening.Result], "conditions", "labs", "imaging",
+// "consults", "hospital", "immunizations": [Line]}. Results come due first,
+// then due soon, needs review, complete, excluded, and (only with
+// Options.ShowNotApplicable) not applicable; catalogue order within each.
+// Switched-off screenings never appear.
+//
+// A Result is {"id", "title", "status" (complete | due_soon | due |
+// excluded | not_applicable | needs_review), "lastDone"?, "modality"?,
+// "nextDue"?, "reason", "evidence"?: [{"type", "id", "system"?, "code"?,
+// "display"?, "date"?}], "rule"? (the trigger or exclusion), "variant"?
+// (the risk-group modifier), "review"? and "reviewNote"? (what to check)}.
+//
+// A Line is {"title", "date"?, "detail"?}: a condition's ICD-10 code, a
+// lab's value, a hospital stay's kind, a vaccine's dose count.
 package prep
 
 import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -171,6 +189,7 @@ func BuildSheet(a record.Appointment, rec record.Record, cat *screening.Catalogu
 		latest[k] = true
 		return true
 	}
+	vaccine, doses := map[string]int{}, map[int]int{} // code -> line; line -> doses
 	items := slices.Clone(rec.Items)
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Date.After(items[j].Date) })
 	for i := range items {
@@ -198,7 +217,7 @@ func BuildSheet(a record.Appointment, rec record.Record, cat *screening.Catalogu
 				s.Imaging = append(s.Imaging, Line{Title: it.Title, Date: it.Date})
 			}
 		case "DocumentReference":
-			if it.Status != "entered-in-error" && within(it.Date, opts.Consults) && !strings.EqualFold(it.Title, "Progress Note") {
+			if (it.Status == "current" || it.Status == "") && within(it.Date, opts.Consults) && !strings.EqualFold(it.Title, "Progress Note") {
 				s.Consults = append(s.Consults, Line{Title: it.Title, Date: it.Date})
 			}
 		case "Encounter":
@@ -206,9 +225,20 @@ func BuildSheet(a record.Appointment, rec record.Record, cat *screening.Catalogu
 				s.Hospital = append(s.Hospital, Line{Title: it.Title, Date: it.Date, Detail: map[string]string{"IMP": "inpatient", "EMER": "emergency", "ACUTE": "inpatient", "OBSENC": "observation"}[it.Class]})
 			}
 		case "Immunization":
-			if it.Status == "completed" && once("v", key) {
+			// One line per vaccine: the newest dose, and how many.
+			if it.Status != "completed" || it.Subpotent {
+				continue
+			}
+			if once("v", key) {
+				vaccine[key] = len(s.Immunizations)
 				s.Immunizations = append(s.Immunizations, Line{Title: it.Title, Date: it.Date})
 			}
+			doses[vaccine[key]]++
+		}
+	}
+	for i, n := range doses {
+		if n > 1 {
+			s.Immunizations[i].Detail = strconv.Itoa(n) + " doses"
 		}
 	}
 	if len(s.Labs) > 25 {

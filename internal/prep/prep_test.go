@@ -151,3 +151,35 @@ func BenchmarkBuildDay(b *testing.B) {
 		BuildDay("2026-11-24", clinic, false, appts, recs, nil, cat)
 	}
 }
+
+// BenchmarkDayFromCache is what the agent does per day view: every
+// patient's raw cached FHIR resources through record.FromFHIR, then
+// BuildDay. Goal: under 100 ms for a 40-appointment day.
+// Run: go test -run '^$' -bench Day -cpu 1 ./internal/prep/
+func BenchmarkDayFromCache(b *testing.B) {
+	srv, err := epicsim.Start(context.Background(), epicsim.Options{Now: func() time.Time { return clinic }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var appts []record.Appointment
+	raw := map[string][]json.RawMessage{}
+	resources := 0
+	for _, a := range srv.Practice().Appointments["2026-11-24"] {
+		appts = append(appts, record.Appointment{ID: a.ID, Start: a.Start, PatientID: a.PatientID, Provider: a.ProviderID, VisitType: a.VisitType, Status: a.Status})
+		raw[a.PatientID] = srv.Chart(a.PatientID)
+		resources += len(raw[a.PatientID])
+	}
+	srv.Close()
+	cat := screening.Default()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		recs := make(map[string]record.Record, len(raw))
+		for id, rs := range raw {
+			recs[id], _ = record.FromFHIR(rs)
+		}
+		BuildDay("2026-11-24", clinic, false, appts, recs, nil, cat)
+	}
+	b.ReportMetric(float64(len(appts)), "appointments")
+	b.ReportMetric(float64(resources), "resources")
+}
