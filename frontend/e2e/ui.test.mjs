@@ -219,6 +219,10 @@ test("print view: one patient, and the day one patient per page, through a hidde
 test("keyboard: tab to the rows, Enter opens the sheet, Escape returns to the same row", async () => {
   const page = await open();
   await page.waitForSelector("#day-table");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "skip", "the first Tab offers to skip the header");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "day-picker");
   let focused = "";
   for (let i = 0; i < 40 && focused !== "row-a1"; i++) {
     await page.keyboard.press("Tab");

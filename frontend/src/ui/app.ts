@@ -592,6 +592,24 @@ export class DeskApp {
       console.error(e);
       main = errorBox({ message: "This screen could not be shown.", detail: e instanceof Error ? e.message : String(e), kind: "internal" }, "render-error");
     }
-    rerender(this.root, this.header(), ...this.banners(s), h("main", { id: "main" }, main));
+    rerender(this.root, this.skipLink(), this.header(), ...this.banners(s), h("main", { id: "main", tabindex: -1 }, main));
+  }
+
+  /** skipLink lets keyboard users jump past the header to the screen. */
+  private skipLink(): HTMLElement {
+    return h(
+      "a",
+      {
+        class: "skip-link",
+        id: "skip",
+        href: "#main",
+        onclick: (e: Event) => {
+          e.preventDefault();
+          const first = document.querySelector<HTMLElement>("#main button, #main select, #main input, #main tr.row, #main [tabindex='0']");
+          (first ?? document.getElementById("main"))?.focus();
+        },
+      },
+      "Skip to the screen",
+    );
   }
 }
