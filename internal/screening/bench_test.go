@@ -10,9 +10,10 @@ import (
 )
 
 // BenchmarkEvaluate evaluates the whole default catalogue for one typical
-// record (about 300 resources). Each op is one patient against every
-// screening; multiply ops/s by the number of screenings for patient-screening
-// pairs. Run: go test -run '^$' -bench Evaluate -cpu 1 ./internal/screening/
+// record (about 300 resources): one op is one patient against every enabled
+// screening. Goal: at least 20,000 patient-catalogue evaluations per second
+// on one core, i.e. at most 50 us/op.
+// Run: go test -run '^$' -bench Evaluate -cpu 1 -count 6 ./internal/screening/
 func BenchmarkEvaluate(b *testing.B) {
 	srv, err := epicsim.Start(context.Background(), epicsim.Options{Now: func() time.Time { return visit }})
 	if err != nil {

@@ -3,8 +3,10 @@ package screening
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,4 +81,41 @@ func TestSimulatedPractice(t *testing.T) {
 		b.WriteString("\n")
 	}
 	t.Logf("%d built states checked; distribution over %d patients:\n%s", checked, len(srv.Practice().Patients), b.String())
+}
+
+// Evaluate is called for many patients at once (a day's sheets): pooled
+// buffers must not leak between calls. Run with -race.
+func TestConcurrentEvaluate(t *testing.T) {
+	srv, err := epicsim.Start(context.Background(), epicsim.Options{Now: func() time.Time { return visit }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cat := Default()
+	var recs []record.Record
+	var want [][]Result
+	for _, p := range srv.Practice().Patients[:40] {
+		rec, _ := record.FromFHIR(srv.Chart(p.ID))
+		recs = append(recs, rec)
+		want = append(want, Evaluate(rec, cat, visit))
+	}
+	errs := make(chan string, 4*len(recs))
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range recs {
+				j := (i + w*7) % len(recs)
+				if got := Evaluate(recs[j], cat, visit); !reflect.DeepEqual(got, want[j]) {
+					errs <- fmt.Sprintf("patient %d: results differ when evaluated concurrently", j)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
 }
