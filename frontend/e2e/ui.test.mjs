@@ -186,6 +186,8 @@ test("prep sheet: screenings with evidence, the check mark, history; Escape goes
   assert.match(await breast.textContent(), /2025-06-01/);
   assert.match(await breast.locator(".why").textContent(), /MG Screening bilateral2025-06-01 · report/);
   assert.equal(await page.textContent("[data-screening=unhealthy_alcohol_use] .chip.check"), "check");
+  assert.match(await page.textContent("[data-screening=unhealthy_alcohol_use] .review-note"), /^Check: decided by a code from “AUDIT-C”/);
+  assert.match(await page.textContent("[data-screening=colorectal_cancer] th"), /because of family history of colorectal cancer/);
   assert.match(await page.textContent("#check-note"), /marks for review/);
   assert.match(await page.textContent("#labs"), /LDL cholesterol — 112 mg\/dL/);
   assert.match(await page.textContent("#labs-title"), /last 12 months/);

@@ -122,9 +122,13 @@ export interface Result {
   nextDue?: string;
   reason: string;
   evidence?: Evidence[];
-  rule?: string;
-  /** Decided by a code the catalogue marks for review: check before relying on it. */
+  rule?: string; // the trigger or exclusion that applied
+  /** The risk-group modifier that applied (e.g. diabetes). */
+  variant?: string;
+  /** Rests on something the catalogue flags for review: check before relying on it. */
   review?: boolean;
+  /** What to check: a code no value set confirms, a title match, an interval no guideline fixes. */
+  reviewNote?: string;
 }
 
 export interface Line {

@@ -83,6 +83,7 @@ export function sheet(appt = "a1"): Sheet {
         nextDue: "2027-09-18T00:00:00Z",
         reason: "done",
         review: true,
+        reviewNote: "decided by a code from “AUDIT-C”, which no value set examined confirms: check the code",
         evidence: [{ type: "Observation", id: "o1", code: "72109-2", display: "AUDIT-C", date: "2026-09-18T08:45:00Z" }],
       },
     ],

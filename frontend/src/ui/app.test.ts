@@ -190,6 +190,10 @@ describe("Today", () => {
     await settle();
     expect(backend.calls).toContain(`sheet:${today}:a3`);
     expect(document.activeElement?.id).toBe("back");
+    const alcohol = root.querySelector("[data-screening=unhealthy_alcohol_use]")!;
+    expect(alcohol.querySelector(".chip.check")?.textContent).toBe("check");
+    expect(alcohol.querySelector(".review-note")?.textContent).toBe("Check: decided by a code from “AUDIT-C”, which no value set examined confirms: check the code");
+    expect(alcohol.querySelector(".why")?.textContent).toContain("AUDIT-C2026-09-18 · result");
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
     await settle();
     expect(rows()).toHaveLength(3);
