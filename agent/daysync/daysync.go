@@ -56,6 +56,11 @@ type Deps struct {
 	// the catalogue's longest interval (e.g. 10 years for colonoscopy),
 	// plus margin. Default 15 years.
 	Lookback time.Duration
+	// WholeHistory are resource types fetched with no date limit, because
+	// evidence in them can count for life (a once-only HIV test is an
+	// Observation): the catalogue's WholeHistory. Condition, Procedure,
+	// Immunization and DiagnosticReport are always fetched whole.
+	WholeHistory []string
 	// Full ignores the previous snapshot and fetches every chart whole.
 	Full     bool
 	Now      func() time.Time
@@ -72,6 +77,9 @@ type Event struct {
 	Requests      int    `json:"requests"`
 	Errors        int    `json:"errors"`
 	Message       string `json:"message,omitempty"`
+	// PatientID is the patient whose chart just landed (phase patients),
+	// so the app can mark that row; it never leaves this computer.
+	PatientID string `json:"patientId,omitempty"`
 }
 
 // Summary describes a finished sync.
@@ -162,16 +170,16 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 		warnings = map[string]bool{}
 		fatal    error
 	)
-	progress := func() {
-		d.Progress(Event{Phase: "patients", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures})
+	progress := func(landed string) {
+		d.Progress(Event{Phase: "patients", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures, PatientID: landed})
 	}
-	progress()
+	progress("")
 	// A fatal error (sign-in refused, Epic unreachable or asking us to slow
 	// down) stops the remaining fetches: every one would fail the same way.
 	fetchCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	since := d.Now().Add(-d.Lookback).Format(time.DateOnly)
-	f := fetcher{c: d.FHIR, since: since, now: d.Now}
+	f := fetcher{c: d.FHIR, since: since, now: d.Now, whole: wholeTypes(d.WholeHistory)}
 	patients := f.patients(fetchCtx, ids)
 
 	work := make(chan string)
@@ -182,7 +190,7 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 			defer wg.Done()
 			for id := range work {
 				var base *store.PatientData
-				if b, ok := prev.Patients[id]; ok && !d.Full && usable(b, since) {
+				if b, ok := prev.Patients[id]; ok && !d.Full && usable(b, since, f.whole) {
 					base = &b
 				}
 				data, res, err := f.patient(fetchCtx, id, patients[id], base)
@@ -205,7 +213,7 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 				}
 				snap.Patients[id] = data
 				done++
-				progress()
+				progress(id)
 				mu.Unlock()
 			}
 		}()
@@ -284,15 +292,39 @@ func isFatal(err error) bool {
 
 // usable reports whether a previous fetch can be the base of an
 // incremental one: complete, from a sync that recorded its mark, and
-// reaching at least as far back as this sync needs.
-func usable(b store.PatientData, since string) bool {
+// reaching at least as far back as this sync needs (its lookback, and
+// every type this sync fetches whole fetched whole then too).
+func usable(b store.PatientData, since string, whole []string) bool {
+	for _, t := range whole {
+		if !slices.Contains(b.Whole, t) {
+			return false
+		}
+	}
 	return !b.Stale && !b.Mark.IsZero() && b.Since != "" && b.Since <= since && len(b.Resources) > 0
+}
+
+// alwaysWhole are the types fetched with no date limit whatever the
+// catalogue says: low volume, and lifetime events (a vaccine series, a
+// mastectomy, a dateless report) count.
+var alwaysWhole = []string{"Condition", "DiagnosticReport", "Immunization", "Procedure"}
+
+// wholeTypes is the sorted set of types a sync fetches whole.
+func wholeTypes(extra []string) []string {
+	out := slices.Clone(alwaysWhole)
+	for _, t := range extra {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // fetcher fetches charts.
 type fetcher struct {
 	c     *fhir.Client
 	since string
+	whole []string // types fetched with no date limit (sorted)
 	now   func() time.Time
 }
 
@@ -309,25 +341,27 @@ type search struct {
 	q   url.Values
 }
 
-// searches are the per-patient searches. High-volume types are limited to
-// the lookback; the rest are fetched whole because lifetime events (a
-// once-only test, a vaccine series, a mastectomy) count.
-func searches(patient, since string) []search {
-	p := func(extra ...string) url.Values {
+// searches are the per-patient searches. Types in whole are fetched with
+// no date limit; the others (high volume) back to since.
+func searches(patient, since string, whole []string) []search {
+	p := func(typ string, extra ...string) search {
 		v := url.Values{"patient": {patient}, "_count": {"200"}}
 		for i := 0; i+1 < len(extra); i += 2 {
 			v.Add(extra[i], extra[i+1])
 		}
-		return v
+		if !slices.Contains(whole, typ) {
+			v.Set("date", "ge"+since)
+		}
+		return search{typ, v}
 	}
 	return []search{
-		{"Condition", p()},
-		{"Observation", p("category", obsCategories, "date", "ge"+since)},
-		{"Procedure", p()},
-		{"Immunization", p()},
-		{"DiagnosticReport", p()}, // low volume; a dateless report must still be seen
-		{"DocumentReference", p("date", "ge"+since)},
-		{"Encounter", p("date", "ge"+since)},
+		p("Condition"),
+		p("Observation", "category", obsCategories),
+		p("Procedure"),
+		p("Immunization"),
+		p("DiagnosticReport"),
+		p("DocumentReference"),
+		p("Encounter"),
 	}
 }
 
@@ -364,7 +398,7 @@ func (f fetcher) patients(ctx context.Context, ids []string) map[string]json.Raw
 // patient.
 func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, base *store.PatientData) (store.PatientData, fetchResult, error) {
 	var res fetchResult
-	data := store.PatientData{Since: f.since}
+	data := store.PatientData{Since: f.since, Whole: f.whole}
 	var mark time.Time
 	noteTime := func(t time.Time) {
 		if t.IsZero() {
@@ -402,7 +436,7 @@ func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, bas
 	}
 	data.Resources = append(data.Resources, pt)
 
-	list := searches(id, f.since)
+	list := searches(id, f.since, f.whole)
 	type outcome struct {
 		r           fhir.Result
 		err         error

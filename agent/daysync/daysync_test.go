@@ -630,3 +630,49 @@ func (c counting) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func fmtSize(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// Evidence that counts for life (a once-only lab test) may be older than
+// any interval: types in WholeHistory ignore the lookback, and a snapshot
+// fetched without them is not the base of an incremental sync.
+func TestWholeHistoryTypesIgnoreTheLookback(t *testing.T) {
+	r := newRig(t, rigOpts{providers: []string{"E1001"}})
+	ctx := context.Background()
+	r.deps.Lookback = 2 * 365 * 24 * time.Hour
+	observations := func(rs []json.RawMessage) int {
+		n := 0
+		for _, raw := range rs {
+			if headOf(raw).ResourceType == "Observation" {
+				n++
+			}
+		}
+		return n
+	}
+	if _, err := Sync(ctx, r.deps, clinicDay); err != nil {
+		t.Fatal(err)
+	}
+	windowed, _ := r.store.GetDay(ctx, date)
+	older := 0 // patients whose chart has Observations older than the lookback
+	for id, p := range windowed.Patients {
+		if observations(p.Resources) < observations(r.srv.Chart(id)) {
+			older++
+		}
+	}
+	if older == 0 {
+		t.Fatal("no chart has Observations older than two years: the test proves nothing")
+	}
+
+	r.deps.WholeHistory = []string{"Observation"}
+	sum, err := Sync(ctx, r.deps, clinicDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Incremental != 0 {
+		t.Fatalf("%d patients were synced incrementally on a snapshot that lacked their whole history", sum.Incremental)
+	}
+	whole, _ := r.store.GetDay(ctx, date)
+	for id, p := range whole.Patients {
+		if got, want := observations(p.Resources), observations(r.srv.Chart(id)); got != want {
+			t.Fatalf("patient %s: %d Observations saved, the chart has %d", id, got, want)
+		}
+	}
+}

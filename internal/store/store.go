@@ -52,10 +52,12 @@ type PatientData struct {
 	Problem string `json:"problem,omitempty"`
 
 	// What the next sync needs to fetch only what changed: the lookback
-	// start the searches used (YYYY-MM-DD), the server's clock when they
+	// start the searches used (YYYY-MM-DD) and the types they fetched
+	// whole, the server's clock when they
 	// began, the Patient's ETag, and the resource types that could not be
 	// fetched (they get a full search next time).
 	Since   string    `json:"since,omitempty"`
+	Whole   []string  `json:"whole,omitempty"` // types fetched with no date limit
 	Mark    time.Time `json:"mark,omitzero"`
 	ETag    string    `json:"etag,omitempty"`
 	Missing []string  `json:"missing,omitempty"`
