@@ -80,7 +80,7 @@ func (a *Agent) runSchedule(ctx context.Context) {
 }
 
 func (a *Agent) syncLogged(ctx context.Context) {
-	if _, err := a.Sync(ctx, ""); err != nil && ctx.Err() == nil {
+	if _, err := a.Sync(ctx, api.SyncRequest{}); err != nil && ctx.Err() == nil {
 		a.log.Warn("scheduled sync failed", "kind", api.AsError(err).Kind, "err", err.Error())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -91,14 +92,16 @@ func serverBase(fhirBase string) string {
 	return strings.TrimSuffix(fhirBase, "/")
 }
 
-func (a *Agent) scheduleSource(p Practice, fc *fhir.Client, base string) (schedule.Source, error) {
+func (a *Agent) scheduleSource(ctx context.Context, p Practice, fc *fhir.Client, base string) (schedule.Source, error) {
 	switch p.Schedule.Kind {
+	case "file":
+		return a.scheduleFile(ctx, fc)
 	case "provider-service":
 		return schedule.ProviderService{FHIR: fc, ServerBase: serverBase(base), ProviderIDs: p.Schedule.ProviderIDs}, nil
 	case "fhir-appointments":
 		return schedule.FHIRAppointments{FHIR: fc, PractitionerIDs: p.Schedule.ProviderIDs}, nil
 	}
-	return nil, api.NewError(api.KindNotConfigured, fmt.Sprintf("the schedule source %q is not supported; use provider-service or fhir-appointments", p.Schedule.Kind))
+	return nil, api.NewError(api.KindNotConfigured, fmt.Sprintf("the schedule source %q is not supported; use provider-service, fhir-appointments or file", p.Schedule.Kind))
 }
 
 // SyncEvents streams sync progress until ctx ends.
@@ -112,11 +115,12 @@ func (a *Agent) SyncEvents(ctx context.Context) (<-chan api.SyncEvent, error) {
 // The sync belongs to the agent, not the caller: a caller that goes away
 // (the window closes) leaves it running; CancelSync or the agent's Close
 // stop it, and a stopped sync never replaces the saved day.
-func (a *Agent) Sync(ctx context.Context, date string) (api.SyncSummary, error) {
+func (a *Agent) Sync(ctx context.Context, req api.SyncRequest) (api.SyncSummary, error) {
 	p, err := a.current()
 	if err != nil {
 		return api.SyncSummary{}, err
 	}
+	date := req.Date
 	if date == "" {
 		date = a.today()
 	}
@@ -138,7 +142,7 @@ func (a *Agent) Sync(ctx context.Context, date string) (api.SyncSummary, error) 
 		a.jobs.Add(1)
 		go func() {
 			defer a.jobs.Done()
-			job.sum, job.err = a.syncDay(jobCtx, p, date, day)
+			job.sum, job.err = a.syncDay(jobCtx, p, date, day, req.Full)
 			job.cancel()
 			a.mu.Lock()
 			a.running = nil
@@ -181,7 +185,7 @@ func (a *Agent) CancelSync(ctx context.Context) error {
 }
 
 // syncDay runs one sync of date and records its outcome.
-func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.Time) (api.SyncSummary, error) {
+func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.Time, full bool) (api.SyncSummary, error) {
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return api.SyncSummary{}, err
@@ -192,21 +196,25 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 	}
 	base := a.fhirBase(p)
 	fc := &fhir.Client{Base: base, HTTP: a.opts.HTTP, Tokens: ts, Log: a.log}
-	src, err := a.scheduleSource(p, fc, base)
+	src, err := a.scheduleSource(ctx, p, fc, base)
 	if err != nil {
 		return api.SyncSummary{}, err
 	}
+	cat := a.catalogue()
 	sum, err := daysync.Sync(ctx, daysync.Deps{
-		FHIR: fc, Schedule: src, Store: st, Now: a.opts.Now, Log: a.log,
+		FHIR: fc, Schedule: src, Store: st, Now: a.opts.Now, Log: a.log, Full: full,
+		// History as far back as the catalogue's intervals need, and whole
+		// for the types lifetime evidence (once-only tests) can be in.
+		Lookback: cat.Lookback(), WholeHistory: cat.WholeHistory(),
 		Progress: func(e daysync.Event) {
 			a.hub.publish(api.SyncEvent{Phase: e.Phase, Date: date, Appointments: e.Appointments, PatientsDone: e.PatientsDone,
-				PatientsTotal: e.PatientsTotal, Requests: e.Requests, Errors: e.Errors, Message: e.Message})
+				PatientsTotal: e.PatientsTotal, Requests: e.Requests, Errors: e.Errors, Message: e.Message, PatientID: e.PatientID})
 		},
 	}, day)
 	stats := fc.Stats()
 	last := &api.LastSync{Date: date, At: a.now(), Partial: sum.Partial}
-	fields := map[string]string{"date": date, "appointments": fmt.Sprint(sum.Appointments), "patients": fmt.Sprint(sum.Patients),
-		"stale": fmt.Sprint(sum.Stale), "requests": fmt.Sprint(sum.Requests), "duration": sum.Duration.Round(time.Millisecond).String()}
+	fields := map[string]string{"date": date, "appointments": itoa(sum.Appointments), "patients": itoa(sum.Patients),
+		"stale": itoa(sum.Stale), "incremental": itoa(sum.Incremental), "requests": itoa(sum.Requests), "duration": sum.Duration.Round(time.Millisecond).String()}
 	switch k := fhir.KindOf(err); {
 	case err == nil:
 		a.markOnline(true, "")
@@ -247,3 +255,5 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 	}
 	return sum, nil
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

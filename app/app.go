@@ -161,7 +161,16 @@ func (a *App) PrintHTML(date, appointmentID string) (string, error) {
 
 // Sync waits for the update; the agent keeps it running if the window closes.
 func (a *App) Sync(date string) (api.SyncSummary, error) {
-	return call(a, 15*time.Minute, func(ctx context.Context, s api.Service) (api.SyncSummary, error) { return s.Sync(ctx, date) })
+	return call(a, 15*time.Minute, func(ctx context.Context, s api.Service) (api.SyncSummary, error) {
+		return s.Sync(ctx, api.SyncRequest{Date: date})
+	})
+}
+
+// ImportSchedule keeps a schedule file exported from Epic for date.
+func (a *App) ImportSchedule(date, csv string) (api.ScheduleImported, error) {
+	return call(a, 60*time.Second, func(ctx context.Context, s api.Service) (api.ScheduleImported, error) {
+		return s.ImportSchedule(ctx, api.ScheduleImport{Date: date, CSV: csv})
+	})
 }
 
 func (a *App) CancelSync() error {
@@ -182,7 +191,9 @@ func (a *App) Setup(fhirBase, clientID, name string) (api.SetupCheck, error) {
 
 // StartSignIn opens the system browser at Epic's sign-in page.
 func (a *App) StartSignIn() (api.SignInState, error) {
-	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (api.SignInState, error) { return s.StartSignIn(ctx, api.SignInRequest{}) })
+	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (api.SignInState, error) {
+		return s.StartSignIn(ctx, api.SignInRequest{})
+	})
 }
 
 // SignInStatus waits up to waitSeconds for the sign-in to finish.

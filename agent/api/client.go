@@ -92,8 +92,12 @@ func (c *Client) PrintHTML(ctx context.Context, date, appt string) (v string, er
 	return v, c.do(ctx, http.MethodGet, path, nil, &v)
 }
 
-func (c *Client) Sync(ctx context.Context, date string) (v SyncSummary, err error) {
-	return v, c.do(ctx, http.MethodPost, "/v1/sync", map[string]string{"date": date}, &v)
+func (c *Client) Sync(ctx context.Context, req SyncRequest) (v SyncSummary, err error) {
+	return v, c.do(ctx, http.MethodPost, "/v1/sync", req, &v)
+}
+
+func (c *Client) ImportSchedule(ctx context.Context, req ScheduleImport) (v ScheduleImported, err error) {
+	return v, c.do(ctx, http.MethodPost, "/v1/schedule", req, &v)
 }
 
 // SyncEvents reads the server-sent event stream until ctx ends or the

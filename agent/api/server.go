@@ -9,7 +9,10 @@ import (
 	"time"
 )
 
-const maxBody = 1 << 20 // requests to the agent are small; refuse more
+const (
+	maxBody         = 1 << 20 // requests to the agent are small; refuse more
+	maxScheduleFile = 17 << 20
+)
 
 // NewHandler serves svc as the local API under /v1.
 func NewHandler(svc Service, log *slog.Logger) http.Handler {
@@ -34,6 +37,7 @@ func NewHandler(svc Service, log *slog.Logger) http.Handler {
 	mux.HandleFunc("PATCH /v1/catalogue", h.editCatalogue)
 	mux.HandleFunc("PUT /v1/catalogue", h.importCatalogue)
 	mux.HandleFunc("DELETE /v1/catalogue", h.resetCatalogue)
+	mux.HandleFunc("POST /v1/schedule", h.importSchedule)
 	mux.HandleFunc("POST /v1/reset", h.reset)
 	mux.HandleFunc("GET /v1/audit", h.audit)
 	return mux
@@ -59,12 +63,14 @@ func (h *handler) reply(w http.ResponseWriter, r *http.Request, v any, err error
 	json.NewEncoder(w).Encode(v)
 }
 
-func decode(r *http.Request, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+func decode(r *http.Request, v any) error { return decodeLimit(r, v, maxBody) }
+
+func decodeLimit(r *http.Request, v any, limit int64) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return NewError(KindBadRequest, "could not read the request")
 	}
-	if len(b) > maxBody {
+	if int64(len(b)) > limit {
 		return NewError(KindBadRequest, "the request is too large")
 	}
 	if len(b) == 0 {
@@ -103,14 +109,12 @@ func (h *handler) print(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) sync(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Date string `json:"date"`
-	}
+	var req SyncRequest
 	if err := decode(r, &req); err != nil {
 		h.reply(w, r, nil, err)
 		return
 	}
-	v, err := h.svc.Sync(r.Context(), req.Date)
+	v, err := h.svc.Sync(r.Context(), req)
 	h.reply(w, r, v, err)
 }
 
@@ -280,5 +284,15 @@ func (h *handler) importCatalogue(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) resetCatalogue(w http.ResponseWriter, r *http.Request) {
 	v, err := h.svc.ResetCatalogue(r.Context())
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) importSchedule(w http.ResponseWriter, r *http.Request) {
+	var req ScheduleImport
+	if err := decodeLimit(r, &req, maxScheduleFile); err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	v, err := h.svc.ImportSchedule(r.Context(), req)
 	h.reply(w, r, v, err)
 }

@@ -21,7 +21,7 @@ type Service interface {
 	// PrintHTML returns a self-contained print document for one appointment,
 	// or for the whole day when appointmentID is empty.
 	PrintHTML(ctx context.Context, date, appointmentID string) (string, error)
-	Sync(ctx context.Context, date string) (SyncSummary, error)
+	Sync(ctx context.Context, req SyncRequest) (SyncSummary, error)
 	// SyncEvents streams progress until ctx ends.
 	SyncEvents(ctx context.Context) (<-chan SyncEvent, error)
 	// CancelSync stops a running sync; the saved prep stays as it was.
@@ -45,6 +45,9 @@ type Service interface {
 	EditCatalogue(ctx context.Context, edits []CatalogueEdit) (CatalogueChange, error)
 	ImportCatalogue(ctx context.Context, yaml string) (CatalogueChange, error)
 	ResetCatalogue(ctx context.Context) (CatalogueView, error)
+	// ImportSchedule keeps a schedule file exported from Epic for the
+	// practices whose schedule source is "file".
+	ImportSchedule(ctx context.Context, req ScheduleImport) (ScheduleImported, error)
 	Reset(ctx context.Context, confirm string) error
 	Audit(ctx context.Context, since time.Time) ([]AuditEntry, error)
 }
@@ -145,6 +148,7 @@ type SyncEvent struct {
 	Requests      int    `json:"requests"`
 	Errors        int    `json:"errors"`
 	Message       string `json:"message,omitempty"`
+	PatientID     string `json:"patientId,omitempty"` // the patient whose chart just landed
 }
 
 // SyncSummary describes a finished sync.
@@ -252,4 +256,34 @@ type CatalogueView struct {
 type CatalogueChange struct {
 	Problems  []CatalogueProblem `json:"problems"`
 	Catalogue *CatalogueView     `json:"catalogue,omitempty"`
+}
+
+// SyncRequest asks for a day (empty: today). Full fetches every chart
+// whole instead of only what changed since the last sync.
+type SyncRequest struct {
+	Date string `json:"date"`
+	Full bool   `json:"full,omitempty"`
+}
+
+// ScheduleImport is a schedule file exported from Epic (CSV or
+// tab-separated) and the day it is for, when it has no date column.
+type ScheduleImport struct {
+	Date string `json:"date"`
+	CSV  string `json:"csv"`
+}
+
+// ScheduleImported says what was read from an imported schedule file.
+type ScheduleImported struct {
+	Date     string       `json:"date"`
+	Rows     int          `json:"rows"`
+	First    string       `json:"first,omitempty"` // dates the file covers, if it has a date column
+	Last     string       `json:"last,omitempty"`
+	Problems []RowProblem `json:"problems"`
+}
+
+// RowProblem is a schedule-file row that could not be read; it names the
+// line, never the patient.
+type RowProblem struct {
+	Line    int    `json:"line"`
+	Problem string `json:"problem"`
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -111,7 +112,10 @@ func writeStatus(w io.Writer, st api.Status) error {
 }
 
 func newSyncCmd(g *globals) *cobra.Command {
-	var date string
+	var (
+		date string
+		full bool
+	)
 	cmd := &cobra.Command{
 		Use:   "sync",
 		Short: "Fetch a day's schedule and charts from Epic into the cache",
@@ -133,7 +137,7 @@ func newSyncCmd(g *globals) *cobra.Command {
 					}
 				}
 			}()
-			sum, err := svc.Sync(cmd.Context(), date)
+			sum, err := svc.Sync(cmd.Context(), api.SyncRequest{Date: date, Full: full})
 			select {
 			case <-finished:
 			case <-time.After(time.Second):
@@ -142,8 +146,8 @@ func newSyncCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d appointments, %d patients (%d kept from an earlier sync), %d requests in %s\n",
-				sum.Date, sum.Appointments, sum.Patients, sum.Stale, sum.Requests, sum.Duration.Round(time.Millisecond))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d appointments, %d patients (%d only what changed, %d kept from an earlier sync), %d requests in %s\n",
+				sum.Date, sum.Appointments, sum.Patients, sum.Incremental, sum.Stale, sum.Requests, sum.Duration.Round(time.Millisecond))
 			for _, w := range sum.Warnings {
 				fmt.Fprintln(cmd.OutOrStdout(), "warning:", w)
 			}
@@ -151,6 +155,7 @@ func newSyncCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&date, "date", "", "day to sync, YYYY-MM-DD (default: today in the practice's time zone)")
+	cmd.Flags().BoolVar(&full, "full", false, "fetch every chart whole, not only what changed since the last sync")
 	return cmd
 }
 
@@ -262,5 +267,51 @@ demo. Epic itself is not changed. Needs --confirm RESET.`,
 		},
 	}
 	cmd.Flags().StringVar(&confirm, "confirm", "", "type RESET to confirm")
+	return cmd
+}
+
+func newScheduleCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "schedule",
+		Short: "The day's schedule when it comes from a file exported from Epic",
+	}
+	var date string
+	imp := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Import a schedule exported from Epic (CSV or tab-separated) for a day",
+		Long: `Checks the file (time, provider, patient MRN or name and date of birth, visit
+type) and keeps it in the encrypted cache for that day's syncs; rows that cannot
+be read are listed by line. For practices whose schedule source is "file".`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			svc, done, err := g.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			if date == "" {
+				st, err := svc.Status(cmd.Context())
+				if err != nil {
+					return err
+				}
+				date = st.Today
+			}
+			out, err := svc.ImportSchedule(cmd.Context(), api.ScheduleImport{Date: date, CSV: string(b)})
+			for _, p := range out.Problems {
+				fmt.Fprintf(cmd.ErrOrStderr(), "line %d: %s\n", p.Line, p.Problem)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d appointments read for %s (%d rows could not be read). Next: healthprep-agent sync --date %s\n", out.Rows, out.Date, len(out.Problems), out.Date)
+			return nil
+		},
+	}
+	imp.Flags().StringVar(&date, "date", "", "the day the file is for, if it has no date column (default today)")
+	cmd.AddCommand(imp)
 	return cmd
 }

@@ -66,6 +66,7 @@ func newRoot() *cobra.Command {
 		newSetupCmd(g),
 		newSignInCmd(g),
 		newPresetCmd(),
+		newScheduleCmd(g),
 	)
 	return root
 }

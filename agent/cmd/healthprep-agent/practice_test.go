@@ -191,7 +191,7 @@ func TestPracticeFirstDayEndToEnd(t *testing.T) {
 	// the device key (JWT bearer).
 	p := serve(t, home)
 	date := lastWeekday(time.Now()).Format(time.DateOnly)
-	sum, err := p.client.Sync(ctx, date)
+	sum, err := p.client.Sync(ctx, api.SyncRequest{Date: date})
 	if err != nil || sum.Appointments < 40 || sum.Partial {
 		t.Fatalf("sync: %v %+v", err, sum)
 	}
@@ -205,7 +205,7 @@ func TestPracticeFirstDayEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	syncDone := make(chan error, 1)
-	go func() { _, err := p.client.Sync(ctx, date); syncDone <- err }()
+	go func() { _, err := p.client.Sync(ctx, api.SyncRequest{Date: date}); syncDone <- err }()
 	reads := 0
 	for running := true; running; {
 		select {
@@ -230,7 +230,7 @@ func TestPracticeFirstDayEndToEnd(t *testing.T) {
 
 	// Epic goes away: the saved day is still served, status says offline since when.
 	sim.SetFaults(epicsim.Faults{Down: true})
-	if _, err := p.client.Sync(ctx, date); !api.IsKind(err, api.KindOffline) && err == nil {
+	if _, err := p.client.Sync(ctx, api.SyncRequest{Date: date}); !api.IsKind(err, api.KindOffline) && err == nil {
 		t.Fatalf("sync with Epic down: %v", err)
 	}
 	st, err = p.client.Status(ctx)

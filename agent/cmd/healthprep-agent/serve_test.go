@@ -202,7 +202,7 @@ func TestServeDemoThroughTheSocket(t *testing.T) {
 	})
 
 	date := lastWeekday(time.Now()).Format(time.DateOnly)
-	sum, err := p.client.Sync(ctx, date)
+	sum, err := p.client.Sync(ctx, api.SyncRequest{Date: date})
 	if err != nil {
 		t.Fatal(err)
 	}

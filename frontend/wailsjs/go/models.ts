@@ -243,6 +243,58 @@ export namespace api {
 	        this.seconds = source["seconds"];
 	    }
 	}
+	export class RowProblem {
+	    line: number;
+	    problem: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RowProblem(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.line = source["line"];
+	        this.problem = source["problem"];
+	    }
+	}
+	export class ScheduleImported {
+	    date: string;
+	    rows: number;
+	    first?: string;
+	    last?: string;
+	    problems: RowProblem[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ScheduleImported(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.rows = source["rows"];
+	        this.first = source["first"];
+	        this.last = source["last"];
+	        this.problems = this.convertValues(source["problems"], RowProblem);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class ScheduleInfo {
 	    kind: string;
 	    providerIds?: string[];

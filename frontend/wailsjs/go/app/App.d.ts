@@ -22,6 +22,8 @@ export function EditCatalogue(arg1:Array<screening.Edit>):Promise<api.CatalogueC
 
 export function ImportCatalogue(arg1:string):Promise<api.CatalogueChange>;
 
+export function ImportSchedule(arg1:string,arg2:string):Promise<api.ScheduleImported>;
+
 export function PrintHTML(arg1:string,arg2:string):Promise<string>;
 
 export function Reset(arg1:string):Promise<void>;

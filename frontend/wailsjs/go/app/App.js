@@ -34,6 +34,10 @@ export function ImportCatalogue(arg1) {
   return window['go']['app']['App']['ImportCatalogue'](arg1);
 }
 
+export function ImportSchedule(arg1, arg2) {
+  return window['go']['app']['App']['ImportSchedule'](arg1, arg2);
+}
+
 export function PrintHTML(arg1, arg2) {
   return window['go']['app']['App']['PrintHTML'](arg1, arg2);
 }
