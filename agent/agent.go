@@ -200,11 +200,11 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 		}
 	}
 	if s, err := a.openStore(ctx); err == nil {
-		if days, err := s.Days(ctx); err == nil {
+		if days, err := s.Days(ctx); err == nil && days != nil {
 			st.Days = days
 		}
 		if st.LastSync == nil && len(st.Days) > 0 {
-			if d, err := s.GetDay(ctx, st.Days[0]); err == nil {
+			if d, err := s.DayInfo(ctx, st.Days[0]); err == nil {
 				st.LastSync = &api.LastSync{Date: d.Date, At: d.SyncedAt, Partial: d.Partial}
 			}
 		}

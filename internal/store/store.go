@@ -328,15 +328,22 @@ func getString(txn *badger.Txn, key string) (string, error) {
 
 // GetDay returns the current snapshot of date, or ErrNoDay.
 func (s *Store) GetDay(ctx context.Context, date string) (Day, error) {
-	return s.get(ctx, prefixDay, date)
+	return s.get(ctx, prefixDay, date, true)
+}
+
+// DayInfo returns the current snapshot of date without its patients'
+// charts (Patients is nil): when it was synced, whether it is partial,
+// the appointments. It is cheap, for status.
+func (s *Store) DayInfo(ctx context.Context, date string) (Day, error) {
+	return s.get(ctx, prefixDay, date, false)
 }
 
 // GetPartial returns an unfinished sync's result for date, or ErrNoDay.
 func (s *Store) GetPartial(ctx context.Context, date string) (Day, error) {
-	return s.get(ctx, prefixPart, date)
+	return s.get(ctx, prefixPart, date, true)
 }
 
-func (s *Store) get(ctx context.Context, pointer, date string) (Day, error) {
+func (s *Store) get(ctx context.Context, pointer, date string, charts bool) (Day, error) {
 	var d Day
 	err := s.db.View(func(txn *badger.Txn) error {
 		gen, err := getString(txn, pointer+date)
@@ -352,6 +359,9 @@ func (s *Store) get(ctx context.Context, pointer, date string) (Day, error) {
 		}
 		if err := meta.Value(func(v []byte) error { return json.Unmarshal(v, &d) }); err != nil {
 			return err
+		}
+		if !charts {
+			return nil
 		}
 		d.Patients = map[string]PatientData{}
 		opts := badger.DefaultIteratorOptions

@@ -79,6 +79,9 @@ func TestRoundTripAndReplace(t *testing.T) {
 	if len(got.Patients) != 35 || len(got.Appointments) != 35 || got.Appointments[0].PatientName != "Bravo" || len(got.Patients["p001"].Resources) != 41 {
 		t.Fatalf("got %d patients, %d appointments", len(got.Patients), len(got.Appointments))
 	}
+	if info, err := s.DayInfo(ctx, "2026-11-24"); err != nil || info.Patients != nil || len(info.Appointments) != 35 || !info.SyncedAt.Equal(got.SyncedAt) {
+		t.Fatalf("day info: %v, %d appointments, charts loaded: %v", err, len(info.Appointments), info.Patients != nil)
+	}
 	// A partial result sits beside the current snapshot without replacing it.
 	if err := s.PutPartial(ctx, day("2026-11-24", 3, "Charlie")); err != nil {
 		t.Fatal(err)
