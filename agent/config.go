@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/healthprep/desk/agent/localapi"
 	"github.com/healthprep/desk/internal/smart"
 )
 
@@ -92,22 +93,8 @@ const practiceFile = "practice.json"
 // ErrNotConfigured means no practice has been set up in this data directory.
 var ErrNotConfigured = errors.New("no practice is set up yet: run `healthprep-agent setup --fhir-base URL --client-id ID`")
 
-// DataDir returns the data directory: $HEALTHPREP_HOME, else the OS user
-// config directory's HealthPrep folder. It is created with mode 0700.
-func DataDir() (string, error) {
-	dir := os.Getenv("HEALTHPREP_HOME")
-	if dir == "" {
-		base, err := os.UserConfigDir()
-		if err != nil {
-			return "", fmt.Errorf("finding the user config directory (set HEALTHPREP_HOME): %w", err)
-		}
-		dir = filepath.Join(base, "HealthPrep")
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("creating the data directory: %w", err)
-	}
-	return dir, nil
-}
+// DataDir returns the data directory (see localapi.DataDir).
+func DataDir() (string, error) { return localapi.DataDir() }
 
 // LoadPractice reads the practice configuration, or ErrNotConfigured.
 func LoadPractice(dir string) (Practice, error) {

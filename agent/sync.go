@@ -241,11 +241,14 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 	}
 	a.mu.Unlock()
 	a.audit(ctx, "sync", fields)
+	// The API's summary is daysync's, field for field (the conversion
+	// stops compiling if they drift).
+	out := api.SyncSummary(sum)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return sum, api.NewError(api.KindBusy, "the update was stopped; the saved prep is unchanged")
+			return out, api.NewError(api.KindBusy, "the update was stopped; the saved prep is unchanged")
 		}
-		return sum, err
+		return out, err
 	}
 	keepFrom := a.now().In(p.Location()).AddDate(0, 0, -p.withDefaults().RetentionDays).Format(time.DateOnly)
 	if n, err := st.Purge(ctx, keepFrom); err != nil {
@@ -253,7 +256,7 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 	} else if n > 0 {
 		a.log.Info("old days removed", "count", n)
 	}
-	return sum, nil
+	return out, nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

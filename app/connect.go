@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/healthprep/desk/agent"
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/agent/localapi"
 )
@@ -20,7 +19,7 @@ import (
 // healthprep-agent binary beside the app) and waits for its socket. The
 // agent keeps running after the window closes: it owns the morning sync.
 func Connect(ctx context.Context, log *slog.Logger) (api.Service, error) {
-	dir, err := agent.DataDir()
+	dir, err := localapi.DataDir()
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/healthprep/desk/agent/daysync"
 	"github.com/healthprep/desk/internal/prep"
 	"github.com/healthprep/desk/internal/screening"
 )
@@ -151,8 +150,20 @@ type SyncEvent struct {
 	PatientID     string `json:"patientId,omitempty"` // the patient whose chart just landed
 }
 
-// SyncSummary describes a finished sync.
-type SyncSummary = daysync.Summary
+// SyncSummary describes a finished sync (daysync.Summary, as sent; the app
+// must not link the sync and its cache to read it).
+type SyncSummary struct {
+	Date         string        `json:"date"`
+	Appointments int           `json:"appointments"`
+	Patients     int           `json:"patients"`
+	Stale        int           `json:"stale"`       // kept from an earlier sync: Epic could not give them
+	Incremental  int           `json:"incremental"` // refreshed with only what changed
+	Skipped      int           `json:"skipped"`     // entries Epic sent that were not readable
+	Requests     int           `json:"requests"`
+	Partial      bool          `json:"partial"`
+	Duration     time.Duration `json:"duration"`
+	Warnings     []string      `json:"warnings,omitempty"`
+}
 
 // SetupRequest is what the manager pasted. Reset allows replacing a
 // different practice (wiping its cache and keychain items first).

@@ -26,6 +26,25 @@ var ErrAlreadyRunning = errors.New("the HealthPrep agent is already running for 
 // ErrNotRunning means no agent answers on the socket.
 var ErrNotRunning = errors.New("the HealthPrep agent is not running")
 
+// DataDir returns the data directory, where the agent keeps its socket,
+// configuration and cache: $HEALTHPREP_HOME, else the OS user config
+// directory's HealthPrep folder. It is created with mode 0700. It lives
+// here so the app finds the agent without linking the agent.
+func DataDir() (string, error) {
+	dir := os.Getenv("HEALTHPREP_HOME")
+	if dir == "" {
+		base, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the user config directory (set HEALTHPREP_HOME): %w", err)
+		}
+		dir = filepath.Join(base, "HealthPrep")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("creating the data directory: %w", err)
+	}
+	return dir, nil
+}
+
 // SocketPath returns the socket's path in dir.
 func SocketPath(dir string) string { return filepath.Join(dir, SocketName) }
 

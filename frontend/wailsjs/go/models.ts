@@ -529,6 +529,36 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class SyncSummary {
+	    date: string;
+	    appointments: number;
+	    patients: number;
+	    stale: number;
+	    incremental: number;
+	    skipped: number;
+	    requests: number;
+	    partial: boolean;
+	    duration: number;
+	    warnings?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SyncSummary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.appointments = source["appointments"];
+	        this.patients = source["patients"];
+	        this.stale = source["stale"];
+	        this.incremental = source["incremental"];
+	        this.skipped = source["skipped"];
+	        this.requests = source["requests"];
+	        this.partial = source["partial"];
+	        this.duration = source["duration"];
+	        this.warnings = source["warnings"];
+	    }
+	}
 
 }
 
@@ -550,41 +580,6 @@ export namespace buildinfo {
 	        this.commit = source["commit"];
 	        this.date = source["date"];
 	        this.goVersion = source["goVersion"];
-	    }
-	}
-
-}
-
-export namespace daysync {
-	
-	export class Summary {
-	    date: string;
-	    appointments: number;
-	    patients: number;
-	    stale: number;
-	    incremental: number;
-	    skipped: number;
-	    requests: number;
-	    partial: boolean;
-	    duration: number;
-	    warnings?: string[];
-	
-	    static createFrom(source: any = {}) {
-	        return new Summary(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.date = source["date"];
-	        this.appointments = source["appointments"];
-	        this.patients = source["patients"];
-	        this.stale = source["stale"];
-	        this.incremental = source["incremental"];
-	        this.skipped = source["skipped"];
-	        this.requests = source["requests"];
-	        this.partial = source["partial"];
-	        this.duration = source["duration"];
-	        this.warnings = source["warnings"];
 	    }
 	}
 

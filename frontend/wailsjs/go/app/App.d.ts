@@ -3,7 +3,6 @@
 import {api} from '../models';
 import {prep} from '../models';
 import {screening} from '../models';
-import {daysync} from '../models';
 import {buildinfo} from '../models';
 
 export function Audit(arg1:string):Promise<Array<api.AuditEntry>>;
@@ -46,6 +45,6 @@ export function StartSignIn():Promise<api.SignInState>;
 
 export function Status():Promise<api.Status>;
 
-export function Sync(arg1:string):Promise<daysync.Summary>;
+export function Sync(arg1:string):Promise<api.SyncSummary>;
 
 export function Version():Promise<buildinfo.Info>;
