@@ -53,7 +53,8 @@ type Agent struct {
 	// needsSignIn is set when Epic stopped accepting the lasting access
 	// (and cleared by a sign-in), so the app can ask for one.
 	needsSignIn bool
-	cat         loadedCatalogue // zero until first use
+	cat         loadedCatalogue       // zero until first use
+	days        map[string]*loadedDay // decoded days, by date
 	net         netState
 	lastSync    *api.LastSync
 	reqStats    *api.RequestStats // the last sync's requests to Epic

@@ -2,8 +2,14 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/healthprep/desk/internal/record"
+	"github.com/healthprep/desk/internal/store"
 )
 
 // Opening the cache from many requests at once (the app's first status
@@ -27,5 +33,45 @@ func TestConcurrentFirstUseOpensTheCacheOnce(t *testing.T) {
 		if err != nil {
 			t.Fatalf("concurrent open: %v", err)
 		}
+	}
+}
+
+// The day list is decoded once per snapshot: a new snapshot of the day
+// (a sync) is seen at once, and only a bounded number of days stay decoded.
+func TestDayListFollowsTheSnapshot(t *testing.T) {
+	ctx := context.Background()
+	a, _ := openPractice(t)
+	st, err := a.openStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(date string, n int) {
+		t.Helper()
+		d := store.Day{Date: date, SyncedAt: time.Now(), Patients: map[string]store.PatientData{}}
+		for i := range n {
+			id := fmt.Sprintf("p%d", i)
+			d.Appointments = append(d.Appointments, record.Appointment{ID: "a" + id, PatientID: id, Status: "booked", Start: time.Now()})
+			d.Patients[id] = store.PatientData{Resources: []json.RawMessage{json.RawMessage(`{"resourceType":"Patient","id":"` + id + `","gender":"female","birthDate":"1970-01-01"}`)}}
+		}
+		if err := st.PutDay(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("2026-11-24", 3)
+	if l, err := a.Day(ctx, "2026-11-24"); err != nil || len(l.Rows) != 3 {
+		t.Fatalf("first read: %v, %d rows", err, len(l.Rows))
+	}
+	put("2026-11-24", 5)
+	if l, err := a.Day(ctx, "2026-11-24"); err != nil || len(l.Rows) != 5 {
+		t.Fatalf("after a new snapshot: %v, %d rows, want 5", err, len(l.Rows))
+	}
+	for _, d := range []string{"2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"} {
+		put(d, 1)
+		if _, err := a.Day(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(a.days); n != maxLoadedDays {
+		t.Fatalf("%d days kept decoded, want %d", n, maxLoadedDays)
 	}
 }

@@ -13,7 +13,20 @@ import (
 	"github.com/healthprep/desk/internal/store"
 )
 
-// loadDay reads a day's snapshot and turns its charts into records.
+// loadedDay is a day's snapshot turned into records, kept in memory
+// while it is current: the app asks for the same day over and over, and
+// decoding every chart each time is most of a day list's cost.
+type loadedDay struct {
+	day  store.Day // Patients hold no resources: the records below do
+	recs map[string]record.Record
+	used time.Time
+}
+
+// maxLoadedDays bounds the days kept decoded (today, yesterday, one more).
+const maxLoadedDays = 3
+
+// loadDay reads a day's snapshot and turns its charts into records, or
+// returns the ones already decoded when the snapshot has not changed.
 func (a *Agent) loadDay(ctx context.Context, date string) (store.Day, map[string]record.Record, error) {
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return store.Day{}, nil, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
@@ -22,10 +35,21 @@ func (a *Agent) loadDay(ctx context.Context, date string) (store.Day, map[string
 	if err != nil {
 		return store.Day{}, nil, err
 	}
-	d, err := st.GetDay(ctx, date)
+	info, err := st.DayInfo(ctx, date)
 	if errors.Is(err, store.ErrNoDay) {
-		return d, nil, api.NewError(api.KindNotFound, "Nothing is saved for "+date+" yet. Press “Update from Epic” to fetch it.")
+		return info, nil, api.NewError(api.KindNotFound, "Nothing is saved for "+date+" yet. Press “Update from Epic” to fetch it.")
 	}
+	if err != nil {
+		return info, nil, err
+	}
+	a.mu.Lock()
+	if ld := a.days[date]; ld != nil && ld.day.SyncedAt.Equal(info.SyncedAt) && ld.day.Partial == info.Partial {
+		ld.used = time.Now()
+		a.mu.Unlock()
+		return ld.day, ld.recs, nil
+	}
+	a.mu.Unlock()
+	d, err := st.GetDay(ctx, date)
 	if err != nil {
 		return d, nil, err
 	}
@@ -39,7 +63,24 @@ func (a *Agent) loadDay(ctx context.Context, date string) (store.Day, map[string
 			rec.Patient.ID = id
 		}
 		recs[id] = rec
+		p.Resources = nil
+		d.Patients[id] = p
 	}
+	a.mu.Lock()
+	if a.days == nil {
+		a.days = map[string]*loadedDay{}
+	}
+	a.days[date] = &loadedDay{day: d, recs: recs, used: time.Now()}
+	for len(a.days) > maxLoadedDays {
+		oldest := date
+		for k, v := range a.days {
+			if v.used.Before(a.days[oldest].used) {
+				oldest = k
+			}
+		}
+		delete(a.days, oldest)
+	}
+	a.mu.Unlock()
 	return d, recs, nil
 }
 
