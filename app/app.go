@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"strings"
 	"log/slog"
 	"sync"
 	"time"
@@ -132,6 +134,9 @@ func call0(a *App, d time.Duration, f func(context.Context, api.Service) error) 
 // user, detail for support): Wails rejects the frontend's promise with the
 // error's string, and the UI needs all three (see frontend errorText).
 func wire(err error) error {
+	if err == nil {
+		return nil
+	}
 	e := api.AsError(err)
 	if errors.Is(err, context.DeadlineExceeded) {
 		e = &api.Error{Kind: api.KindInternal, Message: "the HealthPrep agent took too long to answer; try again", Detail: err.Error()}
@@ -240,6 +245,34 @@ func (a *App) ImportCatalogue(yaml string) (api.CatalogueChange, error) {
 
 func (a *App) ResetCatalogue() (api.CatalogueView, error) {
 	return call(a, 10*time.Second, func(ctx context.Context, s api.Service) (api.CatalogueView, error) { return s.ResetCatalogue(ctx) })
+}
+
+// ExportCatalogue asks where to save the catalogue's YAML (a save dialog)
+// and writes it there; it returns the path, or "" if the user cancelled.
+// The catalogue holds no patient data. The web view's own downloads are
+// unreliable in WebKitGTK, hence the native dialog.
+func (a *App) ExportCatalogue() (string, error) {
+	view, err := a.Catalogue()
+	if err != nil {
+		return "", err
+	}
+	name := "healthprep-screenings-" + strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ' ' {
+			return '_'
+		}
+		return r
+	}, view.Version) + ".yaml"
+	path, err := runtime.SaveFileDialog(a.ctx, runtime.SaveDialogOptions{
+		Title: "Export the screening catalogue", DefaultFilename: name,
+		Filters: []runtime.FileFilter{{DisplayName: "YAML (*.yaml)", Pattern: "*.yaml;*.yml"}},
+	})
+	if err != nil || path == "" {
+		return "", wire(err)
+	}
+	if err := os.WriteFile(path, []byte(view.YAML), 0o644); err != nil {
+		return "", wire(api.NewError(api.KindBadRequest, "The catalogue could not be saved there: "+err.Error()))
+	}
+	return path, nil
 }
 
 // Audit returns the audit log since an RFC 3339 time ("" for all).

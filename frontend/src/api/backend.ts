@@ -43,6 +43,10 @@ export interface Backend {
   editCatalogue(edits: CatalogueEdit[]): Promise<CatalogueChange>;
   importCatalogue(yaml: string): Promise<CatalogueChange>;
   resetCatalogue(): Promise<CatalogueView>;
+  /** Saves the catalogue's YAML through the desktop's save dialog and
+   *  returns the path ("" if the user cancelled). Rejects with a TypeError
+   *  where there is no desktop dialog (a plain browser): download instead. */
+  exportCatalogue(): Promise<string>;
   reset(confirm: string): Promise<void>;
   /** The audit log since an RFC 3339 time ("" for all). */
   audit(since: string): Promise<AuditEntry[]>;

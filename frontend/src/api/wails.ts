@@ -75,6 +75,7 @@ export const wailsBackend: Backend = {
   reset: (confirm) => App.Reset(confirm),
   audit: async (since) => list((await App.Audit(since)) as unknown as AuditEntry[]),
   openURL: (url) => BrowserOpenURL(url),
+  exportCatalogue: () => App.ExportCatalogue(),
   copyText: async (text) => {
     try {
       return await ClipboardSetText(text);

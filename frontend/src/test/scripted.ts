@@ -314,6 +314,13 @@ export class Scripted implements Backend {
   openURL(url: string) {
     this.opened.push(url);
   }
+  /** exportPath is what the save dialog answers; undefined: no dialog here. */
+  exportPath?: string;
+  async exportCatalogue() {
+    if (this.exportPath === undefined) throw new TypeError("no save dialog in this window");
+    this.calls.push(`export:${this.exportPath}`);
+    return this.exportPath;
+  }
   async copyText(text: string) {
     this.copied.push(text);
     return true;

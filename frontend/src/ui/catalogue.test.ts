@@ -143,10 +143,25 @@ describe("CatalogueEditor", () => {
     expect(text("#catalogue-msg")).toBe("Imported picked.yaml. Prep sheets use it from now on.");
   });
 
-  it("exports the YAML as a file", () => {
+  it("exports the YAML as a download where there is no save dialog", async () => {
     root.querySelector<HTMLButtonElement>("#catalogue-export")!.click();
+    await settle();
     expect(downloads).toEqual([["healthprep-screenings-2026.11-1.yaml", "version: 2026.11-1\nscreenings: []\n"]]);
     expect(text("#catalogue-msg")).toContain("healthprep-screenings-2026.11-1.yaml");
+  });
+
+  it("exports through the desktop's save dialog, and a cancel does nothing", async () => {
+    backend.exportPath = "/home/pat/screenings.yaml";
+    root.querySelector<HTMLButtonElement>("#catalogue-export")!.click();
+    await settle();
+    expect(downloads).toEqual([]);
+    expect(text("#catalogue-msg")).toBe("Exported to /home/pat/screenings.yaml.");
+    backend.exportPath = "";
+    editor.outcome = undefined;
+    root.querySelector<HTMLButtonElement>("#catalogue-export")!.click();
+    await settle();
+    expect(backend.calls.filter((c) => c.startsWith("export:"))).toEqual(["export:/home/pat/screenings.yaml", "export:"]);
+    expect(downloads).toEqual([]);
   });
 
   it("goes back to the default only after a second confirmation", async () => {

@@ -244,11 +244,23 @@ export class CatalogueEditor {
     }
   }
 
-  exportFile(): void {
+  /** exportFile saves the YAML through the desktop's save dialog, or as a
+   *  download where there is none (a plain browser). */
+  async exportFile(): Promise<void> {
     if (!this.view) return;
-    const name = `healthprep-screenings-${this.view.version.replace(/[^\w.-]+/g, "_")}.yaml`;
-    this.download(name, this.view.yaml);
-    this.outcome = { kind: "saved", text: `Exported as ${name} (look in your Downloads folder).` };
+    try {
+      const path = await this.backend.exportCatalogue();
+      if (path) this.outcome = { kind: "saved", text: `Exported to ${path}.` };
+    } catch (e) {
+      if (!(e instanceof TypeError)) {
+        this.problem = failure(e);
+        this.changed();
+        return;
+      }
+      const name = `healthprep-screenings-${this.view.version.replace(/[^\w.-]+/g, "_")}.yaml`;
+      this.download(name, this.view.yaml);
+      this.outcome = { kind: "saved", text: `Exported as ${name} (look in your Downloads folder).` };
+    }
     this.changed();
   }
 
@@ -442,7 +454,7 @@ export class CatalogueEditor {
         h("span", { class: "spacer" }),
         fileInput,
         h("button", { id: "catalogue-import", onclick: () => fileInput.click(), disabled: this.busy }, "Import YAML file…"),
-        h("button", { id: "catalogue-export", onclick: () => this.exportFile() }, "Export YAML file"),
+        h("button", { id: "catalogue-export", onclick: () => void this.exportFile() }, "Export YAML file"),
         v.custom ? h("button", { id: "catalogue-reset", onclick: () => ((this.confirmReset = true), this.changed()), disabled: this.busy }, "Go back to the default") : null,
       ),
       this.confirmReset

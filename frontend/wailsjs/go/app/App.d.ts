@@ -19,6 +19,8 @@ export function Day(arg1:string):Promise<prep.Day>;
 
 export function EditCatalogue(arg1:Array<screening.Edit>):Promise<api.CatalogueChange>;
 
+export function ExportCatalogue():Promise<string>;
+
 export function ImportCatalogue(arg1:string):Promise<api.CatalogueChange>;
 
 export function ImportSchedule(arg1:string,arg2:string):Promise<api.ScheduleImported>;

@@ -30,6 +30,10 @@ export function EditCatalogue(arg1) {
   return window['go']['app']['App']['EditCatalogue'](arg1);
 }
 
+export function ExportCatalogue() {
+  return window['go']['app']['App']['ExportCatalogue']();
+}
+
 export function ImportCatalogue(arg1) {
   return window['go']['app']['App']['ImportCatalogue'](arg1);
 }
