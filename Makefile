@@ -82,7 +82,7 @@ clean:
 # certificate (SIGN_PFX + SIGN_PASS, or SIGN_CERT + SIGN_KEY, from the
 # environment); PRESET=practice.json builds a practice preset in;
 # PKG_VERSION, PKG_MAINTAINER, PKG_VENDOR, PKG_HOMEPAGE override the metadata.
-DEB_PKGS += nsis desktop-file-utils osslsigncode 7zip openssl
+DEB_PKGS += nsis desktop-file-utils osslsigncode p7zip-full openssl
 PKG_ENV = GO="$(GO)" COMMIT="$(COMMIT)" DATE="$(DATE)" PKG_VERSION="$(PKG_VERSION)" \
           PKG_MAINTAINER="$(PKG_MAINTAINER)" PKG_VENDOR="$(PKG_VENDOR)" PKG_HOMEPAGE="$(PKG_HOMEPAGE)" \
           PRESET="$(PRESET)" WEBVIEW2_SETUP="$(WEBVIEW2_SETUP)"
