@@ -39,6 +39,8 @@ func Serve(ctx context.Context, opts Options) error {
 		}
 	}()
 	a.log.Info("agent serving", "socket", localapi.SocketPath(opts.Dir))
+	// Decode today's saved day now: the app's first question is for it.
+	go a.loadDay(ctx, a.today())
 	go a.runSchedule(ctx)
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -28,7 +28,7 @@ var (
 )
 
 // agentBinary builds healthprep-agent once per test run.
-func agentBinary(t *testing.T) string {
+func agentBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "hp-bin")

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/healthprep/desk/agent"
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/agent/daysync"
+	"github.com/healthprep/desk/agent/localapi"
+	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/fhir"
+	"github.com/healthprep/desk/internal/keychain"
+	"github.com/healthprep/desk/internal/schedule"
+	"github.com/healthprep/desk/internal/store"
+	"golang.org/x/oauth2"
+)
+
+// BenchmarkServeToFirstDay measures a practice's agent from process start
+// to the first day list served from its cache (goal under 300 ms), and
+// its resident memory once idle (goal under 60 MB). The cache holds a
+// whole synced clinic day. Run it where the keychain is (the Secret
+// Service, as at a practice):
+//
+//	build/scripts/with-keyring go test -run '^$' -bench ServeToFirstDay -benchtime 10x ./agent/cmd/healthprep-agent/
+func BenchmarkServeToFirstDay(b *testing.B) {
+	ctx := context.Background()
+	sim, err := epicsim.Start(ctx, epicsim.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sim.Close()
+	home, err := os.MkdirTemp("/tmp", "hpb")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(home)
+	os.Chmod(home, 0o700)
+	p := agent.Practice{Name: "Bench", FHIRBase: sim.FHIRBase(), ClientID: epicsim.DemoClientID}
+	if err := agent.SavePractice(home, p); err != nil {
+		b.Fatal(err)
+	}
+	date := lastWeekday(time.Now())
+	fillCache(b, sim, home, p, date)
+
+	bin := agentBinary(b)
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		cmd := exec.Command(bin, "serve")
+		cmd.Env = append(os.Environ(), "HEALTHPREP_HOME="+home)
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		var rows int
+		for deadline := time.Now().Add(20 * time.Second); ; {
+			if hc, err := localapi.HTTPClient(home); err == nil {
+				if d, err := api.NewClient(hc).Day(ctx, date.Format(time.DateOnly)); err == nil {
+					rows = len(d.Rows)
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				b.Fatal("no day list within 20 s")
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		total += time.Since(start)
+		if rows < 40 {
+			b.Fatalf("the cached day has %d rows", rows)
+		}
+		if i == 0 {
+			time.Sleep(3 * time.Second) // idle: the first request's garbage collected
+			b.ReportMetric(float64(rssKB(b, cmd.Process.Pid))/1024, "idle-RSS-MB")
+		}
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/start-to-day")
+}
+
+// fillCache syncs date into the practice's cache the way the agent does.
+func fillCache(b *testing.B, sim *epicsim.Server, home string, p agent.Practice, date time.Time) {
+	ctx := context.Background()
+	kc, err := keychain.Open(ctx, p.ID(), keychain.OptionsFromEnv(home))
+	if err != nil {
+		b.Fatalf("keychain (run under build/scripts/with-keyring): %v", err)
+	}
+	key, err := kc.CacheKey(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(home, "cache"), key, nil) // the agent's cache directory
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	fc := &fhir.Client{Base: sim.FHIRBase(), Tokens: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: sim.MintAccessToken(epicsim.DemoClientID, time.Hour), TokenType: "Bearer"})}
+	src := schedule.ProviderService{FHIR: fc, ServerBase: sim.ServerBase(), ProviderIDs: []string{"E1001", "E1002", "E1003"}}
+	if _, err := daysync.Sync(ctx, daysync.Deps{FHIR: fc, Schedule: src, Store: st}, date); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// rssKB reads a process's resident set size.
+func rssKB(b *testing.B, pid int) int {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, l := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.Fields(v)[0])
+			return n
+		}
+	}
+	b.Fatal("no VmRSS")
+	return 0
+}
