@@ -317,7 +317,11 @@ func Parse(b []byte) (*Catalogue, error) {
 		return nil, newValidationError([]Problem{{Line: 1, Message: "the catalogue is empty"}})
 	}
 	var probs []Problem
-	noAnchors(doc.Content[0], &probs)
+	if noAnchors(doc.Content[0], &probs); len(probs) > 0 {
+		// Refused before decoding: each part decodes with a fresh decoder,
+		// so the library's guard against alias bombs would not hold.
+		return nil, newValidationError(probs)
+	}
 	var c Catalogue
 	type catalogueFields Catalogue // named for decoder messages (problems.go)
 	var line int
