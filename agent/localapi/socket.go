@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"time"
 )
 
@@ -28,12 +27,18 @@ var ErrNotRunning = errors.New("the HealthPrep agent is not running")
 
 // DataDir returns the data directory, where the agent keeps its socket,
 // configuration and cache: $HEALTHPREP_HOME, else the OS user config
-// directory's HealthPrep folder. It is created with mode 0700. It lives
-// here so the app finds the agent without linking the agent.
+// directory's HealthPrep folder (%LOCALAPPDATA% on Windows). It is
+// created with mode 0700. It lives here so the app finds the agent
+// without linking the agent.
 func DataDir() (string, error) {
 	dir := os.Getenv("HEALTHPREP_HOME")
 	if dir == "" {
 		base, err := os.UserConfigDir()
+		if runtime.GOOS == "windows" && os.Getenv("LOCALAPPDATA") != "" {
+			// Local, not roaming: a domain's roaming profile would copy the
+			// cache to the server at every sign-off.
+			base, err = os.Getenv("LOCALAPPDATA"), nil
+		}
 		if err != nil {
 			return "", fmt.Errorf("finding the user config directory (set HEALTHPREP_HOME): %w", err)
 		}
@@ -64,8 +69,8 @@ func CheckDir(dir string) error {
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
 		return fmt.Errorf("the data directory %s is open to other users (mode %04o): run `chmod 700 %s`", dir, perm, dir)
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
-		return fmt.Errorf("the data directory %s belongs to another user (uid %d)", dir, st.Uid)
+	if uid, ok := ownerUID(fi); ok && uid != os.Geteuid() {
+		return fmt.Errorf("the data directory %s belongs to another user (uid %d)", dir, uid)
 	}
 	return nil
 }

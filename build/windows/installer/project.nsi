@@ -134,17 +134,17 @@ Section "Uninstall"
     # The practice's data: kept unless the user says otherwise (a silent
     # uninstall keeps it). Erasing runs the agent's own reset first, which
     # also removes the keychain items (Windows Credential Manager).
-    MessageBox MB_YESNO|MB_ICONQUESTION|MB_DEFBUTTON1 "Keep this computer's HealthPrep data for $USERNAME?$\r$\n$\r$\nYes (recommended): the practice settings, the saved days and the Epic sign-in stay, in %APPDATA%\HealthPrep and in Windows Credential Manager. Reinstalling needs no setup.$\r$\n$\r$\nNo: erase them now (the encrypted cache, the practice settings and the HealthPrep items in Windows Credential Manager). Epic itself is not changed." /SD IDYES IDYES keep
+    MessageBox MB_YESNO|MB_ICONQUESTION|MB_DEFBUTTON1 "Keep this computer's HealthPrep data for $USERNAME?$\r$\n$\r$\nYes (recommended): the practice settings, the saved days and the Epic sign-in stay, in %LOCALAPPDATA%\HealthPrep and in Windows Credential Manager. Reinstalling needs no setup.$\r$\n$\r$\nNo: erase them now (the encrypted cache, the practice settings and the HealthPrep items in Windows Credential Manager). Epic itself is not changed." /SD IDYES IDYES keep
         DetailPrint "Erasing the practice from this computer (healthprep-agent reset)..."
         nsExec::ExecToLog '"$INSTDIR\healthprep-agent.exe" reset --confirm RESET'
         Pop $0
         ${If} $0 != 0
             DetailPrint "The reset did not finish (exit code $0): HealthPrep items may remain in Windows Credential Manager."
         ${EndIf}
-        RMDir /r "$APPDATA\HealthPrep"
+        RMDir /r "$LOCALAPPDATA\HealthPrep"
         Goto data_done
     keep:
-        DetailPrint "Kept: %APPDATA%\HealthPrep and the HealthPrep items in Windows Credential Manager."
+        DetailPrint "Kept: %LOCALAPPDATA%\HealthPrep and the HealthPrep items in Windows Credential Manager."
         DetailPrint "To erase them later: reinstall, run healthprep-agent reset --confirm RESET, then uninstall."
     data_done:
 
