@@ -30,6 +30,10 @@ type Options struct {
 	OpenBrowser func(url string) error
 	// HTTP is the client for Epic; nil means a default with timeouts.
 	HTTP *http.Client
+	// ApplyPreset lets an unconfigured install set itself up from a
+	// practice preset an installer left (see presetPaths). The service
+	// does; CLI commands do not.
+	ApplyPreset bool
 }
 
 // Agent is the local agent. It implements api.Service; the socket server
@@ -59,6 +63,7 @@ type Agent struct {
 	lastSync    *api.LastSync
 	reqStats    *api.RequestStats // the last sync's requests to Epic
 	running     *syncJob          // the sync under way, if any
+	preset      *api.PresetInfo   // a preset found but not applied, and why
 
 	// life ends when the agent closes; syncs run under it, not under the
 	// caller's context, and Close waits for them (jobs) to save or give up.
@@ -99,6 +104,9 @@ func Open(ctx context.Context, opts Options) (*Agent, error) {
 	p, err := LoadPractice(opts.Dir)
 	switch {
 	case errors.Is(err, ErrNotConfigured):
+		if opts.ApplyPreset && a.applyPreset(ctx) {
+			break
+		}
 		if err := a.StartDemo(ctx); err != nil {
 			return nil, err
 		}
@@ -166,6 +174,7 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 	}
 	st.LastSync = a.lastSync
 	st.Requests = a.reqStats
+	st.Preset = a.preset
 	st.Syncing = a.running != nil
 	a.mu.Unlock()
 	if p == nil {

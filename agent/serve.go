@@ -26,13 +26,25 @@ func Serve(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
+	// POST /v1/shutdown (healthprep-agent stop, installers) ends the service
+	// the way a signal does.
+	ctx, shutdown := context.WithCancel(ctx)
+	defer shutdown()
+	opts.ApplyPreset = true
 	a, err := Open(ctx, opts)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	defer a.Close()
-	srv := &http.Server{Handler: api.NewHandler(a, a.log), ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("/", api.NewHandler(a, a.log))
+	mux.HandleFunc("POST /v1/shutdown", func(w http.ResponseWriter, r *http.Request) {
+		a.log.Info("asked to stop")
+		w.WriteHeader(http.StatusAccepted)
+		shutdown()
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("local API stopped", "err", err)
@@ -43,9 +55,9 @@ func Serve(ctx context.Context, opts Options) error {
 	go a.loadDay(ctx, a.today())
 	go a.runSchedule(ctx)
 	<-ctx.Done()
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	return srv.Shutdown(stopCtx)
 }
 
 // runSchedule syncs today at start when it is not cached, then at the

@@ -105,7 +105,7 @@ func (a *Agent) Setup(ctx context.Context, req api.SetupRequest) (api.SetupCheck
 		}
 	}
 	a.mu.Lock()
-	a.practice = &p
+	a.practice, a.preset = &p, nil
 	if old != nil {
 		a.ts, a.src = nil, nil // new discovery or secret: rebuild the token source
 	}

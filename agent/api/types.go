@@ -71,6 +71,20 @@ type Status struct {
 	Schedule      *ScheduleInfo  `json:"schedule,omitempty"`
 	NextSync      *time.Time     `json:"nextSync,omitempty"`
 	CatalogueInfo *CatalogueInfo `json:"catalogue,omitempty"`
+	// Preset is a practice preset this computer was given but could not
+	// apply yet (the setup wizard opens filled in with it).
+	Preset *PresetInfo `json:"preset,omitempty"`
+}
+
+// PresetInfo is a practice preset found at start and why it was not
+// applied: problems with its values, or Epic could not be reached.
+type PresetInfo struct {
+	Path     string    `json:"path"`
+	Name     string    `json:"name"`
+	FHIRBase string    `json:"fhirBase"`
+	ClientID string    `json:"clientId"`
+	Problems []Problem `json:"problems"`
+	Error    string    `json:"error,omitempty"`
 }
 
 type PracticeInfo struct {

@@ -14,12 +14,20 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/healthprep/desk/agent/localapi"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := newRoot().ExecuteContext(ctx)
 	stop()
+	if errors.Is(err, localapi.ErrAlreadyRunning) {
+		// Not a failure: the agent this would start is already at work, and
+		// login items (systemd, launchd) must not retry it every few seconds.
+		fmt.Fprintln(os.Stderr, "healthprep-agent:", err)
+		os.Exit(0)
+	}
 	if err != nil {
 		// Errors shown here are written for the practice manager; they carry no
 		// tokens or patient data (see the packages that build them).
@@ -67,6 +75,7 @@ func newRoot() *cobra.Command {
 		newSignInCmd(g),
 		newPresetCmd(),
 		newScheduleCmd(g),
+		newStopCmd(),
 	)
 	return root
 }

@@ -371,3 +371,55 @@ func TestPresetRoundTrip(t *testing.T) {
 		t.Fatalf("status after the preset: %s", out)
 	}
 }
+
+// An installer leaves a preset; the agent service applies it at its first
+// start, once: after a reset the computer stays reset. A preset that
+// cannot be applied (Epic unreachable) saves nothing and shows in status
+// for the setup wizard.
+func TestServeAppliesAnInstallersPresetOnce(t *testing.T) {
+	requireKeychain(t)
+	ctx := context.Background()
+	sim, err := epicsim.Start(ctx, epicsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	dir := t.TempDir()
+	write := func(base string) string {
+		p, probs := agent.NewPreset("Riverside Family Medicine", base, epicsim.DemoClientID, 0, nil)
+		if len(probs) > 0 {
+			t.Fatal(probs)
+		}
+		b, _ := json.Marshal(p)
+		path := filepath.Join(dir, "practice.json")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	t.Setenv("HEALTHPREP_PRESET", write("http://127.0.0.1:"+strconv.Itoa(freePort(t))+"/api/FHIR/R4"))
+	home := homeDir(t)
+	p := serve(t, home)
+	st, err := p.client.Status(ctx)
+	if err != nil || st.Mode != "demo" || st.Preset == nil || st.Preset.Name != "Riverside Family Medicine" || !strings.Contains(st.Preset.Error, "Nothing answered") {
+		t.Fatalf("an unreachable preset: %v %+v", err, st.Preset)
+	}
+	if _, err := os.Stat(filepath.Join(home, "practice.json")); !os.IsNotExist(err) {
+		t.Fatal("a preset that could not be applied was saved")
+	}
+	p.stop(t)
+
+	t.Setenv("HEALTHPREP_PRESET", write(sim.FHIRBase()))
+	p = serve(t, home)
+	if st, err = p.client.Status(ctx); err != nil || st.Mode != "practice" || st.Practice.Name != "Riverside Family Medicine" || !st.NeedsSignIn || st.Preset != nil {
+		t.Fatalf("after the preset: %v %+v", err, st)
+	}
+	if err := p.client.Reset(ctx, "RESET"); err != nil {
+		t.Fatal(err)
+	}
+	p.stop(t)
+	p = serve(t, home)
+	if st, err = p.client.Status(ctx); err != nil || st.Mode != "demo" {
+		t.Fatalf("after a reset the same preset came back: %v mode %q", err, st.Mode)
+	}
+}

@@ -67,6 +67,19 @@ type agentProc struct {
 	cmd    *exec.Cmd
 	stderr *syncBuffer
 	client *api.Client
+	exited chan struct{}
+}
+
+// stop ends the agent (SIGTERM) and waits for it.
+func (p *agentProc) stop(t *testing.T) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		t.Fatal("the agent did not stop on SIGTERM within 10 s")
+	}
 }
 
 // syncBuffer is a bytes.Buffer safe to read while the process writes.
@@ -104,12 +117,12 @@ func serve(t *testing.T, home string, args ...string) *agentProc {
 	t.Helper()
 	cmd := exec.Command(agentBinary(t), append([]string{"serve", "-v"}, args...)...)
 	cmd.Env = append(os.Environ(), "HEALTHPREP_HOME="+home)
-	p := &agentProc{cmd: cmd, stderr: &syncBuffer{}}
+	p := &agentProc{cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan struct{})
+	exited := p.exited
 	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
@@ -182,10 +195,11 @@ func TestServeDemoThroughTheSocket(t *testing.T) {
 		t.Fatalf("socket mode %v, want a 0600 socket", fi.Mode())
 	}
 
-	// A second agent for the same user is refused, clearly.
+	// A second agent for the same user is refused, clearly, and exits 0 so
+	// login items (systemd, launchd) do not keep retrying it.
 	_, stderr, err := runAgent(t, home, "serve")
-	if err == nil || !strings.Contains(stderr, "already running") {
-		t.Fatalf("a second agent was not refused: err=%v stderr=%q", err, stderr)
+	if err != nil || !strings.Contains(stderr, "already running") {
+		t.Fatalf("a second agent: err=%v stderr=%q, want exit 0 saying it is already running", err, stderr)
 	}
 
 	st, err := p.client.Status(ctx)
@@ -250,6 +264,19 @@ func TestServeDemoThroughTheSocket(t *testing.T) {
 	}
 	if seen["sync"] < 2 || seen["sheet.viewed"] != 1 {
 		t.Fatalf("audit events %v, want 2+ syncs and 1 sheet view", seen)
+	}
+
+	// stop ends the agent and its socket.
+	if out, stderr, err := runAgent(t, home, "stop"); err != nil || !strings.Contains(out, "The agent stopped.") {
+		t.Fatalf("stop: %v %q %q", err, out, stderr)
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the agent was still running 10 s after stop")
+	}
+	if out, _, err := runAgent(t, home, "stop"); err != nil || !strings.Contains(out, "not running") {
+		t.Fatalf("stop with no agent: %v %q", err, out)
 	}
 }
 

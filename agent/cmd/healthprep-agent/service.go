@@ -2,7 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/healthprep/desk/agent"
 	"github.com/healthprep/desk/agent/api"
@@ -30,4 +35,41 @@ func (g *globals) service(ctx context.Context) (svc api.Service, done func(), er
 		return nil, nil, err
 	}
 	return a, func() { a.Close() }, nil
+}
+
+func newStopCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "stop",
+		Short: "Stop this user's running agent (a running sync stops; the saved prep stays)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := agent.DataDir()
+			if err != nil {
+				return err
+			}
+			hc, err := localapi.HTTPClient(dir)
+			if err != nil {
+				fmt.Fprintln(cmd.OutOrStdout(), "The agent is not running.")
+				return nil
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://agent/v1/shutdown", nil)
+			resp, err := hc.Do(req)
+			if err != nil {
+				fmt.Fprintln(cmd.OutOrStdout(), "The agent is not running.")
+				return nil
+			}
+			resp.Body.Close()
+			// Wait for the socket to go, so an installer can replace the files.
+			for ctx.Err() == nil {
+				if _, err := localapi.HTTPClient(dir); err != nil {
+					fmt.Fprintln(cmd.OutOrStdout(), "The agent stopped.")
+					return nil
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			return errors.New("the agent was asked to stop but is still running after 5 s")
+		},
+	}
 }
