@@ -35,7 +35,9 @@
         modalities: [{ id: "audit_c", title: "AUDIT-C or single question", interval: "P1Y" }] },
     ],
   });
-  const modes = { demo: "demo", unconfigured: "unconfigured", signin: "practice" };
+  // file: a practice whose schedule is a file exported from Epic, with nothing saved yet.
+  const modes = { demo: "demo", unconfigured: "unconfigured", signin: "practice", file: "practice" };
+  const fileMode = params.get("mode") === "file";
   const state = {
     mode: modes[params.get("mode") || "demo"] || "demo",
     needsSignIn: params.get("mode") === "signin",
@@ -50,16 +52,18 @@
     user: params.get("mode") === "unconfigured" ? undefined : "Front Desk (demo)",
     practice: { name: "Demo Family Medicine", fhirBase: "http://127.0.0.1:40111/interconnect-fhir-oauth/api/FHIR/R4", clientId: "healthprep-demo" },
     dayRows: rows.map((r) => ({ ...r, counts: { ...r.counts } })),
+    days: fileMode ? [] : [today, "2026-11-23"],
+    scheduleFile: null, // the imported schedule: { date, mrns }
   };
   const status = () => ({
     mode: state.mode, needsSignIn: state.needsSignIn, online: state.online, syncing: state.syncing,
     offlineSince: state.online ? undefined : `${today}T07:05:00`, offlineReason: state.online ? undefined : "no network",
     practice: state.mode === "unconfigured" ? undefined : state.practice,
-    days: state.mode === "unconfigured" ? null : [today, "2026-11-23"], today, // Go sends null for no days
+    days: state.mode === "unconfigured" || state.days.length === 0 ? null : state.days, today, // Go sends null for no days
     signedIn: state.user ? { user: state.user, accessMode: state.mode === "demo" ? "demo" : "device" } : undefined,
     lastSync: { date: today, at: `${today}T06:30:00`, partial: false },
     version: "e2e", catalogue: { version: state.catalogue.version, count: state.catalogue.screenings.length },
-    keychain: "secret-service", schedule: { kind: "provider-service" },
+    keychain: "secret-service", schedule: { kind: fileMode ? "file" : "provider-service" },
   });
   const sheet = (appt) => {
     const r = state.dayRows.find((x) => x.appointmentId === appt);
@@ -121,7 +125,7 @@
     Status: async () => status(),
     Version: async () => ({ version: "v0.9.0-e2e", commit: "e2e1234", date: "2026-11-24T05:00:00Z", goVersion: "go1.26.8" }),
     Day: async (date) => {
-      if (date !== today) throw err("not_found", `nothing is saved for ${date} yet`);
+      if (date !== today || !state.days.includes(date)) throw err("not_found", `nothing is saved for ${date} yet`);
       return { date: today, asOf: `${today}T06:31:00`, partial: false, catalogueVersion: "1", rows: state.mode === "unconfigured" ? [] : state.dayRows };
     },
     Sheet: async (_d, appt) => sheet(appt),
@@ -132,12 +136,20 @@
     },
     Sync: async (date) => {
       state.calls.push(`sync ${date}`);
+      if (fileMode && !state.scheduleFile) {
+        throw err("not_found", "No schedule file has been imported yet: export the day's schedule from Epic and import it (Today, “Import schedule”).");
+      }
       state.syncing = true;
       state.sync = deferred();
       try {
         await state.sync.promise;
       } finally {
         state.syncing = false;
+      }
+      if (fileMode) {
+        // The day is the imported file's appointments.
+        state.dayRows = state.dayRows.filter((r) => state.scheduleFile.mrns.includes(r.mrn));
+        if (!state.days.includes(date)) state.days.unshift(date);
       }
       emit({ phase: "done", date, appointments: 5, patientsDone: 5, patientsTotal: 5, requests: 40 });
       return { date, appointments: 5, patients: 5, stale: 0, requests: 40, partial: false, duration: 2e9 };
@@ -220,6 +232,32 @@
       if (bad >= 0) return { problems: [{ line: bad + 1, message: `due_soon: "${lines[bad].split(": ")[1]}" is not an ISO 8601 duration (e.g. P60D)` }] };
       state.catalogue = { ...state.catalogue, custom: true, yaml, version: "2026.11-practice" };
       return { problems: [], catalogue: structuredClone(state.catalogue) };
+    },
+    // A small version of the agent's checks (internal/schedule ParseCSV):
+    // the header's columns, then each row's time and MRN; problems name the
+    // line, never the patient.
+    ImportSchedule: async (date, csv) => {
+      state.calls.push(`import schedule ${date}`);
+      const lines = csv.replace(/^\uFEFF/, "").split(/\r?\n/);
+      const sep = (lines[0].match(/\t/g) ?? []).length > (lines[0].match(/,/g) ?? []).length ? "\t" : ",";
+      const head = lines[0].split(sep).map((h) => h.toLowerCase().replace(/[^a-z]/g, ""));
+      const col = (...names) => head.findIndex((h) => names.includes(h));
+      const [time, provider, visit, mrn] = [col("appttime", "time"), col("provider"), col("visittype"), col("mrn")];
+      if (time < 0) throw err("bad_request", "the schedule file has no header row with an appointment time column (e.g. \"Appt Time\") in its first 10 lines");
+      const missing = [provider < 0 && "the provider (\"Provider\")", visit < 0 && "the visit type (\"Visit Type\")", mrn < 0 && "the patient's MRN (\"MRN\"), or name and date of birth (\"Patient Name\", \"DOB\")"].filter(Boolean);
+      if (missing.length) throw err("bad_request", `the schedule file has no column for ${missing.join(", or ")}`, `header: ${lines[0]}`);
+      const mrns = [];
+      const problems = [];
+      lines.forEach((l, i) => {
+        if (i === 0 || l.trim() === "") return;
+        const f = l.split(sep).map((x) => x.trim());
+        if (!/^\d{1,2}:\d{2}$/.test(f[time])) problems.push({ line: i + 1, problem: `the appointment time “${f[time]}” is not a time` });
+        else if (!f[mrn]) problems.push({ line: i + 1, problem: "no MRN, and no name with a date of birth" });
+        else mrns.push(f[mrn]);
+      });
+      if (mrns.length === 0) throw err("bad_request", "no appointment in the file could be read; export the day's schedule from Epic again");
+      state.scheduleFile = { date, mrns };
+      return { date, rows: mrns.length, problems };
     },
     ResetCatalogue: async () => (state.catalogue = catalogue()),
     Reset: async (c) => {

@@ -161,6 +161,57 @@ test("Today with a sync in progress: progress bar, rows updating as patients lan
   await done(page);
 });
 
+test("schedule file: nothing saved says to import it first; a refused file; the summary with bad rows by line; then Update", async () => {
+  const page = await open("file");
+  await page.waitForSelector("#day-missing");
+  assert.equal(
+    await page.textContent("#import-first"),
+    "This practice's schedule comes from a file exported from Epic: import Tue 24 Nov 2026's schedule file first, then update from Epic.",
+  );
+  let focused = "";
+  for (let i = 0; i < 20 && focused !== "import-schedule"; i++) {
+    await page.keyboard.press("Tab");
+    focused = await page.evaluate(() => document.activeElement?.id ?? "");
+  }
+  assert.equal(focused, "import-schedule", "the import button is reached with Tab");
+  assert.equal(await page.getAttribute("#schedule-file", "accept"), ".csv,.tsv,.txt");
+
+  await page.setInputFiles("#schedule-file", { name: "tuesday.csv", mimeType: "text/csv", buffer: Buffer.from("Appt Time,Provider,MRN\n08:00,Ada Park MD,1001\n") });
+  await page.waitForSelector("#schedule-import-error");
+  assert.equal(await page.textContent("#schedule-import-error .error-message"), 'tuesday.csv was not imported. The schedule file has no column for the visit type ("Visit Type")');
+  await page.click("#schedule-import-error-details-summary");
+  assert.match(await page.textContent("#schedule-import-error-details pre"), /header: Appt Time,Provider,MRN/);
+  await page.screenshot({ path: join(shots, "schedule-import-refused.png") });
+
+  const csv = [
+    "Appt Time,Provider,Visit Type,MRN",
+    "08:00,Ada Park MD,Annual Physical,1001",
+    "08:40,Ada Park MD,Sick Visit,1003",
+    "9 o'clock,Cruz Diaz NP,New Patient,1004",
+    "09:20,Ben Osei DO,Medicare Wellness,",
+  ].join("\r\n");
+  await page.setInputFiles("#schedule-file", { name: "tuesday.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.waitForSelector("#schedule-import-summary");
+  assert.equal(await page.locator("#schedule-import-error").count(), 0);
+  assert.equal(await page.textContent("#schedule-import-summary"), "2 appointments read for Tue 24 Nov 2026; 2 rows could not be read. From tuesday.csv.");
+  assert.deepEqual(await page.locator("#schedule-import-problems li").allTextContents(), [
+    "Line 4: the appointment time “9 o'clock” is not a time",
+    "Line 5: no MRN, and no name with a date of birth",
+  ]);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "import-sync", "the next step has the keyboard");
+  await page.screenshot({ path: join(shots, "schedule-import.png") });
+
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#sync-progress .progress-text:has-text('Reading the imported schedule file')");
+  assert.deepEqual((await calls(page)).filter((c) => /^(import schedule|sync) /.test(c)), ["import schedule 2026-11-24", "import schedule 2026-11-24", "sync 2026-11-24"]);
+  await page.evaluate(() => window.__stub.finishSync());
+  await page.waitForSelector("#day-table");
+  assert.deepEqual(await page.locator("#day-table tbody tr.row").evaluateAll((rs) => rs.map((r) => r.dataset.appointment)), ["a1", "a3"]);
+  await page.waitForSelector("#schedule-import-synced");
+  assert.equal(await page.locator("#import-sync").count(), 0);
+  await done(page);
+});
+
 test("filters by provider and status, grouped by provider", async () => {
   const page = await open();
   await page.waitForSelector("#day-table");

@@ -6,6 +6,7 @@ import type {
   CatalogueView,
   DayList,
   Failure,
+  ScheduleImported,
   Settings,
   SetupCheck,
   Sheet,
@@ -47,6 +48,10 @@ export interface Backend {
    *  returns the path ("" if the user cancelled). Rejects with a TypeError
    *  where there is no desktop dialog (a plain browser): download instead. */
   exportCatalogue(): Promise<string>;
+  /** Hands the agent a schedule file exported from Epic (its text) for a
+   *  day, for practices whose schedule source is "file". Rejects when no
+   *  row of it can be read or it lacks a needed column. */
+  importSchedule(date: string, csv: string): Promise<ScheduleImported>;
   reset(confirm: string): Promise<void>;
   /** The audit log since an RFC 3339 time ("" for all). */
   audit(since: string): Promise<AuditEntry[]>;

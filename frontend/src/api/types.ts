@@ -46,6 +46,21 @@ export interface ScheduleInfo {
   providerIds?: string[];
 }
 
+/** A schedule-file row that could not be read; it names the line, never the patient. */
+export interface RowProblem {
+  line: number;
+  problem: string;
+}
+
+/** What the agent read from an imported schedule file. */
+export interface ScheduleImported {
+  date: string; // the day it was imported for
+  rows: number; // appointments read
+  first?: string; // the dates the file covers, when it has a date column
+  last?: string;
+  problems: RowProblem[];
+}
+
 export interface CatalogueInfo {
   version: string;
   count: number;

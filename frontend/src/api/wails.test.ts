@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normChange, normDay, normSheet, normStatus } from "./wails";
+import { normChange, normDay, normImported, normSheet, normStatus } from "./wails";
 import { dayList, sheet, status } from "../test/scripted";
 
 // Go encodes a nil slice as null: the agent's status has "days": null
@@ -13,6 +13,7 @@ describe("normalising the agent's JSON", () => {
     expect([s.results, s.conditions, s.labs, s.imaging, s.consults, s.hospital, s.immunizations]).toEqual([[], [], [], [], [], [], []]);
     expect(normSheet(sheet()).results[0].evidence).toEqual([]);
     expect(normChange({ problems: null } as never)).toEqual({ problems: [], catalogue: undefined });
+    expect(normImported({ date: "2026-11-24", rows: 3, problems: null } as never).problems).toEqual([]);
   });
 
   it("keeps what is there", () => {

@@ -7,6 +7,7 @@ import type {
   CatalogueChange,
   CatalogueView,
   DayList,
+  ScheduleImported,
   Settings,
   SetupCheck,
   Sheet,
@@ -49,6 +50,10 @@ export function normChange(c: CatalogueChange): CatalogueChange {
   return { problems: list(c.problems), catalogue: c.catalogue ? normCatalogue(c.catalogue) : undefined };
 }
 
+export function normImported(r: ScheduleImported): ScheduleImported {
+  return { ...r, problems: list(r.problems) };
+}
+
 // The generated bindings return Wails model classes with the same JSON
 // fields as our types; the casts only change the TypeScript view.
 export const wailsBackend: Backend = {
@@ -72,6 +77,7 @@ export const wailsBackend: Backend = {
   editCatalogue: async (edits) => normChange((await App.EditCatalogue(edits as never)) as unknown as CatalogueChange),
   importCatalogue: async (yaml) => normChange((await App.ImportCatalogue(yaml)) as unknown as CatalogueChange),
   resetCatalogue: async () => normCatalogue((await App.ResetCatalogue()) as unknown as CatalogueView),
+  importSchedule: async (date, csv) => normImported((await App.ImportSchedule(date, csv)) as unknown as ScheduleImported),
   reset: (confirm) => App.Reset(confirm),
   audit: async (since) => list((await App.Audit(since)) as unknown as AuditEntry[]),
   openURL: (url) => BrowserOpenURL(url),

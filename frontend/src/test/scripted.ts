@@ -6,6 +6,7 @@ import type {
   CatalogueEdit,
   CatalogueView,
   DayList,
+  ScheduleImported,
   Settings,
   SetupCheck,
   Sheet,
@@ -189,6 +190,11 @@ export class Scripted implements Backend {
   editAnswer?: (edits: CatalogueEdit[]) => CatalogueChange;
   importAnswer?: (yaml: string) => CatalogueChange;
   printError?: string;
+  /** What importSchedule answers; by default every line after the header is an appointment. */
+  scheduleAnswer?: (date: string, csv: string) => ScheduleImported;
+  scheduleError?: string;
+  /** The last schedule file imported, as the agent got it. */
+  scheduleCSV?: string;
   opened: string[] = [];
   copied: string[] = [];
 
@@ -301,6 +307,14 @@ export class Scripted implements Backend {
     this.calls.push("reset-catalogue");
     this.cat = catalogue();
     return structuredClone(this.cat);
+  }
+  async importSchedule(date: string, csv: string): Promise<ScheduleImported> {
+    this.calls.push(`import-schedule:${date}`);
+    if (this.scheduleError) throw this.scheduleError;
+    this.scheduleCSV = csv;
+    if (this.scheduleAnswer) return this.scheduleAnswer(date, csv);
+    const lines = csv.split(/\r?\n/).filter((l) => l.trim() !== "");
+    return { date, rows: Math.max(lines.length - 1, 0), problems: [] };
   }
   async reset(confirm: string) {
     this.resetCalls.push(confirm);

@@ -376,3 +376,198 @@ describe("agent unreachable", () => {
     expect(rows()).toHaveLength(3);
   });
 });
+
+describe("schedule file (practices whose schedule is exported from Epic)", () => {
+  const fileStatus = (over: Partial<import("../api/types").Status> = {}) =>
+    status({ mode: "practice", signedIn: { user: "Front Desk", accessMode: "device" }, schedule: { kind: "file" }, ...over });
+  const csv = "Appt Time,Provider,Visit Type,MRN\n08:00,Dr. Ada Park,Annual physical,1001\n08:20,Dr. Ada Park,Follow-up,\n";
+  const pick = (name: string, body: BlobPart) => {
+    const picker = root.querySelector<HTMLInputElement>("#schedule-file")!;
+    Object.defineProperty(picker, "files", { value: [new File([body], name, { type: "text/csv" })], configurable: true });
+    picker.dispatchEvent(new Event("change"));
+  };
+
+  it("imports the chosen file for the shown day, says what was read, lists the bad rows by line, then updates", async () => {
+    backend.st = fileStatus();
+    backend.scheduleAnswer = (date) => ({
+      date,
+      rows: 54,
+      problems: [
+        { line: 7, problem: "the appointment time “8 o'clock” is not a time" },
+        { line: 31, problem: "no MRN, and no name with a date of birth" },
+      ],
+    });
+    backend.syncGate = new Deferred();
+    await startApp();
+    const button = root.querySelector<HTMLButtonElement>("#import-schedule")!;
+    expect(button.textContent).toBe("Import schedule file…");
+    expect(text(`#${button.getAttribute("aria-describedby")}`)).toBe("The appointments of Tue 24 Nov 2026, exported from Epic as a CSV or tab-separated file.");
+    const picker = root.querySelector<HTMLInputElement>("#schedule-file")!;
+    expect(picker.getAttribute("accept")).toBe(".csv,.tsv,.txt");
+    let opened = 0;
+    picker.addEventListener("click", () => opened++);
+    button.focus();
+    button.click();
+    expect(opened).toBe(1);
+
+    pick("tuesday.csv", csv);
+    await settle(10);
+    expect(backend.calls).toContain(`import-schedule:${today}`);
+    expect(backend.scheduleCSV).toBe(csv);
+    expect(text("#schedule-import-summary")).toBe("54 appointments read for Tue 24 Nov 2026; 2 rows could not be read. From tuesday.csv.");
+    expect(root.querySelector("#schedule-import-summary")!.getAttribute("role")).toBe("status");
+    expect(root.querySelector("#schedule-import")!.classList.contains("warn")).toBe(true);
+    const items = [...root.querySelectorAll("#schedule-import-problems li")].map((li) => li.textContent);
+    expect(items).toEqual(["Line 7: the appointment time “8 o'clock” is not a time", "Line 31: no MRN, and no name with a date of birth"]);
+    // The keyboard is taken to the next step, whose description is the summary.
+    expect(document.activeElement?.id).toBe("import-sync");
+    expect(document.activeElement?.getAttribute("aria-describedby")).toBe("schedule-import-summary");
+
+    click("#import-sync");
+    await settle();
+    expect(backend.calls).toContain(`sync:${today}`);
+    expect(text(".progress-text")).toBe("Reading the imported schedule file…");
+    expect(root.querySelector<HTMLButtonElement>("#import-sync")!.disabled).toBe(true);
+    expect(root.querySelector<HTMLButtonElement>("#import-schedule")!.disabled).toBe(true);
+    backend.syncGate.resolve();
+    await settle(10);
+    expect(root.querySelector("#import-sync")).toBeNull();
+    expect(text("#schedule-import-synced")).toContain("have been fetched from Epic");
+    expect(items).toHaveLength(2); // the bad rows stay listed to fix
+    click("#import-dismiss");
+    expect(root.querySelector("#schedule-import")).toBeNull();
+    expect(document.activeElement?.id).toBe("import-schedule");
+  });
+
+  it("a refused file shows the agent's words with details for support, and changes nothing", async () => {
+    backend.st = fileStatus();
+    backend.scheduleError = wire("bad_request", `the schedule file has no column for the visit type ("Visit Type")`, "header: Appt Time, Provider, MRN");
+    await startApp();
+    root.querySelector<HTMLElement>("#import-schedule")!.focus();
+    pick("tuesday.csv", "Appt Time,Provider,MRN\n08:00,Dr. Ada Park,1001\n");
+    await settle(10);
+    expect(text("#schedule-import-error .error-message")).toBe(`tuesday.csv was not imported. The schedule file has no column for the visit type ("Visit Type")`);
+    expect(root.querySelector("#schedule-import-error")!.getAttribute("role")).toBe("alert");
+    expect(text("#schedule-import-error .error-advice")).toContain("Nothing was changed.");
+    expect(text("#schedule-import-error-details summary")).toBe("Details for support");
+    expect(text("#schedule-import-error-details pre")).toBe("Kind: bad_request\nheader: Appt Time, Provider, MRN");
+    expect(root.querySelector("#import-sync")).toBeNull();
+    expect(document.activeElement?.id).toBe("import-schedule");
+    expect(rows()).toHaveLength(3); // the saved day is still shown
+    // A corrected file goes through.
+    backend.scheduleError = undefined;
+    pick("tuesday.csv", csv);
+    await settle(10);
+    expect(root.querySelector("#schedule-import-error")).toBeNull();
+    expect(text("#schedule-import-summary")).toBe("2 appointments read for Tue 24 Nov 2026. From tuesday.csv.");
+    expect(root.querySelector("#schedule-import")!.classList.contains("ok")).toBe(true);
+  });
+
+  it("refuses a file over the agent's 16 MB limit without sending it", async () => {
+    backend.st = fileStatus();
+    await startApp();
+    pick("year.csv", new Uint8Array((16 << 20) + 1));
+    await settle(10);
+    expect(backend.calls.some((c) => c.startsWith("import-schedule"))).toBe(false);
+    expect(text("#schedule-import-error .error-message")).toBe("year.csv was not imported. It is larger than 16 MB: export one day's schedule (or one week's) at a time.");
+  });
+
+  it("sends a UTF-16 (Excel “Unicode text”) file as text the agent can read", async () => {
+    backend.st = fileStatus();
+    await startApp();
+    const tsv = "Appt Time\tProvider\tVisit Type\tPatient Name\tDOB\n08:00\tDr. Ada Park\tAnnual physical\tMuñoz, José\t1974-03-02\n";
+    const utf16 = new Uint8Array(2 + tsv.length * 2);
+    utf16.set([0xff, 0xfe]);
+    for (let i = 0; i < tsv.length; i++) utf16[2 + 2 * i] = tsv.charCodeAt(i);
+    pick("tuesday.txt", utf16);
+    await settle(10);
+    expect(backend.scheduleCSV).toBe(tsv);
+  });
+
+  it("says when the file has no appointments on the shown day, and offers no update", async () => {
+    backend.st = fileStatus();
+    backend.scheduleAnswer = (date) => ({ date, rows: 120, first: "2026-11-30", last: "2026-12-04", problems: [] });
+    await startApp();
+    await running!.importSchedule("next-week.csv", csv);
+    expect(text("#schedule-import-summary")).toBe("120 appointments read for Mon 30 Nov 2026 to Fri 4 Dec 2026. From next-week.csv.");
+    expect(text("#schedule-import-off-day")).toContain("None of them is on Tue 24 Nov 2026");
+    expect(root.querySelector("#import-sync")).toBeNull();
+    // Another day: the import was for the 24th and is not shown there.
+    choose("#day-picker", "2026-11-23");
+    await settle();
+    expect(root.querySelector("#schedule-import")).toBeNull();
+  });
+
+  it("on a day with nothing saved, says to import the day's schedule file first", async () => {
+    backend.st = fileStatus({ days: [], lastSync: undefined });
+    backend.days = {};
+    await startApp();
+    expect(text("#day-missing")).toContain("Nothing is saved for Tue 24 Nov 2026 yet.");
+    expect(text("#import-first")).toBe(
+      "This practice's schedule comes from a file exported from Epic: import Tue 24 Nov 2026's schedule file first, then update from Epic.",
+    );
+    expect(text("#empty-import")).toBe("Import schedule file…");
+    expect(root.querySelector("#empty-import")!.classList.contains("primary")).toBe(true);
+    expect(root.querySelector("#fetch-day")!.classList.contains("primary")).toBe(false);
+    let opened = 0;
+    root.querySelector("#schedule-file")!.addEventListener("click", () => opened++);
+    root.querySelector<HTMLElement>("#empty-import")!.focus();
+    click("#empty-import");
+    expect(opened).toBe(1);
+    pick("tuesday.csv", csv);
+    await settle(10);
+    // Imported: the empty state now points at the update.
+    expect(root.querySelector("#import-first")).toBeNull();
+    expect(text("#import-done")).toBe("Its schedule file is imported (above): “Update from Epic” fetches the charts.");
+    expect(text("#schedule-import-summary")).toBe("2 appointments read for Tue 24 Nov 2026. From tuesday.csv.");
+    expect(document.activeElement?.id).toBe("import-sync");
+    backend.days[today] = dayList();
+    backend.st = fileStatus();
+    click("#import-sync");
+    await settle(10);
+    expect(backend.calls).toContain(`sync:${today}`);
+    expect(rows()).toHaveLength(3);
+  });
+
+  it("finishing setup does not start an update that could only fail for want of the file", async () => {
+    for (const [schedule, syncs] of [[{ kind: "file" }, 0], [{ kind: "provider-service" }, 1]] as const) {
+      backend = new Scripted();
+      backend.st = fileStatus({ schedule, days: [] });
+      backend.days = {};
+      running?.stop();
+      root.replaceChildren();
+      const app = await startApp();
+      await (app as unknown as { afterSetup(): Promise<void> }).afterSetup();
+      await settle();
+      expect(backend.calls.filter((c) => c.startsWith("sync:"))).toHaveLength(syncs);
+      expect(root.querySelector("#import-first") !== null).toBe(schedule.kind === "file");
+    }
+  });
+
+  it("a saved day with no appointments suggests importing its file", async () => {
+    backend.st = fileStatus();
+    backend.days = { [today]: { ...dayList(), rows: [] } };
+    await startApp();
+    expect(text("#empty-day")).toContain("If the day does have appointments, import its schedule file from Epic, then update again.");
+    let opened = 0;
+    root.querySelector("#schedule-file")!.addEventListener("click", () => opened++);
+    click("#empty-day-import");
+    expect(opened).toBe(1);
+  });
+
+  it("other schedule sources have no import button and fetch a missing day straight from Epic", async () => {
+    for (const schedule of [undefined, { kind: "provider-service" }, { kind: "fhir-appointments" }]) {
+      backend = new Scripted();
+      backend.st = status({ mode: "practice", schedule, days: [] });
+      backend.days = {};
+      running?.stop();
+      root.replaceChildren();
+      await startApp();
+      expect(root.querySelector("#day-missing")).not.toBeNull();
+      expect(root.querySelector("#import-schedule")).toBeNull();
+      expect(root.querySelector("#schedule-file")).toBeNull();
+      expect(root.querySelector("#import-first")).toBeNull();
+      expect(root.querySelector("#fetch-day")!.classList.contains("primary")).toBe(true);
+    }
+  });
+});

@@ -9,7 +9,8 @@ import { SettingsPanel } from "./settings";
 import { SetupWizard } from "./setup";
 import { renderSheet } from "./sheet";
 import { SignInFlow } from "./signin";
-import { defaultFilters, renderToday, type TodayFilters } from "./today";
+import { maxTextFileBytes, readText } from "./textfile";
+import { defaultFilters, renderToday, type ScheduleImport, type TodayFilters } from "./today";
 
 export type View = "today" | "sheet" | "settings" | "setup" | "about";
 
@@ -51,6 +52,8 @@ export class DeskApp {
   progress?: SyncEvent;
   updated = new Set<string>();
   cancelling = false;
+  /** The last schedule file imported in this window (schedule source "file"). */
+  scheduleImport?: ScheduleImport;
   notice?: Notice;
   wizard?: SetupWizard;
   settingsPanel?: SettingsPanel;
@@ -253,6 +256,7 @@ export class DeskApp {
     this.schedulePoll();
     try {
       const sum = await this.backend.sync(date);
+      if (this.scheduleImport?.result && this.scheduleImport.date === date) this.scheduleImport = { ...this.scheduleImport, synced: true };
       if (sum && (sum.partial || sum.stale > 0)) {
         this.notice = {
           tone: "warn",
@@ -280,6 +284,59 @@ export class DeskApp {
     this.view = "today";
     await this.loadDay();
     await this.sync(date);
+  }
+
+  /** importScheduleFile reads a schedule file the front desk chose and
+   *  imports it for the shown day. */
+  async importScheduleFile(f: File): Promise<void> {
+    if (this.scheduleImport?.busy) return;
+    const name = f.name || "The file";
+    if (f.size > maxTextFileBytes) {
+      this.scheduleImport = {
+        name,
+        date: this.date,
+        error: { message: "It is larger than 16 MB: export one day's schedule (or one week's) at a time.", kind: "bad_request" },
+      };
+      this.render();
+      return;
+    }
+    let csv: string;
+    try {
+      csv = await readText(f);
+    } catch (e) {
+      this.scheduleImport = { name, date: this.date, error: { ...failure(e), message: "The file could not be read from this computer. Check that it is not open in another program, and try again." } };
+      this.render();
+      return;
+    }
+    await this.importSchedule(name, csv);
+  }
+
+  /** importSchedule hands a schedule file's text to the agent for the shown
+   *  day and shows what it read. */
+  async importSchedule(name: string, csv: string): Promise<void> {
+    if (this.scheduleImport?.busy) return;
+    const date = this.date;
+    this.scheduleImport = { name, date, busy: true };
+    this.render();
+    try {
+      this.scheduleImport = { name, date, result: await this.backend.importSchedule(date, csv) };
+    } catch (e) {
+      this.scheduleImport = { name, date, error: failure(e) };
+    }
+    const active = document.activeElement;
+    const picking = !active || active === document.body || ["import-schedule", "empty-import", "empty-day-import"].includes(active.id);
+    this.render();
+    // Next is the update: take the keyboard there, where the summary is read
+    // out with it. A refused file keeps the focus on the button to try again.
+    if (picking && this.scheduleImport.result && this.view === "today" && date === this.date) {
+      (document.getElementById("import-sync") ?? document.getElementById("schedule-import-summary"))?.focus();
+    }
+  }
+
+  private dismissImport(): void {
+    this.scheduleImport = undefined;
+    this.render();
+    document.getElementById("import-schedule")?.focus();
   }
 
   async cancelSync(): Promise<void> {
@@ -417,11 +474,13 @@ export class DeskApp {
     this.day = undefined;
     this.view = "today";
     await this.loadDay();
-    if (this.dayError?.kind === "not_found" && !this.status?.syncing) await this.sync();
+    // A practice whose schedule is a file imports it first: an update now could only fail.
+    if (this.dayError?.kind === "not_found" && !this.status?.syncing && this.status?.schedule?.kind !== "file") await this.sync();
   }
 
   private async afterReset(): Promise<void> {
     this.day = undefined;
+    this.scheduleImport = undefined;
     this.sheet = undefined;
     this.settings = undefined;
     this.settingsPanel = undefined;
@@ -554,6 +613,7 @@ export class DeskApp {
           progress: this.progress,
           updated: this.updated,
           cancelling: this.cancelling,
+          scheduleImport: this.scheduleImport,
           onDate: (d) => this.setDate(d),
           onFilters: (f) => {
             this.filters = f;
@@ -564,6 +624,8 @@ export class DeskApp {
           onCancelSync: () => void this.cancelSync(),
           onOpen: (r) => void this.openSheet(r),
           onPrintDay: () => void this.print(),
+          onScheduleFile: (f) => void this.importScheduleFile(f),
+          onDismissImport: () => this.dismissImport(),
         });
     }
   }

@@ -1,5 +1,5 @@
-import type { DayList, DayRow, Failure, Status, SyncEvent } from "../api/types";
-import { dayLabel, h, hhmm, isWeekend, lastWeekday, parseDate, formatDate } from "./dom";
+import type { DayList, DayRow, Failure, ScheduleImported, Status, SyncEvent } from "../api/types";
+import { type Child, dayLabel, h, hhmm, isWeekend, lastWeekday, parseDate, formatDate } from "./dom";
 import { errorBox } from "./errors";
 import { visitStatusLabel } from "./labels";
 
@@ -14,6 +14,17 @@ export interface TodayFilters {
 
 export const defaultFilters: TodayFilters = { provider: "", show: "all", sort: "time", hideInactive: false };
 
+/** A schedule file being imported for a day, or how that went. */
+export interface ScheduleImport {
+  name: string; // the file's name, as the computer gave it
+  date: string; // the day it is imported for
+  busy?: boolean;
+  result?: ScheduleImported;
+  error?: Failure;
+  /** The day has been updated from Epic since the import. */
+  synced?: boolean;
+}
+
 export interface TodayProps {
   status: Status;
   date: string;
@@ -25,6 +36,8 @@ export interface TodayProps {
   /** Patients whose charts landed during the running update. */
   updated: ReadonlySet<string>;
   cancelling?: boolean;
+  /** The last schedule-file import (practices whose schedule source is "file"). */
+  scheduleImport?: ScheduleImport;
   onDate(date: string): void;
   onFilters(f: TodayFilters): void;
   onSync(): void;
@@ -32,6 +45,8 @@ export interface TodayProps {
   onCancelSync(): void;
   onOpen(row: DayRow): void;
   onPrintDay(): void;
+  onScheduleFile(f: File): void;
+  onDismissImport(): void;
 }
 
 export function matches(row: DayRow, f: TodayFilters): boolean {
@@ -78,6 +93,89 @@ const phaseWords: Record<string, string> = {
   saving: "Saving…",
 };
 
+/** fromFile says whether the practice's schedule comes from a file
+ *  exported from Epic and imported on this screen. */
+export function fromFile(s: Status): boolean {
+  return s.schedule?.kind === "file";
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** importSummary says what was read from a schedule file, e.g. "54
+ *  appointments read for Tue 24 Nov 2026; 2 rows could not be read". */
+export function importSummary(r: ScheduleImported): string {
+  const days = r.first && r.last ? (r.first === r.last ? dayLabel(r.first) : `${dayLabel(r.first)} to ${dayLabel(r.last)}`) : dayLabel(r.date);
+  const bad = r.problems.length ? `; ${plural(r.problems.length, "row")} could not be read` : "";
+  return `${plural(r.rows, "appointment")} read for ${days}${bad}`;
+}
+
+/** offDay says whether a file with dates has none on the day it was imported for. */
+export function offDay(r: ScheduleImported): boolean {
+  return !!r.first && !!r.last && (r.date < r.first || r.date > r.last);
+}
+
+// Enough rows to fix by hand; a file with more is better exported again.
+const problemsShown = 50;
+
+function importPanel(imp: ScheduleImport, p: TodayProps, syncing: boolean): HTMLElement {
+  const dismiss = h("button", { id: "import-dismiss", onclick: p.onDismissImport }, "Dismiss");
+  if (imp.busy) return h("div", { class: "notice", id: "schedule-import", role: "status" }, `Reading ${imp.name}…`);
+  if (imp.error) {
+    const f = imp.error;
+    return errorBox(
+      { ...f, message: `${imp.name} was not imported. ${f.message}` },
+      "schedule-import-error",
+      f.kind === "bad_request"
+        ? h(
+            "p",
+            { class: "error-advice" },
+            "Nothing was changed. Export the day's schedule from Epic as a CSV or tab-separated file, with a header row naming the appointment time, the provider, the visit type and the patient's MRN (or name and date of birth), and import it again.",
+          )
+        : null,
+      dismiss,
+    );
+  }
+  const r = imp.result!;
+  const off = offDay(r);
+  const shown = r.problems.slice(0, problemsShown);
+  return h(
+    "div",
+    { class: `notice ${r.problems.length || off ? "warn" : "ok"} schedule-import`, id: "schedule-import" },
+    h("p", { id: "schedule-import-summary", role: "status", tabindex: -1 }, h("strong", {}, `${importSummary(r)}.`), ` From ${imp.name}.`),
+    off
+      ? h("p", { id: "schedule-import-off-day" }, `None of them is on ${dayLabel(r.date)}: export that day's schedule from Epic and import it, or choose a day the file covers.`)
+      : null,
+    r.problems.length
+      ? [
+          h("p", { id: "schedule-import-problems-title" }, "The patients on these rows are not on the day's list: fix the rows in Epic and import the file again, or prepare those patients by hand."),
+          h(
+            "ul",
+            { id: "schedule-import-problems", "aria-labelledby": "schedule-import-problems-title" },
+            shown.map((x) => h("li", {}, h("span", { class: "line" }, `Line ${x.line}: `), x.problem)),
+            r.problems.length > shown.length ? h("li", {}, `and ${plural(r.problems.length - shown.length, "more row")}`) : null,
+          ),
+        ]
+      : null,
+    h(
+      "p",
+      { class: "import-actions" },
+      off
+        ? null
+        : imp.synced
+          ? h("span", { id: "schedule-import-synced" }, "The charts for these appointments have been fetched from Epic. ")
+          : [
+              h(
+                "button",
+                { id: "import-sync", class: "primary", onclick: p.onSync, disabled: syncing, "aria-describedby": "schedule-import-summary" },
+                syncing ? "Updating…" : "Update from Epic",
+              ),
+              " to fetch the charts for these appointments. ",
+            ],
+      dismiss,
+    ),
+  );
+}
+
 /** progressPercent is how far an update has come, for the bar. */
 export function progressPercent(p: SyncEvent): number {
   if (p.phase === "schedule") return 2;
@@ -85,10 +183,10 @@ export function progressPercent(p: SyncEvent): number {
   return Math.round((100 * p.patientsDone) / Math.max(p.patientsTotal, 1));
 }
 
-function progressBar(p: SyncEvent, shownDate: string, cancelling: boolean, onCancel: () => void): HTMLElement {
+function progressBar(p: SyncEvent, shownDate: string, cancelling: boolean, onCancel: () => void, file: boolean): HTMLElement {
   const pct = progressPercent(p);
   const which = p.date && p.date !== shownDate ? ` (${dayLabel(p.date)})` : "";
-  const words = phaseWords[p.phase] ?? `Updating patients: ${p.patientsDone} of ${p.patientsTotal}`;
+  const words = (file && p.phase === "schedule" ? "Reading the imported schedule file…" : phaseWords[p.phase]) ?? `Updating patients: ${p.patientsDone} of ${p.patientsTotal}`;
   return h(
     "div",
     { class: "progress", id: "sync-progress" },
@@ -194,13 +292,16 @@ function previousDay(date: string): string {
   return formatDate(d);
 }
 
-function emptyDay(p: TodayProps): HTMLElement {
+function emptyDay(p: TodayProps, pickFile?: () => void): HTMLElement {
   const others = p.status.days.filter((d) => d !== p.date).slice(0, 3);
   const weekday = lastWeekday(previousDay(p.date));
   return h(
     "div",
     { class: "notice empty-day", id: "empty-day", role: "status" },
     h("p", {}, h("strong", {}, `No appointments on ${dayLabel(p.date)}.`), isWeekend(p.date) && p.status.mode === "demo" ? " The demo practice sees patients Monday to Friday." : ""),
+    pickFile
+      ? h("p", {}, "If the day does have appointments, ", h("button", { class: "link", id: "empty-day-import", onclick: pickFile }, "import its schedule file"), " from Epic, then update again.")
+      : null,
     others.length
       ? h(
           "p",
@@ -215,12 +316,55 @@ function emptyDay(p: TodayProps): HTMLElement {
   );
 }
 
+/** missingNext is what to do about a day with nothing saved: wait for the
+ *  running update, fetch it, or (schedule from a file) import its file first. */
+function missingNext(p: TodayProps, syncing: boolean, imp: ScheduleImport | undefined, pickFile?: () => void): Child {
+  const fetch = (primary: boolean) => h("button", { id: "fetch-day", class: primary ? "primary" : undefined, onclick: () => p.onFetch(p.date) }, `Get ${dayLabel(p.date)} from Epic`);
+  if (syncing) return h("p", {}, "It is being fetched from Epic now; it shows here when the update finishes.");
+  if (!pickFile) return h("p", {}, fetch(true));
+  if (imp?.result && !offDay(imp.result) && !imp.synced) {
+    return h("p", { id: "import-done" }, "Its schedule file is imported (above): “Update from Epic” fetches the charts.");
+  }
+  if (imp?.result) return h("p", {}, fetch(true));
+  return [
+    h("p", { id: "import-first" }, `This practice's schedule comes from a file exported from Epic: import ${dayLabel(p.date)}'s schedule file first, then update from Epic.`),
+    h(
+      "p",
+      {},
+      h("button", { id: "empty-import", class: "primary", onclick: pickFile, "aria-disabled": imp?.busy ? "true" : undefined }, imp?.busy ? "Importing…" : "Import schedule file…"),
+      " Already imported it? ",
+      fetch(false),
+    ),
+  ];
+}
+
 export function renderToday(p: TodayProps): HTMLElement {
   const rows = p.day?.rows ?? [];
   const providers = [...new Set(rows.map((r) => r.provider))].sort();
   const shown = arrange(rows, p.filters);
   const syncing = p.status.syncing || p.progress !== undefined;
   const set = (patch: Partial<TodayFilters>) => p.onFilters({ ...p.filters, ...patch });
+  const file = fromFile(p.status);
+  const imp = file && p.scheduleImport?.date === p.date ? p.scheduleImport : undefined;
+  const busy = imp?.busy ?? false;
+  // One picker for the day; the toolbar's button and the empty day's open it.
+  const picker = file
+    ? h("input", {
+        type: "file",
+        id: "schedule-file",
+        accept: ".csv,.tsv,.txt",
+        class: "visually-hidden",
+        tabindex: -1,
+        "aria-label": `Schedule file for ${dayLabel(p.date)}`,
+        onchange: (e: Event) => {
+          const input = e.target as HTMLInputElement;
+          const f = input.files?.[0];
+          input.value = ""; // choosing the same file again imports it again
+          if (f) p.onScheduleFile(f);
+        },
+      })
+    : null;
+  const pickFile = picker ? () => !busy && picker.click() : undefined;
 
   const dayBar = h(
     "div",
@@ -254,6 +398,15 @@ export function renderToday(p: TodayProps): HTMLElement {
     ),
     h("span", { class: "spacer" }),
     h("button", { id: "print-day", onclick: p.onPrintDay, disabled: rows.length === 0 }, "Print day"),
+    picker,
+    picker
+      ? h(
+          "button",
+          { id: "import-schedule", onclick: pickFile, disabled: syncing, "aria-disabled": busy ? "true" : undefined, "aria-describedby": "import-schedule-hint" },
+          busy ? "Importing…" : "Import schedule file…",
+        )
+      : null,
+    picker ? h("span", { class: "visually-hidden", id: "import-schedule-hint" }, `The appointments of ${dayLabel(p.date)}, exported from Epic as a CSV or tab-separated file.`) : null,
     h("button", { id: "sync", class: "primary", onclick: p.onSync, disabled: syncing || p.status.mode === "unconfigured" }, syncing ? "Updating…" : "Update from Epic"),
   );
 
@@ -314,16 +467,14 @@ export function renderToday(p: TodayProps): HTMLElement {
       "div",
       { class: "notice", id: "day-missing", role: "status" },
       h("p", {}, h("strong", {}, `Nothing is saved for ${dayLabel(p.date)} yet.`)),
-      syncing
-        ? h("p", {}, "It is being fetched from Epic now; it shows here when the update finishes.")
-        : h("p", {}, h("button", { id: "fetch-day", class: "primary", onclick: () => p.onFetch(p.date) }, `Get ${dayLabel(p.date)} from Epic`)),
+      missingNext(p, syncing, imp, pickFile),
     );
   } else if (p.dayError) {
     body = errorBox(p.dayError, "day-error");
   } else if (!p.day) {
     body = h("div", { class: "notice", role: "status" }, "Loading the day…");
   } else if (rows.length === 0) {
-    body = emptyDay(p);
+    body = emptyDay(p, pickFile);
   } else if (shown.length === 0) {
     body = h("div", { class: "notice", id: "no-match", role: "status" }, "No appointments match these filters. ", h("button", { id: "clear-filters", class: "link", onclick: () => p.onFilters({ ...defaultFilters, sort: p.filters.sort }) }, "Show everyone"));
   } else {
@@ -338,7 +489,8 @@ export function renderToday(p: TodayProps): HTMLElement {
     { class: "today", "aria-label": "The day's prep" },
     dayBar,
     rows.length > 0 ? filterBar : null,
-    p.progress ? progressBar(p.progress, p.date, p.cancelling ?? false, p.onCancelSync) : null,
+    imp ? importPanel(imp, p, syncing) : null,
+    p.progress ? progressBar(p.progress, p.date, p.cancelling ?? false, p.onCancelSync, file) : null,
     partial,
     body,
     p.day && rows.length > 0 ? h("div", { class: "footnote", id: "footnote" }, `${shown.length} of ${rows.length} appointments shown`) : null,
