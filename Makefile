@@ -71,7 +71,7 @@ test-frontend: frontend
 test-app: build
 	build/scripts/smoke-app
 
-test: fmt-check vet test-go test-frontend test-app
+test: fmt-check vet test-go test-frontend test-app check-package
 
 clean:
 	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html
