@@ -73,7 +73,7 @@ func (a *Agent) scheduleFile(ctx context.Context, fc *fhir.Client) (schedule.Sou
 	}
 	date, err := st.GetFile(ctx, scheduleDateName)
 	if errors.Is(err, store.ErrNoFile) {
-		return nil, api.NewError(api.KindNotFound, "No schedule file has been imported yet: export the day's schedule from Epic and import it (Today, “Import schedule”).")
+		return nil, api.NewError(api.KindNotFound, "No schedule file has been imported yet: export the day's schedule from Epic and import it (Today, “Import schedule file…”).")
 	}
 	if err != nil {
 		return nil, err
