@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -64,6 +65,7 @@ type Agent struct {
 	reqStats    *api.RequestStats // the last sync's requests to Epic
 	running     *syncJob          // the sync under way, if any
 	preset      *api.PresetInfo   // a preset found but not applied, and why
+	notice      string            // something the front desk should know (a cache set aside)
 
 	// life ends when the agent closes; syncs run under it, not under the
 	// caller's context, and Close waits for them (jobs) to save or give up.
@@ -175,6 +177,7 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 	st.LastSync = a.lastSync
 	st.Requests = a.reqStats
 	st.Preset = a.preset
+	st.Notice = a.notice
 	st.Syncing = a.running != nil
 	a.mu.Unlock()
 	if p == nil {
@@ -297,6 +300,8 @@ func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
 	a.practice = &p
 	a.mu.Unlock()
 	a.log.Info("settings changed", "syncAt", p.SyncAt, "clinicEnd", p.ClinicEnd, "retentionDays", p.RetentionDays)
+	a.audit(ctx, "settings.changed", map[string]string{"syncAt": p.SyncAt, "clinicEnd": p.ClinicEnd, "syncEveryMinutes": itoa(p.SyncEveryMinutes),
+		"clinicDays": strings.Join(p.ClinicDays, ","), "retentionDays": itoa(p.RetentionDays)})
 	return nil
 }
 

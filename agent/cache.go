@@ -78,6 +78,9 @@ func (a *Agent) openStore(ctx context.Context) (*store.Store, error) {
 	}
 	if aside != "" {
 		a.log.Warn("the cache could not be read and was moved aside; the next sync rebuilds it", "movedTo", aside)
+		a.mu.Lock()
+		a.notice = "The saved prep on this computer could not be read, so it was set aside (" + aside + ") and will be fetched again from Epic at the next update. Nothing in Epic is affected."
+		a.mu.Unlock()
 	}
 	a.mu.Lock()
 	a.store = st

@@ -78,7 +78,7 @@ func (a *Agent) detach() (*keychain.Keychain, error) {
 	st, demo, kc := a.store, a.demo, a.kc
 	a.store, a.demo, a.kc, a.ts, a.src = nil, nil, nil, nil, nil
 	a.practice, a.cat, a.signin, a.needsSignIn = nil, loadedCatalogue{}, nil, false
-	a.lastSync, a.reqStats, a.days = nil, nil, nil
+	a.lastSync, a.reqStats, a.days, a.notice = nil, nil, nil, ""
 	a.mu.Unlock()
 	var errs []error
 	if st != nil {

@@ -218,6 +218,9 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 	switch k := fhir.KindOf(err); {
 	case err == nil:
 		a.markOnline(true, "")
+		a.mu.Lock()
+		a.notice = "" // a cache set aside is rebuilt now
+		a.mu.Unlock()
 	case k == fhir.KindUnreachable || k == fhir.KindServer || k == fhir.KindRateLimited || errors.Is(err, smart.ErrUnreachable):
 		// A token renewal that cannot reach Epic is an outage, not a sign-in problem.
 		a.markOnline(false, "Epic cannot be reached")

@@ -74,6 +74,9 @@ type Status struct {
 	// Preset is a practice preset this computer was given but could not
 	// apply yet (the setup wizard opens filled in with it).
 	Preset *PresetInfo `json:"preset,omitempty"`
+	// Notice is something the front desk should know, in plain words
+	// (e.g. the saved prep could not be read and is being fetched again).
+	Notice string `json:"notice,omitempty"`
 }
 
 // PresetInfo is a practice preset found at start and why it was not

@@ -223,6 +223,47 @@ export namespace api {
 	        this.message = source["message"];
 	    }
 	}
+	export class PresetInfo {
+	    path: string;
+	    name: string;
+	    fhirBase: string;
+	    clientId: string;
+	    problems: Problem[];
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PresetInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.name = source["name"];
+	        this.fhirBase = source["fhirBase"];
+	        this.clientId = source["clientId"];
+	        this.problems = this.convertValues(source["problems"], Problem);
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class RequestStats {
 	    total: number;
 	    byType?: Record<string, number>;
@@ -484,6 +525,8 @@ export namespace api {
 	    // Go type: time
 	    nextSync?: any;
 	    catalogue?: CatalogueInfo;
+	    preset?: PresetInfo;
+	    notice?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -509,6 +552,8 @@ export namespace api {
 	        this.schedule = this.convertValues(source["schedule"], ScheduleInfo);
 	        this.nextSync = this.convertValues(source["nextSync"], null);
 	        this.catalogue = this.convertValues(source["catalogue"], CatalogueInfo);
+	        this.preset = this.convertValues(source["preset"], PresetInfo);
+	        this.notice = source["notice"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
