@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/healthprep/desk/agent/api"
@@ -52,7 +53,10 @@ func Serve(ctx context.Context, opts Options) error {
 	}()
 	a.log.Info("agent serving", "socket", localapi.SocketPath(opts.Dir))
 	// Decode today's saved day now: the app's first question is for it.
-	go a.loadDay(ctx, a.today())
+	go func() {
+		a.loadDay(ctx, a.today())
+		settle()
+	}()
 	go a.runSchedule(ctx)
 	<-ctx.Done()
 	stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -123,3 +127,8 @@ func Logger(verbose bool) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 }
+
+// settle hands the garbage of a burst of work (decoding a day, a sync)
+// back to the OS. The agent idles most of the day on a front-desk PC, and
+// the Go runtime otherwise returns that memory only slowly.
+func settle() { debug.FreeOSMemory() }

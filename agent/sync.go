@@ -142,6 +142,7 @@ func (a *Agent) Sync(ctx context.Context, req api.SyncRequest) (api.SyncSummary,
 		a.jobs.Add(1)
 		go func() {
 			defer a.jobs.Done()
+			defer settle()
 			job.sum, job.err = a.syncDay(jobCtx, p, date, day, req.Full)
 			job.cancel()
 			a.mu.Lock()
