@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -186,12 +187,8 @@ func newPrepCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer done()
-			if date == "" {
-				st, err := svc.Status(cmd.Context())
-				if err != nil {
-					return err
-				}
-				date = st.Today
+			if date, err = orToday(cmd.Context(), svc, date); err != nil {
+				return err
 			}
 			day, err := svc.Day(cmd.Context(), date)
 			if err != nil {
@@ -293,12 +290,8 @@ be read are listed by line. For practices whose schedule source is "file".`,
 				return err
 			}
 			defer done()
-			if date == "" {
-				st, err := svc.Status(cmd.Context())
-				if err != nil {
-					return err
-				}
-				date = st.Today
+			if date, err = orToday(cmd.Context(), svc, date); err != nil {
+				return err
 			}
 			out, err := svc.ImportSchedule(cmd.Context(), api.ScheduleImport{Date: date, CSV: string(b)})
 			for _, p := range out.Problems {
@@ -314,4 +307,13 @@ be read are listed by line. For practices whose schedule source is "file".`,
 	imp.Flags().StringVar(&date, "date", "", "the day the file is for, if it has no date column (default today)")
 	cmd.AddCommand(imp)
 	return cmd
+}
+
+// orToday is date, or the practice's today when it is empty.
+func orToday(ctx context.Context, svc api.Service, date string) (string, error) {
+	if date != "" {
+		return date, nil
+	}
+	st, err := svc.Status(ctx)
+	return st.Today, err
 }

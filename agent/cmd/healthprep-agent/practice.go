@@ -62,12 +62,7 @@ first removes the old practice's saved days and keychain items.`,
 					return usageError{errors.New("--client-secret-stdin: standard input was empty")}
 				}
 			}
-			if scheduleKind != "" || len(providers) > 0 {
-				req.Schedule = &api.ScheduleSource{Kind: scheduleKind, ProviderIDs: providers}
-				if req.Schedule.Kind == "" {
-					req.Schedule.Kind = "provider-service"
-				}
-			}
+			req.Schedule = scheduleFlags(scheduleKind, providers)
 			svc, done, err := g.service(cmd.Context())
 			if err != nil {
 				return err
@@ -127,14 +122,7 @@ so a front-desk computer needs no typing, only the browser sign-in. It holds
 nothing secret: no tokens, keys or client secret.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var sched *api.ScheduleSource
-			if scheduleKind != "" || len(providers) > 0 {
-				sched = &api.ScheduleSource{Kind: scheduleKind, ProviderIDs: providers}
-				if sched.Kind == "" {
-					sched.Kind = "provider-service"
-				}
-			}
-			p, probs := agent.NewPreset(name, base, id, port, sched)
+			p, probs := agent.NewPreset(name, base, id, port, scheduleFlags(scheduleKind, providers))
 			if len(probs) > 0 {
 				var b strings.Builder
 				b.WriteString("no preset was written:")
@@ -235,4 +223,17 @@ func accessWords(mode string) string {
 		return "this session only - sign in again when it expires"
 	}
 	return mode
+}
+
+// scheduleFlags is the schedule source the --schedule and --provider-ids
+// flags give, nil when neither is set; provider IDs alone mean Epic's
+// provider-schedule service.
+func scheduleFlags(kind string, providers []string) *api.ScheduleSource {
+	if kind == "" && len(providers) == 0 {
+		return nil
+	}
+	if kind == "" {
+		kind = "provider-service"
+	}
+	return &api.ScheduleSource{Kind: kind, ProviderIDs: providers}
 }
