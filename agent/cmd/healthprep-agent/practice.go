@@ -62,7 +62,9 @@ first removes the old practice's saved days and keychain items.`,
 					return usageError{errors.New("--client-secret-stdin: standard input was empty")}
 				}
 			}
-			req.Schedule = scheduleFlags(scheduleKind, providers)
+			if sched := scheduleFlags(scheduleKind, providers); sched != nil {
+				req.Schedule = sched // the flags win over a preset's schedule
+			}
 			svc, done, err := g.service(cmd.Context())
 			if err != nil {
 				return err
