@@ -36,7 +36,9 @@
     ],
   });
   // file: a practice whose schedule is a file exported from Epic, with nothing saved yet.
-  const modes = { demo: "demo", unconfigured: "unconfigured", signin: "practice", file: "practice" };
+  // preset: the demo, because the practice preset an installer left could not be applied
+  // (its FHIR address is not https). ?notice=… sets the agent's notice (Status.notice).
+  const modes = { demo: "demo", unconfigured: "unconfigured", signin: "practice", file: "practice", preset: "demo" };
   const fileMode = params.get("mode") === "file";
   const state = {
     mode: modes[params.get("mode") || "demo"] || "demo",
@@ -54,6 +56,11 @@
     dayRows: rows.map((r) => ({ ...r, counts: { ...r.counts } })),
     days: fileMode ? [] : [today, "2026-11-23"],
     scheduleFile: null, // the imported schedule: { date, mrns }
+    preset: params.get("mode") === "preset"
+      ? { path: "/etc/healthprep/practice.json", name: "Riverside Family Medicine", fhirBase: "http://fhir.riverside.example/api/FHIR/R4", clientId: "0a1b2c3d",
+          problems: [{ field: "fhirBase", message: "The FHIR address must start with https://" }] }
+      : undefined,
+    notice: params.get("notice") || undefined,
   };
   const status = () => ({
     mode: state.mode, needsSignIn: state.needsSignIn, online: state.online, syncing: state.syncing,
@@ -64,6 +71,7 @@
     lastSync: { date: today, at: `${today}T06:30:00`, partial: false },
     version: "e2e", catalogue: { version: state.catalogue.version, count: state.catalogue.screenings.length },
     keychain: "secret-service", schedule: { kind: fileMode ? "file" : "provider-service" },
+    preset: state.preset, notice: state.notice,
   });
   const sheet = (appt) => {
     const r = state.dayRows.find((x) => x.appointmentId === appt);
@@ -178,6 +186,7 @@
       state.needsSignIn = true;
       state.user = undefined;
       state.practice = { name, fhirBase: base, clientId: id };
+      state.preset = undefined; // the agent forgets a preset once set up
       return { fhirBase: base, clientId: id, problems: [] };
     },
     StartSignIn: async () => {

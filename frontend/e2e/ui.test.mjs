@@ -113,6 +113,59 @@ test("an unconfigured install (no saved days: null from Go) opens the wizard; Tr
   await done(page);
 });
 
+test("a practice preset the agent could not apply: the banner says why, Finish setting up opens the wizard filled in, fixed and saved it is the practice", async () => {
+  const page = await open("preset");
+  await page.waitForSelector("#day-table");
+  assert.equal(await page.locator("#demo-banner").count(), 0, "the preset banner stands in for the demo banner");
+  assert.equal(await page.textContent("#preset-title"), "This computer was prepared for Riverside Family Medicine, but its setup could not finish.");
+  assert.match(await page.textContent("#preset-reason"), /FHIR base URL: The FHIR address must start with https:\/\//);
+  assert.equal(await page.getAttribute("#preset-banner", "role"), "status");
+  assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 1280);
+  await page.screenshot({ path: join(shots, "preset-banner.png") });
+
+  await page.click("#preset-setup");
+  await page.waitForSelector("#client-id");
+  assert.equal(await page.inputValue("#practice-name"), "Riverside Family Medicine");
+  assert.equal(await page.inputValue("#client-id"), "0a1b2c3d");
+  assert.equal(await page.inputValue("#fhir-base"), "http://fhir.riverside.example/api/FHIR/R4");
+  assert.equal(await page.textContent("#fhir-base-msg"), "The FHIR address must start with https://");
+  assert.equal(await page.getAttribute("#fhir-base", "aria-invalid"), "true");
+  assert.equal(await page.textContent("#client-id-msg"), "");
+  assert.match(await page.textContent("#wizard-preset"), /practice preset this computer was given for Riverside Family Medicine/);
+  await page.screenshot({ path: join(shots, "wizard-preset.png") });
+
+  await page.fill("#fhir-base", "https://fhir.riverside.example/api/FHIR/R4");
+  await page.waitForSelector("#fhir-base-msg:text-is('')");
+  await page.click("#test-connection");
+  await page.waitForSelector("#wizard-result:has-text('Epic answered')");
+  await page.click("#sign-in");
+  await page.waitForSelector("#wizard-signin-waiting");
+  assert.ok((await calls(page)).includes("setup https://fhir.riverside.example/api/FHIR/R4 0a1b2c3d Riverside Family Medicine"));
+  await page.evaluate(() => window.__stub.finishSignIn({ state: "done", user: "Pat Manager", accessMode: "device" }));
+  await page.click("#wizard-next");
+  await page.click("#wizard-finish");
+  await page.waitForSelector("#day-table");
+  assert.equal(await page.textContent("#header-practice"), "Riverside Family Medicine");
+  assert.equal(await page.locator("#preset-banner").count(), 0);
+  assert.equal(await page.locator("#demo-badge").count(), 0);
+  await done(page);
+});
+
+test("the agent's notice shows beside the day, is dismissed, and shows again when it changes", async () => {
+  const words = "The saved prep on this computer could not be read, so it was set aside and will be fetched again from Epic at the next update.";
+  const page = await open(`demo&notice=${encodeURIComponent(words)}`);
+  await page.waitForSelector("#day-table");
+  assert.equal(await page.textContent("#agent-notice-text"), words);
+  assert.equal(await page.getAttribute("#agent-notice", "role"), "status");
+  await page.click("#agent-notice-dismiss");
+  await page.waitForSelector("#agent-notice", { state: "detached" });
+  await page.evaluate(() => (window.__stub.state.notice = "Another thing to know."));
+  await page.click("#nav-about");
+  await page.click("#nav-today"); // Today asks the agent how things stand
+  await page.waitForSelector("#agent-notice-text:text-is('Another thing to know.')");
+  await done(page);
+});
+
 test("sign-in that fails says what to do; cancel stops waiting", async () => {
   const page = await open("signin");
   await page.waitForSelector("#needs-signin");

@@ -85,6 +85,29 @@ export interface Status {
   schedule?: ScheduleInfo;
   nextSync?: string;
   catalogue?: CatalogueInfo;
+  /** A practice preset an installer left here that could not be applied at
+   *  start (the mode is then "demo"): the setup wizard opens filled in with it. */
+  preset?: PresetInfo;
+  /** Something the front desk should know, in plain words (e.g. the saved
+   *  prep could not be read and is being fetched again). */
+  notice?: string;
+}
+
+/** A problem with one of the Epic details (a preset may name redirectPort too). */
+export interface Problem {
+  field: string; // fhirBase, clientId, redirectPort
+  message: string;
+}
+
+/** A practice preset found at start and why it was not applied: problems
+ *  with its values, or Epic could not be reached (error, in words). */
+export interface PresetInfo {
+  path: string;
+  name: string;
+  fhirBase: string;
+  clientId: string;
+  problems: Problem[];
+  error?: string;
 }
 
 export interface Counts {

@@ -22,7 +22,9 @@ import type {
 const list = <T>(v: T[] | null | undefined): T[] => v ?? [];
 
 export function normStatus(s: Status): Status {
-  return { ...s, days: list(s.days) };
+  const out = { ...s, days: list(s.days) };
+  if (s.preset) out.preset = { ...s.preset, problems: list(s.preset.problems) };
+  return out;
 }
 
 export function normDay(d: DayList): DayList {

@@ -6,6 +6,7 @@ import type {
   CatalogueEdit,
   CatalogueView,
   DayList,
+  PresetInfo,
   ScheduleImported,
   Settings,
   SetupCheck,
@@ -39,6 +40,23 @@ export function status(over: Partial<Status> = {}): Status {
     ...over,
   };
 }
+
+/** preset is a practice preset the agent found at start and could not
+ *  apply (Status.preset): by default one whose FHIR address has a problem. */
+export function preset(over: Partial<PresetInfo> = {}): PresetInfo {
+  return {
+    path: "/etc/healthprep/practice.json",
+    name: "Riverside Family Medicine",
+    fhirBase: "http://fhir.riverside.example/api/FHIR/R4",
+    clientId: "0a1b2c3d",
+    problems: [{ field: "fhirBase", message: "The FHIR address must start with https://" }],
+    ...over,
+  };
+}
+
+/** setAsideNotice is the agent's notice when the saved prep could not be read. */
+export const setAsideNotice =
+  "The saved prep on this computer could not be read, so it was set aside (cache-aside-20261124) and will be fetched again from Epic at the next update. Nothing in Epic is affected.";
 
 export function dayList(date = today): DayList {
   const counts = (due: number, dueSoon: number, complete: number) => ({ due, dueSoon, needsReview: 0, complete, excluded: 0 });
@@ -248,6 +266,7 @@ export class Scripted implements Backend {
   async setup(base: string, id: string, name: string) {
     this.calls.push(`setup:${base}:${id}:${name}`);
     if (this.setupError) throw this.setupError;
+    // Set up: the agent forgets any preset it could not apply.
     this.st = status({ mode: "practice", practice: { name, fhirBase: base, clientId: id }, needsSignIn: true, signedIn: undefined, days: [] });
     this.days = {};
     return { fhirBase: base, clientId: id, problems: [] };

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DeskApp, timing, windowTitle } from "./app";
-import { Deferred, Scripted, dayList, settle, status, today, wire } from "../test/scripted";
+import { Deferred, Scripted, dayList, preset, setAsideNotice, settle, status, today, wire } from "../test/scripted";
 
 let root: HTMLElement;
 let backend: Scripted;
@@ -311,8 +311,10 @@ describe("first run and demo", () => {
   it("the demo offers 'Set up your practice', and 'Back to the demo' returns", async () => {
     await startApp();
     expect(text("#demo-banner")).toContain("made-up practice");
+    expect(root.querySelector("#preset-banner")).toBeNull();
     click("#demo-setup");
-    expect(root.querySelector("#client-id")).not.toBeNull();
+    expect(root.querySelector<HTMLInputElement>("#client-id")!.value).toBe("");
+    expect(root.querySelector("#wizard-preset")).toBeNull();
     click("#try-demo");
     await settle(10);
     expect(backend.calls).not.toContain("demo"); // already the demo: nothing to start
@@ -337,6 +339,150 @@ describe("first run and demo", () => {
     backend.st = { ...backend.st, needsSignIn: true };
     await running!.refreshStatus();
     expect(root.querySelector("#resignin-start")).not.toBeNull();
+  });
+});
+
+describe("a practice preset the agent could not apply", () => {
+  const value = (sel: string) => root.querySelector<HTMLInputElement>(sel)!.value;
+  const type = (sel: string, v: string) => {
+    const el = root.querySelector<HTMLInputElement>(sel)!;
+    el.value = v;
+    el.dispatchEvent(new Event("input"));
+  };
+
+  it("says which practice and why in place of the demo banner, and opens the wizard filled in with the problem under its field", async () => {
+    backend.st = status({ preset: preset() });
+    backend.setupAnswer = (base, id) => ({
+      fhirBase: base,
+      clientId: id,
+      problems: base.startsWith("https://") ? [] : [{ field: "fhirBase", message: "The FHIR address must start with https://" }],
+    });
+    await startApp();
+    expect(root.querySelector("#demo-banner")).toBeNull();
+    expect(root.querySelector("#demo-badge")).not.toBeNull(); // still the demo until it is set up
+    const banner = root.querySelector("#preset-banner")!;
+    expect(banner.getAttribute("role")).toBe("status");
+    expect(text("#preset-title")).toBe("This computer was prepared for Riverside Family Medicine, but its setup could not finish.");
+    expect(text("#preset-reason")).toBe("Some of its Epic details need fixing:FHIR base URL: The FHIR address must start with https://");
+    expect(banner.textContent).toContain("you are looking at the demo");
+    expect(text("#preset-banner-details pre")).toBe("Practice preset: /etc/healthprep/practice.json");
+    expect(text("#preset-setup")).toBe("Finish setting up Riverside Family Medicine");
+    expect(rows()).toHaveLength(3); // the demo's day is still there to look at
+
+    click("#preset-setup");
+    expect(value("#practice-name")).toBe("Riverside Family Medicine");
+    expect(value("#fhir-base")).toBe("http://fhir.riverside.example/api/FHIR/R4");
+    expect(value("#client-id")).toBe("0a1b2c3d");
+    expect(text("#fhir-base-msg")).toBe("The FHIR address must start with https://");
+    expect(root.querySelector("#fhir-base")!.getAttribute("aria-invalid")).toBe("true");
+    expect(text("#client-id-msg")).toBe("");
+    expect(root.querySelector("#client-id")!.getAttribute("aria-invalid")).toBeNull();
+    expect(text("#wizard-preset")).toContain("practice preset this computer was given for Riverside Family Medicine");
+    expect(text("#try-demo")).toBe("Back to the demo");
+
+    // Saving as it is marks the field and saves nothing.
+    click("#sign-in");
+    await settle();
+    expect(backend.calls.some((c) => c.startsWith("setup:"))).toBe(false);
+    expect(text("#wizard-result")).toBe("Fix the fields marked above, then try again.");
+    // Fixed, it is saved like a typed setup; the banner is gone with the preset.
+    type("#fhir-base", "https://fhir.riverside.example/api/FHIR/R4");
+    await running!.wizard!.validate(false);
+    expect(text("#fhir-base-msg")).toBe("");
+    click("#sign-in");
+    await settle(10);
+    expect(backend.calls).toContain("setup:https://fhir.riverside.example/api/FHIR/R4:0a1b2c3d:Riverside Family Medicine");
+    expect(text("#wizard-signin-user")).toBe("Signed in as Pat Manager.");
+    click("#wizard-next");
+    await settle();
+    click("#wizard-finish");
+    await settle(10);
+    expect(text("#header-practice")).toBe("Riverside Family Medicine");
+    expect(root.querySelector("#preset-banner")).toBeNull();
+    expect(root.querySelector("#demo-banner")).toBeNull();
+  });
+
+  it("says in words when Epic could not be reached, and the wizard repeats it", async () => {
+    backend.st = status({
+      preset: preset({
+        fhirBase: "https://fhir.riverside.example/api/FHIR/R4",
+        problems: [],
+        error: "Epic cannot be reached at fhir.riverside.example: the computer is offline",
+      }),
+    });
+    await startApp();
+    expect(text("#preset-reason")).toBe("Epic cannot be reached at fhir.riverside.example: the computer is offline");
+    click("#preset-setup");
+    expect(value("#fhir-base")).toBe("https://fhir.riverside.example/api/FHIR/R4");
+    expect(text("#fhir-base-msg")).toBe("");
+    expect(text("#wizard-preset-error")).toBe("Setup did not finish at start: Epic cannot be reached at fhir.riverside.example: the computer is offline");
+  });
+
+  it("a preset that could not be read says so and leaves the fields to type", async () => {
+    backend.st = status({
+      preset: { path: "/etc/healthprep/practice.json", name: "", fhirBase: "", clientId: "", problems: [], error: "the file /etc/healthprep/practice.json is not a HealthPrep practice preset" },
+    });
+    await startApp();
+    expect(text("#preset-title")).toBe("This computer was prepared for a practice, but its setup could not finish.");
+    expect(text("#preset-reason")).toBe("The file /etc/healthprep/practice.json is not a HealthPrep practice preset");
+    expect(text("#preset-setup")).toBe("Finish setting up your practice");
+    click("#preset-setup");
+    expect(value("#client-id")).toBe("");
+    expect(text("#client-id-msg")).toBe("");
+    expect(text("#wizard-preset")).toContain("could not be used. Type your practice's details below.");
+  });
+
+  it("a problem with no field in the wizard is listed above the fields", async () => {
+    backend.st = status({
+      preset: preset({ problems: [{ field: "redirectPort", message: "The sign-in port must be between 1024 and 65535." }] }),
+    });
+    await startApp();
+    expect(text("#preset-reason li")).toBe("Sign-in port: The sign-in port must be between 1024 and 65535.");
+    click("#preset-setup");
+    expect(text("#wizard-preset-problems li")).toBe("Sign-in port: The sign-in port must be between 1024 and 65535.");
+    expect(text("#fhir-base-msg")).toBe("");
+  });
+});
+
+describe("the agent's notice", () => {
+  it("shows while the status has it, can be dismissed for the session, and shows again when it changes", async () => {
+    backend.st = status({ notice: setAsideNotice });
+    const app = await startApp();
+    const n = root.querySelector("#agent-notice")!;
+    expect(n.getAttribute("role")).toBe("status");
+    expect(n.classList.contains("info")).toBe(true);
+    expect(text("#agent-notice-text")).toBe(setAsideNotice);
+    expect(rows()).toHaveLength(3); // nothing is blocked
+    // It stays on other screens too.
+    click("#nav-about");
+    await settle();
+    expect(text("#agent-notice-text")).toBe(setAsideNotice);
+    click("#nav-today");
+    await settle();
+
+    root.querySelector<HTMLElement>("#agent-notice-dismiss")!.focus();
+    click("#agent-notice-dismiss");
+    expect(root.querySelector("#agent-notice")).toBeNull();
+    expect(document.activeElement?.id).toBe("main");
+    await app.refreshStatus();
+    expect(root.querySelector("#agent-notice")).toBeNull(); // dismissed stays dismissed
+
+    backend.st = status({ notice: "Something else the front desk should know." });
+    await app.refreshStatus();
+    expect(text("#agent-notice-text")).toBe("Something else the front desk should know.");
+
+    backend.st = status();
+    await app.refreshStatus();
+    expect(root.querySelector("#agent-notice")).toBeNull();
+  });
+
+  it("is gone once the status no longer has it, without being dismissed", async () => {
+    backend.st = status({ notice: setAsideNotice });
+    const app = await startApp();
+    expect(root.querySelector("#agent-notice")).not.toBeNull();
+    backend.st = status();
+    await app.refreshStatus();
+    expect(root.querySelector("#agent-notice")).toBeNull();
   });
 });
 

@@ -1,12 +1,12 @@
 import type { Backend } from "../api/backend";
-import { failure } from "../api/backend";
-import type { BuildInfo, DayList, DayRow, Failure, Settings, Sheet, Status, SyncEvent } from "../api/types";
+import { failure, sentence } from "../api/backend";
+import type { BuildInfo, DayList, DayRow, Failure, PresetInfo, Settings, Sheet, Status, SyncEvent } from "../api/types";
 import { renderAbout } from "./about";
-import { formatDate, h, hhmm, rerender } from "./dom";
+import { disclosure, formatDate, h, hhmm, rerender } from "./dom";
 import { errorBox } from "./errors";
 import { printHTML } from "./print";
 import { SettingsPanel } from "./settings";
-import { SetupWizard } from "./setup";
+import { SetupWizard, fieldLabel } from "./setup";
 import { renderSheet } from "./sheet";
 import { SignInFlow } from "./signin";
 import { maxTextFileBytes, readText } from "./textfile";
@@ -55,6 +55,8 @@ export class DeskApp {
   /** The last schedule file imported in this window (schedule source "file"). */
   scheduleImport?: ScheduleImport;
   notice?: Notice;
+  /** The agent's notice (status.notice) the front desk dismissed; a new one shows again. */
+  dismissedNotice?: string;
   wizard?: SetupWizard;
   settingsPanel?: SettingsPanel;
   signIn: SignInFlow;
@@ -437,7 +439,8 @@ export class DeskApp {
     this.render();
   }
 
-  /** setUp opens the first-run wizard (from the demo, or after a reset). */
+  /** setUp opens the first-run wizard (from the demo, or after a reset),
+   *  filled in from the practice preset the agent could not apply, if any. */
   setUp(): void {
     this.wizard?.stop();
     this.wizard = new SetupWizard(
@@ -453,6 +456,8 @@ export class DeskApp {
       },
       this.status?.mode === "demo",
     );
+    const preset = this.status?.mode !== "practice" ? this.status?.preset : undefined;
+    if (preset) this.wizard.fromPreset(preset);
     this.view = "setup";
     this.render();
   }
@@ -543,13 +548,23 @@ export class DeskApp {
             h("button", { id: "agent-retry", onclick: () => void this.refreshStatus() }, "Try again"),
           )
         : null,
-      s.mode === "demo" && this.view === "today"
+      s.mode !== "practice" && s.preset && this.view === "today" ? this.presetBanner(s.preset) : null,
+      s.mode === "demo" && !s.preset && this.view === "today"
         ? h(
             "div",
             { class: "notice demo-banner", id: "demo-banner", role: "note" },
             h("span", {}, "You are looking at the demo: a made-up practice on a simulated Epic."),
             h("span", { class: "spacer" }),
             h("button", { id: "demo-setup", class: "primary", onclick: () => this.setUp() }, "Set up your practice"),
+          )
+        : null,
+      s.notice && s.notice !== this.dismissedNotice
+        ? h(
+            "div",
+            { class: "notice info agent-notice", id: "agent-notice", role: "status" },
+            h("span", { id: "agent-notice-text" }, s.notice),
+            h("span", { class: "spacer" }),
+            h("button", { id: "agent-notice-dismiss", "aria-describedby": "agent-notice-text", onclick: () => this.dismissAgentNotice(s.notice ?? "") }, "Dismiss"),
           )
         : null,
       s.mode !== "unconfigured" && !s.online
@@ -579,6 +594,46 @@ export class DeskApp {
             )
         : null,
     ];
+  }
+
+  /** presetBanner stands in for the demo banner when an installer prepared
+   *  this computer for a practice but the agent could not finish its setup
+   *  at start: it says why, and opens the wizard filled in with the preset. */
+  private presetBanner(p: PresetInfo): HTMLElement {
+    const who = p.name || "your practice";
+    const reason = p.error
+      ? h("p", { id: "preset-reason" }, sentence(p.error))
+      : p.problems.length
+        ? h(
+            "div",
+            { id: "preset-reason" },
+            h("p", {}, `Some of its Epic details need fixing:`),
+            h("ul", {}, p.problems.map((x) => h("li", {}, `${fieldLabel(x.field)}: ${x.message}`))),
+          )
+        : null;
+    return h(
+      "div",
+      { class: "notice warn preset-banner", id: "preset-banner", role: "status" },
+      h(
+        "div",
+        { class: "preset-text" },
+        h("p", {}, h("strong", { id: "preset-title" }, `This computer was prepared for ${p.name || "a practice"}, but its setup could not finish.`)),
+        reason,
+        h("p", {}, "Until then you are looking at the demo: a made-up practice on a simulated Epic."),
+        p.path ? disclosure("preset-banner-details", "Details for support", h("pre", { class: "support-detail" }, `Practice preset: ${p.path}`)) : null,
+      ),
+      h("span", { class: "spacer" }),
+      h("button", { id: "preset-setup", class: "primary", "aria-describedby": "preset-title", onclick: () => this.setUp() }, `Finish setting up ${who}`),
+    );
+  }
+
+  /** dismissAgentNotice hides the agent's notice for this session; the
+   *  keyboard goes to the screen rather than the top of the window. */
+  private dismissAgentNotice(text: string): void {
+    const had = document.activeElement?.id === "agent-notice-dismiss";
+    this.dismissedNotice = text;
+    this.render();
+    if (had) document.getElementById("main")?.focus();
   }
 
   private dismiss(): void {

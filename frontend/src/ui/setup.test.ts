@@ -116,6 +116,32 @@ describe("setup wizard, step 1", () => {
   });
 });
 
+describe("setup wizard, filled in from a practice preset", () => {
+  it("shows the preset's problems under their fields, even an empty one, until the manager types", async () => {
+    wizard.fromPreset({
+      path: "/etc/healthprep/practice.json",
+      name: "Riverside Family Medicine",
+      fhirBase: "https://fhir.example.org/api/FHIR/R4",
+      clientId: "",
+      problems: [{ field: "clientId", message: "Paste the client ID from Epic's app page." }],
+    });
+    draw();
+    expect(root.querySelector<HTMLInputElement>("#practice-name")!.value).toBe("Riverside Family Medicine");
+    expect(root.querySelector<HTMLInputElement>("#fhir-base")!.value).toBe("https://fhir.example.org/api/FHIR/R4");
+    expect(text("#client-id-msg")).toBe("Paste the client ID from Epic's app page.");
+    expect(root.querySelector("#client-id")!.getAttribute("aria-invalid")).toBe("true");
+    expect(text("#fhir-base-msg")).toBe("");
+    expect(root.querySelector("#wizard-preset")!.getAttribute("role")).toBe("note");
+    type("#client-id", "0a1b2c");
+    await new Promise((r) => setTimeout(r, checkDelayMs + 20));
+    await settle();
+    expect(text("#client-id-msg")).toBe("");
+    click("#sign-in");
+    await settle();
+    expect(backend.calls).toContain("setup:https://fhir.example.org/api/FHIR/R4:0a1b2c:Riverside Family Medicine");
+  });
+});
+
 describe("setup wizard, sign-in", () => {
   async function toSignIn() {
     type("#practice-name", "Riverside Family Medicine");

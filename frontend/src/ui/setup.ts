@@ -1,6 +1,6 @@
 import type { Backend } from "../api/backend";
-import { failure } from "../api/backend";
-import type { Failure, Settings, SetupCheck, SetupProblem } from "../api/types";
+import { failure, sentence } from "../api/backend";
+import type { Failure, PresetInfo, Problem, Settings, SetupCheck, SetupProblem } from "../api/types";
 import { h } from "./dom";
 import { errorBox } from "./errors";
 import { weekdayNames } from "./labels";
@@ -35,6 +35,8 @@ export class SetupWizard {
   problem?: Failure;
   hours?: Settings;
   hoursProblem?: Failure;
+  /** The practice preset the fields were filled in from, if any. */
+  preset?: PresetInfo;
   signIn: SignInFlow;
   private timer?: ReturnType<typeof setTimeout>;
   private checks = 0;
@@ -51,6 +53,20 @@ export class SetupWizard {
   stop(): void {
     clearTimeout(this.timer);
     if (this.signIn.phase === "waiting" || this.signIn.phase === "starting") void this.signIn.cancel();
+  }
+
+  /** fromPreset fills in the Epic details from the practice preset an
+   *  installer left on this computer, with the agent's problems with it
+   *  under their fields as if they had been typed: the manager fixes what
+   *  is marked, then tests and saves as usual. */
+  fromPreset(p: PresetInfo): void {
+    this.preset = p;
+    this.name = p.name;
+    this.fhirBase = p.fhirBase;
+    this.clientId = p.clientId;
+    this.check = { fhirBase: p.fhirBase, clientId: p.clientId, problems: p.problems.filter(inline) };
+    this.showAll = true; // the installer "typed" every field
+    this.test = undefined;
   }
 
   /** typed records a field and checks the fields once typing pauses. */
@@ -218,6 +234,28 @@ export class SetupWizard {
     return parts.filter((x): x is HTMLElement => x !== null);
   }
 
+  /** presetNote says where the filled-in details came from and why they
+   *  were not used at start; problems that have no field here are listed. */
+  private presetNote(): HTMLElement | null {
+    const p = this.preset;
+    if (!p) return null;
+    const blank = !p.name && !p.fhirBase && !p.clientId;
+    const others = p.problems.filter((x) => !inline(x));
+    return h(
+      "div",
+      { class: "notice info", id: "wizard-preset", role: "note" },
+      h(
+        "p",
+        {},
+        blank
+          ? "This computer was given a practice preset, but it could not be used. Type your practice's details below."
+          : `These details come from the practice preset this computer was given${p.name ? ` for ${p.name}` : ""}. Check them, fix anything marked, then press Test connection.`,
+      ),
+      p.error ? h("p", { id: "wizard-preset-error" }, `Setup did not finish at start: ${sentence(p.error)}`) : null,
+      others.length ? h("ul", { id: "wizard-preset-problems" }, others.map((x) => h("li", {}, `${fieldLabel(x.field)}: ${x.message}`))) : null,
+    );
+  }
+
   private testResult(): HTMLElement | null {
     const t = this.test;
     if (!t) return null;
@@ -247,11 +285,12 @@ export class SetupWizard {
 
   render(): HTMLElement {
     const demoLabel = this.fromDemo ? "Back to the demo" : "Try the demo";
-    let body: HTMLElement[];
+    let body: (HTMLElement | null)[];
     switch (this.step) {
       case 1:
         body = [
           h("p", {}, "Paste the Epic client ID your practice registered for HealthPrep Desk and your organisation's FHIR address. Your Epic analyst can give you both."),
+          this.presetNote(),
           ...this.field("practice-name", "Practice name", this.name, "name", "e.g. Riverside Family Medicine"),
           ...this.field("client-id", "Epic client ID", this.clientId, "clientId", "e.g. 0a1b2c3d-…", "From Epic's app page for HealthPrep Desk (the non-production or production ID)."),
           ...this.field("fhir-base", "FHIR base URL", this.fhirBase, "fhirBase", "https://…/api/FHIR/R4", "Ends in /api/FHIR/R4. Your organisation's address is listed on open.epic.com."),
@@ -363,6 +402,27 @@ export function clinicDaysField(prefix: string, days: string[], onChange: (days:
       ),
     ),
   );
+}
+
+/** inline says whether a problem shows under a field of step 1. */
+function inline(p: Problem): p is SetupProblem {
+  return p.field === "fhirBase" || p.field === "clientId";
+}
+
+/** fieldLabel names an Epic detail as the wizard labels it. */
+export function fieldLabel(field: string): string {
+  switch (field) {
+    case "fhirBase":
+      return "FHIR base URL";
+    case "clientId":
+      return "Epic client ID";
+    case "redirectPort":
+      return "Sign-in port";
+    case "name":
+      return "Practice name";
+    default:
+      return field;
+  }
 }
 
 function host(url: string): string {
