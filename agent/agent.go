@@ -65,7 +65,10 @@ type Agent struct {
 	reqStats    *api.RequestStats // the last sync's requests to Epic
 	running     *syncJob          // the sync under way, if any
 	preset      *api.PresetInfo   // a preset found but not applied, and why
-	notice      string            // something the front desk should know (a cache set aside)
+	// presetValues is that preset: the wizard finishing it sends only the
+	// fields it shows, and the preset fills in the rest (port, schedule).
+	presetValues *Preset
+	notice       string // something the front desk should know (a cache set aside)
 
 	// life ends when the agent closes; syncs run under it, not under the
 	// caller's context, and Close waits for them (jobs) to save or give up.

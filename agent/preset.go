@@ -69,6 +69,23 @@ func (p Preset) SetupRequest() api.SetupRequest {
 	return api.SetupRequest{FHIRBase: p.FHIRBase, ClientID: p.ClientID, Name: p.Name, RedirectPort: p.RedirectPort, Schedule: p.Schedule}
 }
 
+// fill completes a setup of this preset's practice (the same FHIR base and
+// client ID once cleaned) with what the request leaves out: the sign-in
+// port and the schedule source, which the setup wizard does not ask for.
+func (p Preset) fill(req api.SetupRequest) api.SetupRequest {
+	base, id, _ := smart.Clean(req.FHIRBase, req.ClientID)
+	if base != p.FHIRBase || id != p.ClientID {
+		return req
+	}
+	if req.RedirectPort == 0 {
+		req.RedirectPort = p.RedirectPort
+	}
+	if req.Schedule == nil {
+		req.Schedule = p.Schedule
+	}
+	return req
+}
+
 // presetPaths are where an installer leaves a practice preset, first
 // found wins: $HEALTHPREP_PRESET, practice-preset.json beside the agent
 // program, then the system-wide file.
@@ -131,7 +148,7 @@ func (a *Agent) applyPreset(ctx context.Context) bool {
 		return false
 	}
 	info := &api.PresetInfo{Path: path, Name: pr.Name, FHIRBase: pr.FHIRBase, ClientID: pr.ClientID, Problems: []api.Problem{}}
-	a.preset = info
+	a.preset, a.presetValues = info, &pr
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	// Setup switches from "nothing" to the practice; there is no demo yet.
@@ -144,7 +161,7 @@ func (a *Agent) applyPreset(ctx context.Context) bool {
 		a.log.Warn("the practice preset was not applied; the setup wizard shows it", "path", path, "problems", len(out.Problems), "err", info.Error)
 		return false
 	}
-	a.preset = nil
+	a.preset, a.presetValues = nil, nil
 	if err := writeFileAtomic(filepath.Join(a.opts.Dir, presetAppliedFile), []byte(hash+"\n")); err != nil {
 		a.log.Warn("recording the applied preset", "err", err)
 	}

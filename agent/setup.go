@@ -49,6 +49,12 @@ func (a *Agent) checkSetup(ctx context.Context, req api.SetupRequest) (api.Setup
 // the same practice again updates its settings and keeps its sign-in.
 func (a *Agent) Setup(ctx context.Context, req api.SetupRequest) (api.SetupCheck, error) {
 	req.Discover = true
+	a.mu.Lock()
+	pv := a.presetValues
+	a.mu.Unlock()
+	if pv != nil {
+		req = pv.fill(req)
+	}
 	out, cfg, err := a.checkSetup(ctx, req)
 	if err != nil || len(out.Problems) > 0 {
 		return out, err
@@ -105,7 +111,7 @@ func (a *Agent) Setup(ctx context.Context, req api.SetupRequest) (api.SetupCheck
 		}
 	}
 	a.mu.Lock()
-	a.practice, a.preset = &p, nil
+	a.practice, a.preset, a.presetValues = &p, nil, nil
 	if old != nil {
 		a.ts, a.src = nil, nil // new discovery or secret: rebuild the token source
 	}
