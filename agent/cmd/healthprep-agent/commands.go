@@ -56,12 +56,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 		Use:   "status",
 		Short: "Show the practice, sign-in, last sync, cached days and keychain",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			svc, done, err := g.service(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer done()
+		RunE: g.run(func(cmd *cobra.Command, svc api.Service) error {
 			st, err := svc.Status(cmd.Context())
 			if err != nil {
 				return err
@@ -72,7 +67,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 				return enc.Encode(st)
 			}
 			return writeStatus(cmd.OutOrStdout(), st)
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	return cmd
@@ -121,12 +116,7 @@ func newSyncCmd(g *globals) *cobra.Command {
 		Use:   "sync",
 		Short: "Fetch a day's schedule and charts from Epic into the cache",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			svc, done, err := g.service(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer done()
+		RunE: g.run(func(cmd *cobra.Command, svc api.Service) error {
 			events, _ := svc.SyncEvents(cmd.Context())
 			finished := make(chan struct{})
 			go func() {
@@ -153,7 +143,7 @@ func newSyncCmd(g *globals) *cobra.Command {
 				fmt.Fprintln(cmd.OutOrStdout(), "warning:", w)
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&date, "date", "", "day to sync, YYYY-MM-DD (default: today in the practice's time zone)")
 	cmd.Flags().BoolVar(&full, "full", false, "fetch every chart whole, not only what changed since the last sync")
@@ -181,13 +171,9 @@ func newPrepCmd(g *globals) *cobra.Command {
 		Use:   "prep",
 		Short: "Print the day's prep list or one patient's sheet from the cache (no network)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			svc, done, err := g.service(cmd.Context())
+		RunE: g.run(func(cmd *cobra.Command, svc api.Service) error {
+			date, err := orToday(cmd.Context(), svc, date)
 			if err != nil {
-				return err
-			}
-			defer done()
-			if date, err = orToday(cmd.Context(), svc, date); err != nil {
 				return err
 			}
 			day, err := svc.Day(cmd.Context(), date)
@@ -233,7 +219,7 @@ func newPrepCmd(g *globals) *cobra.Command {
 				}
 			}
 			return fmt.Errorf("no appointment on %s for patient %q (use the FHIR id, MRN or appointment id)", date, patient)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&date, "date", "", "day, YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&format, "format", "text", "text, json, csv (day list) or html (print view)")
@@ -250,18 +236,13 @@ func newResetCmd(g *globals) *cobra.Command {
 token, cache key) and its configuration from this computer, then returns to the
 demo. Epic itself is not changed. Needs --confirm RESET.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			svc, done, err := g.service(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer done()
+		RunE: g.run(func(cmd *cobra.Command, svc api.Service) error {
 			if err := svc.Reset(cmd.Context(), confirm); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "The practice was removed from this computer.")
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&confirm, "confirm", "", "type RESET to confirm")
 	return cmd

@@ -180,12 +180,7 @@ is printed as the first line of standard output instead. After a sign-in the
 agent registers a key for this computer with Epic (where Epic offers it), so
 later syncs need no browser.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			svc, done, err := g.service(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer done()
+		RunE: g.run(func(cmd *cobra.Command, svc api.Service) error {
 			st, err := svc.StartSignIn(cmd.Context(), api.SignInRequest{NoBrowser: noBrowser})
 			if err != nil {
 				return err
@@ -209,7 +204,7 @@ later syncs need no browser.`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Signed in as %s (access: %s)\n", st.User, accessWords(st.AccessMode))
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&noBrowser, "no-browser", false, "print the sign-in address instead of opening a browser")
 	return cmd

@@ -37,6 +37,19 @@ func (g *globals) service(ctx context.Context) (svc api.Service, done func(), er
 	return a, func() { a.Close() }, nil
 }
 
+// run wraps a command that needs the agent: it gets the service (the
+// running agent, or the data directory opened directly) and releases it.
+func (g *globals) run(f func(cmd *cobra.Command, svc api.Service) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		svc, done, err := g.service(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer done()
+		return f(cmd, svc)
+	}
+}
+
 func newStopCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "stop",
