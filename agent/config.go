@@ -43,6 +43,9 @@ type Practice struct {
 	ClinicDays       []string `json:"clinicDays,omitempty"`
 	RetentionDays    int      `json:"retentionDays,omitempty"`
 	LargeText        bool     `json:"largeText,omitempty"`
+	// Concurrency is how many requests to Epic a sync keeps in flight
+	// (0: the default, 6). Some organisations ask apps to stay lower.
+	Concurrency int `json:"concurrency,omitempty"`
 	// Lookbacks are the prep sheet's recent-history windows, in months.
 	Lookbacks    Lookbacks `json:"lookbacks,omitzero"`
 	Demo         bool      `json:"demo,omitempty"`
@@ -175,6 +178,7 @@ func (p Practice) withDefaults() Practice {
 			*m = 12
 		}
 	}
+	p.Concurrency = min(max(p.Concurrency, 0), 32) // 0: the FHIR client's default
 	if p.Schedule.Kind == "" {
 		p.Schedule.Kind = "provider-service"
 	}

@@ -196,7 +196,9 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 		return api.SyncSummary{}, err
 	}
 	base := a.fhirBase(p)
-	fc := &fhir.Client{Base: base, HTTP: a.opts.HTTP, Tokens: ts, Log: a.log}
+	// One client per sync, so its counts are this sync's; the token source
+	// is the agent's, shared.
+	fc := &fhir.Client{Base: base, HTTP: a.opts.HTTP, Tokens: ts, Log: a.log, MaxInFlight: p.Concurrency}
 	src, err := a.scheduleSource(ctx, p, fc, base)
 	if err != nil {
 		return api.SyncSummary{}, err
