@@ -127,6 +127,22 @@ func SavePractice(dir string, p Practice) error {
 	return nil
 }
 
+// updatePractice changes the current practice and saves it, if it is
+// still the practice with this id: one reset or replaced meanwhile (a
+// sign-in finishing after a reset) is left alone, not written back. It
+// reports whether the practice was current.
+func (a *Agent) updatePractice(id string, change func(*Practice)) (bool, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.practice == nil || a.practice.Demo || a.practice.ID() != id {
+		return false, nil
+	}
+	cur := *a.practice
+	change(&cur)
+	a.practice = &cur
+	return true, SavePractice(a.opts.Dir, cur)
+}
+
 // writeFileAtomic replaces path with b (temp file, fsync, rename), mode
 // 0600, so a crash leaves the old file or the new one, never half of one.
 func writeFileAtomic(path string, b []byte) error {

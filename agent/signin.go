@@ -139,20 +139,17 @@ func (a *Agent) establish(ctx context.Context, cfg *smart.Config, p Practice, se
 	src.Initial = sess.Token
 	src.OnRefreshToken = a.keepRefreshToken(p)
 	source := smart.NewSource(cfg, creds, src)
-	p.SignedIn = &SignedInUser{Name: sess.Identity.Display(), FHIRUser: sess.Identity.FHIRUser, At: a.now().UTC()}
-	p.Discovery = cfg
-	a.mu.Lock()
-	if a.practice != nil && a.practice.ID() == p.ID() {
-		cur := *a.practice
-		cur.SignedIn, cur.Discovery = p.SignedIn, cfg
-		p = cur
-		a.practice = &cur
-	}
-	a.ts, a.src, a.needsSignIn = source, source, false
-	a.mu.Unlock()
-	if err := SavePractice(a.opts.Dir, p); err != nil {
+	who := &SignedInUser{Name: sess.Identity.Display(), FHIRUser: sess.Identity.FHIRUser, At: a.now().UTC()}
+	current, err := a.updatePractice(p.ID(), func(cur *Practice) { cur.SignedIn, cur.Discovery = who, cfg })
+	if err != nil {
 		a.log.Warn("saving who signed in", "err", err)
 	}
+	if !current {
+		return "", api.NewError(api.KindBusy, "The practice was reset or replaced while signing in; sign in again.")
+	}
+	a.mu.Lock()
+	a.ts, a.src, a.needsSignIn = source, source, false
+	a.mu.Unlock()
 	return creds.Mode(), nil
 }
 
@@ -227,15 +224,7 @@ func (a *Agent) discovery(ctx context.Context, p Practice, force bool) (*smart.C
 		a.audit(ctx, "alert.issuer", map[string]string{"expected": p.Issuer, "got": cfg.Issuer})
 		return nil, smartError(err)
 	}
-	a.mu.Lock()
-	if a.practice != nil && a.practice.ID() == p.ID() {
-		cur := *a.practice
-		cur.Discovery = cfg
-		a.practice = &cur
-		p = cur
-	}
-	a.mu.Unlock()
-	if err := SavePractice(a.opts.Dir, p); err != nil {
+	if _, err := a.updatePractice(p.ID(), func(cur *Practice) { cur.Discovery = cfg }); err != nil {
 		a.log.Warn("saving the discovered endpoints", "err", err)
 	}
 	return cfg, nil
