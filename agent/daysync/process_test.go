@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	mrand "math/rand/v2"
 	"os"
 	"os/exec"
@@ -21,12 +20,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/fhir"
 	"github.com/healthprep/desk/internal/schedule"
 	"github.com/healthprep/desk/internal/store"
+	"github.com/healthprep/desk/internal/store/storetest"
 )
 
 // The test binary doubles as the child processes these tests need: a
@@ -216,7 +214,7 @@ func TestNoPatientDataOnDiskInTheClear(t *testing.T) {
 		}
 		files++
 		total += len(b)
-		b = clearText(b) // the store compresses values: look inside any zstd frame too
+		b = storetest.ClearText(b) // the store compresses values: look inside any zstd frame too
 		for _, n := range needles {
 			if bytes.Contains(b, []byte(n)) {
 				t.Errorf("%s holds patient data in the clear (%d bytes matched)", filepath.Base(path), len(n))
@@ -233,24 +231,6 @@ func TestNoPatientDataOnDiskInTheClear(t *testing.T) {
 		t.Fatalf("opening with another key: %v", err)
 	}
 	t.Logf("%d patients, %d needles, %d files, %d bytes scanned", sum.Patients, len(needles), files, total)
-}
-
-// clearText is b plus whatever any zstd frame in it decodes to.
-func clearText(b []byte) []byte {
-	magic := []byte{0x28, 0xb5, 0x2f, 0xfd}
-	out := slices.Clone(b)
-	for i := 0; ; i += len(magic) {
-		j := bytes.Index(b[i:], magic)
-		if j < 0 {
-			return out
-		}
-		i += j
-		if r, err := zstd.NewReader(bytes.NewReader(b[i:]), zstd.WithDecoderConcurrency(1)); err == nil {
-			d, _ := io.ReadAll(io.LimitReader(r, 64<<20))
-			r.Close()
-			out = append(out, d...)
-		}
-	}
 }
 
 // simChild serves the simulator for the benchmark with the latency in

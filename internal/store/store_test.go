@@ -7,22 +7,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	mrand "math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
-	"github.com/klauspost/compress/zstd"
 
 	"github.com/healthprep/desk/internal/record"
+	"github.com/healthprep/desk/internal/store/storetest"
 )
 
 func newKey(t *testing.T) []byte {
@@ -107,26 +105,6 @@ func TestRoundTripAndReplace(t *testing.T) {
 	}
 }
 
-// clearText is a file's bytes plus whatever any zstd frame in it
-// decodes to: values are compressed before they are stored, so a scan of
-// the raw bytes alone would pass without encryption too.
-func clearText(b []byte) []byte {
-	out := slices.Clone(b)
-	for i := 0; ; {
-		j := bytes.Index(b[i:], zmagic)
-		if j < 0 {
-			return out
-		}
-		i += j
-		if r, err := zstd.NewReader(bytes.NewReader(b[i:]), zstd.WithDecoderConcurrency(1)); err == nil {
-			d, _ := io.ReadAll(io.LimitReader(r, 64<<20))
-			r.Close()
-			out = append(out, d...)
-		}
-		i += len(zmagic)
-	}
-}
-
 // scanDir reports which needles any file under dir holds in clear text.
 func scanDir(t *testing.T, dir string, needles ...string) (found map[string]bool, files int) {
 	found = map[string]bool{}
@@ -138,7 +116,7 @@ func scanDir(t *testing.T, dir string, needles ...string) (found map[string]bool
 		if err != nil {
 			t.Fatal(err)
 		}
-		b = clearText(b)
+		b = storetest.ClearText(b)
 		files++
 		for _, needle := range needles {
 			if bytes.Contains(b, []byte(needle)) {
