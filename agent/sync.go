@@ -46,19 +46,17 @@ func (d *demoTokens) Invalidate() {
 // tokens returns the shared token source for Epic.
 func (a *Agent) tokens(ctx context.Context, p Practice) (oauth2.TokenSource, error) {
 	a.mu.Lock()
-	if a.ts != nil {
-		defer a.mu.Unlock()
-		return a.ts, nil
-	}
-	if p.Demo && a.demo != nil {
-		defer a.mu.Unlock()
+	if a.ts == nil && p.Demo && a.demo != nil {
 		a.ts = &demoTokens{srv: a.demo}
-		return a.ts, nil
 	}
+	ts := a.ts
 	a.mu.Unlock()
+	if ts != nil {
+		return ts, nil
+	}
 	src, err := a.practiceSource(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, err // not a nil *smart.Source in a non-nil interface
 	}
 	return src, nil
 }
