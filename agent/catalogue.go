@@ -61,7 +61,11 @@ func (a *Agent) Catalogue(ctx context.Context) (api.CatalogueView, error) {
 // ImportCatalogue replaces the practice's catalogue with yaml when it
 // validates; otherwise nothing changes and the problems come back.
 func (a *Agent) ImportCatalogue(ctx context.Context, yaml string) (api.CatalogueChange, error) {
-	return a.saveCatalogue(ctx, []byte(yaml), "imported")
+	c, err := screening.Parse([]byte(yaml))
+	if err != nil {
+		return a.refused(err)
+	}
+	return a.saveCatalogue(ctx, []byte(yaml), c, "imported")
 }
 
 // EditCatalogue applies the manager's edits to the catalogue in use.
@@ -71,11 +75,11 @@ func (a *Agent) EditCatalogue(ctx context.Context, edits []api.CatalogueEdit) (a
 	if len(edits) == 0 {
 		return api.CatalogueChange{}, api.NewError(api.KindBadRequest, "nothing to change")
 	}
-	text, _, err := screening.ApplyEdits(a.loadCatalogue().yaml, edits)
+	text, c, err := screening.ApplyEdits(a.loadCatalogue().yaml, edits)
 	if err != nil {
 		return a.refused(err)
 	}
-	return a.saveCatalogue(ctx, text, "edited")
+	return a.saveCatalogue(ctx, text, c, "edited")
 }
 
 // ResetCatalogue goes back to the default catalogue.
@@ -90,12 +94,8 @@ func (a *Agent) ResetCatalogue(ctx context.Context) (api.CatalogueView, error) {
 	return catalogueView(a.loadCatalogue()), nil
 }
 
-// saveCatalogue validates b and makes it the practice's catalogue.
-func (a *Agent) saveCatalogue(ctx context.Context, b []byte, how string) (api.CatalogueChange, error) {
-	c, err := screening.Parse(b)
-	if err != nil {
-		return a.refused(err)
-	}
+// saveCatalogue makes b, already validated as c, the practice's catalogue.
+func (a *Agent) saveCatalogue(ctx context.Context, b []byte, c *screening.Catalogue, how string) (api.CatalogueChange, error) {
 	a.mu.Lock()
 	demo := a.practice != nil && a.practice.Demo
 	a.mu.Unlock()
