@@ -114,52 +114,63 @@ func (a *Agent) SyncEvents(ctx context.Context) (<-chan api.SyncEvent, error) {
 // (the window closes) leaves it running; CancelSync or the agent's Close
 // stop it, and a stopped sync never replaces the saved day.
 func (a *Agent) Sync(ctx context.Context, req api.SyncRequest) (api.SyncSummary, error) {
-	p, err := a.current()
-	if err != nil {
-		return api.SyncSummary{}, err
-	}
-	date := req.Date
-	if date == "" {
-		date = a.today()
-	}
-	day, err := time.ParseInLocation(time.DateOnly, date, p.Location())
-	if err != nil {
-		return api.SyncSummary{}, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
-	}
-	a.mu.Lock()
-	job := a.running
-	if job == nil {
-		if a.life.Err() != nil {
-			a.mu.Unlock()
-			return api.SyncSummary{}, api.NewError(api.KindBusy, "the agent is stopping")
+	for {
+		p, err := a.current()
+		if err != nil {
+			return api.SyncSummary{}, err
 		}
-		job = &syncJob{date: date, done: make(chan struct{})}
-		var jobCtx context.Context
-		jobCtx, job.cancel = context.WithCancel(a.life)
-		a.running = job
-		a.jobs.Add(1)
-		go func() {
-			defer a.jobs.Done()
-			defer settle()
-			job.sum, job.err = a.syncDay(jobCtx, p, date, day, req.Full)
-			job.cancel()
-			a.mu.Lock()
-			a.running = nil
-			a.mu.Unlock()
-			close(job.done)
-		}()
+		date := req.Date
+		if date == "" {
+			date = a.today()
+		}
+		day, err := time.ParseInLocation(time.DateOnly, date, p.Location())
+		if err != nil {
+			return api.SyncSummary{}, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
+		}
+		a.mu.Lock()
+		job := a.running
+		if job == nil {
+			if a.life.Err() != nil {
+				a.mu.Unlock()
+				return api.SyncSummary{}, api.NewError(api.KindBusy, "the agent is stopping")
+			}
+			job = a.startJob(p, date, day, req.Full)
+		}
+		a.mu.Unlock()
+		select {
+		case <-job.done:
+			// Asking for the day being fetched joins that sync. Syncs run
+			// one at a time (they share the cache and Epic's request
+			// budget), so asking for another day queues behind it rather
+			// than being refused: Friday asked for while the start-up sync
+			// of today runs is fetched once today is done.
+			if job.date == date {
+				return job.sum, job.err
+			}
+		case <-ctx.Done():
+			return api.SyncSummary{}, ctx.Err()
+		}
 	}
-	a.mu.Unlock()
-	if job.date != date {
-		return api.SyncSummary{}, api.NewError(api.KindBusy, "An update of "+job.date+" is running; wait for it to finish, then try again.")
-	}
-	// Asking for the day that is already being fetched joins that update.
-	select {
-	case <-job.done:
-		return job.sum, job.err
-	case <-ctx.Done():
-		return api.SyncSummary{}, ctx.Err()
-	}
+}
+
+// startJob starts a sync of date as the running job; a.mu is held.
+func (a *Agent) startJob(p Practice, date string, day time.Time, full bool) *syncJob {
+	job := &syncJob{date: date, done: make(chan struct{})}
+	var jobCtx context.Context
+	jobCtx, job.cancel = context.WithCancel(a.life)
+	a.running = job
+	a.jobs.Add(1)
+	go func() {
+		defer a.jobs.Done()
+		defer settle()
+		job.sum, job.err = a.syncDay(jobCtx, p, date, day, full)
+		job.cancel()
+		a.mu.Lock()
+		a.running = nil
+		a.mu.Unlock()
+		close(job.done)
+	}()
+	return job
 }
 
 // syncJob is the sync under way; callers asking for the same day share it.
