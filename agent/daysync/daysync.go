@@ -6,10 +6,12 @@
 // snapshot: what it fetched is kept beside it, marked partial.
 //
 // Requests: the day's Patients come in one search by _id list (each one
-// the server leaves out is read on its own), then seven searches per
-// patient (Observation categories in one). The searches of every patient
-// in flight run at once; fhir.Client.MaxInFlight bounds what is on the
-// wire, so the pipe stays full to the end of the day.
+// the server leaves out is read on its own), then one search per resource
+// type the prep reads (Observation categories in one): nine per patient,
+// ten from the age the frailty rule applies (DeviceRequest, see fromAge).
+// The searches of every patient in flight run at once;
+// fhir.Client.MaxInFlight bounds what is on the wire, so the pipe stays
+// full to the end of the day.
 //
 // Incremental: a later sync of the same day searches only for what changed
 // since the previous one (_lastUpdated=gt the server's clock at that
@@ -179,7 +181,7 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 	fetchCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	since := d.Now().Add(-d.Lookback).Format(time.DateOnly)
-	f := fetcher{c: d.FHIR, since: since, now: d.Now, whole: wholeTypes(d.WholeHistory)}
+	f := fetcher{c: d.FHIR, since: since, now: d.Now, whole: wholeTypes(d.WholeHistory), year: day.Year()}
 	patients := f.patients(fetchCtx, ids)
 
 	work := make(chan string)
@@ -305,8 +307,21 @@ func usable(b store.PatientData, since string, whole []string) bool {
 
 // alwaysWhole are the types fetched with no date limit whatever the
 // catalogue says: low volume, and lifetime events (a vaccine series, a
-// mastectomy, a dateless report) count.
-var alwaysWhole = []string{"Condition", "DiagnosticReport", "Immunization", "Procedure"}
+// mastectomy, a dateless report) count. The request types are whole too:
+// FHIR's "date" parameter does not mean when they were ordered
+// (MedicationRequest's is the dosage's date), and a snapshot from before
+// they were fetched then cannot be an incremental base.
+var alwaysWhole = []string{"Condition", "DeviceRequest", "DiagnosticReport", "Immunization", "MedicationRequest", "Procedure", "ServiceRequest"}
+
+// fromAge are resource types only a rule for older patients reads, with
+// the age, reached by the end of the day's calendar year, from which a
+// patient's are fetched. A patient with no birth date gets them all.
+var fromAge = map[string]int{
+	// A DeviceRequest evidences only frailty, which counts only for
+	// patients 66 or older at the end of the measurement period (the
+	// calendar year): measures.md, advanced_illness_and_frailty.
+	"DeviceRequest": 66,
+}
 
 // wholeTypes is the sorted set of types a sync fetches whole.
 func wholeTypes(extra []string) []string {
@@ -325,7 +340,28 @@ type fetcher struct {
 	c     *fhir.Client
 	since string
 	whole []string // types fetched with no date limit (sorted)
+	year  int      // the day's calendar year, for fromAge
 	now   func() time.Time
+}
+
+// notNeeded lists the types of fromAge a patient is too young for.
+func (f fetcher) notNeeded(pt json.RawMessage) []string {
+	var p struct {
+		BirthDate string `json:"birthDate"`
+	}
+	json.Unmarshal(pt, &p)
+	born, err := time.Parse(time.DateOnly, p.BirthDate)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for typ, age := range fromAge {
+		if f.year-born.Year() < age {
+			out = append(out, typ)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // fetchResult is what a patient fetch reports besides the data.
@@ -362,6 +398,9 @@ func searches(patient, since string, whole []string) []search {
 		p("DiagnosticReport"),
 		p("DocumentReference"),
 		p("Encounter"),
+		p("MedicationRequest"),
+		p("ServiceRequest"),
+		p("DeviceRequest"),
 	}
 }
 
@@ -436,7 +475,12 @@ func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, bas
 	}
 	data.Resources = append(data.Resources, pt)
 
-	list := searches(id, f.since, f.whole)
+	// Types no rule reads at this patient's age are not asked for; they
+	// are noted as missing, so the first sync that needs them searches
+	// them whole.
+	skip := f.notNeeded(pt)
+	data.Missing = append(data.Missing, skip...)
+	list := slices.DeleteFunc(searches(id, f.since, f.whole), func(s search) bool { return slices.Contains(skip, s.typ) })
 	type outcome struct {
 		r           fhir.Result
 		err         error

@@ -24,6 +24,7 @@ var searchable = map[string]bool{
 	"Patient": false, "Practitioner": false, "Location": false, "Appointment": true,
 	"Condition": true, "Observation": true, "Procedure": true, "Immunization": true,
 	"DiagnosticReport": true, "DocumentReference": true, "Encounter": true,
+	"MedicationRequest": true, "ServiceRequest": true, "DeviceRequest": true,
 }
 
 type apiHandler func(w http.ResponseWriter, r *http.Request, g grant) (status int, body any)

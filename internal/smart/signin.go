@@ -30,6 +30,7 @@ var DefaultResourceScopes = []string{
 	"user/Patient.read", "user/Condition.read", "user/Observation.read", "user/Procedure.read",
 	"user/Immunization.read", "user/DiagnosticReport.read", "user/DocumentReference.read",
 	"user/Encounter.read", "user/Appointment.read", "user/Practitioner.read",
+	"user/MedicationRequest.read", "user/ServiceRequest.read", "user/DeviceRequest.read",
 }
 
 // Sign-in defaults.
