@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/healthprep/desk/internal/screening/valuesets"
 )
 
 //go:embed catalogue.yaml
@@ -26,7 +28,7 @@ var systems = map[string]string{
 	"loinc": "http://loinc.org", "cpt": "http://www.ama-assn.org/go/cpt", "sct": "http://snomed.info/sct",
 	"snomed": "http://snomed.info/sct", "cvx": "http://hl7.org/fhir/sid/cvx",
 	"hcpcs": "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "icd10cm": "http://hl7.org/fhir/sid/icd-10-cm",
-	"icd10pcs": "http://www.cms.gov/Medicare/Coding/ICD10",
+	"icd10pcs": "http://www.cms.gov/Medicare/Coding/ICD10", "rxnorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
 }
 
 const sysICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -152,18 +154,26 @@ type Modifier struct {
 	interval   Period
 }
 
-// Group is a set of codes from one value set.
+// Group is a set of codes for one fact, usually one value set.
 type Group struct {
-	Name   string `yaml:"name"`
-	Source string `yaml:"source,omitempty"`
+	Name string `yaml:"name"`
+	// ValueSet is the OID of an eCQM value set embedded in the binary
+	// (package valuesets): the group carries its whole expansion, plus any
+	// codes listed under Codes.
+	ValueSet string `yaml:"value_set,omitempty"`
+	Source   string `yaml:"source,omitempty"`
 	// Review marks codes found in no value set examined: they count, and the
-	// results they decide say "check".
+	// results they decide say "check". Reason says why they are listed
+	// (an older code for the same test, a code a known EHR uses, ...).
 	Review bool                `yaml:"review,omitempty"`
-	Codes  map[string][]string `yaml:"codes"`
+	Reason string              `yaml:"reason,omitempty"`
+	Codes  map[string][]string `yaml:"codes,omitempty"`
 
 	line       int
 	decodeErrs []string
-	n          int32 // position in the index
+	n          int32               // position in the index
+	all        map[string][]string // Codes plus the value set's expansion
+	vs         *valuesets.ValueSet
 }
 
 type intervalKind int
@@ -687,11 +697,36 @@ func (g *Group) compile(parentLine int, where string, bad func(int, string, ...a
 		slices.Sort(norm[uri])
 		norm[uri] = slices.Compact(norm[uri])
 	}
-	if len(norm) == 0 {
+	g.Codes, g.all, g.vs = norm, norm, nil
+	if g.ValueSet != "" {
+		vs, ok := valuesets.Lookup(g.ValueSet)
+		if !ok {
+			bad(line, "%s: evidence group %q: value set %s is not one this version knows (list its codes under codes: instead)", where, g.Name, g.ValueSet)
+		} else {
+			g.vs, g.all = vs, map[string][]string{}
+			for uri, codes := range vs.Codes {
+				g.all[uri] = append(g.all[uri], codes...)
+			}
+			for uri, codes := range norm {
+				g.all[uri] = append(g.all[uri], codes...)
+			}
+			for uri := range g.all {
+				slices.Sort(g.all[uri])
+				g.all[uri] = slices.Compact(g.all[uri])
+			}
+		}
+	}
+	if len(g.all) == 0 && (g.ValueSet == "" || g.vs != nil) {
 		bad(line, "%s: evidence group %q has no codes", where, g.Name)
 	}
-	g.Codes = norm
 }
+
+// AllCodes returns the group's codes by system URI: those listed plus its
+// value set's expansion.
+func (g *Group) AllCodes() map[string][]string { return g.all }
+
+// Partial reports whether the group's value set is published only in part.
+func (g *Group) Partial() bool { return g.vs != nil && g.vs.Partial() }
 
 func systemURI(s string) (string, bool) {
 	if u, ok := systems[strings.ToLower(s)]; ok {

@@ -64,7 +64,7 @@ func TestApplyEditsChangesOnlyTheEditedLines(t *testing.T) {
 	}
 	// Comments and sources survive.
 	for _, keep := range []string{"# HealthPrep Desk default screening catalogue.", "# Modality ages are the age on the test date",
-		"source: 2.16.840.1.113883.3.464.1003.108.12.1020", "review: true"} {
+		"value_set: 2.16.840.1.113883.3.464.1003.108.12.1020", "review: true"} {
 		if !strings.Contains(string(out), keep) {
 			t.Errorf("the edit lost %q", keep)
 		}

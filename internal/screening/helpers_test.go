@@ -106,8 +106,8 @@ func sampleCode(system, code string) string {
 }
 
 func firstCode(g *Group) (system, code string) {
-	for _, sys := range sortedKeys(g.Codes) {
-		return sys, sampleCode(sys, g.Codes[sys][0])
+	for _, sys := range sortedKeys(g.all) {
+		return sys, sampleCode(sys, g.all[sys][0])
 	}
 	return "", ""
 }

@@ -29,7 +29,7 @@ func (c *Catalogue) buildIndex() {
 	add := func(g *Group) {
 		g.n = int32(len(ix.groups))
 		ix.groups = append(ix.groups, g)
-		for sys, codes := range g.Codes {
+		for sys, codes := range g.all {
 			for _, code := range codes {
 				prefix := strings.HasSuffix(code, "*")
 				code = strings.TrimSuffix(code, "*")
