@@ -34,8 +34,10 @@ var systems = map[string]string{
 const sysICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 
 // knownResources are the FHIR types evidence can come from; a type's
-// position is its bit in a resource mask.
-var knownResources = []string{"Observation", "Procedure", "Immunization", "DiagnosticReport", "DocumentReference", "Condition", "Encounter"}
+// position is its bit in a resource mask. EHRs record the same fact as
+// different types (a Pap smear as an Observation, a DiagnosticReport or a
+// Procedure; a test ordered and then marked completed as a ServiceRequest).
+var knownResources = []string{"Observation", "Procedure", "Immunization", "DiagnosticReport", "DocumentReference", "Condition", "Encounter", "ServiceRequest", "MedicationRequest"}
 
 // Catalogue is a parsed, validated catalogue, ready to evaluate.
 type Catalogue struct {
@@ -106,7 +108,7 @@ type Modality struct {
 	kind       intervalKind
 	interval   Period
 	minGap     Period
-	mask       uint8    // resource types, 0 = any
+	mask       uint16   // resource types, 0 = any
 	keywords   []string // lower-cased
 	name       string   // for results
 }
@@ -131,7 +133,7 @@ type Rule struct {
 
 	line       int
 	decodeErrs []string
-	mask       uint8
+	mask       uint16
 }
 
 // Modifier is a risk-group variant: for patients with an active condition
@@ -619,8 +621,8 @@ func (md *Modifier) compile(where string, bad func(int, string, ...any)) {
 	}
 }
 
-func resourceMask(rs []string, line int, where string, bad func(int, string, ...any)) uint8 {
-	var mask uint8
+func resourceMask(rs []string, line int, where string, bad func(int, string, ...any)) uint16 {
+	var mask uint16
 	for _, r := range rs {
 		i := slices.Index(knownResources, r)
 		if i < 0 {

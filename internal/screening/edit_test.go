@@ -190,7 +190,7 @@ func TestLookback(t *testing.T) {
 	if got, want := c.Lookback(), (10*366+90)*day; got != want {
 		t.Fatalf("lookback %v, want %v", got/day, want/day)
 	}
-	if got := c.WholeHistory(); !slices.Equal(got, []string{"Condition", "DiagnosticReport", "Immunization", "Observation", "Procedure"}) {
+	if got := c.WholeHistory(); !slices.Equal(got, []string{"Condition", "DiagnosticReport", "Immunization", "Observation", "Procedure", "ServiceRequest"}) {
 		t.Fatalf("whole history: %v", got)
 	}
 	one := `version: t

@@ -76,6 +76,11 @@ func counts(it *record.Item) bool {
 		return it.Status == "final" || it.Status == "amended" || it.Status == "corrected" || it.Status == "appended"
 	case "Procedure":
 		return it.Status == "completed"
+	case "ServiceRequest":
+		// An order counts only once it is done: an open order is not a test.
+		return it.Status == "completed"
+	case "MedicationRequest":
+		return it.Status == "active" || it.Status == "completed"
 	case "Immunization":
 		return it.Status == "completed" && !it.Subpotent
 	case "DocumentReference":
@@ -116,9 +121,9 @@ func (p Period) subDays(n int32) int32 { return dayNum(p.SubFrom(dayTime(n))) }
 type hit struct {
 	group  int32 // -1: a title keyword matched
 	item   int32
-	coding int32 // index into the item's Codes (ValueCodes when value); -1: a title keyword
-	typ    uint8 // the item's resource type bit
-	value  bool  // matched on an Observation value, not its code
+	coding int32  // index into the item's Codes (ValueCodes when value); -1: a title keyword
+	typ    uint16 // the item's resource type bit
+	value  bool   // matched on an Observation value, not its code
 }
 
 // evaluator holds one Evaluate call's working state; it is pooled, so a
@@ -244,7 +249,7 @@ func (e *evaluator) collect() {
 	e.off[0] = 0
 }
 
-func typeBit(t string) uint8 {
+func typeBit(t string) uint16 {
 	for i, r := range knownResources {
 		if r == t {
 			return 1 << i

@@ -55,8 +55,10 @@ func item(typ, system, code string, on time.Time) record.Item {
 	switch typ {
 	case "Observation", "DiagnosticReport":
 		it.Status = "final"
-	case "Procedure", "Immunization":
+	case "Procedure", "Immunization", "ServiceRequest":
 		it.Status = "completed"
+	case "MedicationRequest":
+		it.Status = "active"
 	case "Condition":
 		it.Status = "active"
 	case "DocumentReference":
