@@ -130,10 +130,53 @@ type Rule struct {
 	MatchValues bool     `yaml:"match_values,omitempty"` // codes may sit in Observation values (tobacco user)
 	Evidence    []*Group `yaml:"evidence,omitempty"`
 	AllOf       []*Rule  `yaml:"all_of,omitempty"`
+	// A status rule (smoking) is decided by the newest record across
+	// resource types, not by any record ever: NotWhenNewer is evidence that
+	// the fact no longer holds (a later "never smoker"); Former is evidence
+	// that it held and ended (ex-smoker), which still applies while the end
+	// is within Former.Within; Amount is a quantity whose newest record
+	// must reach Amount.Min (pack-years).
+	NotWhenNewer []*Group    `yaml:"not_when_newer,omitempty"`
+	Former       *FormerRule `yaml:"former,omitempty"`
+	Amount       *AmountRule `yaml:"amount,omitempty"`
 
 	line       int
 	decodeErrs []string
 	mask       uint16
+}
+
+// FormerRule: a fact that ended (quit smoking) still counts while its end
+// is within Within of the visit. The end is the onset of a "former" finding
+// coded on a Condition, or the abatement of a Condition from the rule's
+// evidence; an Observation says the status but not when it changed.
+type FormerRule struct {
+	Within   string   `yaml:"within"`
+	Evidence []*Group `yaml:"evidence"`
+	within   Period
+}
+
+// AmountRule: the newest numeric record of Evidence must be at least Min
+// (in Unit, for the sheet).
+type AmountRule struct {
+	Name     string   `yaml:"name"`
+	Min      float64  `yaml:"min"`
+	Unit     string   `yaml:"unit,omitempty"`
+	Evidence []*Group `yaml:"evidence"`
+}
+
+func (r *Rule) status() bool { return len(r.NotWhenNewer) > 0 || r.Former != nil || r.Amount != nil }
+
+// groups lists every group of a rule (not of its all_of parts).
+func (r *Rule) groups() []*Group {
+	gs := slices.Clone(r.Evidence)
+	gs = append(gs, r.NotWhenNewer...)
+	if r.Former != nil {
+		gs = append(gs, r.Former.Evidence...)
+	}
+	if r.Amount != nil {
+		gs = append(gs, r.Amount.Evidence...)
+	}
+	return gs
 }
 
 // Modifier is a risk-group variant: for patients with an active condition
@@ -657,7 +700,20 @@ func compileRule(r *Rule, parentLine int, where string, bad func(int, string, ..
 	if len(r.Evidence) == 0 {
 		bad(r.line, "%s: no evidence codes", w)
 	}
-	for i, g := range r.Evidence {
+	if f := r.Former; f != nil {
+		p, err := ParsePeriod(f.Within)
+		if err != nil || p.IsZero() {
+			bad(r.line, "%s: former: within %q is not a duration longer than zero like P15Y", w, f.Within)
+		}
+		f.within = p
+		if len(f.Evidence) == 0 {
+			bad(r.line, "%s: former: no evidence codes", w)
+		}
+	}
+	if a := r.Amount; a != nil && len(a.Evidence) == 0 {
+		bad(r.line, "%s: amount: no evidence codes", w)
+	}
+	for i, g := range r.groups() {
 		if g == nil {
 			bad(r.line, "%s: evidence group %d is empty", w, i+1)
 			continue

@@ -145,6 +145,13 @@ type evaluator struct {
 	arena []hit   // evidence kept while one screening is decided
 	doses []dose
 	buf   []byte
+
+	// What the last status rule found (rule sets them): why it did not
+	// apply, what to check when it did, and whether it settled the
+	// screening's manual review (pack-years and a current or recent habit
+	// on record).
+	ruleNote, ruleCheck string
+	ruleConfirmed       bool
 }
 
 var pool = sync.Pool{New: func() any { return new(evaluator) }}
@@ -280,6 +287,9 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 			}
 		}
 		return true
+	}
+	if r.status() {
+		return e.statusRule(r)
 	}
 	var best hit
 	bestDay, found := int32(noDate), false
@@ -669,19 +679,30 @@ func (e *evaluator) screening(s *Screening) Result {
 		return notApplicable(r, "recommended for "+strings.Join(s.Sexes, " and ")+" patients only")
 	}
 	var trigger []hit
+	e.ruleNote, e.ruleCheck, e.ruleConfirmed = "", "", false
+	confirmed := false
 	if len(s.Triggers) > 0 {
+		var why string
 		for _, t := range s.Triggers {
 			start := len(e.arena)
+			e.ruleNote, e.ruleCheck, e.ruleConfirmed = "", "", false
 			if e.rule(t, true) {
-				r.Rule, trigger = t.ID, e.arena[start:]
+				r.Rule, trigger, confirmed = t.ID, e.arena[start:], e.ruleConfirmed
+				r.flag(e.ruleCheck)
 				for _, h := range trigger {
 					e.flagHit(&r, h)
 				}
 				break
 			}
+			if why == "" {
+				why = e.ruleNote
+			}
 		}
 		if trigger == nil {
-			return notApplicable(r, "applies only "+triggerWords(s.Triggers[0]))
+			if why == "" {
+				why = "applies only " + triggerWords(s.Triggers[0])
+			}
+			return notApplicable(r, why)
 		}
 	}
 	switch {
@@ -784,7 +805,7 @@ func (e *evaluator) screening(s *Screening) Result {
 			b = append(b, "nothing on record"...)
 		}
 	}
-	if s.ManualReview != "" && (r.Status == Due || r.Status == DueSoon) {
+	if s.ManualReview != "" && !confirmed && (r.Status == Due || r.Status == DueSoon) {
 		r.Status = NeedsReview
 		b = append(b, "; eligible only if: "...)
 		b = append(b, s.ManualReview...)

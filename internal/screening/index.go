@@ -63,7 +63,7 @@ func (c *Catalogue) buildIndex() {
 	}
 	var rule func(r *Rule)
 	rule = func(r *Rule) {
-		groups(r.Evidence)
+		groups(r.groups())
 		for _, p := range r.AllOf {
 			rule(p)
 		}
