@@ -68,6 +68,11 @@ type Screening struct {
 	Modalities   []*Modality `yaml:"modalities"`
 	Exclusions   []*Rule     `yaml:"exclusions,omitempty"`
 	Modifiers    []*Modifier `yaml:"modifiers,omitempty"`
+	// Related are codes for the same kind of care that do not meet the
+	// screening (PCV13 for the adult pneumococcal series): never counted,
+	// but named on the sheet with the group's reason, so a patient who has
+	// them is not told "nothing on record".
+	Related []*Group `yaml:"related,omitempty"`
 
 	line       int
 	decodeErrs []string
@@ -124,7 +129,10 @@ type AgeBand struct {
 // Rule is a trigger or an exclusion: evidence that makes a screening apply
 // or not. AllOf rules need every part (left and right mastectomy).
 type Rule struct {
-	ID          string   `yaml:"id"`
+	ID string `yaml:"id"`
+	// Title names what the rule looks for, for the sheet ("diabetes", "a
+	// BMI of 25 or more"); the first group's name when absent.
+	Title       string   `yaml:"title,omitempty"`
 	Resources   []string `yaml:"resources,omitempty"`
 	MinValue    *float64 `yaml:"min_value,omitempty"`    // a numeric threshold (BMI >= 25)
 	MatchValues bool     `yaml:"match_values,omitempty"` // codes may sit in Observation values (tobacco user)
@@ -531,6 +539,13 @@ func (s *Screening) compile(seen map[string]int, bad func(int, string, ...any)) 
 	}
 	for _, r := range s.Exclusions {
 		compileRule(r, s.line, where+" exclusion", bad)
+	}
+	for i, g := range s.Related {
+		if g == nil {
+			bad(s.line, "%s: related group %d is empty", where, i+1)
+			continue
+		}
+		g.compile(s.line, where+" related", bad)
 	}
 	for i, md := range s.Modifiers {
 		if md == nil {

@@ -81,6 +81,7 @@ func (c *Catalogue) buildIndex() {
 		for _, md := range s.Modifiers {
 			groups(md.Evidence)
 		}
+		groups(s.Related)
 	}
 	c.idx = ix
 }

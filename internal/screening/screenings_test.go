@@ -353,7 +353,7 @@ func exclusionCases(t *testing.T, cat *Catalogue, s *Screening, x *Rule, v time.
 		if got := r.Status == Excluded && r.Rule == x.ID; got != excluded {
 			t.Errorf("%s: status %s rule %q, want excluded by %s: %v (%s)", name, r.Status, r.Rule, x.ID, excluded, r.Reason)
 		}
-		if excluded && (len(r.Evidence) == 0 || !strings.HasPrefix(r.Reason, "excluded: ")) {
+		if excluded && (len(r.Evidence) == 0 || !strings.HasPrefix(r.Reason, "not needed: ")) {
 			t.Errorf("%s: an exclusion without its evidence: %+v", name, r)
 		}
 	}

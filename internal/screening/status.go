@@ -85,14 +85,14 @@ func (e *evaluator) statusRule(r *Rule) bool {
 	var b []byte
 	switch best.kind {
 	case never:
-		b = append(b, "the latest record, "...)
+		b = append(b, "the newest record, "...)
 		b = e.appendWhat(b, best.h)
 		// Name the older record it overrides, if any.
 		if k := current; seen[k] || seen[former] {
 			if !seen[k] || seen[former] && newest[former].day > newest[k].day {
 				k = former
 			}
-			b = append(b, ", is newer than "...)
+			b = append(b, ", outweighs the older "...)
 			b = e.appendWhat(b, newest[k].h)
 		}
 		e.ruleNote = string(b)

@@ -41,7 +41,7 @@ func TestNewestSmokingStatusWins(t *testing.T) {
 		reason string // a part of the reason, or of the check note
 	}{
 		{"2003 smoker problem, later never-smoker statuses", []record.Item{smokerProblem(day("2003-04-01")), status("266919005", day("2019-05-01")), status("266919005", day("2025-05-01"))},
-			NotApplicable, "the latest record, Never smoked tobacco (Observation, 2025-05-01), is newer than Smokes tobacco daily (Condition, 2003-04-01)"},
+			NotApplicable, "the newest record, Never smoked tobacco (result, 2025-05-01), outweighs the older Smokes tobacco daily (problem list, 2003-04-01)"},
 		{"2003 smoker problem alone", []record.Item{smokerProblem(day("2003-04-01"))}, NeedsReview, "20 or more pack-years"},
 		{"never smoker, then a smoker status", []record.Item{status("266919005", day("2020-01-01")), status("449868002", day("2025-01-01"))}, NeedsReview, ""},
 		{"never and smoker the same day", []record.Item{status("266919005", day("2025-01-01")), status("449868002", day("2025-01-01"))}, NeedsReview, ""},
