@@ -48,6 +48,14 @@ type Patient struct {
 	Outcomes map[string]Outcome
 	Diabetic bool
 	Smoker   bool
+	// FormerSmoker: a smoker who quit within the last 15 years (an
+	// "ex-smoker" problem dated when they quit): still eligible for lung
+	// cancer screening.
+	FormerSmoker bool
+	// StaleSmoker: not a smoker, but with a "smoker" problem from 20+ years
+	// ago that newer "never smoker" statuses overrule: lung cancer
+	// screening must not apply.
+	StaleSmoker bool
 	// Updated and Version are meta.lastUpdated and meta.versionId; zero
 	// means the generated defaults (a month before today, version 1).
 	Updated time.Time
@@ -84,11 +92,13 @@ type Resource struct {
 	Alt          *coding
 	Value        *float64
 	Unit         string
-	Class        string // Encounter.class
-	Title        string
-	Author       string
-	Updated      time.Time
-	Version      int // meta.versionId; 0 reads as 1
+	ValueCode    *coding // Observation.valueCodeableConcept
+
+	Class   string // Encounter.class
+	Title   string
+	Author  string
+	Updated time.Time
+	Version int // meta.versionId; 0 reads as 1
 }
 
 // Appointment is one scheduled visit.
@@ -161,7 +171,10 @@ func Generate(seed int64, today time.Time) *Practice {
 		byMRN:        map[string]*Patient{},
 		res:          map[string]*Resource{},
 	}
-	g := &gen{rng: rng, pr: pr, day: day}
+	// Variations (how a fact is coded, later smoking statuses) draw from
+	// their own stream, so adding one leaves the rest of the practice as
+	// it was.
+	g := &gen{rng: rng, vary: rand.New(rand.NewPCG(uint64(seed), 0x0a17_c0de)), pr: pr, day: day}
 	for i := 0; i < numPatients; i++ {
 		p := g.patient(i)
 		pr.Patients = append(pr.Patients, p)
@@ -183,10 +196,11 @@ func Generate(seed int64, today time.Time) *Practice {
 }
 
 type gen struct {
-	rng *rand.Rand
-	pr  *Practice
-	day time.Time
-	seq int
+	rng  *rand.Rand
+	vary *rand.Rand
+	pr   *Practice
+	day  time.Time
+	seq  int
 }
 
 const idChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -265,7 +279,18 @@ func (g *gen) add(p *Patient, r *Resource) *Resource {
 }
 
 func (g *gen) addEvidence(p *Patient, e evidence, at time.Time) *Resource {
-	return g.add(p, &Resource{Type: e.kind, Category: e.category, Code: e.coding, Alt: e.alt, Value: e.value, Unit: e.unit, Date: at, Title: e.coding.display})
+	r := &Resource{Type: e.kind, Category: e.category, Code: e.coding, Alt: e.alt, Value: e.value, Unit: e.unit, Date: at, Title: e.coding.display}
+	if e.coding.code == smokingStatus.code {
+		// The smoking status this patient has, as of the record's date.
+		r.ValueCode = &neverSmoked
+		switch {
+		case p.FormerSmoker:
+			r.ValueCode = &exSmoker
+		case p.Smoker:
+			r.ValueCode = &dailySmoker
+		}
+	}
+	return g.add(p, r)
 }
 
 // at returns a time on the given day at a plausible clinic hour.
@@ -310,10 +335,28 @@ func (g *gen) screenings() {
 	}
 	for _, p := range g.pr.Patients {
 		if p.Diabetic {
-			g.addEvidence(p, *diabetes, g.day.AddDate(-2-g.rng.IntN(10), -g.rng.IntN(12), 0))
+			dx := *diabetes
+			if g.vary.IntN(3) == 0 {
+				dx = *diabetesSNOMED // charted in SNOMED CT only
+			}
+			g.addEvidence(p, dx, g.day.AddDate(-2-g.rng.IntN(10), -g.rng.IntN(12), 0))
 		}
 		if p.Smoker {
-			g.addEvidence(p, *smoker, g.day.AddDate(-3-g.rng.IntN(12), 0, 0))
+			since := g.day.AddDate(-3-g.rng.IntN(12), 0, 0)
+			g.addEvidence(p, *smoker, since)
+			if g.vary.IntN(3) == 0 {
+				// Quit a year or two after the problem was charted: an
+				// ex-smoker within 15 years, still eligible.
+				p.FormerSmoker = true
+				g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysSCT, exSmoker.code, exSmoker.display}}, since.AddDate(1+g.vary.IntN(2), 0, 0))
+			}
+		} else if age := p.Age(g.day); age >= 50 && age <= 80 && g.vary.IntN(6) == 0 {
+			// A 2003-style "smoker" problem never resolved, and newer
+			// statuses saying "never smoked" (dated over a year back, so the
+			// tobacco-use screening keeps the state it is built in).
+			p.StaleSmoker = true
+			g.addEvidence(p, *smoker, g.day.AddDate(-20-g.vary.IntN(6), -g.vary.IntN(12), 0))
+			g.addEvidence(p, evidence{kind: "Observation", category: "social-history", coding: smokingStatus}, g.at(g.day.AddDate(0, -13-g.vary.IntN(8), 0)))
 		}
 	}
 	for si, sc := range Scenarios {
@@ -352,8 +395,12 @@ func (g *gen) screenings() {
 }
 
 func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
+	ev := sc.ev
+	if sc.alt != nil && g.vary.IntN(3) == 0 {
+		ev = *sc.alt // the same test charted as another resource type
+	}
 	evidenceAt := func(t time.Time) {
-		g.addEvidence(p, sc.ev, g.at(t))
+		g.addEvidence(p, ev, g.at(t))
 		for _, e := range sc.also {
 			g.addEvidence(p, e, g.at(t)) // drawn the same day, as a kidney panel is
 		}
@@ -411,7 +458,11 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 			}
 		}
 	case Excluded:
-		g.addEvidence(p, *sc.excl, g.day.AddDate(-1-g.rng.IntN(10), -g.rng.IntN(12), 0))
+		x := sc.excl
+		if sc.exclAlt != nil && g.vary.IntN(2) == 0 {
+			x = sc.exclAlt // the diagnosis charted in SNOMED CT only
+		}
+		g.addEvidence(p, *x, g.day.AddDate(-1-g.rng.IntN(10), -g.rng.IntN(12), 0))
 	}
 }
 

@@ -134,6 +134,8 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 		set("issued", date)
 		if r.Value != nil {
 			m["valueQuantity"] = map[string]any{"value": *r.Value, "unit": r.Unit, "system": "http://unitsofmeasure.org", "code": r.Unit}
+		} else if r.ValueCode != nil {
+			m["valueCodeableConcept"] = cc(*r.ValueCode, nil, "")
 		} else if r.Code.code == "72166-2" {
 			m["valueCodeableConcept"] = cc(coding{sysSCT, "8517006", "Ex-smoker"}, nil, "")
 		}

@@ -58,6 +58,11 @@ type Scenario struct {
 	also   []evidence // all_of: these must be present too (eGFR + uACR)
 	excl   *evidence
 	needs  *evidence // a trigger the patient must have (diabetes, tobacco, BMI >= 25)
+	// alt is the same evidence as another resource type (a Pap smear as a
+	// Procedure with its SNOMED CT code); exclAlt the exclusion coded in
+	// SNOMED CT only. Some patients get them instead, in the same state.
+	alt     *evidence
+	exclAlt *evidence
 }
 
 func f(v float64) *float64 { return &v }
@@ -65,8 +70,13 @@ func f(v float64) *float64 { return &v }
 var (
 	diabetes = &evidence{kind: "Condition", coding: coding{sysICD10, "E11.9", "Type 2 diabetes mellitus without complications"},
 		alt: &coding{sysSCT, "44054006", "Diabetes mellitus type 2"}}
-	smoker = &evidence{kind: "Condition", coding: coding{sysSCT, "77176002", "Smoker"}}
-	bmi30  = &evidence{kind: "Observation", category: "vital-signs", coding: coding{sysLOINC, "39156-5", "Body mass index (BMI) [Ratio]"}, value: f(30.4), unit: "kg/m2"}
+	diabetesSNOMED = &evidence{kind: "Condition", coding: coding{sysSCT, "44054006", "Diabetes mellitus type 2"}}
+	smoker         = &evidence{kind: "Condition", coding: coding{sysSCT, "77176002", "Smoker"}}
+	smokingStatus  = coding{sysLOINC, "72166-2", "Tobacco smoking status"}
+	neverSmoked    = coding{sysSCT, "266919005", "Never smoked tobacco"}
+	dailySmoker    = coding{sysSCT, "449868002", "Smokes tobacco daily"}
+	exSmoker       = coding{sysSCT, "8517006", "Ex-smoker"}
+	bmi30          = &evidence{kind: "Observation", category: "vital-signs", coding: coding{sysLOINC, "39156-5", "Body mass index (BMI) [Ratio]"}, value: f(30.4), unit: "kg/m2"}
 )
 
 // Scenarios is the screening table the practice is generated from.
@@ -79,6 +89,7 @@ var Scenarios = []Scenario{
 		excl: &evidence{kind: "Procedure", coding: coding{sysSCT, "27865001", "Bilateral mastectomy"}}},
 	{ID: "cervical_cancer", sexes: female, minAge: 21, maxAge: 65, every: interval{years: 3}, soon: 60,
 		ev:   evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "10524-7", "Microscopic observation [Identifier] in Cervical or vaginal smear or scraping by Cyto stain"}},
+		alt:  &evidence{kind: "Procedure", coding: coding{sysSCT, "90226004", "Cytopathology procedure, preparation of smear, genital source"}},
 		excl: &evidence{kind: "Procedure", coding: coding{sysSCT, "116140006", "Total hysterectomy"}}},
 	{ID: "lung_cancer", sexes: both, minAge: 50, maxAge: 80, every: interval{years: 1}, soon: 30, needs: smoker,
 		ev:   evidence{kind: "Procedure", coding: coding{sysCPT, "71271", "CT thorax, low dose for lung cancer screening"}},
@@ -97,20 +108,25 @@ var Scenarios = []Scenario{
 	{ID: "lipid_cv_risk", sexes: both, minAge: 40, maxAge: 75, every: interval{years: 5}, soon: 60,
 		ev: evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "13457-7", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by calculation"}, value: f(118), unit: "mg/dL"}},
 	{ID: "depression", sexes: both, minAge: 18, every: interval{years: 1}, soon: 30,
-		ev:   evidence{kind: "Observation", category: "survey", coding: coding{sysLOINC, "44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]"}, value: f(3), unit: "{score}"},
-		excl: &evidence{kind: "Condition", coding: coding{sysICD10, "F31.9", "Bipolar disorder, unspecified"}}},
+		ev:      evidence{kind: "Observation", category: "survey", coding: coding{sysLOINC, "44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]"}, value: f(3), unit: "{score}"},
+		excl:    &evidence{kind: "Condition", coding: coding{sysICD10, "F31.9", "Bipolar disorder, unspecified"}},
+		exclAlt: &evidence{kind: "Condition", coding: coding{sysSCT, "13746004", "Bipolar disorder"}}},
 	{ID: "tobacco_use", sexes: both, minAge: 18, every: interval{years: 1}, soon: 30,
-		ev: evidence{kind: "Observation", category: "social-history", coding: coding{sysLOINC, "72166-2", "Tobacco smoking status"}}},
+		ev: evidence{kind: "Observation", category: "social-history", coding: smokingStatus}},
 	{ID: "unhealthy_alcohol_use", sexes: both, minAge: 18, every: interval{years: 1}, soon: 30,
 		ev: evidence{kind: "Observation", category: "survey", coding: coding{sysLOINC, "72109-2", "Alcohol Use Disorder Identification Test - Consumption [AUDIT-C]"}, value: f(2), unit: "{score}"}},
 	{ID: "hiv", sexes: both, minAge: 18, maxAge: 65, once: true,
-		ev:   evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "75622-1", "HIV 1 and 2 tests - Meaningful Use set"}},
-		excl: &evidence{kind: "Condition", coding: coding{sysICD10, "B20", "Human immunodeficiency virus [HIV] disease"}}},
+		ev:      evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "75622-1", "HIV 1 and 2 tests - Meaningful Use set"}},
+		alt:     &evidence{kind: "Procedure", coding: coding{sysSCT, "171121004", "Human immunodeficiency virus screening"}},
+		excl:    &evidence{kind: "Condition", coding: coding{sysICD10, "B20", "Human immunodeficiency virus [HIV] disease"}},
+		exclAlt: &evidence{kind: "Condition", coding: coding{sysSCT, "86406008", "Human immunodeficiency virus infection"}}},
 	{ID: "hcv", sexes: both, minAge: 18, maxAge: 79, once: true,
-		ev:   evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "13955-0", "Hepatitis C virus Ab [Presence] in Serum or Plasma by Immunoassay"}},
-		excl: &evidence{kind: "Condition", coding: coding{sysICD10, "B18.2", "Chronic viral hepatitis C"}}},
+		ev:      evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "13955-0", "Hepatitis C virus Ab [Presence] in Serum or Plasma by Immunoassay"}},
+		excl:    &evidence{kind: "Condition", coding: coding{sysICD10, "B18.2", "Chronic viral hepatitis C"}},
+		exclAlt: &evidence{kind: "Condition", coding: coding{sysSCT, "128302006", "Chronic hepatitis C"}}},
 	{ID: "chlamydia_gonorrhea", sexes: female, minAge: 18, maxAge: 24, every: interval{years: 1}, soon: 30,
-		ev: evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "21613-5", "Chlamydia trachomatis DNA [Presence] in Specimen by NAA with probe detection"}}},
+		ev:  evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "21613-5", "Chlamydia trachomatis DNA [Presence] in Specimen by NAA with probe detection"}},
+		alt: &evidence{kind: "Procedure", coding: coding{sysSCT, "310861008", "Chlamydia antigen test"}}},
 	{ID: "falls_risk", sexes: both, minAge: 65, every: interval{years: 1}, soon: 30,
 		ev: evidence{kind: "Observation", category: "survey", coding: coding{sysLOINC, "73830-2", "Fall risk assessment"}}},
 	{ID: "bmi", sexes: both, minAge: 18, every: interval{years: 1}, soon: 30,

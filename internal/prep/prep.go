@@ -14,7 +14,8 @@
 //
 // A Sheet is {"date", "appointmentId", "patient": {"id", "name", "mrn"?,
 // "age"?, "sex"?, "birthDate"?}, "time", "provider", "visitType", "status",
-// "stale"?, "results": [screening.Result], "conditions", "labs", "imaging",
+// "stale"?, "notes": [string] (a missing fact that decides several results,
+// said once), "results": [screening.Result], "conditions", "labs", "imaging",
 // "consults", "hospital", "immunizations": [Line]}. Results come due first,
 // then due soon, needs review, complete, excluded, and (only with
 // Options.ShowNotApplicable) not applicable; catalogue order within each.
@@ -24,7 +25,9 @@
 // excluded | not_applicable | needs_review), "lastDone"?, "modality"?,
 // "nextDue"?, "reason", "evidence"?: [{"type", "id", "system"?, "code"?,
 // "display"?, "date"?}], "rule"? (the trigger or exclusion), "variant"?
-// (the risk-group modifier), "review"? and "reviewNote"? (what to check)}.
+// (the risk-group modifier), "review"? and "reviewNote"? (what to check),
+// "missing"? (the fact the chart lacks: "birth date", "sex"), "details"?
+// (codes, value sets and rules, for support)}.
 //
 // A Line is {"title", "date"?, "detail"?}: a condition's ICD-10 code, a
 // lab's value, a hospital stay's kind, a vaccine's dose count.
@@ -111,14 +114,17 @@ type SheetPatient struct {
 
 // Sheet is one appointment's prep sheet.
 type Sheet struct {
-	Date          string             `json:"date"`
-	AppointmentID string             `json:"appointmentId"`
-	Patient       SheetPatient       `json:"patient"`
-	Time          time.Time          `json:"time"`
-	Provider      string             `json:"provider"`
-	VisitType     string             `json:"visitType"`
-	Status        string             `json:"status"`
-	Stale         bool               `json:"stale,omitempty"`
+	Date          string       `json:"date"`
+	AppointmentID string       `json:"appointmentId"`
+	Patient       SheetPatient `json:"patient"`
+	Time          time.Time    `json:"time"`
+	Provider      string       `json:"provider"`
+	VisitType     string       `json:"visitType"`
+	Status        string       `json:"status"`
+	Stale         bool         `json:"stale,omitempty"`
+	// Notes say once what several results share: a fact missing from the
+	// chart that decides them. Those results' reasons then just name it.
+	Notes         []string           `json:"notes"`
 	Results       []screening.Result `json:"results"`
 	Conditions    []Line             `json:"conditions"`
 	Labs          []Line             `json:"labs"`
@@ -175,6 +181,7 @@ func BuildSheet(a record.Appointment, rec record.Record, cat *screening.Catalogu
 	s := Sheet{
 		Date: visit.Format(time.DateOnly), AppointmentID: a.ID, Patient: header(rec.Patient, visit, a.PatientName),
 		Time: a.Start, Provider: a.Provider, VisitType: a.VisitType, Status: a.Status, Results: results,
+		Notes: missingNotes(results),
 	}
 	s.Conditions, s.Labs, s.Imaging, s.Consults, s.Hospital, s.Immunizations = []Line{}, []Line{}, []Line{}, []Line{}, []Line{}, []Line{}
 	within := func(t time.Time, d time.Duration) bool {
@@ -245,6 +252,35 @@ func BuildSheet(a record.Appointment, rec record.Record, cat *screening.Catalogu
 		s.Labs = s.Labs[:25]
 	}
 	return s
+}
+
+// missingNotes says once what a missing fact keeps from being decided, and
+// shortens the reasons it would otherwise repeat.
+func missingNotes(results []screening.Result) []string {
+	notes := []string{}
+	n := map[string]int{}
+	var facts []string
+	for _, r := range results {
+		if r.Missing != "" {
+			if n[r.Missing] == 0 {
+				facts = append(facts, r.Missing)
+			}
+			n[r.Missing]++
+		}
+	}
+	for _, f := range facts {
+		what := "1 screening"
+		if n[f] > 1 {
+			what = strconv.Itoa(n[f]) + " screenings"
+		}
+		notes = append(notes, "The patient's "+f+" is not recorded in Epic, so "+what+" cannot be decided: ask for it at check-in and have it added.")
+	}
+	for i := range results {
+		if results[i].Missing != "" {
+			results[i].Reason = "needs the " + results[i].Missing + " (see the note above)"
+		}
+	}
+	return notes
 }
 
 func final(it *record.Item) bool {

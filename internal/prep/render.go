@@ -59,6 +59,12 @@ func WriteDayText(w io.Writer, d Day) error {
 func WriteSheetText(w io.Writer, s Sheet) error {
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
 	fmt.Fprintf(tw, "%s  MRN %s  age %s  %s\n%s %s with %s\n\n", s.Patient.Name, s.Patient.MRN, age(s.Patient.Age), s.Patient.Sex, s.Time.Format("2006-01-02 15:04"), s.VisitType, s.Provider)
+	for _, n := range s.Notes {
+		fmt.Fprintf(tw, "Note: %s\n", n)
+	}
+	if len(s.Notes) > 0 {
+		fmt.Fprintln(tw)
+	}
 	fmt.Fprintln(tw, "SCREENING\tSTATUS\tLAST DONE\tNEXT DUE\tWHY\t")
 	for _, r := range s.Results {
 		flag := ""
@@ -123,6 +129,7 @@ h2{font-size:10.5pt;margin:4mm 0 1mm}ul{margin:0;padding-left:5mm;font-size:9.5p
 <h1>{{.Patient.Name}}</h1>
 <div class="sub">MRN {{.Patient.MRN}} · {{age .Patient.Age}} years · {{.Patient.Sex}}{{if .Patient.BirthDate}} · born {{.Patient.BirthDate}}{{end}}</div>
 <div class="sub">{{hhmm .Time}} {{.VisitType}} · {{.Provider}}{{if .Stale}} · older data (Epic could not be reached for this patient){{end}}</div>
+{{range .Notes}}<p class="note">{{.}}</p>{{end}}
 <table><thead><tr><th>Screening</th><th>Status</th><th>Last done</th><th>Next due</th><th>Why</th></tr></thead><tbody>
 {{range .Results}}<tr class="{{cls .Status}}"><td>{{.Title}}{{if .Review}} <span class="check">(check)</span>{{end}}</td><td class="st">{{words .Status}}</td><td>{{ymd .LastDone}}</td><td>{{ymd .NextDue}}</td><td>{{.Reason}}{{if .ReviewNote}}<div class="note">Check: {{.ReviewNote}}</div>{{end}}</td></tr>
 {{end}}</tbody></table>

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -210,10 +211,10 @@ func TestJSONIsStable(t *testing.T) {
 		{"day", d, "asOf catalogueVersion date partial rows"},
 		{"row", d.Rows[0], "age appointmentId counts inactive mrn patientId patientName provider sex stale status time visitType"},
 		{"counts", d.Rows[0].Counts, "complete due dueSoon excluded needsReview"},
-		{"sheet", s, "appointmentId conditions consults date hospital imaging immunizations labs patient provider results stale status time visitType"},
+		{"sheet", s, "appointmentId conditions consults date hospital imaging immunizations labs notes patient provider results stale status time visitType"},
 		{"patient", s.Patient, "age birthDate id mrn name sex"},
 		{"line", s.Labs[0], "date detail title"},
-		{"result", withReview, "evidence id lastDone modality nextDue reason review reviewNote status title"},
+		{"result", withReview, "details evidence id lastDone modality nextDue reason review reviewNote status title"},
 		{"evidence", withReview.Evidence[0], "code date display id system type"},
 	} {
 		if got := strings.Join(jsonKeys(t, c.v), " "); got != c.want {
@@ -278,5 +279,33 @@ func TestDaySorting(t *testing.T) {
 	// A patient with no cached chart still gets a row, all needing review.
 	if d.Rows[0].PatientName != "" || d.Rows[0].Counts.NeedsReview == 0 {
 		t.Fatalf("row without a chart: %+v", d.Rows[0])
+	}
+}
+
+// A fact missing from the chart is said once, at the top of the sheet, not
+// in every screening it keeps from being decided.
+func TestMissingFactSaidOnce(t *testing.T) {
+	rec := sampleChart()
+	rec.Patient.BirthDate = time.Time{}
+	s := BuildSheet(appt, rec, screening.Default(), Options{})
+	if len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "birth date is not recorded in Epic") {
+		t.Fatalf("notes %q", s.Notes)
+	}
+	n := 0
+	for _, r := range s.Results {
+		if r.Missing == "birth date" {
+			n++
+			if strings.Contains(r.Reason, "not recorded in Epic") {
+				t.Fatalf("%s repeats the note: %q", r.ID, r.Reason)
+			}
+		}
+	}
+	if n < 10 || !strings.Contains(s.Notes[0], strconv.Itoa(n)+" screenings") {
+		t.Fatalf("%d results wait for the birth date; note %q", n, s.Notes[0])
+	}
+	var out bytes.Buffer
+	WriteSheetText(&out, s)
+	if c := strings.Count(out.String(), "not recorded in Epic"); c != 1 {
+		t.Fatalf("the text sheet says it %d times", c)
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/healthprep/desk/internal/screening/valuesets"
 )
 
 //go:embed catalogue.yaml
@@ -26,14 +28,16 @@ var systems = map[string]string{
 	"loinc": "http://loinc.org", "cpt": "http://www.ama-assn.org/go/cpt", "sct": "http://snomed.info/sct",
 	"snomed": "http://snomed.info/sct", "cvx": "http://hl7.org/fhir/sid/cvx",
 	"hcpcs": "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "icd10cm": "http://hl7.org/fhir/sid/icd-10-cm",
-	"icd10pcs": "http://www.cms.gov/Medicare/Coding/ICD10",
+	"icd10pcs": "http://www.cms.gov/Medicare/Coding/ICD10", "rxnorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
 }
 
 const sysICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 
 // knownResources are the FHIR types evidence can come from; a type's
-// position is its bit in a resource mask.
-var knownResources = []string{"Observation", "Procedure", "Immunization", "DiagnosticReport", "DocumentReference", "Condition", "Encounter"}
+// position is its bit in a resource mask. EHRs record the same fact as
+// different types (a Pap smear as an Observation, a DiagnosticReport or a
+// Procedure; a test ordered and then marked completed as a ServiceRequest).
+var knownResources = []string{"Observation", "Procedure", "Immunization", "DiagnosticReport", "DocumentReference", "Condition", "Encounter", "ServiceRequest", "MedicationRequest"}
 
 // Catalogue is a parsed, validated catalogue, ready to evaluate.
 type Catalogue struct {
@@ -64,6 +68,11 @@ type Screening struct {
 	Modalities   []*Modality `yaml:"modalities"`
 	Exclusions   []*Rule     `yaml:"exclusions,omitempty"`
 	Modifiers    []*Modifier `yaml:"modifiers,omitempty"`
+	// Related are codes for the same kind of care that do not meet the
+	// screening (PCV13 for the adult pneumococcal series): never counted,
+	// but named on the sheet with the group's reason, so a patient who has
+	// them is not told "nothing on record".
+	Related []*Group `yaml:"related,omitempty"`
 
 	line       int
 	decodeErrs []string
@@ -104,7 +113,7 @@ type Modality struct {
 	kind       intervalKind
 	interval   Period
 	minGap     Period
-	mask       uint8    // resource types, 0 = any
+	mask       uint16   // resource types, 0 = any
 	keywords   []string // lower-cased
 	name       string   // for results
 }
@@ -120,16 +129,62 @@ type AgeBand struct {
 // Rule is a trigger or an exclusion: evidence that makes a screening apply
 // or not. AllOf rules need every part (left and right mastectomy).
 type Rule struct {
-	ID          string   `yaml:"id"`
+	ID string `yaml:"id"`
+	// Title names what the rule looks for, for the sheet ("diabetes", "a
+	// BMI of 25 or more"); the first group's name when absent.
+	Title       string   `yaml:"title,omitempty"`
 	Resources   []string `yaml:"resources,omitempty"`
 	MinValue    *float64 `yaml:"min_value,omitempty"`    // a numeric threshold (BMI >= 25)
 	MatchValues bool     `yaml:"match_values,omitempty"` // codes may sit in Observation values (tobacco user)
 	Evidence    []*Group `yaml:"evidence,omitempty"`
 	AllOf       []*Rule  `yaml:"all_of,omitempty"`
+	// A status rule (smoking) is decided by the newest record across
+	// resource types, not by any record ever: NotWhenNewer is evidence that
+	// the fact no longer holds (a later "never smoker"); Former is evidence
+	// that it held and ended (ex-smoker), which still applies while the end
+	// is within Former.Within; Amount is a quantity whose newest record
+	// must reach Amount.Min (pack-years).
+	NotWhenNewer []*Group    `yaml:"not_when_newer,omitempty"`
+	Former       *FormerRule `yaml:"former,omitempty"`
+	Amount       *AmountRule `yaml:"amount,omitempty"`
 
 	line       int
 	decodeErrs []string
-	mask       uint8
+	mask       uint16
+}
+
+// FormerRule: a fact that ended (quit smoking) still counts while its end
+// is within Within of the visit. The end is the onset of a "former" finding
+// coded on a Condition, or the abatement of a Condition from the rule's
+// evidence; an Observation says the status but not when it changed.
+type FormerRule struct {
+	Within   string   `yaml:"within"`
+	Evidence []*Group `yaml:"evidence"`
+	within   Period
+}
+
+// AmountRule: the newest numeric record of Evidence must be at least Min
+// (in Unit, for the sheet).
+type AmountRule struct {
+	Name     string   `yaml:"name"`
+	Min      float64  `yaml:"min"`
+	Unit     string   `yaml:"unit,omitempty"`
+	Evidence []*Group `yaml:"evidence"`
+}
+
+func (r *Rule) status() bool { return len(r.NotWhenNewer) > 0 || r.Former != nil || r.Amount != nil }
+
+// groups lists every group of a rule (not of its all_of parts).
+func (r *Rule) groups() []*Group {
+	gs := slices.Clone(r.Evidence)
+	gs = append(gs, r.NotWhenNewer...)
+	if r.Former != nil {
+		gs = append(gs, r.Former.Evidence...)
+	}
+	if r.Amount != nil {
+		gs = append(gs, r.Amount.Evidence...)
+	}
+	return gs
 }
 
 // Modifier is a risk-group variant: for patients with an active condition
@@ -152,18 +207,26 @@ type Modifier struct {
 	interval   Period
 }
 
-// Group is a set of codes from one value set.
+// Group is a set of codes for one fact, usually one value set.
 type Group struct {
-	Name   string `yaml:"name"`
-	Source string `yaml:"source,omitempty"`
+	Name string `yaml:"name"`
+	// ValueSet is the OID of an eCQM value set embedded in the binary
+	// (package valuesets): the group carries its whole expansion, plus any
+	// codes listed under Codes.
+	ValueSet string `yaml:"value_set,omitempty"`
+	Source   string `yaml:"source,omitempty"`
 	// Review marks codes found in no value set examined: they count, and the
-	// results they decide say "check".
+	// results they decide say "check". Reason says why they are listed
+	// (an older code for the same test, a code a known EHR uses, ...).
 	Review bool                `yaml:"review,omitempty"`
-	Codes  map[string][]string `yaml:"codes"`
+	Reason string              `yaml:"reason,omitempty"`
+	Codes  map[string][]string `yaml:"codes,omitempty"`
 
 	line       int
 	decodeErrs []string
-	n          int32 // position in the index
+	n          int32               // position in the index
+	all        map[string][]string // Codes plus the value set's expansion
+	vs         *valuesets.ValueSet
 }
 
 type intervalKind int
@@ -477,6 +540,13 @@ func (s *Screening) compile(seen map[string]int, bad func(int, string, ...any)) 
 	for _, r := range s.Exclusions {
 		compileRule(r, s.line, where+" exclusion", bad)
 	}
+	for i, g := range s.Related {
+		if g == nil {
+			bad(s.line, "%s: related group %d is empty", where, i+1)
+			continue
+		}
+		g.compile(s.line, where+" related", bad)
+	}
 	for i, md := range s.Modifiers {
 		if md == nil {
 			bad(s.line, "%s: modifier %d is empty", where, i+1)
@@ -609,8 +679,8 @@ func (md *Modifier) compile(where string, bad func(int, string, ...any)) {
 	}
 }
 
-func resourceMask(rs []string, line int, where string, bad func(int, string, ...any)) uint8 {
-	var mask uint8
+func resourceMask(rs []string, line int, where string, bad func(int, string, ...any)) uint16 {
+	var mask uint16
 	for _, r := range rs {
 		i := slices.Index(knownResources, r)
 		if i < 0 {
@@ -645,7 +715,20 @@ func compileRule(r *Rule, parentLine int, where string, bad func(int, string, ..
 	if len(r.Evidence) == 0 {
 		bad(r.line, "%s: no evidence codes", w)
 	}
-	for i, g := range r.Evidence {
+	if f := r.Former; f != nil {
+		p, err := ParsePeriod(f.Within)
+		if err != nil || p.IsZero() {
+			bad(r.line, "%s: former: within %q is not a duration longer than zero like P15Y", w, f.Within)
+		}
+		f.within = p
+		if len(f.Evidence) == 0 {
+			bad(r.line, "%s: former: no evidence codes", w)
+		}
+	}
+	if a := r.Amount; a != nil && len(a.Evidence) == 0 {
+		bad(r.line, "%s: amount: no evidence codes", w)
+	}
+	for i, g := range r.groups() {
 		if g == nil {
 			bad(r.line, "%s: evidence group %d is empty", w, i+1)
 			continue
@@ -687,11 +770,36 @@ func (g *Group) compile(parentLine int, where string, bad func(int, string, ...a
 		slices.Sort(norm[uri])
 		norm[uri] = slices.Compact(norm[uri])
 	}
-	if len(norm) == 0 {
+	g.Codes, g.all, g.vs = norm, norm, nil
+	if g.ValueSet != "" {
+		vs, ok := valuesets.Lookup(g.ValueSet)
+		if !ok {
+			bad(line, "%s: evidence group %q: value set %s is not one this version knows (list its codes under codes: instead)", where, g.Name, g.ValueSet)
+		} else {
+			g.vs, g.all = vs, map[string][]string{}
+			for uri, codes := range vs.Codes {
+				g.all[uri] = append(g.all[uri], codes...)
+			}
+			for uri, codes := range norm {
+				g.all[uri] = append(g.all[uri], codes...)
+			}
+			for uri := range g.all {
+				slices.Sort(g.all[uri])
+				g.all[uri] = slices.Compact(g.all[uri])
+			}
+		}
+	}
+	if len(g.all) == 0 && (g.ValueSet == "" || g.vs != nil) {
 		bad(line, "%s: evidence group %q has no codes", where, g.Name)
 	}
-	g.Codes = norm
 }
+
+// AllCodes returns the group's codes by system URI: those listed plus its
+// value set's expansion.
+func (g *Group) AllCodes() map[string][]string { return g.all }
+
+// Partial reports whether the group's value set is published only in part.
+func (g *Group) Partial() bool { return g.vs != nil && g.vs.Partial() }
 
 func systemURI(s string) (string, bool) {
 	if u, ok := systems[strings.ToLower(s)]; ok {

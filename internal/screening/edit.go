@@ -98,7 +98,7 @@ func (c *Catalogue) Summary() []ScreeningSummary {
 }
 
 func ruleGroups(r *Rule) []*Group {
-	gs := r.Evidence
+	gs := r.groups()
 	for _, p := range r.AllOf {
 		gs = append(gs[:len(gs):len(gs)], ruleGroups(p)...)
 	}

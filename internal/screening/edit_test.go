@@ -64,7 +64,7 @@ func TestApplyEditsChangesOnlyTheEditedLines(t *testing.T) {
 	}
 	// Comments and sources survive.
 	for _, keep := range []string{"# HealthPrep Desk default screening catalogue.", "# Modality ages are the age on the test date",
-		"source: 2.16.840.1.113883.3.464.1003.108.12.1020", "review: true"} {
+		"value_set: 2.16.840.1.113883.3.464.1003.108.12.1020", "review: true"} {
 		if !strings.Contains(string(out), keep) {
 			t.Errorf("the edit lost %q", keep)
 		}
@@ -190,7 +190,7 @@ func TestLookback(t *testing.T) {
 	if got, want := c.Lookback(), (10*366+90)*day; got != want {
 		t.Fatalf("lookback %v, want %v", got/day, want/day)
 	}
-	if got := c.WholeHistory(); !slices.Equal(got, []string{"Condition", "DiagnosticReport", "Immunization", "Observation", "Procedure"}) {
+	if got := c.WholeHistory(); !slices.Equal(got, []string{"Condition", "DiagnosticReport", "Immunization", "Observation", "Procedure", "ServiceRequest"}) {
 		t.Fatalf("whole history: %v", got)
 	}
 	one := `version: t

@@ -51,6 +51,12 @@ type Result struct {
 	// interval no guideline fixes. ReviewNote says which.
 	Review     bool   `json:"review,omitempty"`
 	ReviewNote string `json:"reviewNote,omitempty"`
+	// Missing names a fact the chart lacks that decides this result
+	// ("birth date", "sex"): the sheet says it once for all results.
+	Missing string `json:"missing,omitempty"`
+	// Details is for support, not the front desk: the codes, code groups,
+	// value sets (OID, version) and rules behind the result.
+	Details string `json:"details,omitempty"`
 }
 
 // Age returns completed years on day, or -1 when birth is unknown. A
@@ -76,6 +82,11 @@ func counts(it *record.Item) bool {
 		return it.Status == "final" || it.Status == "amended" || it.Status == "corrected" || it.Status == "appended"
 	case "Procedure":
 		return it.Status == "completed"
+	case "ServiceRequest":
+		// An order counts only once it is done: an open order is not a test.
+		return it.Status == "completed"
+	case "MedicationRequest":
+		return it.Status == "active" || it.Status == "completed"
 	case "Immunization":
 		return it.Status == "completed" && !it.Subpotent
 	case "DocumentReference":
@@ -116,9 +127,9 @@ func (p Period) subDays(n int32) int32 { return dayNum(p.SubFrom(dayTime(n))) }
 type hit struct {
 	group  int32 // -1: a title keyword matched
 	item   int32
-	coding int32 // index into the item's Codes (ValueCodes when value); -1: a title keyword
-	typ    uint8 // the item's resource type bit
-	value  bool  // matched on an Observation value, not its code
+	coding int32  // index into the item's Codes (ValueCodes when value); -1: a title keyword
+	typ    uint16 // the item's resource type bit
+	value  bool   // matched on an Observation value, not its code
 }
 
 // evaluator holds one Evaluate call's working state; it is pooled, so a
@@ -132,14 +143,22 @@ type evaluator struct {
 	age     int
 	season  [2]int32 // this season's start and the next one's
 
-	days  []int32 // per item with hits: its day, or noDate
-	pairs []hit   // hits as found
-	hits  []hit   // hits bucketed by group
-	off   []int32 // group g's hits are hits[off[g]:off[g+1]]
-	docs  []int32 // countable documents and reports, for title keywords
-	arena []hit   // evidence kept while one screening is decided
-	doses []dose
-	buf   []byte
+	days    []int32 // per item with hits: its day, or noDate
+	pairs   []hit   // hits as found
+	hits    []hit   // hits bucketed by group
+	off     []int32 // group g's hits are hits[off[g]:off[g+1]]
+	docs    []int32 // countable documents and reports, for title keywords
+	arena   []hit   // evidence kept while one screening is decided
+	doses   []dose
+	buf     []byte
+	details []string // for Result.Details
+
+	// What the last status rule found (rule sets them): why it did not
+	// apply, what to check when it did, and whether it settled the
+	// screening's manual review (pack-years and a current or recent habit
+	// on record).
+	ruleNote, ruleCheck string
+	ruleConfirmed       bool
 }
 
 var pool = sync.Pool{New: func() any { return new(evaluator) }}
@@ -244,7 +263,7 @@ func (e *evaluator) collect() {
 	e.off[0] = 0
 }
 
-func typeBit(t string) uint8 {
+func typeBit(t string) uint16 {
 	for i, r := range knownResources {
 		if r == t {
 			return 1 << i
@@ -276,6 +295,9 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 		}
 		return true
 	}
+	if r.status() {
+		return e.statusRule(r)
+	}
 	var best hit
 	bestDay, found := int32(noDate), false
 	for _, g := range r.Evidence {
@@ -294,7 +316,11 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 	}
 	// A threshold is judged on the newest measurement (BMI >= 25 now, not
 	// years ago).
-	if !found || r.MinValue != nil && e.items[best.item].Value.Value < *r.MinValue {
+	if !found {
+		return false
+	}
+	if r.MinValue != nil && e.items[best.item].Value.Value < *r.MinValue {
+		e.ruleNote = "only for patients with " + ruleTitle(r) + "; the latest is " + e.what(best)
 		return false
 	}
 	e.arena = append(e.arena, best)
@@ -473,7 +499,7 @@ func (e *evaluator) series(m *Modality, o *outcome) {
 	}
 	o.note = strconv.Itoa(counted) + " of " + strconv.Itoa(m.Doses) + " doses on record"
 	if early {
-		o.note += " (a dose less than " + m.MinGap + " after the one before does not count)"
+		o.note += " (a dose less than " + periodWords(m.MinGap) + " after the one before does not count)"
 	}
 }
 
@@ -581,11 +607,28 @@ func (e *evaluator) evidence(h hit) Evidence {
 	return ev
 }
 
-// appendWhat writes "Colonoscopy (Procedure, 2019-03-02)".
+// typeWords are the resource types as the front desk knows them.
+var typeWords = map[string]string{
+	"Observation": "result", "DiagnosticReport": "report", "Procedure": "procedure", "Immunization": "vaccine record",
+	"DocumentReference": "document", "Condition": "problem list", "Encounter": "visit", "ServiceRequest": "completed order",
+	"MedicationRequest": "prescription",
+}
+
+// appendWhat writes "Colonoscopy (procedure, 2019-03-02)", or with a
+// value "Hemoglobin A1c 6.8 % (result, 2026-03-02)".
 func (e *evaluator) appendWhat(b []byte, h hit) []byte {
+	it := &e.items[h.item]
 	b = append(b, e.display(h)...)
+	if q := it.Value; q != nil && !h.value {
+		b = append(b, ' ')
+		b = appendQuantity(b, q.Value, q.Unit)
+	}
 	b = append(b, " ("...)
-	b = append(b, e.items[h.item].Type...)
+	if w, ok := typeWords[it.Type]; ok {
+		b = append(b, w...)
+	} else {
+		b = append(b, it.Type...)
+	}
 	if d := e.days[h.item]; d == noDate {
 		b = append(b, ", no date"...)
 	} else {
@@ -607,15 +650,56 @@ func appendDay(b []byte, d int32) []byte {
 
 func ymd(d int32) string { return string(appendDay(nil, d)) }
 
-// reviewOf says why evidence needs a check, or "".
+// appendQuantity writes a value with its unit, rounded to two places; a
+// UCUM annotation unit ({score}) loses its braces.
+func appendQuantity(b []byte, v float64, unit string) []byte {
+	b = strconv.AppendFloat(b, math.Round(v*100)/100, 'f', -1, 64)
+	unit = strings.TrimSuffix(strings.TrimPrefix(unit, "{"), "}")
+	if unit != "" && unit != "1" {
+		b = append(b, ' ')
+		b = append(b, unit...)
+	}
+	return b
+}
+
+// reviewOf says, for the front desk, why evidence needs a check, or "".
 func (e *evaluator) reviewOf(h hit) string {
 	if h.group < 0 {
-		return "matched on the title “" + e.items[h.item].Title + "”: check it is a result, not an order or referral"
+		return "counted from the title “" + e.items[h.item].Title + "”: check it is a result, not an order or referral"
 	}
 	if g := e.c.idx.groups[h.group]; g.Review {
-		return "decided by a code from “" + g.Name + "”, which no value set examined confirms: check the code"
+		return "counted from a code outside the standard list for this test: check " + e.display(h) + " is this test"
 	}
 	return ""
+}
+
+// detail notes, for support, the code and group behind a hit.
+func (e *evaluator) detail(h hit) {
+	if h.group < 0 {
+		e.details = append(e.details, "title keyword match on a "+e.items[h.item].Type)
+		return
+	}
+	it := &e.items[h.item]
+	cs := it.Codes
+	if h.value {
+		cs = it.ValueCodes
+	}
+	g := e.c.idx.groups[h.group]
+	d := it.Type + " " + cs[h.coding].System + "|" + cs[h.coding].Code + " in “" + g.Name + "”"
+	switch {
+	case g.vs != nil:
+		d += " (value set " + g.vs.OID + " version " + g.vs.Version
+		if g.vs.Partial() {
+			d += ", published expansion " + g.vs.Expansion
+		}
+		d += ")"
+	case g.Source != "" && g.Source != g.Name:
+		d += " (" + g.Source + ")"
+	}
+	if g.Review {
+		d += ", counted with a check: " + g.Reason
+	}
+	e.details = append(e.details, d)
 }
 
 func (r *Result) flag(note string) {
@@ -624,17 +708,28 @@ func (r *Result) flag(note string) {
 	}
 }
 
-// flagHit marks the result for review when the evidence needs a check.
+// flagHit marks the result for review when the evidence needs a check,
+// and notes the evidence's codes for support.
 func (e *evaluator) flagHit(r *Result, h hit) {
+	e.detail(h)
 	if !r.Review {
 		r.flag(e.reviewOf(h))
 	}
 }
 
 func (e *evaluator) screening(s *Screening) Result {
+	r := e.decide(s)
+	if len(e.details) > 0 {
+		r.Details = strings.Join(e.details, "; ")
+	}
+	return r
+}
+
+func (e *evaluator) decide(s *Screening) Result {
 	r := Result{ID: s.ID, Title: s.Title}
 	p := &e.patient
 	e.arena = e.arena[:0]
+	e.details = e.details[:0]
 
 	minAge, maxAge := s.MinAge, s.MaxAge
 	mod := e.modifier(s)
@@ -650,7 +745,8 @@ func (e *evaluator) screening(s *Screening) Result {
 			maxAge = mod.MaxAge
 		}
 		if mod.Review {
-			r.flag("the " + strings.ReplaceAll(mod.When, "_", " ") + " variant is a practice default no guideline fixes: check it")
+			r.flag("the timing for patients with " + strings.ReplaceAll(mod.When, "_", " ") + " is the practice's choice, not a guideline's: check it suits this patient")
+			e.details = append(e.details, "modifier "+mod.When+" (review: true)")
 		}
 	}
 
@@ -659,33 +755,46 @@ func (e *evaluator) screening(s *Screening) Result {
 	sexOK := s.anySex || slices.Contains(s.Sexes, p.Sex)
 	switch {
 	case e.age >= 0 && (e.age < minAge || maxAge != nil && e.age > *maxAge):
-		return notApplicable(r, "age "+strconv.Itoa(e.age)+" is outside "+ageRange(minAge, maxAge))
+		return notApplicable(r, "for ages "+ageRange(minAge, maxAge)+"; the patient is "+strconv.Itoa(e.age))
 	case !sexOK && (p.Sex == "female" || p.Sex == "male"):
-		return notApplicable(r, "recommended for "+strings.Join(s.Sexes, " and ")+" patients only")
+		return notApplicable(r, "for "+strings.Join(s.Sexes, " and ")+" patients only")
 	}
 	var trigger []hit
+	e.ruleNote, e.ruleCheck, e.ruleConfirmed = "", "", false
+	confirmed := false
 	if len(s.Triggers) > 0 {
+		var why string
 		for _, t := range s.Triggers {
 			start := len(e.arena)
+			e.ruleNote, e.ruleCheck, e.ruleConfirmed = "", "", false
 			if e.rule(t, true) {
-				r.Rule, trigger = t.ID, e.arena[start:]
+				r.Rule, trigger, confirmed = t.ID, e.arena[start:], e.ruleConfirmed
+				r.flag(e.ruleCheck)
 				for _, h := range trigger {
 					e.flagHit(&r, h)
 				}
 				break
 			}
+			if why == "" {
+				why = e.ruleNote
+			}
 		}
 		if trigger == nil {
-			return notApplicable(r, "applies only "+triggerWords(s.Triggers[0]))
+			if why == "" {
+				why = "applies only " + triggerWords(s.Triggers[0])
+			}
+			return notApplicable(r, why)
 		}
 	}
 	switch {
 	case !sexOK && (p.Sex == "" || p.Sex == "unknown"):
-		return needsReview(r, "sex is not recorded in Epic, so whether this applies cannot be decided")
+		r.Missing = "sex"
+		return needsReview(r, "needs the patient's sex (not recorded in Epic)")
 	case !sexOK:
-		return needsReview(r, "sex is recorded as "+p.Sex+", so whether this applies cannot be decided: check with the clinician")
+		return needsReview(r, "sex is recorded as "+p.Sex+": ask the clinician whether this applies")
 	case e.age < 0:
-		return needsReview(r, "birth date is not recorded in Epic, so eligibility cannot be decided")
+		r.Missing = "birth date"
+		return needsReview(r, "needs the patient's birth date (not recorded in Epic)")
 	}
 
 	for _, x := range s.Exclusions {
@@ -699,8 +808,9 @@ func (e *evaluator) screening(s *Screening) Result {
 			r.Evidence = append(r.Evidence, e.evidence(h))
 			e.flagHit(&r, h)
 		}
-		b := append(e.buf[:0], "excluded: "...)
+		b := append(e.buf[:0], "not needed: "...)
 		r.Reason = string(e.appendWhat(b, e.arena[start]))
+		e.details = append(e.details, "exclusion "+x.ID)
 		return r
 	}
 
@@ -737,7 +847,8 @@ func (e *evaluator) screening(s *Screening) Result {
 			e.flagHit(&r, h)
 		}
 		if best.m.IntervalReview && !best.forever {
-			r.flag("the " + best.m.Interval + " interval is a practice default no guideline fixes: check it suits this patient")
+			r.flag("repeating it every " + periodWords(best.m.Interval) + " is the practice's choice, not a guideline's: check it suits this patient")
+			e.details = append(e.details, "interval "+best.m.Interval+" (interval_review: true)")
 		}
 		last := best.ev[len(best.ev)-1]
 		switch {
@@ -773,17 +884,18 @@ func (e *evaluator) screening(s *Screening) Result {
 		b = append(b, " is on record without a date: check when it was done"...)
 	default:
 		r.Status = Due
-		if note != "" {
+		switch {
+		case note != "":
 			b = append(b, note...)
-		} else {
-			b = append(b, "nothing on record"...)
+		default:
+			b = e.appendOnRecord(b, s)
 		}
 	}
-	if s.ManualReview != "" && (r.Status == Due || r.Status == DueSoon) {
+	if s.ManualReview != "" && !confirmed && (r.Status == Due || r.Status == DueSoon) {
 		r.Status = NeedsReview
-		b = append(b, "; eligible only if: "...)
+		b = append(b, "; due only if "...)
 		b = append(b, s.ManualReview...)
-		b = append(b, " (confirm with the clinician)"...)
+		b = append(b, ": ask the clinician"...)
 	}
 	r.Reason = string(b)
 	e.buf = b
@@ -816,6 +928,17 @@ func needsReview(r Result, why string) Result {
 }
 
 func triggerWords(t *Rule) string {
+	if t.MinValue != nil && t.Title == "" {
+		return "when the latest " + ruleTitle(t) + " is " + strconv.FormatFloat(*t.MinValue, 'f', -1, 64) + " or more"
+	}
+	return "for patients with " + ruleTitle(t) + " on record"
+}
+
+// ruleTitle names what a rule looks for: its title, else its first group.
+func ruleTitle(t *Rule) string {
+	if t.Title != "" {
+		return t.Title
+	}
 	name := strings.ReplaceAll(t.ID, "_", " ")
 	for p := t; p != nil; {
 		if len(p.Evidence) > 0 {
@@ -827,10 +950,7 @@ func triggerWords(t *Rule) string {
 		}
 		p = p.AllOf[0]
 	}
-	if t.MinValue != nil {
-		return "when the latest " + name + " is " + strconv.FormatFloat(*t.MinValue, 'f', -1, 64) + " or more"
-	}
-	return "with " + name + " on record"
+	return name
 }
 
 func ageRange(minAge int, maxAge *int) string {
@@ -838,4 +958,75 @@ func ageRange(minAge int, maxAge *int) string {
 		return strconv.Itoa(minAge) + " and over"
 	}
 	return strconv.Itoa(minAge) + "-" + strconv.Itoa(*maxAge)
+}
+
+// appendOnRecord says what is on record for the screening although none of
+// it counts, and why (PCV13 and PPSV23 alone for the adult pneumococcal
+// series, an HPV test before 30), or "nothing on record" when nothing is.
+func (e *evaluator) appendOnRecord(b []byte, s *Screening) []byte {
+	var found [3]hit
+	var why [3]string
+	n := 0
+	consider := func(h hit, reason string) {
+		if h.value || e.days[h.item] == noDate {
+			return
+		}
+		for i := range n {
+			if found[i].item == h.item {
+				return
+			}
+		}
+		// Keep the newest three, newest first.
+		i := n
+		for i > 0 && e.days[found[i-1].item] < e.days[h.item] {
+			i--
+		}
+		if i >= len(found) {
+			return
+		}
+		copy(found[i+1:], found[i:min(n, len(found)-1)])
+		copy(why[i+1:], why[i:min(n, len(found)-1)])
+		found[i], why[i] = h, reason
+		n = min(n+1, len(found))
+	}
+	for _, g := range s.Related {
+		for _, h := range e.groupHits(g) {
+			consider(h, g.Reason) // the data says best why it does not count
+		}
+	}
+	for _, m := range s.Modalities {
+		for _, g := range m.Evidence {
+			for _, h := range e.groupHits(g) {
+				reason := "it does not complete " + lowerFirst(m.name)
+				if d := e.days[h.item]; (m.MinAge > 0 || m.MaxAge > 0) && d != noDate {
+					if a := Age(e.patient.BirthDate, dayTime(d)); a < m.MinAge {
+						reason = "it was done at age " + strconv.Itoa(a) + " and counts only from age " + strconv.Itoa(m.MinAge)
+					} else if m.MaxAge > 0 && a > m.MaxAge {
+						reason = "it was done at age " + strconv.Itoa(a) + " and counts only up to age " + strconv.Itoa(m.MaxAge)
+					}
+				}
+				consider(h, reason)
+			}
+		}
+	}
+	if n == 0 {
+		return append(b, "nothing on record"...)
+	}
+	b = append(b, "not counted: "...)
+	for i := range n {
+		if i > 0 {
+			b = append(b, " and "...)
+		}
+		b = e.appendWhat(b, found[i])
+		e.detail(found[i])
+	}
+	b = append(b, ": "...)
+	return append(b, why[0]...)
+}
+
+func lowerFirst(s string) string {
+	if s == "" || len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z' {
+		return s // an acronym (HPV, PSA, CT) stays as it is
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }

@@ -55,8 +55,10 @@ func item(typ, system, code string, on time.Time) record.Item {
 	switch typ {
 	case "Observation", "DiagnosticReport":
 		it.Status = "final"
-	case "Procedure", "Immunization":
+	case "Procedure", "Immunization", "ServiceRequest":
 		it.Status = "completed"
+	case "MedicationRequest":
+		it.Status = "active"
 	case "Condition":
 		it.Status = "active"
 	case "DocumentReference":
@@ -106,8 +108,8 @@ func sampleCode(system, code string) string {
 }
 
 func firstCode(g *Group) (system, code string) {
-	for _, sys := range sortedKeys(g.Codes) {
-		return sys, sampleCode(sys, g.Codes[sys][0])
+	for _, sys := range sortedKeys(g.all) {
+		return sys, sampleCode(sys, g.all[sys][0])
 	}
 	return "", ""
 }

@@ -18,7 +18,7 @@ import (
 // types such evidence can come from are WholeHistory: fetch them whole.
 //
 // With the default catalogue that is Condition, DiagnosticReport,
-// Immunization, Observation and Procedure (HIV and hepatitis C are
+// Immunization, Observation, Procedure and ServiceRequest (HIV and hepatitis C are
 // once-only lab tests, so Observation is among them; a sync may still
 // window the high-volume vital-signs category by Lookback, since no
 // lifetime evidence is a vital sign). Only DocumentReference (keywords) is
@@ -55,8 +55,8 @@ func (c *Catalogue) Lookback() time.Duration {
 // evidence counting for life in the enabled screenings: fetch them with no
 // date limit. A rule or modality that names no types can use any.
 func (c *Catalogue) WholeHistory() []string {
-	var mask uint8
-	add := func(m uint8) {
+	var mask uint16
+	add := func(m uint16) {
 		if m == 0 {
 			m = 1<<len(knownResources) - 1
 		}

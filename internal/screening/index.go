@@ -29,7 +29,7 @@ func (c *Catalogue) buildIndex() {
 	add := func(g *Group) {
 		g.n = int32(len(ix.groups))
 		ix.groups = append(ix.groups, g)
-		for sys, codes := range g.Codes {
+		for sys, codes := range g.all {
 			for _, code := range codes {
 				prefix := strings.HasSuffix(code, "*")
 				code = strings.TrimSuffix(code, "*")
@@ -63,7 +63,7 @@ func (c *Catalogue) buildIndex() {
 	}
 	var rule func(r *Rule)
 	rule = func(r *Rule) {
-		groups(r.Evidence)
+		groups(r.groups())
 		for _, p := range r.AllOf {
 			rule(p)
 		}
@@ -81,6 +81,7 @@ func (c *Catalogue) buildIndex() {
 		for _, md := range s.Modifiers {
 			groups(md.Evidence)
 		}
+		groups(s.Related)
 	}
 	c.idx = ix
 }

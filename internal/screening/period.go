@@ -113,3 +113,24 @@ func (p Period) String() string {
 	}
 	return s
 }
+
+// Words writes the period for a person: "15 years", "1 year 6 months",
+// "60 days".
+func (p Period) Words() string {
+	var parts []string
+	add := func(n int, unit string) {
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+unit)
+		case n > 1:
+			parts = append(parts, strconv.Itoa(n)+" "+unit+"s")
+		}
+	}
+	add(p.Years, "year")
+	add(p.Months, "month")
+	add(p.Days, "day")
+	if len(parts) == 0 {
+		return "0 days"
+	}
+	return strings.Join(parts, " ")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ func TestSimulatedPractice(t *testing.T) {
 	defer srv.Close()
 	cat := Default()
 	dist := map[string]map[Status]int{}
+	kinds := map[string]int{} // what the demo must show
 	checked, mismatches := 0, 0
 	for _, p := range srv.Practice().Patients {
 		rec, errs := record.FromFHIR(srv.Chart(p.ID))
@@ -35,6 +37,23 @@ func TestSimulatedPractice(t *testing.T) {
 		results := Evaluate(rec, cat, visit)
 		if len(results) != len(cat.Enabled()) {
 			t.Fatalf("%d results for %d enabled screenings", len(results), len(cat.Enabled()))
+		}
+		for _, it := range rec.Items {
+			switch {
+			case it.Type == "Procedure" && (it.Codes[0].Code == "90226004" || it.Codes[0].Code == "171121004" || it.Codes[0].Code == "310861008"):
+				kinds["a Pap, HIV or chlamydia test charted as a Procedure"]++
+			case it.Type == "Condition" && len(it.Codes) == 1 && it.Codes[0].System == sct && it.Codes[0].Code != "77176002" && it.Codes[0].Code != "8517006":
+				kinds["a condition coded in SNOMED CT only"]++
+			}
+		}
+		if p.StaleSmoker {
+			kinds["a 20-year-old smoker problem overruled by newer never-smoker statuses"]++
+			if r := results[slices.IndexFunc(results, func(r Result) bool { return r.ID == "lung_cancer" })]; r.Status != NotApplicable {
+				t.Errorf("lung_cancer for a patient whose newer statuses say never smoked: %s (%s)", r.Status, r.Reason)
+			}
+		}
+		if p.FormerSmoker {
+			kinds["an ex-smoker who quit within 15 years"]++
 		}
 		for _, r := range results {
 			if dist[r.ID] == nil {
@@ -67,6 +86,13 @@ func TestSimulatedPractice(t *testing.T) {
 	if mismatches > 0 {
 		t.Fatalf("%d of %d built states disagree", mismatches, checked)
 	}
+	for _, k := range []string{"a Pap, HIV or chlamydia test charted as a Procedure", "a condition coded in SNOMED CT only",
+		"a 20-year-old smoker problem overruled by newer never-smoker statuses", "an ex-smoker who quit within 15 years"} {
+		if kinds[k] < 3 {
+			t.Errorf("the practice has %d patients' records with %s", kinds[k], k)
+		}
+	}
+	t.Logf("records the demo shows: %v", kinds)
 	var ids []string
 	for id := range dist {
 		ids = append(ids, id)

@@ -173,8 +173,8 @@ func modalityCases(t *testing.T, cat *Catalogue, s *Screening, m *Modality, v ti
 		return n
 	}
 	for _, g := range m.Evidence {
-		for _, sys := range sortedKeys(g.Codes) {
-			code := sampleCode(sys, g.Codes[sys][0])
+		for _, sys := range sortedKeys(g.all) {
+			code := sampleCode(sys, g.all[sys][0])
 			for _, typ := range resourceTypes(m.Resources, "Observation") {
 				name := g.Name + " " + sys + " " + code + " on " + typ
 				mk := func(on time.Time) record.Item { return item(typ, sys, code, on) }
@@ -353,7 +353,7 @@ func exclusionCases(t *testing.T, cat *Catalogue, s *Screening, x *Rule, v time.
 		if got := r.Status == Excluded && r.Rule == x.ID; got != excluded {
 			t.Errorf("%s: status %s rule %q, want excluded by %s: %v (%s)", name, r.Status, r.Rule, x.ID, excluded, r.Reason)
 		}
-		if excluded && (len(r.Evidence) == 0 || !strings.HasPrefix(r.Reason, "excluded: ")) {
+		if excluded && (len(r.Evidence) == 0 || !strings.HasPrefix(r.Reason, "not needed: ")) {
 			t.Errorf("%s: an exclusion without its evidence: %+v", name, r)
 		}
 	}
@@ -371,8 +371,8 @@ func exclusionCases(t *testing.T, cat *Catalogue, s *Screening, x *Rule, v time.
 		return n
 	}
 	for _, g := range x.Evidence {
-		for _, sys := range sortedKeys(g.Codes) {
-			code := sampleCode(sys, g.Codes[sys][0])
+		for _, sys := range sortedKeys(g.all) {
+			code := sampleCode(sys, g.all[sys][0])
 			for _, typ := range resourceTypes(x.Resources, "Condition", "Procedure") {
 				it := item(typ, sys, code, on)
 				name := g.Name + " " + code + " on " + typ

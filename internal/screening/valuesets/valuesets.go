@@ -1,0 +1,119 @@
+// Package valuesets holds the published expansions of the eCQM value sets
+// the screening catalogue names (OID, version, codes per system), embedded
+// so a catalogue group can say "value_set: <OID>" and carry every code of it
+// with no file beside the binary. The data is a verbatim copy of the
+// project's reference (shared/reference/ecqm/valuesets.yaml, taken from
+// cqframework/dqm-content-cms-2025 at the commit named in its meta); a test
+// in the screening package fails when the two drift apart.
+package valuesets
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed valuesets.yaml
+var data []byte
+
+// Systems maps the short names the data uses to FHIR code system URIs.
+var Systems = map[string]string{
+	"SNOMED":   "http://snomed.info/sct",
+	"ICD10CM":  "http://hl7.org/fhir/sid/icd-10-cm",
+	"ICD10PCS": "http://www.cms.gov/Medicare/Coding/ICD10",
+	"LOINC":    "http://loinc.org",
+	"CPT":      "http://www.ama-assn.org/go/cpt",
+	"HCPCS":    "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+	"CVX":      "http://hl7.org/fhir/sid/cvx",
+	"RXNORM":   "http://www.nlm.nih.gov/research/umls/rxnorm",
+	"CDT":      "http://www.ada.org/cdt",
+}
+
+// ValueSet is one value set's expansion.
+type ValueSet struct {
+	OID     string `yaml:"oid"`
+	Title   string `yaml:"title"`
+	Version string `yaml:"version"`
+	// Expansion is empty for a complete expansion, or says how much of it
+	// the published data holds ("partial: 1000 of 4615"): a result decided
+	// by such a value set must say so.
+	Expansion string `yaml:"expansion,omitempty"`
+	// Codes by FHIR system URI, as published (sorted).
+	Codes map[string][]string `yaml:"-"`
+	Raw   map[string][]string `yaml:"codes"`
+}
+
+// Partial reports whether the published expansion is incomplete.
+func (v *ValueSet) Partial() bool { return v.Expansion != "" && v.Expansion != "complete" }
+
+// Source is where the data came from.
+type Source struct {
+	Repository string   `yaml:"source_repository"`
+	Commit     string   `yaml:"commit"`
+	NotInRepo  []string `yaml:"not_in_repo"` // OIDs named but not published there
+}
+
+type file struct {
+	Meta      Source      `yaml:"meta"`
+	ValueSets []*ValueSet `yaml:"value_sets"`
+}
+
+var load = sync.OnceValues(func() (*set, error) { return parse(data) })
+
+type set struct {
+	src  Source
+	byID map[string]*ValueSet
+}
+
+// Parse reads value sets in the embedded data's format (the reference file
+// itself, for the drift test).
+func Parse(b []byte) (map[string]*ValueSet, Source, error) {
+	s, err := parse(b)
+	if err != nil {
+		return nil, Source{}, err
+	}
+	return s.byID, s.src, nil
+}
+
+func parse(b []byte) (*set, error) {
+	var f file
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("value sets: %w", err)
+	}
+	s := &set{src: f.Meta, byID: map[string]*ValueSet{}}
+	for _, v := range f.ValueSets {
+		v.Codes = map[string][]string{}
+		for short, codes := range v.Raw {
+			uri, ok := Systems[short]
+			if !ok {
+				return nil, fmt.Errorf("value set %s: unknown code system %s", v.OID, short)
+			}
+			v.Codes[uri] = append(v.Codes[uri], codes...)
+			sort.Strings(v.Codes[uri])
+		}
+		s.byID[v.OID] = v
+	}
+	return s, nil
+}
+
+// Lookup returns the embedded value set with the OID.
+func Lookup(oid string) (*ValueSet, bool) {
+	s, err := load()
+	if err != nil {
+		panic("valuesets: the embedded data is unreadable: " + err.Error())
+	}
+	v, ok := s.byID[oid]
+	return v, ok
+}
+
+// Embedded returns every embedded value set by OID, and their source.
+func Embedded() (map[string]*ValueSet, Source) {
+	s, err := load()
+	if err != nil {
+		panic("valuesets: the embedded data is unreadable: " + err.Error())
+	}
+	return s.byID, s.src
+}
