@@ -127,6 +127,9 @@ func (a *Agent) Sync(ctx context.Context, req api.SyncRequest) (api.SyncSummary,
 		if err != nil {
 			return api.SyncSummary{}, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
 		}
+		if err := dayInReach(p, a.now(), day); err != nil {
+			return api.SyncSummary{}, err
+		}
 		a.mu.Lock()
 		job := a.running
 		if job == nil {
