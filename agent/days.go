@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -159,4 +160,23 @@ func (a *Agent) prepOptions() prep.Options {
 	// A month is a twelfth of a year, so 12 months is exactly the 365-day default.
 	months := func(n int) time.Duration { return time.Duration(n) * 365 * 24 * time.Hour / 12 }
 	return prep.Options{Labs: months(lb.Labs), Imaging: months(lb.Imaging), Consults: months(lb.Consults), Hospital: months(lb.Hospital)}
+}
+
+// syncAheadDays is how far ahead a day can be fetched: a practice prepares
+// the coming weeks' clinics, never next year's.
+const syncAheadDays = 28
+
+// dayInReach refuses a day no practice can mean (1900-01-01, a typo'd
+// year): from the oldest day the practice keeps (its retention, which
+// would purge an older day right after fetching it) to syncAheadDays ahead.
+func dayInReach(p Practice, now time.Time, day time.Time) error {
+	loc := p.Location()
+	today := now.In(loc)
+	from := today.AddDate(0, 0, -p.withDefaults().RetentionDays).Format(time.DateOnly)
+	to := today.AddDate(0, 0, syncAheadDays).Format(time.DateOnly)
+	if d := day.Format(time.DateOnly); d < from || d > to {
+		return api.NewError(api.KindBadRequest, fmt.Sprintf("%s cannot be fetched: choose a day from %s (saved days are kept %d days) to %s (%d days ahead)",
+			d, from, p.withDefaults().RetentionDays, to, syncAheadDays))
+	}
+	return nil
 }

@@ -42,6 +42,9 @@ func (a *Agent) ImportSchedule(ctx context.Context, req api.ScheduleImport) (api
 	if len(rows) == 0 {
 		return out, api.NewError(api.KindBadRequest, "no appointment in the file could be read; export the day's schedule from Epic again")
 	}
+	if err := schedule.CheckPlausible(rows, req.Date); err != nil {
+		return out, api.NewError(api.KindBadRequest, err.Error())
+	}
 	for _, r := range rows {
 		if r.HasDate {
 			d := r.Start.Format(time.DateOnly)

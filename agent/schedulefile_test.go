@@ -89,3 +89,39 @@ func TestScheduleFileImportThenSync(t *testing.T) {
 		return nil
 	})
 }
+
+// An import of a file that cannot be a day's schedule (an Epic report of
+// 95,000 rows once made every later sync fail) is refused with the limit,
+// and nothing is kept.
+func TestImplausibleScheduleFileIsRefusedOnImport(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	t.Setenv("HEALTHPREP_KEYRING", "file")
+	t.Setenv("HEALTHPREP_KEYRING_PASSWORD", "test")
+	p := Practice{Name: "File Practice", FHIRBase: "https://epic.example.org/api/FHIR/R4", ClientID: "x", Schedule: ScheduleSource{Kind: "file"}}
+	if err := SavePractice(dir, p); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(ctx, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	date := time.Now().Format(time.DateOnly)
+	var b strings.Builder
+	b.WriteString("Appt Time,Provider,MRN,Visit Type\n")
+	for i := 0; i < 95_000; i++ {
+		fmt.Fprintf(&b, "%02d:%02d,Park,%07d,Follow-Up\n", 8+i/60%9, i%60, 2000000+i%5000)
+	}
+	_, err = a.ImportSchedule(ctx, api.ScheduleImport{Date: date, CSV: b.String()})
+	if !api.IsKind(err, api.KindBadRequest) || !strings.Contains(err.Error(), "at most") {
+		t.Fatalf("a 95,000-row file: %v, want refused with the limit", err)
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.GetFile(ctx, scheduleFileName); err == nil {
+		t.Fatal("the refused file was kept")
+	}
+}

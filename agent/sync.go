@@ -17,6 +17,7 @@ import (
 	"github.com/healthprep/desk/internal/fhir"
 	"github.com/healthprep/desk/internal/schedule"
 	"github.com/healthprep/desk/internal/smart"
+	"github.com/healthprep/desk/internal/store"
 )
 
 // demoTokens gets access tokens from the embedded tenant in this process.
@@ -126,6 +127,9 @@ func (a *Agent) Sync(ctx context.Context, req api.SyncRequest) (api.SyncSummary,
 		day, err := time.ParseInLocation(time.DateOnly, date, p.Location())
 		if err != nil {
 			return api.SyncSummary{}, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
+		}
+		if err := dayInReach(p, a.now(), day); err != nil {
+			return api.SyncSummary{}, err
 		}
 		a.mu.Lock()
 		job := a.running
@@ -244,8 +248,8 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 		err = api.NewError(api.KindNeedsSignIn, "Epic no longer accepts this computer's sign-in. Sign in again (Settings, or `healthprep-agent signin`); the saved prep is still here.")
 	}
 	if err != nil {
-		last.Error = err.Error()
-		fields["error"] = err.Error()
+		last.Error = failureText(err)
+		fields["error"] = last.Error
 	}
 	a.mu.Lock()
 	a.reqStats = &api.RequestStats{Total: stats.Requests, ByType: stats.ByType, Errors: stats.Errors, Retries: stats.Retries, Seconds: stats.Time.Seconds()}
@@ -263,7 +267,11 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 		if errors.Is(err, context.Canceled) {
 			return out, api.NewError(api.KindBusy, "the update was stopped; the saved prep is unchanged")
 		}
-		return out, err
+		var ae *api.Error
+		if errors.As(err, &ae) {
+			return out, err
+		}
+		return out, &syncFailed{msg: last.Error, err: err}
 	}
 	keepFrom := a.now().In(p.Location()).AddDate(0, 0, -p.withDefaults().RetentionDays).Format(time.DateOnly)
 	if n, err := st.Purge(ctx, keepFrom); err != nil {
@@ -275,3 +283,37 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// failureText is a failed sync's error as status, the audit, the log and
+// the caller see it: the agent's own words for an api.Error; otherwise the
+// first line of the message, bounded. The store's errors carry no cached
+// bytes; this keeps any other part's long or multi-line text (a dump, a
+// response body) out of what is shown and kept.
+func failureText(err error) string {
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		return ae.Message
+	}
+	if errors.Is(err, store.ErrTooLarge) {
+		return "the day could not be saved: part of it is larger than the cache can hold; the saved prep is unchanged (tell support)"
+	}
+	msg := err.Error()
+	if i := strings.IndexAny(msg, "\r\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	const most = 400
+	if len(msg) > most {
+		msg = strings.ToValidUTF8(msg[:most], "") + "..."
+	}
+	return msg
+}
+
+// syncFailed is a failed sync's error: failureText's words, unwrapping to
+// the cause so its kind can still be told.
+type syncFailed struct {
+	msg string
+	err error
+}
+
+func (e *syncFailed) Error() string { return e.msg }
+func (e *syncFailed) Unwrap() error { return e.err }

@@ -81,3 +81,29 @@ func weekdayBefore(t time.Time, n int) string {
 	}
 	return t.Format(time.DateOnly)
 }
+
+// A day no practice can mean is refused; the bounds themselves are days
+// that can be fetched.
+func TestDayInReachBounds(t *testing.T) {
+	p := Practice{TimeZone: "America/New_York", RetentionDays: 14}
+	loc := p.Location()
+	now := time.Date(2026, 11, 24, 7, 0, 0, 0, loc)
+	for date, ok := range map[string]bool{
+		"2026-11-10": true,  // the oldest day kept (14 days back)
+		"2026-11-09": false, // would be purged at once
+		"2026-12-22": true,  // 28 days ahead
+		"2026-12-23": false,
+		"2026-11-24": true,
+		"1900-01-01": false,
+		"2062-11-24": false,
+	} {
+		day, _ := time.ParseInLocation(time.DateOnly, date, loc)
+		err := dayInReach(p, now, day)
+		if (err == nil) != ok {
+			t.Errorf("%s: %v, want ok=%v", date, err, ok)
+		}
+		if err != nil && !api.IsKind(err, api.KindBadRequest) {
+			t.Errorf("%s: %v is not a bad request", date, err)
+		}
+	}
+}

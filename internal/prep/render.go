@@ -1,7 +1,6 @@
 package prep
 
 import (
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io"
@@ -94,19 +93,6 @@ type section struct {
 func sections(s Sheet) []section {
 	return []section{{"Active conditions", s.Conditions}, {"Recent labs", s.Labs}, {"Recent imaging", s.Imaging},
 		{"Consults and documents", s.Consults}, {"Hospital visits", s.Hospital}, {"Immunizations", s.Immunizations}}
-}
-
-// WriteDayCSV writes the day's list as CSV (one row per appointment).
-func WriteDayCSV(w io.Writer, d Day) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"date", "time", "patient", "mrn", "age", "sex", "visit_type", "provider", "status", "due", "due_soon", "needs_review", "complete", "excluded", "older_data"})
-	for _, r := range d.Rows {
-		cw.Write([]string{d.Date, r.Time.Format("15:04"), r.PatientName, r.MRN, age(r.Age), r.Sex, r.VisitType, r.Provider, r.Status,
-			strconv.Itoa(r.Counts.Due), strconv.Itoa(r.Counts.DueSoon), strconv.Itoa(r.Counts.NeedsReview), strconv.Itoa(r.Counts.Complete),
-			strconv.Itoa(r.Counts.Excluded), strconv.FormatBool(r.Stale)})
-	}
-	cw.Flush()
-	return cw.Error()
 }
 
 var printPage = template.Must(template.New("print").Funcs(template.FuncMap{

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,6 +45,43 @@ type File struct {
 	MRNSystem string
 	// Concurrency bounds the patient look-ups at once; default 6.
 	Concurrency int
+}
+
+// MaxPerDay bounds the appointments a schedule file may give one day, and
+// MaxRows the whole file (two weeks of such days): a busy practice of 40
+// providers sees about 1,200 patients a day, so a file beyond these is not
+// a day's schedule (a year's report, a patient list) and is refused
+// rather than searched row by row in Epic.
+const (
+	MaxPerDay = 2000
+	MaxRows   = 14 * MaxPerDay
+)
+
+// CheckPlausible refuses rows that cannot be a day's (or a week's)
+// schedule, saying the limit. date is the day of rows without a date.
+func CheckPlausible(rows []Row, date string) error {
+	if len(rows) > MaxRows {
+		return fmt.Errorf("the schedule file has %d appointments; a file may hold at most %d (two weeks of a busy clinic): export one day's schedule (or one week's) from Epic", len(rows), MaxRows)
+	}
+	perDay := map[string]int{}
+	for _, r := range rows {
+		d := date
+		if r.HasDate {
+			d = r.Start.Format(time.DateOnly)
+		}
+		perDay[d]++
+	}
+	days := make([]string, 0, len(perDay))
+	for d := range perDay {
+		days = append(days, d)
+	}
+	sort.Strings(days)
+	for _, d := range days {
+		if perDay[d] > MaxPerDay {
+			return fmt.Errorf("the schedule file has %d appointments on %s; a day may have at most %d: export one day's schedule (or one week's) from Epic", perDay[d], d, MaxPerDay)
+		}
+	}
+	return nil
 }
 
 // RowError is one schedule-file row that could not be used. Its message
@@ -290,6 +328,9 @@ func parseRow(rec []string, idx map[string]int, loc *time.Location) (Row, error)
 		row.Minutes = n
 	}
 	row.MRN, row.FHIRID = get("mrn"), get("fhirid")
+	if row.FHIRID != "" && !fhirID.MatchString(row.FHIRID) {
+		return row, errors.New("the FHIR id is not one Epic gives (letters, digits, - and . only, at most 64)")
+	}
 	row.Family, row.Given = get("family"), get("given")
 	if n := get("name"); n != "" && row.Family == "" {
 		row.Family, row.Given = splitName(n)
@@ -315,6 +356,9 @@ func parseRow(rec []string, idx map[string]int, loc *time.Location) (Row, error)
 	}
 	return row, nil
 }
+
+// fhirID is FHIR R4's id syntax.
+var fhirID = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
 
 // splitName reads "LAST, FIRST M" or "First Last".
 func splitName(n string) (family, given string) {
@@ -423,6 +467,14 @@ func (s File) Appointments(ctx context.Context, day time.Time) ([]record.Appoint
 		return nil, err
 	}
 	date := day.Format(time.DateOnly)
+	if s.Date != "" {
+		err = CheckPlausible(rows, s.Date)
+	} else {
+		err = CheckPlausible(rows, date)
+	}
+	if err != nil {
+		return nil, err
+	}
 	var today []Row
 	var first, last string
 	for _, r := range rows {
@@ -483,48 +535,94 @@ func (s File) open(ctx context.Context) (io.ReadCloser, error) {
 	return f, nil
 }
 
-// resolve finds each row's patient in Epic. A look-up that fails for a
-// reason that would fail every look-up (sign-in, Epic unreachable) fails
-// the whole schedule.
+// resolve finds each row's patient in Epic: one search per distinct MRN
+// (or name and birth date), whatever the number of rows naming it, at most
+// Concurrency at once. A look-up that fails for a reason that would fail
+// every look-up (sign-in, Epic unreachable or throttling, the sync
+// cancelled) stops the others and fails the whole schedule.
 func (s File) resolve(ctx context.Context, rows []Row) ([]record.Appointment, []RowError, error) {
-	type result struct {
-		a   record.Appointment
-		pe  *RowError
-		err error
-	}
-	results := make([]result, len(rows))
-	sem := make(chan struct{}, max(s.Concurrency, 6))
-	var wg sync.WaitGroup
+	keys := make([]string, len(rows))
+	var todo []int // the first row of each distinct patient to search for
+	seen := map[string]bool{}
 	for i, r := range rows {
+		keys[i] = lookupKey(r)
+		if keys[i] != "" && !seen[keys[i]] {
+			seen[keys[i]] = true
+			todo = append(todo, i)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		found = map[string]lookup{}
+		fatal error
+		wg    sync.WaitGroup
+	)
+	work := make(chan int)
+	n := s.Concurrency
+	if n <= 0 {
+		n = 6
+	}
+	for w := 0; w < min(n, len(todo)); w++ {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			id, name, problem, err := s.findPatient(ctx, r)
-			switch {
-			case err != nil:
-				results[i].err = err
-			case problem != "":
-				results[i].pe = &RowError{Line: r.Line, Problem: problem}
-			default:
-				results[i].a = appointmentOf(r, id, name)
+			defer wg.Done()
+			for i := range work {
+				l, err := s.lookup(ctx, rows[i])
+				mu.Lock()
+				if err != nil && fatal == nil {
+					fatal = err
+					cancel()
+				}
+				found[keys[i]] = l
+				mu.Unlock()
 			}
 		}()
 	}
-	wg.Wait()
-	var out []record.Appointment
-	var problems []RowError
-	for _, res := range results {
-		switch {
-		case res.err != nil:
-			return nil, nil, res.err
-		case res.pe != nil:
-			problems = append(problems, *res.pe)
-		default:
-			out = append(out, res.a)
+feed:
+	for _, i := range todo {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+			break feed
 		}
 	}
+	close(work)
+	wg.Wait()
+	if fatal != nil {
+		return nil, nil, fatal
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	var out []record.Appointment
+	var problems []RowError
+	for i, r := range rows {
+		if r.FHIRID != "" {
+			out = append(out, appointmentOf(r, r.FHIRID, displayOf(r)))
+			continue
+		}
+		id, name, problem := found[keys[i]].forRow(r)
+		if problem != "" {
+			problems = append(problems, RowError{Line: r.Line, Problem: problem})
+			continue
+		}
+		out = append(out, appointmentOf(r, id, name))
+	}
 	return out, problems, nil
+}
+
+// lookupKey names the search a row needs: rows with the same key share
+// one search. A row with a FHIR id needs none ("").
+func lookupKey(r Row) string {
+	switch {
+	case r.FHIRID != "":
+		return ""
+	case r.MRN != "":
+		return "mrn\x00" + r.MRN
+	}
+	return "name\x00" + strings.ToLower(r.Family) + "\x00" + strings.ToLower(r.Given) + "\x00" + r.BirthDate.Format(time.DateOnly)
 }
 
 func appointmentOf(r Row, patientID, name string) record.Appointment {
@@ -540,20 +638,41 @@ func appointmentOf(r Row, patientID, name string) record.Appointment {
 	return a
 }
 
-// findPatient returns the row's FHIR patient id and display name, or a
-// problem to report (never a guess), or an error that fails the schedule.
-func (s File) findPatient(ctx context.Context, r Row) (id, name, problem string, err error) {
-	if r.FHIRID != "" {
-		return r.FHIRID, displayOf(r), "", nil
+// lookup is what one patient search found: the one matching chart, or a
+// problem to report on every row that needed it (never a guess).
+type lookup struct {
+	patient patientHead
+	how     string // "MRN" or "name and date of birth"
+	problem string
+}
+
+// forRow is the row's patient id and display name, or its problem.
+func (l lookup) forRow(r Row) (id, name, problem string) {
+	if l.problem != "" {
+		return "", "", l.problem
 	}
+	p := l.patient
+	if r.MRN != "" && !r.BirthDate.IsZero() && p.BirthDate != "" && p.BirthDate != r.BirthDate.Format(time.DateOnly) {
+		return "", "", "the MRN and the date of birth on this row belong to different patients; check the row against Epic"
+	}
+	name = displayOf(r)
+	if name == "" {
+		name = p.display()
+	}
+	return p.ID, name, ""
+}
+
+// lookup searches Epic for the row's patient, by MRN or by name and birth
+// date. A failure every search would meet is returned as the error.
+func (s File) lookup(ctx context.Context, r Row) (lookup, error) {
 	var q url.Values
-	how := "name and date of birth"
+	l := lookup{how: "name and date of birth"}
 	if r.MRN != "" {
 		ident := r.MRN
 		if s.MRNSystem != "" {
 			ident = s.MRNSystem + "|" + r.MRN
 		}
-		q, how = url.Values{"identifier": {ident}}, "MRN"
+		q, l.how = url.Values{"identifier": {ident}}, "MRN"
 	} else {
 		q = url.Values{"family": {r.Family}, "given": {r.Given}, "birthdate": {r.BirthDate.Format(time.DateOnly)}}
 	}
@@ -561,12 +680,13 @@ func (s File) findPatient(ctx context.Context, r Row) (id, name, problem string,
 	switch fhir.KindOf(err) {
 	case fhir.KindUnknown:
 		if err != nil {
-			return "", "", "", err
+			return l, err
 		}
 	case fhir.KindSignIn, fhir.KindUnreachable, fhir.KindRateLimited, fhir.KindScope:
-		return "", "", "", err
+		return l, err
 	default:
-		return "", "", "the patient look-up failed: " + err.Error(), nil
+		l.problem = "the patient look-up failed: " + err.Error()
+		return l, nil
 	}
 	var found []patientHead
 	for _, raw := range res.Resources {
@@ -577,19 +697,13 @@ func (s File) findPatient(ctx context.Context, r Row) (id, name, problem string,
 	}
 	switch {
 	case len(found) == 0:
-		return "", "", "no patient in Epic matches this row's " + how, nil
+		l.problem = "no patient in Epic matches this row's " + l.how
 	case len(found) > 1:
-		return "", "", fmt.Sprintf("%d patients in Epic match this row's %s; add the MRN to the row so the right chart is used", len(found), how), nil
+		l.problem = fmt.Sprintf("%d patients in Epic match this row's %s; add the MRN to the row so the right chart is used", len(found), l.how)
+	default:
+		l.patient = found[0]
 	}
-	p := found[0]
-	if r.MRN != "" && !r.BirthDate.IsZero() && p.BirthDate != "" && p.BirthDate != r.BirthDate.Format(time.DateOnly) {
-		return "", "", "the MRN and the date of birth on this row belong to different patients; check the row against Epic", nil
-	}
-	name = displayOf(r)
-	if name == "" {
-		name = p.display()
-	}
-	return p.ID, name, "", nil
+	return l, nil
 }
 
 func displayOf(r Row) string {

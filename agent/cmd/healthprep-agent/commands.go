@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,6 +117,12 @@ func newSyncCmd(g *globals) *cobra.Command {
 		Use:   "sync",
 		Short: "Fetch a day's schedule and charts from Epic into the cache",
 		Args:  cobra.NoArgs,
+		PreRunE: func(*cobra.Command, []string) error {
+			if _, err := time.Parse(time.DateOnly, date); date != "" && err != nil {
+				return usageError{fmt.Errorf("--date %q is not a date like 2026-11-24", date)}
+			}
+			return nil
+		},
 		RunE: g.run(func(cmd *cobra.Command, svc api.Service) error {
 			events, _ := svc.SyncEvents(cmd.Context())
 			finished := make(chan struct{})
@@ -134,6 +141,9 @@ func newSyncCmd(g *globals) *cobra.Command {
 			case <-time.After(time.Second):
 			}
 			fmt.Fprintln(cmd.ErrOrStderr())
+			if api.IsKind(err, api.KindBadRequest) {
+				return usageError{err} // a day out of reach: nothing was fetched
+			}
 			if err != nil {
 				return err
 			}
@@ -171,6 +181,9 @@ func newPrepCmd(g *globals) *cobra.Command {
 		Use:   "prep",
 		Short: "Print the day's prep list or one patient's sheet from the cache (no network)",
 		Args:  cobra.NoArgs,
+		PreRunE: func(*cobra.Command, []string) error {
+			return checkFormat(format, patient != "")
+		},
 		RunE: g.run(func(cmd *cobra.Command, svc api.Service) error {
 			date, err := orToday(cmd.Context(), svc, date)
 			if err != nil {
@@ -222,7 +235,7 @@ func newPrepCmd(g *globals) *cobra.Command {
 		}),
 	}
 	cmd.Flags().StringVar(&date, "date", "", "day, YYYY-MM-DD (default today)")
-	cmd.Flags().StringVar(&format, "format", "text", "text, json, csv (day list) or html (print view)")
+	cmd.Flags().StringVar(&format, "format", "text", "text, json, csv (day list only) or html (print view)")
 	cmd.Flags().StringVar(&patient, "patient", "", "one patient's sheet: FHIR id, MRN or appointment id")
 	return cmd
 }
@@ -297,4 +310,20 @@ func orToday(ctx context.Context, svc api.Service, date string) (string, error) 
 	}
 	st, err := svc.Status(ctx)
 	return st.Today, err
+}
+
+// checkFormat refuses a --format prep cannot write, before anything runs.
+func checkFormat(format string, sheet bool) error {
+	formats := []string{"text", "json", "csv", "html"}
+	if sheet {
+		formats = []string{"text", "json", "html"}
+	}
+	if !slices.Contains(formats, format) {
+		what := "the day list"
+		if sheet {
+			what = "one patient's sheet"
+		}
+		return usageError{fmt.Errorf("--format %q is not a format for %s: use %s", format, what, strings.Join(formats, ", "))}
+	}
+	return nil
 }

@@ -39,6 +39,10 @@ A computer holds one practice: setting up a different one needs --reset, which
 first removes the old practice's saved days and keychain items.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			sched, err := scheduleFlags(scheduleKind, providers)
+			if err != nil {
+				return err
+			}
 			if presetFile != "" {
 				if req.FHIRBase != "" || req.ClientID != "" {
 					return usageError{errors.New("give either --preset or --fhir-base and --client-id, not both")}
@@ -62,7 +66,7 @@ first removes the old practice's saved days and keychain items.`,
 					return usageError{errors.New("--client-secret-stdin: standard input was empty")}
 				}
 			}
-			if sched := scheduleFlags(scheduleKind, providers); sched != nil {
+			if sched != nil {
 				req.Schedule = sched // the flags win over a preset's schedule
 			}
 			svc, done, err := g.service(cmd.Context())
@@ -124,7 +128,11 @@ so a front-desk computer needs no typing, only the browser sign-in. It holds
 nothing secret: no tokens, keys or client secret.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, probs := agent.NewPreset(name, base, id, port, scheduleFlags(scheduleKind, providers))
+			sched, err := scheduleFlags(scheduleKind, providers)
+			if err != nil {
+				return err
+			}
+			p, probs := agent.NewPreset(name, base, id, port, sched)
 			if len(probs) > 0 {
 				var b strings.Builder
 				b.WriteString("no preset was written:")
@@ -224,13 +232,17 @@ func accessWords(mode string) string {
 
 // scheduleFlags is the schedule source the --schedule and --provider-ids
 // flags give, nil when neither is set; provider IDs alone mean Epic's
-// provider-schedule service.
-func scheduleFlags(kind string, providers []string) *api.ScheduleSource {
+// provider-schedule service. An unknown kind exits 2 before Epic is asked.
+func scheduleFlags(kind string, providers []string) (*api.ScheduleSource, error) {
 	if kind == "" && len(providers) == 0 {
-		return nil
+		return nil, nil
 	}
-	if kind == "" {
+	switch kind {
+	case "":
 		kind = "provider-service"
+	case "provider-service", "fhir-appointments", "file":
+	default:
+		return nil, usageError{fmt.Errorf("--schedule %q is not a schedule source: use provider-service, fhir-appointments or file", kind)}
 	}
-	return &api.ScheduleSource{Kind: kind, ProviderIDs: providers}
+	return &api.ScheduleSource{Kind: kind, ProviderIDs: providers}, nil
 }
