@@ -74,3 +74,5 @@ require (
 	golang.org/x/text v0.38.0 // indirect
 	google.golang.org/protobuf v1.36.7 // indirect
 )
+
+replace github.com/99designs/keyring => ./internal/keychain/thirdparty/keyring

@@ -2,9 +2,11 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -42,7 +44,11 @@ func Serve(ctx context.Context, opts Options) error {
 	mux.Handle("/", api.NewHandler(a, a.log))
 	mux.HandleFunc("POST /v1/shutdown", func(w http.ResponseWriter, r *http.Request) {
 		a.log.Info("asked to stop")
+		// The pid lets `stop` wait for this process to exit: the socket
+		// goes before the cache is released, so it is no sign of the end.
+		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusAccepted)
+		json.NewEncoder(w).Encode(ShutdownReply{PID: os.Getpid()})
 		shutdown()
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -67,6 +73,7 @@ func Serve(ctx context.Context, opts Options) error {
 // runSchedule syncs today at start when it is not cached, then at the
 // practice's planned times; a failed sync is retried with backoff.
 func (a *Agent) runSchedule(ctx context.Context) {
+	a.awaitCache(ctx)
 	if st, err := a.Status(ctx); err == nil && !contains(st.Days, st.Today) && !st.NeedsSignIn {
 		a.syncLogged(ctx)
 	}
@@ -95,6 +102,37 @@ func (a *Agent) runSchedule(ctx context.Context) {
 			a.syncLogged(ctx)
 		}
 	}
+}
+
+// awaitCache opens the cache, retrying shortly while another process still
+// holds it: an agent that was just stopped (or restarted by the app or an
+// installer) releases the cache a moment after its socket goes. Without
+// this the start's catch-up sync failed "busy" and waited for the next
+// planned time. It gives up after cacheWaitMax; the sync then says busy.
+func (a *Agent) awaitCache(ctx context.Context) {
+	wait := 100 * time.Millisecond
+	deadline := time.Now().Add(cacheWaitMax)
+	for {
+		_, err := a.openStore(ctx)
+		if err == nil || api.AsError(err).Kind != api.KindBusy || time.Now().Add(wait).After(deadline) {
+			return
+		}
+		a.log.Info("the cache is busy (another agent is letting go of it); trying again", "wait", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 2*time.Second)
+	}
+}
+
+// cacheWaitMax bounds awaitCache.
+const cacheWaitMax = 30 * time.Second
+
+// ShutdownReply is POST /v1/shutdown's answer.
+type ShutdownReply struct {
+	PID int `json:"pid"`
 }
 
 func (a *Agent) syncLogged(ctx context.Context) {

@@ -146,22 +146,27 @@ func TestErrorKinds(t *testing.T) {
 			t.Fatalf("%v", err)
 		}
 	})
-	t.Run("429 retried with Retry-After, then given up", func(t *testing.T) {
+	t.Run("429 waited out per Retry-After until the budget, then given up", func(t *testing.T) {
 		srv.SetFaults(epicsim.Faults{Rate429: 1, RetryAfter: time.Second})
 		defer srv.SetFaults(epicsim.Faults{})
+		rc := &Client{Base: srv.FHIRBase(), Tokens: c.Tokens, MaxTries: 2, Budget: 3500 * time.Millisecond}
 		t0 := time.Now()
-		_, err := c.Search(ctx, "Observation", obs)
+		_, err := rc.Search(ctx, "Observation", obs)
 		if KindOf(err) != KindRateLimited {
 			t.Fatalf("%v", err)
 		}
+		// More tries than MaxTries: throttling does not use them up.
+		if st := rc.Stats(); st.Requests < 3 || st.Retries < 2 {
+			t.Fatalf("stats: %+v", st)
+		}
 		if d := time.Since(t0); d < 2*time.Second {
-			t.Fatalf("gave up after %v: Retry-After 1s was not honoured between 3 tries", d)
+			t.Fatalf("gave up after %v: Retry-After 1s was not honoured between tries", d)
 		}
 	})
 	t.Run("some 429s and 5xx are absorbed", func(t *testing.T) {
 		srv.SetFaults(epicsim.Faults{Rate429: 0.2, Rate5xx: 0.2, RetryAfter: 0})
 		defer srv.SetFaults(epicsim.Faults{})
-		rc := &Client{Base: srv.FHIRBase(), Tokens: c.Tokens, MaxTries: 8}
+		rc := &Client{Base: srv.FHIRBase(), Tokens: c.Tokens, MaxTries: 8, RetryWait: time.Millisecond, MaxWait: 10 * time.Millisecond}
 		for i := 0; i < 10; i++ {
 			if _, err := rc.Search(ctx, "Observation", obs); err != nil {
 				t.Fatalf("search %d: %v", i, err)
@@ -260,5 +265,41 @@ func TestRequestSlotsAreShared(t *testing.T) {
 	// Six reads through two slots take three rounds of the latency.
 	if d := time.Since(t0); d < 300*time.Millisecond {
 		t.Fatalf("6 reads with 2 slots took %v: more than 2 were in flight", d)
+	}
+}
+
+// At 30 % 429s a run of requests as long as a clinic day's finishes with
+// the production MaxTries: throttling is waited out, not counted.
+func TestThrottlingIsWaitedOut(t *testing.T) {
+	srv, c := setup(t, epicsim.Options{Faults: epicsim.Faults{Rate429: 0.3}})
+	rc := &Client{Base: srv.FHIRBase(), Tokens: c.Tokens, RetryWait: time.Millisecond, MaxWait: 5 * time.Millisecond}
+	ctx := context.Background()
+	pats := srv.Practice().Patients
+	for i := 0; i < 300; i++ {
+		if _, err := rc.Read(ctx, "Patient", pats[i%len(pats)].ID); err != nil {
+			t.Fatalf("read %d: %v", i, err)
+		}
+	}
+	if st := rc.Stats(); st.Retries < 50 {
+		t.Fatalf("only %d retries at 30 %% 429s: the fault was not met", st.Retries)
+	}
+}
+
+// A cancelled caller takes no request slot and sends nothing.
+func TestCancelledTakesNoSlot(t *testing.T) {
+	srv, c := setup(t, epicsim.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	id := srv.Practice().Patients[0].ID
+	for i := 0; i < 100; i++ {
+		if _, err := c.Read(ctx, "Patient", id); err == nil {
+			t.Fatal("a cancelled read succeeded")
+		}
+	}
+	if st := c.Stats(); st.Requests != 0 {
+		t.Fatalf("a cancelled caller took %d request slots", st.Requests)
+	}
+	if n := srv.Requests()["Patient"]; n != 0 {
+		t.Fatalf("the server saw %d reads", n)
 	}
 }

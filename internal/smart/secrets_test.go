@@ -76,6 +76,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 		u.RawQuery = q.Encode()
 	})
 	pages = append(pages, fv.page)
+	forged.Cancel() // a forged state is ignored; the sign-in waits on
 	_, err = wait(t, forged)
 	errs = append(errs, err)
 	forgedCode := fv.redirect.Query().Get("code")

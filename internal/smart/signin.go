@@ -281,6 +281,16 @@ func (s *SignIn) callback(w http.ResponseWriter, r *http.Request) {
 		writePage(w, http.StatusBadRequest, false, "This page only finishes a HealthPrep Desk sign-in", "Start the sign-in from HealthPrep Desk.")
 		return
 	}
+	// A redirect without this sign-in's state was not sent by Epic for it:
+	// any local process or web page can reach the loopback port. Refuse it
+	// and keep waiting for the real one, or a stray request ends the
+	// sign-in the user is in the middle of.
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(s.state)) != 1 {
+		s.log.Warn("sign-in callback ignored: state mismatch")
+		writePage(w, http.StatusBadRequest, false, "Sign-in did not work",
+			"This address did not come from the sign-in HealthPrep Desk started (its state does not match), so it was ignored. Nothing was saved. Finish the sign-in in the Epic window HealthPrep Desk opened, or start it again from HealthPrep Desk.")
+		return
+	}
 	if !s.claimed.CompareAndSwap(false, true) {
 		writePage(w, http.StatusConflict, false, "This sign-in has already finished", "You can close this tab and return to HealthPrep Desk.")
 		return

@@ -113,20 +113,6 @@ func refusal(t *testing.T, knobs epicsim.Knobs, clientID string, mod func(*smart
 }
 
 func TestSignInRefusals(t *testing.T) {
-	t.Run("state mismatch", func(t *testing.T) {
-		refusal(t, epicsim.Knobs{}, publicApp, nil, func(u *url.URL) {
-			q := u.Query()
-			q.Set("state", "forged-state")
-			u.RawQuery = q.Encode()
-		}, smart.ErrState, "this app did not start")
-	})
-	t.Run("state missing", func(t *testing.T) {
-		refusal(t, epicsim.Knobs{}, publicApp, nil, func(u *url.URL) {
-			q := u.Query()
-			q.Del("state")
-			u.RawQuery = q.Encode()
-		}, smart.ErrState, "state does not match")
-	})
 	t.Run("wrong issuer", func(t *testing.T) {
 		refusal(t, epicsim.Knobs{IDTokenIssuer: "https://impostor.example/oauth2"}, publicApp, nil, nil, smart.ErrWrongIssuer, "different sign-in authority")
 	})
@@ -160,6 +146,56 @@ func TestSignInRefusals(t *testing.T) {
 			u.RawQuery = q.Encode()
 		}, smart.ErrEpic, "cancelled in Epic")
 	})
+}
+
+// A request to the callback without this sign-in's state (any local
+// process or web page can send one) is answered 400 and ignored: the
+// sign-in keeps waiting and finishes with the real redirect.
+func TestSignInIgnoresAStrayCallback(t *testing.T) {
+	tn := newTenant(t, epicsim.Knobs{})
+	si := start(t, tn.options(publicApp))
+	strays := []func(q url.Values){
+		func(q url.Values) { q.Set("state", "forged-state") },
+		func(q url.Values) { q.Del("state") },
+		func(q url.Values) { q.Set("state", ""); q.Set("error", "access_denied") },
+	}
+	var real *url.URL
+	for i, tamper := range strays {
+		v := browse(t, si.URL(), func(u *url.URL) {
+			if real == nil {
+				c := *u
+				real = &c
+			}
+			q := u.Query()
+			tamper(q)
+			u.RawQuery = q.Encode()
+		})
+		if v.status != http.StatusBadRequest || !strings.Contains(v.page, "did not come from the sign-in") {
+			t.Fatalf("stray %d: page %d: %s", i, v.status, v.page)
+		}
+		select {
+		case <-si.Done():
+			_, err := si.Wait(context.Background())
+			t.Fatalf("stray %d ended the sign-in: %v", i, err)
+		default:
+		}
+		if portClosed(tn.port) {
+			t.Fatalf("stray %d closed the listener", i)
+		}
+	}
+	// The first redirect's code was never exchanged: the real one (each
+	// browse made a fresh code; the first is delivered untouched) works.
+	v := deliver(t, real)
+	if v.status != http.StatusOK || !strings.Contains(v.page, "You are signed in") {
+		t.Fatalf("real redirect: page %d: %s", v.status, v.page)
+	}
+	sess, err := wait(t, si)
+	if err != nil || sess.Identity.Display() != "Front Desk" {
+		t.Fatalf("sign-in: %v", err)
+	}
+	if !portClosed(tn.port) {
+		t.Fatal("the listener is still open after the sign-in")
+	}
 }
 
 func TestSignInRefusesAReplayedCode(t *testing.T) {

@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -50,11 +51,17 @@ func (g *globals) run(f func(cmd *cobra.Command, svc api.Service) error) func(*c
 	}
 }
 
+// stopWaitMax bounds how long stop waits for the agent to exit: a running
+// sync stops first and the cache is closed (compacted) after it.
+const stopWaitMax = 30 * time.Second
+
 func newStopCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "stop",
 		Short: "Stop this user's running agent (a running sync stops; the saved prep stays)",
-		Args:  cobra.NoArgs,
+		Long: `Stops this user's running agent and returns when its process has exited, so the
+cache is free for the next start, an installer or a backup.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			dir, err := agent.DataDir()
 			if err != nil {
@@ -65,7 +72,7 @@ func newStopCmd() *cobra.Command {
 				fmt.Fprintln(cmd.OutOrStdout(), "The agent is not running.")
 				return nil
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(cmd.Context(), stopWaitMax)
 			defer cancel()
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://agent/v1/shutdown", nil)
 			resp, err := hc.Do(req)
@@ -73,16 +80,23 @@ func newStopCmd() *cobra.Command {
 				fmt.Fprintln(cmd.OutOrStdout(), "The agent is not running.")
 				return nil
 			}
+			var reply agent.ShutdownReply
+			json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&reply) // an older agent sends no pid
 			resp.Body.Close()
-			// Wait for the socket to go, so an installer can replace the files.
+			// The socket goes before the cache is released: wait for the
+			// process itself, so the next start finds the cache free.
 			for ctx.Err() == nil {
-				if _, err := localapi.HTTPClient(dir); err != nil {
+				_, sockErr := localapi.HTTPClient(dir)
+				if sockErr != nil && (reply.PID <= 0 || processExited(reply.PID)) {
 					fmt.Fprintln(cmd.OutOrStdout(), "The agent stopped.")
 					return nil
 				}
-				time.Sleep(50 * time.Millisecond)
+				select {
+				case <-ctx.Done():
+				case <-time.After(50 * time.Millisecond):
+				}
 			}
-			return errors.New("the agent was asked to stop but is still running after 5 s")
+			return fmt.Errorf("the agent was asked to stop but is still running after %s", stopWaitMax)
 		},
 	}
 }
