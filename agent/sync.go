@@ -195,6 +195,7 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 	case k == fhir.KindUnreachable || k == fhir.KindServer || k == fhir.KindRateLimited || errors.Is(err, smart.ErrUnreachable):
 		// A token renewal that cannot reach Epic is an outage, not a sign-in problem.
 		a.markOnline(false, "Epic cannot be reached")
+		err = access.Explain(err)
 	case k == fhir.KindSignIn:
 		// A session that ended or access Epic refused: two messages
 		// (the access part words them); the sign-in is asked for.
