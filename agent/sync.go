@@ -38,7 +38,14 @@ func (a *Agent) tokens(ctx context.Context, p Practice) (oauth2.TokenSource, err
 			return nil, err
 		}
 	}
-	return acc.Tokens(ctx, cfg)
+	ts, err := acc.Tokens(ctx, cfg)
+	if errors.Is(err, access.ErrNoAccess) {
+		if p.SignedIn != nil { // signed in before, for a session only: it has ended
+			return nil, access.Explain(err)
+		}
+		return nil, api.NewError(api.KindNeedsSignIn, err.Error())
+	}
+	return ts, err
 }
 
 // serverBase is the Epic server root the web services hang off.

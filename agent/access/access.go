@@ -33,7 +33,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/keychain"
 	"github.com/healthprep/desk/internal/smart"
 )
@@ -50,6 +49,12 @@ const (
 
 // ModeDemo is the demo's access: tokens minted by the embedded tenant.
 const ModeDemo smart.AccessMode = "demo"
+
+// ErrNoAccess is Tokens' answer when this computer holds no lasting access
+// and no sign-in of this process is current. It is a session that ended
+// (smart.ErrSessionEnded): Explain words it for a practice that had
+// signed in; its own words suit one that never did.
+var ErrNoAccess error = &smart.Error{Kind: smart.ErrSessionEnded, Message: "Sign in to Epic to fetch the schedule (Settings, or `healthprep-agent signin`)."}
 
 // Options say whose access this is.
 type Options struct {
@@ -246,7 +251,7 @@ func (a *Access) Tokens(ctx context.Context, cfg *smart.Config) (oauth2.TokenSou
 		return a.src, nil
 	}
 	if a.creds.Mode() == smart.ModeInteractive {
-		return nil, api.NewError(api.KindNeedsSignIn, "Sign in to Epic to fetch the schedule (Settings, or `healthprep-agent signin`).")
+		return nil, ErrNoAccess
 	}
 	if cfg == nil {
 		return nil, errors.New("no SMART configuration: set the practice up again")

@@ -170,7 +170,7 @@ func TestEachModeInAFreshProcess(t *testing.T) {
 			}
 			st, err := token(t, tn, id, tc.clientID)
 			if tc.want == smart.ModeInteractive {
-				if !api.IsKind(err, api.KindNeedsSignIn) || !st.NeedsSignIn {
+				if !errors.Is(err, access.ErrNoAccess) || !st.NeedsSignIn {
 					t.Fatalf("a session-only sign-in outlived its process: %v %+v", err, st)
 				}
 				if !strings.Contains(access.Note(tc.want), "This session only") {
