@@ -9,13 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/oauth2"
-
+	"github.com/healthprep/desk/agent/access"
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/buildinfo"
 	"github.com/healthprep/desk/internal/epicsim"
-	"github.com/healthprep/desk/internal/keychain"
-	"github.com/healthprep/desk/internal/smart"
 	"github.com/healthprep/desk/internal/store"
 )
 
@@ -51,20 +48,18 @@ type Agent struct {
 	// storeOpen serialises opening the cache (held without mu: opening
 	// reads the keychain, which can be slow).
 	storeOpen sync.Mutex
-	kc        *keychain.Keychain
-	ts        oauth2.TokenSource // shared; access tokens live only here, in memory
-	src       *smart.Source      // a practice's token source (ts), for status
-	signin    *signInJob         // the last browser sign-in, if any
-	// needsSignIn is set when Epic stopped accepting the lasting access
-	// (and cleared by a sign-in), so the app can ask for one.
-	needsSignIn bool
-	cat         loadedCatalogue       // zero until first use
-	days        map[string]*loadedDay // decoded days, by date
-	net         netState
-	lastSync    *api.LastSync
-	reqStats    *api.RequestStats // the last sync's requests to Epic
-	running     *syncJob          // the sync under way, if any
-	preset      *api.PresetInfo   // a preset found but not applied, and why
+	// acc is the current practice's access (keychain items, sign-in,
+	// tokens), made on first use; accID is whose.
+	acc      *access.Access
+	accID    string
+	signin   *signInJob            // the last browser sign-in, if any
+	cat      loadedCatalogue       // zero until first use
+	days     map[string]*loadedDay // decoded days, by date
+	net      netState
+	lastSync *api.LastSync
+	reqStats *api.RequestStats // the last sync's requests to Epic
+	running  *syncJob          // the sync under way, if any
+	preset   *api.PresetInfo   // a preset found but not applied, and why
 	// presetValues is that preset: the wizard finishing it sends only the
 	// fields it shows, and the preset fills in the rest (port, schedule).
 	presetValues *Preset
@@ -198,20 +193,20 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 	}
 	st.Schedule.ProviderIDs = p.Schedule.ProviderIDs
 	if p.Demo {
-		st.SignedIn = &api.SignedIn{User: demoUser, AccessMode: "demo"}
+		st.SignedIn = &api.SignedIn{User: demoUser, AccessMode: string(access.ModeDemo), AccessNote: access.Note(access.ModeDemo)}
 	} else {
 		if p.Discovery != nil {
 			st.Discovery = discoveryInfo(p.Discovery)
 		}
-		src, err := a.practiceSource(ctx, *p)
-		a.mu.Lock()
-		needs := a.needsSignIn
-		a.mu.Unlock()
-		st.NeedsSignIn = err != nil || needs
-		if src != nil && p.SignedIn != nil {
-			st.SignedIn = &api.SignedIn{User: p.SignedIn.Name, AccessMode: string(src.Mode())}
-			if exp := src.Expiry(); !exp.IsZero() {
-				st.SignedIn.Expires = &exp
+		// The access part answers from memory: the keychain is read once,
+		// when the cache key is (or here, if nothing read it yet).
+		as := a.accessFor(*p).State(ctx)
+		st.NeedsSignIn = as.NeedsSignIn
+		if as.Mode != "" && p.SignedIn != nil {
+			st.SignedIn = &api.SignedIn{User: p.SignedIn.Name, AccessMode: string(as.Mode), AccessNote: as.Note}
+			if !as.Until.IsZero() {
+				until := as.Until
+				st.SignedIn.Expires = &until
 			}
 		}
 	}
@@ -225,11 +220,7 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 			}
 		}
 	}
-	a.mu.Lock()
-	if a.kc != nil {
-		st.Keychain = a.kc.Backend()
-	}
-	a.mu.Unlock()
+	st.Keychain = a.accessFor(*p).Backend()
 	cat := a.catalogue()
 	st.CatalogueInfo = &api.CatalogueInfo{Version: cat.Version, Count: len(cat.Screenings)}
 	return st, nil

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/healthprep/desk/agent/access"
 	"github.com/healthprep/desk/agent/api"
-	"github.com/healthprep/desk/internal/keychain"
 	"github.com/healthprep/desk/internal/store"
 )
 
@@ -23,13 +23,29 @@ func (a *Agent) cacheDir(p Practice) string {
 	return filepath.Join(a.opts.Dir, "cache")
 }
 
-// keychainFor opens the practice's keychain.
-func (a *Agent) keychainFor(ctx context.Context, p Practice) (*keychain.Keychain, error) {
+// accessFor is the practice's access part (its keychain items, sign-in and
+// tokens), made on first use and kept while the practice is current.
+func (a *Agent) accessFor(p Practice) *access.Access {
 	id := p.ID()
 	if p.Demo {
 		id = "demo"
 	}
-	return keychain.Open(ctx, id, keychain.OptionsFromEnv(a.opts.Dir))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.acc == nil || a.accID != id {
+		a.acc, a.accID = a.newAccess(p), id
+	}
+	return a.acc
+}
+
+// newAccess makes the access part of a practice.
+func (a *Agent) newAccess(p Practice) *access.Access {
+	id := p.ID()
+	if p.Demo {
+		id = "demo"
+	}
+	return access.New(access.Options{PracticeID: id, ClientID: p.ClientID, DataDir: a.opts.Dir,
+		Net: a.netOptions(), Log: a.log, Now: a.opts.Now})
 }
 
 // openStore opens (once) the encrypted cache with its key from the
@@ -50,14 +66,7 @@ func (a *Agent) openStore(ctx context.Context) (*store.Store, error) {
 		return nil, api.NewError(api.KindNotConfigured, ErrNotConfigured.Error())
 	}
 	dir := a.cacheDir(*p)
-	var key []byte
-	kc, err := a.keychainFor(ctx, *p)
-	if err == nil {
-		a.mu.Lock()
-		a.kc = kc
-		a.mu.Unlock()
-		key, err = kc.CacheKey(ctx)
-	}
+	key, err := a.accessFor(*p).CacheKey(ctx)
 	if err != nil {
 		if !p.Demo {
 			return nil, fmt.Errorf("the cache key could not be read: %w", err)

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/healthprep/desk/agent/access"
 	"github.com/healthprep/desk/agent/api"
-	"github.com/healthprep/desk/internal/keychain"
 )
 
 // Reset wipes the practice: its cache, its keychain items, its catalogue
@@ -32,15 +32,13 @@ func (a *Agent) wipePractice(ctx context.Context) error {
 	a.mu.Lock()
 	p := a.practice
 	a.mu.Unlock()
-	kc, _ := a.detach()
+	acc, _ := a.detach()
 	var errs []error
 	if p != nil && !p.Demo {
-		if kc == nil {
-			kc, _ = a.keychainFor(ctx, *p)
+		if acc == nil {
+			acc = a.newAccess(*p)
 		}
-		if kc != nil {
-			errs = append(errs, kc.DeleteAll(ctx))
-		}
+		errs = append(errs, acc.Reset(ctx))
 		errs = append(errs, os.RemoveAll(a.cacheDir(*p)))
 		for _, f := range []string{practiceFile, catalogueFile} {
 			if err := os.Remove(filepath.Join(a.opts.Dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -71,13 +69,13 @@ func (a *Agent) stopWork() {
 }
 
 // detach forgets the current practice: it closes the cache and the demo
-// tenant, drops tokens and the catalogue, and returns the keychain handle
-// it held (nil if none) for the caller to use on the way out.
-func (a *Agent) detach() (*keychain.Keychain, error) {
+// tenant, drops its access (tokens) and the catalogue, and returns the
+// access part it held (nil if none) for the caller to use on the way out.
+func (a *Agent) detach() (*access.Access, error) {
 	a.mu.Lock()
-	st, demo, kc := a.store, a.demo, a.kc
-	a.store, a.demo, a.kc, a.ts, a.src = nil, nil, nil, nil, nil
-	a.practice, a.cat, a.signin, a.needsSignIn = nil, loadedCatalogue{}, nil, false
+	st, demo, acc := a.store, a.demo, a.acc
+	a.store, a.demo, a.acc, a.accID = nil, nil, nil, ""
+	a.practice, a.cat, a.signin = nil, loadedCatalogue{}, nil
 	a.lastSync, a.reqStats, a.days, a.notice = nil, nil, nil, ""
 	a.mu.Unlock()
 	var errs []error
@@ -87,5 +85,5 @@ func (a *Agent) detach() (*keychain.Keychain, error) {
 	if demo != nil {
 		errs = append(errs, demo.Close())
 	}
-	return kc, errors.Join(errs...)
+	return acc, errors.Join(errs...)
 }

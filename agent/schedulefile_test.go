@@ -39,7 +39,7 @@ func TestScheduleFileImportThenSync(t *testing.T) {
 	}
 	defer a.Close()
 	// Signed in (the sign-in itself is tested elsewhere).
-	a.ts = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: sim.MintAccessToken(epicsim.DemoClientID, time.Hour), TokenType: "Bearer"})
+	a.accessFor(p).UseTokens(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: sim.MintAccessToken(epicsim.DemoClientID, time.Hour), TokenType: "Bearer"}))
 
 	day := time.Now()
 	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/healthprep/desk/agent/api"
-	"github.com/healthprep/desk/internal/keychain"
 	"github.com/healthprep/desk/internal/smart"
 )
 
@@ -93,11 +92,7 @@ func (a *Agent) Setup(ctx context.Context, req api.SetupRequest) (api.SetupCheck
 		return out, api.NewError(api.KindBadRequest, err.Error())
 	}
 	if req.ClientSecret != "" {
-		kc, err := a.keychainFor(ctx, p)
-		if err == nil {
-			err = kc.Set(ctx, keychain.ClientSecret, []byte(req.ClientSecret))
-		}
-		if err != nil {
+		if err := a.accessFor(p).SetClientSecret(ctx, req.ClientSecret); err != nil {
 			return out, fmt.Errorf("the client secret could not be kept in the keychain, so nothing was saved: %w", err)
 		}
 	}
@@ -112,10 +107,10 @@ func (a *Agent) Setup(ctx context.Context, req api.SetupRequest) (api.SetupCheck
 	}
 	a.mu.Lock()
 	a.practice, a.preset, a.presetValues = &p, nil, nil
-	if old != nil {
-		a.ts, a.src = nil, nil // new discovery or secret: rebuild the token source
-	}
 	a.mu.Unlock()
+	if old != nil {
+		a.accessFor(p).Forget() // new discovery or secret: rebuild the token source
+	}
 	a.audit(ctx, "setup", map[string]string{"fhirBase": p.FHIRBase, "clientId": p.ClientID, "schedule": p.Schedule.Kind})
 	a.log.Info("practice set up", "fhirBase", p.FHIRBase)
 	return out, nil

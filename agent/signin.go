@@ -3,15 +3,14 @@ package agent
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
 	"github.com/pkg/browser"
 	"golang.org/x/oauth2"
 
+	"github.com/healthprep/desk/agent/access"
 	"github.com/healthprep/desk/agent/api"
-	"github.com/healthprep/desk/internal/keychain"
 	"github.com/healthprep/desk/internal/smart"
 )
 
@@ -50,7 +49,7 @@ func (a *Agent) StartSignIn(ctx context.Context, req api.SignInRequest) (api.Sig
 	if err != nil {
 		return api.SignInState{}, err
 	}
-	secret := a.clientSecret(ctx, p)
+	secret := a.accessFor(p).ClientSecret(ctx)
 	open := a.opts.OpenBrowser
 	if open == nil {
 		open = browser.OpenURL
@@ -59,7 +58,7 @@ func (a *Agent) StartSignIn(ctx context.Context, req api.SignInRequest) (api.Sig
 		open = nil
 	}
 	si, err := smart.StartSignIn(a.life, smart.SignInOptions{
-		Config: cfg, ClientID: p.ClientID, ClientSecret: secret, RedirectPort: p.RedirectPort, Scopes: p.Scopes,
+		Config: cfg, ClientID: p.ClientID, ClientSecret: secret, RedirectPort: p.RedirectPort, Scopes: smart.RequestScopes(cfg, p.Scopes),
 		OpenBrowser: open, Net: a.netOptions(), Log: a.log, Now: a.opts.Now,
 	})
 	if err != nil {
@@ -71,20 +70,20 @@ func (a *Agent) StartSignIn(ctx context.Context, req api.SignInRequest) (api.Sig
 	a.signin = job
 	a.jobs.Add(1)
 	a.mu.Unlock()
-	go a.finishSignIn(job, cfg, p, secret)
+	go a.finishSignIn(job, cfg, p)
 	return job.state, nil
 }
 
 // finishSignIn waits for the browser, then sets up lasting access.
-func (a *Agent) finishSignIn(job *signInJob, cfg *smart.Config, p Practice, secret string) {
+func (a *Agent) finishSignIn(job *signInJob, cfg *smart.Config, p Practice) {
 	defer a.jobs.Done()
 	ctx := a.life
 	state := api.SignInState{URL: job.state.URL, StartedAt: job.state.StartedAt}
 	sess, err := job.si.Wait(ctx)
 	if err == nil {
 		var mode smart.AccessMode
-		mode, err = a.establish(ctx, cfg, p, secret, sess)
-		state.User, state.AccessMode = sess.Identity.Display(), string(mode)
+		mode, err = a.establish(ctx, cfg, p, sess)
+		state.User, state.AccessMode, state.AccessNote = sess.Identity.Display(), string(mode), access.Note(mode)
 	}
 	if err != nil {
 		state.State, state.Error = api.SignInFailed, api.AsError(smartError(err)).Message
@@ -103,42 +102,20 @@ func (a *Agent) finishSignIn(job *signInJob, cfg *smart.Config, p Practice, secr
 	close(job.done)
 }
 
-// establish keeps the credentials for lasting access in the keychain,
-// removes those the new mode does not use, records who signed in and
-// makes the new token source current.
-func (a *Agent) establish(ctx context.Context, cfg *smart.Config, p Practice, secret string, sess *smart.Session) (smart.AccessMode, error) {
-	src := smart.SourceOptions{Net: a.netOptions(), Log: a.log, Now: a.opts.Now}
-	creds, regErr := smart.Establish(ctx, cfg, sess, smart.Credentials{ClientID: p.ClientID, ClientSecret: secret}, src)
-	if regErr != nil {
-		a.log.Warn("lasting access without a device key", "mode", creds.Mode(), "reason", kindName(regErr))
-	}
-	kc, err := a.keychainFor(ctx, p)
+// establish hands the sign-in to the access part, which keeps what lasts
+// in the keychain, records who signed in and makes the new token source
+// current.
+func (a *Agent) establish(ctx context.Context, cfg *smart.Config, p Practice, sess *smart.Session) (smart.AccessMode, error) {
+	got, err := a.accessFor(p).Establish(ctx, cfg, sess)
 	if err != nil {
 		return "", err
 	}
-	items := map[string][]byte{keychain.DeviceClientID: nil, keychain.DevicePrivKey: nil, keychain.RefreshToken: nil}
-	if creds.Mode() == smart.ModeDevice {
-		pem, err := smart.MarshalDeviceKey(creds.DeviceKey)
-		if err != nil {
-			return "", err
-		}
-		items[keychain.DeviceClientID], items[keychain.DevicePrivKey] = []byte(creds.DeviceClientID), pem
-	} else if creds.RefreshToken != "" {
-		items[keychain.RefreshToken] = []byte(creds.RefreshToken)
+	if got.Registration != nil {
+		a.log.Warn("no new device key", "mode", got.Mode, "reason", kindName(got.Registration))
 	}
-	for item, v := range items {
-		if v == nil {
-			err = kc.Delete(ctx, item)
-		} else {
-			err = kc.Set(ctx, item, v)
-		}
-		if err != nil {
-			return "", fmt.Errorf("keeping the sign-in in the keychain: %w", err)
-		}
+	if got.Mode == smart.ModeInteractive {
+		a.log.Warn("signed in for this session only: the server gave no lasting access")
 	}
-	src.Initial = sess.Token
-	src.OnRefreshToken = a.keepRefreshToken(p)
-	source := smart.NewSource(cfg, creds, src)
 	who := &SignedInUser{Name: sess.Identity.Display(), FHIRUser: sess.Identity.FHIRUser, At: a.now().UTC()}
 	current, err := a.updatePractice(p.ID(), func(cur *Practice) { cur.SignedIn, cur.Discovery = who, cfg })
 	if err != nil {
@@ -147,26 +124,7 @@ func (a *Agent) establish(ctx context.Context, cfg *smart.Config, p Practice, se
 	if !current {
 		return "", api.NewError(api.KindBusy, "The practice was reset or replaced while signing in; sign in again.")
 	}
-	a.mu.Lock()
-	a.ts, a.src, a.needsSignIn = source, source, false
-	a.mu.Unlock()
-	return creds.Mode(), nil
-}
-
-// keepRefreshToken stores a rotated refresh token. It runs with the token
-// source locked, so it only writes the keychain.
-func (a *Agent) keepRefreshToken(p Practice) func(string) {
-	return func(rt string) {
-		ctx, cancel := context.WithTimeout(a.life, 15*time.Second)
-		defer cancel()
-		kc, err := a.keychainFor(ctx, p)
-		if err == nil {
-			err = kc.Set(ctx, keychain.RefreshToken, []byte(rt))
-		}
-		if err != nil {
-			a.log.Warn("a new refresh token could not be kept; the next sign-in may be needed sooner", "err", err)
-		}
-	}
+	return got.Mode, nil
 }
 
 // SignInStatus reports the sign-in, waiting up to wait for it to end.
@@ -228,57 +186,6 @@ func (a *Agent) discovery(ctx context.Context, p Practice, force bool) (*smart.C
 		a.log.Warn("saving the discovered endpoints", "err", err)
 	}
 	return cfg, nil
-}
-
-// clientSecret is the practice's client secret from the keychain, if it has one.
-func (a *Agent) clientSecret(ctx context.Context, p Practice) string {
-	kc, err := a.keychainFor(ctx, p)
-	if err != nil {
-		return ""
-	}
-	b, err := kc.Get(ctx, keychain.ClientSecret)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
-// practiceTokens builds the token source from the keychain at start:
-// device key, else refresh token. With neither, the practice must sign in.
-func (a *Agent) practiceTokens(ctx context.Context, p Practice) (*smart.Source, error) {
-	kc, err := a.keychainFor(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	get := func(item string) []byte {
-		b, err := kc.Get(ctx, item)
-		if err != nil && !errors.Is(err, keychain.ErrNotFound) {
-			a.log.Warn("keychain read failed", "item", item, "err", err)
-		}
-		return b
-	}
-	creds := smart.Credentials{ClientID: p.ClientID, ClientSecret: string(get(keychain.ClientSecret)),
-		DeviceClientID: string(get(keychain.DeviceClientID)), RefreshToken: string(get(keychain.RefreshToken))}
-	if pem := get(keychain.DevicePrivKey); len(pem) > 0 {
-		key, err := smart.ParseDeviceKey(pem)
-		if err != nil {
-			a.log.Warn("the device key in the keychain is unreadable; sign in again", "err", err)
-		}
-		creds.DeviceKey = key
-	}
-	if creds.Mode() == smart.ModeInteractive {
-		return nil, api.NewError(api.KindNeedsSignIn, "Sign in to Epic to fetch the schedule (Settings, or `healthprep-agent signin`).")
-	}
-	// The endpoints saved with the practice serve, however old: status
-	// builds this source, and must not wait on the network. A sign-in
-	// rediscovers and replaces the source.
-	cfg := p.Discovery
-	if cfg == nil {
-		if cfg, err = a.discovery(ctx, p, false); err != nil {
-			return nil, err
-		}
-	}
-	return smart.NewSource(cfg, creds, smart.SourceOptions{Net: a.netOptions(), Log: a.log, Now: a.opts.Now, OnRefreshToken: a.keepRefreshToken(p)}), nil
 }
 
 // kindName names an error's kind for logs and the audit: never its text,

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/healthprep/desk/agent/access"
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/agent/daysync"
 	"github.com/healthprep/desk/internal/epicsim"
@@ -20,67 +20,33 @@ import (
 	"github.com/healthprep/desk/internal/store"
 )
 
-// demoTokens gets access tokens from the embedded tenant in this process.
-// The demo has no user to sign in; a real practice uses internal/smart.
-type demoTokens struct {
-	srv *epicsim.Server
-	mu  sync.Mutex
-	tok *oauth2.Token
-}
-
-func (d *demoTokens) Token() (*oauth2.Token, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.tok == nil || !d.tok.Valid() {
-		d.tok = &oauth2.Token{AccessToken: d.srv.MintAccessToken(epicsim.DemoClientID, time.Hour), TokenType: "Bearer", Expiry: time.Now().Add(55 * time.Minute)}
-	}
-	return d.tok, nil
-}
-
-// Invalidate drops the cached token so a 401 gets a fresh one.
-func (d *demoTokens) Invalidate() {
-	d.mu.Lock()
-	d.tok = nil
-	d.mu.Unlock()
-}
-
-// tokens returns the shared token source for Epic.
+// tokens returns the practice's shared token source: the demo's embedded
+// tenant mints them in this process; a practice's come from its access part.
 func (a *Agent) tokens(ctx context.Context, p Practice) (oauth2.TokenSource, error) {
-	a.mu.Lock()
-	if a.ts == nil && p.Demo && a.demo != nil {
-		a.ts = &demoTokens{srv: a.demo}
+	acc := a.accessFor(p)
+	if p.Demo {
+		a.mu.Lock()
+		demo := a.demo
+		a.mu.Unlock()
+		if demo != nil {
+			acc.UseTokens(access.Minted(func(ttl time.Duration) string { return demo.MintAccessToken(epicsim.DemoClientID, ttl) }))
+		}
 	}
-	ts := a.ts
-	a.mu.Unlock()
-	if ts != nil {
-		return ts, nil
+	cfg := p.Discovery
+	if cfg == nil && !p.Demo {
+		var err error
+		if cfg, err = a.discovery(ctx, p, false); err != nil {
+			return nil, err
+		}
 	}
-	src, err := a.practiceSource(ctx, p)
-	if err != nil {
-		return nil, err // not a nil *smart.Source in a non-nil interface
+	ts, err := acc.Tokens(ctx, cfg)
+	if errors.Is(err, access.ErrNoAccess) {
+		if p.SignedIn != nil { // signed in before, for a session only: it has ended
+			return nil, access.Explain(err)
+		}
+		return nil, api.NewError(api.KindNeedsSignIn, err.Error())
 	}
-	return src, nil
-}
-
-// practiceSource returns the practice's token source, built from the
-// keychain on first use.
-func (a *Agent) practiceSource(ctx context.Context, p Practice) (*smart.Source, error) {
-	a.mu.Lock()
-	src := a.src
-	a.mu.Unlock()
-	if src != nil {
-		return src, nil
-	}
-	src, err := a.practiceTokens(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.src == nil {
-		a.src, a.ts = src, src
-	}
-	return a.src, nil
+	return ts, err
 }
 
 // serverBase is the Epic server root the web services hang off.
@@ -240,12 +206,15 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 	case k == fhir.KindUnreachable || k == fhir.KindServer || k == fhir.KindRateLimited || errors.Is(err, smart.ErrUnreachable):
 		// A token renewal that cannot reach Epic is an outage, not a sign-in problem.
 		a.markOnline(false, "Epic cannot be reached")
+		err = access.Explain(err)
 	case k == fhir.KindSignIn:
+		// A session that ended or access Epic refused: two messages
+		// (the access part words them); the sign-in is asked for.
 		a.markOnline(true, "")
-		a.mu.Lock()
-		a.needsSignIn = true
-		a.mu.Unlock()
-		err = api.NewError(api.KindNeedsSignIn, "Epic no longer accepts this computer's sign-in. Sign in again (Settings, or `healthprep-agent signin`); the saved prep is still here.")
+		if access.Classify(err) == access.FailureRefused {
+			a.accessFor(p).Refused()
+		}
+		err = access.Explain(err)
 	}
 	if err != nil {
 		last.Error = failureText(err)

@@ -97,9 +97,14 @@ type PracticeInfo struct {
 }
 
 type SignedIn struct {
-	User       string     `json:"user"`
+	User string `json:"user"`
+	// Expires is when a session-only sign-in ends (accessMode
+	// "interactive"); lasting access renews itself and has none.
 	Expires    *time.Time `json:"expires,omitempty"`
-	AccessMode string     `json:"accessMode"` // device, refresh, interactive
+	AccessMode string     `json:"accessMode"` // device, refresh, interactive, demo
+	// AccessNote says in plain words what the access mode means for the
+	// morning update (for the setup wizard and status).
+	AccessNote string `json:"accessNote,omitempty"`
 }
 
 type LastSync struct {
@@ -231,7 +236,8 @@ type SignInState struct {
 	State      string     `json:"state"`
 	URL        string     `json:"url,omitempty"` // Epic's sign-in page, to open by hand if no browser came up
 	User       string     `json:"user,omitempty"`
-	AccessMode string     `json:"accessMode,omitempty"`
+	AccessMode string     `json:"accessMode,omitempty"` // device, refresh, interactive, demo
+	AccessNote string     `json:"accessNote,omitempty"` // what the mode means for the morning update
 	Error      string     `json:"error,omitempty"`
 	StartedAt  *time.Time `json:"startedAt,omitempty"`
 }

@@ -42,7 +42,7 @@ func (s *Server) api(h apiHandler) http.Handler {
 		g, ok := s.bearer(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="The access token provided is expired, revoked, malformed, or invalid for other reasons."`)
-			w.WriteHeader(http.StatusUnauthorized)
+			s.unauthorizedAPI(w)
 			return
 		}
 		if typ != "" && !s.granted(g, typ) {

@@ -51,7 +51,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) smartConfig(w http.ResponseWriter, r *http.Request) {
 	s.count("discovery")
 	o := s.Issuer()
-	writeJSON(w, http.StatusOK, s.discoveryKnobs(map[string]any{
+	writeJSON(w, http.StatusOK, s.profileDiscovery(s.discoveryKnobs(map[string]any{
 		"issuer":                                o,
 		"jwks_uri":                              o + "/jwks",
 		"authorization_endpoint":                o + "/authorize",
@@ -64,13 +64,13 @@ func (s *Server) smartConfig(w http.ResponseWriter, r *http.Request) {
 		"code_challenge_methods_supported":      []string{"S256"},
 		"capabilities": []string{"launch-ehr", "launch-standalone", "client-public", "client-confidential-symmetric",
 			"client-confidential-asymmetric", "context-ehr-patient", "sso-openid-connect", "permission-user", "permission-offline"},
-	}))
+	})))
 }
 
 func (s *Server) openidConfig(w http.ResponseWriter, r *http.Request) {
 	s.count("discovery")
 	o := s.Issuer()
-	writeJSON(w, http.StatusOK, s.discoveryKnobs(map[string]any{
+	writeJSON(w, http.StatusOK, s.profileDiscovery(s.discoveryKnobs(map[string]any{
 		"issuer":                                o,
 		"authorization_endpoint":                o + "/authorize",
 		"token_endpoint":                        o + "/token",
@@ -81,7 +81,7 @@ func (s *Server) openidConfig(w http.ResponseWriter, r *http.Request) {
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"scopes_supported":                      []string{"openid", "fhirUser"},
 		"code_challenge_methods_supported":      []string{"S256"},
-	}))
+	})))
 }
 
 func (s *Server) publicJWK() jwk.Key {
@@ -236,6 +236,9 @@ func (s *Server) clientAuth(r *http.Request) (Client, bool, string) {
 	if !ok {
 		return Client{}, false, "unknown client"
 	}
+	if c.Secret != "" && ((c.AuthMethod == AuthSecretBasic && !basic) || (c.AuthMethod == AuthSecretPost && basic)) {
+		return Client{}, false, "the client must authenticate with " + c.AuthMethod
+	}
 	if c.Secret != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(c.Secret)) != 1 {
 		return Client{}, false, "client authentication failed"
 	}
@@ -264,7 +267,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 func (s *Server) codeGrant(w http.ResponseWriter, r *http.Request) {
 	c, ok, why := s.clientAuth(r)
 	if !ok {
-		tokenError(w, http.StatusUnauthorized, "invalid_client", why)
+		s.unauthorized(w, "invalid_client", why)
 		return
 	}
 	code := r.PostForm.Get("code")
@@ -291,16 +294,16 @@ func (s *Server) codeGrant(w http.ResponseWriter, r *http.Request) {
 		tokenError(w, http.StatusBadRequest, "invalid_grant", "the PKCE code_verifier does not match the code_challenge")
 		return
 	}
-	s.issue(w, ac.grant, ac.nonce, c.Secret != "")
+	s.issue(w, ac.grant, ac.nonce, s.issuesRefresh(c, ac.grant), false)
 }
 
 func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) {
 	c, ok, why := s.clientAuth(r)
 	if !ok {
-		tokenError(w, http.StatusUnauthorized, "invalid_client", why)
+		s.unauthorized(w, "invalid_client", why)
 		return
 	}
-	if c.Secret == "" {
+	if c.Secret == "" && !s.generic() {
 		tokenError(w, http.StatusBadRequest, "invalid_grant", "refresh tokens are issued only to clients that authenticate")
 		return
 	}
@@ -312,8 +315,15 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Like Epic, the response carries no new refresh token (unless a knob
-	// says otherwise): keep the old one.
-	s.issue(w, *g, "", s.refreshKnobs())
+	// says otherwise): keep the old one. A generic server rotates it, and
+	// the old one is spent.
+	rotate := s.refreshKnobs() || s.generic()
+	if s.generic() {
+		s.mu.Lock()
+		delete(s.refresh, r.PostForm.Get("refresh_token"))
+		s.mu.Unlock()
+	}
+	s.issue(w, *g, "", rotate, true)
 }
 
 func (s *Server) jwtBearerGrant(w http.ResponseWriter, r *http.Request) {
@@ -358,10 +368,12 @@ func (s *Server) jwtBearerGrant(w http.ResponseWriter, r *http.Request) {
 	}
 	g := d.grant
 	g.clientID = unverified.Issuer()
-	s.issue(w, g, "", false)
+	s.issue(w, g, "", false, false)
 }
 
-func (s *Server) issue(w http.ResponseWriter, g grant, nonce string, withRefresh bool) {
+// issue answers a token request; refreshed says it renews a refresh token
+// (whose id_token a generic server sends without aud).
+func (s *Server) issue(w http.ResponseWriter, g grant, nonce string, withRefresh, refreshed bool) {
 	s.mu.Lock()
 	access := s.issueLocked(g, tokenLifetime)
 	var refresh string
@@ -381,7 +393,7 @@ func (s *Server) issue(w http.ResponseWriter, g grant, nonce string, withRefresh
 		resp["refresh_token"] = refresh
 	}
 	if slices.Contains(g.scopes, "openid") {
-		idt, err := s.idToken(g, nonce)
+		idt, err := s.idToken(g, nonce, refreshed)
 		if err != nil {
 			tokenError(w, http.StatusInternalServerError, "server_error", "")
 			return
@@ -393,16 +405,19 @@ func (s *Server) issue(w http.ResponseWriter, g grant, nonce string, withRefresh
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (s *Server) idToken(g grant, nonce string) (string, error) {
+func (s *Server) idToken(g grant, nonce string, refreshed bool) (string, error) {
 	now := s.now()
 	b := jwt.NewBuilder().
 		Issuer(s.Issuer()).
 		Subject(g.user).
-		Audience([]string{g.clientID}).
 		IssuedAt(now).
-		Expiration(now.Add(idTokenLifetime)).
-		Claim("name", "Front Desk").
-		Claim("preferred_username", strings.ToUpper(DemoUser))
+		Expiration(now.Add(idTokenLifetime))
+	if !s.generic() || !refreshed {
+		b = b.Audience([]string{g.clientID})
+	}
+	if !s.generic() { // a generic server names the user only on the fhirUser resource
+		b = b.Claim("name", "Front Desk").Claim("preferred_username", strings.ToUpper(DemoUser))
+	}
 	if slices.Contains(g.scopes, "fhirUser") {
 		b = b.Claim("fhirUser", s.FHIRBase()+"/Practitioner/"+g.user)
 	}
@@ -417,7 +432,9 @@ func (s *Server) idToken(g grant, nonce string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	priv.Set(jwk.KeyIDKey, s.kid)
+	if !s.generic() { // a generic server's id_token header has no kid
+		priv.Set(jwk.KeyIDKey, s.kid)
+	}
 	signed, err := jwt.Sign(t, jwt.WithKey(jwa.RS256, priv))
 	return string(signed), err
 }
@@ -427,6 +444,10 @@ func (s *Server) idToken(g grant, nonce string) (string, error) {
 // uses the JWT bearer grant.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	s.count("register")
+	if s.generic() {
+		http.NotFound(w, r)
+		return
+	}
 	if s.registrationKnobs(w) {
 		return
 	}

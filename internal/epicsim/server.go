@@ -54,6 +54,9 @@ type Client struct {
 	// "user/Patient.read"); empty grants every resource. Epic silently drops
 	// requested scopes the app was not granted.
 	Scopes []string
+	// AuthMethod holds a confidential client to one way of sending its
+	// secret (AuthSecretBasic, AuthSecretPost); empty accepts either.
+	AuthMethod string
 }
 
 // DemoClient is the app registration the demo and the README use.
@@ -84,8 +87,11 @@ type Options struct {
 	Now                            func() time.Time
 	Clients                        []Client // default: the demo client
 	AllowProviderAppointmentSearch bool
-	Faults                         Faults
-	Logger                         *slog.Logger
+	// Profile is the kind of server imitated: Epic (default) or a
+	// generic SMART server (see profile.go).
+	Profile Profile
+	Faults  Faults
+	Logger  *slog.Logger
 }
 
 // Server is a running simulated tenant.

@@ -419,7 +419,7 @@ func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []b
 	if c.Tokens != nil {
 		tok, err := c.Tokens.Token()
 		if err != nil {
-			return rep, &Error{Kind: KindSignIn, Resource: kind, Err: err}
+			return rep, tokenError(ctx, kind, err)
 		}
 		tok.SetAuthHeader(req)
 	}
@@ -474,6 +474,25 @@ func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []b
 		return rep, &Error{Kind: KindMalformed, Status: resp.StatusCode, Resource: kind, Err: err}
 	}
 	return rep, nil
+}
+
+// tokenError classifies a token source's failure. A source that could not
+// reach its server or was asked to slow down says so (Outage, Throttled):
+// that is an outage or throttling, not a sign-in problem. Anything else
+// means no access token can be had: sign in again.
+func tokenError(ctx context.Context, kind string, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var outage interface{ Outage() bool }
+	var throttled interface{ Throttled() bool }
+	switch {
+	case errors.As(err, &outage) && outage.Outage():
+		return &Error{Kind: KindUnreachable, Resource: kind, Err: err}
+	case errors.As(err, &throttled) && throttled.Throttled():
+		return &Error{Kind: KindRateLimited, Resource: kind, Err: err}
+	}
+	return &Error{Kind: KindSignIn, Resource: kind, Err: err}
 }
 
 // outcomeText pulls the human text out of an OperationOutcome body.

@@ -235,6 +235,8 @@ func jwtBearerToken(ctx context.Context, o NetOptions, tokenURL, deviceClientID 
 	switch {
 	case resp.StatusCode >= 500:
 		return nil, &Error{Kind: ErrUnreachable, Message: fmt.Sprintf("%s had a problem answering (server error); try again later.", hostOf(tokenURL)), Detail: "HTTP " + strconv.Itoa(resp.StatusCode)}
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return nil, throttled(tokenURL, resp.Header)
 	case resp.StatusCode != http.StatusOK:
 		return nil, lostAccess(tr.Error, tr.Description, resp.StatusCode)
 	case jsonErr != nil || tr.AccessToken == "":
@@ -262,4 +264,14 @@ func lostAccess(code, desc string, status int) *Error {
 	return &Error{Kind: ErrSignInRequired,
 		Message: "Epic no longer accepts this computer's saved access (it may have expired or been revoked). Sign in again in the browser.",
 		Detail:  detail}
+}
+
+// throttled is a 429 from the token endpoint: not a refusal, a wait (the
+// server's Retry-After in seconds, bounded to an hour).
+func throttled(tokenURL string, h http.Header) *Error {
+	e := &Error{Kind: ErrThrottled, Message: fmt.Sprintf("%s asked HealthPrep to slow down (too many requests); the update will try again in a few minutes.", hostOf(tokenURL)), Detail: "HTTP 429"}
+	if secs, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && secs > 0 {
+		e.wait = time.Duration(min(secs, 3600)) * time.Second
+	}
+	return e
 }

@@ -22,15 +22,19 @@ import (
 // secret, so the agent can keep it with the practice configuration and
 // reuse it until it is older than DiscoveryTTL.
 type Config struct {
-	FHIRBase         string    `json:"fhirBase"`
-	Issuer           string    `json:"issuer"`
-	AuthorizeURL     string    `json:"authorizationEndpoint"`
-	TokenURL         string    `json:"tokenEndpoint"`
-	RegistrationURL  string    `json:"registrationEndpoint,omitempty"` // empty: no device registration
-	JWKSURL          string    `json:"jwksUri"`
-	PKCES256         bool      `json:"pkceS256"`
-	TokenAuthMethods []string  `json:"tokenAuthMethods,omitempty"`
-	FetchedAt        time.Time `json:"fetchedAt"`
+	FHIRBase         string   `json:"fhirBase"`
+	Issuer           string   `json:"issuer"`
+	AuthorizeURL     string   `json:"authorizationEndpoint"`
+	TokenURL         string   `json:"tokenEndpoint"`
+	RegistrationURL  string   `json:"registrationEndpoint,omitempty"` // empty: no device registration
+	JWKSURL          string   `json:"jwksUri"`
+	PKCES256         bool     `json:"pkceS256"`
+	TokenAuthMethods []string `json:"tokenAuthMethods,omitempty"`
+	// OfflineAccess: the server advertises offline_access (in
+	// scopes_supported, or the permission-offline capability), so a
+	// sign-in can ask for a refresh token that outlives the session.
+	OfflineAccess bool      `json:"offlineAccess,omitempty"`
+	FetchedAt     time.Time `json:"fetchedAt"`
 }
 
 // DiscoveryTTL is how long a discovered Config may be reused.
@@ -129,7 +133,9 @@ func Discover(ctx context.Context, fhirBase string, o NetOptions) (*Config, erro
 		JWKSURL:          first(oc.JWKSURL, sc.JWKSURL),
 		PKCES256:         slices.Contains(sc.CodeChallengeMethods, "S256") || slices.Contains(oc.CodeChallengeMethods, "S256"),
 		TokenAuthMethods: sc.TokenAuthMethods,
-		FetchedAt:        time.Now(),
+		OfflineAccess: slices.Contains(sc.ScopesSupported, "offline_access") || slices.Contains(oc.ScopesSupported, "offline_access") ||
+			slices.Contains(sc.Capabilities, "permission-offline"),
+		FetchedAt: time.Now(),
 	}
 	if len(c.TokenAuthMethods) == 0 {
 		c.TokenAuthMethods = oc.TokenAuthMethods
@@ -161,6 +167,8 @@ type discoveryDoc struct {
 	JWKSURL               string   `json:"jwks_uri"`
 	CodeChallengeMethods  []string `json:"code_challenge_methods_supported"`
 	TokenAuthMethods      []string `json:"token_endpoint_auth_methods_supported"`
+	ScopesSupported       []string `json:"scopes_supported"`
+	Capabilities          []string `json:"capabilities"`
 }
 
 func first(a, b string) string {

@@ -3,6 +3,7 @@ package smart
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kinds of failure, for errors.Is. Every error this package returns is an
@@ -49,17 +50,26 @@ var (
 	// ErrRegistration: device registration failed (not fatal: access
 	// falls back to a refresh token or to interactive sign-in).
 	ErrRegistration = errors.New("device registration failed")
-	// ErrSignInRequired: no lasting access works any more; the user must
-	// sign in again in the browser.
+	// ErrSignInRequired: the server refused the lasting access this
+	// computer holds (a refresh token or device key expired or revoked);
+	// the user must sign in again in the browser.
 	ErrSignInRequired = errors.New("sign in again")
+	// ErrSessionEnded: the practice has no lasting access and the
+	// sign-in's access token has run out. Nothing was refused; the user
+	// signs in again (errors.Is also matches ErrSignInRequired).
+	ErrSessionEnded = errors.New("the sign-in session ended")
+	// ErrThrottled: the token endpoint asked us to slow down (429). Not a
+	// refusal: try again later.
+	ErrThrottled = errors.New("asked to slow down")
 )
 
 // Error is a failure with words for the practice manager.
 type Error struct {
-	Kind    error  // one of the Err* kinds above
-	Message string // what happened and what to do, for the manager
-	Detail  string // the server's own words (error code, description), for support
-	Err     error  // the cause, if any; never carries a secret
+	Kind    error         // one of the Err* kinds above
+	Message string        // what happened and what to do, for the manager
+	Detail  string        // the server's own words (error code, description), for support
+	Err     error         // the cause, if any; never carries a secret
+	wait    time.Duration // ErrThrottled: the server's Retry-After
 }
 
 func (e *Error) Error() string {
@@ -71,8 +81,19 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is matches the kind, so errors.Is(err, smart.ErrTimeout) works.
-func (e *Error) Is(target error) bool { return target == e.Kind }
+// Is matches the kind, so errors.Is(err, smart.ErrTimeout) works. A
+// session that ended is also a sign-in required.
+func (e *Error) Is(target error) bool {
+	return target == e.Kind || (e.Kind == ErrSessionEnded && target == ErrSignInRequired)
+}
+
+// Outage reports a failure to reach the server (down, slow, 5xx): the
+// FHIR client counts it as Epic being unreachable, not as a sign-in
+// problem.
+func (e *Error) Outage() bool { return e.Kind == ErrUnreachable }
+
+// Throttled reports that the server asked us to slow down.
+func (e *Error) Throttled() bool { return e.Kind == ErrThrottled }
 
 func newErr(kind error, format string, args ...any) *Error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}

@@ -333,12 +333,32 @@ func (s *SignIn) finish(q url.Values) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if id.Name == "" && id.FHIRUser != "" {
+		id.Name = UserName(s.ctx, s.o.Config.FHIRBase, id.FHIRUser, tok.AccessToken, s.o.Net)
+	}
 	granted, _ := tok.Extra("scope").(string)
 	return &Session{
 		Token:    &oauth2.Token{AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry},
 		Identity: id,
 		Scopes:   strings.Fields(granted),
 	}, nil
+}
+
+// RequestScopes are the scopes a sign-in asks for besides "openid
+// fhirUser": the practice's configured ones (practice.json "scopes"), else
+// DefaultResourceScopes, plus offline_access where the server advertises
+// it, so that a server following the SMART spec issues a refresh token and
+// the morning update needs no one. A practice that lists online_access (or
+// offline_access) itself decides: nothing is added.
+func RequestScopes(cfg *Config, configured []string) []string {
+	out := slices.Clone(configured)
+	if len(out) == 0 {
+		out = slices.Clone(DefaultResourceScopes)
+	}
+	if cfg != nil && cfg.OfflineAccess && !slices.Contains(out, "online_access") && !slices.Contains(out, "offline_access") {
+		out = append(out, "offline_access")
+	}
+	return out
 }
 
 // scopes puts openid and fhirUser in front of the resource scopes.

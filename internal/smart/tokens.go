@@ -58,6 +58,12 @@ const (
 	// InvalidateGrace: Invalidate leaves a token this young alone, so six
 	// sync workers meeting the same 401 cause one renewal, not six.
 	InvalidateGrace = 5 * time.Second
+	// OutageWait: after the token endpoint could not be reached, Token
+	// answers with that failure for this long before asking again, so the
+	// workers of a sync meeting an outage cost one request, not one each.
+	OutageWait = 15 * time.Second
+	// ThrottleWait: the same after a 429 that named no Retry-After.
+	ThrottleWait = 30 * time.Second
 )
 
 // SourceOptions configure a token source.
@@ -91,9 +97,13 @@ type Source struct {
 	tok   *oauth2.Token
 	got   time.Time
 	renew int
-	// lastFail is the kind of the last renewal failure, so a failure is
-	// logged once and not by every worker.
-	lastFail string
+	// asked counts requests to the token endpoint, for tests.
+	asked int
+	// failed is the last renewal's failure, answered again without a
+	// request until retryAt; a zero retryAt (a refusal) means until
+	// something changes, which is a new Source (a sign-in, a new key).
+	failed  error
+	retryAt time.Time
 }
 
 // NewSource returns the token source for the credentials: at agent start,
@@ -135,7 +145,10 @@ func (s *Source) Renewals() int {
 	return s.renew
 }
 
-// Token returns a valid access token, renewing it when needed.
+// Token returns a valid access token, renewing it when needed. Renewal is
+// single-flight (callers wait on the lock while one request runs) and its
+// failure is remembered: a refusal until this source is replaced, an
+// outage for OutageWait, throttling for the server's Retry-After.
 func (s *Source) Token() (*oauth2.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -145,30 +158,71 @@ func (s *Source) Token() (*oauth2.Token, error) {
 		return &t, nil
 	}
 	s.tok = nil
+	if s.failed != nil && (s.retryAt.IsZero() || now.Before(s.retryAt)) {
+		return nil, s.failed
+	}
 	var tok *oauth2.Token
 	var err error
 	switch s.mode {
 	case ModeDevice:
+		s.asked++
 		tok, err = jwtBearerToken(context.Background(), s.o.Net, s.cfg.TokenURL, s.creds.DeviceClientID, s.creds.DeviceKey, now)
 	case ModeRefresh:
+		s.asked++
 		tok, err = s.refresh()
 	default:
-		err = newErr(ErrSignInRequired, "Your Epic sign-in has ended. Sign in again in the browser (this practice has no lasting access to Epic).")
+		err = newErr(ErrSessionEnded, "Your Epic sign-in has ended, and this practice has no lasting access to Epic. Sign in again in the browser to update.")
 	}
 	if err != nil {
-		// Once per kind of failure, not once per sync worker.
-		if k := kindName(err); k != s.lastFail {
-			s.lastFail = k
-			s.log.Warn("no access token", "mode", s.mode, "kind", k, "err", err.Error())
-		}
+		s.remember(err, now)
 		return nil, err
 	}
-	s.lastFail = ""
+	s.failed, s.retryAt = nil, time.Time{}
 	s.renew++
 	s.tok, s.got = tok, now
 	s.log.Debug("access token renewed", "mode", s.mode, "expires", tok.Expiry)
 	t := *tok
 	return &t, nil
+}
+
+// remember keeps a renewal failure and says when to ask again; it logs a
+// failure once, not once per sync worker.
+func (s *Source) remember(err error, now time.Time) {
+	if s.failed == nil || kindName(err) != kindName(s.failed) {
+		s.log.Warn("no access token", "mode", s.mode, "kind", kindName(err), "err", err.Error())
+	}
+	s.failed, s.retryAt = err, time.Time{}
+	var e *Error
+	errors.As(err, &e)
+	switch {
+	case e != nil && e.Kind == ErrUnreachable:
+		s.retryAt = now.Add(OutageWait)
+	case e != nil && e.Kind == ErrThrottled:
+		wait := e.wait
+		if wait <= 0 {
+			wait = ThrottleWait
+		}
+		s.retryAt = now.Add(wait)
+	}
+}
+
+// Failure is the remembered refusal, if renewal was refused and nothing has
+// changed since (nil while renewal may still work or is only waiting out
+// an outage), for status.
+func (s *Source) Failure() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed != nil && s.retryAt.IsZero() {
+		return s.failed
+	}
+	return nil
+}
+
+// Requests counts the requests this source made to the token endpoint.
+func (s *Source) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.asked
 }
 
 // Invalidate drops the cached token (after a 401), unless it was obtained
@@ -197,6 +251,9 @@ func (s *Source) refresh() (*oauth2.Token, error) {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
 			status := re.Response.StatusCode
+			if status == http.StatusTooManyRequests {
+				return nil, throttled(s.cfg.TokenURL, re.Response.Header)
+			}
 			if status == http.StatusBadRequest || status == http.StatusUnauthorized || status == http.StatusForbidden {
 				return nil, lostAccess(re.ErrorCode, re.ErrorDescription, status)
 			}
@@ -222,13 +279,17 @@ func (s *Source) refresh() (*oauth2.Token, error) {
 // registration it makes a device key on this computer, registers it with
 // the user's access token, and proves it with one JWT bearer grant; the
 // returned Credentials then carry the device client ID and key (and no
-// refresh token). Otherwise, or if any of that fails, they carry the
-// sign-in's refresh token if Epic issued one, else nothing (interactive).
+// refresh token). If that fails and have (what this computer already
+// holds) carries a device key the server still accepts (one JWT bearer
+// grant proves it), that key is kept: a refused re-registration must not
+// drop a practice from unattended access. Otherwise they carry the
+// sign-in's refresh token if the server issued one, else nothing
+// (interactive).
 //
 // The returned Credentials are always usable. A non-nil error (kind
-// ErrRegistration) only says why device access could not be set up, for
+// ErrRegistration) only says why a new device key could not be set up, for
 // the log and status; the sign-in itself has succeeded.
-func Establish(ctx context.Context, cfg *Config, sess *Session, app Credentials, o SourceOptions) (Credentials, error) {
+func Establish(ctx context.Context, cfg *Config, sess *Session, have Credentials, o SourceOptions) (Credentials, error) {
 	log := o.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -237,7 +298,7 @@ func Establish(ctx context.Context, cfg *Config, sess *Session, app Credentials,
 	if o.Now != nil {
 		now = o.Now
 	}
-	creds := Credentials{ClientID: app.ClientID, ClientSecret: app.ClientSecret}
+	creds := Credentials{ClientID: have.ClientID, ClientSecret: have.ClientSecret}
 	if sess != nil && sess.Token != nil {
 		creds.RefreshToken = sess.Token.RefreshToken
 	}
@@ -246,6 +307,13 @@ func Establish(ctx context.Context, cfg *Config, sess *Session, app Credentials,
 		return creds, nil
 	}
 	fail := func(err error) (Credentials, error) {
+		if have.DeviceClientID != "" && have.DeviceKey != nil {
+			if _, kerr := jwtBearerToken(ctx, o.Net, cfg.TokenURL, have.DeviceClientID, have.DeviceKey, now()); kerr == nil {
+				creds.DeviceClientID, creds.DeviceKey, creds.RefreshToken = have.DeviceClientID, have.DeviceKey, ""
+				log.Warn("device registration failed; keeping this computer's working device key", "err", err.Error())
+				return creds, err
+			}
+		}
 		log.Warn("device registration failed; lasting access falls back", "mode", creds.Mode(), "err", err.Error())
 		return creds, err
 	}
@@ -253,7 +321,7 @@ func Establish(ctx context.Context, cfg *Config, sess *Session, app Credentials,
 	if err != nil {
 		return fail(&Error{Kind: ErrRegistration, Message: "A device key could not be made on this computer.", Err: err})
 	}
-	id, err := RegisterDevice(ctx, cfg, app.ClientID, sess.Token.AccessToken, &key.PublicKey, o.Net)
+	id, err := RegisterDevice(ctx, cfg, have.ClientID, sess.Token.AccessToken, &key.PublicKey, o.Net)
 	if err != nil {
 		return fail(err)
 	}

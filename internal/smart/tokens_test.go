@@ -5,7 +5,9 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -146,8 +148,9 @@ func TestSourceWithTheFHIRClient(t *testing.T) {
 }
 
 func TestDeviceAccessRefusals(t *testing.T) {
-	tn := newTenant(t, epicsim.Knobs{})
-	creds, err := smart.Establish(context.Background(), tn.cfg, signedIn(tn, publicApp), smart.Credentials{ClientID: publicApp}, smart.SourceOptions{})
+	clk := newClock()
+	tn := newTenantWith(t, epicsim.Knobs{}, func(o *epicsim.Options) { o.Now = clk.Now })
+	creds, err := smart.Establish(context.Background(), tn.cfg, signedIn(tn, publicApp), smart.Credentials{ClientID: publicApp}, smart.SourceOptions{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,16 +166,124 @@ func TestDeviceAccessRefusals(t *testing.T) {
 			}
 		})
 	}
-	// An outage is not a reason to sign in again.
-	src := smart.NewSource(tn.cfg, creds, smart.SourceOptions{})
+	// An outage is not a reason to sign in again; the source waits it out
+	// (OutageWait) before asking again.
+	src := smart.NewSource(tn.cfg, creds, smart.SourceOptions{Now: clk.Now})
 	tn.sim.SetFaults(epicsim.Faults{Down: true})
 	if _, err := src.Token(); !errors.Is(err, smart.ErrUnreachable) || errors.Is(err, smart.ErrSignInRequired) {
 		t.Fatalf("outage: %v", err)
 	}
 	tn.sim.SetFaults(epicsim.Faults{})
+	if _, err := src.Token(); !errors.Is(err, smart.ErrUnreachable) || src.Failure() != nil {
+		t.Fatalf("within the outage wait: %v (failure %v)", err, src.Failure())
+	}
+	clk.Advance(smart.OutageWait)
 	if _, err := src.Token(); err != nil {
 		t.Fatalf("after the outage: %v", err)
 	}
+}
+
+// A refused renewal is remembered: the workers of a sync (and later
+// syncs) that ask this source again get the refusal without a request,
+// until a sign-in or a new key replaces the source.
+func TestRefusalRemembered(t *testing.T) {
+	tn := newTenant(t, epicsim.Knobs{})
+	creds, err := smart.Establish(context.Background(), tn.cfg, signedIn(tn, publicApp), smart.Credentials{ClientID: publicApp}, smart.SourceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := smart.GenerateDeviceKey()
+	for name, c := range map[string]smart.Credentials{
+		"dead refresh token": {ClientID: confidentialApp, ClientSecret: appSecret, RefreshToken: "rt-revoked-long-ago"},
+		"refused device key": {ClientID: publicApp, DeviceClientID: creds.DeviceClientID, DeviceKey: other},
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := tn.sim.Requests()["token"]
+			src := smart.NewSource(tn.cfg, c, smart.SourceOptions{})
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range 50 {
+						if _, err := src.Token(); !errors.Is(err, smart.ErrSignInRequired) {
+							t.Errorf("err = %v", err)
+							return
+						}
+						src.Invalidate()
+					}
+				}()
+			}
+			wg.Wait()
+			if n := tn.sim.Requests()["token"] - before; n != 1 || src.Requests() != 1 {
+				t.Fatalf("%d token requests at the tenant (%d counted by the source) for 400 asks; want 1", n, src.Requests())
+			}
+			if src.Failure() == nil {
+				t.Fatal("the refusal is not reported")
+			}
+			// A sign-in makes a new source, which asks again.
+			if _, err := smart.NewSource(tn.cfg, c, smart.SourceOptions{}).Token(); err == nil || tn.sim.Requests()["token"]-before != 2 {
+				t.Fatalf("a new source did not ask: %v", err)
+			}
+		})
+	}
+}
+
+// A 429 from the token endpoint is throttling, waited out for the
+// server's Retry-After, not a refusal.
+func TestThrottledRenewal(t *testing.T) {
+	var hits int
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		w.Header().Set("Retry-After", "90")
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, "slow down")
+	}))
+	defer srv.Close()
+	clk := newClock()
+	for name, c := range map[string]smart.Credentials{
+		"refresh": {ClientID: confidentialApp, ClientSecret: appSecret, RefreshToken: "rt"},
+		"device":  {ClientID: publicApp, DeviceClientID: "dev-1", DeviceKey: mustKey(t)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			mu.Lock()
+			hits = 0
+			mu.Unlock()
+			src := smart.NewSource(&smart.Config{TokenURL: srv.URL + "/token"}, c, smart.SourceOptions{Now: clk.Now})
+			for range 20 {
+				_, err := src.Token()
+				if !errors.Is(err, smart.ErrThrottled) || errors.Is(err, smart.ErrSignInRequired) {
+					t.Fatalf("err = %v", err)
+				}
+			}
+			if src.Failure() != nil {
+				t.Fatal("throttling counted as a refusal")
+			}
+			clk.Advance(89 * time.Second)
+			src.Token()
+			if hits != 1 {
+				t.Fatalf("%d requests within Retry-After", hits)
+			}
+			clk.Advance(time.Second)
+			src.Token()
+			if hits != 2 {
+				t.Fatalf("%d requests after Retry-After, want 2", hits)
+			}
+		})
+	}
+}
+
+func mustKey(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	k, err := smart.GenerateDeviceKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 func TestEstablishFallbacks(t *testing.T) {
@@ -213,6 +324,35 @@ func TestEstablishFallbacks(t *testing.T) {
 		}
 		if creds.Mode() != smart.ModeRefresh {
 			t.Fatalf("fallback mode %s", creds.Mode())
+		}
+	})
+	// Issue 13 item 8: a re-sign-in whose registration is refused keeps
+	// the device key this computer already holds while Epic accepts it,
+	// and drops one Epic refuses.
+	t.Run("registration refused on a re-sign-in", func(t *testing.T) {
+		tn := newTenant(t, epicsim.Knobs{})
+		first, err := smart.Establish(ctx, tn.cfg, signedIn(tn, publicApp), smart.Credentials{ClientID: publicApp}, smart.SourceOptions{})
+		if err != nil || first.Mode() != smart.ModeDevice {
+			t.Fatalf("first sign-in: mode %s, err %v", first.Mode(), err)
+		}
+		if err := tn.sim.SetKnobs(epicsim.Knobs{RefuseRegistration: true}); err != nil {
+			t.Fatal(err)
+		}
+		have := first
+		creds, err := smart.Establish(ctx, tn.cfg, signedIn(tn, publicApp), have, smart.SourceOptions{})
+		if !errors.Is(err, smart.ErrRegistration) {
+			t.Fatalf("err = %v", err)
+		}
+		if creds.Mode() != smart.ModeDevice || creds.DeviceClientID != first.DeviceClientID || !creds.DeviceKey.Equal(first.DeviceKey) {
+			t.Fatalf("the working key was dropped: mode %s", creds.Mode())
+		}
+		if _, err := smart.NewSource(tn.cfg, creds, smart.SourceOptions{}).Token(); err != nil {
+			t.Fatalf("the kept key: %v", err)
+		}
+		have.DeviceKey = mustKey(t) // a key Epic does not know
+		creds, _ = smart.Establish(ctx, tn.cfg, signedIn(tn, publicApp), have, smart.SourceOptions{})
+		if creds.Mode() == smart.ModeDevice {
+			t.Fatal("a key Epic refuses was kept")
 		}
 	})
 }

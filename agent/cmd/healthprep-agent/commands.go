@@ -80,7 +80,14 @@ func writeStatus(w io.Writer, st api.Status) error {
 		fmt.Fprintf(w, "practice:    %s\nFHIR base:   %s\nclient ID:   %s\n", st.Practice.Name, st.Practice.FHIRBase, st.Practice.ClientID)
 	}
 	if st.SignedIn != nil {
-		fmt.Fprintf(w, "signed in:   %s (%s)\n", st.SignedIn.User, st.SignedIn.AccessMode)
+		until := ""
+		if st.SignedIn.Expires != nil {
+			until = ", until " + st.SignedIn.Expires.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(w, "signed in:   %s (%s%s)\n", st.SignedIn.User, st.SignedIn.AccessMode, until)
+		if st.SignedIn.AccessNote != "" {
+			fmt.Fprintf(w, "access:      %s\n", st.SignedIn.AccessNote)
+		}
 	} else if st.NeedsSignIn {
 		fmt.Fprintln(w, "signed in:   no - sign in to Epic")
 	}

@@ -211,6 +211,9 @@ later syncs need no browser.`,
 				return errors.New(st.Error)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Signed in as %s (access: %s)\n", st.User, accessWords(st.AccessMode))
+			if st.AccessNote != "" { // what lasts after this command, and what it means for the morning update
+				fmt.Fprintln(cmd.OutOrStdout(), st.AccessNote)
+			}
 			return nil
 		}),
 	}

@@ -1,0 +1,154 @@
+package smart_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/fhir"
+	"github.com/healthprep/desk/internal/smart"
+)
+
+// genericTenant is the simulator's generic SMART server with the given
+// apps (redirects set to the test's port).
+func genericTenant(t *testing.T, clients ...epicsim.Client) *tenant {
+	t.Helper()
+	port := freePort(t)
+	redirect := "http://127.0.0.1:" + strconv.Itoa(port) + "/callback"
+	for i := range clients {
+		clients[i].RedirectURIs = []string{redirect}
+	}
+	sim, err := epicsim.Start(context.Background(), epicsim.Options{Profile: epicsim.ProfileGeneric, Clients: clients})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	cfg, err := smart.Discover(context.Background(), sim.FHIRBase(), smart.NetOptions{})
+	if err != nil {
+		t.Fatalf("discovery: %v", err)
+	}
+	return &tenant{sim: sim, port: port, cfg: cfg}
+}
+
+// A generic SMART server (no registration, refresh only for
+// offline_access, id_token without kid or name, refreshed id_token without
+// aud, text/plain 401s): a public app asks for offline_access, gets a
+// refresh token and keeps lasting access through rotation; the user's
+// name comes from the fhirUser resource.
+func TestGenericServerPublicApp(t *testing.T) {
+	tn := genericTenant(t, epicsim.Client{ID: publicApp})
+	if tn.cfg.RegistrationURL != "" || !tn.cfg.OfflineAccess {
+		t.Fatalf("discovery: registration %q, offline %v", tn.cfg.RegistrationURL, tn.cfg.OfflineAccess)
+	}
+	o := tn.options(publicApp)
+	o.Scopes = smart.RequestScopes(tn.cfg, nil)
+	si := start(t, o)
+	if u, _ := url.Parse(si.URL()); !slices.Contains(strings.Fields(u.Query().Get("scope")), "offline_access") {
+		t.Fatalf("offline_access not asked for: %s", u.Query().Get("scope"))
+	}
+	browse(t, si.URL(), nil)
+	sess, err := wait(t, si)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.Token.RefreshToken == "" || sess.Identity.Name != "Front Desk" || sess.Identity.Display() != "Front Desk" {
+		t.Fatalf("refresh token %v, name %q (display %q)", sess.Token.RefreshToken != "", sess.Identity.Name, sess.Identity.Display())
+	}
+	creds, err := smart.Establish(context.Background(), tn.cfg, sess, smart.Credentials{ClientID: publicApp}, smart.SourceOptions{})
+	if err != nil || creds.Mode() != smart.ModeRefresh {
+		t.Fatalf("mode %s, err %v", creds.Mode(), err)
+	}
+	// Two renewals, each by a fresh source from the last refresh token kept
+	// (as a fresh process would): each rotates the refresh token, and the
+	// refreshed id_token without aud is ignored, not refused.
+	var rotated []string
+	rt := creds.RefreshToken
+	for i := range 2 {
+		src := smart.NewSource(tn.cfg, smart.Credentials{ClientID: publicApp, RefreshToken: rt},
+			smart.SourceOptions{OnRefreshToken: func(n string) { rotated = append(rotated, n) }})
+		tok, err := src.Token()
+		if err != nil {
+			t.Fatalf("renewal %d: %v", i+1, err)
+		}
+		if code := fhirRead(t, tn, tok.AccessToken, "/Patient/"+tn.sim.Practice().Patients[0].ID); code != 200 {
+			t.Fatalf("renewed token: HTTP %d", code)
+		}
+		if len(rotated) != i+1 {
+			t.Fatalf("renewal %d kept no new refresh token", i+1)
+		}
+		rt = rotated[i]
+	}
+	if len(rotated) != 2 || rotated[0] == rotated[1] || rotated[0] == sess.Token.RefreshToken {
+		t.Fatalf("rotation: %d new refresh tokens", len(rotated))
+	}
+	// The spent refresh token is refused, and that is a refusal, once.
+	spent := smart.NewSource(tn.cfg, smart.Credentials{ClientID: publicApp, RefreshToken: sess.Token.RefreshToken}, smart.SourceOptions{})
+	if _, err := spent.Token(); !errors.Is(err, smart.ErrSignInRequired) || errors.Is(err, smart.ErrSessionEnded) {
+		t.Fatalf("spent refresh token: %v", err)
+	}
+	// A FHIR 401 with a text/plain body is the sign-in kind.
+	fc := &fhir.Client{Base: tn.sim.FHIRBase(), Tokens: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "not-a-token", TokenType: "Bearer"}), MaxTries: 1}
+	if _, err := fc.Read(context.Background(), "Patient", tn.sim.Practice().Patients[0].ID); fhir.KindOf(err) != fhir.KindSignIn {
+		t.Fatalf("text/plain 401: %v", err)
+	}
+}
+
+// Without offline_access a generic server gives no refresh token: the
+// sign-in is for this session only, and says so.
+func TestGenericServerOnlineAccess(t *testing.T) {
+	tn := genericTenant(t, epicsim.Client{ID: publicApp})
+	o := tn.options(publicApp)
+	o.Scopes = smart.RequestScopes(tn.cfg, []string{"user/Patient.read", "online_access"})
+	si := start(t, o)
+	browse(t, si.URL(), nil)
+	sess, err := wait(t, si)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := smart.Establish(context.Background(), tn.cfg, sess, smart.Credentials{ClientID: publicApp}, smart.SourceOptions{})
+	if err != nil || creds.Mode() != smart.ModeInteractive || sess.Token.RefreshToken != "" {
+		t.Fatalf("mode %s, err %v", creds.Mode(), err)
+	}
+}
+
+// Confidential apps send their secret the way discovery says the server
+// takes it: basic where offered, else in the form; the server holds each
+// app to its registered method.
+func TestGenericServerClientSecretMethods(t *testing.T) {
+	for _, method := range []string{epicsim.AuthSecretBasic, epicsim.AuthSecretPost} {
+		t.Run(method, func(t *testing.T) {
+			tn := genericTenant(t, epicsim.Client{ID: confidentialApp, Secret: appSecret, AuthMethod: method})
+			if !slices.Equal(tn.cfg.TokenAuthMethods, []string{method}) {
+				t.Fatalf("advertised %v", tn.cfg.TokenAuthMethods)
+			}
+			o := tn.options(confidentialApp)
+			o.Scopes = smart.RequestScopes(tn.cfg, nil)
+			si := start(t, o)
+			browse(t, si.URL(), nil)
+			sess, err := wait(t, si)
+			if err != nil {
+				t.Fatalf("sign-in: %v", err)
+			}
+			creds := smart.Credentials{ClientID: confidentialApp, ClientSecret: appSecret, RefreshToken: sess.Token.RefreshToken}
+			if _, err := smart.NewSource(tn.cfg, creds, smart.SourceOptions{}).Token(); err != nil {
+				t.Fatalf("refresh: %v", err)
+			}
+			// The other method is refused (401, text/plain): access refused.
+			other := *tn.cfg
+			other.TokenAuthMethods = []string{epicsim.AuthSecretPost}
+			if method == epicsim.AuthSecretPost {
+				other.TokenAuthMethods = []string{epicsim.AuthSecretBasic}
+			}
+			if _, err := smart.NewSource(&other, creds, smart.SourceOptions{}).Token(); !errors.Is(err, smart.ErrSignInRequired) {
+				t.Fatalf("the wrong method: %v", err)
+			}
+		})
+	}
+}
