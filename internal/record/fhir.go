@@ -390,9 +390,9 @@ func parseDate(s string) time.Time {
 // start, else (flagged) the fallback.
 func effective(dt string, p *period, fallback time.Time, fallbackFrom string, it *Item) {
 	it.Period = p.read()
-	switch {
-	case parseDate(dt) != (time.Time{}):
-		it.Date = parseDate(dt)
+	switch t := parseDate(dt); {
+	case !t.IsZero():
+		it.Date = t
 	case !it.Period.End.IsZero():
 		it.Date = it.Period.End
 	case !it.Period.Start.IsZero():
