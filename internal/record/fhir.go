@@ -230,11 +230,11 @@ func (l *codeables) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return jsonv2.UnmarshalDecode(dec, (*[]codeable)(l))
 }
 
-// one1 is a CodeableConcept (0..1); a list in its place is read as its
+// codeableOne is a CodeableConcept (0..1); a list in its place is read as its
 // codings together.
-type one1 struct{ codeable }
+type codeableOne struct{ codeable }
 
-func (o *one1) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+func (o *codeableOne) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if dec.PeekKind() != '[' {
 		return jsonv2.UnmarshalDecode(dec, &o.codeable)
 	}
@@ -252,7 +252,7 @@ func (o *one1) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return nil
 }
 
-func (o *one1) cc() *codeable {
+func (o *codeableOne) cc() *codeable {
 	if o == nil {
 		return nil
 	}
@@ -390,9 +390,9 @@ func parseDate(s string) time.Time {
 // start, else (flagged) the fallback.
 func effective(dt string, p *period, fallback time.Time, fallbackFrom string, it *Item) {
 	it.Period = p.read()
-	switch {
-	case parseDate(dt) != (time.Time{}):
-		it.Date = parseDate(dt)
+	switch t := parseDate(dt); {
+	case !t.IsZero():
+		it.Date = t
 	case !it.Period.End.IsZero():
 		it.Date = it.Period.End
 	case !it.Period.Start.IsZero():
@@ -586,19 +586,19 @@ func coded(it *Item, c *codeable) {
 
 type observation struct {
 	common
-	Category          codeables   `json:"category"` // 0..*
-	Code              *one1       `json:"code"`
-	EffectiveDateTime string      `json:"effectiveDateTime"`
-	EffectivePeriod   *period     `json:"effectivePeriod"`
-	EffectiveInstant  string      `json:"effectiveInstant"`
-	Issued            string      `json:"issued"`
-	BodySite          *one1       `json:"bodySite"` // 0..1
-	Component         []component `json:"component"`
+	Category          codeables    `json:"category"` // 0..*
+	Code              *codeableOne `json:"code"`
+	EffectiveDateTime string       `json:"effectiveDateTime"`
+	EffectivePeriod   *period      `json:"effectivePeriod"`
+	EffectiveInstant  string       `json:"effectiveInstant"`
+	Issued            string       `json:"issued"`
+	BodySite          *codeableOne `json:"bodySite"` // 0..1
+	Component         []component  `json:"component"`
 	value
 }
 
 type component struct {
-	Code *one1 `json:"code"`
+	Code *codeableOne `json:"code"`
 	value
 }
 
@@ -627,16 +627,16 @@ func (r *observation) item() Item {
 
 type condition struct {
 	common
-	ClinicalStatus     *one1     `json:"clinicalStatus"`
-	VerificationStatus *one1     `json:"verificationStatus"`
-	Category           codeables `json:"category"` // 0..*
-	Code               *one1     `json:"code"`
-	BodySite           codeables `json:"bodySite"` // 0..*
-	OnsetDateTime      string    `json:"onsetDateTime"`
-	OnsetPeriod        *period   `json:"onsetPeriod"`
-	AbatementDateTime  string    `json:"abatementDateTime"`
-	AbatementPeriod    *period   `json:"abatementPeriod"`
-	RecordedDate       string    `json:"recordedDate"`
+	ClinicalStatus     *codeableOne `json:"clinicalStatus"`
+	VerificationStatus *codeableOne `json:"verificationStatus"`
+	Category           codeables    `json:"category"` // 0..*
+	Code               *codeableOne `json:"code"`
+	BodySite           codeables    `json:"bodySite"` // 0..*
+	OnsetDateTime      string       `json:"onsetDateTime"`
+	OnsetPeriod        *period      `json:"onsetPeriod"`
+	AbatementDateTime  string       `json:"abatementDateTime"`
+	AbatementPeriod    *period      `json:"abatementPeriod"`
+	RecordedDate       string       `json:"recordedDate"`
 }
 
 func (r *condition) item() Item {
@@ -668,12 +668,12 @@ func (r *condition) item() Item {
 
 type procedure struct {
 	common
-	Category          *one1     `json:"category"` // 0..1
-	Code              *one1     `json:"code"`
-	PerformedDateTime string    `json:"performedDateTime"`
-	PerformedPeriod   *period   `json:"performedPeriod"`
-	BodySite          codeables `json:"bodySite"` // 0..*
-	ReasonCode        codeables `json:"reasonCode"`
+	Category          *codeableOne `json:"category"` // 0..1
+	Code              *codeableOne `json:"code"`
+	PerformedDateTime string       `json:"performedDateTime"`
+	PerformedPeriod   *period      `json:"performedPeriod"`
+	BodySite          codeables    `json:"bodySite"` // 0..*
+	ReasonCode        codeables    `json:"reasonCode"`
 }
 
 func (r *procedure) item() Item {
@@ -688,9 +688,9 @@ func (r *procedure) item() Item {
 
 type immunization struct {
 	common
-	VaccineCode        *one1  `json:"vaccineCode"`
-	OccurrenceDateTime string `json:"occurrenceDateTime"`
-	IsSubpotent        bool   `json:"isSubpotent"`
+	VaccineCode        *codeableOne `json:"vaccineCode"`
+	OccurrenceDateTime string       `json:"occurrenceDateTime"`
+	IsSubpotent        bool         `json:"isSubpotent"`
 }
 
 func (r *immunization) item() Item {
@@ -703,11 +703,11 @@ func (r *immunization) item() Item {
 
 type diagnosticReport struct {
 	common
-	Category          codeables `json:"category"` // 0..*
-	Code              *one1     `json:"code"`
-	EffectiveDateTime string    `json:"effectiveDateTime"`
-	EffectivePeriod   *period   `json:"effectivePeriod"`
-	Issued            string    `json:"issued"`
+	Category          codeables    `json:"category"` // 0..*
+	Code              *codeableOne `json:"code"`
+	EffectiveDateTime string       `json:"effectiveDateTime"`
+	EffectivePeriod   *period      `json:"effectivePeriod"`
+	Issued            string       `json:"issued"`
 }
 
 func (r *diagnosticReport) item() Item {
@@ -721,10 +721,10 @@ func (r *diagnosticReport) item() Item {
 
 type documentReference struct {
 	common
-	Type        *one1     `json:"type"`     // 0..1
-	Category    codeables `json:"category"` // 0..*
-	Date        string    `json:"date"`
-	Description string    `json:"description"`
+	Type        *codeableOne `json:"type"`     // 0..1
+	Category    codeables    `json:"category"` // 0..*
+	Date        string       `json:"date"`
+	Description string       `json:"description"`
 }
 
 func (r *documentReference) item() Item {
@@ -746,7 +746,7 @@ type encounter struct {
 	Type            codeables `json:"type"` // 0..*
 	Period          *period   `json:"period"`
 	Hospitalization *struct {
-		DischargeDisposition *one1 `json:"dischargeDisposition"`
+		DischargeDisposition *codeableOne `json:"dischargeDisposition"`
 	} `json:"hospitalization"`
 }
 
@@ -787,9 +787,9 @@ func (r *request) base(typ string) Item {
 
 type medicationRequest struct {
 	request
-	Category                  codeables  `json:"category"` // 0..*
-	MedicationCodeableConcept *one1      `json:"medicationCodeableConcept"`
-	MedicationReference       *reference `json:"medicationReference"`
+	Category                  codeables    `json:"category"` // 0..*
+	MedicationCodeableConcept *codeableOne `json:"medicationCodeableConcept"`
+	MedicationReference       *reference   `json:"medicationReference"`
 	DosageInstruction         []struct {
 		Timing *struct {
 			Repeat *struct {
@@ -831,11 +831,11 @@ func occurrence(dt string, p *period) Period {
 
 type serviceRequest struct {
 	request
-	Category           codeables `json:"category"` // 0..*
-	Code               *one1     `json:"code"`
-	OccurrenceDateTime string    `json:"occurrenceDateTime"`
-	OccurrencePeriod   *period   `json:"occurrencePeriod"`
-	BodySite           codeables `json:"bodySite"` // 0..*
+	Category           codeables    `json:"category"` // 0..*
+	Code               *codeableOne `json:"code"`
+	OccurrenceDateTime string       `json:"occurrenceDateTime"`
+	OccurrencePeriod   *period      `json:"occurrencePeriod"`
+	BodySite           codeables    `json:"bodySite"` // 0..*
 }
 
 func (r *serviceRequest) item() Item {
@@ -849,10 +849,10 @@ func (r *serviceRequest) item() Item {
 
 type deviceRequest struct {
 	request
-	CodeCodeableConcept *one1      `json:"codeCodeableConcept"`
-	CodeReference       *reference `json:"codeReference"`
-	OccurrenceDateTime  string     `json:"occurrenceDateTime"`
-	OccurrencePeriod    *period    `json:"occurrencePeriod"`
+	CodeCodeableConcept *codeableOne `json:"codeCodeableConcept"`
+	CodeReference       *reference   `json:"codeReference"`
+	OccurrenceDateTime  string       `json:"occurrenceDateTime"`
+	OccurrencePeriod    *period      `json:"occurrencePeriod"`
 }
 
 func (r *deviceRequest) item() Item {

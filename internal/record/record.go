@@ -132,8 +132,9 @@ type Item struct {
 	// Observation value[x]: Value for valueQuantity (valueInteger as a
 	// unitless Quantity), ValueCodes for valueCodeableConcept, ValueText
 	// for valueString. HasValue is true when any value[x] is present
-	// (Boolean, Range, Ratio, ... included), so "performed with nothing
-	// reported" is HasValue false.
+	// (Boolean, Range, Ratio, ... included) on the Observation or on one of
+	// its components, so "performed with nothing reported" is HasValue
+	// false.
 	ValueCodes []Coding    `json:"valueCodes,omitempty"`
 	Value      *Quantity   `json:"value,omitempty"`
 	ValueText  string      `json:"valueText,omitempty"`
