@@ -151,7 +151,7 @@ type evaluator struct {
 	arena   []hit   // evidence kept while one screening is decided
 	doses   []dose
 	buf     []byte
-	details []string // for Result.Details
+	details []byte // Result.Details, built in place
 
 	// What the last status rule found (rule sets them): why it did not
 	// apply, what to check when it did, and whether it settled the
@@ -673,33 +673,42 @@ func (e *evaluator) reviewOf(h hit) string {
 	return ""
 }
 
+// note appends one part to Result.Details.
+func (e *evaluator) note(parts ...string) {
+	if len(e.details) > 0 {
+		e.details = append(e.details, "; "...)
+	}
+	for _, p := range parts {
+		e.details = append(e.details, p...)
+	}
+}
+
 // detail notes, for support, the code and group behind a hit.
 func (e *evaluator) detail(h hit) {
+	it := &e.items[h.item]
 	if h.group < 0 {
-		e.details = append(e.details, "title keyword match on a "+e.items[h.item].Type)
+		e.note("title keyword match on a ", it.Type)
 		return
 	}
-	it := &e.items[h.item]
 	cs := it.Codes
 	if h.value {
 		cs = it.ValueCodes
 	}
 	g := e.c.idx.groups[h.group]
-	d := it.Type + " " + cs[h.coding].System + "|" + cs[h.coding].Code + " in “" + g.Name + "”"
+	e.note(it.Type, " ", cs[h.coding].System, "|", cs[h.coding].Code, " in “", g.Name, "”")
 	switch {
 	case g.vs != nil:
-		d += " (value set " + g.vs.OID + " version " + g.vs.Version
+		e.details = append(e.details, " (value set "+g.vs.OID+" version "+g.vs.Version...)
 		if g.vs.Partial() {
-			d += ", published expansion " + g.vs.Expansion
+			e.details = append(e.details, ", published expansion "+g.vs.Expansion...)
 		}
-		d += ")"
+		e.details = append(e.details, ')')
 	case g.Source != "" && g.Source != g.Name:
-		d += " (" + g.Source + ")"
+		e.details = append(e.details, " ("+g.Source+")"...)
 	}
 	if g.Review {
-		d += ", counted with a check: " + g.Reason
+		e.details = append(e.details, ", counted with a check: "+g.Reason...)
 	}
-	e.details = append(e.details, d)
 }
 
 func (r *Result) flag(note string) {
@@ -720,7 +729,7 @@ func (e *evaluator) flagHit(r *Result, h hit) {
 func (e *evaluator) screening(s *Screening) Result {
 	r := e.decide(s)
 	if len(e.details) > 0 {
-		r.Details = strings.Join(e.details, "; ")
+		r.Details = string(e.details)
 	}
 	return r
 }
@@ -746,7 +755,7 @@ func (e *evaluator) decide(s *Screening) Result {
 		}
 		if mod.Review {
 			r.flag("the timing for patients with " + strings.ReplaceAll(mod.When, "_", " ") + " is the practice's choice, not a guideline's: check it suits this patient")
-			e.details = append(e.details, "modifier "+mod.When+" (review: true)")
+			e.note("modifier ", mod.When, " (review: true)")
 		}
 	}
 
@@ -755,7 +764,19 @@ func (e *evaluator) decide(s *Screening) Result {
 	sexOK := s.anySex || slices.Contains(s.Sexes, p.Sex)
 	switch {
 	case e.age >= 0 && (e.age < minAge || maxAge != nil && e.age > *maxAge):
-		return notApplicable(r, "for ages "+ageRange(minAge, maxAge)+"; the patient is "+strconv.Itoa(e.age))
+		// Most screenings do not apply to most patients: one allocation.
+		b := append(e.buf[:0], "for ages "...)
+		b = strconv.AppendInt(b, int64(minAge), 10)
+		if maxAge == nil {
+			b = append(b, " and over"...)
+		} else {
+			b = append(b, '-')
+			b = strconv.AppendInt(b, int64(*maxAge), 10)
+		}
+		b = append(b, "; the patient is "...)
+		b = strconv.AppendInt(b, int64(e.age), 10)
+		e.buf = b
+		return notApplicable(r, string(b))
 	case !sexOK && (p.Sex == "female" || p.Sex == "male"):
 		return notApplicable(r, "for "+strings.Join(s.Sexes, " and ")+" patients only")
 	}
@@ -810,7 +831,7 @@ func (e *evaluator) decide(s *Screening) Result {
 		}
 		b := append(e.buf[:0], "not needed: "...)
 		r.Reason = string(e.appendWhat(b, e.arena[start]))
-		e.details = append(e.details, "exclusion "+x.ID)
+		e.note("exclusion ", x.ID)
 		return r
 	}
 
@@ -848,7 +869,7 @@ func (e *evaluator) decide(s *Screening) Result {
 		}
 		if best.m.IntervalReview && !best.forever {
 			r.flag("repeating it every " + periodWords(best.m.Interval) + " is the practice's choice, not a guideline's: check it suits this patient")
-			e.details = append(e.details, "interval "+best.m.Interval+" (interval_review: true)")
+			e.note("interval ", best.m.Interval, " (interval_review: true)")
 		}
 		last := best.ev[len(best.ev)-1]
 		switch {
@@ -953,12 +974,6 @@ func ruleTitle(t *Rule) string {
 	return name
 }
 
-func ageRange(minAge int, maxAge *int) string {
-	if maxAge == nil {
-		return strconv.Itoa(minAge) + " and over"
-	}
-	return strconv.Itoa(minAge) + "-" + strconv.Itoa(*maxAge)
-}
 
 // appendOnRecord says what is on record for the screening although none of
 // it counts, and why (PCV13 and PPSV23 alone for the adult pneumococcal
