@@ -974,7 +974,6 @@ func ruleTitle(t *Rule) string {
 	return name
 }
 
-
 // appendOnRecord says what is on record for the screening although none of
 // it counts, and why (PCV13 and PPSV23 alone for the adult pneumococcal
 // series, an HPV test before 30), or "nothing on record" when nothing is.
