@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/screening/valuesets"
 )
 
@@ -218,9 +219,12 @@ type Group struct {
 	// Review marks codes found in no value set examined: they count, and the
 	// results they decide say "check". Reason says why they are listed
 	// (an older code for the same test, a code a known EHR uses, ...).
-	Review bool                `yaml:"review,omitempty"`
-	Reason string              `yaml:"reason,omitempty"`
-	Codes  map[string][]string `yaml:"codes,omitempty"`
+	Review bool   `yaml:"review,omitempty"`
+	Reason string `yaml:"reason,omitempty"`
+	// Laterality (left or right) counts a code only with that side on
+	// record (bodySite): an "unspecified side" mastectomy on the left.
+	Laterality string              `yaml:"laterality,omitempty"`
+	Codes      map[string][]string `yaml:"codes,omitempty"`
 
 	line       int
 	decodeErrs []string
@@ -769,6 +773,9 @@ func (g *Group) compile(parentLine int, where string, bad func(int, string, ...a
 	for uri := range norm {
 		slices.Sort(norm[uri])
 		norm[uri] = slices.Compact(norm[uri])
+	}
+	if g.Laterality != "" && g.Laterality != record.Left && g.Laterality != record.Right {
+		bad(line, "%s: evidence group %q: laterality %q is not left or right", where, g.Name, g.Laterality)
 	}
 	g.Codes, g.all, g.vs = norm, norm, nil
 	if g.ValueSet != "" {

@@ -306,7 +306,7 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 				continue
 			}
 			it := &e.items[h.item]
-			if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil {
+			if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil || g.Laterality != "" && it.Laterality != g.Laterality {
 				continue
 			}
 			if d := e.days[h.item]; !found || d > bestDay {
