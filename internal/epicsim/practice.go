@@ -279,7 +279,7 @@ func (g *gen) add(p *Patient, r *Resource) *Resource {
 }
 
 func (g *gen) addEvidence(p *Patient, e evidence, at time.Time) *Resource {
-	r := &Resource{Type: e.kind, Category: e.category, Code: e.coding, Alt: e.alt, Value: e.value, Unit: e.unit, Date: at, Title: e.coding.display}
+	r := &Resource{Type: e.kind, Category: e.category, Code: e.coding, Alt: e.alt, Value: e.value, Unit: e.unit, ValueCode: e.valueCode, Date: at, Title: e.coding.display}
 	if e.coding.code == smokingStatus.code {
 		// The smoking status this patient has, as of the record's date.
 		r.ValueCode = &neverSmoked
@@ -399,8 +399,9 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 	if sc.alt != nil && g.vary.IntN(3) == 0 {
 		ev = *sc.alt // the same test charted as another resource type
 	}
+	var last *Resource
 	evidenceAt := func(t time.Time) {
-		g.addEvidence(p, ev, g.at(t))
+		last = g.addEvidence(p, ev, g.at(t))
 		for _, e := range sc.also {
 			g.addEvidence(p, e, g.at(t)) // drawn the same day, as a kidney panel is
 		}
@@ -463,6 +464,18 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 			x = sc.exclAlt // the diagnosis charted in SNOMED CT only
 		}
 		g.addEvidence(p, *x, g.day.AddDate(-1-g.rng.IntN(10), -g.rng.IntN(12), 0))
+	}
+	switch {
+	case sc.ID == "diabetes_a1c" && o == Complete && last != nil && g.vary.IntN(4) == 0:
+		// Done, but poorly controlled: the sheet flags it.
+		last.Value = f(9.1 + float64(g.vary.IntN(30))/10)
+	case sc.ID == "diabetes_kidney" && o == Due && g.vary.IntN(2) == 0:
+		// A kidney panel "performed" with nothing reported: it does not
+		// count, and the sheet says why.
+		for _, e := range append([]evidence{sc.ev}, sc.also...) {
+			r := g.addEvidence(p, e, g.at(g.day.AddDate(0, -2, 0)))
+			r.Value = nil
+		}
 	}
 }
 

@@ -107,7 +107,14 @@ type Modality struct {
 	Resources     []string  `yaml:"resources"`
 	Keywords      []string  `yaml:"keywords,omitempty"` // whole words in document/report titles
 	Note          string    `yaml:"note,omitempty"`
-	Evidence      []*Group  `yaml:"evidence"`
+	// RequireValue: a lab result (Observation) counts only with a result
+	// value; one "performed" with nothing reported is not a test done
+	// (the measures' "value present"). Reports and procedures need none.
+	RequireValue bool `yaml:"require_value,omitempty"`
+	// Flag marks a done test whose newest reading is out of range: the
+	// screening is done but needs attention (HbA1c above 9 %).
+	Flag     *ValueFlag `yaml:"flag,omitempty"`
+	Evidence []*Group   `yaml:"evidence"`
 
 	line       int
 	decodeErrs []string
@@ -117,6 +124,15 @@ type Modality struct {
 	mask       uint16   // resource types, 0 = any
 	keywords   []string // lower-cased
 	name       string   // for results
+}
+
+// ValueFlag is a result rule: the newest reading (the lowest of that day,
+// as CMS122 takes it) above Above, in Unit, is flagged with Label.
+type ValueFlag struct {
+	Label  string  `yaml:"label"`
+	Above  float64 `yaml:"above"`
+	Unit   string  `yaml:"unit,omitempty"`
+	Source string  `yaml:"source,omitempty"`
 }
 
 // AgeBand overrides a modality's interval for an age range.
@@ -624,6 +640,9 @@ func (m *Modality) compile(s *Screening, where string, bad func(int, string, ...
 			bad(m.line, "%s: interval_by_age: %d to %d is not an age range", mw, b.MinAge, b.MaxAge)
 		}
 		b.period = p
+	}
+	if f := m.Flag; f != nil && f.Label == "" {
+		bad(m.line, "%s: flag: a label is needed (what the sheet says, e.g. poor control)", mw)
 	}
 	m.mask = resourceMask(m.Resources, m.line, mw, bad)
 	if len(m.Evidence) == 0 && len(m.Keywords) == 0 {

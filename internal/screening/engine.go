@@ -51,6 +51,9 @@ type Result struct {
 	// interval no guideline fixes. ReviewNote says which.
 	Review     bool   `json:"review,omitempty"`
 	ReviewNote string `json:"reviewNote,omitempty"`
+	// Attention says why a done screening still needs attention: its
+	// newest reading is out of range ("poor control: 9.8 % on 2026-03-02").
+	Attention string `json:"attention,omitempty"`
 	// Missing names a fact the chart lacks that decides this result
 	// ("birth date", "sex"): the sheet says it once for all results.
 	Missing string `json:"missing,omitempty"`
@@ -359,6 +362,9 @@ func (e *evaluator) usable(m *Modality, h hit) bool {
 	if m.mask != 0 && h.typ&m.mask == 0 || h.value {
 		return false
 	}
+	if m.RequireValue && noValue(&e.items[h.item]) {
+		return false
+	}
 	if m.MinAge > 0 || m.MaxAge > 0 {
 		d := e.days[h.item]
 		if d == noDate {
@@ -368,6 +374,11 @@ func (e *evaluator) usable(m *Modality, h hit) bool {
 		return a >= m.MinAge && (m.MaxAge == 0 || a <= m.MaxAge)
 	}
 	return true
+}
+
+// noValue reports a lab result with no result value.
+func noValue(it *record.Item) bool {
+	return it.Type == "Observation" && !it.HasValue && it.Value == nil && len(it.ValueCodes) == 0 && it.ValueText == ""
 }
 
 func (o *outcome) sawDateless(h hit) {
@@ -872,6 +883,9 @@ func (e *evaluator) decide(s *Screening) Result {
 			e.note("interval ", best.m.Interval, " (interval_review: true)")
 		}
 		last := best.ev[len(best.ev)-1]
+		if f := best.m.Flag; f != nil {
+			r.Attention = e.valueFlag(best.m, f, best.last)
+		}
 		switch {
 		case best.forever:
 			r.Status, b = Complete, append(b, "done: "...)
@@ -1012,6 +1026,9 @@ func (e *evaluator) appendOnRecord(b []byte, s *Screening) []byte {
 		for _, g := range m.Evidence {
 			for _, h := range e.groupHits(g) {
 				reason := "it does not complete " + lowerFirst(m.name)
+				if m.RequireValue && noValue(&e.items[h.item]) {
+					reason = "it has no result value"
+				}
 				if d := e.days[h.item]; (m.MinAge > 0 || m.MaxAge > 0) && d != noDate {
 					if a := Age(e.patient.BirthDate, dayTime(d)); a < m.MinAge {
 						reason = "it was done at age " + strconv.Itoa(a) + " and counts only from age " + strconv.Itoa(m.MinAge)
@@ -1043,4 +1060,35 @@ func lowerFirst(s string) string {
 		return s // an acronym (HPV, PSA, CT) stays as it is
 	}
 	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// valueFlag applies a result rule to the readings of the modality's newest
+// day: the lowest valued reading that day (CMS122) above the threshold is
+// flagged. A reading in another unit is not compared.
+func (e *evaluator) valueFlag(m *Modality, f *ValueFlag, day int32) string {
+	var low *record.Quantity
+	for _, g := range m.Evidence {
+		for _, h := range e.groupHits(g) {
+			it := &e.items[h.item]
+			if h.value || e.days[h.item] != day || it.Value == nil || !e.usable(m, h) {
+				continue
+			}
+			if q := it.Value; f.Unit == "" || q.Unit == f.Unit || q.Code == f.Unit {
+				if low == nil || q.Value < low.Value {
+					low = q
+				}
+			} else {
+				e.note("reading in ", q.Unit, " not compared with the ", f.Label, " threshold")
+			}
+		}
+	}
+	if low == nil || low.Value <= f.Above || low.Comparator == "<" || low.Comparator == "<=" {
+		return ""
+	}
+	b := append([]byte(f.Label), ": "...)
+	b = appendQuantity(b, low.Value, f.Unit)
+	b = append(b, " on "...)
+	b = appendDay(b, day)
+	e.note("flag ", f.Label, " above ", strconv.FormatFloat(f.Above, 'f', -1, 64), f.Unit, " (", f.Source, ")")
+	return string(b)
 }

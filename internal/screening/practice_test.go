@@ -56,6 +56,12 @@ func TestSimulatedPractice(t *testing.T) {
 			kinds["an ex-smoker who quit within 15 years"]++
 		}
 		for _, r := range results {
+			if r.Attention != "" {
+				kinds["an HbA1c above 9 % flagged poor control"]++
+			}
+			if strings.Contains(r.Reason, "it has no result value") {
+				kinds["a lab performed with no result value"]++
+			}
 			if dist[r.ID] == nil {
 				dist[r.ID] = map[Status]int{}
 			}
@@ -87,7 +93,8 @@ func TestSimulatedPractice(t *testing.T) {
 		t.Fatalf("%d of %d built states disagree", mismatches, checked)
 	}
 	for _, k := range []string{"a Pap, HIV or chlamydia test charted as a Procedure", "a condition coded in SNOMED CT only",
-		"a 20-year-old smoker problem overruled by newer never-smoker statuses", "an ex-smoker who quit within 15 years"} {
+		"a 20-year-old smoker problem overruled by newer never-smoker statuses", "an ex-smoker who quit within 15 years",
+		"an HbA1c above 9 % flagged poor control", "a lab performed with no result value"} {
 		if kinds[k] < 3 {
 			t.Errorf("the practice has %d patients' records with %s", kinds[k], k)
 		}
