@@ -45,7 +45,10 @@ type Catalogue struct {
 	Version       string       `yaml:"version"`
 	GeneratedFrom string       `yaml:"generated_from,omitempty"`
 	SeasonStart   string       `yaml:"season_start,omitempty"` // MM-DD; default 08-01
-	Screenings    []*Screening `yaml:"screenings"`
+	// Exclusions are exclusion concepts shared by the screenings that name
+	// them (hospice, palliative care), each with its own window.
+	Exclusions []*Concept    `yaml:"exclusions,omitempty"`
+	Screenings []*Screening `yaml:"screenings"`
 
 	seasonMonth, seasonDay int
 	hasKeywords            bool
@@ -69,6 +72,9 @@ type Screening struct {
 	Modalities   []*Modality `yaml:"modalities"`
 	Exclusions   []*Rule     `yaml:"exclusions,omitempty"`
 	Modifiers    []*Modifier `yaml:"modifiers,omitempty"`
+	// SharedExclusions name the catalogue's exclusion concepts that apply
+	// (checked after the screening's own exclusions).
+	SharedExclusions []string `yaml:"shared_exclusions,omitempty"`
 	// Related are codes for the same kind of care that do not meet the
 	// screening (PCV13 for the adult pneumococcal series): never counted,
 	// but named on the sheet with the group's reason, so a patient who has
@@ -79,6 +85,33 @@ type Screening struct {
 	decodeErrs []string
 	dueSoon    Period
 	anySex     bool // for female and male alike: sex need not be known
+	shared     []*Concept
+}
+
+// Concept is an exclusion shared by screenings, as the quality measures
+// define it: any one of its rules, within its window. Enabled false
+// switches it off for every screening (a practice's choice).
+type Concept struct {
+	ID     string `yaml:"id"`
+	Title  string `yaml:"title"` // for the sheet: "in hospice care"
+	Source string `yaml:"source,omitempty"`
+	// Window: "year" is the measurement year of the visit (January 1 to
+	// the visit day): a record counts when it overlaps it (a condition
+	// while it lasts, an encounter or procedure over its period).
+	Window  string  `yaml:"window"`
+	Enabled *bool   `yaml:"enabled,omitempty"`
+	Rules   []*Rule `yaml:"rules"`
+
+	line       int
+	decodeErrs []string
+}
+
+// On reports whether the practice has the concept switched on.
+func (x *Concept) On() bool { return x.Enabled == nil || *x.Enabled }
+
+func (x *Concept) UnmarshalYAML(n *yaml.Node) error {
+	type conceptFields Concept
+	return decodeStrict(n, (*conceptFields)(x), &x.line, &x.decodeErrs)
 }
 
 // On reports whether the practice has the screening switched on.
@@ -162,6 +195,9 @@ type Rule struct {
 	// is within Former.Within; Amount is a quantity whose newest record
 	// must reach Amount.Min (pack-years).
 	NotWhenNewer []*Group    `yaml:"not_when_newer,omitempty"`
+	// Window limits the rule to records overlapping a period (set from
+	// its concept): "year" is January 1 of the visit's year to the visit.
+	window string
 	Former       *FormerRule `yaml:"former,omitempty"`
 	Amount       *AmountRule `yaml:"amount,omitempty"`
 
@@ -481,6 +517,37 @@ func (c *Catalogue) compile() []Problem {
 	if len(c.Screenings) == 0 {
 		bad(1, "the catalogue has no screenings")
 	}
+	concepts := map[string]*Concept{}
+	for i, x := range c.Exclusions {
+		if x == nil {
+			bad(1, "exclusion concept %d is empty", i+1)
+			continue
+		}
+		decodeProblems(x.decodeErrs, bad)
+		where := fmt.Sprintf("exclusion %q", x.ID)
+		switch {
+		case x.ID == "":
+			bad(x.line, "an exclusion concept has no id")
+		case concepts[x.ID] != nil:
+			bad(x.line, "%s: duplicate id", where)
+		}
+		concepts[x.ID] = x
+		if x.Title == "" {
+			bad(x.line, "%s: title is missing (what the sheet says, e.g. in hospice care)", where)
+		}
+		if x.Window != "year" {
+			bad(x.line, "%s: window %q is not one this version knows (year)", where, x.Window)
+		}
+		if len(x.Rules) == 0 {
+			bad(x.line, "%s: no rules", where)
+		}
+		for _, r := range x.Rules {
+			compileRule(r, x.line, where+" rule", bad)
+			if r != nil {
+				r.window = x.Window
+			}
+		}
+	}
 	seen := map[string]int{}
 	for i, s := range c.Screenings {
 		if s == nil {
@@ -488,6 +555,14 @@ func (c *Catalogue) compile() []Problem {
 			continue
 		}
 		s.compile(seen, bad)
+		s.shared = s.shared[:0]
+		for _, id := range s.SharedExclusions {
+			if x := concepts[id]; x != nil {
+				s.shared = append(s.shared, x)
+			} else {
+				bad(s.line, "screening %q: shared exclusion %q is not among the catalogue's exclusions", s.ID, id)
+			}
+		}
 		if s.On() {
 			c.enabled++
 		}

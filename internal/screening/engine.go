@@ -96,6 +96,8 @@ func counts(it *record.Item) bool {
 		return it.Status == "current" || it.Status == ""
 	case "Condition":
 		return it.Verification != "entered-in-error" && it.Verification != "refuted"
+	case "Encounter":
+		return it.Status == "finished"
 	}
 	return false
 }
@@ -218,9 +220,11 @@ func (e *evaluator) collect() {
 				e.pairs = append(e.pairs, hit{group: g, item: int32(i), coding: int32(j)})
 			})
 		}
-		if it.Type == "Observation" {
-			for j := range it.ValueCodes {
-				ix.find(it.ValueCodes[j].System, it.ValueCodes[j].Code, func(g int32) {
+		if it.Type == "Observation" || it.Type == "Encounter" {
+			// Coded values and discharge dispositions (to hospice) match
+			// only rules that look at values.
+			for j, c := range codingsOf(it, hit{value: true}) {
+				ix.find(c.System, c.Code, func(g int32) {
 					e.pairs = append(e.pairs, hit{group: g, item: int32(i), coding: int32(j), value: true})
 				})
 			}
@@ -312,6 +316,9 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 			if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil || g.Laterality != "" && it.Laterality != g.Laterality {
 				continue
 			}
+			if r.window != "" && !e.inYear(it) {
+				continue
+			}
 			if d := e.days[h.item]; !found || d > bestDay {
 				best, bestDay, found = h, d, true
 			}
@@ -374,6 +381,19 @@ func (e *evaluator) usable(m *Modality, h hit) bool {
 		return a >= m.MinAge && (m.MaxAge == 0 || a <= m.MaxAge)
 	}
 	return true
+}
+
+// codingsOf returns the codings a hit indexes into: the item's codes, or
+// for a value hit an Observation's coded value or an Encounter's discharge
+// disposition.
+func codingsOf(it *record.Item, h hit) []record.Coding {
+	switch {
+	case !h.value:
+		return it.Codes
+	case it.Type == "Encounter":
+		return it.Discharge
+	}
+	return it.ValueCodes
 }
 
 // noValue reports a lab result with no result value.
@@ -591,10 +611,7 @@ func (e *evaluator) allOf(m *Modality, o *outcome) {
 func (e *evaluator) display(h hit) string {
 	it := &e.items[h.item]
 	if h.coding >= 0 {
-		cs := it.Codes
-		if h.value {
-			cs = it.ValueCodes
-		}
+		cs := codingsOf(it, h)
 		if d := cs[h.coding].Display; d != "" {
 			return d
 		}
@@ -609,10 +626,7 @@ func (e *evaluator) evidence(h hit) Evidence {
 	it := &e.items[h.item]
 	ev := Evidence{Type: it.Type, ID: it.ID, Display: e.display(h), Date: it.Date}
 	if h.coding >= 0 {
-		cs := it.Codes
-		if h.value {
-			cs = it.ValueCodes
-		}
+		cs := codingsOf(it, h)
 		ev.System, ev.Code = cs[h.coding].System, cs[h.coding].Code
 	}
 	return ev
@@ -701,10 +715,7 @@ func (e *evaluator) detail(h hit) {
 		e.note("title keyword match on a ", it.Type)
 		return
 	}
-	cs := it.Codes
-	if h.value {
-		cs = it.ValueCodes
-	}
+	cs := codingsOf(it, h)
 	g := e.c.idx.groups[h.group]
 	e.note(it.Type, " ", cs[h.coding].System, "|", cs[h.coding].Code, " in “", g.Name, "”")
 	switch {
@@ -844,6 +855,30 @@ func (e *evaluator) decide(s *Screening) Result {
 		r.Reason = string(e.appendWhat(b, e.arena[start]))
 		e.note("exclusion ", x.ID)
 		return r
+	}
+
+	for _, x := range s.shared {
+		if !x.On() {
+			continue
+		}
+		for _, rl := range x.Rules {
+			start := len(e.arena)
+			if !e.rule(rl, false) {
+				continue
+			}
+			r.Status, r.Rule = Excluded, x.ID
+			r.Evidence = make([]Evidence, 0, len(e.arena)-start)
+			for _, h := range e.arena[start:] {
+				r.Evidence = append(r.Evidence, e.evidence(h))
+				e.flagHit(&r, h)
+			}
+			b := append(e.buf[:0], "not needed: "...)
+			b = append(b, x.Title...)
+			b = append(b, " — "...)
+			r.Reason = string(e.appendWhat(b, e.arena[start]))
+			e.note("shared exclusion ", x.ID, " rule ", rl.ID, " in the measurement year (", x.Source, ")")
+			return r
+		}
 	}
 
 	var best outcome
@@ -1091,4 +1126,35 @@ func (e *evaluator) valueFlag(m *Modality, f *ValueFlag, day int32) string {
 	b = appendDay(b, day)
 	e.note("flag ", f.Label, " above ", strconv.FormatFloat(f.Above, 'f', -1, 64), f.Unit, " (", f.Source, ")")
 	return string(b)
+}
+
+// inYear reports whether a record overlaps the visit's measurement year
+// (January 1 to the visit day): a condition while it lasts (onset to
+// abatement, ongoing while active), anything else over its period or on
+// its date.
+func (e *evaluator) inYear(it *record.Item) bool {
+	y, _, _ := e.visit.Date()
+	from, to := dayNum(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)), e.today
+	if it.Date.IsZero() {
+		return false
+	}
+	if it.Type == "Condition" {
+		if dayNum(it.Date) > to {
+			return false
+		}
+		if !it.Abatement.IsZero() {
+			return dayNum(it.Abatement) >= from
+		}
+		return activeCondition(it)
+	}
+	start, end := it.Date, it.Date
+	if !it.Period.Start.IsZero() {
+		start = it.Period.Start
+	}
+	if !it.Period.End.IsZero() {
+		end = it.Period.End
+	} else if !it.Period.Start.IsZero() {
+		end = e.visit // an open period: ongoing
+	}
+	return dayNum(start) <= to && dayNum(end) >= from
 }
