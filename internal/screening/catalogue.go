@@ -42,12 +42,12 @@ var knownResources = []string{"Observation", "Procedure", "Immunization", "Diagn
 
 // Catalogue is a parsed, validated catalogue, ready to evaluate.
 type Catalogue struct {
-	Version       string       `yaml:"version"`
-	GeneratedFrom string       `yaml:"generated_from,omitempty"`
-	SeasonStart   string       `yaml:"season_start,omitempty"` // MM-DD; default 08-01
+	Version       string `yaml:"version"`
+	GeneratedFrom string `yaml:"generated_from,omitempty"`
+	SeasonStart   string `yaml:"season_start,omitempty"` // MM-DD; default 08-01
 	// Exclusions are exclusion concepts shared by the screenings that name
 	// them (hospice, palliative care), each with its own window.
-	Exclusions []*Concept    `yaml:"exclusions,omitempty"`
+	Exclusions []*Concept   `yaml:"exclusions,omitempty"`
 	Screenings []*Screening `yaml:"screenings"`
 
 	seasonMonth, seasonDay int
@@ -194,12 +194,12 @@ type Rule struct {
 	// that it held and ended (ex-smoker), which still applies while the end
 	// is within Former.Within; Amount is a quantity whose newest record
 	// must reach Amount.Min (pack-years).
-	NotWhenNewer []*Group    `yaml:"not_when_newer,omitempty"`
+	NotWhenNewer []*Group `yaml:"not_when_newer,omitempty"`
 	// Window limits the rule to records overlapping a period (set from
 	// its concept): "year" is January 1 of the visit's year to the visit.
 	window string
-	Former       *FormerRule `yaml:"former,omitempty"`
-	Amount       *AmountRule `yaml:"amount,omitempty"`
+	Former *FormerRule `yaml:"former,omitempty"`
+	Amount *AmountRule `yaml:"amount,omitempty"`
 
 	line       int
 	decodeErrs []string
