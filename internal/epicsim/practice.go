@@ -56,6 +56,10 @@ type Patient struct {
 	// ago that newer "never smoker" statuses overrule: lung cancer
 	// screening must not apply.
 	StaleSmoker bool
+	// Hospice and Palliative: in hospice care, or receiving palliative
+	// care, this year: the screenings whose measures exclude them must be
+	// excluded whatever state they were built in.
+	Hospice, Palliative bool
 	// Updated and Version are meta.lastUpdated and meta.versionId; zero
 	// means the generated defaults (a month before today, version 1).
 	Updated time.Time
@@ -279,7 +283,7 @@ func (g *gen) add(p *Patient, r *Resource) *Resource {
 }
 
 func (g *gen) addEvidence(p *Patient, e evidence, at time.Time) *Resource {
-	r := &Resource{Type: e.kind, Category: e.category, Code: e.coding, Alt: e.alt, Value: e.value, Unit: e.unit, Date: at, Title: e.coding.display}
+	r := &Resource{Type: e.kind, Category: e.category, Code: e.coding, Alt: e.alt, Value: e.value, Unit: e.unit, ValueCode: e.valueCode, Date: at, Title: e.coding.display}
 	if e.coding.code == smokingStatus.code {
 		// The smoking status this patient has, as of the record's date.
 		r.ValueCode = &neverSmoked
@@ -359,6 +363,25 @@ func (g *gen) screenings() {
 			g.addEvidence(p, evidence{kind: "Observation", category: "social-history", coding: smokingStatus}, g.at(g.day.AddDate(0, -13-g.vary.IntN(8), 0)))
 		}
 	}
+	for _, p := range g.pr.Patients {
+		age := p.Age(g.day)
+		// This year's date for an episode of care (never last year's).
+		thisYear := func() time.Time {
+			d := g.day.AddDate(0, 0, -g.vary.IntN(90))
+			if d.Year() != g.day.Year() {
+				d = g.day
+			}
+			return g.at(d)
+		}
+		switch {
+		case age >= 65 && g.vary.IntN(8) == 0:
+			p.Hospice = true
+			g.add(p, &Resource{Type: "Encounter", Class: "HH", Code: coding{sysSCT, "183919006", "Urgent admission to hospice"}, Date: thisYear(), Title: "Hospice admission"})
+		case age >= 50 && g.vary.IntN(12) == 0:
+			p.Palliative = true
+			g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysICD10, "Z51.5", "Encounter for palliative care"}}, thisYear())
+		}
+	}
 	for si, sc := range Scenarios {
 		states := []Outcome{Complete, Due}
 		if sc.soon > 0 && !sc.once {
@@ -399,8 +422,9 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 	if sc.alt != nil && g.vary.IntN(3) == 0 {
 		ev = *sc.alt // the same test charted as another resource type
 	}
+	var last *Resource
 	evidenceAt := func(t time.Time) {
-		g.addEvidence(p, ev, g.at(t))
+		last = g.addEvidence(p, ev, g.at(t))
 		for _, e := range sc.also {
 			g.addEvidence(p, e, g.at(t)) // drawn the same day, as a kidney panel is
 		}
@@ -463,6 +487,18 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 			x = sc.exclAlt // the diagnosis charted in SNOMED CT only
 		}
 		g.addEvidence(p, *x, g.day.AddDate(-1-g.rng.IntN(10), -g.rng.IntN(12), 0))
+	}
+	switch {
+	case sc.ID == "diabetes_a1c" && o == Complete && last != nil && g.vary.IntN(4) == 0:
+		// Done, but poorly controlled: the sheet flags it.
+		last.Value = f(9.1 + float64(g.vary.IntN(30))/10)
+	case sc.ID == "diabetes_kidney" && o == Due:
+		// A kidney panel "performed" with nothing reported: it does not
+		// count, and the sheet says why.
+		for _, e := range append([]evidence{sc.ev}, sc.also...) {
+			r := g.addEvidence(p, e, g.at(g.day.AddDate(0, -2, 0)))
+			r.Value = nil
+		}
 	}
 }
 

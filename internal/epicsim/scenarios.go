@@ -38,6 +38,9 @@ type evidence struct {
 	alt      *coding // a second coding on the same resource (Conditions carry ICD-10-CM and SNOMED)
 	value    *float64
 	unit     string
+	// valueCode is a coded result (a Pap smear's "Negative"): the measures
+	// count a lab result only with a value.
+	valueCode *coding
 }
 
 // interval is a screening's repeat interval in calendar units.
@@ -76,6 +79,7 @@ var (
 	neverSmoked    = coding{sysSCT, "266919005", "Never smoked tobacco"}
 	dailySmoker    = coding{sysSCT, "449868002", "Smokes tobacco daily"}
 	exSmoker       = coding{sysSCT, "8517006", "Ex-smoker"}
+	negative       = coding{sysSCT, "260385009", "Negative"}
 	bmi30          = &evidence{kind: "Observation", category: "vital-signs", coding: coding{sysLOINC, "39156-5", "Body mass index (BMI) [Ratio]"}, value: f(30.4), unit: "kg/m2"}
 )
 
@@ -88,7 +92,7 @@ var Scenarios = []Scenario{
 		ev:   evidence{kind: "DiagnosticReport", category: "imaging", coding: coding{sysLOINC, "24606-6", "MG Breast Screening"}},
 		excl: &evidence{kind: "Procedure", coding: coding{sysSCT, "27865001", "Bilateral mastectomy"}}},
 	{ID: "cervical_cancer", sexes: female, minAge: 21, maxAge: 65, every: interval{years: 3}, soon: 60,
-		ev:   evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "10524-7", "Microscopic observation [Identifier] in Cervical or vaginal smear or scraping by Cyto stain"}},
+		ev:   evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "10524-7", "Microscopic observation [Identifier] in Cervical or vaginal smear or scraping by Cyto stain"}, valueCode: &negative},
 		alt:  &evidence{kind: "Procedure", coding: coding{sysSCT, "90226004", "Cytopathology procedure, preparation of smear, genital source"}},
 		excl: &evidence{kind: "Procedure", coding: coding{sysSCT, "116140006", "Total hysterectomy"}}},
 	{ID: "lung_cancer", sexes: both, minAge: 50, maxAge: 80, every: interval{years: 1}, soon: 30, needs: smoker,
@@ -125,7 +129,7 @@ var Scenarios = []Scenario{
 		excl:    &evidence{kind: "Condition", coding: coding{sysICD10, "B18.2", "Chronic viral hepatitis C"}},
 		exclAlt: &evidence{kind: "Condition", coding: coding{sysSCT, "128302006", "Chronic hepatitis C"}}},
 	{ID: "chlamydia_gonorrhea", sexes: female, minAge: 18, maxAge: 24, every: interval{years: 1}, soon: 30,
-		ev:  evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "21613-5", "Chlamydia trachomatis DNA [Presence] in Specimen by NAA with probe detection"}},
+		ev:  evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "21613-5", "Chlamydia trachomatis DNA [Presence] in Specimen by NAA with probe detection"}, valueCode: &negative},
 		alt: &evidence{kind: "Procedure", coding: coding{sysSCT, "310861008", "Chlamydia antigen test"}}},
 	{ID: "falls_risk", sexes: both, minAge: 65, every: interval{years: 1}, soon: 30,
 		ev: evidence{kind: "Observation", category: "survey", coding: coding{sysLOINC, "73830-2", "Fall risk assessment"}}},

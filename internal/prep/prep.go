@@ -10,7 +10,9 @@
 // A Row is one appointment: {"appointmentId", "time", "provider",
 // "visitType", "status" (FHIR Appointment.status), "inactive" (cancelled,
 // no-show), "patientId", "patientName", "mrn"?, "age"?, "sex"?, "counts":
-// {"due", "dueSoon", "needsReview", "complete", "excluded"}, "stale"?}.
+// {"due", "dueSoon", "needsReview", "complete", "excluded", "attention"
+// (done but flagged, e.g. HbA1c poor control; also counted by status)},
+// "stale"?}.
 //
 // A Sheet is {"date", "appointmentId", "patient": {"id", "name", "mrn"?,
 // "age"?, "sex"?, "birthDate"?}, "time", "provider", "visitType", "status",
@@ -26,7 +28,9 @@
 // "nextDue"?, "reason", "evidence"?: [{"type", "id", "system"?, "code"?,
 // "display"?, "date"?}], "rule"? (the trigger or exclusion), "variant"?
 // (the risk-group modifier), "review"? and "reviewNote"? (what to check),
-// "missing"? (the fact the chart lacks: "birth date", "sex"), "details"?
+// "attention"? (a done screening's out-of-range result: "poor control:
+// 9.8 % on 2026-03-02"), "missing"? (the fact the chart lacks: "birth
+// date", "sex"), "details"?
 // (codes, value sets and rules, for support)}.
 //
 // A Line is {"title", "date"?, "detail"?}: a condition's ICD-10 code, a
@@ -67,6 +71,9 @@ type Counts struct {
 	NeedsReview int `json:"needsReview"`
 	Complete    int `json:"complete"`
 	Excluded    int `json:"excluded"`
+	// Attention counts results flagged for their value (done, but e.g. an
+	// HbA1c above 9 %); they are counted by their status too.
+	Attention int `json:"attention"`
 }
 
 // Row is one appointment in the day's list.
@@ -153,6 +160,9 @@ func count(results []screening.Result) Counts {
 			c.Complete++
 		case screening.Excluded:
 			c.Excluded++
+		}
+		if r.Attention != "" {
+			c.Attention++
 		}
 	}
 	return c

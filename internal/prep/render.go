@@ -67,8 +67,11 @@ func WriteSheetText(w io.Writer, s Sheet) error {
 	fmt.Fprintln(tw, "SCREENING\tSTATUS\tLAST DONE\tNEXT DUE\tWHY\t")
 	for _, r := range s.Results {
 		flag := ""
+		if r.Attention != "" {
+			flag += " [attention: " + r.Attention + "]"
+		}
 		if r.Review {
-			flag = " [check: " + r.ReviewNote + "]"
+			flag += " [check: " + r.ReviewNote + "]"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t\n", r.Title, statusWords[r.Status], ymd(r.LastDone), ymd(r.NextDue), r.Reason, flag)
 	}
@@ -106,7 +109,7 @@ body{font:11pt/1.35 system-ui,"Segoe UI",Roboto,sans-serif;color:#111;margin:0}
 .sheet{padding:12mm 14mm;page-break-after:always}.sheet:last-child{page-break-after:auto}
 h1{font-size:15pt;margin:0}.sub{color:#444;font-size:9.5pt}
 table{border-collapse:collapse;width:100%;margin-top:4mm}th,td{border-bottom:1px solid #bbb;padding:1.2mm 1.5mm;text-align:left;vertical-align:top;font-size:9.5pt}
-th{font-size:8.5pt;color:#333}.due{font-weight:700}.st{white-space:nowrap}.check,.note{color:#8a4b00}.note{font-size:8.5pt}
+th{font-size:8.5pt;color:#333}.due{font-weight:700}.st{white-space:nowrap}.check,.note{color:#8a4b00}.attention{font-weight:700}.note{font-size:8.5pt}
 h2{font-size:10.5pt;margin:4mm 0 1mm}ul{margin:0;padding-left:5mm;font-size:9.5pt}.none{color:#666;font-size:9.5pt}
 .cols{columns:2;column-gap:8mm}.cols section{break-inside:avoid}
 @page{size:auto;margin:0}
@@ -117,7 +120,7 @@ h2{font-size:10.5pt;margin:4mm 0 1mm}ul{margin:0;padding-left:5mm;font-size:9.5p
 <div class="sub">{{hhmm .Time}} {{.VisitType}} · {{.Provider}}{{if .Stale}} · older data (Epic could not be reached for this patient){{end}}</div>
 {{range .Notes}}<p class="note">{{.}}</p>{{end}}
 <table><thead><tr><th>Screening</th><th>Status</th><th>Last done</th><th>Next due</th><th>Why</th></tr></thead><tbody>
-{{range .Results}}<tr class="{{cls .Status}}"><td>{{.Title}}{{if .Review}} <span class="check">(check)</span>{{end}}</td><td class="st">{{words .Status}}</td><td>{{ymd .LastDone}}</td><td>{{ymd .NextDue}}</td><td>{{.Reason}}{{if .ReviewNote}}<div class="note">Check: {{.ReviewNote}}</div>{{end}}</td></tr>
+{{range .Results}}<tr class="{{cls .Status}}"><td>{{.Title}}{{if .Review}} <span class="check">(check)</span>{{end}}</td><td class="st">{{words .Status}}</td><td>{{ymd .LastDone}}</td><td>{{ymd .NextDue}}</td><td>{{.Reason}}{{if .Attention}}<div class="attention">Needs attention: {{.Attention}}</div>{{end}}{{if .ReviewNote}}<div class="note">Check: {{.ReviewNote}}</div>{{end}}</td></tr>
 {{end}}</tbody></table>
 <div class="cols">{{range sections .}}<section><h2>{{.Name}}</h2>{{if .Lines}}<ul>{{range .Lines}}<li>{{ymd .Date}} {{.Title}}{{if .Detail}} — {{.Detail}}{{end}}</li>{{end}}</ul>{{else}}<div class="none">None in the period shown.</div>{{end}}</section>{{end}}</div>
 </div>

@@ -210,7 +210,7 @@ func TestJSONIsStable(t *testing.T) {
 	}{
 		{"day", d, "asOf catalogueVersion date partial rows"},
 		{"row", d.Rows[0], "age appointmentId counts inactive mrn patientId patientName provider sex stale status time visitType"},
-		{"counts", d.Rows[0].Counts, "complete due dueSoon excluded needsReview"},
+		{"counts", d.Rows[0].Counts, "attention complete due dueSoon excluded needsReview"},
 		{"sheet", s, "appointmentId conditions consults date hospital imaging immunizations labs notes patient provider results stale status time visitType"},
 		{"patient", s.Patient, "age birthDate id mrn name sex"},
 		{"line", s.Labs[0], "date detail title"},
@@ -307,5 +307,26 @@ func TestMissingFactSaidOnce(t *testing.T) {
 	WriteSheetText(&out, s)
 	if c := strings.Count(out.String(), "not recorded in Epic"); c != 1 {
 		t.Fatalf("the text sheet says it %d times", c)
+	}
+}
+
+// A done test with an out-of-range result is flagged on the sheet (with its
+// value and date) and counted for the day's list.
+func TestAttentionIsShownAndCounted(t *testing.T) {
+	cat := screening.Default()
+	rec := sampleChart()
+	rec.Items = append(rec.Items,
+		record.Item{Type: "Condition", ID: "dm", Status: "active", Date: clinic.AddDate(-5, 0, 0), Codes: []record.Coding{{System: "http://snomed.info/sct", Code: "44054006"}}},
+		record.Item{Type: "Observation", ID: "a1c", Status: "final", Date: clinic.AddDate(0, -1, 0), HasValue: true, Title: "Hemoglobin A1c",
+			Codes: []record.Coding{{System: loinc, Code: "4548-4", Display: "Hemoglobin A1c"}}, Value: &record.Quantity{Value: 9.8, Unit: "%"}})
+	s := BuildSheet(appt, rec, cat, Options{})
+	var text bytes.Buffer
+	WriteSheetText(&text, s)
+	if !strings.Contains(text.String(), "[attention: poor control: 9.8 % on "+clinic.AddDate(0, -1, 0).Format(time.DateOnly)+"]") {
+		t.Fatalf("the sheet does not flag the A1c:\n%s", text.String())
+	}
+	d := BuildDay("2026-11-24", clinic, false, []record.Appointment{appt}, map[string]record.Record{"pat1": rec}, nil, cat)
+	if d.Rows[0].Counts.Attention != 1 {
+		t.Fatalf("counts %+v", d.Rows[0].Counts)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/screening/valuesets"
 )
 
@@ -41,10 +42,13 @@ var knownResources = []string{"Observation", "Procedure", "Immunization", "Diagn
 
 // Catalogue is a parsed, validated catalogue, ready to evaluate.
 type Catalogue struct {
-	Version       string       `yaml:"version"`
-	GeneratedFrom string       `yaml:"generated_from,omitempty"`
-	SeasonStart   string       `yaml:"season_start,omitempty"` // MM-DD; default 08-01
-	Screenings    []*Screening `yaml:"screenings"`
+	Version       string `yaml:"version"`
+	GeneratedFrom string `yaml:"generated_from,omitempty"`
+	SeasonStart   string `yaml:"season_start,omitempty"` // MM-DD; default 08-01
+	// Exclusions are exclusion concepts shared by the screenings that name
+	// them (hospice, palliative care), each with its own window.
+	Exclusions []*Concept   `yaml:"exclusions,omitempty"`
+	Screenings []*Screening `yaml:"screenings"`
 
 	seasonMonth, seasonDay int
 	hasKeywords            bool
@@ -68,6 +72,9 @@ type Screening struct {
 	Modalities   []*Modality `yaml:"modalities"`
 	Exclusions   []*Rule     `yaml:"exclusions,omitempty"`
 	Modifiers    []*Modifier `yaml:"modifiers,omitempty"`
+	// SharedExclusions name the catalogue's exclusion concepts that apply
+	// (checked after the screening's own exclusions).
+	SharedExclusions []string `yaml:"shared_exclusions,omitempty"`
 	// Related are codes for the same kind of care that do not meet the
 	// screening (PCV13 for the adult pneumococcal series): never counted,
 	// but named on the sheet with the group's reason, so a patient who has
@@ -78,6 +85,33 @@ type Screening struct {
 	decodeErrs []string
 	dueSoon    Period
 	anySex     bool // for female and male alike: sex need not be known
+	shared     []*Concept
+}
+
+// Concept is an exclusion shared by screenings, as the quality measures
+// define it: any one of its rules, within its window. Enabled false
+// switches it off for every screening (a practice's choice).
+type Concept struct {
+	ID     string `yaml:"id"`
+	Title  string `yaml:"title"` // for the sheet: "in hospice care"
+	Source string `yaml:"source,omitempty"`
+	// Window: "year" is the measurement year of the visit (January 1 to
+	// the visit day): a record counts when it overlaps it (a condition
+	// while it lasts, an encounter or procedure over its period).
+	Window  string  `yaml:"window"`
+	Enabled *bool   `yaml:"enabled,omitempty"`
+	Rules   []*Rule `yaml:"rules"`
+
+	line       int
+	decodeErrs []string
+}
+
+// On reports whether the practice has the concept switched on.
+func (x *Concept) On() bool { return x.Enabled == nil || *x.Enabled }
+
+func (x *Concept) UnmarshalYAML(n *yaml.Node) error {
+	type conceptFields Concept
+	return decodeStrict(n, (*conceptFields)(x), &x.line, &x.decodeErrs)
 }
 
 // On reports whether the practice has the screening switched on.
@@ -106,7 +140,14 @@ type Modality struct {
 	Resources     []string  `yaml:"resources"`
 	Keywords      []string  `yaml:"keywords,omitempty"` // whole words in document/report titles
 	Note          string    `yaml:"note,omitempty"`
-	Evidence      []*Group  `yaml:"evidence"`
+	// RequireValue: a lab result (Observation) counts only with a result
+	// value; one "performed" with nothing reported is not a test done
+	// (the measures' "value present"). Reports and procedures need none.
+	RequireValue bool `yaml:"require_value,omitempty"`
+	// Flag marks a done test whose newest reading is out of range: the
+	// screening is done but needs attention (HbA1c above 9 %).
+	Flag     *ValueFlag `yaml:"flag,omitempty"`
+	Evidence []*Group   `yaml:"evidence"`
 
 	line       int
 	decodeErrs []string
@@ -116,6 +157,15 @@ type Modality struct {
 	mask       uint16   // resource types, 0 = any
 	keywords   []string // lower-cased
 	name       string   // for results
+}
+
+// ValueFlag is a result rule: the newest reading (the lowest of that day,
+// as CMS122 takes it) above Above, in Unit, is flagged with Label.
+type ValueFlag struct {
+	Label  string  `yaml:"label"`
+	Above  float64 `yaml:"above"`
+	Unit   string  `yaml:"unit,omitempty"`
+	Source string  `yaml:"source,omitempty"`
 }
 
 // AgeBand overrides a modality's interval for an age range.
@@ -144,9 +194,12 @@ type Rule struct {
 	// that it held and ended (ex-smoker), which still applies while the end
 	// is within Former.Within; Amount is a quantity whose newest record
 	// must reach Amount.Min (pack-years).
-	NotWhenNewer []*Group    `yaml:"not_when_newer,omitempty"`
-	Former       *FormerRule `yaml:"former,omitempty"`
-	Amount       *AmountRule `yaml:"amount,omitempty"`
+	NotWhenNewer []*Group `yaml:"not_when_newer,omitempty"`
+	// Window limits the rule to records overlapping a period (set from
+	// its concept): "year" is January 1 of the visit's year to the visit.
+	window string
+	Former *FormerRule `yaml:"former,omitempty"`
+	Amount *AmountRule `yaml:"amount,omitempty"`
 
 	line       int
 	decodeErrs []string
@@ -218,9 +271,12 @@ type Group struct {
 	// Review marks codes found in no value set examined: they count, and the
 	// results they decide say "check". Reason says why they are listed
 	// (an older code for the same test, a code a known EHR uses, ...).
-	Review bool                `yaml:"review,omitempty"`
-	Reason string              `yaml:"reason,omitempty"`
-	Codes  map[string][]string `yaml:"codes,omitempty"`
+	Review bool   `yaml:"review,omitempty"`
+	Reason string `yaml:"reason,omitempty"`
+	// Laterality (left or right) counts a code only with that side on
+	// record (bodySite): an "unspecified side" mastectomy on the left.
+	Laterality string              `yaml:"laterality,omitempty"`
+	Codes      map[string][]string `yaml:"codes,omitempty"`
 
 	line       int
 	decodeErrs []string
@@ -461,6 +517,37 @@ func (c *Catalogue) compile() []Problem {
 	if len(c.Screenings) == 0 {
 		bad(1, "the catalogue has no screenings")
 	}
+	concepts := map[string]*Concept{}
+	for i, x := range c.Exclusions {
+		if x == nil {
+			bad(1, "exclusion concept %d is empty", i+1)
+			continue
+		}
+		decodeProblems(x.decodeErrs, bad)
+		where := fmt.Sprintf("exclusion %q", x.ID)
+		switch {
+		case x.ID == "":
+			bad(x.line, "an exclusion concept has no id")
+		case concepts[x.ID] != nil:
+			bad(x.line, "%s: duplicate id", where)
+		}
+		concepts[x.ID] = x
+		if x.Title == "" {
+			bad(x.line, "%s: title is missing (what the sheet says, e.g. in hospice care)", where)
+		}
+		if x.Window != "year" {
+			bad(x.line, "%s: window %q is not one this version knows (year)", where, x.Window)
+		}
+		if len(x.Rules) == 0 {
+			bad(x.line, "%s: no rules", where)
+		}
+		for _, r := range x.Rules {
+			compileRule(r, x.line, where+" rule", bad)
+			if r != nil {
+				r.window = x.Window
+			}
+		}
+	}
 	seen := map[string]int{}
 	for i, s := range c.Screenings {
 		if s == nil {
@@ -468,6 +555,14 @@ func (c *Catalogue) compile() []Problem {
 			continue
 		}
 		s.compile(seen, bad)
+		s.shared = s.shared[:0]
+		for _, id := range s.SharedExclusions {
+			if x := concepts[id]; x != nil {
+				s.shared = append(s.shared, x)
+			} else {
+				bad(s.line, "screening %q: shared exclusion %q is not among the catalogue's exclusions", s.ID, id)
+			}
+		}
 		if s.On() {
 			c.enabled++
 		}
@@ -621,6 +716,9 @@ func (m *Modality) compile(s *Screening, where string, bad func(int, string, ...
 		}
 		b.period = p
 	}
+	if f := m.Flag; f != nil && f.Label == "" {
+		bad(m.line, "%s: flag: a label is needed (what the sheet says, e.g. poor control)", mw)
+	}
 	m.mask = resourceMask(m.Resources, m.line, mw, bad)
 	if len(m.Evidence) == 0 && len(m.Keywords) == 0 {
 		bad(m.line, "%s: no evidence codes or keywords", mw)
@@ -769,6 +867,9 @@ func (g *Group) compile(parentLine int, where string, bad func(int, string, ...a
 	for uri := range norm {
 		slices.Sort(norm[uri])
 		norm[uri] = slices.Compact(norm[uri])
+	}
+	if g.Laterality != "" && g.Laterality != record.Left && g.Laterality != record.Right {
+		bad(line, "%s: evidence group %q: laterality %q is not left or right", where, g.Name, g.Laterality)
 	}
 	g.Codes, g.all, g.vs = norm, norm, nil
 	if g.ValueSet != "" {

@@ -87,6 +87,11 @@ func (c *Catalogue) Summary() []ScreeningSummary {
 				}
 			}
 		}
+		for _, x := range s.shared {
+			if x.On() {
+				ss.Exclusions = append(ss.Exclusions, x.ID) // a shared concept, by its id
+			}
+		}
 		for _, md := range s.Modifiers {
 			ss.Variants = append(ss.Variants, VariantSummary{When: md.When, Interval: md.Interval, Title: md.Title,
 				MinAge: md.MinAge, MaxAge: md.MaxAge, NoMaxAge: md.NoMaxAge, Review: md.Review})

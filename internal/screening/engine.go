@@ -51,6 +51,9 @@ type Result struct {
 	// interval no guideline fixes. ReviewNote says which.
 	Review     bool   `json:"review,omitempty"`
 	ReviewNote string `json:"reviewNote,omitempty"`
+	// Attention says why a done screening still needs attention: its
+	// newest reading is out of range ("poor control: 9.8 % on 2026-03-02").
+	Attention string `json:"attention,omitempty"`
 	// Missing names a fact the chart lacks that decides this result
 	// ("birth date", "sex"): the sheet says it once for all results.
 	Missing string `json:"missing,omitempty"`
@@ -93,6 +96,8 @@ func counts(it *record.Item) bool {
 		return it.Status == "current" || it.Status == ""
 	case "Condition":
 		return it.Verification != "entered-in-error" && it.Verification != "refuted"
+	case "Encounter":
+		return it.Status == "finished"
 	}
 	return false
 }
@@ -151,7 +156,7 @@ type evaluator struct {
 	arena   []hit   // evidence kept while one screening is decided
 	doses   []dose
 	buf     []byte
-	details []string // for Result.Details
+	details []byte // Result.Details, built in place
 
 	// What the last status rule found (rule sets them): why it did not
 	// apply, what to check when it did, and whether it settled the
@@ -215,9 +220,11 @@ func (e *evaluator) collect() {
 				e.pairs = append(e.pairs, hit{group: g, item: int32(i), coding: int32(j)})
 			})
 		}
-		if it.Type == "Observation" {
-			for j := range it.ValueCodes {
-				ix.find(it.ValueCodes[j].System, it.ValueCodes[j].Code, func(g int32) {
+		if it.Type == "Observation" || it.Type == "Encounter" {
+			// Coded values and discharge dispositions (to hospice) match
+			// only rules that look at values.
+			for j, c := range codingsOf(it, hit{value: true}) {
+				ix.find(c.System, c.Code, func(g int32) {
 					e.pairs = append(e.pairs, hit{group: g, item: int32(i), coding: int32(j), value: true})
 				})
 			}
@@ -306,7 +313,10 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 				continue
 			}
 			it := &e.items[h.item]
-			if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil {
+			if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil || g.Laterality != "" && it.Laterality != g.Laterality {
+				continue
+			}
+			if r.window != "" && !e.inYear(it) {
 				continue
 			}
 			if d := e.days[h.item]; !found || d > bestDay {
@@ -359,6 +369,9 @@ func (e *evaluator) usable(m *Modality, h hit) bool {
 	if m.mask != 0 && h.typ&m.mask == 0 || h.value {
 		return false
 	}
+	if m.RequireValue && noValue(&e.items[h.item]) {
+		return false
+	}
 	if m.MinAge > 0 || m.MaxAge > 0 {
 		d := e.days[h.item]
 		if d == noDate {
@@ -368,6 +381,24 @@ func (e *evaluator) usable(m *Modality, h hit) bool {
 		return a >= m.MinAge && (m.MaxAge == 0 || a <= m.MaxAge)
 	}
 	return true
+}
+
+// codingsOf returns the codings a hit indexes into: the item's codes, or
+// for a value hit an Observation's coded value or an Encounter's discharge
+// disposition.
+func codingsOf(it *record.Item, h hit) []record.Coding {
+	switch {
+	case !h.value:
+		return it.Codes
+	case it.Type == "Encounter":
+		return it.Discharge
+	}
+	return it.ValueCodes
+}
+
+// noValue reports a lab result with no result value.
+func noValue(it *record.Item) bool {
+	return it.Type == "Observation" && !it.HasValue && it.Value == nil && len(it.ValueCodes) == 0 && it.ValueText == ""
 }
 
 func (o *outcome) sawDateless(h hit) {
@@ -580,10 +611,7 @@ func (e *evaluator) allOf(m *Modality, o *outcome) {
 func (e *evaluator) display(h hit) string {
 	it := &e.items[h.item]
 	if h.coding >= 0 {
-		cs := it.Codes
-		if h.value {
-			cs = it.ValueCodes
-		}
+		cs := codingsOf(it, h)
 		if d := cs[h.coding].Display; d != "" {
 			return d
 		}
@@ -598,10 +626,7 @@ func (e *evaluator) evidence(h hit) Evidence {
 	it := &e.items[h.item]
 	ev := Evidence{Type: it.Type, ID: it.ID, Display: e.display(h), Date: it.Date}
 	if h.coding >= 0 {
-		cs := it.Codes
-		if h.value {
-			cs = it.ValueCodes
-		}
+		cs := codingsOf(it, h)
 		ev.System, ev.Code = cs[h.coding].System, cs[h.coding].Code
 	}
 	return ev
@@ -673,33 +698,39 @@ func (e *evaluator) reviewOf(h hit) string {
 	return ""
 }
 
+// note appends one part to Result.Details.
+func (e *evaluator) note(parts ...string) {
+	if len(e.details) > 0 {
+		e.details = append(e.details, "; "...)
+	}
+	for _, p := range parts {
+		e.details = append(e.details, p...)
+	}
+}
+
 // detail notes, for support, the code and group behind a hit.
 func (e *evaluator) detail(h hit) {
+	it := &e.items[h.item]
 	if h.group < 0 {
-		e.details = append(e.details, "title keyword match on a "+e.items[h.item].Type)
+		e.note("title keyword match on a ", it.Type)
 		return
 	}
-	it := &e.items[h.item]
-	cs := it.Codes
-	if h.value {
-		cs = it.ValueCodes
-	}
+	cs := codingsOf(it, h)
 	g := e.c.idx.groups[h.group]
-	d := it.Type + " " + cs[h.coding].System + "|" + cs[h.coding].Code + " in “" + g.Name + "”"
+	e.note(it.Type, " ", cs[h.coding].System, "|", cs[h.coding].Code, " in “", g.Name, "”")
 	switch {
 	case g.vs != nil:
-		d += " (value set " + g.vs.OID + " version " + g.vs.Version
+		e.details = append(e.details, " (value set "+g.vs.OID+" version "+g.vs.Version...)
 		if g.vs.Partial() {
-			d += ", published expansion " + g.vs.Expansion
+			e.details = append(e.details, ", published expansion "+g.vs.Expansion...)
 		}
-		d += ")"
+		e.details = append(e.details, ')')
 	case g.Source != "" && g.Source != g.Name:
-		d += " (" + g.Source + ")"
+		e.details = append(e.details, " ("+g.Source+")"...)
 	}
 	if g.Review {
-		d += ", counted with a check: " + g.Reason
+		e.details = append(e.details, ", counted with a check: "+g.Reason...)
 	}
-	e.details = append(e.details, d)
 }
 
 func (r *Result) flag(note string) {
@@ -720,7 +751,7 @@ func (e *evaluator) flagHit(r *Result, h hit) {
 func (e *evaluator) screening(s *Screening) Result {
 	r := e.decide(s)
 	if len(e.details) > 0 {
-		r.Details = strings.Join(e.details, "; ")
+		r.Details = string(e.details)
 	}
 	return r
 }
@@ -746,7 +777,7 @@ func (e *evaluator) decide(s *Screening) Result {
 		}
 		if mod.Review {
 			r.flag("the timing for patients with " + strings.ReplaceAll(mod.When, "_", " ") + " is the practice's choice, not a guideline's: check it suits this patient")
-			e.details = append(e.details, "modifier "+mod.When+" (review: true)")
+			e.note("modifier ", mod.When, " (review: true)")
 		}
 	}
 
@@ -755,7 +786,19 @@ func (e *evaluator) decide(s *Screening) Result {
 	sexOK := s.anySex || slices.Contains(s.Sexes, p.Sex)
 	switch {
 	case e.age >= 0 && (e.age < minAge || maxAge != nil && e.age > *maxAge):
-		return notApplicable(r, "for ages "+ageRange(minAge, maxAge)+"; the patient is "+strconv.Itoa(e.age))
+		// Most screenings do not apply to most patients: one allocation.
+		b := append(e.buf[:0], "for ages "...)
+		b = strconv.AppendInt(b, int64(minAge), 10)
+		if maxAge == nil {
+			b = append(b, " and over"...)
+		} else {
+			b = append(b, '-')
+			b = strconv.AppendInt(b, int64(*maxAge), 10)
+		}
+		b = append(b, "; the patient is "...)
+		b = strconv.AppendInt(b, int64(e.age), 10)
+		e.buf = b
+		return notApplicable(r, string(b))
 	case !sexOK && (p.Sex == "female" || p.Sex == "male"):
 		return notApplicable(r, "for "+strings.Join(s.Sexes, " and ")+" patients only")
 	}
@@ -810,8 +853,32 @@ func (e *evaluator) decide(s *Screening) Result {
 		}
 		b := append(e.buf[:0], "not needed: "...)
 		r.Reason = string(e.appendWhat(b, e.arena[start]))
-		e.details = append(e.details, "exclusion "+x.ID)
+		e.note("exclusion ", x.ID)
 		return r
+	}
+
+	for _, x := range s.shared {
+		if !x.On() {
+			continue
+		}
+		for _, rl := range x.Rules {
+			start := len(e.arena)
+			if !e.rule(rl, false) {
+				continue
+			}
+			r.Status, r.Rule = Excluded, x.ID
+			r.Evidence = make([]Evidence, 0, len(e.arena)-start)
+			for _, h := range e.arena[start:] {
+				r.Evidence = append(r.Evidence, e.evidence(h))
+				e.flagHit(&r, h)
+			}
+			b := append(e.buf[:0], "not needed: "...)
+			b = append(b, x.Title...)
+			b = append(b, " — "...)
+			r.Reason = string(e.appendWhat(b, e.arena[start]))
+			e.note("shared exclusion ", x.ID, " rule ", rl.ID, " in the measurement year (", x.Source, ")")
+			return r
+		}
 	}
 
 	var best outcome
@@ -848,9 +915,12 @@ func (e *evaluator) decide(s *Screening) Result {
 		}
 		if best.m.IntervalReview && !best.forever {
 			r.flag("repeating it every " + periodWords(best.m.Interval) + " is the practice's choice, not a guideline's: check it suits this patient")
-			e.details = append(e.details, "interval "+best.m.Interval+" (interval_review: true)")
+			e.note("interval ", best.m.Interval, " (interval_review: true)")
 		}
 		last := best.ev[len(best.ev)-1]
+		if f := best.m.Flag; f != nil {
+			r.Attention = e.valueFlag(best.m, f, best.last)
+		}
 		switch {
 		case best.forever:
 			r.Status, b = Complete, append(b, "done: "...)
@@ -953,13 +1023,6 @@ func ruleTitle(t *Rule) string {
 	return name
 }
 
-func ageRange(minAge int, maxAge *int) string {
-	if maxAge == nil {
-		return strconv.Itoa(minAge) + " and over"
-	}
-	return strconv.Itoa(minAge) + "-" + strconv.Itoa(*maxAge)
-}
-
 // appendOnRecord says what is on record for the screening although none of
 // it counts, and why (PCV13 and PPSV23 alone for the adult pneumococcal
 // series, an HPV test before 30), or "nothing on record" when nothing is.
@@ -998,6 +1061,9 @@ func (e *evaluator) appendOnRecord(b []byte, s *Screening) []byte {
 		for _, g := range m.Evidence {
 			for _, h := range e.groupHits(g) {
 				reason := "it does not complete " + lowerFirst(m.name)
+				if m.RequireValue && noValue(&e.items[h.item]) {
+					reason = "it has no result value"
+				}
 				if d := e.days[h.item]; (m.MinAge > 0 || m.MaxAge > 0) && d != noDate {
 					if a := Age(e.patient.BirthDate, dayTime(d)); a < m.MinAge {
 						reason = "it was done at age " + strconv.Itoa(a) + " and counts only from age " + strconv.Itoa(m.MinAge)
@@ -1029,4 +1095,66 @@ func lowerFirst(s string) string {
 		return s // an acronym (HPV, PSA, CT) stays as it is
 	}
 	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// valueFlag applies a result rule to the readings of the modality's newest
+// day: the lowest valued reading that day (CMS122) above the threshold is
+// flagged. A reading in another unit is not compared.
+func (e *evaluator) valueFlag(m *Modality, f *ValueFlag, day int32) string {
+	var low *record.Quantity
+	for _, g := range m.Evidence {
+		for _, h := range e.groupHits(g) {
+			it := &e.items[h.item]
+			if h.value || e.days[h.item] != day || it.Value == nil || !e.usable(m, h) {
+				continue
+			}
+			if q := it.Value; f.Unit == "" || q.Unit == f.Unit || q.Code == f.Unit {
+				if low == nil || q.Value < low.Value {
+					low = q
+				}
+			} else {
+				e.note("reading in ", q.Unit, " not compared with the ", f.Label, " threshold")
+			}
+		}
+	}
+	if low == nil || low.Value <= f.Above || low.Comparator == "<" || low.Comparator == "<=" {
+		return ""
+	}
+	b := append([]byte(f.Label), ": "...)
+	b = appendQuantity(b, low.Value, f.Unit)
+	b = append(b, " on "...)
+	b = appendDay(b, day)
+	e.note("flag ", f.Label, " above ", strconv.FormatFloat(f.Above, 'f', -1, 64), f.Unit, " (", f.Source, ")")
+	return string(b)
+}
+
+// inYear reports whether a record overlaps the visit's measurement year
+// (January 1 to the visit day): a condition while it lasts (onset to
+// abatement, ongoing while active), anything else over its period or on
+// its date.
+func (e *evaluator) inYear(it *record.Item) bool {
+	y, _, _ := e.visit.Date()
+	from, to := dayNum(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)), e.today
+	if it.Date.IsZero() {
+		return false
+	}
+	if it.Type == "Condition" {
+		if dayNum(it.Date) > to {
+			return false
+		}
+		if !it.Abatement.IsZero() {
+			return dayNum(it.Abatement) >= from
+		}
+		return activeCondition(it)
+	}
+	start, end := it.Date, it.Date
+	if !it.Period.Start.IsZero() {
+		start = it.Period.Start
+	}
+	if !it.Period.End.IsZero() {
+		end = it.Period.End
+	} else if !it.Period.Start.IsZero() {
+		end = e.visit // an open period: ongoing
+	}
+	return dayNum(start) <= to && dayNum(end) >= from
 }

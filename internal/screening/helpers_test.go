@@ -53,7 +53,9 @@ func item(typ, system, code string, on time.Time) record.Item {
 	it := record.Item{Type: typ, ID: typ + "-" + strings.ReplaceAll(code, ".", "") + "-" + itoa(itemSeq), Date: on,
 		Codes: []record.Coding{{System: system, Code: code, Display: "display of " + code}}}
 	switch typ {
-	case "Observation", "DiagnosticReport":
+	case "Observation":
+		it.Status, it.HasValue = "final", true // a result with a value (tests that need none clear it)
+	case "DiagnosticReport":
 		it.Status = "final"
 	case "Procedure", "Immunization", "ServiceRequest":
 		it.Status = "completed"

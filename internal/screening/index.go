@@ -68,6 +68,11 @@ func (c *Catalogue) buildIndex() {
 			rule(p)
 		}
 	}
+	for _, x := range c.Exclusions {
+		for _, r := range x.Rules {
+			rule(r)
+		}
+	}
 	for _, s := range c.Screenings {
 		for _, m := range s.Modalities {
 			groups(m.Evidence)

@@ -55,7 +55,19 @@ func TestSimulatedPractice(t *testing.T) {
 		if p.FormerSmoker {
 			kinds["an ex-smoker who quit within 15 years"]++
 		}
+		if p.Hospice {
+			kinds["a patient in hospice care"]++
+		}
+		if p.Palliative {
+			kinds["a patient receiving palliative care"]++
+		}
 		for _, r := range results {
+			if r.Attention != "" {
+				kinds["an HbA1c above 9 % flagged poor control"]++
+			}
+			if strings.Contains(r.Reason, "it has no result value") {
+				kinds["a lab performed with no result value"]++
+			}
 			if dist[r.ID] == nil {
 				dist[r.ID] = map[Status]int{}
 			}
@@ -65,8 +77,12 @@ func TestSimulatedPractice(t *testing.T) {
 				continue
 			}
 			want := Status(built)
-			if s := cat.Find(r.ID); s.ManualReview != "" && (want == Due || want == DueSoon) {
+			s := cat.Find(r.ID)
+			if s.ManualReview != "" && (want == Due || want == DueSoon) {
 				want = NeedsReview
+			}
+			if p.Hospice && slices.Contains(s.SharedExclusions, "hospice") || p.Palliative && slices.Contains(s.SharedExclusions, "palliative_care") {
+				want = Excluded // whatever it was built to be
 			}
 			if r.ID == "lipid_cv_risk" && p.Diabetic {
 				continue // the diabetes modifier shortens the interval the generator used
@@ -87,7 +103,9 @@ func TestSimulatedPractice(t *testing.T) {
 		t.Fatalf("%d of %d built states disagree", mismatches, checked)
 	}
 	for _, k := range []string{"a Pap, HIV or chlamydia test charted as a Procedure", "a condition coded in SNOMED CT only",
-		"a 20-year-old smoker problem overruled by newer never-smoker statuses", "an ex-smoker who quit within 15 years"} {
+		"a 20-year-old smoker problem overruled by newer never-smoker statuses", "an ex-smoker who quit within 15 years",
+		"an HbA1c above 9 % flagged poor control", "a lab performed with no result value",
+		"a patient in hospice care", "a patient receiving palliative care"} {
 		if kinds[k] < 3 {
 			t.Errorf("the practice has %d patients' records with %s", kinds[k], k)
 		}

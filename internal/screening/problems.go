@@ -27,6 +27,7 @@ var parts = map[string]struct {
 	"screeningFields": {"a screening", reflect.TypeFor[Screening]()},
 	"modalityFields":  {"a modality", reflect.TypeFor[Modality]()},
 	"ruleFields":      {"a trigger or exclusion", reflect.TypeFor[Rule]()},
+	"conceptFields":   {"a shared exclusion", reflect.TypeFor[Concept]()},
 	"modifierFields":  {"a modifier", reflect.TypeFor[Modifier]()},
 	"groupFields":     {"an evidence group", reflect.TypeFor[Group]()},
 	"AgeBand":         {"an interval_by_age band", reflect.TypeFor[AgeBand]()},

@@ -1,10 +1,12 @@
 // Package valuesets holds the published expansions of the eCQM value sets
 // the screening catalogue names (OID, version, codes per system), embedded
 // so a catalogue group can say "value_set: <OID>" and carry every code of it
-// with no file beside the binary. The data is a verbatim copy of the
+// with no file beside the binary. valuesets.yaml is a verbatim copy of the
 // project's reference (shared/reference/ecqm/valuesets.yaml, taken from
-// cqframework/dqm-content-cms-2025 at the commit named in its meta); a test
-// in the screening package fails when the two drift apart.
+// cqframework/dqm-content-cms-2025 at the commit named in its meta);
+// exclusions.yaml holds the value sets of the exclusion concepts
+// (shared/reference/ecqm/exclusions.yaml) in the same format. Tests in the
+// screening package fail when either drifts from its reference.
 package valuesets
 
 import (
@@ -18,6 +20,9 @@ import (
 
 //go:embed valuesets.yaml
 var data []byte
+
+//go:embed exclusions.yaml
+var exclusionData []byte
 
 // Systems maps the short names the data uses to FHIR code system URIs.
 var Systems = map[string]string{
@@ -61,7 +66,22 @@ type file struct {
 	ValueSets []*ValueSet `yaml:"value_sets"`
 }
 
-var load = sync.OnceValues(func() (*set, error) { return parse(data) })
+var load = sync.OnceValues(func() (*set, error) {
+	s, err := parse(data)
+	if err != nil {
+		return nil, err
+	}
+	x, err := parse(exclusionData)
+	if err != nil {
+		return nil, err
+	}
+	for oid, v := range x.byID {
+		if _, ok := s.byID[oid]; !ok {
+			s.byID[oid] = v
+		}
+	}
+	return s, nil
+})
 
 type set struct {
 	src  Source

@@ -1,0 +1,82 @@
+package screening
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/healthprep/desk/internal/record"
+)
+
+// Hospice and palliative care are exclusion concepts shared by the
+// screenings whose measures use them, each in its window: records that
+// overlap the measurement year of the visit (2026-01-01 to the visit).
+func TestSharedExclusions(t *testing.T) {
+	c := Default()
+	woman := person("female", bornAged(60, v))
+	enc := func(code string, start, end time.Time) record.Item {
+		return with(item("Encounter", sct, code, start), func(it *record.Item) {
+			it.Status = "finished"
+			if !end.IsZero() {
+				it.Period = record.Period{Start: start, End: end}
+			}
+		})
+	}
+	hospiceEnc := func(start, end time.Time) record.Item { return enc("183919006", start, end) }
+	hospiceDx := func(onset, abated time.Time) record.Item {
+		return with(item("Condition", sct, "170935008", onset), func(it *record.Item) {
+			if !abated.IsZero() {
+				it.Status, it.Abatement = "resolved", abated
+			}
+		})
+	}
+	discharged := with(enc("32485007", day("2026-03-02"), day("2026-03-09")), func(it *record.Item) {
+		it.Discharge = []record.Coding{{System: sct, Code: "428361000124107", Display: "Discharge to home for hospice care"}}
+	})
+	none := time.Time{}
+	cases := []struct {
+		name      string
+		screening string
+		patient   record.Patient
+		items     []record.Item
+		want      Status
+		rule      string
+	}{
+		{"hospice encounter on January 1", "breast_cancer", woman, []record.Item{hospiceEnc(day("2026-01-01"), none)}, Excluded, "hospice"},
+		{"hospice encounter on December 31 before", "breast_cancer", woman, []record.Item{hospiceEnc(day("2025-12-31"), none)}, Due, ""},
+		{"hospice stay into January 1", "breast_cancer", woman, []record.Item{hospiceEnc(day("2025-12-20"), day("2026-01-01"))}, Excluded, "hospice"},
+		{"hospice stay ended December 31", "breast_cancer", woman, []record.Item{hospiceEnc(day("2025-12-20"), day("2025-12-31"))}, Due, ""},
+		{"hospice encounter not finished", "breast_cancer", woman, []record.Item{with(hospiceEnc(day("2026-05-01"), none), func(it *record.Item) { it.Status = "in-progress" })}, Due, ""},
+		{"discharged home for hospice care", "colorectal_cancer", woman, []record.Item{discharged}, Excluded, "hospice"},
+		{"hospice diagnosis since 2024, ongoing", "cervical_cancer", woman, []record.Item{hospiceDx(day("2024-05-01"), none)}, Excluded, "hospice"},
+		{"hospice diagnosis ended December 31", "cervical_cancer", woman, []record.Item{hospiceDx(day("2024-05-01"), day("2025-12-31"))}, Due, ""},
+		{"hospice diagnosis ended January 1", "cervical_cancer", woman, []record.Item{hospiceDx(day("2024-05-01"), day("2026-01-01"))}, Excluded, "hospice"},
+		{"hospice care order completed", "falls_risk", person("female", bornAged(80, v)), []record.Item{item("ServiceRequest", sct, "385763009", day("2026-02-01"))}, Excluded, "hospice"},
+		{"hospice does not excuse a test its measure keeps", "hcv", woman, []record.Item{hospiceEnc(day("2026-02-01"), none)}, Due, ""},
+		{"palliative care assessment", "breast_cancer", woman, []record.Item{item("Observation", loinc, "71007-9", day("2026-06-01"))}, Excluded, "palliative_care"},
+		{"palliative care diagnosis (ICD-10-CM Z51.5)", "diabetes_a1c", person("male", bornAged(70, v)), []record.Item{item("Condition", icd10, "E11.9", day("2015-01-01")), item("Condition", icd10, "Z51.5", day("2026-09-01"))}, Excluded, "palliative_care"},
+		{"palliative care is not a chlamydia exclusion", "chlamydia_gonorrhea", person("female", bornAged(20, v)), []record.Item{item("Observation", loinc, "71007-9", day("2026-06-01"))}, NeedsReview, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := result(t, c, chart(tc.patient, tc.items...), v, tc.screening)
+			check(t, r, tc.want)
+			if r.Status == Excluded && (r.Rule != tc.rule || !strings.HasPrefix(r.Reason, "not needed: ") || len(r.Evidence) == 0) {
+				t.Fatalf("rule %q, reason %q, evidence %v", r.Rule, r.Reason, r.Evidence)
+			}
+		})
+	}
+	// A practice can switch a concept off for every screening.
+	b := strings.Replace(string(DefaultYAML()), "- id: hospice\n  title: in hospice care\n", "- id: hospice\n  title: in hospice care\n  enabled: false\n", 1)
+	off, err := Parse([]byte(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := result(t, off, chart(woman, hospiceEnc(day("2026-01-01"), none)), v, "breast_cancer"); r.Status != Due {
+		t.Fatalf("hospice switched off: %s (%s)", r.Status, r.Reason)
+	}
+	// A screening naming a concept the catalogue lacks is refused.
+	if _, err := Parse([]byte(strings.Replace(string(DefaultYAML()), "shared_exclusions: [hospice]", "shared_exclusions: [hospise]", 1))); err == nil || !strings.Contains(err.Error(), `shared exclusion "hospise"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
