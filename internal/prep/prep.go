@@ -81,6 +81,9 @@ type Row struct {
 	Sex           string    `json:"sex,omitempty"`
 	Counts        Counts    `json:"counts"`
 	Stale         bool      `json:"stale,omitempty"`
+	// NotFetched: Epic could not give this patient and no earlier sync
+	// did either, so nothing is known (the counts are zero, not "none due").
+	NotFetched bool `json:"notFetched,omitempty"`
 }
 
 // Day is the day's prep list.
@@ -119,6 +122,7 @@ type Sheet struct {
 	VisitType     string             `json:"visitType"`
 	Status        string             `json:"status"`
 	Stale         bool               `json:"stale,omitempty"`
+	NotFetched    bool               `json:"notFetched,omitempty"` // nothing known: see Row.NotFetched
 	Results       []screening.Result `json:"results"`
 	Conditions    []Line             `json:"conditions"`
 	Labs          []Line             `json:"labs"`
