@@ -85,10 +85,12 @@ func (a *Agent) loadDay(ctx context.Context, date string) (store.Day, map[string
 	return d, recs, nil
 }
 
+// staleSet is the patients shown with older data: kept from an earlier
+// sync. One never fetched is not among them: there is no older data.
 func staleSet(d store.Day) map[string]bool {
 	s := map[string]bool{}
 	for id, p := range d.Patients {
-		if p.Stale {
+		if p.Stale && !p.Unfetched() {
 			s[id] = true
 		}
 	}
@@ -101,12 +103,30 @@ func (a *Agent) Day(ctx context.Context, date string) (api.DayList, error) {
 	if err != nil {
 		return api.DayList{}, err
 	}
-	return prep.BuildDay(date, d.SyncedAt, d.Partial, d.Appointments, recs, staleSet(d), a.catalogue()), nil
+	list := prep.BuildDay(date, d.SyncedAt, d.Partial, d.Appointments, recs, staleSet(d), a.catalogue())
+	for i, r := range list.Rows {
+		if d.Patients[r.PatientID].Unfetched() {
+			// Nothing is known: no counts (zero would read "nothing due"),
+			// no age or sex from an empty chart.
+			list.Rows[i].NotFetched, list.Rows[i].Counts, list.Rows[i].Age, list.Rows[i].Sex = true, prep.Counts{}, nil, ""
+		}
+	}
+	return list, nil
 }
 
 func (a *Agent) sheet(d store.Day, recs map[string]record.Record, appt record.Appointment) prep.Sheet {
+	p := d.Patients[appt.PatientID]
+	if p.Unfetched() {
+		// An empty chart would read as "no birth date" and screenings
+		// due: show only the appointment, and why nothing else.
+		s := prep.BuildSheet(appt, record.Record{}, a.catalogue(), a.prepOptions())
+		s.NotFetched, s.Results = true, s.Results[:0]
+		s.Patient = prep.SheetPatient{ID: appt.PatientID, Name: appt.PatientName}
+		s.Conditions, s.Labs, s.Imaging, s.Consults, s.Hospital, s.Immunizations = []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}
+		return s
+	}
 	s := prep.BuildSheet(appt, recs[appt.PatientID], a.catalogue(), a.prepOptions())
-	s.Stale = d.Patients[appt.PatientID].Stale
+	s.Stale = p.Stale
 	return s
 }
 

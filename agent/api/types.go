@@ -178,7 +178,8 @@ type SyncSummary struct {
 	Date         string        `json:"date"`
 	Appointments int           `json:"appointments"`
 	Patients     int           `json:"patients"`
-	Stale        int           `json:"stale"`       // kept from an earlier sync: Epic could not give them
+	Stale        int           `json:"stale"`       // Epic could not give them this time
+	Unfetched    int           `json:"unfetched"`   // of those, the ones with nothing from an earlier sync either
 	Incremental  int           `json:"incremental"` // refreshed with only what changed
 	Skipped      int           `json:"skipped"`     // entries Epic sent that were not readable
 	Requests     int           `json:"requests"`

@@ -89,7 +89,10 @@ type Summary struct {
 	Date         string `json:"date"`
 	Appointments int    `json:"appointments"`
 	Patients     int    `json:"patients"`
-	Stale        int    `json:"stale"`
+	Stale        int    `json:"stale"` // patients Epic could not give this time
+	// Unfetched counts those of Stale with nothing from an earlier sync
+	// either: their prep could not be made at all.
+	Unfetched int `json:"unfetched"`
 	// Incremental counts patients refreshed with only what changed.
 	Incremental int `json:"incremental"`
 	// Skipped counts entries Epic sent that were not readable resources.
@@ -208,6 +211,9 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 					}
 					// Keep what the last good sync had, flagged, with why.
 					failures++
+					if prev.Patients[id].FetchedAt.IsZero() {
+						sum.Unfetched++ // nothing to keep: never fetched
+					}
 					data = prev.Patients[id]
 					data.Stale, data.Problem = true, err.Error()
 				} else if res.incremental {

@@ -17,11 +17,15 @@ import (
 // needed, so the cells are written here.
 func WriteDayCSV(w io.Writer, d Day) error {
 	bw := bufio.NewWriter(w)
-	writeCSVRow(bw, []string{"date", "time", "patient", "mrn", "age", "sex", "visit_type", "provider", "status", "due", "due_soon", "needs_review", "complete", "excluded", "older_data"})
+	writeCSVRow(bw, []string{"date", "time", "patient", "mrn", "age", "sex", "visit_type", "provider", "status", "due", "due_soon", "needs_review", "complete", "excluded", "older_data", "could_not_be_fetched"})
 	for _, r := range d.Rows {
-		writeCSVRow(bw, []string{d.Date, r.Time.Format("15:04"), r.PatientName, r.MRN, age(r.Age), r.Sex, r.VisitType, r.Provider, r.Status,
-			strconv.Itoa(r.Counts.Due), strconv.Itoa(r.Counts.DueSoon), strconv.Itoa(r.Counts.NeedsReview), strconv.Itoa(r.Counts.Complete),
-			strconv.Itoa(r.Counts.Excluded), strconv.FormatBool(r.Stale)})
+		counts := []string{strconv.Itoa(r.Counts.Due), strconv.Itoa(r.Counts.DueSoon), strconv.Itoa(r.Counts.NeedsReview), strconv.Itoa(r.Counts.Complete), strconv.Itoa(r.Counts.Excluded)}
+		a := age(r.Age)
+		if r.NotFetched {
+			counts, a = []string{"", "", "", "", ""}, "" // unknown, not zero
+		}
+		writeCSVRow(bw, append(append([]string{d.Date, r.Time.Format("15:04"), r.PatientName, r.MRN, a, r.Sex, r.VisitType, r.Provider, r.Status},
+			counts...), strconv.FormatBool(r.Stale), strconv.FormatBool(r.NotFetched)))
 	}
 	return bw.Flush()
 }

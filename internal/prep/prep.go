@@ -91,6 +91,9 @@ type Row struct {
 	Sex           string    `json:"sex,omitempty"`
 	Counts        Counts    `json:"counts"`
 	Stale         bool      `json:"stale,omitempty"`
+	// NotFetched: Epic could not give this patient and no earlier sync
+	// did either, so nothing is known (the counts are zero, not "none due").
+	NotFetched bool `json:"notFetched,omitempty"`
 }
 
 // Day is the day's prep list.
@@ -129,6 +132,7 @@ type Sheet struct {
 	VisitType     string       `json:"visitType"`
 	Status        string       `json:"status"`
 	Stale         bool         `json:"stale,omitempty"`
+	NotFetched    bool         `json:"notFetched,omitempty"` // nothing known: see Row.NotFetched
 	// Notes say once what several results share: a fact missing from the
 	// chart that decides them. Those results' reasons then just name it.
 	Notes         []string           `json:"notes"`

@@ -45,8 +45,15 @@ func WriteDayText(w io.Writer, d Day) error {
 		if r.Inactive {
 			name += " [" + r.Status + "]"
 		}
-		if r.Stale {
+		switch {
+		case r.NotFetched:
+			name += " (could not be fetched)"
+		case r.Stale:
 			name += " (older data)"
+		}
+		if r.NotFetched {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\t\n", r.Time.Format("15:04"), name, r.MRN, "", r.VisitType, r.Provider)
+			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", r.Time.Format("15:04"), name, r.MRN, age(r.Age), r.VisitType, r.Provider,
 			r.Counts.Due, r.Counts.DueSoon, r.Counts.NeedsReview, r.Counts.Complete)
@@ -57,11 +64,21 @@ func WriteDayText(w io.Writer, d Day) error {
 // WriteSheetText prints one prep sheet.
 func WriteSheetText(w io.Writer, s Sheet) error {
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	if s.NotFetched {
+		// Nothing is known: no age, no screenings, no "none in the period".
+		fmt.Fprintf(w, "%s\n%s %s with %s\n\n", s.Patient.Name, s.Time.Format("2006-01-02 15:04"), s.VisitType, s.Provider)
+		fmt.Fprintln(w, "Could not be fetched: Epic did not give this patient's chart at the last update, and no earlier update did.")
+		fmt.Fprintln(w, "Nothing below is known about this patient's screenings. Update from Epic to try again.")
+		return nil
+	}
 	fmt.Fprintf(tw, "%s  MRN %s  age %s  %s\n%s %s with %s\n\n", s.Patient.Name, s.Patient.MRN, age(s.Patient.Age), s.Patient.Sex, s.Time.Format("2006-01-02 15:04"), s.VisitType, s.Provider)
+	if s.Stale {
+		fmt.Fprintln(tw, "Older data: Epic could not be reached for this patient at the last update; this sheet shows what an earlier update fetched.")
+	}
 	for _, n := range s.Notes {
 		fmt.Fprintf(tw, "Note: %s\n", n)
 	}
-	if len(s.Notes) > 0 {
+	if s.Stale || len(s.Notes) > 0 {
 		fmt.Fprintln(tw)
 	}
 	fmt.Fprintln(tw, "SCREENING\tSTATUS\tLAST DONE\tNEXT DUE\tWHY\t")
@@ -118,11 +135,12 @@ h2{font-size:10.5pt;margin:4mm 0 1mm}ul{margin:0;padding-left:5mm;font-size:9.5p
 <h1>{{.Patient.Name}}</h1>
 <div class="sub">MRN {{.Patient.MRN}} · {{age .Patient.Age}} years · {{.Patient.Sex}}{{if .Patient.BirthDate}} · born {{.Patient.BirthDate}}{{end}}</div>
 <div class="sub">{{hhmm .Time}} {{.VisitType}} · {{.Provider}}{{if .Stale}} · older data (Epic could not be reached for this patient){{end}}</div>
+{{if .NotFetched}}<p class="note">Could not be fetched: Epic did not give this patient's chart at the last update, and no earlier update did. Nothing is known about this patient's screenings.</p>{{else}}
 {{range .Notes}}<p class="note">{{.}}</p>{{end}}
 <table><thead><tr><th>Screening</th><th>Status</th><th>Last done</th><th>Next due</th><th>Why</th></tr></thead><tbody>
 {{range .Results}}<tr class="{{cls .Status}}"><td>{{.Title}}{{if .Review}} <span class="check">(check)</span>{{end}}</td><td class="st">{{words .Status}}</td><td>{{ymd .LastDone}}</td><td>{{ymd .NextDue}}</td><td>{{.Reason}}{{if .Attention}}<div class="attention">Needs attention: {{.Attention}}</div>{{end}}{{if .ReviewNote}}<div class="note">Check: {{.ReviewNote}}</div>{{end}}</td></tr>
 {{end}}</tbody></table>
-<div class="cols">{{range sections .}}<section><h2>{{.Name}}</h2>{{if .Lines}}<ul>{{range .Lines}}<li>{{ymd .Date}} {{.Title}}{{if .Detail}} — {{.Detail}}{{end}}</li>{{end}}</ul>{{else}}<div class="none">None in the period shown.</div>{{end}}</section>{{end}}</div>
+<div class="cols">{{range sections .}}<section><h2>{{.Name}}</h2>{{if .Lines}}<ul>{{range .Lines}}<li>{{ymd .Date}} {{.Title}}{{if .Detail}} — {{.Detail}}{{end}}</li>{{end}}</ul>{{else}}<div class="none">None in the period shown.</div>{{end}}</section>{{end}}</div>{{end}}
 </div>
 {{end}}</body></html>`))
 

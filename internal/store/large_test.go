@@ -150,3 +150,26 @@ func TestBadgerLogsNoArguments(t *testing.T) {
 		t.Fatalf("Badger's log holds a key: %s", b.String())
 	}
 }
+
+// The largest file import takes (16 MB) saves even when it does not
+// compress: in one value it would pack to more than Badger's 16 MiB limit.
+func TestLargestImportedFileSaves(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir(), newKey(t))
+	defer s.Close()
+	data := make([]byte, 16<<20)
+	mrand.NewChaCha8([32]byte{16}).Read(data)
+	if z := pack(data); int64(len(z)) <= valueLogFileSize {
+		t.Fatalf("random data packs to %d bytes: the control is gone", len(z))
+	}
+	if err := s.PutFile(ctx, "schedule.csv", data); err != nil {
+		t.Fatalf("saving a 16 MB file: %v", err)
+	}
+	if err := s.PutFile(ctx, "schedule.csv", data[:100]); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetFile(ctx, "schedule.csv")
+	if err != nil || !bytes.Equal(got, data[:100]) {
+		t.Fatalf("the replaced file: %v, %d bytes (pieces of the old one left?)", err, len(got))
+	}
+}

@@ -111,3 +111,40 @@ func TestUnreadableVersion1CacheIsRebuilt(t *testing.T) {
 		t.Fatalf("days: %v %v", days, err)
 	}
 }
+
+// A migration that stopped after staging some days (the process killed)
+// left the version-1 cache as it was: the next open migrates it whole and
+// collects what the stopped one staged.
+func TestStoppedMigrationRunsAgain(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), newKey(t)
+	s := open(t, dir, key)
+	good := day("2026-11-23", 5, "November")
+	writeV1(t, s, prefixDay, good, "2026-11-23.v1a")
+	if _, err := s.stage(ctx, good); err != nil { // what the stopped migration wrote
+		t.Fatal(err)
+	}
+	s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(keySchema), []byte("1")) })
+	s.Close()
+
+	s = open(t, dir, key)
+	defer s.Close()
+	got, err := s.GetDay(ctx, "2026-11-23")
+	if err != nil || len(got.Patients) != 5 || !reflect.DeepEqual(got.Appointments, good.Appointments) {
+		t.Fatalf("after the second migration: %v, %d patients", err, len(got.Patients))
+	}
+	metas := 0
+	s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixSnap)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if bytes.HasSuffix(it.Item().Key(), []byte("/meta")) {
+				metas++
+			}
+		}
+		return nil
+	})
+	if metas != 1 {
+		t.Fatalf("%d generations left, want the current one only", metas)
+	}
+}

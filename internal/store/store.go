@@ -89,6 +89,10 @@ type PatientData struct {
 	Missing []string  `json:"missing,omitempty"`
 }
 
+// Unfetched reports a patient Epic could not give us with nothing from an
+// earlier sync either: nothing about them is known.
+func (p PatientData) Unfetched() bool { return p.Stale && p.FetchedAt.IsZero() }
+
 // Day is a day's snapshot.
 type Day struct {
 	Date         string                 `json:"date"` // YYYY-MM-DD

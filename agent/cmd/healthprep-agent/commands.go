@@ -154,8 +154,8 @@ func newSyncCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d appointments, %d patients (%d only what changed, %d kept from an earlier sync), %d requests in %s\n",
-				sum.Date, sum.Appointments, sum.Patients, sum.Incremental, sum.Stale, sum.Requests, sum.Duration.Round(time.Millisecond))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d appointments, %d patients (%d only what changed, %d kept from an earlier sync, %d could not be fetched), %d requests in %s\n",
+				sum.Date, sum.Appointments, sum.Patients, sum.Incremental, sum.Stale-sum.Unfetched, sum.Unfetched, sum.Requests, sum.Duration.Round(time.Millisecond))
 			for _, w := range sum.Warnings {
 				fmt.Fprintln(cmd.OutOrStdout(), "warning:", w)
 			}
