@@ -72,6 +72,9 @@ type Faults struct {
 	TruncateRate float64       // fraction whose body is cut off mid-JSON
 	LoopNext     bool          // paged searches' second page links back to the first
 	Down         bool          // the server refuses connections
+	// TokenDown makes the token endpoint hang up on every request (the
+	// rest of the tenant answers): renewals fail as in an OAuth outage.
+	TokenDown bool
 	// IgnoreLastUpdated makes searches ignore _lastUpdated (and leave it
 	// out of the self link), as servers without incremental search do.
 	IgnoreLastUpdated bool
