@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/healthprep/desk/agent/api"
@@ -25,6 +26,17 @@ func demoPractice() Practice {
 	}.withDefaults()
 }
 
+// httpFor is the HTTP client for the practice's Epic; the demo's reaches
+// the embedded tenant in this process, through no socket.
+func (a *Agent) httpFor(p Practice) *http.Client {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if p.Demo && a.demo != nil {
+		return &http.Client{Transport: a.demo.Transport(), Timeout: a.opts.HTTP.Timeout}
+	}
+	return a.opts.HTTP
+}
+
 // startDemoTenant starts the simulated Epic tenant in this process.
 func (a *Agent) startDemoTenant(ctx context.Context) error {
 	a.mu.Lock()
@@ -32,7 +44,8 @@ func (a *Agent) startDemoTenant(ctx context.Context) error {
 	if a.demo != nil {
 		return nil
 	}
-	srv, err := epicsim.Start(ctx, epicsim.Options{Now: a.opts.Now, Logger: a.log.With("part", "epicsim")})
+	// In process: the demo opens no TCP port that any local user could read.
+	srv, err := epicsim.Start(ctx, epicsim.Options{Now: a.opts.Now, Logger: a.log.With("part", "epicsim"), InProcess: true})
 	if err != nil {
 		return fmt.Errorf("starting the demo practice: %w", err)
 	}

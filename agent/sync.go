@@ -177,7 +177,7 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 	base := a.fhirBase(p)
 	// One client per sync, so its counts are this sync's; the token source
 	// is the agent's, shared.
-	fc := &fhir.Client{Base: base, HTTP: a.opts.HTTP, Tokens: ts, Log: a.log, MaxInFlight: p.Concurrency}
+	fc := &fhir.Client{Base: base, HTTP: a.httpFor(p), Tokens: ts, Log: a.log, MaxInFlight: p.Concurrency}
 	src, err := a.scheduleSource(ctx, p, fc, base)
 	if err != nil {
 		return api.SyncSummary{}, err

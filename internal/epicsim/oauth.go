@@ -247,6 +247,10 @@ func (s *Server) clientAuth(r *http.Request) (Client, bool, string) {
 
 func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	s.count("token")
+	if s.currentFaults().TokenDown {
+		hangUp(w)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	if err := r.ParseForm(); err != nil {
 		tokenError(w, http.StatusBadRequest, "invalid_request", "the request body could not be read")

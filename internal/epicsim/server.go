@@ -75,6 +75,9 @@ type Faults struct {
 	TruncateRate float64       // fraction whose body is cut off mid-JSON
 	LoopNext     bool          // paged searches' second page links back to the first
 	Down         bool          // the server refuses connections
+	// TokenDown makes the token endpoint hang up on every request (the
+	// rest of the tenant answers): renewals fail as in an OAuth outage.
+	TokenDown bool
 	// IgnoreLastUpdated makes searches ignore _lastUpdated (and leave it
 	// out of the self link), as servers without incremental search do.
 	IgnoreLastUpdated bool
@@ -92,7 +95,17 @@ type Options struct {
 	Profile Profile
 	Faults  Faults
 	Logger  *slog.Logger
+	// InProcess serves the tenant to this process only, through
+	// Transport, with no listener: the embedded demo, so the agent opens
+	// no TCP port that any local user could read. Its URLs use the host
+	// InProcessHost, which never resolves.
+	InProcess bool
 }
+
+// InProcessHost is the host of an in-process tenant's URLs (RFC 6761: a
+// name under .invalid never resolves, so a request that misses the
+// Transport fails rather than going anywhere).
+const InProcessHost = "epicsim.invalid"
 
 // Server is a running simulated tenant.
 type Server struct {
@@ -153,7 +166,13 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.InProcess {
+		opts.Addr = InProcessHost
+	}
 	host, _, err := net.SplitHostPort(opts.Addr)
+	if opts.InProcess {
+		host, err = "127.0.0.1", nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("epicsim: bad address %q: %w", opts.Addr, err)
 	}
@@ -182,6 +201,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	for _, c := range opts.Clients {
 		s.clients[c.ID] = c
+	}
+	if opts.InProcess {
+		s.addr = InProcessHost
+		s.srv = &http.Server{Handler: s.routes()}
+		s.log.Info("epicsim started in process", "patients", len(s.practice.Patients))
+		return s, nil
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", opts.Addr)
@@ -219,8 +244,8 @@ func (s *Server) SetFaults(f Faults) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
-	if s.closed {
-		return nil
+	if s.closed || s.opts.InProcess {
+		return nil // in process, Transport refuses while Down
 	}
 	switch {
 	case f.Down && s.ln != nil:
@@ -263,6 +288,9 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
+	if s.opts.InProcess {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	err := s.srv.Shutdown(ctx)

@@ -6,9 +6,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/healthprep/desk/internal/epicsim"
 )
 
 func TestSandboxPrintsAWorkingFHIRBaseFirst(t *testing.T) {
@@ -49,4 +54,75 @@ func TestSandboxPrintsAWorkingFHIRBaseFirst(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("sandbox did not stop on cancel")
 	}
+}
+
+// Every simulator fault and id_token knob can be switched on from the
+// sandbox's flags.
+func TestSandboxFlagsSwitchOnEveryFault(t *testing.T) {
+	var c sandboxConfig
+	cmd := &cobra.Command{Use: "sandbox"}
+	c.bind(cmd)
+	err := cmd.ParseFlags([]string{
+		"--addr", "127.0.0.1:8090", "--seed", "7", "--allow-provider-appointment-search",
+		"--latency", "150ms", "--rate-429", "0.3", "--retry-after", "2s", "--rate-5xx", "0.2",
+		"--truncate-rate", "0.1", "--loop-next", "--outage", "--token-down", "--ignore-last-updated",
+		"--id-token-issuer", "https://impostor.example/oauth2", "--id-token-audience", "another-app",
+		"--id-token-nonce", "n0", "--id-token-expired", "--id-token-foreign-key",
+		"--no-registration", "--refuse-registration", "--no-pkce-s256", "--rotate-refresh",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFaults := epicsim.Faults{Latency: 150 * time.Millisecond, Rate429: 0.3, RetryAfter: 2 * time.Second, Rate5xx: 0.2,
+		TruncateRate: 0.1, LoopNext: true, Down: true, TokenDown: true, IgnoreLastUpdated: true}
+	wantKnobs := epicsim.Knobs{IDTokenIssuer: "https://impostor.example/oauth2", IDTokenAudience: "another-app", IDTokenNonce: "n0",
+		IDTokenExpired: true, IDTokenForeignKey: true, NoRegistration: true, RefuseRegistration: true, NoPKCES256: true, RotateRefresh: true}
+	if c.faults != wantFaults {
+		t.Errorf("faults %+v\nwant   %+v", c.faults, wantFaults)
+	}
+	if c.knobs != wantKnobs {
+		t.Errorf("knobs %+v\nwant  %+v", c.knobs, wantKnobs)
+	}
+	if c.opts.Addr != "127.0.0.1:8090" || c.opts.Seed != 7 || !c.opts.AllowProviderAppointmentSearch {
+		t.Errorf("options %+v", c.opts)
+	}
+	// Each field of Faults and Knobs has a flag: a new fault without one fails here.
+	for _, v := range []any{wantFaults, wantKnobs} {
+		rv := reflect.ValueOf(v)
+		for i := range rv.NumField() {
+			if rv.Field(i).IsZero() {
+				t.Errorf("%s.%s has no flag in this test", rv.Type().Name(), rv.Type().Field(i).Name)
+			}
+		}
+	}
+}
+
+// The flags reach the running tenant: with --token-down its token
+// endpoint hangs up, while discovery answers.
+func TestSandboxFlagsReachTheTenant(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	root := newRoot()
+	root.SetOut(pw)
+	root.SetErr(io.Discard)
+	root.SetArgs([]string{"sandbox", "--token-down"})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx); pw.Close() }()
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() {
+		t.Fatalf("no output: %v", <-done)
+	}
+	base := lines.Text()
+	go io.Copy(io.Discard, pr)
+	oauth := strings.Replace(base, "/api/FHIR/R4", "/oauth2/token", 1)
+	if resp, err := http.PostForm(oauth, nil); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the token endpoint answered %d with --token-down", resp.StatusCode)
+	}
+	if resp, err := http.Get(base + "/.well-known/smart-configuration"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("discovery: %v", err)
+	}
+	cancel()
+	<-done
 }
