@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/smart"
 )
 
 // cliSignIn runs `signin --no-browser` with no agent serving and signs in
@@ -192,5 +194,41 @@ func setScopes(t *testing.T, home string, scopes []string) {
 	b, _ = json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// `sandbox --profile generic` serves the generic SMART server by hand (no
+// registration endpoint); an unknown profile is a usage error.
+func TestSandboxGenericProfile(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	root := newRoot()
+	root.SetOut(pw)
+	root.SetErr(io.Discard)
+	root.SetArgs([]string{"sandbox", "--profile", "generic"})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx); pw.Close() }()
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() {
+		t.Fatalf("no output: %v", <-done)
+	}
+	base := lines.Text()
+	go io.Copy(io.Discard, pr)
+	cfg, err := smart.Discover(ctx, base, smart.NetOptions{})
+	if err != nil || cfg.RegistrationURL != "" || !cfg.OfflineAccess {
+		t.Fatalf("generic discovery: %v %+v", err, cfg)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("sandbox: %v", err)
+	}
+
+	bad := newRoot()
+	bad.SetOut(io.Discard)
+	bad.SetErr(io.Discard)
+	bad.SetArgs([]string{"sandbox", "--profile", "cerner"})
+	var ec exitCoder
+	if err := bad.ExecuteContext(context.Background()); !errors.As(err, &ec) || ec.ExitCode() != 2 {
+		t.Fatalf("unknown profile: %v", err)
 	}
 }

@@ -11,8 +11,9 @@ import (
 
 func newSandboxCmd(g *globals) *cobra.Command {
 	var (
-		opts   epicsim.Options
-		faults epicsim.Faults
+		opts    epicsim.Options
+		faults  epicsim.Faults
+		profile string
 	)
 	cmd := &cobra.Command{
 		Use:   "sandbox",
@@ -23,6 +24,13 @@ until interrupted. Sign in as user "` + epicsim.DemoUser + `", password "` + epi
 with client ID "` + epicsim.DemoClientID + `".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch profile {
+			case "epic":
+			case "generic":
+				opts.Profile = epicsim.ProfileGeneric
+			default:
+				return usageError{fmt.Errorf("--profile %q is not known: use epic or generic", profile)}
+			}
 			opts.Faults = faults
 			opts.Logger = g.logger()
 			srv, err := epicsim.Start(cmd.Context(), opts)
@@ -40,6 +48,7 @@ with client ID "` + epicsim.DemoClientID + `".`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "listen address (loopback only)")
 	f.Int64Var(&opts.Seed, "seed", 1, "seed of the generated practice")
+	f.StringVar(&profile, "profile", "epic", "the server imitated: epic, or generic (a SMART server with no device registration: refresh tokens only for offline_access)")
 	f.BoolVar(&opts.AllowProviderAppointmentSearch, "allow-provider-appointment-search", false,
 		"let FHIR Appointment search by practitioner/location and date (not every Epic tenant allows it)")
 	f.DurationVar(&faults.Latency, "latency", 0, "added latency per request, e.g. 150ms")
