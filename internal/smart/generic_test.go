@@ -152,3 +152,44 @@ func TestGenericServerClientSecretMethods(t *testing.T) {
 		})
 	}
 }
+
+// An app registered with this computer's key (private_key_jwt, no secret):
+// the code exchange and every renewal prove the app with the key; another
+// key is refused.
+func TestGenericServerPrivateKeyJWT(t *testing.T) {
+	key := mustKey(t)
+	tn := genericTenant(t, epicsim.Client{ID: confidentialApp, AuthMethod: epicsim.AuthPrivateKeyJWT, PublicKey: &key.PublicKey})
+	if !slices.Equal(tn.cfg.TokenAuthMethods, []string{smart.AuthPrivateKeyJWT}) || smart.ClientAuth(tn.cfg, "", key) != smart.AuthPrivateKeyJWT {
+		t.Fatalf("advertised %v", tn.cfg.TokenAuthMethods)
+	}
+	o := tn.options(confidentialApp)
+	o.ClientSecret, o.ClientKey, o.Scopes = "", key, smart.RequestScopes(tn.cfg, nil)
+	si := start(t, o)
+	browse(t, si.URL(), nil)
+	sess, err := wait(t, si)
+	if err != nil {
+		t.Fatalf("sign-in: %v", err)
+	}
+	creds, err := smart.Establish(context.Background(), tn.cfg, sess, smart.Credentials{ClientID: confidentialApp, DeviceKey: key}, smart.SourceOptions{})
+	if err != nil || creds.Mode() != smart.ModeRefresh || creds.ClientKey() != key {
+		t.Fatalf("mode %s, err %v", creds.Mode(), err)
+	}
+	for i := range 2 { // a rotated refresh token each time, each proved with the key
+		src := smart.NewSource(tn.cfg, creds, smart.SourceOptions{OnRefreshToken: func(rt string) { creds.RefreshToken = rt }})
+		if _, err := src.Token(); err != nil {
+			t.Fatalf("renewal %d: %v", i+1, err)
+		}
+	}
+	other := creds
+	other.DeviceKey = mustKey(t)
+	if _, err := smart.NewSource(tn.cfg, other, smart.SourceOptions{}).Token(); !errors.Is(err, smart.ErrSignInRequired) {
+		t.Fatalf("another key: %v", err)
+	}
+	// Without the key the app cannot even exchange its code.
+	o.ClientKey = nil
+	si = start(t, o)
+	browse(t, si.URL(), nil)
+	if _, err := wait(t, si); err == nil {
+		t.Fatal("a sign-in without the key was accepted")
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/epicsim"
@@ -91,17 +93,23 @@ func TestAccessModesEndToEnd(t *testing.T) {
 		scopes  []string // practice.json "scopes"
 		mode    string
 		words   string // in signin's output
+		keyed   bool   // the app proves itself with this computer's key (client-key)
 	}{
-		{"generic, public app, refresh token", epicsim.ProfileGeneric, epicsim.Client{ID: appID}, nil, "refresh", "Lasting access"},
-		{"generic, client_secret_post", epicsim.ProfileGeneric, epicsim.Client{ID: appID, Secret: secret, AuthMethod: epicsim.AuthSecretPost}, nil, "refresh", "Lasting access"},
-		{"generic, session only", epicsim.ProfileGeneric, epicsim.Client{ID: appID}, []string{"user/Patient.read", "user/Practitioner.read", "online_access"}, "interactive", "This session only"},
-		{"epic, device key kept through a refused re-registration", epicsim.ProfileEpic, epicsim.Client{ID: appID, Secret: secret}, nil, "device", "Lasting access"},
+		{"generic, public app, refresh token", epicsim.ProfileGeneric, epicsim.Client{ID: appID}, nil, "refresh", "Lasting access", false},
+		{"generic, client_secret_post", epicsim.ProfileGeneric, epicsim.Client{ID: appID, Secret: secret, AuthMethod: epicsim.AuthSecretPost}, nil, "refresh", "Lasting access", false},
+		{"generic, session only", epicsim.ProfileGeneric, epicsim.Client{ID: appID}, []string{"user/Patient.read", "user/Practitioner.read", "online_access"}, "interactive", "This session only", false},
+		{"epic, device key kept through a refused re-registration", epicsim.ProfileEpic, epicsim.Client{ID: appID, Secret: secret}, nil, "device", "Lasting access", false},
+		{"generic, private_key_jwt", epicsim.ProfileGeneric, epicsim.Client{ID: appID, AuthMethod: epicsim.AuthPrivateKeyJWT}, nil, "refresh", "Lasting access", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			port := freePort(t)
 			tc.client.RedirectURIs = []string{"http://127.0.0.1:" + strconv.Itoa(port) + "/callback"}
-			sim, err := epicsim.Start(ctx, epicsim.Options{Profile: tc.profile, Clients: []epicsim.Client{tc.client}})
+			clients := []epicsim.Client{tc.client}
+			if tc.keyed { // registered once the app has made its key
+				clients = nil
+			}
+			sim, err := epicsim.Start(ctx, epicsim.Options{Profile: tc.profile, Clients: clients})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,6 +129,28 @@ func TestAccessModesEndToEnd(t *testing.T) {
 			}
 			if tc.scopes != nil {
 				setScopes(t, home, tc.scopes)
+			}
+			if tc.keyed {
+				// The manager prints this computer's public key and the
+				// server's administrator registers it with the app.
+				out, errOut, err := runAgent(t, home, "client-key")
+				if err != nil {
+					t.Fatalf("client-key: %v\n%s", err, errOut)
+				}
+				set, err := jwk.Parse([]byte(out))
+				if err != nil || set.Len() != 1 {
+					t.Fatalf("client-key printed no JWK set: %v\n%s", err, out)
+				}
+				k, _ := set.Key(0)
+				var pub rsa.PublicKey
+				if err := k.Raw(&pub); err != nil {
+					t.Fatal(err)
+				}
+				if again, _, _ := runAgent(t, home, "client-key"); again != out {
+					t.Fatal("client-key made a second key")
+				}
+				tc.client.PublicKey = &pub
+				sim.AddClient(tc.client)
 			}
 
 			var logs strings.Builder // everything the processes printed, scanned for secrets at the end
