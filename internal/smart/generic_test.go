@@ -3,6 +3,8 @@ package smart_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -191,5 +193,29 @@ func TestGenericServerPrivateKeyJWT(t *testing.T) {
 	browse(t, si.URL(), nil)
 	if _, err := wait(t, si); err == nil {
 		t.Fatal("a sign-in without the key was accepted")
+	}
+}
+
+// throttleToken answers 429 for the token endpoint, as a gateway in front
+// of the server would, and passes everything else on.
+type throttleToken struct{}
+
+func (throttleToken) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/token") {
+		return &http.Response{StatusCode: http.StatusTooManyRequests, Status: "429 Too Many Requests", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{"Retry-After": {"30"}, "Content-Type": {"text/plain"}}, Body: io.NopCloser(strings.NewReader("slow down")), Request: r}, nil
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A 429 at the code exchange is throttling, not a refused sign-in.
+func TestSignInThrottled(t *testing.T) {
+	tn := genericTenant(t, epicsim.Client{ID: publicApp})
+	o := tn.options(publicApp)
+	o.Net.HTTP = &http.Client{Transport: throttleToken{}}
+	si := start(t, o)
+	browse(t, si.URL(), nil)
+	if _, err := wait(t, si); !errors.Is(err, smart.ErrThrottled) || !strings.Contains(err.Error(), "slow down") {
+		t.Fatalf("err = %v", err)
 	}
 }

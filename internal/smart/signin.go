@@ -465,6 +465,8 @@ func tokenEndpointError(ctx context.Context, tokenURL string, timeout time.Durat
 			e.Kind = ErrCodeRejected
 			e.Message = "Epic refused the sign-in code (it had expired or was already used). Start the sign-in again."
 			return e
+		case status == http.StatusTooManyRequests:
+			return throttled(tokenURL, re.Response.Header)
 		case re.ErrorCode == "" && status >= 500:
 			return &Error{Kind: ErrUnreachable, Message: fmt.Sprintf("%s had a problem answering (server error); try again later.", hostOf(tokenURL)), Detail: "HTTP " + strconv.Itoa(status)}
 		case re.ErrorCode == "":
