@@ -1,7 +1,9 @@
 package agent
 
 import (
+	"cmp"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -21,18 +23,24 @@ const (
 )
 
 // tokenGate counts requests to the token endpoint and can refuse them at
-// the connection (an outage of Epic's OAuth server alone).
+// the connection (an outage of the OAuth server alone) or answer them 429
+// as a gateway in front of it would (throttling).
 type tokenGate struct {
-	base http.RoundTripper
-	down atomic.Bool
-	hits atomic.Int32
+	base     http.RoundTripper
+	down     atomic.Bool
+	throttle atomic.Bool
+	hits     atomic.Int32
 }
 
 func (g *tokenGate) RoundTrip(r *http.Request) (*http.Response, error) {
 	if strings.HasSuffix(r.URL.Path, "/token") {
 		g.hits.Add(1)
-		if g.down.Load() {
+		switch {
+		case g.down.Load():
 			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+		case g.throttle.Load():
+			return &http.Response{StatusCode: http.StatusTooManyRequests, Status: "429 Too Many Requests", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+				Header: http.Header{"Retry-After": {"120"}, "Content-Type": {"text/plain"}}, Body: io.NopCloser(strings.NewReader("slow down")), Request: r}, nil
 		}
 	}
 	return g.base.RoundTrip(r)
@@ -83,13 +91,19 @@ func TestRefusedAccessCostsOneTokenRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	pem, _ := smart.MarshalDeviceKey(key)
-	for name, items := range map[string]map[string][]byte{
-		"dead refresh token": {keychain.ClientSecret: []byte(stormSecret), keychain.RefreshToken: []byte("rt-dead-since-last-week")},
-		"refused device key": {keychain.DeviceClientID: []byte("dev-epic-forgot"), keychain.DevicePrivKey: pem},
+	for _, tc := range []struct {
+		name    string
+		profile epicsim.Profile
+		items   map[string][]byte
+	}{
+		{"epic, dead refresh token", epicsim.ProfileEpic, map[string][]byte{keychain.ClientSecret: []byte(stormSecret), keychain.RefreshToken: []byte("rt-dead-since-last-week")}},
+		{"epic, refused device key", epicsim.ProfileEpic, map[string][]byte{keychain.DeviceClientID: []byte("dev-epic-forgot"), keychain.DevicePrivKey: pem}},
+		{"generic, dead refresh token", epicsim.ProfileGeneric, map[string][]byte{keychain.RefreshToken: []byte("rt-dead-since-last-week")}},
 	} {
-		t.Run(name, func(t *testing.T) {
+		items := tc.items
+		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			sim, err := epicsim.Start(ctx, epicsim.Options{Clients: []epicsim.Client{{ID: stormApp, Secret: stormSecret}}})
+			sim, err := epicsim.Start(ctx, epicsim.Options{Profile: tc.profile, Clients: []epicsim.Client{{ID: stormApp, Secret: stormSecret}}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,29 +128,42 @@ func TestRefusedAccessCostsOneTokenRequest(t *testing.T) {
 	}
 }
 
-// Issue 13 item 3: Epic's token endpoint down is an outage: the sync says
-// Epic cannot be reached (not "sign in again"), status says offline and
-// does not ask for a sign-in, and the workers cost one token request.
-func TestTokenOutageIsOffline(t *testing.T) {
-	ctx := context.Background()
-	sim, err := epicsim.Start(ctx, epicsim.Options{Clients: []epicsim.Client{{ID: stormApp, Secret: stormSecret}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	gate := &tokenGate{base: http.DefaultTransport}
-	gate.down.Store(true)
-	a, _ := accessAgent(t, sim, gate, map[string][]byte{keychain.ClientSecret: []byte(stormSecret), keychain.RefreshToken: []byte("rt-fine")})
-	_, err = a.Sync(ctx, api.SyncRequest{Date: weekdayBefore(a.now(), 1)})
-	e := api.AsError(err)
-	if e.Kind != api.KindOffline || strings.Contains(strings.ToLower(e.Message), "sign in") || !strings.Contains(e.Message, "cannot be reached") {
-		t.Fatalf("sync with the token endpoint down: %v (%s)", err, e.Kind)
-	}
-	if n := gate.hits.Load(); n != 1 {
-		t.Fatalf("%d token requests during the outage; want 1", n)
-	}
-	st, err := a.Status(ctx)
-	if err != nil || st.Online || st.NeedsSignIn || st.SignedIn == nil || st.SignedIn.AccessMode != string(smart.ModeRefresh) {
-		t.Fatalf("status: %v online=%v needsSignIn=%v signedIn=%+v", err, st.Online, st.NeedsSignIn, st.SignedIn)
+// Issue 13 item 3: the token endpoint down is an outage and a 429 from it
+// is throttling, on either kind of server: the sync says so (not "sign in
+// again"), status does not ask for a sign-in (and says offline for the
+// outage; how throttling shows is the sync's business), and the sync's
+// workers cost one token request.
+func TestTokenOutageAndThrottling(t *testing.T) {
+	for _, profile := range []epicsim.Profile{epicsim.ProfileEpic, epicsim.ProfileGeneric} {
+		for _, fault := range []string{"outage", "throttled"} {
+			t.Run(cmp.Or(string(profile), "epic")+" "+fault, func(t *testing.T) {
+				ctx := context.Background()
+				sim, err := epicsim.Start(ctx, epicsim.Options{Profile: profile, Clients: []epicsim.Client{{ID: stormApp, Secret: stormSecret}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer sim.Close()
+				gate := &tokenGate{base: http.DefaultTransport}
+				if fault == "outage" {
+					gate.down.Store(true)
+				} else {
+					gate.throttle.Store(true)
+				}
+				a, _ := accessAgent(t, sim, gate, map[string][]byte{keychain.ClientSecret: []byte(stormSecret), keychain.RefreshToken: []byte("rt-fine")})
+				_, err = a.Sync(ctx, api.SyncRequest{Date: weekdayBefore(a.now(), 1)})
+				e := api.AsError(err)
+				words := map[string]string{"outage": "cannot be reached", "throttled": "slow down"}[fault]
+				if e.Kind == api.KindNeedsSignIn || strings.Contains(strings.ToLower(e.Message), "sign in again") || !strings.Contains(e.Message, words) {
+					t.Fatalf("sync: %v (%s)", err, e.Kind)
+				}
+				if n := gate.hits.Load(); n != 1 {
+					t.Fatalf("%d token requests; want 1", n)
+				}
+				st, err := a.Status(ctx)
+				if err != nil || st.NeedsSignIn || st.SignedIn == nil || st.SignedIn.AccessMode != string(smart.ModeRefresh) || (fault == "outage" && st.Online) {
+					t.Fatalf("status: %v online=%v needsSignIn=%v signedIn=%+v", err, st.Online, st.NeedsSignIn, st.SignedIn)
+				}
+			})
+		}
 	}
 }

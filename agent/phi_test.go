@@ -43,7 +43,7 @@ func TestFailedSyncErrorsCarryNoPatientData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	a.ts = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: sim.MintAccessToken(epicsim.DemoClientID, time.Hour), TokenType: "Bearer"})
+	a.accessFor(p).UseTokens(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: sim.MintAccessToken(epicsim.DemoClientID, time.Hour), TokenType: "Bearer"}))
 
 	pts := sim.Practice().Patients[:40]
 	var needles []string

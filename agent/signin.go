@@ -49,7 +49,8 @@ func (a *Agent) StartSignIn(ctx context.Context, req api.SignInRequest) (api.Sig
 	if err != nil {
 		return api.SignInState{}, err
 	}
-	secret := a.accessFor(p).ClientSecret(ctx)
+	acc := a.accessFor(p)
+	secret, key := acc.ClientSecret(ctx), acc.ClientKey(ctx)
 	open := a.opts.OpenBrowser
 	if open == nil {
 		open = browser.OpenURL
@@ -58,7 +59,7 @@ func (a *Agent) StartSignIn(ctx context.Context, req api.SignInRequest) (api.Sig
 		open = nil
 	}
 	si, err := smart.StartSignIn(a.life, smart.SignInOptions{
-		Config: cfg, ClientID: p.ClientID, ClientSecret: secret, RedirectPort: p.RedirectPort, Scopes: smart.RequestScopes(cfg, p.Scopes),
+		Config: cfg, ClientID: p.ClientID, ClientSecret: secret, ClientKey: key, RedirectPort: p.RedirectPort, Scopes: smart.RequestScopes(cfg, p.Scopes),
 		OpenBrowser: open, Net: a.netOptions(), Log: a.log, Now: a.opts.Now,
 	})
 	if err != nil {

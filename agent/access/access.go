@@ -25,6 +25,7 @@ package access
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -221,6 +222,78 @@ func (a *Access) SetClientSecret(ctx context.Context, secret string) error {
 	return nil
 }
 
+// ClientKey is the app's own key for private_key_jwt, if this computer
+// has one (see ClientKeySet), else nil.
+func (a *Access) ClientKey(ctx context.Context) *rsa.PrivateKey {
+	if err := a.load(ctx); err != nil {
+		return nil
+	}
+	a.mu.Lock()
+	c := a.creds
+	a.mu.Unlock()
+	if c.DeviceKey != nil || c.DeviceClientID != "" {
+		return c.ClientKey()
+	}
+	// None loaded: `client-key` may have made one since (another process);
+	// a sign-in is rare enough to look again.
+	kc, err := a.keychain(ctx)
+	if err != nil {
+		return nil
+	}
+	pem, err := kc.Get(ctx, itemDeviceKey)
+	if err != nil {
+		return nil
+	}
+	key, err := smart.ParseDeviceKey(pem)
+	if err != nil {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.creds.DeviceKey == nil && a.creds.DeviceClientID == "" {
+		a.creds.DeviceKey, a.src = key, nil
+	}
+	return a.creds.ClientKey()
+}
+
+// ClientKeySet makes (once) this computer's key for an app that
+// authenticates with private_key_jwt and returns its public half as a JWK
+// set, for the practice's server administrator to register with the app.
+// The private half never leaves the keychain.
+func (a *Access) ClientKeySet(ctx context.Context) ([]byte, error) {
+	if err := a.load(ctx); err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	key, device := a.creds.DeviceKey, a.creds.DeviceClientID != ""
+	a.mu.Unlock()
+	if device {
+		return nil, errors.New("this computer's key is registered as a device (the server offers registration); it needs no key registered by hand")
+	}
+	if key == nil {
+		k, err := smart.GenerateDeviceKey()
+		if err != nil {
+			return nil, err
+		}
+		pem, err := smart.MarshalDeviceKey(k)
+		if err != nil {
+			return nil, err
+		}
+		kc, err := a.keychain(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := kc.Set(ctx, itemDeviceKey, pem); err != nil {
+			return nil, err
+		}
+		a.mu.Lock()
+		a.creds.DeviceKey, a.src = k, nil
+		a.mu.Unlock()
+		key = k
+	}
+	return smart.PublicKeySet(&key.PublicKey)
+}
+
 // Forget drops the token source (not the keychain): after new discovery
 // the next Tokens builds it again.
 func (a *Access) Forget() {
@@ -305,14 +378,20 @@ func (a *Access) Establish(ctx context.Context, cfg *smart.Config, sess *smart.S
 	have := a.creds
 	a.mu.Unlock()
 	creds, regErr := smart.Establish(ctx, cfg, sess, have, a.sourceOptions(nil))
+	// A device key stays with its device client ID, or alone as the app's
+	// own key (private_key_jwt); a refresh token stays whatever else does.
 	items := map[string][]byte{itemDeviceClientID: nil, itemDeviceKey: nil, itemRefreshToken: nil}
-	if creds.Mode() == smart.ModeDevice {
+	if creds.DeviceKey != nil {
 		pem, err := smart.MarshalDeviceKey(creds.DeviceKey)
 		if err != nil {
 			return Established{}, err
 		}
-		items[itemDeviceClientID], items[itemDeviceKey] = []byte(creds.DeviceClientID), pem
-	} else if creds.RefreshToken != "" {
+		items[itemDeviceKey] = pem
+	}
+	if creds.Mode() == smart.ModeDevice {
+		items[itemDeviceClientID] = []byte(creds.DeviceClientID)
+	}
+	if creds.RefreshToken != "" {
 		items[itemRefreshToken] = []byte(creds.RefreshToken)
 	}
 	for item, v := range items {

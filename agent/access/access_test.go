@@ -316,3 +316,25 @@ func TestExplainFourFailures(t *testing.T) {
 		t.Error("a FHIR 401 is not a refusal")
 	}
 }
+
+// Each access mode's note says what it means for the morning update, in
+// words of its own.
+func TestNotesSayWhatLasts(t *testing.T) {
+	want := map[smart.AccessMode]string{
+		smart.ModeDevice:      "morning updates need no one",
+		smart.ModeRefresh:     "until Epic ends it",
+		smart.ModeInteractive: "the morning update will not run by itself",
+		access.ModeDemo:       "no sign-in",
+	}
+	seen := map[string]bool{}
+	for mode, words := range want {
+		n := access.Note(mode)
+		if !strings.Contains(n, words) || seen[n] {
+			t.Errorf("%s: %q", mode, n)
+		}
+		seen[n] = true
+	}
+	if access.Note("bogus") != "" {
+		t.Error("an unknown mode has a note")
+	}
+}

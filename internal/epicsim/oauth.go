@@ -226,6 +226,9 @@ func tokenError(w http.ResponseWriter, status int, code, desc string) {
 // clientAuth returns the client a token request speaks for, checking the
 // secret of a confidential client (basic or post).
 func (s *Server) clientAuth(r *http.Request) (Client, bool, string) {
+	if r.PostForm.Get("client_assertion_type") == clientAssertionType {
+		return s.assertedClient(r)
+	}
 	id, secret, basic := r.BasicAuth()
 	if !basic {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
@@ -235,6 +238,9 @@ func (s *Server) clientAuth(r *http.Request) (Client, bool, string) {
 	s.mu.Unlock()
 	if !ok {
 		return Client{}, false, "unknown client"
+	}
+	if c.PublicKey != nil {
+		return Client{}, false, "the client must authenticate with " + AuthPrivateKeyJWT
 	}
 	if c.Secret != "" && ((c.AuthMethod == AuthSecretBasic && !basic) || (c.AuthMethod == AuthSecretPost && basic)) {
 		return Client{}, false, "the client must authenticate with " + c.AuthMethod
@@ -307,7 +313,7 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) {
 		s.unauthorized(w, "invalid_client", why)
 		return
 	}
-	if c.Secret == "" && !s.generic() {
+	if !c.authenticates() && !s.generic() {
 		tokenError(w, http.StatusBadRequest, "invalid_grant", "refresh tokens are issued only to clients that authenticate")
 		return
 	}

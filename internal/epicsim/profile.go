@@ -4,6 +4,10 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwt"
 )
 
 // Profile is the kind of server the tenant imitates. The agent reads no
@@ -28,9 +32,13 @@ const (
 
 // Client authentication methods a Client may be held to.
 const (
-	AuthSecretBasic = "client_secret_basic"
-	AuthSecretPost  = "client_secret_post"
+	AuthSecretBasic   = "client_secret_basic"
+	AuthSecretPost    = "client_secret_post"
+	AuthPrivateKeyJWT = "private_key_jwt"
 )
+
+// clientAssertionType marks a private_key_jwt client assertion (RFC 7523).
+const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 func (s *Server) generic() bool { return s.opts.Profile == ProfileGeneric }
 
@@ -77,7 +85,7 @@ func (s *Server) issuesRefresh(c Client, g grant) bool {
 	if s.generic() {
 		return slices.Contains(g.scopes, "offline_access")
 	}
-	return c.Secret != ""
+	return c.authenticates()
 }
 
 // unauthorized answers 401: Epic's OAuth JSON, or a generic server's
@@ -102,4 +110,54 @@ func (s *Server) unauthorizedAPI(w http.ResponseWriter) {
 		return
 	}
 	w.WriteHeader(http.StatusUnauthorized)
+}
+
+// assertedClient checks a private_key_jwt client assertion: signed RS384
+// by the client's registered key, iss = sub = the client, aud = the token
+// endpoint, at most 5 minutes ahead, its jti used once.
+func (s *Server) assertedClient(r *http.Request) (Client, bool, string) {
+	raw := r.PostForm.Get("client_assertion")
+	unverified, err := jwt.ParseInsecure([]byte(raw))
+	if err != nil {
+		return Client{}, false, "the client assertion is not a JWT"
+	}
+	s.mu.Lock()
+	c, ok := s.clients[unverified.Issuer()]
+	s.mu.Unlock()
+	if !ok || c.PublicKey == nil {
+		return Client{}, false, "the client assertion's issuer is not an asymmetric client"
+	}
+	if id := r.PostForm.Get("client_id"); id != "" && id != c.ID {
+		return Client{}, false, "client_id does not match the client assertion"
+	}
+	tok, err := jwt.Parse([]byte(raw), jwt.WithKey(jwa.RS384, c.PublicKey),
+		jwt.WithClock(jwt.ClockFunc(s.now)), jwt.WithAcceptableSkew(5*time.Second),
+		jwt.WithAudience(s.Issuer()+"/token"), jwt.WithSubject(c.ID),
+		jwt.WithRequiredClaim("exp"), jwt.WithRequiredClaim("jti"))
+	if err != nil {
+		return Client{}, false, "the client assertion was refused: " + err.Error()
+	}
+	if tok.Expiration().After(s.now().Add(5*time.Minute + 5*time.Second)) {
+		return Client{}, false, "the client assertion's exp must be at most 5 minutes ahead"
+	}
+	s.mu.Lock()
+	_, replay := s.jtis[tok.JwtID()]
+	s.jtis[tok.JwtID()] = tok.Expiration()
+	s.mu.Unlock()
+	if replay {
+		return Client{}, false, "the client assertion's jti was already used"
+	}
+	return c, true, ""
+}
+
+// authenticates reports whether the client proves who it is at the token
+// endpoint (a secret or a key), which Epic requires for refresh tokens.
+func (c Client) authenticates() bool { return c.Secret != "" || c.PublicKey != nil }
+
+// AddClient registers an app while the tenant runs, as an administrator
+// would (an asymmetric client's key is known only once the app made it).
+func (s *Server) AddClient(c Client) {
+	s.mu.Lock()
+	s.clients[c.ID] = c
+	s.mu.Unlock()
 }

@@ -54,9 +54,13 @@ type Client struct {
 	// "user/Patient.read"); empty grants every resource. Epic silently drops
 	// requested scopes the app was not granted.
 	Scopes []string
-	// AuthMethod holds a confidential client to one way of sending its
-	// secret (AuthSecretBasic, AuthSecretPost); empty accepts either.
+	// AuthMethod holds a confidential client to one way of authenticating
+	// (AuthSecretBasic, AuthSecretPost, AuthPrivateKeyJWT); empty accepts
+	// either secret method.
 	AuthMethod string
+	// PublicKey is an asymmetric client's key (AuthPrivateKeyJWT): its
+	// token requests carry a client_assertion signed by the private half.
+	PublicKey *rsa.PublicKey
 }
 
 // DemoClient is the app registration the demo and the README use.

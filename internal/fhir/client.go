@@ -417,6 +417,9 @@ func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []b
 		req.Header.Set("If-None-Match", etag)
 	}
 	if c.Tokens != nil {
+		if err := ctx.Err(); err != nil {
+			return rep, err // a cancelled sync asks for no token
+		}
 		tok, err := c.Tokens.Token()
 		if err != nil {
 			return rep, tokenError(ctx, kind, err)

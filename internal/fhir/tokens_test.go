@@ -3,7 +3,6 @@ package fhir
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -54,20 +53,26 @@ func TestTokenFailureKinds(t *testing.T) {
 	}
 }
 
-// A sync that is cancelled while the token is fetched reports the
-// cancellation, not a sign-in problem.
-func TestTokenFailureAfterCancel(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln.Close()
+// A cancelled sync asks the token source for nothing (no renewal request)
+// and reports the cancellation, not a sign-in problem.
+func TestCancelledSyncAsksForNoToken(t *testing.T) {
+	var tokenHits int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tokenHits++
+		w.WriteHeader(http.StatusBadRequest)
+	}))
+	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	src := smart.NewSource(&smart.Config{TokenURL: "http://" + ln.Addr().String() + "/token"}, smart.Credentials{ClientID: "app"}, smart.SourceOptions{})
-	c := &Client{Base: "http://" + ln.Addr().String(), Tokens: src, MaxTries: 1}
-	_, err = c.Search(ctx, "Patient", url.Values{})
-	if !errors.Is(err, context.Canceled) || KindOf(err) == KindSignIn {
-		t.Fatalf("err %v, want context.Canceled", err)
+	src := smart.NewSource(&smart.Config{TokenURL: srv.URL + "/token"}, smart.Credentials{ClientID: "app", RefreshToken: "rt"}, smart.SourceOptions{})
+	c := &Client{Base: srv.URL, Tokens: src, MaxTries: 1, MaxInFlight: 1}
+	for range 20 {
+		_, err := c.Search(ctx, "Patient", url.Values{})
+		if !errors.Is(err, context.Canceled) || KindOf(err) == KindSignIn {
+			t.Fatalf("err %v, want context.Canceled", err)
+		}
+	}
+	if tokenHits != 0 || src.Requests() != 0 {
+		t.Fatalf("a cancelled sync made %d token requests", tokenHits)
 	}
 }

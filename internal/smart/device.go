@@ -213,42 +213,50 @@ func jwtBearerToken(ctx context.Context, o NetOptions, tokenURL, deviceClientID 
 		return nil, &Error{Kind: ErrSignInRequired, Message: "The device key could not sign a request; sign in again.", Err: err}
 	}
 	form := url.Values{"grant_type": {GrantJWTBearer}, "assertion": {a}, "client_id": {deviceClientID}}
+	tok, _, err := postToken(ctx, o, tokenURL, form, now)
+	return tok, err
+}
+
+// postToken posts a token request form and reads the answer: the access
+// token and any refresh token. A 5xx or an unreadable answer is an
+// outage, a 429 throttling, any other refusal lost access.
+func postToken(ctx context.Context, o NetOptions, tokenURL string, form url.Values, now time.Time) (*oauth2.Token, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, &Error{Kind: ErrSignInRequired, Message: "The token address is not valid; set the practice up again.", Err: err}
+		return nil, "", &Error{Kind: ErrSignInRequired, Message: "The token address is not valid; set the practice up again.", Err: err}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	resp, err := o.client().Do(req)
 	if err != nil {
-		return nil, unreachable(ctx, tokenURL, o.timeout(), err)
+		return nil, "", unreachable(ctx, tokenURL, o.timeout(), err)
 	}
 	defer resp.Body.Close()
 	b, err := readLimited(resp.Body, o.maxBody())
 	if err != nil {
-		return nil, unreachable(ctx, tokenURL, o.timeout(), err)
+		return nil, "", unreachable(ctx, tokenURL, o.timeout(), err)
 	}
 	var tr tokenResponse
 	jsonErr := json.Unmarshal(b, &tr)
 	switch {
 	case resp.StatusCode >= 500:
-		return nil, &Error{Kind: ErrUnreachable, Message: fmt.Sprintf("%s had a problem answering (server error); try again later.", hostOf(tokenURL)), Detail: "HTTP " + strconv.Itoa(resp.StatusCode)}
+		return nil, "", &Error{Kind: ErrUnreachable, Message: fmt.Sprintf("%s had a problem answering (server error); try again later.", hostOf(tokenURL)), Detail: "HTTP " + strconv.Itoa(resp.StatusCode)}
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return nil, throttled(tokenURL, resp.Header)
+		return nil, "", throttled(tokenURL, resp.Header)
 	case resp.StatusCode != http.StatusOK:
-		return nil, lostAccess(tr.Error, tr.Description, resp.StatusCode)
+		return nil, "", lostAccess(tr.Error, tr.Description, resp.StatusCode)
 	case jsonErr != nil || tr.AccessToken == "":
-		return nil, &Error{Kind: ErrUnreachable, Message: fmt.Sprintf("%s sent a token answer that could not be read; try again later.", hostOf(tokenURL))}
+		return nil, "", &Error{Kind: ErrUnreachable, Message: fmt.Sprintf("%s sent a token answer that could not be read; try again later.", hostOf(tokenURL))}
 	case tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "bearer"):
-		return nil, &Error{Kind: ErrEpic, Message: "Epic sent a kind of token HealthPrep cannot use.", Detail: "token_type " + safeText(tr.TokenType, 32)}
+		return nil, "", &Error{Kind: ErrEpic, Message: "Epic sent a kind of token HealthPrep cannot use.", Detail: "token_type " + safeText(tr.TokenType, 32)}
 	}
 	tok := &oauth2.Token{AccessToken: tr.AccessToken, TokenType: "Bearer"}
 	if secs, err := tr.ExpiresIn.Int64(); err == nil && secs > 0 {
 		tok.Expiry = now.Add(time.Duration(secs) * time.Second)
 	}
-	return tok, nil
+	return tok, tr.RefreshToken, nil
 }
 
 // lostAccess is a token endpoint refusal of saved access: the user must
@@ -274,4 +282,15 @@ func throttled(tokenURL string, h http.Header) *Error {
 		e.wait = time.Duration(min(secs, 3600)) * time.Second
 	}
 	return e
+}
+
+// PublicKeySet is the key's public half as a JWK set (kid = its RFC 7638
+// thumbprint, alg RS384), to register with a server by hand for
+// private_key_jwt. It holds nothing secret.
+func PublicKeySet(pub *rsa.PublicKey) ([]byte, error) {
+	k, err := publicJWK(pub)
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(map[string]any{"keys": []jwk.Key{k}}, "", "  ")
 }

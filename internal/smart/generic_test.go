@@ -3,6 +3,8 @@ package smart_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -150,5 +152,70 @@ func TestGenericServerClientSecretMethods(t *testing.T) {
 				t.Fatalf("the wrong method: %v", err)
 			}
 		})
+	}
+}
+
+// An app registered with this computer's key (private_key_jwt, no secret):
+// the code exchange and every renewal prove the app with the key; another
+// key is refused.
+func TestGenericServerPrivateKeyJWT(t *testing.T) {
+	key := mustKey(t)
+	tn := genericTenant(t, epicsim.Client{ID: confidentialApp, AuthMethod: epicsim.AuthPrivateKeyJWT, PublicKey: &key.PublicKey})
+	if !slices.Equal(tn.cfg.TokenAuthMethods, []string{smart.AuthPrivateKeyJWT}) || smart.ClientAuth(tn.cfg, "", key) != smart.AuthPrivateKeyJWT {
+		t.Fatalf("advertised %v", tn.cfg.TokenAuthMethods)
+	}
+	o := tn.options(confidentialApp)
+	o.ClientSecret, o.ClientKey, o.Scopes = "", key, smart.RequestScopes(tn.cfg, nil)
+	si := start(t, o)
+	browse(t, si.URL(), nil)
+	sess, err := wait(t, si)
+	if err != nil {
+		t.Fatalf("sign-in: %v", err)
+	}
+	creds, err := smart.Establish(context.Background(), tn.cfg, sess, smart.Credentials{ClientID: confidentialApp, DeviceKey: key}, smart.SourceOptions{})
+	if err != nil || creds.Mode() != smart.ModeRefresh || creds.ClientKey() != key {
+		t.Fatalf("mode %s, err %v", creds.Mode(), err)
+	}
+	for i := range 2 { // a rotated refresh token each time, each proved with the key
+		src := smart.NewSource(tn.cfg, creds, smart.SourceOptions{OnRefreshToken: func(rt string) { creds.RefreshToken = rt }})
+		if _, err := src.Token(); err != nil {
+			t.Fatalf("renewal %d: %v", i+1, err)
+		}
+	}
+	other := creds
+	other.DeviceKey = mustKey(t)
+	if _, err := smart.NewSource(tn.cfg, other, smart.SourceOptions{}).Token(); !errors.Is(err, smart.ErrSignInRequired) {
+		t.Fatalf("another key: %v", err)
+	}
+	// Without the key the app cannot even exchange its code.
+	o.ClientKey = nil
+	si = start(t, o)
+	browse(t, si.URL(), nil)
+	if _, err := wait(t, si); err == nil {
+		t.Fatal("a sign-in without the key was accepted")
+	}
+}
+
+// throttleToken answers 429 for the token endpoint, as a gateway in front
+// of the server would, and passes everything else on.
+type throttleToken struct{}
+
+func (throttleToken) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/token") {
+		return &http.Response{StatusCode: http.StatusTooManyRequests, Status: "429 Too Many Requests", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{"Retry-After": {"30"}, "Content-Type": {"text/plain"}}, Body: io.NopCloser(strings.NewReader("slow down")), Request: r}, nil
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A 429 at the code exchange is throttling, not a refused sign-in.
+func TestSignInThrottled(t *testing.T) {
+	tn := genericTenant(t, epicsim.Client{ID: publicApp})
+	o := tn.options(publicApp)
+	o.Net.HTTP = &http.Client{Transport: throttleToken{}}
+	si := start(t, o)
+	browse(t, si.URL(), nil)
+	if _, err := wait(t, si); !errors.Is(err, smart.ErrThrottled) || !strings.Contains(err.Error(), "slow down") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -44,7 +45,11 @@ type SignInOptions struct {
 	Config       *Config // from Discover; must offer PKCE S256
 	ClientID     string
 	ClientSecret string // only for an app registered as confidential; most have none
-	RedirectPort int    // the loopback port registered with the app; default DefaultRedirectPort
+	// ClientKey authenticates an app registered with this key's public
+	// half (private_key_jwt), where the server lists that method and there
+	// is no secret. See ClientAuth.
+	ClientKey    *rsa.PrivateKey
+	RedirectPort int // the loopback port registered with the app; default DefaultRedirectPort
 	// Scopes are the resource scopes to ask for; default
 	// DefaultResourceScopes. "openid fhirUser" are always asked for.
 	Scopes []string
@@ -321,7 +326,19 @@ func (s *SignIn) finish(q url.Values) (*Session, error) {
 	ctx := context.WithValue(s.ctx, oauth2.HTTPClient, s.o.Net.client())
 	ctx, cancel := context.WithTimeout(ctx, s.o.Net.timeout())
 	defer cancel()
-	tok, err := s.conf.Exchange(ctx, code, oauth2.VerifierOption(s.verifier))
+	opts := []oauth2.AuthCodeOption{oauth2.VerifierOption(s.verifier)}
+	if ClientAuth(s.o.Config, s.o.ClientSecret, s.o.ClientKey) == AuthPrivateKeyJWT {
+		now := time.Now
+		if s.o.Now != nil {
+			now = s.o.Now
+		}
+		a, err := assertion(s.o.ClientKey, s.o.ClientID, s.o.Config.TokenURL, now())
+		if err != nil {
+			return nil, &Error{Kind: ErrEpic, Message: "This computer's key could not sign the sign-in request.", Err: err}
+		}
+		opts = append(opts, oauth2.SetAuthURLParam("client_assertion_type", clientAssertionType), oauth2.SetAuthURLParam("client_assertion", a))
+	}
+	tok, err := s.conf.Exchange(ctx, code, opts...)
 	if err != nil {
 		return nil, tokenEndpointError(ctx, s.conf.Endpoint.TokenURL, s.o.Net.timeout(), err, true)
 	}
@@ -372,8 +389,40 @@ func scopes(resource []string) []string {
 	return out
 }
 
+// Token endpoint authentication methods (discovery's
+// token_endpoint_auth_methods_supported).
+const (
+	AuthNone          = "none"
+	AuthSecretBasic   = "client_secret_basic"
+	AuthSecretPost    = "client_secret_post"
+	AuthPrivateKeyJWT = "private_key_jwt"
+)
+
+// clientAssertionType marks a private_key_jwt client assertion (RFC 7523).
+const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// ClientAuth is how the app authenticates at the token endpoint, the way
+// the server asks for it: with a secret, basic where the server lists it
+// (or lists nothing) else post; with no secret but a key, private_key_jwt
+// where the server lists it; else as a public client (client_id only).
+func ClientAuth(cfg *Config, secret string, key *rsa.PrivateKey) string {
+	var methods []string
+	if cfg != nil {
+		methods = cfg.TokenAuthMethods
+	}
+	switch {
+	case secret != "" && (len(methods) == 0 || slices.Contains(methods, AuthSecretBasic)):
+		return AuthSecretBasic
+	case secret != "":
+		return AuthSecretPost
+	case key != nil && slices.Contains(methods, AuthPrivateKeyJWT):
+		return AuthPrivateKeyJWT
+	}
+	return AuthNone
+}
+
 // authStyle picks how a confidential app sends its secret; a public app
-// sends only its client_id in the form.
+// (or one proving itself with a key) sends its client_id in the form.
 func authStyle(secret string, methods []string) oauth2.AuthStyle {
 	switch {
 	case secret == "":
@@ -427,6 +476,8 @@ func tokenEndpointError(ctx context.Context, tokenURL string, timeout time.Durat
 			e.Kind = ErrCodeRejected
 			e.Message = "Epic refused the sign-in code (it had expired or was already used). Start the sign-in again."
 			return e
+		case status == http.StatusTooManyRequests:
+			return throttled(tokenURL, re.Response.Header)
 		case re.ErrorCode == "" && status >= 500:
 			return &Error{Kind: ErrUnreachable, Message: fmt.Sprintf("%s had a problem answering (server error); try again later.", hostOf(tokenURL)), Detail: "HTTP " + strconv.Itoa(status)}
 		case re.ErrorCode == "":

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -31,11 +32,25 @@ const (
 // the OS keychain (item names from internal/keychain) and nowhere else;
 // this package only holds them in memory.
 type Credentials struct {
-	ClientID       string          // the app's client ID (practice configuration; not secret)
-	ClientSecret   string          // keychain.ClientSecret; confidential apps only
-	DeviceClientID string          // keychain.DeviceClientID
-	DeviceKey      *rsa.PrivateKey // keychain.DevicePrivKey, via MarshalDeviceKey / ParseDeviceKey
-	RefreshToken   string          // keychain.RefreshToken
+	ClientID       string // the app's client ID (practice configuration; not secret)
+	ClientSecret   string // keychain.ClientSecret; confidential apps only
+	DeviceClientID string // keychain.DeviceClientID
+	// DeviceKey is this computer's key (keychain.DevicePrivKey, via
+	// MarshalDeviceKey / ParseDeviceKey). With a DeviceClientID it is a
+	// registered device's (JWT bearer grant); without one it is the app's
+	// own key, registered with the server by hand, which authenticates
+	// its token requests (private_key_jwt) where the server lists that.
+	DeviceKey    *rsa.PrivateKey
+	RefreshToken string // keychain.RefreshToken
+}
+
+// ClientKey is the app's own key for private_key_jwt (a device key not
+// registered as a device), or nil.
+func (c Credentials) ClientKey() *rsa.PrivateKey {
+	if c.DeviceClientID == "" {
+		return c.DeviceKey
+	}
+	return nil
 }
 
 // Mode is the access these credentials give: device if there is a device
@@ -238,6 +253,9 @@ func (s *Source) Invalidate() {
 // refresh uses the refresh token; a response without a new refresh token
 // keeps the old one, a rotated one is kept and reported.
 func (s *Source) refresh() (*oauth2.Token, error) {
+	if ClientAuth(s.cfg, s.creds.ClientSecret, s.creds.ClientKey()) == AuthPrivateKeyJWT {
+		return s.refreshWithKey()
+	}
 	conf := oauth2.Config{
 		ClientID:     s.creds.ClientID,
 		ClientSecret: s.creds.ClientSecret,
@@ -261,18 +279,41 @@ func (s *Source) refresh() (*oauth2.Token, error) {
 		}
 		return nil, tokenEndpointError(ctx, s.cfg.TokenURL, s.o.Net.timeout(), err, false)
 	}
-	if t.RefreshToken != "" && t.RefreshToken != s.creds.RefreshToken {
-		s.creds.RefreshToken = t.RefreshToken
-		s.log.Info("refresh token rotated")
-		if s.o.OnRefreshToken != nil {
-			s.o.OnRefreshToken(t.RefreshToken)
-		}
-	}
+	s.rotated(t.RefreshToken)
 	out := &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, Expiry: t.Expiry}
 	if out.TokenType == "" {
 		out.TokenType = "Bearer"
 	}
 	return out, nil
+}
+
+// refreshWithKey uses the refresh token, proving the app with its key
+// (private_key_jwt).
+func (s *Source) refreshWithKey() (*oauth2.Token, error) {
+	now := s.now()
+	a, err := assertion(s.creds.ClientKey(), s.creds.ClientID, s.cfg.TokenURL, now)
+	if err != nil {
+		return nil, &Error{Kind: ErrSignInRequired, Message: "This computer's key could not sign a request; sign in again.", Err: err}
+	}
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {s.creds.RefreshToken}, "client_id": {s.creds.ClientID},
+		"client_assertion_type": {clientAssertionType}, "client_assertion": {a}}
+	tok, rt, err := postToken(context.Background(), s.o.Net, s.cfg.TokenURL, form, now)
+	if err != nil {
+		return nil, err
+	}
+	s.rotated(rt)
+	return tok, nil
+}
+
+// rotated keeps a new refresh token the server sent and reports it.
+func (s *Source) rotated(rt string) {
+	if rt != "" && rt != s.creds.RefreshToken {
+		s.creds.RefreshToken = rt
+		s.log.Info("refresh token rotated")
+		if s.o.OnRefreshToken != nil {
+			s.o.OnRefreshToken(rt)
+		}
+	}
 }
 
 // Establish sets up lasting access after a sign-in. Where the server offers
@@ -298,7 +339,7 @@ func Establish(ctx context.Context, cfg *Config, sess *Session, have Credentials
 	if o.Now != nil {
 		now = o.Now
 	}
-	creds := Credentials{ClientID: have.ClientID, ClientSecret: have.ClientSecret}
+	creds := Credentials{ClientID: have.ClientID, ClientSecret: have.ClientSecret, DeviceKey: have.ClientKey()}
 	if sess != nil && sess.Token != nil {
 		creds.RefreshToken = sess.Token.RefreshToken
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -14,9 +16,11 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/smart"
 )
 
 // cliSignIn runs `signin --no-browser` with no agent serving and signs in
@@ -89,17 +93,23 @@ func TestAccessModesEndToEnd(t *testing.T) {
 		scopes  []string // practice.json "scopes"
 		mode    string
 		words   string // in signin's output
+		keyed   bool   // the app proves itself with this computer's key (client-key)
 	}{
-		{"generic, public app, refresh token", epicsim.ProfileGeneric, epicsim.Client{ID: appID}, nil, "refresh", "Lasting access"},
-		{"generic, client_secret_post", epicsim.ProfileGeneric, epicsim.Client{ID: appID, Secret: secret, AuthMethod: epicsim.AuthSecretPost}, nil, "refresh", "Lasting access"},
-		{"generic, session only", epicsim.ProfileGeneric, epicsim.Client{ID: appID}, []string{"user/Patient.read", "user/Practitioner.read", "online_access"}, "interactive", "This session only"},
-		{"epic, device key kept through a refused re-registration", epicsim.ProfileEpic, epicsim.Client{ID: appID, Secret: secret}, nil, "device", "Lasting access"},
+		{"generic, public app, refresh token", epicsim.ProfileGeneric, epicsim.Client{ID: appID}, nil, "refresh", "Lasting access", false},
+		{"generic, client_secret_post", epicsim.ProfileGeneric, epicsim.Client{ID: appID, Secret: secret, AuthMethod: epicsim.AuthSecretPost}, nil, "refresh", "Lasting access", false},
+		{"generic, session only", epicsim.ProfileGeneric, epicsim.Client{ID: appID}, []string{"user/Patient.read", "user/Practitioner.read", "online_access"}, "interactive", "This session only", false},
+		{"epic, device key kept through a refused re-registration", epicsim.ProfileEpic, epicsim.Client{ID: appID, Secret: secret}, nil, "device", "Lasting access", false},
+		{"generic, private_key_jwt", epicsim.ProfileGeneric, epicsim.Client{ID: appID, AuthMethod: epicsim.AuthPrivateKeyJWT}, nil, "refresh", "Lasting access", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			port := freePort(t)
 			tc.client.RedirectURIs = []string{"http://127.0.0.1:" + strconv.Itoa(port) + "/callback"}
-			sim, err := epicsim.Start(ctx, epicsim.Options{Profile: tc.profile, Clients: []epicsim.Client{tc.client}})
+			clients := []epicsim.Client{tc.client}
+			if tc.keyed { // registered once the app has made its key
+				clients = nil
+			}
+			sim, err := epicsim.Start(ctx, epicsim.Options{Profile: tc.profile, Clients: clients})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,6 +129,28 @@ func TestAccessModesEndToEnd(t *testing.T) {
 			}
 			if tc.scopes != nil {
 				setScopes(t, home, tc.scopes)
+			}
+			if tc.keyed {
+				// The manager prints this computer's public key and the
+				// server's administrator registers it with the app.
+				out, errOut, err := runAgent(t, home, "client-key")
+				if err != nil {
+					t.Fatalf("client-key: %v\n%s", err, errOut)
+				}
+				set, err := jwk.Parse([]byte(out))
+				if err != nil || set.Len() != 1 {
+					t.Fatalf("client-key printed no JWK set: %v\n%s", err, out)
+				}
+				k, _ := set.Key(0)
+				var pub rsa.PublicKey
+				if err := k.Raw(&pub); err != nil {
+					t.Fatal(err)
+				}
+				if again, _, _ := runAgent(t, home, "client-key"); again != out {
+					t.Fatal("client-key made a second key")
+				}
+				tc.client.PublicKey = &pub
+				sim.AddClient(tc.client)
 			}
 
 			var logs strings.Builder // everything the processes printed, scanned for secrets at the end
@@ -192,5 +224,41 @@ func setScopes(t *testing.T, home string, scopes []string) {
 	b, _ = json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// `sandbox --profile generic` serves the generic SMART server by hand (no
+// registration endpoint); an unknown profile is a usage error.
+func TestSandboxGenericProfile(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	root := newRoot()
+	root.SetOut(pw)
+	root.SetErr(io.Discard)
+	root.SetArgs([]string{"sandbox", "--profile", "generic"})
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx); pw.Close() }()
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() {
+		t.Fatalf("no output: %v", <-done)
+	}
+	base := lines.Text()
+	go io.Copy(io.Discard, pr)
+	cfg, err := smart.Discover(ctx, base, smart.NetOptions{})
+	if err != nil || cfg.RegistrationURL != "" || !cfg.OfflineAccess {
+		t.Fatalf("generic discovery: %v %+v", err, cfg)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("sandbox: %v", err)
+	}
+
+	bad := newRoot()
+	bad.SetOut(io.Discard)
+	bad.SetErr(io.Discard)
+	bad.SetArgs([]string{"sandbox", "--profile", "cerner"})
+	var ec exitCoder
+	if err := bad.ExecuteContext(context.Background()); !errors.As(err, &ec) || ec.ExitCode() != 2 {
+		t.Fatalf("unknown profile: %v", err)
 	}
 }

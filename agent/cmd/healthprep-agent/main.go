@@ -73,6 +73,7 @@ func newRoot() *cobra.Command {
 		newResetCmd(g),
 		newSetupCmd(g),
 		newSignInCmd(g),
+		newClientKeyCmd(g),
 		newPresetCmd(),
 		newScheduleCmd(g),
 		newStopCmd(),

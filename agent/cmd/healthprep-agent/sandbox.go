@@ -16,12 +16,15 @@ type sandboxConfig struct {
 	opts   epicsim.Options
 	faults epicsim.Faults
 	knobs  epicsim.Knobs
+	// profile is the server imitated: epic or generic.
+	profile string
 }
 
 func (c *sandboxConfig) bind(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&c.opts.Addr, "addr", "127.0.0.1:0", "listen address (loopback only)")
 	f.Int64Var(&c.opts.Seed, "seed", 1, "seed of the generated practice")
+	f.StringVar(&c.profile, "profile", "epic", "the server imitated: epic, or generic (a SMART server with no device registration: refresh tokens only for offline_access)")
 	f.BoolVar(&c.opts.AllowProviderAppointmentSearch, "allow-provider-appointment-search", false,
 		"let FHIR Appointment search by practitioner/location and date (not every Epic tenant allows it)")
 	// Faults of the FHIR API and the scheduling web service.
@@ -61,6 +64,13 @@ slowness, outages) and bad id_tokens, to reproduce by hand what the tests check.
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := c.opts
+			switch c.profile {
+			case "epic":
+			case "generic":
+				opts.Profile = epicsim.ProfileGeneric
+			default:
+				return usageError{fmt.Errorf("--profile %q is not known: use epic or generic", c.profile)}
+			}
 			opts.Faults = c.faults
 			opts.Logger = g.logger()
 			srv, err := epicsim.Start(cmd.Context(), opts)
