@@ -194,6 +194,21 @@ func (a *App) Setup(fhirBase, clientID, name string) (api.SetupCheck, error) {
 	})
 }
 
+// TestSchedule fetches a day's schedule (date "" for today) from the
+// source as chosen in the wizard, saving nothing; kind "" tests the saved one.
+func (a *App) TestSchedule(kind string, providerIDs []string, date string) (api.ScheduleCheck, error) {
+	return call(a, 90*time.Second, func(ctx context.Context, s api.Service) (api.ScheduleCheck, error) {
+		return s.TestSchedule(ctx, api.ScheduleTest{Source: api.ScheduleSource{Kind: kind, ProviderIDs: providerIDs}, Date: date})
+	})
+}
+
+// SaveSchedule keeps where the practice's schedule comes from.
+func (a *App) SaveSchedule(kind string, providerIDs []string) (api.ScheduleCheck, error) {
+	return call(a, 10*time.Second, func(ctx context.Context, s api.Service) (api.ScheduleCheck, error) {
+		return s.SaveSchedule(ctx, api.ScheduleSource{Kind: kind, ProviderIDs: providerIDs})
+	})
+}
+
 // StartSignIn opens the system browser at Epic's sign-in page.
 func (a *App) StartSignIn() (api.SignInState, error) {
 	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (api.SignInState, error) {

@@ -54,6 +54,10 @@ export function ResetCatalogue() {
   return window['go']['app']['App']['ResetCatalogue']();
 }
 
+export function SaveSchedule(arg1, arg2) {
+  return window['go']['app']['App']['SaveSchedule'](arg1, arg2);
+}
+
 export function SaveSettings(arg1) {
   return window['go']['app']['App']['SaveSettings'](arg1);
 }
@@ -88,6 +92,10 @@ export function Status() {
 
 export function Sync(arg1) {
   return window['go']['app']['App']['Sync'](arg1);
+}
+
+export function TestSchedule(arg1, arg2, arg3) {
+  return window['go']['app']['App']['TestSchedule'](arg1, arg2, arg3);
 }
 
 export function Version() {
