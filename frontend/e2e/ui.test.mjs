@@ -91,6 +91,22 @@ test("setup wizard from the demo: inline messages, test connection, sign-in wait
   await page.evaluate(() => window.__stub.finishSignIn({ state: "done", user: "Pat Manager", accessMode: "device" }));
   await page.waitForSelector("#wizard-signin-user:has-text('Signed in as Pat Manager.')");
   await page.click("#wizard-next");
+  // Schedule: the provider IDs the provider schedule needs, refused when
+  // missing, then tested against today's schedule.
+  await page.waitForSelector("#schedule-kind-provider-service:checked");
+  await page.fill("#provider-ids", "");
+  await page.click("#wizard-next");
+  await page.waitForSelector("#provider-ids-msg:has-text('Add the Epic provider IDs')");
+  assert.equal(await page.getAttribute("#provider-ids", "aria-invalid"), "true");
+  await page.fill("#provider-ids", "E1001, E1002 E1003, E9999");
+  await page.click("#test-schedule");
+  await page.waitForSelector("#schedule-found:text-is('Found 5 appointments for today, Tue 24 Nov 2026.')");
+  assert.match(await page.textContent("#schedule-by-provider"), /E9999: Epic does not know this provider ID/);
+  await page.screenshot({ path: join(shots, "wizard-schedule.png") });
+  await page.fill("#provider-ids", "E1001, E1002 E1003");
+  await page.click("#wizard-next");
+  await page.waitForSelector("#wizard-sync-at");
+  assert.ok((await calls(page)).includes("save schedule provider-service E1001,E1002,E1003"));
   await page.fill("#wizard-sync-at", "07:00");
   await page.check("#wizard-day-Sat");
   await page.click("#wizard-finish");
@@ -143,6 +159,8 @@ test("a practice preset the agent could not apply: the banner says why, Finish s
   assert.ok((await calls(page)).includes("setup https://fhir.riverside.example/api/FHIR/R4 0a1b2c3d Riverside Family Medicine"));
   await page.evaluate(() => window.__stub.finishSignIn({ state: "done", user: "Pat Manager", accessMode: "device" }));
   await page.click("#wizard-next");
+  await page.waitForSelector("#provider-ids");
+  await page.click("#wizard-next"); // the saved provider IDs stand
   await page.click("#wizard-finish");
   await page.waitForSelector("#day-table");
   assert.equal(await page.textContent("#header-practice"), "Riverside Family Medicine");

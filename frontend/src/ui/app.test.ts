@@ -395,6 +395,9 @@ describe("a practice preset the agent could not apply", () => {
     expect(text("#wizard-signin-user")).toBe("Signed in as Pat Manager.");
     click("#wizard-next");
     await settle();
+    type("#provider-ids", "E1001");
+    click("#wizard-next");
+    await settle();
     click("#wizard-finish");
     await settle(10);
     expect(text("#header-practice")).toBe("Riverside Family Medicine");

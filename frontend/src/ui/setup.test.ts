@@ -227,6 +227,100 @@ describe("setup wizard, sign-in", () => {
   });
 });
 
+describe("setup wizard, schedule", () => {
+  it("asks for the provider IDs the provider schedule needs, at the field, and saves nothing without them", async () => {
+    await wizard.toSchedule();
+    expect(wizard.step).toBe(3);
+    expect(root.querySelector<HTMLInputElement>("#schedule-kind-provider-service")!.checked).toBe(true);
+    click("#wizard-next");
+    await settle();
+    expect(text("#provider-ids-msg")).toBe("Add the Epic provider IDs of the practice's providers.");
+    expect(root.querySelector("#provider-ids")!.getAttribute("aria-invalid")).toBe("true");
+    expect(backend.savedSchedules).toEqual([]);
+    expect(wizard.step).toBe(3);
+  });
+
+  it("fills in what is saved", async () => {
+    backend.st = { ...backend.st, schedule: { kind: "fhir-appointments", providerIds: ["E1", "E2"] } };
+    await wizard.toSchedule();
+    await settle();
+    expect(root.querySelector<HTMLInputElement>("#schedule-kind-fhir-appointments")!.checked).toBe(true);
+    expect(root.querySelector<HTMLInputElement>("#provider-ids")!.value).toBe("E1, E2");
+  });
+
+  it("Test schedule fetches today with the IDs as pasted and says how many appointments, per provider", async () => {
+    await wizard.toSchedule();
+    type("#provider-ids", ' "E1001"; E1002\tE1001 ');
+    expect(text("#provider-ids-read")).toBe("Read as 2 IDs: E1001, E1002");
+    click("#test-schedule");
+    await settle();
+    expect(backend.calls).toContain("test-schedule:provider-service:E1001,E1002:");
+    expect(text("#schedule-found")).toBe("Found 3 appointments for today, Tue 24 Nov 2026.");
+    expect(text("#schedule-by-provider")).toContain("E1001 (Provider 1): 3 appointments today");
+    expect(text("#schedule-by-provider")).toContain("E1002 (Provider 2): 0 appointments today");
+    expect(text("#schedule-result")).toContain("nothing was saved");
+    expect(backend.savedSchedules).toEqual([]);
+  });
+
+  it("on a closed day names the next clinic day, and an ID Epic does not know", async () => {
+    backend.scheduleTestAnswer = (kind, ids) => ({
+      source: { kind, providerIds: ids },
+      problems: [],
+      tested: true,
+      date: "2026-11-29",
+      appointments: 0,
+      byProvider: [
+        { id: "E1001", name: "Ada Park, MD", appointments: 0 },
+        { id: "E9999", appointments: 0, unknown: true },
+      ],
+      nextDate: "2026-11-30",
+      nextAppointments: 24,
+    });
+    await wizard.toSchedule();
+    type("#provider-ids", "E1001, E9999");
+    click("#test-schedule");
+    await settle();
+    expect(text("#schedule-found")).toBe("No appointments today, Sun 29 Nov 2026. The next clinic day, Mon 30 Nov 2026, has 24.");
+    expect(text("#schedule-by-provider")).toContain("E9999: Epic does not know this provider ID. Check it, or remove it.");
+    expect(root.querySelector("#schedule-result")!.className).toContain("warn");
+  });
+
+  it("shows why a test failed, in the agent's words", async () => {
+    backend.scheduleTestError = wire("forbidden", "Epic refused to give the schedule to this app", "403 from GetProviderAppointments");
+    await wizard.toSchedule();
+    type("#provider-ids", "E1001");
+    click("#test-schedule");
+    await settle();
+    expect(text("#schedule-test-error .error-message")).toBe("Epic refused to give the schedule to this app");
+  });
+
+  it("the file route needs no IDs and says where the file is imported", async () => {
+    await wizard.toSchedule();
+    const file = root.querySelector<HTMLInputElement>("#schedule-kind-file")!;
+    file.checked = true;
+    file.dispatchEvent(new Event("change"));
+    expect(root.querySelector("#provider-ids")).toBeNull();
+    expect(text("#schedule-kind-file-help")).toContain("imports it on Today");
+    click("#wizard-next");
+    await settle();
+    expect(backend.savedSchedules).toEqual([{ kind: "file", providerIds: [] }]);
+    expect(wizard.step).toBe(4);
+  });
+
+  it("saves the source, then goes on to clinic hours; Back returns to it", async () => {
+    await wizard.toSchedule();
+    type("#provider-ids", "E1001,E1002");
+    click("#wizard-next");
+    await settle();
+    expect(backend.savedSchedules).toEqual([{ kind: "provider-service", providerIds: ["E1001", "E1002"] }]);
+    expect(wizard.step).toBe(4);
+    expect(root.querySelector("#wizard-sync-at")).not.toBeNull();
+    click("#wizard-back");
+    expect(wizard.step).toBe(3);
+    expect(root.querySelector<HTMLInputElement>("#provider-ids")!.value).toBe("E1001,E1002");
+  });
+});
+
 describe("setup wizard, clinic hours", () => {
   it("saves the hours and days, then finishes", async () => {
     await wizard.toHours();
