@@ -19,7 +19,7 @@
   }));
   const settings = () => ({
     syncAt: "06:30", clinicEnd: "18:00", syncEveryMinutes: 30, clinicDays: ["Mon", "Tue", "Wed", "Thu", "Fri"],
-    retentionDays: 14, largeText: false, lookbacks: { labs: 12, imaging: 24, consults: 12, hospital: 12 },
+    retentionDays: 14, largeText: params.get("large") === "1", lookbacks: { labs: 12, imaging: 24, consults: 12, hospital: 12 },
   });
   const catalogue = () => ({
     version: "2026.11-1", custom: false,
