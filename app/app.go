@@ -6,12 +6,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/pkg/browser"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/healthprep/desk/agent/api"
@@ -143,6 +146,22 @@ func wire(err error) error {
 	}
 	b, _ := json.Marshal(e)
 	return errors.New(string(b))
+}
+
+// OpenURL opens a web address in the system browser, and says so when no
+// browser could be opened (Wails' BrowserOpenURL fails silently, leaving
+// the manager pressing a button that does nothing).
+func (a *App) OpenURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return wire(api.NewError(api.KindBadRequest, "only web addresses (https://…) can be opened in the browser"))
+	}
+	browser.Stdout, browser.Stderr = io.Discard, io.Discard
+	if err := browser.OpenURL(u.String()); err != nil {
+		a.log.Warn("opening the browser", "err", err)
+		return wire(&api.Error{Kind: api.KindNotFound, Message: "no web browser could be opened on this computer: copy the address and paste it into a browser", Detail: err.Error()})
+	}
+	return nil
 }
 
 // Version reports the build, for the About box.

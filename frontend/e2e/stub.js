@@ -138,6 +138,10 @@
     },
   };
   const App = {
+    OpenURL: async (url) => {
+      state.calls.push(`open ${url}`);
+      if (params.get("nobrowser")) throw err("not_found", "no web browser could be opened on this computer: copy the address and paste it into a browser", "exec: \"xdg-open\": executable file not found in $PATH");
+    },
     Status: async () => status(),
     Version: async () => ({ version: "v0.9.0-e2e", commit: "e2e1234", date: "2026-11-24T05:00:00Z", goVersion: "go1.26.8" }),
     Day: async (date) => {

@@ -92,9 +92,13 @@ test("setup wizard from the demo: inline messages, test connection, sign-in wait
   await page.fill("#fhir-base", "http://fhir.riverside.example/api/FHIR/R4");
   await page.waitForSelector("#fhir-base-msg:has-text('must start with https://')");
   await page.fill("#fhir-base", "https://fhir.riverside.example/api/FHIR/R4/");
+  // What the paste became shows before anything is saved.
+  await page.waitForFunction(() => document.querySelector("#fhir-base-clean")?.textContent === "Will be saved as https://fhir.riverside.example/api/FHIR/R4");
+  assert.equal(await page.textContent("#client-id-clean"), "Will be saved as 0a1b2c3d");
   await page.click("#test-connection");
   await page.waitForSelector("#wizard-result:has-text('Epic answered')");
-  assert.match(await page.textContent("#wizard-result"), /sign-in at fhir\.riverside\.example/);
+  assert.match(await page.textContent("#wizard-result"), /sign-in page is at fhir\.riverside\.example/);
+  assert.match(await page.textContent("#wizard-not-checked"), /Not checked yet: the client ID/);
   await page.screenshot({ path: join(shots, "wizard.png") });
 
   await page.click("#sign-in");

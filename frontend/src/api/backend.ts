@@ -61,8 +61,9 @@ export interface Backend {
   reset(confirm: string): Promise<void>;
   /** The audit log since an RFC 3339 time ("" for all). */
   audit(since: string): Promise<AuditEntry[]>;
-  /** Opens a web address in the system browser (never inside the app window). */
-  openURL(url: string): void;
+  /** Opens a web address in the system browser (never inside the app
+   *  window); rejects, in words, when no browser could be opened. */
+  openURL(url: string): Promise<void>;
   /** Puts text on the clipboard; false when that did not work. */
   copyText(text: string): Promise<boolean>;
 }

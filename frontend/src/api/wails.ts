@@ -1,5 +1,5 @@
 import * as App from "../../wailsjs/go/app/App";
-import { BrowserOpenURL, ClipboardSetText, EventsOn } from "../../wailsjs/runtime/runtime";
+import { ClipboardSetText, EventsOn } from "../../wailsjs/runtime/runtime";
 import type { Backend } from "./backend";
 import type {
   AuditEntry,
@@ -89,7 +89,7 @@ export const wailsBackend: Backend = {
   importSchedule: async (date, csv) => normImported((await App.ImportSchedule(date, csv)) as unknown as ScheduleImported),
   reset: (confirm) => App.Reset(confirm),
   audit: async (since) => list((await App.Audit(since)) as unknown as AuditEntry[]),
-  openURL: (url) => BrowserOpenURL(url),
+  openURL: (url) => App.OpenURL(url),
   exportCatalogue: () => App.ExportCatalogue(),
   copyText: async (text) => {
     try {

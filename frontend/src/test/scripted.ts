@@ -367,8 +367,11 @@ export class Scripted implements Backend {
   async audit(): Promise<AuditEntry[]> {
     return [];
   }
-  openURL(url: string) {
+  /** When set, openURL rejects with it (no browser on this computer). */
+  openError?: string;
+  async openURL(url: string) {
     this.opened.push(url);
+    if (this.openError) throw this.openError;
   }
   /** exportPath is what the save dialog answers; undefined: no dialog here. */
   exportPath?: string;

@@ -31,7 +31,7 @@ function cleaning(base: string, id: string, discover: boolean): SetupCheck {
   else if (/\s/.test(cid)) problems.push({ field: "clientId", message: "The client ID has a space inside it." });
   if (base.trim() === "") problems.push({ field: "fhirBase", message: "Paste the FHIR base URL." });
   else if (!base.startsWith("https://")) problems.push({ field: "fhirBase", message: "The FHIR address must start with https://" });
-  return { fhirBase: base.trim(), clientId: cid, problems, discovery: discover && problems.length === 0 ? epic : undefined };
+  return { fhirBase: base.trim().replace(/\/metadata$/, ""), clientId: cid, problems, discovery: discover && problems.length === 0 ? epic : undefined };
 }
 
 beforeEach(() => {
@@ -88,10 +88,27 @@ describe("setup wizard, step 1", () => {
     click("#test-connection");
     await settle();
     expect(backend.calls).toContain("check:true");
-    expect(text("#wizard-result")).toContain("Epic answered.");
-    expect(text("#wizard-result")).toContain("It will ask for sign-in at fhir.example.org.");
-    expect(text("#wizard-result")).toContain("supports the secure sign-in");
+    expect(text("#wizard-result")).toContain("Epic answered at this FHIR address.");
+    expect(text("#wizard-result")).toContain("Its sign-in page is at fhir.example.org.");
+    expect(text("#wizard-result")).toContain("Checked: it supports the secure sign-in");
     expect(text("#wizard-result")).toContain("register its own key");
+    // A green answer must not pass for a checked client ID: Epic checks it only at sign-in.
+    expect(text("#wizard-not-checked")).toBe("Not checked yet: the client ID. Epic checks it only when you sign in, the next step.");
+  });
+
+  it("shows what a messy paste became, before anything is saved", async () => {
+    type("#client-id", ' "0a1b2c" ');
+    type("#fhir-base", "https://fhir.example.org/api/FHIR/R4/metadata");
+    await new Promise((r) => setTimeout(r, checkDelayMs + 20));
+    await settle();
+    expect(text("#client-id-clean")).toBe("Will be saved as 0a1b2c");
+    expect(text("#fhir-base-clean")).toBe("Will be saved as https://fhir.example.org/api/FHIR/R4");
+    expect(root.querySelector("#fhir-base")!.getAttribute("aria-describedby")).toContain("fhir-base-clean");
+    // A clean value says nothing more.
+    type("#client-id", "0a1b2c");
+    await new Promise((r) => setTimeout(r, checkDelayMs + 20));
+    await settle();
+    expect(text("#client-id-clean")).toBe("");
   });
 
   it("Test connection with empty fields marks every field", async () => {
@@ -164,7 +181,11 @@ describe("setup wizard, sign-in", () => {
     expect(backend.copied).toEqual(["https://epic.example/oauth2/authorize?client_id=x"]);
     expect(text("#wizard-signin-copy")).toBe("Copied");
     click("#wizard-signin-open");
+    await settle();
     expect(backend.opened).toEqual(["https://epic.example/oauth2/authorize?client_id=x"]);
+    expect(text("#wizard-signin-open-msg")).toBe("");
+    // It never claims a browser window opened: none may have.
+    expect(text("#wizard-signin-panel")).not.toContain("window that opened");
     wait.resolve({ state: "done", user: "Pat Manager", accessMode: "device" });
     await settle();
     expect(text("#wizard-signin-user")).toBe("Signed in as Pat Manager.");
@@ -172,6 +193,15 @@ describe("setup wizard, sign-in", () => {
     click("#wizard-next");
     await settle();
     expect(wizard.step).toBe(3);
+  });
+
+  it("Open in browser says why when no browser could be opened", async () => {
+    backend.signInAnswers = [new Deferred<SignInState>()];
+    backend.openError = wire("not_found", "no web browser could be opened on this computer: copy the address and paste it into a browser");
+    await toSignIn();
+    click("#wizard-signin-open");
+    await settle();
+    expect(text("#wizard-signin-open-msg")).toBe("No web browser could be opened on this computer: copy the address and paste it into a browser");
   });
 
   it("keeps polling while the browser sign-in is still going", async () => {

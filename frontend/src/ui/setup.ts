@@ -305,8 +305,20 @@ export class SetupWizard {
     );
   }
 
+  /** cleanedAs is what the agent made of a pasted value (quotes, spaces,
+   *  a trailing /metadata dropped), when that differs from what is in the
+   *  field: the manager sees what will be saved. */
+  cleanedAs(field: SetupProblem["field"]): string {
+    const raw = field === "clientId" ? this.clientId : this.fhirBase;
+    const c = this.check;
+    if (!c || raw.trim() === "" || this.problemFor(field)) return "";
+    const clean = field === "clientId" ? c.clientId : c.fhirBase;
+    return clean && clean !== raw ? clean : "";
+  }
+
   private field(id: string, label: string, value: string, field: "name" | "clientId" | "fhirBase", placeholder: string, help?: string): HTMLElement[] {
     const msg = field === "name" ? "" : this.problemFor(field);
+    const clean = field === "name" ? "" : this.cleanedAs(field);
     const parts: (HTMLElement | null)[] = [
       h("label", { for: id }, label),
       help ? h("div", { class: "help", id: `${id}-help` }, help) : null,
@@ -317,10 +329,11 @@ export class SetupWizard {
         placeholder,
         value,
         "aria-invalid": msg ? "true" : undefined,
-        "aria-describedby": `${id}-msg${help ? ` ${id}-help` : ""}`,
+        "aria-describedby": `${id}-msg ${id}-clean${help ? ` ${id}-help` : ""}`,
         oninput: (e: Event) => this.typed(field, (e.target as HTMLInputElement).value),
       }),
       h("div", { class: "field-msg", id: `${id}-msg`, "aria-live": "polite" }, msg),
+      h("div", { class: "help cleaned", id: `${id}-clean`, "aria-live": "polite" }, clean ? ["Will be saved as ", h("code", {}, clean)] : ""),
     ];
     return parts.filter((x): x is HTMLElement => x !== null);
   }
@@ -363,12 +376,27 @@ export class SetupWizard {
         return h(
           "div",
           { class: `notice ${d.pkceS256 ? "ok" : "warn"}`, id: "wizard-result", role: "status" },
-          h("strong", {}, "Epic answered. "),
-          `It will ask for sign-in at ${host(d.authorize)}. `,
-          d.pkceS256
-            ? "It supports the secure sign-in this app uses. "
-            : "It does not say it supports the secure sign-in (PKCE) this app needs: ask your Epic analyst before going on. ",
-          d.register ? "It lets this computer register its own key for unattended morning updates." : "It does not offer device registration, so someone may need to sign in again from time to time.",
+          h("p", {}, h("strong", {}, "Epic answered at this FHIR address. "), `Its sign-in page is at ${host(d.authorize)}.`),
+          h(
+            "ul",
+            { id: "wizard-checked" },
+            h("li", {}, "Checked: the FHIR address is right: Epic sent its sign-in settings."),
+            h(
+              "li",
+              {},
+              d.pkceS256
+                ? "Checked: it supports the secure sign-in (PKCE) this app uses."
+                : "Problem: it does not say it supports the secure sign-in (PKCE) this app needs. Ask your Epic analyst before going on.",
+            ),
+            h(
+              "li",
+              {},
+              d.register
+                ? "Checked: it lets this computer register its own key, for unattended morning updates."
+                : "It does not offer device registration, so someone may need to sign in again from time to time.",
+            ),
+            h("li", { id: "wizard-not-checked" }, h("strong", {}, "Not checked yet: the client ID. "), "Epic checks it only when you sign in, the next step."),
+          ),
         );
       }
     }

@@ -25,6 +25,8 @@ export function ImportCatalogue(arg1:string):Promise<api.CatalogueChange>;
 
 export function ImportSchedule(arg1:string,arg2:string):Promise<api.ScheduleImported>;
 
+export function OpenURL(arg1:string):Promise<void>;
+
 export function PrintHTML(arg1:string,arg2:string):Promise<string>;
 
 export function Reset(arg1:string):Promise<void>;

@@ -42,6 +42,10 @@ export function ImportSchedule(arg1, arg2) {
   return window['go']['app']['App']['ImportSchedule'](arg1, arg2);
 }
 
+export function OpenURL(arg1) {
+  return window['go']['app']['App']['OpenURL'](arg1);
+}
+
 export function PrintHTML(arg1, arg2) {
   return window['go']['app']['App']['PrintHTML'](arg1, arg2);
 }
