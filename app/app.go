@@ -6,12 +6,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/pkg/browser"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/healthprep/desk/agent/api"
@@ -145,6 +148,22 @@ func wire(err error) error {
 	return errors.New(string(b))
 }
 
+// OpenURL opens a web address in the system browser, and says so when no
+// browser could be opened (Wails' BrowserOpenURL fails silently, leaving
+// the manager pressing a button that does nothing).
+func (a *App) OpenURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return wire(api.NewError(api.KindBadRequest, "only web addresses (https://…) can be opened in the browser"))
+	}
+	browser.Stdout, browser.Stderr = io.Discard, io.Discard
+	if err := browser.OpenURL(u.String()); err != nil {
+		a.log.Warn("opening the browser", "err", err)
+		return wire(&api.Error{Kind: api.KindNotFound, Message: "no web browser could be opened on this computer: copy the address and paste it into a browser", Detail: err.Error()})
+	}
+	return nil
+}
+
 // Version reports the build, for the About box.
 func (a *App) Version() buildinfo.Info { return buildinfo.Get() }
 
@@ -191,6 +210,21 @@ func (a *App) CheckSetup(fhirBase, clientID string, discover bool) (api.SetupChe
 func (a *App) Setup(fhirBase, clientID, name string) (api.SetupCheck, error) {
 	return call(a, 30*time.Second, func(ctx context.Context, s api.Service) (api.SetupCheck, error) {
 		return s.Setup(ctx, api.SetupRequest{FHIRBase: fhirBase, ClientID: clientID, Name: name})
+	})
+}
+
+// TestSchedule fetches a day's schedule (date "" for today) from the
+// source as chosen in the wizard, saving nothing; kind "" tests the saved one.
+func (a *App) TestSchedule(kind string, providerIDs []string, date string) (api.ScheduleCheck, error) {
+	return call(a, 90*time.Second, func(ctx context.Context, s api.Service) (api.ScheduleCheck, error) {
+		return s.TestSchedule(ctx, api.ScheduleTest{Source: api.ScheduleSource{Kind: kind, ProviderIDs: providerIDs}, Date: date})
+	})
+}
+
+// SaveSchedule keeps where the practice's schedule comes from.
+func (a *App) SaveSchedule(kind string, providerIDs []string) (api.ScheduleCheck, error) {
+	return call(a, 10*time.Second, func(ctx context.Context, s api.Service) (api.ScheduleCheck, error) {
+		return s.SaveSchedule(ctx, api.ScheduleSource{Kind: kind, ProviderIDs: providerIDs})
 	})
 }
 

@@ -147,6 +147,14 @@ func (c *Client) Setup(ctx context.Context, req SetupRequest) (v SetupCheck, err
 	return v, c.do(ctx, http.MethodPost, "/v1/setup", req, &v)
 }
 
+func (c *Client) TestSchedule(ctx context.Context, req ScheduleTest) (v ScheduleCheck, err error) {
+	return v, c.do(ctx, http.MethodPost, "/v1/setup/schedule/test", req, &v)
+}
+
+func (c *Client) SaveSchedule(ctx context.Context, src ScheduleSource) (v ScheduleCheck, err error) {
+	return v, c.do(ctx, http.MethodPut, "/v1/setup/schedule", src, &v)
+}
+
 func (c *Client) CancelSync(ctx context.Context) error {
 	return c.do(ctx, http.MethodDelete, "/v1/sync", nil, nil)
 }

@@ -27,6 +27,8 @@ func NewHandler(svc Service, log *slog.Logger) http.Handler {
 	mux.HandleFunc("GET /v1/sync/events", h.syncEvents)
 	mux.HandleFunc("POST /v1/setup/check", h.checkSetup)
 	mux.HandleFunc("POST /v1/setup", h.setup)
+	mux.HandleFunc("POST /v1/setup/schedule/test", h.testSchedule)
+	mux.HandleFunc("PUT /v1/setup/schedule", h.saveSchedule)
 	mux.HandleFunc("POST /v1/signin", h.startSignIn)
 	mux.HandleFunc("GET /v1/signin", h.signInStatus)
 	mux.HandleFunc("DELETE /v1/signin", h.cancelSignIn)
@@ -160,6 +162,26 @@ func (h *handler) checkSetup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := h.svc.CheckSetup(r.Context(), req)
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) testSchedule(w http.ResponseWriter, r *http.Request) {
+	var req ScheduleTest
+	if err := decode(r, &req); err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	v, err := h.svc.TestSchedule(r.Context(), req)
+	h.reply(w, r, v, err)
+}
+
+func (h *handler) saveSchedule(w http.ResponseWriter, r *http.Request) {
+	var req ScheduleSource
+	if err := decode(r, &req); err != nil {
+		h.reply(w, r, nil, err)
+		return
+	}
+	v, err := h.svc.SaveSchedule(r.Context(), req)
 	h.reply(w, r, v, err)
 }
 

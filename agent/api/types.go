@@ -27,6 +27,11 @@ type Service interface {
 	CancelSync(ctx context.Context) error
 	CheckSetup(ctx context.Context, req SetupRequest) (SetupCheck, error)
 	Setup(ctx context.Context, req SetupRequest) (SetupCheck, error)
+	// TestSchedule fetches a day's schedule from the source given (or the
+	// saved one) and says how many appointments it found; SaveSchedule
+	// keeps the source. Both report problems by field, saving nothing then.
+	TestSchedule(ctx context.Context, req ScheduleTest) (ScheduleCheck, error)
+	SaveSchedule(ctx context.Context, src ScheduleSource) (ScheduleCheck, error)
 	// StartSignIn opens the system browser at Epic's sign-in page and
 	// returns at once; SignInStatus reports how it went, waiting up to
 	// wait for it to finish; CancelSignIn gives up on it.
@@ -321,4 +326,40 @@ type ScheduleImported struct {
 type RowProblem struct {
 	Line    int    `json:"line"`
 	Problem string `json:"problem"`
+}
+
+// ScheduleTest asks the schedule source the manager chose for a day's
+// appointments (empty: today), saving nothing.
+type ScheduleTest struct {
+	Source ScheduleSource `json:"source"`
+	Date   string         `json:"date,omitempty"`
+}
+
+// ScheduleCheck is a schedule source as cleaned (provider IDs split, trimmed
+// and de-duplicated) with its problems by field ("kind", "providerIds"); a
+// test adds what the source gave for the day.
+type ScheduleCheck struct {
+	Source   ScheduleSource `json:"source"`
+	Problems []Problem      `json:"problems"`
+	// Tested is set when the schedule was fetched: Appointments is then
+	// the day's count (0 is an answer), ByProvider the count per provider
+	// ID asked for (an ID with none may be mistyped).
+	Tested       bool            `json:"tested"`
+	Date         string          `json:"date,omitempty"`
+	Appointments int             `json:"appointments"`
+	ByProvider   []ProviderCount `json:"byProvider,omitempty"`
+	// NextDate is the next clinic day with appointments, when Date has none.
+	NextDate         string `json:"nextDate,omitempty"`
+	NextAppointments int    `json:"nextAppointments,omitempty"`
+	// Note says what a test could not do (no schedule file imported yet).
+	Note string `json:"note,omitempty"`
+}
+
+// ProviderCount is one provider's appointments on the tested day.
+type ProviderCount struct {
+	ID           string `json:"id"`
+	Name         string `json:"name,omitempty"`
+	Appointments int    `json:"appointments"`
+	// Unknown: Epic refused the search for this ID (not a provider it knows).
+	Unknown bool `json:"unknown,omitempty"`
 }

@@ -12,6 +12,14 @@
 //     through the dev build (the frontend's performance mark) and in the
 //     real window (first screenshot with rows), with the agent running and
 //     with the agent stopped first.
+//  4. A fresh manager sets up the practice in the app, with no command line:
+//     `healthprep-agent sandbox` is the practice's Epic; from the demo's
+//     "Set up your practice" the wizard takes the client ID and FHIR base,
+//     tests the connection, signs in (the agent opens the "system browser",
+//     a stand-in script that notes the address; Chromium signs in there),
+//     takes the provider IDs and tests today's schedule, saves the hours,
+//     and Today fills with the practice's day (on a closed day, through the
+//     next clinic day it offers), checked against the agent.
 //
 // Every process it starts, and the agent the app starts, is stopped at the
 // end, also on failure. Artifacts: test-artifacts/app/.
@@ -240,6 +248,103 @@ async function checkCatalogue(page, status) {
   await page.click("#nav-today");
 }
 
+/** firstLine starts a process and resolves with the first line it prints. */
+function firstLine(bin, args, name) {
+  const p = spawn(bin, args, { stdio: ["ignore", "pipe", "ignore"], env: process.env, cwd: root });
+  p.name = name;
+  p.exited = new Promise((r) => p.on("exit", r));
+  children.add(p);
+  p.on("exit", () => children.delete(p));
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    p.stdout.setEncoding("utf8");
+    p.stdout.on("data", (c) => {
+      buf += c;
+      const i = buf.indexOf("\n");
+      if (i >= 0) resolve({ proc: p, line: buf.slice(0, i).trim() });
+    });
+    p.on("exit", (code) => reject(new Error(`${name} exited (${code}) before printing its address`)));
+  });
+}
+
+/** setUpPractice walks a fresh manager through the wizard in the dev build,
+ *  against `healthprep-agent sandbox`, to a populated Today. */
+async function setUpPractice() {
+  const t0 = Date.now();
+  const { line: fhirBase } = await firstLine(join(root, "build", "bin", "healthprep-agent"), ["sandbox"], "sandbox");
+  log(`sandbox tenant at ${fhirBase}`);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  let dev;
+  try {
+    const port = await freePort();
+    dev = start(devBin, ["-devserver", `127.0.0.1:${port}`, "-assetdir", join(root, "frontend", "dist"), "-loglevel", "warning"], "app-dev-setup");
+    const url = `http://127.0.0.1:${port}/`;
+    await until("the dev server", 20_000, async () => (await fetch(url).then((r) => r.ok, () => false)), 20);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.click("#demo-setup", { timeout: 20_000 });
+    await page.fill("#practice-name", "Sandbox Family Medicine");
+    await page.fill("#client-id", "healthprep-demo");
+    await page.fill("#fhir-base", fhirBase);
+    await page.click("#test-connection");
+    await page.waitForSelector("#wizard-result.ok", { timeout: 30_000 });
+    await page.click("#sign-in");
+    await page.waitForSelector("#wizard-signin-url", { timeout: 30_000 });
+    const signInURL = await page.inputValue("#wizard-signin-url");
+    const opened = await until("the agent to open the browser", 10_000, async () => (await readFile(join(tmp, "browser-opened.txt"), "utf8").catch(() => "")).trim());
+    if (opened.split("\n").at(-1) !== signInURL) fail("the agent opened the browser at another address than the wizard shows");
+    // The manager signs in in "their browser".
+    const epic = await browser.newPage();
+    await epic.goto(signInURL);
+    await epic.fill("#username", "frontdesk");
+    await epic.fill("#password", "demo");
+    await Promise.all([epic.waitForURL(/127\.0\.0\.1:\d+\/callback/, { timeout: 30_000 }), epic.click("#submit")]);
+    await epic.close();
+    await page.waitForSelector("#wizard-signin-user", { timeout: 30_000 });
+    log(`wizard: ${(await page.textContent("#wizard-signin-user")).trim()}`);
+    await page.click("#wizard-next");
+    await page.check("#schedule-kind-provider-service");
+    await page.fill("#provider-ids", "E1001, E1002, E1003");
+    await page.click("#test-schedule");
+    await page.waitForSelector("#schedule-found", { timeout: 60_000 });
+    const found = (await page.textContent("#schedule-found")).trim();
+    log(`wizard: Test schedule says "${found}"`);
+    if (!/^Found \d+ appointments?|The next clinic day, .* has [1-9]\d*\./.test(found)) fail(`the schedule test found nothing: ${found}`);
+    await page.screenshot({ path: join(out, "wizard-schedule.png") });
+    await page.click("#wizard-next");
+    await page.waitForSelector("#wizard-finish");
+    await page.click("#wizard-finish");
+    await page.waitForSelector("#day-picker", { timeout: 30_000 });
+    const status = await agentStatus();
+    if (status?.mode !== "practice" || status.practice?.name !== "Sandbox Family Medicine") fail(`after the wizard the agent is in mode ${status?.mode}`);
+    if (status.schedule?.providerIds?.join(",") !== "E1001,E1002,E1003") fail(`the agent keeps provider IDs ${status.schedule?.providerIds}`);
+    const offered = await page.waitForSelector("#day-table tbody tr.row, #fetch-weekday", { timeout: 120_000 });
+    if ((await offered.getAttribute("id")) === "fetch-weekday") {
+      log(`Today: ${(await page.innerText("#day-missing, #empty-day")).trim().replace(/\s+/g, " ")}`);
+      await offered.click();
+    }
+    await page.waitForSelector("#day-table tbody tr.row", { timeout: 120_000 });
+    await until("the update to finish", 120_000, async () => !(await agentStatus())?.syncing);
+    const date = await page.inputValue("#day-picker");
+    const expected = await dayRows(date);
+    const shown = await page.locator("#day-table tbody tr.row").count();
+    if (expected.length === 0 || shown !== expected.length) fail(`Today shows ${shown} rows for ${date}, the agent has ${expected.length}`);
+    if (!(await page.textContent("#header-practice")).includes("Sandbox Family Medicine")) fail("the header does not name the new practice");
+    if (errors.length) fail(`script errors: ${errors.join("; ")}`);
+    timings.wizardToTodayMs = Date.now() - t0;
+    log(`a fresh manager set up the practice in the app and Today shows all ${shown} appointments of ${date} (${timings.wizardToTodayMs} ms, no command line)`);
+    await page.screenshot({ path: join(out, "practice-today.png") });
+  } finally {
+    await browser.close();
+    await stop(dev);
+  }
+}
+
 async function main() {
   if (!home || !tmp) fail("run this through build/scripts/smoke-app");
   await mkdir(out, { recursive: true });
@@ -363,6 +468,8 @@ async function main() {
   } else {
     log("no appointments today: the real-window timing needs painted rows, so it is skipped today");
   }
+  await setUpPractice();
+
   // Timings depend on what else the machine is doing: keep its load with them.
   const load = (await readFile("/proc/loadavg", "utf8")).split(" ").slice(0, 3).map(Number);
   await writeFile(join(out, "timings.json"), JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, loadavg: load, ...timings }, null, 2) + "\n");

@@ -19,7 +19,7 @@
   }));
   const settings = () => ({
     syncAt: "06:30", clinicEnd: "18:00", syncEveryMinutes: 30, clinicDays: ["Mon", "Tue", "Wed", "Thu", "Fri"],
-    retentionDays: 14, largeText: false, lookbacks: { labs: 12, imaging: 24, consults: 12, hospital: 12 },
+    retentionDays: 14, largeText: params.get("large") === "1", lookbacks: { labs: 12, imaging: 24, consults: 12, hospital: 12 },
   });
   const catalogue = () => ({
     version: "2026.11-1", custom: false,
@@ -56,11 +56,19 @@
     dayRows: rows.map((r) => ({ ...r, counts: { ...r.counts } })),
     days: fileMode ? [] : [today, "2026-11-23"],
     scheduleFile: null, // the imported schedule: { date, mrns }
+    schedule: { kind: fileMode ? "file" : "provider-service", providerIds: fileMode ? undefined : ["E1001", "E1002", "E1003"] },
     preset: params.get("mode") === "preset"
       ? { path: "/etc/healthprep/practice.json", name: "Riverside Family Medicine", fhirBase: "http://fhir.riverside.example/api/FHIR/R4", clientId: "0a1b2c3d",
           problems: [{ field: "fhirBase", message: "The FHIR address must start with https://" }] }
       : undefined,
     notice: params.get("notice") || undefined,
+  };
+  const scheduleCheck = (kind, ids) => {
+    const providerIds = [...new Set(ids.flatMap((x) => x.split(/[\s,;]+/)).filter(Boolean))];
+    const problems = kind !== "file" && providerIds.length === 0
+      ? [{ field: "providerIds", message: "Add the Epic provider IDs of the practice's providers (your Epic analyst has them, e.g. E1001, E1002), or choose the schedule file instead." }]
+      : [];
+    return { source: { kind, providerIds: kind === "file" ? null : providerIds }, problems, tested: false, appointments: 0, byProvider: null };
   };
   const status = () => ({
     mode: state.mode, needsSignIn: state.needsSignIn, online: state.online, syncing: state.syncing,
@@ -70,7 +78,7 @@
     signedIn: state.user ? { user: state.user, accessMode: state.mode === "demo" ? "demo" : "device" } : undefined,
     lastSync: { date: today, at: `${today}T06:30:00`, partial: false },
     version: "e2e", catalogue: { version: state.catalogue.version, count: state.catalogue.screenings.length },
-    keychain: "secret-service", schedule: { kind: fileMode ? "file" : "provider-service" },
+    keychain: "secret-service", schedule: state.schedule,
     preset: state.preset, notice: state.notice,
   });
   const sheet = (appt) => {
@@ -130,6 +138,10 @@
     },
   };
   const App = {
+    OpenURL: async (url) => {
+      state.calls.push(`open ${url}`);
+      if (params.get("nobrowser")) throw err("not_found", "no web browser could be opened on this computer: copy the address and paste it into a browser", "exec: \"xdg-open\": executable file not found in $PATH");
+    },
     Status: async () => status(),
     Version: async () => ({ version: "v0.9.0-e2e", commit: "e2e1234", date: "2026-11-24T05:00:00Z", goVersion: "go1.26.8" }),
     Day: async (date) => {
@@ -188,6 +200,23 @@
       state.practice = { name, fhirBase: base, clientId: id };
       state.preset = undefined; // the agent forgets a preset once set up
       return { fhirBase: base, clientId: id, problems: [] };
+    },
+    // The agent's schedule checks, small: IDs split on commas and spaces,
+    // at least one for the provider schedule; the tenant knows E1001–E1003.
+    TestSchedule: async (kind, ids, date) => {
+      state.calls.push(`test schedule ${kind} ${ids.join(",")}`);
+      const c = scheduleCheck(kind, ids);
+      if (c.problems.length) return c;
+      const per = { E1001: 2, E1002: 2, E1003: 1 };
+      const byProvider = c.source.providerIds.map((id) => (id in per ? { id, name: `Provider ${id}`, appointments: per[id] } : { id, appointments: 0, unknown: true }));
+      return { ...c, tested: true, date: date || today, appointments: byProvider.reduce((n, p) => n + p.appointments, 0), byProvider };
+    },
+    SaveSchedule: async (kind, ids) => {
+      const c = scheduleCheck(kind, ids);
+      if (c.problems.length) return c;
+      state.calls.push(`save schedule ${kind} ${c.source.providerIds.join(",")}`);
+      state.schedule = c.source;
+      return c;
     },
     StartSignIn: async () => {
       state.calls.push("start sign-in");

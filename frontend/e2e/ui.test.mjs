@@ -5,7 +5,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import { readFile, mkdir } from "node:fs/promises";
+import { readFile, mkdir, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -50,6 +51,23 @@ async function open(mode = "demo") {
   return page;
 }
 
+const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+/** The WCAG 2.1 A and AA rules of axe-core (Deque's engine). */
+const wcag21aa = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/** axe runs axe-core on the page as it is and returns its violations, each
+ *  with the selectors of the elements at fault. */
+async function axe(page) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: axeSource });
+  return page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations", "passes"] });
+    return {
+      passes: r.passes.length,
+      violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) })),
+    };
+  }, wcag21aa);
+}
+
 const calls = (page) => page.evaluate(() => window.__stub.state.calls);
 const rowCount = (page) => page.locator("#day-table tbody tr.row").count();
 
@@ -74,9 +92,13 @@ test("setup wizard from the demo: inline messages, test connection, sign-in wait
   await page.fill("#fhir-base", "http://fhir.riverside.example/api/FHIR/R4");
   await page.waitForSelector("#fhir-base-msg:has-text('must start with https://')");
   await page.fill("#fhir-base", "https://fhir.riverside.example/api/FHIR/R4/");
+  // What the paste became shows before anything is saved.
+  await page.waitForFunction(() => document.querySelector("#fhir-base-clean")?.textContent === "Will be saved as https://fhir.riverside.example/api/FHIR/R4");
+  assert.equal(await page.textContent("#client-id-clean"), "Will be saved as 0a1b2c3d");
   await page.click("#test-connection");
   await page.waitForSelector("#wizard-result:has-text('Epic answered')");
-  assert.match(await page.textContent("#wizard-result"), /sign-in at fhir\.riverside\.example/);
+  assert.match(await page.textContent("#wizard-result"), /sign-in page is at fhir\.riverside\.example/);
+  assert.match(await page.textContent("#wizard-not-checked"), /Not checked yet: the client ID/);
   await page.screenshot({ path: join(shots, "wizard.png") });
 
   await page.click("#sign-in");
@@ -91,6 +113,22 @@ test("setup wizard from the demo: inline messages, test connection, sign-in wait
   await page.evaluate(() => window.__stub.finishSignIn({ state: "done", user: "Pat Manager", accessMode: "device" }));
   await page.waitForSelector("#wizard-signin-user:has-text('Signed in as Pat Manager.')");
   await page.click("#wizard-next");
+  // Schedule: the provider IDs the provider schedule needs, refused when
+  // missing, then tested against today's schedule.
+  await page.waitForSelector("#schedule-kind-provider-service:checked");
+  await page.fill("#provider-ids", "");
+  await page.click("#wizard-next");
+  await page.waitForSelector("#provider-ids-msg:has-text('Add the Epic provider IDs')");
+  assert.equal(await page.getAttribute("#provider-ids", "aria-invalid"), "true");
+  await page.fill("#provider-ids", "E1001, E1002 E1003, E9999");
+  await page.click("#test-schedule");
+  await page.waitForSelector("#schedule-found:text-is('Found 5 appointments for today, Tue 24 Nov 2026.')");
+  assert.match(await page.textContent("#schedule-by-provider"), /E9999: Epic does not know this provider ID/);
+  await page.screenshot({ path: join(shots, "wizard-schedule.png") });
+  await page.fill("#provider-ids", "E1001, E1002 E1003");
+  await page.click("#wizard-next");
+  await page.waitForSelector("#wizard-sync-at");
+  assert.ok((await calls(page)).includes("save schedule provider-service E1001,E1002,E1003"));
   await page.fill("#wizard-sync-at", "07:00");
   await page.check("#wizard-day-Sat");
   await page.click("#wizard-finish");
@@ -143,6 +181,8 @@ test("a practice preset the agent could not apply: the banner says why, Finish s
   assert.ok((await calls(page)).includes("setup https://fhir.riverside.example/api/FHIR/R4 0a1b2c3d Riverside Family Medicine"));
   await page.evaluate(() => window.__stub.finishSignIn({ state: "done", user: "Pat Manager", accessMode: "device" }));
   await page.click("#wizard-next");
+  await page.waitForSelector("#provider-ids");
+  await page.click("#wizard-next"); // the saved provider IDs stand
   await page.click("#wizard-finish");
   await page.waitForSelector("#day-table");
   assert.equal(await page.textContent("#header-practice"), "Riverside Family Medicine");
@@ -436,10 +476,11 @@ test("About shows the build", async () => {
 
 test("fits 1280x800 with and without large text: no sideways scrolling on any screen", async () => {
   for (const large of [false, true]) {
-    const page = await open();
-    if (large) await page.evaluate(() => (window.__stub.state.settings.largeText = true));
-    await page.reload();
+    // The stub's settings say large text from the start (a reload would
+    // start a fresh stub).
+    const page = await open(large ? "demo&large=1" : "demo");
     await page.waitForSelector("#day-table");
+    assert.equal(await page.evaluate(() => document.body.classList.contains("large-text")), large);
     const wide = () => page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok((await wide()) <= 1280, `Today ${large ? "large" : "normal"}: ${await wide()}px`);
     if (large) await page.screenshot({ path: join(shots, "today-large-text.png") });
@@ -452,4 +493,95 @@ test("fits 1280x800 with and without large text: no sideways scrolling on any sc
     assert.ok((await wide()) <= 1280, `catalogue: ${await wide()}px`);
     await done(page);
   }
+});
+
+test("accessibility: axe-core finds no WCAG 2.1 A/AA violation on any screen, at normal and large text", async () => {
+  const report = [];
+  for (const large of [false, true]) {
+    const size = large ? "large" : "normal";
+    const check = async (page, screen) => {
+      const r = await axe(page);
+      report.push({ screen, size, rulesPassed: r.passes, violations: r.violations.length });
+      assert.deepEqual(r.violations, [], `${screen} (${size} text)`);
+    };
+    const q = large ? "&large=1" : "";
+    let page = await open(`demo${q}`);
+    await page.waitForSelector("#day-table");
+    assert.equal(await page.evaluate(() => document.body.classList.contains("large-text")), large);
+    await check(page, "Today");
+    await page.click("#row-a1");
+    await page.waitForSelector("#results");
+    await check(page, "prep sheet");
+    await page.keyboard.press("Escape");
+    await page.click("#nav-settings");
+    await page.waitForSelector("#settings-clinic");
+    await check(page, "Settings: clinic and updates");
+    await page.click("#settings-tab-screenings");
+    await page.waitForSelector("#catalogue-table");
+    await check(page, "Settings: screening catalogue");
+    await page.click("#settings-tab-practice");
+    await page.waitForSelector("#settings-practice");
+    await check(page, "Settings: practice");
+    await page.click("#nav-about");
+    await page.waitForSelector("#nav-about[aria-current=page]");
+    await check(page, "About");
+    await page.click("#nav-today");
+    await page.waitForSelector("#day-table");
+    await page.click("#demo-setup");
+    await page.waitForSelector("#client-id");
+    await page.fill("#client-id", '"abc def"');
+    await page.fill("#fhir-base", "http://fhir.riverside.example/api/FHIR/R4");
+    await page.waitForSelector("#fhir-base-msg:has-text('https://')");
+    await check(page, "wizard: Epic details, with problems");
+    await page.fill("#client-id", "0a1b2c3d");
+    await page.fill("#fhir-base", "https://fhir.riverside.example/api/FHIR/R4");
+    await page.click("#test-connection");
+    await page.waitForSelector("#wizard-result:has-text('Epic answered')");
+    await check(page, "wizard: connection tested");
+    await page.click("#sign-in");
+    await page.waitForSelector("#wizard-signin-waiting");
+    await check(page, "wizard: waiting for sign-in");
+    await page.evaluate(() => window.__stub.finishSignIn({ state: "done", user: "Pat Manager", accessMode: "device" }));
+    await page.click("#wizard-next");
+    await page.fill("#provider-ids", "");
+    await page.click("#wizard-next");
+    await page.waitForSelector("#provider-ids-msg:has-text('Add the Epic provider IDs')");
+    await check(page, "wizard: schedule, with a problem");
+    await page.fill("#provider-ids", "E1001, E9999");
+    await page.click("#test-schedule");
+    await page.waitForSelector("#schedule-found");
+    await check(page, "wizard: schedule tested");
+    await page.fill("#provider-ids", "E1001");
+    await page.click("#wizard-next");
+    await page.waitForSelector("#wizard-sync-at");
+    await check(page, "wizard: clinic hours");
+    await page.click("#wizard-finish");
+    await page.waitForSelector("#day-table");
+    await check(page, "Today after setup");
+    await page.close();
+
+    page = await open(`file${q}`);
+    await page.waitForSelector("#import-first");
+    await check(page, "Today, schedule file not imported");
+    await page.close();
+    page = await open(`signin${q}`);
+    await page.waitForSelector("#day-table");
+    await check(page, "Today, sign-in needed");
+    await page.close();
+    page = await open(`demo${q}`);
+    await page.waitForSelector("#day-table");
+    await page.evaluate(() => (window.__stub.state.online = false));
+    await page.click("#nav-settings");
+    await page.click("#nav-today");
+    await page.waitForSelector("#offline-banner");
+    await check(page, "Today, Epic away");
+    await page.close();
+    page = await open(`unconfigured${q}`);
+    await page.waitForSelector("#client-id");
+    await check(page, "wizard on an unconfigured install");
+    await page.close();
+  }
+  const total = report.reduce((n, r) => n + r.violations, 0);
+  await writeFile(join(shots, "axe.json"), JSON.stringify({ engine: "axe-core", tags: wcag21aa, screens: report.length, violations: total, report }, null, 2) + "\n");
+  console.log(`axe-core: ${report.length} screen checks (${report.length / 2} screens x 2 text sizes), ${total} WCAG 2.1 A/AA violations`);
 });

@@ -6,6 +6,7 @@ import type {
   CatalogueView,
   DayList,
   Failure,
+  ScheduleCheck,
   ScheduleImported,
   Settings,
   SetupCheck,
@@ -32,6 +33,11 @@ export interface Backend {
   onSync(cb: (e: SyncEvent) => void): () => void;
   checkSetup(fhirBase: string, clientId: string, discover: boolean): Promise<SetupCheck>;
   setup(fhirBase: string, clientId: string, practiceName: string): Promise<SetupCheck>;
+  /** Fetches a day's schedule (date "" for today) from the source given,
+   *  saving nothing; kind "" tests the saved source. */
+  testSchedule(kind: string, providerIds: string[], date: string): Promise<ScheduleCheck>;
+  /** Keeps where the schedule comes from; problems come back by field. */
+  saveSchedule(kind: string, providerIds: string[]): Promise<ScheduleCheck>;
   /** Opens the system browser at Epic's sign-in page; returns at once. */
   startSignIn(): Promise<SignInState>;
   /** Waits up to waitSeconds for the sign-in to finish. */
@@ -55,8 +61,9 @@ export interface Backend {
   reset(confirm: string): Promise<void>;
   /** The audit log since an RFC 3339 time ("" for all). */
   audit(since: string): Promise<AuditEntry[]>;
-  /** Opens a web address in the system browser (never inside the app window). */
-  openURL(url: string): void;
+  /** Opens a web address in the system browser (never inside the app
+   *  window); rejects, in words, when no browser could be opened. */
+  openURL(url: string): Promise<void>;
   /** Puts text on the clipboard; false when that did not work. */
   copyText(text: string): Promise<boolean>;
 }

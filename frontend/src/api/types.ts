@@ -242,6 +242,38 @@ export interface SetupCheck {
   discovery?: DiscoveryInfo;
 }
 
+/** Where the day's appointments come from, as chosen in setup. */
+export type ScheduleKind = "provider-service" | "fhir-appointments" | "file";
+
+export interface ScheduleSource {
+  kind: string;
+  providerIds?: string[];
+}
+
+export interface ProviderCount {
+  id: string;
+  name?: string;
+  appointments: number;
+  /** Epic refused the search for this ID: not a provider it knows. */
+  unknown?: boolean;
+}
+
+/** A schedule source as the agent cleaned it, its problems by field (kind,
+ *  providerIds), and what a test fetched for the day. */
+export interface ScheduleCheck {
+  source: ScheduleSource;
+  problems: Problem[];
+  tested: boolean;
+  date?: string;
+  appointments: number;
+  byProvider?: ProviderCount[];
+  /** The next clinic day with appointments, when date has none. */
+  nextDate?: string;
+  nextAppointments?: number;
+  /** What the test could not do (no schedule file imported yet). */
+  note?: string;
+}
+
 export type SignInStep = "idle" | "waiting" | "done" | "failed";
 
 export interface SignInState {

@@ -1,5 +1,5 @@
 import * as App from "../../wailsjs/go/app/App";
-import { BrowserOpenURL, ClipboardSetText, EventsOn } from "../../wailsjs/runtime/runtime";
+import { ClipboardSetText, EventsOn } from "../../wailsjs/runtime/runtime";
 import type { Backend } from "./backend";
 import type {
   AuditEntry,
@@ -7,6 +7,7 @@ import type {
   CatalogueChange,
   CatalogueView,
   DayList,
+  ScheduleCheck,
   ScheduleImported,
   Settings,
   SetupCheck,
@@ -52,6 +53,10 @@ export function normChange(c: CatalogueChange): CatalogueChange {
   return { problems: list(c.problems), catalogue: c.catalogue ? normCatalogue(c.catalogue) : undefined };
 }
 
+export function normScheduleCheck(c: ScheduleCheck): ScheduleCheck {
+  return { ...c, source: { ...c.source, providerIds: list(c.source?.providerIds) }, problems: list(c.problems), byProvider: list(c.byProvider) };
+}
+
 export function normImported(r: ScheduleImported): ScheduleImported {
   return { ...r, problems: list(r.problems) };
 }
@@ -69,6 +74,8 @@ export const wailsBackend: Backend = {
   onSync: (cb) => EventsOn("sync", (e: SyncEvent) => cb(e)),
   checkSetup: async (base, id, discover) => (await App.CheckSetup(base, id, discover)) as unknown as SetupCheck,
   setup: async (base, id, name) => (await App.Setup(base, id, name)) as unknown as SetupCheck,
+  testSchedule: async (kind, ids, date) => normScheduleCheck((await App.TestSchedule(kind, ids, date)) as unknown as ScheduleCheck),
+  saveSchedule: async (kind, ids) => normScheduleCheck((await App.SaveSchedule(kind, ids)) as unknown as ScheduleCheck),
   startSignIn: async () => (await App.StartSignIn()) as unknown as SignInState,
   signInStatus: async (wait) => (await App.SignInStatus(wait)) as unknown as SignInState,
   cancelSignIn: () => App.CancelSignIn(),
@@ -82,7 +89,7 @@ export const wailsBackend: Backend = {
   importSchedule: async (date, csv) => normImported((await App.ImportSchedule(date, csv)) as unknown as ScheduleImported),
   reset: (confirm) => App.Reset(confirm),
   audit: async (since) => list((await App.Audit(since)) as unknown as AuditEntry[]),
-  openURL: (url) => BrowserOpenURL(url),
+  openURL: (url) => App.OpenURL(url),
   exportCatalogue: () => App.ExportCatalogue(),
   copyText: async (text) => {
     try {

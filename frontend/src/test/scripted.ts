@@ -7,6 +7,7 @@ import type {
   CatalogueView,
   DayList,
   PresetInfo,
+  ScheduleCheck,
   ScheduleImported,
   Settings,
   SetupCheck,
@@ -215,6 +216,11 @@ export class Scripted implements Backend {
   scheduleCSV?: string;
   opened: string[] = [];
   copied: string[] = [];
+  /** What testSchedule answers; by default the agent's cleaning and 3 appointments today. */
+  scheduleTestAnswer?: (kind: string, ids: string[], date: string) => ScheduleCheck;
+  scheduleTestError?: string;
+  /** Schedule sources saved, as the agent got them. */
+  savedSchedules: { kind: string; providerIds: string[] }[] = [];
 
   async status() {
     this.calls.push("status");
@@ -270,6 +276,23 @@ export class Scripted implements Backend {
     this.st = status({ mode: "practice", practice: { name, fhirBase: base, clientId: id }, needsSignIn: true, signedIn: undefined, days: [] });
     this.days = {};
     return { fhirBase: base, clientId: id, problems: [] };
+  }
+  async testSchedule(kind: string, ids: string[], date: string): Promise<ScheduleCheck> {
+    this.calls.push(`test-schedule:${kind}:${ids.join(",")}:${date}`);
+    if (this.scheduleTestError) throw this.scheduleTestError;
+    if (this.scheduleTestAnswer) return this.scheduleTestAnswer(kind, ids, date);
+    const c = cleanSchedule(kind, ids);
+    if (c.problems.length) return c;
+    const byProvider = c.source.providerIds!.map((id, i) => ({ id, name: `Provider ${i + 1}`, appointments: i === 0 ? 3 : 0 }));
+    return { ...c, tested: true, date: date || this.st.today, appointments: kind === "file" ? 0 : 3, byProvider: kind === "file" ? [] : byProvider };
+  }
+  async saveSchedule(kind: string, ids: string[]): Promise<ScheduleCheck> {
+    this.calls.push(`save-schedule:${kind}:${ids.join(",")}`);
+    const c = cleanSchedule(kind, ids);
+    if (c.problems.length) return c;
+    this.savedSchedules.push({ kind, providerIds: c.source.providerIds ?? [] });
+    this.st = { ...this.st, schedule: { kind, providerIds: c.source.providerIds } };
+    return c;
   }
   async startSignIn() {
     this.calls.push("signin-start");
@@ -344,8 +367,11 @@ export class Scripted implements Backend {
   async audit(): Promise<AuditEntry[]> {
     return [];
   }
-  openURL(url: string) {
+  /** When set, openURL rejects with it (no browser on this computer). */
+  openError?: string;
+  async openURL(url: string) {
     this.opened.push(url);
+    if (this.openError) throw this.openError;
   }
   /** exportPath is what the save dialog answers; undefined: no dialog here. */
   exportPath?: string;
@@ -358,6 +384,14 @@ export class Scripted implements Backend {
     this.copied.push(text);
     return true;
   }
+}
+
+/** cleanSchedule splits provider IDs as the agent does and says what is missing. */
+export function cleanSchedule(kind: string, ids: string[]): ScheduleCheck {
+  const providerIds = [...new Set(ids.flatMap((x) => x.split(/[\s,;]+/)).filter(Boolean))];
+  const problems =
+    kind !== "file" && providerIds.length === 0 ? [{ field: "providerIds", message: "Add the Epic provider IDs of the practice's providers." }] : [];
+  return { source: { kind, providerIds: kind === "file" ? [] : providerIds }, problems, tested: false, appointments: 0, byProvider: [] };
 }
 
 /** settle lets pending promises and re-renders run. */

@@ -264,6 +264,40 @@ describe("Today", () => {
     expect(root.querySelector<HTMLSelectElement>("#day-picker")!.value).toBe("2026-11-19");
   });
 
+  it("a practice on a closed day offers its next clinic day, not the closed day", async () => {
+    // Sun 29 Nov 2026, nothing saved: the practice sees patients Mon–Fri.
+    backend.st = status({ mode: "practice", today: "2026-11-29", days: [], signedIn: { user: "Pat", accessMode: "device" } });
+    backend.days = {};
+    await startApp();
+    expect(text("#closed-day")).toBe("The practice is closed on Sun 29 Nov 2026 (clinic days: Mon, Tue, Wed, Thu, Fri).");
+    expect(text("#fetch-weekday")).toBe("Get Mon 30 Nov 2026 from Epic");
+    expect(root.querySelector("#fetch-weekday")!.classList.contains("primary")).toBe(true);
+    expect(text("#fetch-day")).toBe("Get Sun 29 Nov 2026 anyway");
+    backend.days["2026-11-30"] = dayList("2026-11-30");
+    click("#fetch-weekday");
+    await settle(10);
+    expect(backend.calls).toContain("sync:2026-11-30");
+    expect(rows()).toHaveLength(3);
+  });
+
+  it("finishing setup on a closed day fetches nothing and offers the next clinic day", async () => {
+    backend.st = status({ mode: "practice", today: "2026-11-28", days: [], signedIn: { user: "Pat", accessMode: "device" } });
+    backend.days = {};
+    const app = await startApp();
+    await (app as unknown as { afterSetup(): Promise<void> }).afterSetup();
+    await settle();
+    expect(backend.calls.filter((c) => c.startsWith("sync:"))).toEqual([]);
+    expect(text("#fetch-weekday")).toBe("Get Mon 30 Nov 2026 from Epic");
+  });
+
+  it("a practice's saved empty day offers the next clinic day", async () => {
+    backend.st = status({ mode: "practice", today: "2026-11-28", days: ["2026-11-28"], signedIn: { user: "Pat", accessMode: "device" } });
+    backend.days = { "2026-11-28": { ...dayList("2026-11-28"), rows: [] } };
+    await startApp();
+    expect(text("#empty-day")).toContain("No appointments on Sat 28 Nov 2026. The practice is closed that day.");
+    expect(text("#fetch-weekday")).toBe("Get Mon 30 Nov 2026 from Epic");
+  });
+
   it("shows the agent's own start-up update and the day when it lands", async () => {
     backend.st = status({ syncing: true, days: [] });
     backend.days = {};
@@ -393,6 +427,9 @@ describe("a practice preset the agent could not apply", () => {
     await settle(10);
     expect(backend.calls).toContain("setup:https://fhir.riverside.example/api/FHIR/R4:0a1b2c3d:Riverside Family Medicine");
     expect(text("#wizard-signin-user")).toBe("Signed in as Pat Manager.");
+    click("#wizard-next");
+    await settle();
+    type("#provider-ids", "E1001");
     click("#wizard-next");
     await settle();
     click("#wizard-finish");

@@ -10,7 +10,7 @@ import { SetupWizard, fieldLabel } from "./setup";
 import { renderSheet } from "./sheet";
 import { SignInFlow } from "./signin";
 import { maxTextFileBytes, readText } from "./textfile";
-import { defaultFilters, renderToday, type ScheduleImport, type TodayFilters } from "./today";
+import { closedOn, defaultFilters, renderToday, type ScheduleImport, type TodayFilters } from "./today";
 
 export type View = "today" | "sheet" | "settings" | "setup" | "about";
 
@@ -479,8 +479,10 @@ export class DeskApp {
     this.day = undefined;
     this.view = "today";
     await this.loadDay();
-    // A practice whose schedule is a file imports it first: an update now could only fail.
-    if (this.dayError?.kind === "not_found" && !this.status?.syncing && this.status?.schedule?.kind !== "file") await this.sync();
+    // A practice whose schedule is a file imports it first: an update now
+    // could only fail. On a closed day Today offers the next clinic day.
+    const closed = closedOn(this.date, this.settings?.clinicDays);
+    if (this.dayError?.kind === "not_found" && !closed && !this.status?.syncing && this.status?.schedule?.kind !== "file") await this.sync();
   }
 
   private async afterReset(): Promise<void> {
@@ -669,6 +671,7 @@ export class DeskApp {
           updated: this.updated,
           cancelling: this.cancelling,
           scheduleImport: this.scheduleImport,
+          clinicDays: this.settings?.clinicDays,
           onDate: (d) => this.setDate(d),
           onFilters: (f) => {
             this.filters = f;

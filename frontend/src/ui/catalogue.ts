@@ -431,6 +431,8 @@ export class CatalogueEditor {
       id: "catalogue-file",
       accept: ".yaml,.yml,text/yaml,application/yaml",
       class: "visually-hidden",
+      tabindex: -1, // the Import button opens it
+      "aria-label": "Screening catalogue file to import (YAML)",
       onchange: (e: Event) => {
         const input = e.target as HTMLInputElement;
         const f = input.files?.[0];

@@ -31,7 +31,7 @@ function cleaning(base: string, id: string, discover: boolean): SetupCheck {
   else if (/\s/.test(cid)) problems.push({ field: "clientId", message: "The client ID has a space inside it." });
   if (base.trim() === "") problems.push({ field: "fhirBase", message: "Paste the FHIR base URL." });
   else if (!base.startsWith("https://")) problems.push({ field: "fhirBase", message: "The FHIR address must start with https://" });
-  return { fhirBase: base.trim(), clientId: cid, problems, discovery: discover && problems.length === 0 ? epic : undefined };
+  return { fhirBase: base.trim().replace(/\/metadata$/, ""), clientId: cid, problems, discovery: discover && problems.length === 0 ? epic : undefined };
 }
 
 beforeEach(() => {
@@ -88,10 +88,27 @@ describe("setup wizard, step 1", () => {
     click("#test-connection");
     await settle();
     expect(backend.calls).toContain("check:true");
-    expect(text("#wizard-result")).toContain("Epic answered.");
-    expect(text("#wizard-result")).toContain("It will ask for sign-in at fhir.example.org.");
-    expect(text("#wizard-result")).toContain("supports the secure sign-in");
+    expect(text("#wizard-result")).toContain("Epic answered at this FHIR address.");
+    expect(text("#wizard-result")).toContain("Its sign-in page is at fhir.example.org.");
+    expect(text("#wizard-result")).toContain("Checked: it supports the secure sign-in");
     expect(text("#wizard-result")).toContain("register its own key");
+    // A green answer must not pass for a checked client ID: Epic checks it only at sign-in.
+    expect(text("#wizard-not-checked")).toBe("Not checked yet: the client ID. Epic checks it only when you sign in, the next step.");
+  });
+
+  it("shows what a messy paste became, before anything is saved", async () => {
+    type("#client-id", ' "0a1b2c" ');
+    type("#fhir-base", "https://fhir.example.org/api/FHIR/R4/metadata");
+    await new Promise((r) => setTimeout(r, checkDelayMs + 20));
+    await settle();
+    expect(text("#client-id-clean")).toBe("Will be saved as 0a1b2c");
+    expect(text("#fhir-base-clean")).toBe("Will be saved as https://fhir.example.org/api/FHIR/R4");
+    expect(root.querySelector("#fhir-base")!.getAttribute("aria-describedby")).toContain("fhir-base-clean");
+    // A clean value says nothing more.
+    type("#client-id", "0a1b2c");
+    await new Promise((r) => setTimeout(r, checkDelayMs + 20));
+    await settle();
+    expect(text("#client-id-clean")).toBe("");
   });
 
   it("Test connection with empty fields marks every field", async () => {
@@ -164,7 +181,11 @@ describe("setup wizard, sign-in", () => {
     expect(backend.copied).toEqual(["https://epic.example/oauth2/authorize?client_id=x"]);
     expect(text("#wizard-signin-copy")).toBe("Copied");
     click("#wizard-signin-open");
+    await settle();
     expect(backend.opened).toEqual(["https://epic.example/oauth2/authorize?client_id=x"]);
+    expect(text("#wizard-signin-open-msg")).toBe("");
+    // It never claims a browser window opened: none may have.
+    expect(text("#wizard-signin-panel")).not.toContain("window that opened");
     wait.resolve({ state: "done", user: "Pat Manager", accessMode: "device" });
     await settle();
     expect(text("#wizard-signin-user")).toBe("Signed in as Pat Manager.");
@@ -172,6 +193,15 @@ describe("setup wizard, sign-in", () => {
     click("#wizard-next");
     await settle();
     expect(wizard.step).toBe(3);
+  });
+
+  it("Open in browser says why when no browser could be opened", async () => {
+    backend.signInAnswers = [new Deferred<SignInState>()];
+    backend.openError = wire("not_found", "no web browser could be opened on this computer: copy the address and paste it into a browser");
+    await toSignIn();
+    click("#wizard-signin-open");
+    await settle();
+    expect(text("#wizard-signin-open-msg")).toBe("No web browser could be opened on this computer: copy the address and paste it into a browser");
   });
 
   it("keeps polling while the browser sign-in is still going", async () => {
@@ -224,6 +254,100 @@ describe("setup wizard, sign-in", () => {
     expect(backend.calls.some((c) => c.startsWith("setup:"))).toBe(false);
     expect(text("#client-id-msg")).toBe("The client ID has a space inside it.");
     expect(wizard.step).toBe(1);
+  });
+});
+
+describe("setup wizard, schedule", () => {
+  it("asks for the provider IDs the provider schedule needs, at the field, and saves nothing without them", async () => {
+    await wizard.toSchedule();
+    expect(wizard.step).toBe(3);
+    expect(root.querySelector<HTMLInputElement>("#schedule-kind-provider-service")!.checked).toBe(true);
+    click("#wizard-next");
+    await settle();
+    expect(text("#provider-ids-msg")).toBe("Add the Epic provider IDs of the practice's providers.");
+    expect(root.querySelector("#provider-ids")!.getAttribute("aria-invalid")).toBe("true");
+    expect(backend.savedSchedules).toEqual([]);
+    expect(wizard.step).toBe(3);
+  });
+
+  it("fills in what is saved", async () => {
+    backend.st = { ...backend.st, schedule: { kind: "fhir-appointments", providerIds: ["E1", "E2"] } };
+    await wizard.toSchedule();
+    await settle();
+    expect(root.querySelector<HTMLInputElement>("#schedule-kind-fhir-appointments")!.checked).toBe(true);
+    expect(root.querySelector<HTMLInputElement>("#provider-ids")!.value).toBe("E1, E2");
+  });
+
+  it("Test schedule fetches today with the IDs as pasted and says how many appointments, per provider", async () => {
+    await wizard.toSchedule();
+    type("#provider-ids", ' "E1001"; E1002\tE1001 ');
+    expect(text("#provider-ids-read")).toBe("Read as 2 IDs: E1001, E1002");
+    click("#test-schedule");
+    await settle();
+    expect(backend.calls).toContain("test-schedule:provider-service:E1001,E1002:");
+    expect(text("#schedule-found")).toBe("Found 3 appointments for today, Tue 24 Nov 2026.");
+    expect(text("#schedule-by-provider")).toContain("E1001 (Provider 1): 3 appointments today");
+    expect(text("#schedule-by-provider")).toContain("E1002 (Provider 2): 0 appointments today");
+    expect(text("#schedule-result")).toContain("nothing was saved");
+    expect(backend.savedSchedules).toEqual([]);
+  });
+
+  it("on a closed day names the next clinic day, and an ID Epic does not know", async () => {
+    backend.scheduleTestAnswer = (kind, ids) => ({
+      source: { kind, providerIds: ids },
+      problems: [],
+      tested: true,
+      date: "2026-11-29",
+      appointments: 0,
+      byProvider: [
+        { id: "E1001", name: "Ada Park, MD", appointments: 0 },
+        { id: "E9999", appointments: 0, unknown: true },
+      ],
+      nextDate: "2026-11-30",
+      nextAppointments: 24,
+    });
+    await wizard.toSchedule();
+    type("#provider-ids", "E1001, E9999");
+    click("#test-schedule");
+    await settle();
+    expect(text("#schedule-found")).toBe("No appointments today, Sun 29 Nov 2026. The next clinic day, Mon 30 Nov 2026, has 24.");
+    expect(text("#schedule-by-provider")).toContain("E9999: Epic does not know this provider ID. Check it, or remove it.");
+    expect(root.querySelector("#schedule-result")!.className).toContain("warn");
+  });
+
+  it("shows why a test failed, in the agent's words", async () => {
+    backend.scheduleTestError = wire("forbidden", "Epic refused to give the schedule to this app", "403 from GetProviderAppointments");
+    await wizard.toSchedule();
+    type("#provider-ids", "E1001");
+    click("#test-schedule");
+    await settle();
+    expect(text("#schedule-test-error .error-message")).toBe("Epic refused to give the schedule to this app");
+  });
+
+  it("the file route needs no IDs and says where the file is imported", async () => {
+    await wizard.toSchedule();
+    const file = root.querySelector<HTMLInputElement>("#schedule-kind-file")!;
+    file.checked = true;
+    file.dispatchEvent(new Event("change"));
+    expect(root.querySelector("#provider-ids")).toBeNull();
+    expect(text("#schedule-kind-file-help")).toContain("imports it on Today");
+    click("#wizard-next");
+    await settle();
+    expect(backend.savedSchedules).toEqual([{ kind: "file", providerIds: [] }]);
+    expect(wizard.step).toBe(4);
+  });
+
+  it("saves the source, then goes on to clinic hours; Back returns to it", async () => {
+    await wizard.toSchedule();
+    type("#provider-ids", "E1001,E1002");
+    click("#wizard-next");
+    await settle();
+    expect(backend.savedSchedules).toEqual([{ kind: "provider-service", providerIds: ["E1001", "E1002"] }]);
+    expect(wizard.step).toBe(4);
+    expect(root.querySelector("#wizard-sync-at")).not.toBeNull();
+    click("#wizard-back");
+    expect(wizard.step).toBe(3);
+    expect(root.querySelector<HTMLInputElement>("#provider-ids")!.value).toBe("E1001,E1002");
   });
 });
 

@@ -1,12 +1,27 @@
 import type { Backend } from "../api/backend";
 import { failure, sentence } from "../api/backend";
-import type { Failure, PresetInfo, Problem, Settings, SetupCheck, SetupProblem } from "../api/types";
-import { h } from "./dom";
+import type { Failure, PresetInfo, Problem, ScheduleCheck, ScheduleKind, Settings, SetupCheck, SetupProblem } from "../api/types";
+import { dayLabel, h } from "./dom";
 import { errorBox } from "./errors";
 import { weekdayNames } from "./labels";
 import { SignInFlow } from "./signin";
 
-export type WizardStep = 1 | 2 | 3;
+export type WizardStep = 1 | 2 | 3 | 4;
+
+/** The schedule sources a practice can choose, in the wizard's words. */
+export const scheduleKinds: { kind: ScheduleKind; label: string; help: string }[] = [
+  { kind: "provider-service", label: "Epic's provider schedule (most practices)", help: "Epic's scheduling web service, for the providers whose Epic IDs you list below." },
+  { kind: "fhir-appointments", label: "FHIR appointment search", help: "Only where your Epic analyst has turned it on. List the providers' Epic IDs below." },
+  { kind: "file", label: "A schedule file exported from Epic", help: "Each clinic morning the front desk exports the day's schedule from Epic and imports it on Today (Import schedule file…)." },
+];
+
+/** splitIDs splits pasted provider IDs as the agent does (commas, spaces,
+ *  semicolons, lines; quotes dropped). */
+export function splitIDs(text: string): string[] {
+  return [...new Set(text.split(/[\s,;]+/).map((x) => x.replace(/^["'“”‘’]+|["'“”‘’]+$/g, "")).filter(Boolean))];
+}
+
+type ScheduleTestResult = { state: "running" } | { state: "done"; check: ScheduleCheck } | { state: "error"; failure: Failure };
 
 /** How long typing pauses before the fields are checked. */
 export const checkDelayMs = 250;
@@ -35,6 +50,13 @@ export class SetupWizard {
   problem?: Failure;
   hours?: Settings;
   hoursProblem?: Failure;
+  scheduleKind: string = "provider-service";
+  providerIds = "";
+  /** The agent's last word on the schedule fields (problems by field, the IDs as cleaned). */
+  scheduleCheck?: ScheduleCheck;
+  scheduleTest?: ScheduleTestResult;
+  scheduleProblem?: Failure;
+  private scheduleLoaded = false;
   /** The practice preset the fields were filled in from, if any. */
   preset?: PresetInfo;
   signIn: SignInFlow;
@@ -152,8 +174,76 @@ export class SetupWizard {
     }
   }
 
-  async toHours(): Promise<void> {
+  /** toSchedule opens the schedule step, filled in with what is saved. */
+  async toSchedule(): Promise<void> {
     this.step = 3;
+    this.changed();
+    if (this.scheduleLoaded) return;
+    this.scheduleLoaded = true;
+    try {
+      const st = await this.backend.status();
+      if (st.schedule?.kind) this.scheduleKind = st.schedule.kind;
+      if (st.schedule?.providerIds?.length) this.providerIds = st.schedule.providerIds.join(", ");
+    } catch {
+      // the defaults stand; the manager fills them in
+    }
+    this.changed();
+  }
+
+  chooseSchedule(kind: string): void {
+    this.scheduleKind = kind;
+    this.scheduleCheck = undefined;
+    this.scheduleTest = undefined;
+    this.changed();
+  }
+
+  typedIDs(text: string): void {
+    this.providerIds = text;
+    this.scheduleTest = undefined;
+    if (this.scheduleCheck) this.scheduleCheck = { ...this.scheduleCheck, problems: [] };
+    this.changed();
+  }
+
+  scheduleProblemFor(field: string): string {
+    return this.scheduleCheck?.problems.find((p) => p.field === field)?.message ?? "";
+  }
+
+  /** testSchedule fetches today's schedule with the source as chosen, saving nothing. */
+  async testSchedule(): Promise<void> {
+    this.scheduleTest = { state: "running" };
+    this.scheduleProblem = undefined;
+    this.changed();
+    try {
+      const c = await this.backend.testSchedule(this.scheduleKind, splitIDs(this.providerIds), "");
+      this.scheduleCheck = c;
+      this.scheduleTest = c.problems.length ? undefined : { state: "done", check: c };
+    } catch (e) {
+      this.scheduleTest = { state: "error", failure: failure(e) };
+    }
+    this.changed();
+  }
+
+  /** saveSchedule keeps the schedule source, then goes on to clinic hours. */
+  async saveSchedule(): Promise<void> {
+    this.busy = true;
+    this.scheduleProblem = undefined;
+    this.changed();
+    try {
+      const c = await this.backend.saveSchedule(this.scheduleKind, splitIDs(this.providerIds));
+      this.scheduleCheck = c;
+      if (c.problems.length) return;
+      this.busy = false;
+      await this.toHours();
+    } catch (e) {
+      this.scheduleProblem = failure(e);
+    } finally {
+      this.busy = false;
+      this.changed();
+    }
+  }
+
+  async toHours(): Promise<void> {
+    this.step = 4;
     this.changed();
     if (this.hours) return;
     try {
@@ -166,7 +256,7 @@ export class SetupWizard {
 
   back(): void {
     if (this.step === 2) this.stop();
-    this.step = this.step === 3 ? 2 : 1;
+    this.step = this.step > 1 ? ((this.step - 1) as WizardStep) : 1;
     this.changed();
   }
 
@@ -205,7 +295,8 @@ export class SetupWizard {
     const steps: [WizardStep, string][] = [
       [1, "Epic details"],
       [2, "Sign in"],
-      [3, "Clinic hours"],
+      [3, "Schedule"],
+      [4, "Clinic hours"],
     ];
     return h(
       "ol",
@@ -214,8 +305,20 @@ export class SetupWizard {
     );
   }
 
+  /** cleanedAs is what the agent made of a pasted value (quotes, spaces,
+   *  a trailing /metadata dropped), when that differs from what is in the
+   *  field: the manager sees what will be saved. */
+  cleanedAs(field: SetupProblem["field"]): string {
+    const raw = field === "clientId" ? this.clientId : this.fhirBase;
+    const c = this.check;
+    if (!c || raw.trim() === "" || this.problemFor(field)) return "";
+    const clean = field === "clientId" ? c.clientId : c.fhirBase;
+    return clean && clean !== raw ? clean : "";
+  }
+
   private field(id: string, label: string, value: string, field: "name" | "clientId" | "fhirBase", placeholder: string, help?: string): HTMLElement[] {
     const msg = field === "name" ? "" : this.problemFor(field);
+    const clean = field === "name" ? "" : this.cleanedAs(field);
     const parts: (HTMLElement | null)[] = [
       h("label", { for: id }, label),
       help ? h("div", { class: "help", id: `${id}-help` }, help) : null,
@@ -226,10 +329,11 @@ export class SetupWizard {
         placeholder,
         value,
         "aria-invalid": msg ? "true" : undefined,
-        "aria-describedby": `${id}-msg${help ? ` ${id}-help` : ""}`,
+        "aria-describedby": `${id}-msg ${id}-clean${help ? ` ${id}-help` : ""}`,
         oninput: (e: Event) => this.typed(field, (e.target as HTMLInputElement).value),
       }),
       h("div", { class: "field-msg", id: `${id}-msg`, "aria-live": "polite" }, msg),
+      h("div", { class: "help cleaned", id: `${id}-clean`, "aria-live": "polite" }, clean ? ["Will be saved as ", h("code", {}, clean)] : ""),
     ];
     return parts.filter((x): x is HTMLElement => x !== null);
   }
@@ -272,12 +376,27 @@ export class SetupWizard {
         return h(
           "div",
           { class: `notice ${d.pkceS256 ? "ok" : "warn"}`, id: "wizard-result", role: "status" },
-          h("strong", {}, "Epic answered. "),
-          `It will ask for sign-in at ${host(d.authorize)}. `,
-          d.pkceS256
-            ? "It supports the secure sign-in this app uses. "
-            : "It does not say it supports the secure sign-in (PKCE) this app needs: ask your Epic analyst before going on. ",
-          d.register ? "It lets this computer register its own key for unattended morning updates." : "It does not offer device registration, so someone may need to sign in again from time to time.",
+          h("p", {}, h("strong", {}, "Epic answered at this FHIR address. "), `Its sign-in page is at ${host(d.authorize)}.`),
+          h(
+            "ul",
+            { id: "wizard-checked" },
+            h("li", {}, "Checked: the FHIR address is right: Epic sent its sign-in settings."),
+            h(
+              "li",
+              {},
+              d.pkceS256
+                ? "Checked: it supports the secure sign-in (PKCE) this app uses."
+                : "Problem: it does not say it supports the secure sign-in (PKCE) this app needs. Ask your Epic analyst before going on.",
+            ),
+            h(
+              "li",
+              {},
+              d.register
+                ? "Checked: it lets this computer register its own key, for unattended morning updates."
+                : "It does not offer device registration, so someone may need to sign in again from time to time.",
+            ),
+            h("li", { id: "wizard-not-checked" }, h("strong", {}, "Not checked yet: the client ID. "), "Epic checks it only when you sign in, the next step."),
+          ),
         );
       }
     }
@@ -312,11 +431,14 @@ export class SetupWizard {
             { class: "toolbar" },
             h("button", { id: "wizard-back", onclick: () => this.back() }, "Back"),
             h("span", { class: "spacer" }),
-            this.signIn.phase === "done" ? h("button", { id: "wizard-next", class: "primary", onclick: () => void this.toHours() }, "Next: clinic hours") : null,
+            this.signIn.phase === "done" ? h("button", { id: "wizard-next", class: "primary", onclick: () => void this.toSchedule() }, "Next: schedule") : null,
           ),
         ];
         break;
       case 3:
+        body = this.scheduleForm();
+        break;
+      case 4:
         body = this.hoursForm();
         break;
     }
@@ -333,6 +455,116 @@ export class SetupWizard {
       this.stepper(),
       ...body,
       this.problem ? errorBox(this.problem, "wizard-error") : null,
+    );
+  }
+
+  private scheduleForm(): HTMLElement[] {
+    const kindMsg = this.scheduleProblemFor("kind");
+    const idsMsg = this.scheduleProblemFor("providerIds");
+    const needsIDs = this.scheduleKind !== "file";
+    const cleaned = this.scheduleCheck?.source.providerIds ?? [];
+    const typed = splitIDs(this.providerIds);
+    return [
+      h("p", {}, "Where does the day's schedule come from? HealthPrep Desk reads the appointments from there, then each patient's chart."),
+      h(
+        "fieldset",
+        { class: "choices", id: "schedule-kind", "aria-describedby": "schedule-kind-msg" },
+        h("legend", {}, "Schedule source"),
+        scheduleKinds.map((k) =>
+          h(
+            "div",
+            { class: "choice" },
+            h("input", {
+              type: "radio",
+              name: "schedule-kind",
+              id: `schedule-kind-${k.kind}`,
+              value: k.kind,
+              checked: this.scheduleKind === k.kind,
+              "aria-describedby": `schedule-kind-${k.kind}-help`,
+              onchange: () => this.chooseSchedule(k.kind),
+            }),
+            h("label", { for: `schedule-kind-${k.kind}` }, k.label),
+            h("div", { class: "help", id: `schedule-kind-${k.kind}-help` }, k.help),
+          ),
+        ),
+        h("div", { class: "field-msg", id: "schedule-kind-msg", "aria-live": "polite" }, kindMsg),
+      ),
+      ...(needsIDs
+        ? [
+            h("label", { for: "provider-ids" }, "Epic provider IDs"),
+            h("div", { class: "help", id: "provider-ids-help" }, "One for each provider whose visits should be prepared, separated by commas, e.g. E1001, E1002. Your Epic analyst has them."),
+            h("input", {
+              id: "provider-ids",
+              autocomplete: "off",
+              spellcheck: "false",
+              placeholder: "e.g. E1001, E1002",
+              value: this.providerIds,
+              "aria-invalid": idsMsg ? "true" : undefined,
+              "aria-describedby": "provider-ids-msg provider-ids-help provider-ids-read",
+              oninput: (e: Event) => this.typedIDs((e.target as HTMLInputElement).value),
+            }),
+            h("div", { class: "field-msg", id: "provider-ids-msg", "aria-live": "polite" }, idsMsg),
+            h(
+              "div",
+              { class: "help", id: "provider-ids-read" },
+              typed.length && typed.join(", ") !== this.providerIds.trim() ? `Read as ${typed.length} ID${typed.length === 1 ? "" : "s"}: ${(cleaned.length ? cleaned : typed).join(", ")}` : "",
+            ),
+          ]
+        : []),
+      h(
+        "div",
+        { class: "toolbar" },
+        h("button", { id: "test-schedule", onclick: () => void this.testSchedule(), disabled: this.busy || this.scheduleTest?.state === "running" }, "Test schedule"),
+      ),
+      this.scheduleResult() ?? h("div", { id: "schedule-result" }),
+      this.scheduleProblem ? errorBox(this.scheduleProblem, "schedule-error") : null,
+      h(
+        "div",
+        { class: "toolbar" },
+        h("button", { id: "wizard-back", onclick: () => this.back() }, "Back"),
+        h("span", { class: "spacer" }),
+        h("button", { id: "wizard-next", class: "primary", onclick: () => void this.saveSchedule(), disabled: this.busy }, "Next: clinic hours"),
+      ),
+    ].filter((x): x is HTMLElement => x !== null);
+  }
+
+  /** scheduleResult says what the test fetched, per provider ID, and what it did not check. */
+  private scheduleResult(): HTMLElement | null {
+    const t = this.scheduleTest;
+    if (!t) return null;
+    if (t.state === "running") return h("div", { class: "notice", id: "schedule-result", role: "status" }, "Reading today's schedule from Epic…");
+    if (t.state === "error") return h("div", { id: "schedule-result" }, errorBox(t.failure, "schedule-test-error"));
+    const c = t.check;
+    if (!c.tested) return h("div", { class: "notice info", id: "schedule-result", role: "status" }, c.note || "The schedule could not be tested yet.");
+    const day = c.date ? dayLabel(c.date) : "today";
+    const n = c.appointments;
+    const unknown = (c.byProvider ?? []).filter((p) => p.unknown);
+    const headline =
+      n > 0
+        ? `Found ${n} appointment${n === 1 ? "" : "s"} for today, ${day}.`
+        : c.nextDate
+          ? `No appointments today, ${day}. The next clinic day, ${dayLabel(c.nextDate)}, has ${c.nextAppointments}.`
+          : `No appointments today, ${day}, nor in the next two weeks of clinic days: check the provider IDs with your Epic analyst.`;
+    return h(
+      "div",
+      { class: `notice ${n > 0 || c.nextDate ? (unknown.length ? "warn" : "ok") : "warn"}`, id: "schedule-result", role: "status" },
+      h("p", {}, h("strong", { id: "schedule-found" }, headline)),
+      c.byProvider?.length
+        ? h(
+            "ul",
+            { id: "schedule-by-provider" },
+            c.byProvider.map((p) =>
+              h(
+                "li",
+                {},
+                p.unknown
+                  ? `${p.id}: Epic does not know this provider ID. Check it, or remove it.`
+                  : `${p.id}${p.name ? ` (${p.name})` : ""}: ${p.appointments} appointment${p.appointments === 1 ? "" : "s"} today`,
+              ),
+            ),
+          )
+        : null,
+      h("p", { class: "help" }, "This read the schedule only; nothing was saved. The patients' charts are fetched when you finish setup."),
     );
   }
 

@@ -20,6 +20,8 @@ export class SignInFlow {
   accessMode?: string;
   problem?: Failure;
   copied?: boolean;
+  /** Why "Open in browser" did not work, if it did not. */
+  openProblem?: Failure;
   private run = 0; // a newer run or a cancel makes older polls stop
 
   constructor(
@@ -120,6 +122,17 @@ export class SignInFlow {
     this.changed();
   }
 
+  private async open(): Promise<void> {
+    if (!this.url) return;
+    this.openProblem = undefined;
+    try {
+      await this.backend.openURL(this.url);
+    } catch (e) {
+      this.openProblem = failure(e);
+    }
+    this.changed();
+  }
+
   private async copy(): Promise<void> {
     if (!this.url) return;
     this.copied = await this.backend.copyText(this.url);
@@ -143,19 +156,20 @@ export class SignInFlow {
           "div",
           { class: "signin notice", id: `${p}-panel`, role: "status", "aria-live": "polite" },
           h("p", { class: "waiting", id: `${p}-waiting` }, h("span", { class: "spinner", "aria-hidden": "true" }), "Waiting for you to sign in in the browser…"),
-          h("p", {}, "Sign in with your Epic user name and password in the browser window that opened, then come back here. This page updates by itself."),
+          h("p", {}, "HealthPrep Desk asked your web browser to open Epic's sign-in page. Sign in there with your Epic user name and password, then come back here: this page updates by itself."),
           this.url
             ? h(
                 "div",
                 { class: "fallback" },
-                h("label", { for: `${p}-url` }, "No browser window? Open this address yourself:"),
+                h("label", { for: `${p}-url` }, "No sign-in page in your browser? Open this address:"),
                 h(
                   "div",
                   { class: "url-row" },
                   h("input", { id: `${p}-url`, readonly: true, value: this.url, onfocus: (e: Event) => (e.target as HTMLInputElement).select() }),
-                  h("button", { id: `${p}-open`, onclick: () => this.backend.openURL(this.url!) }, "Open in browser"),
+                  h("button", { id: `${p}-open`, onclick: () => void this.open() }, "Open in browser"),
                   h("button", { id: `${p}-copy`, onclick: () => void this.copy() }, this.copied ? "Copied" : "Copy"),
                 ),
+                h("div", { class: "field-msg", id: `${p}-open-msg`, role: "alert" }, this.openProblem?.message ?? ""),
               )
             : null,
           h("div", { class: "toolbar" }, h("button", { id: `${p}-cancel`, onclick: () => void this.cancel() }, "Cancel sign-in")),

@@ -38,6 +38,8 @@ export interface TodayProps {
   cancelling?: boolean;
   /** The last schedule-file import (practices whose schedule source is "file"). */
   scheduleImport?: ScheduleImport;
+  /** The practice's clinic days (Mon..Sun), from Settings. */
+  clinicDays?: string[];
   onDate(date: string): void;
   onFilters(f: TodayFilters): void;
   onSync(): void;
@@ -292,13 +294,43 @@ function previousDay(date: string): string {
   return formatDate(d);
 }
 
+const dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/** closedOn says whether the practice sees no patients on date (not one of its clinic days). */
+export function closedOn(date: string, clinicDays?: string[]): boolean {
+  const d = parseDate(date);
+  return !!d && !!clinicDays?.length && !clinicDays.includes(dayNames[d.getDay()]);
+}
+
+/** nextClinicDay is the first of the practice's clinic days after date. */
+export function nextClinicDay(date: string, clinicDays: string[]): string {
+  const d = parseDate(date);
+  if (!d || clinicDays.length === 0) return date;
+  do d.setDate(d.getDate() + 1);
+  while (!clinicDays.includes(dayNames[d.getDay()]));
+  return formatDate(d);
+}
+
+/** offeredDay is the day an empty or closed day points to: a practice's
+ *  next clinic day (the one the front desk prepares for), the demo's last
+ *  weekday (its history is the past weeks). */
+function offeredDay(p: TodayProps): string {
+  if (p.status.mode === "practice" && p.date >= p.status.today) return nextClinicDay(p.date, p.clinicDays?.length ? p.clinicDays : ["Mon", "Tue", "Wed", "Thu", "Fri"]);
+  return lastWeekday(previousDay(p.date));
+}
+
 function emptyDay(p: TodayProps, pickFile?: () => void): HTMLElement {
   const others = p.status.days.filter((d) => d !== p.date).slice(0, 3);
-  const weekday = lastWeekday(previousDay(p.date));
+  const weekday = offeredDay(p);
   return h(
     "div",
     { class: "notice empty-day", id: "empty-day", role: "status" },
-    h("p", {}, h("strong", {}, `No appointments on ${dayLabel(p.date)}.`), isWeekend(p.date) && p.status.mode === "demo" ? " The demo practice sees patients Monday to Friday." : ""),
+    h(
+      "p",
+      {},
+      h("strong", {}, `No appointments on ${dayLabel(p.date)}.`),
+      isWeekend(p.date) && p.status.mode === "demo" ? " The demo practice sees patients Monday to Friday." : closedOn(p.date, p.clinicDays) ? " The practice is closed that day." : "",
+    ),
     pickFile
       ? h("p", {}, "If the day does have appointments, ", h("button", { class: "link", id: "empty-day-import", onclick: pickFile }, "import its schedule file"), " from Epic, then update again.")
       : null,
@@ -311,8 +343,10 @@ function emptyDay(p: TodayProps, pickFile?: () => void): HTMLElement {
         )
       : null,
     !p.status.days.includes(weekday)
-      ? h("p", {}, h("button", { id: "fetch-weekday", onclick: () => p.onFetch(weekday), disabled: p.status.syncing }, `Get ${dayLabel(weekday)} from Epic`))
-      : null,
+      ? h("p", {}, h("button", { id: "fetch-weekday", class: "primary", onclick: () => p.onFetch(weekday), disabled: p.status.syncing }, `Get ${dayLabel(weekday)} from Epic`))
+      : others.includes(weekday)
+        ? null
+        : h("p", {}, h("button", { id: "goto-weekday", class: "primary", onclick: () => p.onDate(weekday) }, `Show ${dayLabel(weekday)}`)),
   );
 }
 
@@ -321,6 +355,22 @@ function emptyDay(p: TodayProps, pickFile?: () => void): HTMLElement {
 function missingNext(p: TodayProps, syncing: boolean, imp: ScheduleImport | undefined, pickFile?: () => void): Child {
   const fetch = (primary: boolean) => h("button", { id: "fetch-day", class: primary ? "primary" : undefined, onclick: () => p.onFetch(p.date) }, `Get ${dayLabel(p.date)} from Epic`);
   if (syncing) return h("p", {}, "It is being fetched from Epic now; it shows here when the update finishes.");
+  if (p.status.mode === "practice" && closedOn(p.date, p.clinicDays)) {
+    // A closed day: the day to prepare is the next clinic day.
+    const next = offeredDay(p);
+    return [
+      h("p", { id: "closed-day" }, `The practice is closed on ${dayLabel(p.date)} (clinic days: ${p.clinicDays!.join(", ")}).`),
+      h(
+        "p",
+        {},
+        p.status.days.includes(next)
+          ? h("button", { id: "goto-weekday", class: "primary", onclick: () => p.onDate(next) }, `Show ${dayLabel(next)}`)
+          : h("button", { id: "fetch-weekday", class: "primary", onclick: () => p.onFetch(next) }, `Get ${dayLabel(next)} from Epic`),
+        " ",
+        h("button", { id: "fetch-day", onclick: () => p.onFetch(p.date) }, `Get ${dayLabel(p.date)} anyway`),
+      ),
+    ];
+  }
   if (!pickFile) return h("p", {}, fetch(true));
   if (imp?.result && !offDay(imp.result) && !imp.synced) {
     return h("p", { id: "import-done" }, "Its schedule file is imported (above): “Update from Epic” fetches the charts.");

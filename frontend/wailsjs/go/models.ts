@@ -264,6 +264,24 @@ export namespace api {
 		}
 	}
 	
+	export class ProviderCount {
+	    id: string;
+	    name?: string;
+	    appointments: number;
+	    unknown?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ProviderCount(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.appointments = source["appointments"];
+	        this.unknown = source["unknown"];
+	    }
+	}
 	export class RequestStats {
 	    total: number;
 	    byType?: Record<string, number>;
@@ -297,6 +315,66 @@ export namespace api {
 	        this.line = source["line"];
 	        this.problem = source["problem"];
 	    }
+	}
+	export class ScheduleSource {
+	    kind: string;
+	    providerIds?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ScheduleSource(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.providerIds = source["providerIds"];
+	    }
+	}
+	export class ScheduleCheck {
+	    source: ScheduleSource;
+	    problems: Problem[];
+	    tested: boolean;
+	    date?: string;
+	    appointments: number;
+	    byProvider?: ProviderCount[];
+	    nextDate?: string;
+	    nextAppointments?: number;
+	    note?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScheduleCheck(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.source = this.convertValues(source["source"], ScheduleSource);
+	        this.problems = this.convertValues(source["problems"], Problem);
+	        this.tested = source["tested"];
+	        this.date = source["date"];
+	        this.appointments = source["appointments"];
+	        this.byProvider = this.convertValues(source["byProvider"], ProviderCount);
+	        this.nextDate = source["nextDate"];
+	        this.nextAppointments = source["nextAppointments"];
+	        this.note = source["note"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class ScheduleImported {
 	    date: string;
@@ -350,6 +428,7 @@ export namespace api {
 	        this.providerIds = source["providerIds"];
 	    }
 	}
+	
 	export class Settings {
 	    syncAt: string;
 	    clinicEnd: string;

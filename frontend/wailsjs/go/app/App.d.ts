@@ -25,11 +25,15 @@ export function ImportCatalogue(arg1:string):Promise<api.CatalogueChange>;
 
 export function ImportSchedule(arg1:string,arg2:string):Promise<api.ScheduleImported>;
 
+export function OpenURL(arg1:string):Promise<void>;
+
 export function PrintHTML(arg1:string,arg2:string):Promise<string>;
 
 export function Reset(arg1:string):Promise<void>;
 
 export function ResetCatalogue():Promise<api.CatalogueView>;
+
+export function SaveSchedule(arg1:string,arg2:Array<string>):Promise<api.ScheduleCheck>;
 
 export function SaveSettings(arg1:api.Settings):Promise<void>;
 
@@ -48,5 +52,7 @@ export function StartSignIn():Promise<api.SignInState>;
 export function Status():Promise<api.Status>;
 
 export function Sync(arg1:string):Promise<api.SyncSummary>;
+
+export function TestSchedule(arg1:string,arg2:Array<string>,arg3:string):Promise<api.ScheduleCheck>;
 
 export function Version():Promise<buildinfo.Info>;

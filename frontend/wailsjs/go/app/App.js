@@ -42,6 +42,10 @@ export function ImportSchedule(arg1, arg2) {
   return window['go']['app']['App']['ImportSchedule'](arg1, arg2);
 }
 
+export function OpenURL(arg1) {
+  return window['go']['app']['App']['OpenURL'](arg1);
+}
+
 export function PrintHTML(arg1, arg2) {
   return window['go']['app']['App']['PrintHTML'](arg1, arg2);
 }
@@ -52,6 +56,10 @@ export function Reset(arg1) {
 
 export function ResetCatalogue() {
   return window['go']['app']['App']['ResetCatalogue']();
+}
+
+export function SaveSchedule(arg1, arg2) {
+  return window['go']['app']['App']['SaveSchedule'](arg1, arg2);
 }
 
 export function SaveSettings(arg1) {
@@ -88,6 +96,10 @@ export function Status() {
 
 export function Sync(arg1) {
   return window['go']['app']['App']['Sync'](arg1);
+}
+
+export function TestSchedule(arg1, arg2, arg3) {
+  return window['go']['app']['App']['TestSchedule'](arg1, arg2, arg3);
 }
 
 export function Version() {
