@@ -338,6 +338,11 @@ func (c *Client) do(ctx context.Context, method, rawURL, kind string, body []byt
 			}
 			inv.Invalidate()
 			reauthed = true
+		case tokenFailure(err) && KindOf(err) == KindRateLimited:
+			// The token server's throttling is remembered by the token
+			// source until it may be asked again; asking it in a loop
+			// here would only repeat its answer.
+			return rep, err
 		case errors.As(err, &ra) || KindOf(err) == KindRateLimited:
 			wait = eb.NextBackOff()
 			if ra != nil {
@@ -379,6 +384,12 @@ func (c *Client) budgetDeadline(now time.Time) time.Time {
 		c.started = now
 	}
 	return c.started.Add(orDefault(c.Budget, 10*time.Minute))
+}
+
+// tokenFailure reports whether err came from getting the access token.
+func tokenFailure(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Token
 }
 
 func retryable(err error) bool {
@@ -491,11 +502,11 @@ func tokenError(ctx context.Context, kind string, err error) error {
 	var throttled interface{ Throttled() bool }
 	switch {
 	case errors.As(err, &outage) && outage.Outage():
-		return &Error{Kind: KindUnreachable, Resource: kind, Err: err}
+		return &Error{Kind: KindUnreachable, Resource: kind, Token: true, Err: err}
 	case errors.As(err, &throttled) && throttled.Throttled():
-		return &Error{Kind: KindRateLimited, Resource: kind, Err: err}
+		return &Error{Kind: KindRateLimited, Resource: kind, Token: true, Err: err}
 	}
-	return &Error{Kind: KindSignIn, Resource: kind, Err: err}
+	return &Error{Kind: KindSignIn, Resource: kind, Token: true, Err: err}
 }
 
 // outcomeText pulls the human text out of an OperationOutcome body.

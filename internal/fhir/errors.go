@@ -44,7 +44,10 @@ type Error struct {
 	Status   int    // HTTP status, when there was one
 	Resource string // FHIR resource type or endpoint
 	Detail   string // Epic's own words (OperationOutcome text), for support
-	Err      error
+	// Token is set when getting the access token failed, not the request:
+	// the token source decides when to ask its server again.
+	Token bool
+	Err   error
 }
 
 func (e *Error) Error() string {
