@@ -74,20 +74,23 @@ func Serve(ctx context.Context, opts Options) error {
 // practice's planned times; a failed sync is retried with backoff.
 func (a *Agent) runSchedule(ctx context.Context) {
 	a.awaitCache(ctx)
+	// from is when the last sync started: a planned time that passes while
+	// a sync runs (the start-up sync across 06:30, a slow update across
+	// the next slot) still gets its sync afterwards, so what changed in
+	// Epic since that sync began is fetched.
+	from := a.now()
 	if st, err := a.Status(ctx); err == nil && !contains(st.Days, st.Today) && !st.NeedsSignIn {
 		a.syncLogged(ctx)
 	}
 	retry := time.Minute
 	for {
-		p, err := a.current()
-		var wait time.Duration
-		if err == nil {
+		wait := time.Hour // no plan: look again later (settings may change)
+		if p, err := a.current(); err == nil {
 			if plan, perr := newSyncPlan(p); perr == nil {
-				wait = plan.next(a.now()).Sub(a.now())
+				if next := plan.next(from); !next.IsZero() {
+					wait = max(next.Sub(a.now()), 0)
+				}
 			}
-		}
-		if wait <= 0 {
-			wait = time.Hour
 		}
 		if !a.online() {
 			wait = min(wait, retry)
@@ -99,6 +102,7 @@ func (a *Agent) runSchedule(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
+			from = a.now()
 			a.syncLogged(ctx)
 		}
 	}
