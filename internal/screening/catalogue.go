@@ -97,8 +97,12 @@ type Concept struct {
 	Source string `yaml:"source,omitempty"`
 	// Window: "year" is the measurement year of the visit (January 1 to
 	// the visit day): a record counts when it overlaps it (a condition
-	// while it lasts, an encounter or procedure over its period).
-	Window  string  `yaml:"window"`
+	// while it lasts, an encounter or procedure over its period); "any"
+	// (or none) is any time up to the visit.
+	Window string `yaml:"window,omitempty"`
+	// MinAge: the concept applies only from this age at the END of the
+	// visit's measurement year (CMS: "66 or older at the end of the MP").
+	MinAge  int     `yaml:"min_age,omitempty"`
 	Enabled *bool   `yaml:"enabled,omitempty"`
 	Rules   []*Rule `yaml:"rules"`
 
@@ -535,9 +539,14 @@ func (c *Catalogue) compile() []Problem {
 		if x.Title == "" {
 			bad(x.line, "%s: title is missing (what the sheet says, e.g. in hospice care)", where)
 		}
-		if x.Window != "year" {
-			bad(x.line, "%s: window %q is not one this version knows (year)", where, x.Window)
+		switch x.Window {
+		case "any":
+			x.Window = ""
+		case "", "year":
+		default:
+			bad(x.line, "%s: window %q is not one this version knows (year or any)", where, x.Window)
 		}
+		checkAge(x.line, where+": min_age", x.MinAge, bad)
 		if len(x.Rules) == 0 {
 			bad(x.line, "%s: no rules", where)
 		}

@@ -858,7 +858,7 @@ func (e *evaluator) decide(s *Screening) Result {
 	}
 
 	for _, x := range s.shared {
-		if !x.On() {
+		if !x.On() || x.MinAge > 0 && e.ageAtYearEnd() < x.MinAge {
 			continue
 		}
 		for _, rl := range x.Rules {
@@ -1126,6 +1126,13 @@ func (e *evaluator) valueFlag(m *Modality, f *ValueFlag, day int32) string {
 	b = appendDay(b, day)
 	e.note("flag ", f.Label, " above ", strconv.FormatFloat(f.Above, 'f', -1, 64), f.Unit, " (", f.Source, ")")
 	return string(b)
+}
+
+// ageAtYearEnd is the age on December 31 of the visit's year (the end of
+// the measurement period, where the measures take "66 or older").
+func (e *evaluator) ageAtYearEnd() int {
+	y, _, _ := e.visit.Date()
+	return Age(e.patient.BirthDate, time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
 }
 
 // inYear reports whether a record overlaps the visit's measurement year

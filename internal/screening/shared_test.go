@@ -80,3 +80,40 @@ func TestSharedExclusions(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Nursing-home residence (CMS125/130/122/131): 66 or older at the end of the
+// year, and the newest housing status (LOINC 71802-3) says nursing home.
+func TestNursingHome(t *testing.T) {
+	c := Default()
+	housing := func(value string, on time.Time) record.Item {
+		return with(item("Observation", loinc, "71802-3", on), func(it *record.Item) {
+			it.ValueCodes = []record.Coding{{System: sct, Code: value, Display: map[string]string{"160734000": "Lives in nursing home", "160903007": "Lives in own home"}[value]}}
+		})
+	}
+	turns66 := func(birthday string) record.Patient { return person("female", day(birthday)) }
+	cases := []struct {
+		name    string
+		patient record.Patient
+		items   []record.Item
+		want    Status
+	}{
+		{"66 on the last day of the year", turns66("1960-12-31"), []record.Item{housing("160734000", day("2024-03-01"))}, Excluded},
+		{"66 only the next year", turns66("1961-01-01"), []record.Item{housing("160734000", day("2024-03-01"))}, Due},
+		{"a newer status: back home", turns66("1955-05-05"), []record.Item{housing("160734000", day("2024-03-01")), housing("160903007", day("2025-03-01"))}, Due},
+		{"moved in after living at home", turns66("1955-05-05"), []record.Item{housing("160903007", day("2024-03-01")), housing("160734000", day("2025-03-01"))}, Excluded},
+		{"moved in on the visit day", turns66("1955-05-05"), []record.Item{housing("160903007", day("2024-03-01")), housing("160734000", v)}, Excluded},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := result(t, c, chart(tc.patient, tc.items...), v, "colorectal_cancer")
+			check(t, r, tc.want)
+			if r.Status == Excluded && (r.Rule != "nursing_home" || !strings.Contains(r.Reason, "living in a nursing home — Lives in nursing home (result, ")) {
+				t.Fatalf("rule %q, reason %q", r.Rule, r.Reason)
+			}
+		})
+	}
+	// Not a cervical screening exclusion (CMS124 has none).
+	if r := result(t, c, chart(turns66("1960-01-01"), housing("160734000", day("2024-03-01"))), v, "cervical_cancer"); r.Status == Excluded {
+		t.Fatalf("cervical: %s (%s)", r.Status, r.Reason)
+	}
+}
