@@ -63,6 +63,9 @@ type Patient struct {
 	// NursingHome: 66 or older, and the newest housing status says
 	// "lives in nursing home".
 	NursingHome bool
+	// Frail: 66 or older, frail this year (muscle weakness, M62.81) with
+	// Alzheimer's disease diagnosed since January 1 of last year.
+	Frail bool
 	// Updated and Version are meta.lastUpdated and meta.versionId; zero
 	// means the generated defaults (a month before today, version 1).
 	Updated time.Time
@@ -383,6 +386,10 @@ func (g *gen) screenings() {
 		case age >= 50 && g.vary.IntN(12) == 0:
 			p.Palliative = true
 			g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysICD10, "Z51.5", "Encounter for palliative care"}}, thisYear())
+		case age >= 67 && g.vary.IntN(4) == 0:
+			p.Frail = true
+			g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysICD10, "M62.81", "Muscle weakness (generalized)"}}, thisYear())
+			g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysSCT, "26929004", "Alzheimer's disease"}}, g.day.AddDate(0, -1-g.vary.IntN(9), 0))
 		case age >= 67 && g.vary.IntN(6) == 0:
 			p.NursingHome = true
 			r := g.addEvidence(p, evidence{kind: "Observation", category: "social-history", coding: coding{sysLOINC, "71802-3", "Housing status"}}, g.at(g.day.AddDate(-1-g.vary.IntN(3), -g.vary.IntN(12), 0)))

@@ -38,7 +38,7 @@ const sysICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 // position is its bit in a resource mask. EHRs record the same fact as
 // different types (a Pap smear as an Observation, a DiagnosticReport or a
 // Procedure; a test ordered and then marked completed as a ServiceRequest).
-var knownResources = []string{"Observation", "Procedure", "Immunization", "DiagnosticReport", "DocumentReference", "Condition", "Encounter", "ServiceRequest", "MedicationRequest"}
+var knownResources = []string{"Observation", "Procedure", "Immunization", "DiagnosticReport", "DocumentReference", "Condition", "Encounter", "ServiceRequest", "MedicationRequest", "DeviceRequest"}
 
 // Catalogue is a parsed, validated catalogue, ready to evaluate.
 type Catalogue struct {
@@ -199,8 +199,13 @@ type Rule struct {
 	// is within Former.Within; Amount is a quantity whose newest record
 	// must reach Amount.Min (pack-years).
 	NotWhenNewer []*Group `yaml:"not_when_newer,omitempty"`
-	// Window limits the rule to records overlapping a period (set from
-	// its concept): "year" is January 1 of the visit's year to the visit.
+	// Window limits a shared exclusion's rule to records overlapping a
+	// period: "year" is January 1 of the visit's year to the visit,
+	// "two_years" from January 1 of the year before; absent, the
+	// concept's window. Onset: a condition counts by when it began in the
+	// window, not by lasting into it (CMS "advanced illness").
+	Window string `yaml:"window,omitempty"`
+	Onset  bool   `yaml:"onset,omitempty"`
 	window string
 	Former *FormerRule `yaml:"former,omitempty"`
 	Amount *AmountRule `yaml:"amount,omitempty"`
@@ -227,6 +232,26 @@ type AmountRule struct {
 	Min      float64  `yaml:"min"`
 	Unit     string   `yaml:"unit,omitempty"`
 	Evidence []*Group `yaml:"evidence"`
+}
+
+// setWindow gives a shared exclusion's rule (and its parts) its window.
+func setWindow(r *Rule, inherited, where string, bad func(int, string, ...any)) {
+	if r == nil {
+		return
+	}
+	r.window = inherited
+	switch r.Window {
+	case "":
+	case "year", "two_years":
+		r.window = r.Window
+	case "any":
+		r.window = ""
+	default:
+		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years or any)", where, r.ID, r.Window)
+	}
+	for _, p := range r.AllOf {
+		setWindow(p, r.window, where, bad)
+	}
 }
 
 func (r *Rule) status() bool { return len(r.NotWhenNewer) > 0 || r.Former != nil || r.Amount != nil }
@@ -552,9 +577,7 @@ func (c *Catalogue) compile() []Problem {
 		}
 		for _, r := range x.Rules {
 			compileRule(r, x.line, where+" rule", bad)
-			if r != nil {
-				r.window = x.Window
-			}
+			setWindow(r, x.Window, where, bad)
 		}
 	}
 	seen := map[string]int{}
