@@ -170,6 +170,25 @@ type ValueFlag struct {
 	Above  float64 `yaml:"above"`
 	Unit   string  `yaml:"unit,omitempty"`
 	Source string  `yaml:"source,omitempty"`
+
+	line       int
+	decodeErrs []string
+}
+
+// Thresholds are read strictly: a misspelt "above" must not become 0.
+func (f *ValueFlag) UnmarshalYAML(n *yaml.Node) error {
+	type valueFlagFields ValueFlag
+	return decodeStrict(n, (*valueFlagFields)(f), &f.line, &f.decodeErrs)
+}
+
+func (f *FormerRule) UnmarshalYAML(n *yaml.Node) error {
+	type formerFields FormerRule
+	return decodeStrict(n, (*formerFields)(f), &f.line, &f.decodeErrs)
+}
+
+func (a *AmountRule) UnmarshalYAML(n *yaml.Node) error {
+	type amountFields AmountRule
+	return decodeStrict(n, (*amountFields)(a), &a.line, &a.decodeErrs)
 }
 
 // AgeBand overrides a modality's interval for an age range.
@@ -222,7 +241,10 @@ type Rule struct {
 type FormerRule struct {
 	Within   string   `yaml:"within"`
 	Evidence []*Group `yaml:"evidence"`
-	within   Period
+
+	within     Period
+	line       int
+	decodeErrs []string
 }
 
 // AmountRule: the newest numeric record of Evidence must be at least Min
@@ -232,6 +254,9 @@ type AmountRule struct {
 	Min      float64  `yaml:"min"`
 	Unit     string   `yaml:"unit,omitempty"`
 	Evidence []*Group `yaml:"evidence"`
+
+	line       int
+	decodeErrs []string
 }
 
 // setWindow gives a shared exclusion's rule (and its parts) its window.
@@ -748,8 +773,11 @@ func (m *Modality) compile(s *Screening, where string, bad func(int, string, ...
 		}
 		b.period = p
 	}
-	if f := m.Flag; f != nil && f.Label == "" {
-		bad(m.line, "%s: flag: a label is needed (what the sheet says, e.g. poor control)", mw)
+	if f := m.Flag; f != nil {
+		decodeProblems(f.decodeErrs, bad)
+		if f.Label == "" {
+			bad(m.line, "%s: flag: a label is needed (what the sheet says, e.g. poor control)", mw)
+		}
 	}
 	m.mask = resourceMask(m.Resources, m.line, mw, bad)
 	if len(m.Evidence) == 0 && len(m.Keywords) == 0 {
@@ -846,6 +874,7 @@ func compileRule(r *Rule, parentLine int, where string, bad func(int, string, ..
 		bad(r.line, "%s: no evidence codes", w)
 	}
 	if f := r.Former; f != nil {
+		decodeProblems(f.decodeErrs, bad)
 		p, err := ParsePeriod(f.Within)
 		if err != nil || p.IsZero() {
 			bad(r.line, "%s: former: within %q is not a duration longer than zero like P15Y", w, f.Within)
@@ -855,8 +884,11 @@ func compileRule(r *Rule, parentLine int, where string, bad func(int, string, ..
 			bad(r.line, "%s: former: no evidence codes", w)
 		}
 	}
-	if a := r.Amount; a != nil && len(a.Evidence) == 0 {
-		bad(r.line, "%s: amount: no evidence codes", w)
+	if a := r.Amount; a != nil {
+		decodeProblems(a.decodeErrs, bad)
+		if len(a.Evidence) == 0 {
+			bad(r.line, "%s: amount: no evidence codes", w)
+		}
 	}
 	for i, g := range r.groups() {
 		if g == nil {

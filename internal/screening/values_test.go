@@ -58,3 +58,13 @@ func TestValueRules(t *testing.T) {
 		t.Fatalf("reason %q", r.Reason)
 	}
 }
+
+// A misspelt threshold is refused, not read as 0 (which would flag every
+// reading).
+func TestValueFlagIsReadStrictly(t *testing.T) {
+	b := strings.Replace(string(DefaultYAML()), "      above: 9\n", "      abov: 9\n", 1)
+	_, err := Parse([]byte(b))
+	if err == nil || !strings.Contains(err.Error(), `unknown field "abov" in a result flag`) {
+		t.Fatalf("err = %v", err)
+	}
+}
