@@ -454,7 +454,11 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 				evidenceAt(first.AddDate(0, 2*d+2*d*d, 0))
 			}
 		case sc.once:
-			evidenceAt(g.day.AddDate(-1-g.rng.IntN(8), -g.rng.IntN(12), 0))
+			t := g.day.AddDate(-1-g.rng.IntN(8), -g.rng.IntN(12), 0)
+			if sc.ID == "hiv" && p.Age(t) < 15 {
+				t = g.day.AddDate(-1, 0, 0) // CMS349 counts a test from 15
+			}
+			evidenceAt(t)
 		default:
 			// Inside the interval and outside the due-soon window.
 			span := int(g.day.Sub(sc.back(g.day)).Hours()/24) - sc.soon - 10

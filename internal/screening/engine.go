@@ -373,6 +373,9 @@ func (e *evaluator) usable(m *Modality, h hit) bool {
 	if m.RequireValue && noValue(&e.items[h.item]) {
 		return false
 	}
+	if d := e.days[h.item]; d != noDate && !e.patient.BirthDate.IsZero() && d < dayNum(e.patient.BirthDate) {
+		return false // dated before the patient was born: a wrong date, not a test
+	}
 	if m.MinAge > 0 || m.MaxAge > 0 {
 		d := e.days[h.item]
 		if d == noDate {
@@ -1073,16 +1076,19 @@ func (e *evaluator) appendOnRecord(b []byte, s *Screening) []byte {
 	for _, m := range s.Modalities {
 		for _, g := range m.Evidence {
 			for _, h := range e.groupHits(g) {
+				d := e.days[h.item]
+				a := Age(e.patient.BirthDate, dayTime(d))
 				reason := "it does not complete " + lowerFirst(m.name)
-				if m.RequireValue && noValue(&e.items[h.item]) {
+				switch {
+				case d != noDate && !e.patient.BirthDate.IsZero() && d < dayNum(e.patient.BirthDate):
+					reason = "it is dated before the patient's birth: check the date"
+				case m.RequireValue && noValue(&e.items[h.item]):
 					reason = "it has no result value"
-				}
-				if d := e.days[h.item]; (m.MinAge > 0 || m.MaxAge > 0) && d != noDate {
-					if a := Age(e.patient.BirthDate, dayTime(d)); a < m.MinAge {
-						reason = "it was done at age " + strconv.Itoa(a) + " and counts only from age " + strconv.Itoa(m.MinAge)
-					} else if m.MaxAge > 0 && a > m.MaxAge {
-						reason = "it was done at age " + strconv.Itoa(a) + " and counts only up to age " + strconv.Itoa(m.MaxAge)
-					}
+				case d == noDate || a < 0:
+				case a < m.MinAge:
+					reason = "it was done at age " + strconv.Itoa(a) + " and counts only from age " + strconv.Itoa(m.MinAge)
+				case m.MaxAge > 0 && a > m.MaxAge:
+					reason = "it was done at age " + strconv.Itoa(a) + " and counts only up to age " + strconv.Itoa(m.MaxAge)
 				}
 				consider(h, reason)
 			}
