@@ -60,6 +60,12 @@ type Patient struct {
 	// care, this year: the screenings whose measures exclude them must be
 	// excluded whatever state they were built in.
 	Hospice, Palliative bool
+	// NursingHome: 66 or older, and the newest housing status says
+	// "lives in nursing home".
+	NursingHome bool
+	// Frail: 66 or older, frail this year (muscle weakness, M62.81) with
+	// Alzheimer's disease diagnosed since January 1 of last year.
+	Frail bool
 	// Updated and Version are meta.lastUpdated and meta.versionId; zero
 	// means the generated defaults (a month before today, version 1).
 	Updated time.Time
@@ -380,6 +386,14 @@ func (g *gen) screenings() {
 		case age >= 50 && g.vary.IntN(12) == 0:
 			p.Palliative = true
 			g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysICD10, "Z51.5", "Encounter for palliative care"}}, thisYear())
+		case age >= 67 && g.vary.IntN(4) == 0:
+			p.Frail = true
+			g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysICD10, "M62.81", "Muscle weakness (generalized)"}}, thisYear())
+			g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysSCT, "26929004", "Alzheimer's disease"}}, g.day.AddDate(0, -1-g.vary.IntN(9), 0))
+		case age >= 67 && g.vary.IntN(6) == 0:
+			p.NursingHome = true
+			r := g.addEvidence(p, evidence{kind: "Observation", category: "social-history", coding: coding{sysLOINC, "71802-3", "Housing status"}}, g.at(g.day.AddDate(-1-g.vary.IntN(3), -g.vary.IntN(12), 0)))
+			r.ValueCode = &coding{sysSCT, "160734000", "Lives in nursing home"}
 		}
 	}
 	for si, sc := range Scenarios {
@@ -440,7 +454,11 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 				evidenceAt(first.AddDate(0, 2*d+2*d*d, 0))
 			}
 		case sc.once:
-			evidenceAt(g.day.AddDate(-1-g.rng.IntN(8), -g.rng.IntN(12), 0))
+			t := g.day.AddDate(-1-g.rng.IntN(8), -g.rng.IntN(12), 0)
+			if sc.ID == "hiv" && p.Age(t) < 15 {
+				t = g.day.AddDate(-1, 0, 0) // CMS349 counts a test from 15
+			}
+			evidenceAt(t)
 		default:
 			// Inside the interval and outside the due-soon window.
 			span := int(g.day.Sub(sc.back(g.day)).Hours()/24) - sc.soon - 10
@@ -489,8 +507,8 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 		g.addEvidence(p, *x, g.day.AddDate(-1-g.rng.IntN(10), -g.rng.IntN(12), 0))
 	}
 	switch {
-	case sc.ID == "diabetes_a1c" && o == Complete && last != nil && g.vary.IntN(4) == 0:
-		// Done, but poorly controlled: the sheet flags it.
+	case sc.ID == "diabetes_a1c" && o == Complete && last != nil && g.vary.IntN(2) == 0:
+		// Half are done, but poorly controlled: the sheet flags them.
 		last.Value = f(9.1 + float64(g.vary.IntN(30))/10)
 	case sc.ID == "diabetes_kidney" && o == Due:
 		// A kidney panel "performed" with nothing reported: it does not

@@ -120,7 +120,7 @@ var Scenarios = []Scenario{
 	{ID: "unhealthy_alcohol_use", sexes: both, minAge: 18, every: interval{years: 1}, soon: 30,
 		ev: evidence{kind: "Observation", category: "survey", coding: coding{sysLOINC, "72109-2", "Alcohol Use Disorder Identification Test - Consumption [AUDIT-C]"}, value: f(2), unit: "{score}"}},
 	{ID: "hiv", sexes: both, minAge: 18, maxAge: 65, once: true,
-		ev:      evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "75622-1", "HIV 1 and 2 tests - Meaningful Use set"}},
+		ev:      evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "75622-1", "HIV 1 and 2 tests - Meaningful Use set"}, valueCode: &negative},
 		alt:     &evidence{kind: "Procedure", coding: coding{sysSCT, "171121004", "Human immunodeficiency virus screening"}},
 		excl:    &evidence{kind: "Condition", coding: coding{sysICD10, "B20", "Human immunodeficiency virus [HIV] disease"}},
 		exclAlt: &evidence{kind: "Condition", coding: coding{sysSCT, "86406008", "Human immunodeficiency virus infection"}}},

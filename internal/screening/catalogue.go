@@ -38,7 +38,7 @@ const sysICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 // position is its bit in a resource mask. EHRs record the same fact as
 // different types (a Pap smear as an Observation, a DiagnosticReport or a
 // Procedure; a test ordered and then marked completed as a ServiceRequest).
-var knownResources = []string{"Observation", "Procedure", "Immunization", "DiagnosticReport", "DocumentReference", "Condition", "Encounter", "ServiceRequest", "MedicationRequest"}
+var knownResources = []string{"Observation", "Procedure", "Immunization", "DiagnosticReport", "DocumentReference", "Condition", "Encounter", "ServiceRequest", "MedicationRequest", "DeviceRequest"}
 
 // Catalogue is a parsed, validated catalogue, ready to evaluate.
 type Catalogue struct {
@@ -97,8 +97,12 @@ type Concept struct {
 	Source string `yaml:"source,omitempty"`
 	// Window: "year" is the measurement year of the visit (January 1 to
 	// the visit day): a record counts when it overlaps it (a condition
-	// while it lasts, an encounter or procedure over its period).
-	Window  string  `yaml:"window"`
+	// while it lasts, an encounter or procedure over its period); "any"
+	// (or none) is any time up to the visit.
+	Window string `yaml:"window,omitempty"`
+	// MinAge: the concept applies only from this age at the END of the
+	// visit's measurement year (CMS: "66 or older at the end of the MP").
+	MinAge  int     `yaml:"min_age,omitempty"`
 	Enabled *bool   `yaml:"enabled,omitempty"`
 	Rules   []*Rule `yaml:"rules"`
 
@@ -166,6 +170,25 @@ type ValueFlag struct {
 	Above  float64 `yaml:"above"`
 	Unit   string  `yaml:"unit,omitempty"`
 	Source string  `yaml:"source,omitempty"`
+
+	line       int
+	decodeErrs []string
+}
+
+// Thresholds are read strictly: a misspelt "above" must not become 0.
+func (f *ValueFlag) UnmarshalYAML(n *yaml.Node) error {
+	type valueFlagFields ValueFlag
+	return decodeStrict(n, (*valueFlagFields)(f), &f.line, &f.decodeErrs)
+}
+
+func (f *FormerRule) UnmarshalYAML(n *yaml.Node) error {
+	type formerFields FormerRule
+	return decodeStrict(n, (*formerFields)(f), &f.line, &f.decodeErrs)
+}
+
+func (a *AmountRule) UnmarshalYAML(n *yaml.Node) error {
+	type amountFields AmountRule
+	return decodeStrict(n, (*amountFields)(a), &a.line, &a.decodeErrs)
 }
 
 // AgeBand overrides a modality's interval for an age range.
@@ -195,8 +218,13 @@ type Rule struct {
 	// is within Former.Within; Amount is a quantity whose newest record
 	// must reach Amount.Min (pack-years).
 	NotWhenNewer []*Group `yaml:"not_when_newer,omitempty"`
-	// Window limits the rule to records overlapping a period (set from
-	// its concept): "year" is January 1 of the visit's year to the visit.
+	// Window limits a shared exclusion's rule to records overlapping a
+	// period: "year" is January 1 of the visit's year to the visit,
+	// "two_years" from January 1 of the year before; absent, the
+	// concept's window. Onset: a condition counts by when it began in the
+	// window, not by lasting into it (CMS "advanced illness").
+	Window string `yaml:"window,omitempty"`
+	Onset  bool   `yaml:"onset,omitempty"`
 	window string
 	Former *FormerRule `yaml:"former,omitempty"`
 	Amount *AmountRule `yaml:"amount,omitempty"`
@@ -213,7 +241,10 @@ type Rule struct {
 type FormerRule struct {
 	Within   string   `yaml:"within"`
 	Evidence []*Group `yaml:"evidence"`
-	within   Period
+
+	within     Period
+	line       int
+	decodeErrs []string
 }
 
 // AmountRule: the newest numeric record of Evidence must be at least Min
@@ -223,6 +254,29 @@ type AmountRule struct {
 	Min      float64  `yaml:"min"`
 	Unit     string   `yaml:"unit,omitempty"`
 	Evidence []*Group `yaml:"evidence"`
+
+	line       int
+	decodeErrs []string
+}
+
+// setWindow gives a shared exclusion's rule (and its parts) its window.
+func setWindow(r *Rule, inherited, where string, bad func(int, string, ...any)) {
+	if r == nil {
+		return
+	}
+	r.window = inherited
+	switch r.Window {
+	case "":
+	case "year", "two_years":
+		r.window = r.Window
+	case "any":
+		r.window = ""
+	default:
+		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years or any)", where, r.ID, r.Window)
+	}
+	for _, p := range r.AllOf {
+		setWindow(p, r.window, where, bad)
+	}
 }
 
 func (r *Rule) status() bool { return len(r.NotWhenNewer) > 0 || r.Former != nil || r.Amount != nil }
@@ -535,17 +589,20 @@ func (c *Catalogue) compile() []Problem {
 		if x.Title == "" {
 			bad(x.line, "%s: title is missing (what the sheet says, e.g. in hospice care)", where)
 		}
-		if x.Window != "year" {
-			bad(x.line, "%s: window %q is not one this version knows (year)", where, x.Window)
+		switch x.Window {
+		case "any":
+			x.Window = ""
+		case "", "year":
+		default:
+			bad(x.line, "%s: window %q is not one this version knows (year or any)", where, x.Window)
 		}
+		checkAge(x.line, where+": min_age", x.MinAge, bad)
 		if len(x.Rules) == 0 {
 			bad(x.line, "%s: no rules", where)
 		}
 		for _, r := range x.Rules {
 			compileRule(r, x.line, where+" rule", bad)
-			if r != nil {
-				r.window = x.Window
-			}
+			setWindow(r, x.Window, where, bad)
 		}
 	}
 	seen := map[string]int{}
@@ -716,8 +773,11 @@ func (m *Modality) compile(s *Screening, where string, bad func(int, string, ...
 		}
 		b.period = p
 	}
-	if f := m.Flag; f != nil && f.Label == "" {
-		bad(m.line, "%s: flag: a label is needed (what the sheet says, e.g. poor control)", mw)
+	if f := m.Flag; f != nil {
+		decodeProblems(f.decodeErrs, bad)
+		if f.Label == "" {
+			bad(m.line, "%s: flag: a label is needed (what the sheet says, e.g. poor control)", mw)
+		}
 	}
 	m.mask = resourceMask(m.Resources, m.line, mw, bad)
 	if len(m.Evidence) == 0 && len(m.Keywords) == 0 {
@@ -814,6 +874,7 @@ func compileRule(r *Rule, parentLine int, where string, bad func(int, string, ..
 		bad(r.line, "%s: no evidence codes", w)
 	}
 	if f := r.Former; f != nil {
+		decodeProblems(f.decodeErrs, bad)
 		p, err := ParsePeriod(f.Within)
 		if err != nil || p.IsZero() {
 			bad(r.line, "%s: former: within %q is not a duration longer than zero like P15Y", w, f.Within)
@@ -823,8 +884,11 @@ func compileRule(r *Rule, parentLine int, where string, bad func(int, string, ..
 			bad(r.line, "%s: former: no evidence codes", w)
 		}
 	}
-	if a := r.Amount; a != nil && len(a.Evidence) == 0 {
-		bad(r.line, "%s: amount: no evidence codes", w)
+	if a := r.Amount; a != nil {
+		decodeProblems(a.decodeErrs, bad)
+		if len(a.Evidence) == 0 {
+			bad(r.line, "%s: amount: no evidence codes", w)
+		}
 	}
 	for i, g := range r.groups() {
 		if g == nil {

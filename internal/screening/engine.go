@@ -88,8 +88,9 @@ func counts(it *record.Item) bool {
 	case "ServiceRequest":
 		// An order counts only once it is done: an open order is not a test.
 		return it.Status == "completed"
-	case "MedicationRequest":
-		return it.Status == "active" || it.Status == "completed"
+	case "MedicationRequest", "DeviceRequest":
+		// An order, not a plan or proposal (the measures' order intents).
+		return (it.Status == "active" || it.Status == "completed") && orderIntent(it.Intent)
 	case "Immunization":
 		return it.Status == "completed" && !it.Subpotent
 	case "DocumentReference":
@@ -316,7 +317,7 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 			if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil || g.Laterality != "" && it.Laterality != g.Laterality {
 				continue
 			}
-			if r.window != "" && !e.inYear(it) {
+			if r.window != "" && !e.inWindow(it, r) {
 				continue
 			}
 			if d := e.days[h.item]; !found || d > bestDay {
@@ -372,6 +373,9 @@ func (e *evaluator) usable(m *Modality, h hit) bool {
 	if m.RequireValue && noValue(&e.items[h.item]) {
 		return false
 	}
+	if d := e.days[h.item]; d != noDate && !e.patient.BirthDate.IsZero() && d < dayNum(e.patient.BirthDate) {
+		return false // dated before the patient was born: a wrong date, not a test
+	}
 	if m.MinAge > 0 || m.MaxAge > 0 {
 		d := e.days[h.item]
 		if d == noDate {
@@ -381,6 +385,14 @@ func (e *evaluator) usable(m *Modality, h hit) bool {
 		return a >= m.MinAge && (m.MaxAge == 0 || a <= m.MaxAge)
 	}
 	return true
+}
+
+func orderIntent(intent string) bool {
+	switch intent {
+	case "", "order", "original-order", "reflex-order", "filler-order", "instance-order":
+		return true
+	}
+	return false
 }
 
 // codingsOf returns the codings a hit indexes into: the item's codes, or
@@ -858,12 +870,16 @@ func (e *evaluator) decide(s *Screening) Result {
 	}
 
 	for _, x := range s.shared {
-		if !x.On() {
+		if !x.On() || x.MinAge > 0 && e.ageAtYearEnd() < x.MinAge {
 			continue
 		}
 		for _, rl := range x.Rules {
 			start := len(e.arena)
 			if !e.rule(rl, false) {
+				if g := e.partialMiss(rl); g != nil {
+					r.flag("the list of codes for " + strings.ToLower(g.Name) + " is published only in part: check the problem list for one, which would make this " + x.Title)
+					e.note("shared exclusion ", x.ID, ": value set ", g.vs.OID, " ", g.vs.Title, " expansion ", g.vs.Expansion)
+				}
 				continue
 			}
 			r.Status, r.Rule = Excluded, x.ID
@@ -1060,16 +1076,19 @@ func (e *evaluator) appendOnRecord(b []byte, s *Screening) []byte {
 	for _, m := range s.Modalities {
 		for _, g := range m.Evidence {
 			for _, h := range e.groupHits(g) {
+				d := e.days[h.item]
+				a := Age(e.patient.BirthDate, dayTime(d))
 				reason := "it does not complete " + lowerFirst(m.name)
-				if m.RequireValue && noValue(&e.items[h.item]) {
+				switch {
+				case d != noDate && !e.patient.BirthDate.IsZero() && d < dayNum(e.patient.BirthDate):
+					reason = "it is dated before the patient's birth: check the date"
+				case m.RequireValue && noValue(&e.items[h.item]):
 					reason = "it has no result value"
-				}
-				if d := e.days[h.item]; (m.MinAge > 0 || m.MaxAge > 0) && d != noDate {
-					if a := Age(e.patient.BirthDate, dayTime(d)); a < m.MinAge {
-						reason = "it was done at age " + strconv.Itoa(a) + " and counts only from age " + strconv.Itoa(m.MinAge)
-					} else if m.MaxAge > 0 && a > m.MaxAge {
-						reason = "it was done at age " + strconv.Itoa(a) + " and counts only up to age " + strconv.Itoa(m.MaxAge)
-					}
+				case d == noDate || a < 0:
+				case a < m.MinAge:
+					reason = "it was done at age " + strconv.Itoa(a) + " and counts only from age " + strconv.Itoa(m.MinAge)
+				case m.MaxAge > 0 && a > m.MaxAge:
+					reason = "it was done at age " + strconv.Itoa(a) + " and counts only up to age " + strconv.Itoa(m.MaxAge)
 				}
 				consider(h, reason)
 			}
@@ -1128,21 +1147,35 @@ func (e *evaluator) valueFlag(m *Modality, f *ValueFlag, day int32) string {
 	return string(b)
 }
 
-// inYear reports whether a record overlaps the visit's measurement year
-// (January 1 to the visit day): a condition while it lasts (onset to
-// abatement, ongoing while active), anything else over its period or on
-// its date.
-func (e *evaluator) inYear(it *record.Item) bool {
+// ageAtYearEnd is the age on December 31 of the visit's year (the end of
+// the measurement period, where the measures take "66 or older").
+func (e *evaluator) ageAtYearEnd() int {
 	y, _, _ := e.visit.Date()
+	return Age(e.patient.BirthDate, time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
+}
+
+// inWindow reports whether a record overlaps the rule's window, which ends
+// on the visit day and starts on January 1 of the visit's year ("year") or
+// of the year before ("two_years"): a condition while it lasts (onset to
+// abatement, ongoing while active) or, for an onset rule, by its onset;
+// anything else over its period or on its date.
+func (e *evaluator) inWindow(it *record.Item, r *Rule) bool {
+	y, _, _ := e.visit.Date()
+	if r.window == "two_years" {
+		y--
+	}
 	from, to := dayNum(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)), e.today
 	if it.Date.IsZero() {
 		return false
 	}
 	if it.Type == "Condition" {
-		if dayNum(it.Date) > to {
+		onset := dayNum(it.Date)
+		switch {
+		case onset > to:
 			return false
-		}
-		if !it.Abatement.IsZero() {
+		case r.Onset:
+			return onset >= from
+		case !it.Abatement.IsZero():
 			return dayNum(it.Abatement) >= from
 		}
 		return activeCondition(it)
@@ -1157,4 +1190,35 @@ func (e *evaluator) inYear(it *record.Item) bool {
 		end = e.visit // an open period: ongoing
 	}
 	return dayNum(start) <= to && dayNum(end) >= from
+}
+
+// partialMiss returns, for an all-of rule that failed only for want of a
+// part whose codes come from a value set published in part (Advanced
+// Illness: 1000 of 1997 codes), that part's partial group: the patient
+// may well have it, coded outside the published part.
+func (e *evaluator) partialMiss(r *Rule) *Group {
+	if len(r.AllOf) < 2 {
+		return nil
+	}
+	var missing *Group
+	for _, p := range r.AllOf {
+		start := len(e.arena)
+		ok := e.rule(p, false)
+		e.arena = e.arena[:start]
+		if ok {
+			continue
+		}
+		if missing != nil {
+			return nil // two parts missing: the partial list is not why
+		}
+		for _, g := range p.Evidence {
+			if g.Partial() && len(e.groupHits(g)) == 0 {
+				missing = g // not on record at all (an old one is no doubt)
+			}
+		}
+		if missing == nil {
+			return nil
+		}
+	}
+	return missing
 }

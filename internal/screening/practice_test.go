@@ -61,6 +61,12 @@ func TestSimulatedPractice(t *testing.T) {
 		if p.Palliative {
 			kinds["a patient receiving palliative care"]++
 		}
+		if p.NursingHome {
+			kinds["a nursing-home resident 66 or older"]++
+		}
+		if p.Frail {
+			kinds["a frail patient 66 or older with an advanced illness"]++
+		}
 		for _, r := range results {
 			if r.Attention != "" {
 				kinds["an HbA1c above 9 % flagged poor control"]++
@@ -81,7 +87,9 @@ func TestSimulatedPractice(t *testing.T) {
 			if s.ManualReview != "" && (want == Due || want == DueSoon) {
 				want = NeedsReview
 			}
-			if p.Hospice && slices.Contains(s.SharedExclusions, "hospice") || p.Palliative && slices.Contains(s.SharedExclusions, "palliative_care") {
+			if p.Hospice && slices.Contains(s.SharedExclusions, "hospice") || p.Palliative && slices.Contains(s.SharedExclusions, "palliative_care") ||
+				p.NursingHome && slices.Contains(s.SharedExclusions, "nursing_home") ||
+				p.Frail && slices.Contains(s.SharedExclusions, "advanced_illness_and_frailty") {
 				want = Excluded // whatever it was built to be
 			}
 			if r.ID == "lipid_cv_risk" && p.Diabetic {
@@ -105,7 +113,8 @@ func TestSimulatedPractice(t *testing.T) {
 	for _, k := range []string{"a Pap, HIV or chlamydia test charted as a Procedure", "a condition coded in SNOMED CT only",
 		"a 20-year-old smoker problem overruled by newer never-smoker statuses", "an ex-smoker who quit within 15 years",
 		"an HbA1c above 9 % flagged poor control", "a lab performed with no result value",
-		"a patient in hospice care", "a patient receiving palliative care"} {
+		"a patient in hospice care", "a patient receiving palliative care", "a nursing-home resident 66 or older",
+		"a frail patient 66 or older with an advanced illness"} {
 		if kinds[k] < 3 {
 			t.Errorf("the practice has %d patients' records with %s", kinds[k], k)
 		}

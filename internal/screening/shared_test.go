@@ -80,3 +80,99 @@ func TestSharedExclusions(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Nursing-home residence (CMS125/130/122/131): 66 or older at the end of the
+// year, and the newest housing status (LOINC 71802-3) says nursing home.
+func TestNursingHome(t *testing.T) {
+	c := Default()
+	housing := func(value string, on time.Time) record.Item {
+		return with(item("Observation", loinc, "71802-3", on), func(it *record.Item) {
+			it.ValueCodes = []record.Coding{{System: sct, Code: value, Display: map[string]string{"160734000": "Lives in nursing home", "160903007": "Lives in own home"}[value]}}
+		})
+	}
+	turns66 := func(birthday string) record.Patient { return person("female", day(birthday)) }
+	cases := []struct {
+		name    string
+		patient record.Patient
+		items   []record.Item
+		want    Status
+	}{
+		{"66 on the last day of the year", turns66("1960-12-31"), []record.Item{housing("160734000", day("2024-03-01"))}, Excluded},
+		{"66 only the next year", turns66("1961-01-01"), []record.Item{housing("160734000", day("2024-03-01"))}, Due},
+		{"a newer status: back home", turns66("1955-05-05"), []record.Item{housing("160734000", day("2024-03-01")), housing("160903007", day("2025-03-01"))}, Due},
+		{"moved in after living at home", turns66("1955-05-05"), []record.Item{housing("160903007", day("2024-03-01")), housing("160734000", day("2025-03-01"))}, Excluded},
+		{"moved in on the visit day", turns66("1955-05-05"), []record.Item{housing("160903007", day("2024-03-01")), housing("160734000", v)}, Excluded},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := result(t, c, chart(tc.patient, tc.items...), v, "colorectal_cancer")
+			check(t, r, tc.want)
+			if r.Status == Excluded && (r.Rule != "nursing_home" || !strings.Contains(r.Reason, "living in a nursing home — Lives in nursing home (result, ")) {
+				t.Fatalf("rule %q, reason %q", r.Rule, r.Reason)
+			}
+		})
+	}
+	// Not a cervical screening exclusion (CMS124 has none).
+	if r := result(t, c, chart(turns66("1960-01-01"), housing("160734000", day("2024-03-01"))), v, "cervical_cancer"); r.Status == Excluded {
+		t.Fatalf("cervical: %s (%s)", r.Status, r.Reason)
+	}
+}
+
+// CMS125/130/122/131: 66 or older at the end of the year, frail this year,
+// and with an advanced illness that began (or a dementia medication order
+// running) since January 1 of the year before.
+func TestAdvancedIllnessAndFrailty(t *testing.T) {
+	c := Default()
+	var parts = map[string]*Group{}
+	for _, x := range c.Exclusions {
+		if x.ID == "advanced_illness_and_frailty" {
+			for _, p := range x.Rules[0].AllOf {
+				for _, g := range p.Evidence {
+					parts[g.Name] = g
+				}
+			}
+		}
+	}
+	code := func(name, typ string, on time.Time) record.Item {
+		sys, cd := firstCode(parts[name])
+		return item(typ, sys, cd, on)
+	}
+	frailDx := code("Frailty Diagnosis", "Condition", day("2026-02-01"))
+	illness := func(onset string) record.Item { return code("Advanced Illness", "Condition", day(onset)) }
+	med := func(intent string, from, to string) record.Item {
+		return with(code("Dementia Medications", "MedicationRequest", day(from)), func(it *record.Item) {
+			it.Status, it.Intent, it.Period = "active", intent, record.Period{Start: day(from), End: day(to)}
+		})
+	}
+	old := person("female", day("1955-06-01"))
+	cases := []struct {
+		name    string
+		patient record.Patient
+		items   []record.Item
+		want    Status
+		check   bool
+	}{
+		{"66 on December 31, frail, illness since January 1 of last year", person("female", day("1960-12-31")), []record.Item{frailDx, illness("2025-01-01")}, Excluded, false},
+		{"65 on December 31", person("female", day("1961-01-01")), []record.Item{frailDx, illness("2025-01-01")}, Due, false},
+		{"illness began December 31 the year before last", old, []record.Item{frailDx, illness("2024-12-31")}, Due, false},
+		{"frailty encounter last December", old, []record.Item{with(code("Frailty Encounter", "Encounter", day("2025-12-31")), func(it *record.Item) { it.Status = "finished" }), illness("2025-06-01")}, Due, false},
+		{"frailty encounter on January 1", old, []record.Item{with(code("Frailty Encounter", "Encounter", day("2026-01-01")), func(it *record.Item) { it.Status = "finished" }), illness("2025-06-01")}, Excluded, false},
+		{"frail, on a dementia medication through 2025", old, []record.Item{frailDx, med("order", "2024-06-01", "2025-01-01")}, Excluded, false},
+		{"frail, dementia medication ended 2024", old, []record.Item{frailDx, med("order", "2024-01-01", "2024-12-31")}, Due, true},
+		{"frail, dementia medication only planned", old, []record.Item{frailDx, med("plan", "2025-06-01", "2026-06-01")}, Due, true},
+		{"a walker ordered (frailty device) and an illness", old, []record.Item{with(code("Frailty Device", "DeviceRequest", day("2026-03-01")), func(it *record.Item) { it.Status, it.Intent = "active", "order" }), illness("2025-06-01")}, Excluded, false},
+		{"frail, no advanced illness on record: the list is partial", old, []record.Item{frailDx}, Due, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := result(t, c, chart(tc.patient, tc.items...), v, "colorectal_cancer")
+			check(t, r, tc.want)
+			if r.Status == Excluded && r.Rule != "advanced_illness_and_frailty" {
+				t.Fatalf("rule %q", r.Rule)
+			}
+			if partial := strings.Contains(r.ReviewNote, "published only in part"); partial != tc.check {
+				t.Fatalf("check note %q, want the partial-list check: %v", r.ReviewNote, tc.check)
+			}
+		})
+	}
+}

@@ -58,3 +58,45 @@ func TestValueRules(t *testing.T) {
 		t.Fatalf("reason %q", r.Reason)
 	}
 }
+
+// A misspelt threshold is refused, not read as 0 (which would flag every
+// reading).
+func TestValueFlagIsReadStrictly(t *testing.T) {
+	b := strings.Replace(string(DefaultYAML()), "      above: 9\n", "      abov: 9\n", 1)
+	_, err := Parse([]byte(b))
+	if err == nil || !strings.Contains(err.Error(), `unknown field "abov" in a result flag`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// CMS349 counts an HIV test taken at 15 to 65 with a result; a test dated
+// before the patient's birth is a wrong date, not a test.
+func TestHIVTestAgeAndDate(t *testing.T) {
+	c := Default()
+	born := day("2000-06-15")
+	p := person("male", born)
+	test := func(on time.Time) record.Item {
+		return with(item("Observation", loinc, "75622-1", on), func(it *record.Item) { it.Codes[0].Display = "HIV 1 and 2 tests" })
+	}
+	cases := []struct {
+		name   string
+		it     record.Item
+		want   Status
+		reason string
+	}{
+		{"on the 15th birthday", test(day("2015-06-15")), Complete, ""},
+		{"the day before the 15th birthday", test(day("2015-06-14")), Due, "was done at age 14 and counts only from age 15"},
+		{"dated before birth", test(day("1999-01-01")), Due, "dated before the patient's birth"},
+		{"with no result", with(test(day("2020-01-01")), func(it *record.Item) { it.HasValue = false }), Due, "it has no result value"},
+		{"as a screening procedure (no value needed)", item("Procedure", sct, "171121004", day("2020-01-01")), Complete, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := result(t, c, chart(p, tc.it), v, "hiv")
+			check(t, r, tc.want)
+			if !strings.Contains(r.Reason, tc.reason) {
+				t.Fatalf("reason %q, want %q", r.Reason, tc.reason)
+			}
+		})
+	}
+}
