@@ -306,7 +306,7 @@ func (c *Client) PostJSON(ctx context.Context, rawURL, name string, in, out any)
 // re-token and one more try; after that it is final (sign in again).
 //
 // Throttling (429) is not a failure of the request: Epic says when to come
-// back, so a 429 is waited out (at least its Retry-After) without counting
+// back, so a 429 is waited out (its Retry-After) without counting
 // against MaxTries, for as long as the client's Budget lasts. At 30 % 429s
 // a request meets four in a row about once in a hundred, which under a
 // fixed number of tries stopped every sync of a real day. Other retryable
@@ -344,9 +344,13 @@ func (c *Client) do(ctx context.Context, method, rawURL, kind string, body []byt
 			// here would only repeat its answer.
 			return rep, err
 		case errors.As(err, &ra) || KindOf(err) == KindRateLimited:
-			wait = eb.NextBackOff()
+			// Epic says when to come back: wait that long (at least
+			// RetryWait, so "Retry-After: 0" is no hot loop). Without a
+			// Retry-After, back off as for any failure.
 			if ra != nil {
-				wait = max(wait, ra.Duration)
+				wait = max(ra.Duration, orDefault(c.RetryWait, 300*time.Millisecond))
+			} else {
+				wait = eb.NextBackOff()
 			}
 			if time.Now().Add(wait).After(deadline) {
 				return rep, &Error{Kind: KindRateLimited, Status: http.StatusTooManyRequests, Resource: kind}
