@@ -30,12 +30,14 @@ type App struct {
 	log     *slog.Logger
 	connect func(context.Context) (api.Service, error)
 
-	ready   chan struct{} // closed once svc or connErr is set
-	svc     api.Service
-	connErr error
+	ready chan struct{} // closed once the first connection attempt is done
 
-	mu     sync.Mutex
-	cancel context.CancelFunc
+	mu       sync.Mutex
+	svc      api.Service // guarded by mu: RestartAgent replaces them
+	connErr  error
+	relaying bool
+	relayCtx context.Context
+	cancel   context.CancelFunc
 }
 
 // New returns an App that reaches the agent through connect, called once in
@@ -54,18 +56,53 @@ func (a *App) startup(ctx context.Context) {
 	a.ctx = ctx
 	relayCtx, cancel := context.WithCancel(ctx)
 	a.mu.Lock()
-	a.cancel = cancel
+	a.cancel, a.relayCtx = cancel, relayCtx
 	a.mu.Unlock()
 	go func() {
-		a.svc, a.connErr = a.connect(relayCtx)
-		if a.connErr != nil {
-			a.log.Error("cannot reach the HealthPrep agent", "err", a.connErr)
-		}
+		a.reconnect(relayCtx)
 		close(a.ready)
-		if a.connErr == nil {
-			a.relaySyncEvents(relayCtx)
-		}
 	}()
+}
+
+// reconnect attaches to the agent, starting it if it does not answer, and
+// keeps the window's progress feed running once it does.
+func (a *App) reconnect(ctx context.Context) error {
+	svc, err := a.connect(ctx)
+	if err != nil {
+		a.log.Error("cannot reach the HealthPrep agent", "err", err)
+	}
+	a.mu.Lock()
+	a.svc, a.connErr = svc, err
+	relay := err == nil && !a.relaying && a.relayCtx != nil
+	if relay {
+		a.relaying = true
+	}
+	relayCtx := a.relayCtx
+	a.mu.Unlock()
+	if relay {
+		go a.relaySyncEvents(relayCtx, svc)
+	}
+	return err
+}
+
+// RestartAgent is the window's "Try again" when the agent stopped: it
+// attaches to the agent again, starting it if none answers.
+func (a *App) RestartAgent() error {
+	select {
+	case <-a.ready:
+	default:
+		return wire(api.NewError(api.KindBusy, "the HealthPrep agent is still starting; try again in a moment"))
+	}
+	a.mu.Lock()
+	ctx := a.relayCtx
+	a.mu.Unlock()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := a.reconnect(ctx); err != nil {
+		return wire(&api.Error{Kind: api.KindAgentDown, Message: "the HealthPrep agent could not be started", Detail: err.Error()})
+	}
+	return nil
 }
 
 func (a *App) shutdown(context.Context) {
@@ -80,8 +117,10 @@ func (a *App) shutdown(context.Context) {
 func (a *App) service(ctx context.Context) (api.Service, error) {
 	select {
 	case <-a.ready:
+		a.mu.Lock()
+		defer a.mu.Unlock()
 		if a.connErr != nil {
-			return nil, a.connErr
+			return nil, &api.Error{Kind: api.KindAgentDown, Message: "the HealthPrep agent is not answering", Detail: a.connErr.Error()}
 		}
 		return a.svc, nil
 	case <-ctx.Done():
@@ -91,9 +130,9 @@ func (a *App) service(ctx context.Context) (api.Service, error) {
 
 // relaySyncEvents forwards the agent's progress feed to the window,
 // reconnecting if the feed drops.
-func (a *App) relaySyncEvents(ctx context.Context) {
+func (a *App) relaySyncEvents(ctx context.Context, svc api.Service) {
 	for ctx.Err() == nil {
-		ch, err := a.svc.SyncEvents(ctx)
+		ch, err := svc.SyncEvents(ctx)
 		if err == nil {
 			for ev := range ch {
 				runtime.EventsEmit(a.ctx, SyncEventName, ev)

@@ -48,7 +48,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return &Error{Kind: KindInternal, Message: "the HealthPrep agent is not answering; restart the app", Detail: err.Error()}
+		return &Error{Kind: KindAgentDown, Message: "the HealthPrep agent is not answering", Detail: err.Error()}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
@@ -109,7 +109,7 @@ func (c *Client) SyncEvents(ctx context.Context) (<-chan SyncEvent, error) {
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, &Error{Kind: KindInternal, Message: "the HealthPrep agent is not answering", Detail: err.Error()}
+		return nil, &Error{Kind: KindAgentDown, Message: "the HealthPrep agent is not answering", Detail: err.Error()}
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()

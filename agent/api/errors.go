@@ -18,6 +18,9 @@ const (
 	KindBusy          Kind = "busy"
 	KindForbidden     Kind = "forbidden"
 	KindInternal      Kind = "internal"
+	// KindAgentDown: the agent itself does not answer (stopped, or never
+	// started); the app can start it again.
+	KindAgentDown Kind = "agent_down"
 )
 
 // Error is an error with words for the user and optional detail for support.

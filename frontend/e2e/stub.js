@@ -138,6 +138,9 @@
     },
   };
   const App = {
+    RestartAgent: async () => {
+      state.calls.push("restart agent");
+    },
     OpenURL: async (url) => {
       state.calls.push(`open ${url}`);
       if (params.get("nobrowser")) throw err("not_found", "no web browser could be opened on this computer: copy the address and paste it into a browser", "exec: \"xdg-open\": executable file not found in $PATH");

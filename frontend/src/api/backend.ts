@@ -21,6 +21,8 @@ import type {
  *  the window. The Wails bindings implement it; tests use a scripted one. */
 export interface Backend {
   status(): Promise<Status>;
+  /** Attaches to the agent again, starting it if it does not answer. */
+  restartAgent(): Promise<void>;
   version(): Promise<BuildInfo>;
   day(date: string): Promise<DayList>;
   sheet(date: string, appointmentId: string): Promise<Sheet>;

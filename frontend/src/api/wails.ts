@@ -65,6 +65,7 @@ export function normImported(r: ScheduleImported): ScheduleImported {
 // fields as our types; the casts only change the TypeScript view.
 export const wailsBackend: Backend = {
   status: async () => normStatus((await App.Status()) as unknown as Status),
+  restartAgent: () => App.RestartAgent(),
   version: async () => (await App.Version()) as unknown as BuildInfo,
   day: async (date) => normDay((await App.Day(date)) as unknown as DayList),
   sheet: async (date, appt) => normSheet((await App.Sheet(date, appt)) as unknown as Sheet),

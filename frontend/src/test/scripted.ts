@@ -226,6 +226,12 @@ export class Scripted implements Backend {
     this.calls.push("status");
     return structuredClone(this.st);
   }
+  /** What restartAgent does (by default: nothing to restart). */
+  restart: () => void = () => {};
+  async restartAgent() {
+    this.calls.push("restart-agent");
+    this.restart();
+  }
   async version(): Promise<BuildInfo> {
     return { version: "v1.2.3", commit: "abc1234", date: "2026-11-24T06:00:00Z", goVersion: "go1.26" };
   }

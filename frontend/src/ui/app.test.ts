@@ -560,6 +560,66 @@ describe("agent unreachable", () => {
   });
 });
 
+describe("state on screen is true", () => {
+  it("an agent that stopped: one message, the header not Online, and Try again starts it", async () => {
+    await startApp();
+    let down = true;
+    const real = backend.status.bind(backend);
+    backend.status = async () => {
+      if (down) throw wire("agent_down", "the HealthPrep agent is not answering", "dial unix agent.sock: connect: connection refused");
+      return real();
+    };
+    await running!.refreshStatus();
+    expect(text("#agent-error .error-message")).toBe("The HealthPrep agent is not answering.");
+    expect(root.querySelectorAll("#agent-error")).toHaveLength(1);
+    expect(text("#net")).toBe("Agent not answering");
+    backend.restart = () => (down = false);
+    click("#agent-retry");
+    await settle(10);
+    expect(backend.calls).toContain("restart-agent");
+    expect(root.querySelector("#agent-error")).toBeNull();
+    expect(text("#net")).toBe("Online");
+    expect(rows()).toHaveLength(3);
+  });
+
+  it("Try again says when the agent could not be started", async () => {
+    await startApp();
+    backend.status = async () => {
+      throw wire("agent_down", "the HealthPrep agent is not answering");
+    };
+    backend.restartAgent = async () => {
+      throw wire("agent_down", "the HealthPrep agent could not be started", "cannot find healthprep-agent next to the app");
+    };
+    await running!.refreshStatus();
+    click("#agent-retry");
+    await settle(10);
+    expect(text("#agent-error .error-message")).toBe("The HealthPrep agent is not answering.");
+    expect(text("#net")).toBe("Agent not answering");
+  });
+
+  it("Epic away: the header and one banner, the update's failure folded into it", async () => {
+    backend.syncError = wire("offline", "Epic cannot be reached", "dial tcp 10.0.0.1:443: connect: connection refused");
+    await startApp();
+    backend.st = status({ online: false, offlineReason: "Epic cannot be reached", offlineSince: "2026-11-24T07:00:00Z" });
+    click("#sync");
+    await settle(10);
+    expect(text("#net")).toMatch(/^Offline since \d\d:\d\d$/);
+    expect(text("#offline-banner")).toMatch(/^Epic cannot be reached since \d\d:\d\d\. Showing saved prep/);
+    expect(root.querySelector("#banner")).toBeNull();
+    expect(text("#offline-details pre")).toContain("connection refused");
+    expect(rows()).toHaveLength(3);
+  });
+
+  it("'as of' has the date when the day was not fetched today", async () => {
+    backend.days["2026-11-23"] = { ...dayList("2026-11-23"), asOf: "2026-11-23T12:00:00Z" };
+    await startApp();
+    expect(text("#as-of")).toMatch(/^as of \d\d:\d\d$/);
+    choose("#day-picker", "2026-11-23");
+    await settle();
+    expect(text("#as-of")).toMatch(/^as of Mon 23 Nov, \d\d:\d\d$/);
+  });
+});
+
 describe("schedule file (practices whose schedule is exported from Epic)", () => {
   const fileStatus = (over: Partial<import("../api/types").Status> = {}) =>
     status({ mode: "practice", signedIn: { user: "Front Desk", accessMode: "device" }, schedule: { kind: "file" }, ...over });

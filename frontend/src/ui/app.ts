@@ -2,7 +2,7 @@ import type { Backend } from "../api/backend";
 import { failure, sentence } from "../api/backend";
 import type { BuildInfo, DayList, DayRow, Failure, PresetInfo, Settings, Sheet, Status, SyncEvent } from "../api/types";
 import { renderAbout } from "./about";
-import { disclosure, formatDate, h, hhmm, rerender } from "./dom";
+import { dayLabel, disclosure, formatDate, h, hhmm, rerender } from "./dom";
 import { errorBox } from "./errors";
 import { printHTML } from "./print";
 import { SettingsPanel } from "./settings";
@@ -38,6 +38,8 @@ const running = (phase: string) => phase === "schedule" || phase === "patients" 
 export class DeskApp {
   status?: Status;
   agentProblem?: Failure;
+  /** "Try again" is starting the agent. */
+  restarting = false;
   build?: BuildInfo;
   settings?: Settings;
   view: View = "today";
@@ -511,7 +513,7 @@ export class DeskApp {
     const s = this.status;
     const demo = s?.mode === "demo";
     const name = s?.practice?.name ?? "HealthPrep Desk";
-    const asOf = (this.view === "today" || this.view === "sheet") && this.day?.asOf ? `as of ${hhmm(this.day.asOf)}` : "";
+    const asOf = (this.view === "today" || this.view === "sheet") && this.day?.asOf ? `as of ${asOfLabel(this.day.asOf, s?.today)}` : "";
     const nav = (view: View, label: string) =>
       h("button", { id: `nav-${view}`, "aria-current": this.view === view ? "page" : undefined, onclick: () => this.go(view) }, label);
     return h(
@@ -520,13 +522,15 @@ export class DeskApp {
       h("h1", { id: "header-practice" }, name, demo ? h("span", { class: "badge", id: "demo-badge" }, "DEMO") : null),
       h("span", { class: "spacer" }),
       s?.signedIn ? h("span", { class: "user", id: "user" }, `Signed in: ${s.signedIn.user}`) : null,
-      s && s.mode !== "unconfigured"
-        ? h(
-            "span",
-            { class: `net ${s.online ? "online" : "offline"}`, id: "net", title: s.offlineReason ?? "" },
-            s.online ? "Online" : `Offline${s.offlineSince ? ` since ${hhmm(s.offlineSince)}` : ""}`,
-          )
-        : null,
+      this.agentProblem
+        ? h("span", { class: "net offline", id: "net" }, "Agent not answering")
+        : s && s.mode !== "unconfigured"
+          ? h(
+              "span",
+              { class: `net ${s.online ? "online" : "offline"}`, id: "net", title: s.offlineReason ?? "" },
+              s.online ? "Online" : `Offline${s.offlineSince ? ` since ${hhmm(s.offlineSince)}` : ""}`,
+            )
+          : null,
       asOf ? h("span", { class: "as-of", id: "as-of" }, asOf) : null,
       s && this.ready
         ? h(
@@ -540,16 +544,45 @@ export class DeskApp {
     );
   }
 
+  /** agentDown is the one message for an agent that does not answer, and
+   *  "Try again", which starts it again. */
+  private agentDown(p: Failure): HTMLElement {
+    const same = /agent is not answering/i.test(p.message);
+    return errorBox(
+      { ...p, message: same ? "The HealthPrep agent is not answering." : `The HealthPrep agent is not answering: ${p.message}` },
+      "agent-error",
+      h(
+        "div",
+        { class: "toolbar" },
+        h("button", { id: "agent-retry", onclick: () => void this.restartAgent(), disabled: this.restarting }, this.restarting ? "Starting the agent…" : "Try again"),
+        h("span", { class: "error-advice" }, "Try again starts the agent. The app also keeps trying every few seconds."),
+      ),
+    );
+  }
+
+  /** restartAgent starts the agent again (the app's connection to it), then reads its state. */
+  async restartAgent(): Promise<void> {
+    if (this.restarting) return;
+    this.restarting = true;
+    this.render();
+    try {
+      await this.backend.restartAgent();
+    } catch (e) {
+      this.agentProblem = failure(e);
+    }
+    this.restarting = false;
+    await this.refreshStatus();
+    if (!this.agentProblem && this.ready && this.view === "today") void this.loadDay();
+  }
+
   private banners(s: Status): (HTMLElement | null)[] {
     const n = this.notice;
+    // Epic away: the offline banner says it once; an update's failure for
+    // the same reason adds nothing but its details.
+    const offlineFailure = n?.tone === "error" && n.failure.kind === "offline" && !s.online;
+    const reason = s.offlineReason && !/cannot be reached/i.test(s.offlineReason) ? ` (${s.offlineReason})` : "";
     return [
-      this.agentProblem
-        ? errorBox(
-            { ...this.agentProblem, message: `The HealthPrep agent is not answering: ${this.agentProblem.message}` },
-            "agent-error",
-            h("button", { id: "agent-retry", onclick: () => void this.refreshStatus() }, "Try again"),
-          )
-        : null,
+      this.agentProblem ? this.agentDown(this.agentProblem) : null,
       s.mode !== "practice" && s.preset && this.view === "today" ? this.presetBanner(s.preset) : null,
       s.mode === "demo" && !s.preset && this.view === "today"
         ? h(
@@ -573,7 +606,8 @@ export class DeskApp {
         ? h(
             "div",
             { class: "notice warn offline-banner", id: "offline-banner", role: "status" },
-            `Epic cannot be reached${s.offlineReason ? ` (${s.offlineReason})` : ""}${s.offlineSince ? ` since ${hhmm(s.offlineSince)}` : ""}. Showing saved prep${s.lastSync ? ` from ${hhmm(s.lastSync.at)}` : ""}; the app keeps trying.`,
+            `Epic cannot be reached${reason}${s.offlineSince ? ` since ${hhmm(s.offlineSince)}` : ""}. Showing saved prep${s.lastSync ? ` from ${hhmm(s.lastSync.at)}` : ""}; the app keeps trying.`,
+            offlineFailure && n.failure.detail ? disclosure("offline-details", "Details for support", h("pre", {}, n.failure.detail)) : null,
           )
         : null,
       s.mode === "practice" && s.needsSignIn && this.view !== "setup"
@@ -584,7 +618,7 @@ export class DeskApp {
             this.signIn.render(),
           )
         : null,
-      n
+      n && !offlineFailure
         ? n.tone === "error"
           ? errorBox(n.failure, "banner", h("button", { id: "banner-dismiss", onclick: () => this.dismiss() }, "Dismiss"))
           : h(
@@ -695,11 +729,7 @@ export class DeskApp {
     const s = this.status;
     if (!s) {
       const body = this.agentProblem
-        ? errorBox(
-            { ...this.agentProblem, message: `The HealthPrep agent is not answering: ${this.agentProblem.message}` },
-            "agent-error",
-            h("div", { class: "error-advice" }, "The app keeps trying every few seconds."),
-          )
+        ? this.agentDown(this.agentProblem)
         : h("div", { class: "notice", role: "status", id: "starting" }, "Starting HealthPrep Desk…");
       rerender(this.root, this.header(), h("main", {}, body));
       return;
@@ -732,4 +762,13 @@ export class DeskApp {
       "Skip to the screen",
     );
   }
+}
+
+/** asOfLabel is when a day was fetched: the time, with the date when that
+ *  was not today (a day fetched earlier, or another day on view). */
+export function asOfLabel(iso: string, today?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return hhmm(iso);
+  const date = formatDate(d);
+  return date === today ? hhmm(iso) : `${dayLabel(date).replace(/ \d{4}$/, "")}, ${hhmm(iso)}`;
 }

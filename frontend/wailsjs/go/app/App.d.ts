@@ -33,6 +33,8 @@ export function Reset(arg1:string):Promise<void>;
 
 export function ResetCatalogue():Promise<api.CatalogueView>;
 
+export function RestartAgent():Promise<void>;
+
 export function SaveSchedule(arg1:string,arg2:Array<string>):Promise<api.ScheduleCheck>;
 
 export function SaveSettings(arg1:api.Settings):Promise<void>;

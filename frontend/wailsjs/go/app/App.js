@@ -58,6 +58,10 @@ export function ResetCatalogue() {
   return window['go']['app']['App']['ResetCatalogue']();
 }
 
+export function RestartAgent() {
+  return window['go']['app']['App']['RestartAgent']();
+}
+
 export function SaveSchedule(arg1, arg2) {
   return window['go']['app']['App']['SaveSchedule'](arg1, arg2);
 }
