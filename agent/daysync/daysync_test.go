@@ -738,3 +738,18 @@ func TestTypesByAge(t *testing.T) {
 		}
 	}
 }
+
+// A day saved before the request types were fetched has none of them, so
+// it cannot be the base of an incremental sync: that sync is full.
+func TestSnapshotsWithoutTheRequestTypesAreNoBase(t *testing.T) {
+	since := "2011-11-24"
+	b := store.PatientData{Since: since, Mark: clinicDay, Resources: []json.RawMessage{json.RawMessage(`{}`)},
+		Whole: []string{"Condition", "DiagnosticReport", "Immunization", "Procedure"}}
+	if usable(b, since, wholeTypes(nil)) {
+		t.Fatal("a snapshot without MedicationRequest, ServiceRequest and DeviceRequest used as an incremental base")
+	}
+	b.Whole = wholeTypes(nil)
+	if !usable(b, since, wholeTypes(nil)) {
+		t.Fatal("a current snapshot is not a base")
+	}
+}

@@ -15,7 +15,7 @@ func FuzzFromFHIR(f *testing.F) {
 	f.Add([]byte(`[{"resourceType":"Observation","id":"o","status":"final","bodySite":{"text":"arm"}},{"resourceType":"Organization","name":"x"}]`))
 	f.Add([]byte(`[null,[],"x",{"resourceType":7},{"id":"n"},{"resourceType":"Patient","resourceType":"Condition"}]`))
 	if _, err := os.Stat(defsDir); err == nil {
-		raws, _ := conformanceResources(f, loadDefs(f))
+		raws, _ := conformanceResources(f, loadDefs(f), false)
 		all, _ := json.Marshal(raws)
 		f.Add(all)
 		for _, r := range raws {
