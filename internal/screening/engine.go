@@ -707,6 +707,9 @@ func (e *evaluator) reviewOf(h hit) string {
 	if g := e.c.idx.groups[h.group]; g.Review {
 		return "counted from a code outside the standard list for this test: check " + e.display(h) + " is this test"
 	}
+	if e.items[h.item].DateFrom == record.DateFromIssued {
+		return "dated by when the result was reported (no date it was done is on record): check when it was done"
+	}
 	return ""
 }
 
