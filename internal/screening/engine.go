@@ -149,15 +149,20 @@ type evaluator struct {
 	age     int
 	season  [2]int32 // this season's start and the next one's
 
-	days    []int32 // per item with hits: its day, or noDate
-	pairs   []hit   // hits as found
-	hits    []hit   // hits bucketed by group
-	off     []int32 // group g's hits are hits[off[g]:off[g+1]]
-	docs    []int32 // countable documents and reports, for title keywords
-	arena   []hit   // evidence kept while one screening is decided
-	doses   []dose
-	buf     []byte
-	details []byte // Result.Details, built in place
+	days  []int32 // per item with hits: its day, or noDate
+	pairs []hit   // hits as found
+	hits  []hit   // hits bucketed by group
+	off   []int32 // group g's hits are hits[off[g]:off[g+1]]
+	docs  []int32 // countable documents and reports, for title keywords
+	arena []hit   // evidence kept while one screening is decided
+	doses []dose
+	buf   []byte
+	// Details of every result of one Evaluate are built in one buffer and
+	// become one string, each result's Details a slice of it: one
+	// allocation a patient instead of one a result.
+	details []byte
+	dstart  int        // where the current result's details start
+	dspans  [][2]int32 // per result: its details' span
 
 	// What the last status rule found (rule sets them): why it did not
 	// apply, what to check when it did, and whether it settled the
@@ -177,10 +182,15 @@ func Evaluate(rec record.Record, c *Catalogue, visit time.Time) []Result {
 	e := pool.Get().(*evaluator)
 	e.start(rec, c, visit)
 	out := make([]Result, 0, c.enabled)
+	e.details, e.dspans = e.details[:0], e.dspans[:0]
 	for _, s := range c.Screenings {
 		if s.On() {
 			out = append(out, e.screening(s))
 		}
+	}
+	all := string(e.details)
+	for i, sp := range e.dspans {
+		out[i].Details = all[sp[0]:sp[1]]
 	}
 	e.c, e.items, e.patient = nil, nil, record.Patient{}
 	if cap(e.pairs) < 1<<16 {
@@ -542,7 +552,7 @@ func (e *evaluator) series(m *Modality, o *outcome) {
 	}
 	o.note = strconv.Itoa(counted) + " of " + strconv.Itoa(m.Doses) + " doses on record"
 	if early {
-		o.note += " (a dose less than " + periodWords(m.MinGap) + " after the one before does not count)"
+		o.note += " (a dose less than " + m.minGap.Words() + " after the one before does not count)"
 	}
 }
 
@@ -707,14 +717,24 @@ func (e *evaluator) reviewOf(h hit) string {
 	if g := e.c.idx.groups[h.group]; g.Review {
 		return "counted from a code outside the standard list for this test: check " + e.display(h) + " is this test"
 	}
+	if e.items[h.item].DateFrom == record.DateFromIssued {
+		return "dated by when the result was reported (no date it was done is on record): check when it was done"
+	}
 	return ""
 }
 
 // note appends one part to Result.Details.
 func (e *evaluator) note(parts ...string) {
-	if len(e.details) > 0 {
+	if len(e.details) > e.dstart {
 		e.details = append(e.details, "; "...)
 	}
+	for _, p := range parts {
+		e.details = append(e.details, p...)
+	}
+}
+
+// more continues the current part of Result.Details.
+func (e *evaluator) more(parts ...string) {
 	for _, p := range parts {
 		e.details = append(e.details, p...)
 	}
@@ -732,16 +752,16 @@ func (e *evaluator) detail(h hit) {
 	e.note(it.Type, " ", cs[h.coding].System, "|", cs[h.coding].Code, " in “", g.Name, "”")
 	switch {
 	case g.vs != nil:
-		e.details = append(e.details, " (value set "+g.vs.OID+" version "+g.vs.Version...)
+		e.more(" (value set ", g.vs.OID, " version ", g.vs.Version)
 		if g.vs.Partial() {
-			e.details = append(e.details, ", published expansion "+g.vs.Expansion...)
+			e.more(", published expansion ", g.vs.Expansion)
 		}
-		e.details = append(e.details, ')')
+		e.more(")")
 	case g.Source != "" && g.Source != g.Name:
-		e.details = append(e.details, " ("+g.Source+")"...)
+		e.more(" (", g.Source, ")")
 	}
 	if g.Review {
-		e.details = append(e.details, ", counted with a check: "+g.Reason...)
+		e.more(", counted with a check: ", g.Reason)
 	}
 }
 
@@ -761,10 +781,9 @@ func (e *evaluator) flagHit(r *Result, h hit) {
 }
 
 func (e *evaluator) screening(s *Screening) Result {
+	e.dstart = len(e.details)
 	r := e.decide(s)
-	if len(e.details) > 0 {
-		r.Details = string(e.details)
-	}
+	e.dspans = append(e.dspans, [2]int32{int32(e.dstart), int32(len(e.details))})
 	return r
 }
 
@@ -772,7 +791,6 @@ func (e *evaluator) decide(s *Screening) Result {
 	r := Result{ID: s.ID, Title: s.Title}
 	p := &e.patient
 	e.arena = e.arena[:0]
-	e.details = e.details[:0]
 
 	minAge, maxAge := s.MinAge, s.MaxAge
 	mod := e.modifier(s)
@@ -930,7 +948,7 @@ func (e *evaluator) decide(s *Screening) Result {
 			e.flagHit(&r, h)
 		}
 		if best.m.IntervalReview && !best.forever {
-			r.flag("repeating it every " + periodWords(best.m.Interval) + " is the practice's choice, not a guideline's: check it suits this patient")
+			r.flag("repeating it every " + best.m.interval.Words() + " is the practice's choice, not a guideline's: check it suits this patient")
 			e.note("interval ", best.m.Interval, " (interval_review: true)")
 		}
 		last := best.ev[len(best.ev)-1]

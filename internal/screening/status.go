@@ -99,11 +99,11 @@ func (e *evaluator) statusRule(r *Rule) bool {
 		return false
 	case former:
 		if best.quit == noDate {
-			e.ruleCheck = "when the patient quit is not on record (" + e.what(best.h) + "): check it was within " + periodWords(r.Former.Within)
+			e.ruleCheck = "when the patient quit is not on record (" + e.what(best.h) + "): check it was within " + r.Former.within.Words()
 		} else if best.quit < r.Former.within.subDays(e.today) {
 			b = append(b, "quit "...)
 			b = appendDay(b, best.quit)
-			b = append(b, ", more than "+periodWords(r.Former.Within)+" ago ("...)
+			b = append(b, ", more than "+r.Former.within.Words()+" ago ("...)
 			b = append(b, e.what(best.h)...)
 			e.ruleNote = string(append(b, ')'))
 			return false
@@ -147,13 +147,4 @@ func fmtAmount(v float64, unit string) string {
 		s += " " + unit
 	}
 	return s
-}
-
-// periodWords writes P15Y as "15 years".
-func periodWords(iso string) string {
-	p, err := ParsePeriod(iso)
-	if err != nil {
-		return iso
-	}
-	return p.Words()
 }

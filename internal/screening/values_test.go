@@ -100,3 +100,20 @@ func TestHIVTestAgeAndDate(t *testing.T) {
 		})
 	}
 }
+
+// A result dated only by when it was reported (issued) still counts, but
+// the sheet says so (issue 12: issued stood in without saying so).
+func TestIssuedDateIsSaid(t *testing.T) {
+	p := person("female", bornAged(35, v))
+	pap := with(item("Observation", loinc, "10524-7", v.AddDate(-1, 0, 0)), func(it *record.Item) { it.DateFrom = record.DateFromIssued })
+	r := result(t, Default(), chart(p, pap), v, "cervical_cancer")
+	check(t, r, Complete)
+	if !r.Review || !strings.Contains(r.ReviewNote, "dated by when the result was reported") {
+		t.Fatalf("review %v %q", r.Review, r.ReviewNote)
+	}
+	// With its own date it needs no check.
+	pap.DateFrom = ""
+	if r := result(t, Default(), chart(p, pap), v, "cervical_cancer"); r.Review {
+		t.Fatalf("checked without cause: %q", r.ReviewNote)
+	}
+}
