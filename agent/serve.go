@@ -71,23 +71,25 @@ func Serve(ctx context.Context, opts Options) error {
 }
 
 // runSchedule syncs today at start when it is not cached, then at the
-// practice's planned times; a failed sync is retried with backoff.
+// practice's planned times; a failed sync is retried with backoff. A
+// planned time that passes while a sync runs (a start-up sync at 06:29
+// that ends at 06:30, say) is not skipped: the next time is reckoned from
+// when the last sync started.
 func (a *Agent) runSchedule(ctx context.Context) {
 	a.awaitCache(ctx)
+	from := a.now()
 	if st, err := a.Status(ctx); err == nil && !contains(st.Days, st.Today) && !st.NeedsSignIn {
 		a.syncLogged(ctx)
 	}
 	retry := time.Minute
 	for {
-		p, err := a.current()
-		var wait time.Duration
-		if err == nil {
+		wait := time.Hour // no plan (no clinic days): look again later
+		if p, err := a.current(); err == nil {
 			if plan, perr := newSyncPlan(p); perr == nil {
-				wait = plan.next(a.now()).Sub(a.now())
+				if next := plan.next(from); !next.IsZero() {
+					wait = max(next.Sub(a.now()), 0)
+				}
 			}
-		}
-		if wait <= 0 {
-			wait = time.Hour
 		}
 		if !a.online() {
 			wait = min(wait, retry)
@@ -99,6 +101,7 @@ func (a *Agent) runSchedule(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
+			from = a.now()
 			a.syncLogged(ctx)
 		}
 	}
