@@ -71,20 +71,19 @@ func Serve(ctx context.Context, opts Options) error {
 }
 
 // runSchedule syncs today at start when it is not cached, then at the
-// practice's planned times; a failed sync is retried with backoff.
+// practice's planned times; a failed sync is retried with backoff. A
+// planned time that passes while a sync runs (a start-up sync at 06:29
+// that ends at 06:30, say) is not skipped: the next time is reckoned from
+// when the last sync started.
 func (a *Agent) runSchedule(ctx context.Context) {
 	a.awaitCache(ctx)
-	// from is when the last sync started: a planned time that passes while
-	// a sync runs (the start-up sync across 06:30, a slow update across
-	// the next slot) still gets its sync afterwards, so what changed in
-	// Epic since that sync began is fetched.
 	from := a.now()
 	if st, err := a.Status(ctx); err == nil && !contains(st.Days, st.Today) && !st.NeedsSignIn {
 		a.syncLogged(ctx)
 	}
 	retry := time.Minute
 	for {
-		wait := time.Hour // no plan: look again later (settings may change)
+		wait := time.Hour // no plan (no clinic days): look again later
 		if p, err := a.current(); err == nil {
 			if plan, perr := newSyncPlan(p); perr == nil {
 				if next := plan.next(from); !next.IsZero() {

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package main
 
 import (
@@ -7,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
@@ -114,7 +117,10 @@ func TestChaosSyncUnderFaultsAndKills(t *testing.T) {
 	if out, err := run("", "sync", "--date", date); err != nil {
 		t.Fatalf("first sync: %v\n%s", err, out)
 	}
-	lastGood := chaosDayRows(t, home, date)
+	lastGood, err := chaosDayRows(home, date)
+	if err != nil {
+		t.Fatalf("after the first sync: %v", err)
+	}
 	if len(lastGood) != chaosDay {
 		t.Fatalf("the first sync saved %d rows, want %d", len(lastGood), chaosDay)
 	}
@@ -193,7 +199,15 @@ func TestChaosSyncUnderFaultsAndKills(t *testing.T) {
 				}
 			}
 			// The saved day opens, and is the last good one or the new one.
-			rows := chaosDayRows(t, home, date)
+			rows, err := chaosDayRows(home, date)
+			if err != nil {
+				entries, _ := os.ReadDir(home)
+				var names []string
+				for _, e := range entries {
+					names = append(names, e.Name())
+				}
+				t.Fatalf("%s: %v\nthe data directory holds %v; the sync printed:\n%s", where, err, names, out)
+			}
 			newName := ""
 			if version > 0 {
 				newName = "Chaosname" + strconv.Itoa(version)
@@ -225,7 +239,10 @@ func TestChaosSyncUnderFaultsAndKills(t *testing.T) {
 	if out, err := run("", "sync", "--date", date); err != nil {
 		t.Fatalf("the sync after the chaos: %v\n%s", err, out)
 	}
-	rows := chaosDayRows(t, home, date)
+	rows, err := chaosDayRows(home, date)
+	if err != nil {
+		t.Fatalf("after the chaos: %v", err)
+	}
 	for _, r := range rows {
 		if r.PatientID == marked && version > 0 && !strings.Contains(r.PatientName, "Chaosname"+strconv.Itoa(version)) {
 			t.Errorf("after the chaos the day shows %q, not the latest name", r.PatientName)
@@ -331,17 +348,17 @@ func chaosSync(t *testing.T, home, mark, date string, kill time.Duration) ([]byt
 // chaosDayRows opens the saved day as the app would (the agent in this
 // process, on the same data directory) and returns its rows without the
 // fields that change with every sync.
-func chaosDayRows(t *testing.T, home, date string) []chaosRow {
-	t.Helper()
+func chaosDayRows(home, date string) ([]chaosRow, error) {
 	ctx := context.Background()
-	a, err := agent.Open(ctx, agent.Options{Dir: home})
+	var log bytes.Buffer // the agent's own words on why, if the day does not open
+	a, err := agent.Open(ctx, agent.Options{Dir: home, Log: slog.New(slog.NewTextHandler(&log, nil))})
 	if err != nil {
-		t.Fatalf("opening the data directory: %v", err)
+		return nil, fmt.Errorf("opening the data directory: %w", err)
 	}
 	defer a.Close()
 	day, err := a.Day(ctx, date)
 	if err != nil {
-		t.Fatalf("the saved day does not open: %v", err)
+		return nil, fmt.Errorf("the saved day does not open: %w\n%s", err, log.String())
 	}
 	rows := make([]chaosRow, len(day.Rows))
 	for i, r := range day.Rows {
@@ -350,7 +367,7 @@ func chaosDayRows(t *testing.T, home, date string) []chaosRow {
 			rows[i].Age = *r.Age
 		}
 	}
-	return rows
+	return rows, nil
 }
 
 // chaosRow is a prep row that compares with ==. A patient kept from the
