@@ -385,6 +385,39 @@ test("keyboard: tab to the rows, Enter opens the sheet, Escape returns to the sa
   await page.keyboard.press("Escape");
   await page.waitForSelector("#day-table");
   assert.equal(await page.evaluate(() => document.activeElement?.id), "row-a3");
+  // The row back in focus has its ring, and only it looks selected (the
+  // mouse resting on another row gives that one a fainter background).
+  await page.hover("#row-a1");
+  const looks = await page.evaluate(() =>
+    [...document.querySelectorAll("#day-table tr.row")].map((tr) => ({ id: tr.id, bg: getComputedStyle(tr).backgroundColor, outline: getComputedStyle(tr).outlineStyle })),
+  );
+  const a3 = looks.find((r) => r.id === "row-a3");
+  assert.equal(a3.outline, "solid", "the row Escape returned to has a focus ring");
+  assert.equal(looks.filter((r) => r.bg === a3.bg).length, 1, `one row looks selected: ${JSON.stringify(looks)}`);
+  await page.keyboard.press("ArrowUp");
+  assert.equal(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), "solid", "the ring follows the arrow keys");
+  await done(page);
+});
+
+test("Today keeps the filters and the day's total in view, and its columns still during an update", async () => {
+  const page = await open();
+  await page.setViewportSize({ width: 1280, height: 420 }); // a list longer than the window
+  await page.waitForSelector("#day-table");
+  assert.match(await page.textContent("#day-total"), /^5 of 5 appointments shown · 3 with something due$/);
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  const top = await page.evaluate(() => document.querySelector(".today-head").getBoundingClientRect().top);
+  assert.ok(top >= 0 && top < 5 && (await page.evaluate(() => window.scrollY)) > 0, `the filters scrolled away: top ${top}`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const cols = () => page.evaluate(() => [...document.querySelectorAll("#day-table thead th")].map((th) => Math.round(th.getBoundingClientRect().left)));
+  const before = await cols();
+  await page.click("#sync");
+  await page.waitForSelector("#sync-progress");
+  await page.evaluate(() => window.__stub.emit({ phase: "patients", date: "2026-11-24", patientsDone: 1, patientsTotal: 5, patientId: "pa1" }));
+  await page.waitForSelector("#row-a1 .chip.fresh");
+  assert.deepEqual(await cols(), before, "columns do not move as rows update");
+  await page.evaluate(() => window.__stub.finishSync());
+  await page.waitForSelector("#banner:has-text('Updated at')");
+  assert.match(await page.textContent("#banner"), /^Updated at \d\d:\d\d: 5 appointments on Tue 24 Nov 2026\./);
   await done(page);
 });
 
