@@ -476,21 +476,31 @@ test("catalogue editor: an edit, a refused edit, an import with a line-numbered 
   await done(page);
 });
 
-test("settings: save, and a refused value shown in words", async () => {
+test("settings: every refused value at its field, all at once; 0615 is 06:15; then saved", async () => {
   const page = await open();
   await page.waitForSelector("#day-table");
   await page.click("#nav-settings");
   await page.fill("#retention", "900");
+  await page.fill("#sync-every", "0");
+  await page.fill("#sync-at", "0615");
   await page.click("#save-settings");
-  await page.waitForSelector("#settings-error:has-text('Keep days for 1 to 365 days')");
+  await page.waitForSelector("#settings-problems:has-text('fix the 2 fields marked above')");
+  assert.equal(await page.textContent("#retention-msg"), "Keep saved days for 1 to 365 days.");
+  assert.equal(await page.textContent("#sync-every-msg"), "Update every 5 to 240 minutes, in whole minutes.");
+  assert.equal(await page.textContent("#sync-at-msg"), "");
+  assert.ok(!(await calls(page)).some((c) => c.startsWith("save settings")));
   await page.screenshot({ path: join(shots, "settings-error.png") });
+  // Large text shows as soon as it is ticked.
+  await page.check("#large-text");
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontSize), "21px");
+  await page.fill("#sync-every", "30");
   await page.fill("#retention", "30");
   await page.fill("#lookback-labs", "6");
-  await page.check("#large-text");
   await page.click("#save-settings");
   await page.waitForSelector("#settings-msg:has-text('Saved.')");
   const s = await page.evaluate(() => window.__stub.state.settings);
   assert.equal(s.retentionDays, 30);
+  assert.equal(s.syncAt, "06:15");
   assert.equal(s.lookbacks.labs, 6);
   assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontSize), "21px");
   await done(page);

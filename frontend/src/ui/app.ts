@@ -728,7 +728,9 @@ export class DeskApp {
 
   render(): void {
     if (this.stopped) return;
-    document.body.classList.toggle("large-text", this.settings?.largeText ?? false);
+    // Settings previews large text as it is ticked; elsewhere the saved choice holds.
+    const large = this.view === "settings" && this.settingsPanel ? this.settingsPanel.draft.largeText : this.settings?.largeText;
+    document.body.classList.toggle("large-text", large ?? false);
     if (document.title !== windowTitle) document.title = windowTitle;
     const s = this.status;
     if (!s) {
