@@ -277,13 +277,13 @@ async function setUpPractice() {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-  let dev;
+  let dev, page;
   try {
     const port = await freePort();
     dev = start(devBin, ["-devserver", `127.0.0.1:${port}`, "-assetdir", join(root, "frontend", "dist"), "-loglevel", "warning"], "app-dev-setup");
     const url = `http://127.0.0.1:${port}/`;
     await until("the dev server", 20_000, async () => (await fetch(url).then((r) => r.ok, () => false)), 20);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(url);
@@ -339,6 +339,9 @@ async function setUpPractice() {
     timings.wizardToTodayMs = Date.now() - t0;
     log(`a fresh manager set up the practice in the app and Today shows all ${shown} appointments of ${date} (${timings.wizardToTodayMs} ms, no command line)`);
     await page.screenshot({ path: join(out, "practice-today.png") });
+  } catch (e) {
+    await page?.screenshot({ path: join(out, "setup-failure.png") }).catch(() => {});
+    throw e;
   } finally {
     await browser.close();
     await stop(dev);
@@ -459,16 +462,27 @@ async function main() {
     timings.windowAgentRunningMs = windowRuns.map((r) => r.ready);
     timings.windowShellPaintedMs = windowRuns.map((r) => r.shell);
     log(`real window, agent running: rows painted after ${timings.windowAgentRunningMs.join(", ")} ms (median ${median(timings.windowAgentRunningMs)}); the app's header first painted after ${timings.windowShellPaintedMs.join(", ")} ms`);
-    await stopAgent();
-    t0 = Date.now();
-    app = start(appBin, [], "app-cold");
-    timings.windowAgentStoppedMs = (await windowReady(t0, true)).ready;
-    log(`real window, agent stopped first (the app starts it): rows painted after ${timings.windowAgentStoppedMs} ms`);
-    await stop(app);
+    if (process.env.SMOKE_CLOCK) {
+      // The app would start the agent on the real clock, whose day may have no rows.
+      log("SMOKE_CLOCK: the agent-stopped start is skipped (the app would start the agent on the real clock)");
+    } else {
+      await stopAgent();
+      t0 = Date.now();
+      app = start(appBin, [], "app-cold");
+      timings.windowAgentStoppedMs = (await windowReady(t0, true)).ready;
+      log(`real window, agent stopped first (the app starts it): rows painted after ${timings.windowAgentStoppedMs} ms`);
+      await stop(app);
+    }
   } else {
     log("no appointments today: the real-window timing needs painted rows, so it is skipped today");
   }
-  await setUpPractice();
+  if (process.env.SMOKE_CLOCK) {
+    // An agent on a fake clock is (rightly) refused by a tenant on the real
+    // one: Epic's sign-in answer looks out of date to it.
+    log("SMOKE_CLOCK: the wizard walk is skipped (sign-in needs the agent and the sandbox on one clock)");
+  } else {
+    await setUpPractice();
+  }
 
   // Timings depend on what else the machine is doing: keep its load with them.
   const load = (await readFile("/proc/loadavg", "utf8")).split(" ").slice(0, 3).map(Number);

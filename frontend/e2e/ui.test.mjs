@@ -385,6 +385,39 @@ test("keyboard: tab to the rows, Enter opens the sheet, Escape returns to the sa
   await page.keyboard.press("Escape");
   await page.waitForSelector("#day-table");
   assert.equal(await page.evaluate(() => document.activeElement?.id), "row-a3");
+  // The row back in focus has its ring, and only it looks selected (the
+  // mouse resting on another row gives that one a fainter background).
+  await page.hover("#row-a1");
+  const looks = await page.evaluate(() =>
+    [...document.querySelectorAll("#day-table tr.row")].map((tr) => ({ id: tr.id, bg: getComputedStyle(tr).backgroundColor, outline: getComputedStyle(tr).outlineStyle })),
+  );
+  const a3 = looks.find((r) => r.id === "row-a3");
+  assert.equal(a3.outline, "solid", "the row Escape returned to has a focus ring");
+  assert.equal(looks.filter((r) => r.bg === a3.bg).length, 1, `one row looks selected: ${JSON.stringify(looks)}`);
+  await page.keyboard.press("ArrowUp");
+  assert.equal(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), "solid", "the ring follows the arrow keys");
+  await done(page);
+});
+
+test("Today keeps the filters and the day's total in view, and its columns still during an update", async () => {
+  const page = await open();
+  await page.setViewportSize({ width: 1280, height: 420 }); // a list longer than the window
+  await page.waitForSelector("#day-table");
+  assert.match(await page.textContent("#day-total"), /^5 of 5 appointments shown · 3 with something due$/);
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  const top = await page.evaluate(() => document.querySelector(".today-head").getBoundingClientRect().top);
+  assert.ok(top >= 0 && top < 5 && (await page.evaluate(() => window.scrollY)) > 0, `the filters scrolled away: top ${top}`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const cols = () => page.evaluate(() => [...document.querySelectorAll("#day-table thead th")].map((th) => Math.round(th.getBoundingClientRect().left)));
+  const before = await cols();
+  await page.click("#sync");
+  await page.waitForSelector("#sync-progress");
+  await page.evaluate(() => window.__stub.emit({ phase: "patients", date: "2026-11-24", patientsDone: 1, patientsTotal: 5, patientId: "pa1" }));
+  await page.waitForSelector("#row-a1 .chip.fresh");
+  assert.deepEqual(await cols(), before, "columns do not move as rows update");
+  await page.evaluate(() => window.__stub.finishSync());
+  await page.waitForSelector("#banner:has-text('Updated at')");
+  assert.match(await page.textContent("#banner"), /^Updated at \d\d:\d\d: 5 appointments on Tue 24 Nov 2026\./);
   await done(page);
 });
 
@@ -443,21 +476,31 @@ test("catalogue editor: an edit, a refused edit, an import with a line-numbered 
   await done(page);
 });
 
-test("settings: save, and a refused value shown in words", async () => {
+test("settings: every refused value at its field, all at once; 0615 is 06:15; then saved", async () => {
   const page = await open();
   await page.waitForSelector("#day-table");
   await page.click("#nav-settings");
   await page.fill("#retention", "900");
+  await page.fill("#sync-every", "0");
+  await page.fill("#sync-at", "0615");
   await page.click("#save-settings");
-  await page.waitForSelector("#settings-error:has-text('Keep days for 1 to 365 days')");
+  await page.waitForSelector("#settings-problems:has-text('fix the 2 fields marked above')");
+  assert.equal(await page.textContent("#retention-msg"), "Keep saved days for 1 to 365 days.");
+  assert.equal(await page.textContent("#sync-every-msg"), "Update every 5 to 240 minutes, in whole minutes.");
+  assert.equal(await page.textContent("#sync-at-msg"), "");
+  assert.ok(!(await calls(page)).some((c) => c.startsWith("save settings")));
   await page.screenshot({ path: join(shots, "settings-error.png") });
+  // Large text shows as soon as it is ticked.
+  await page.check("#large-text");
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontSize), "21px");
+  await page.fill("#sync-every", "30");
   await page.fill("#retention", "30");
   await page.fill("#lookback-labs", "6");
-  await page.check("#large-text");
   await page.click("#save-settings");
   await page.waitForSelector("#settings-msg:has-text('Saved.')");
   const s = await page.evaluate(() => window.__stub.state.settings);
   assert.equal(s.retentionDays, 30);
+  assert.equal(s.syncAt, "06:15");
   assert.equal(s.lookbacks.labs, 6);
   assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontSize), "21px");
   await done(page);

@@ -266,6 +266,10 @@ export class DeskApp {
           tone: "warn",
           failure: { message: `Updated, but ${sum.stale || "some"} patient${sum.stale === 1 ? "" : "s"} could not be fetched from Epic and show earlier data.` },
         };
+      } else if (sum) {
+        // Say that it finished, and when: the rows alone do not show it.
+        const n = sum.appointments;
+        this.notice = { tone: "ok", failure: { message: `Updated at ${hhmm(new Date().toISOString())}: ${n} appointment${n === 1 ? "" : "s"} on ${dayLabel(date)}.` } };
       }
     } catch (e) {
       const f = failure(e);
@@ -724,7 +728,9 @@ export class DeskApp {
 
   render(): void {
     if (this.stopped) return;
-    document.body.classList.toggle("large-text", this.settings?.largeText ?? false);
+    // Settings previews large text as it is ticked; elsewhere the saved choice holds.
+    const large = this.view === "settings" && this.settingsPanel ? this.settingsPanel.draft.largeText : this.settings?.largeText;
+    document.body.classList.toggle("large-text", large ?? false);
     if (document.title !== windowTitle) document.title = windowTitle;
     const s = this.status;
     if (!s) {

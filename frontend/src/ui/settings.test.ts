@@ -1,3 +1,4 @@
+import { parseClock } from "./settings";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DeskApp } from "./app";
 import { Scripted, settle, status, wire } from "../test/scripted";
@@ -33,6 +34,67 @@ beforeEach(() => {
 afterEach(() => app?.stop());
 
 describe("Settings", () => {
+  it("marks every refused value at its field, all at once, in words, and saves nothing", async () => {
+    await openSettings();
+    type("#sync-at", "25:00");
+    type("#sync-every", "0");
+    type("#retention", "");
+    type("#lookback-labs", "2.5");
+    for (const d of ["Mon", "Tue", "Wed", "Thu", "Fri"]) {
+      const box = root.querySelector<HTMLInputElement>(`#clinic-day-${d}`)!;
+      box.checked = false;
+      box.dispatchEvent(new Event("change"));
+    }
+    click("#save-settings");
+    await settle();
+    expect(backend.calls).not.toContain("save-settings");
+    expect(text("#sync-at-msg")).toBe("Enter a time like 06:30.");
+    expect(text("#sync-every-msg")).toBe("Update every 5 to 240 minutes, in whole minutes.");
+    expect(text("#retention-msg")).toBe("Keep saved days for 1 to 365 days.");
+    expect(text("#lookback-labs-msg")).toBe("1 to 120 months, in whole months.");
+    expect(text("#clinic-day-msg")).toBe("Choose at least one clinic day.");
+    expect(root.querySelector("#sync-every")!.getAttribute("aria-invalid")).toBe("true");
+    expect(text("#settings-problems")).toBe("Nothing was saved: fix the 5 fields marked above.");
+    expect(root.querySelector("#settings-msg")).toBeNull();
+    // Fixing a field clears its mark as it is typed.
+    type("#sync-every", "15");
+    expect(text("#sync-every-msg")).toBe("");
+    expect(root.querySelector("#sync-every")!.getAttribute("aria-invalid")).toBeNull();
+  });
+
+  it("reads a time as typed: 0615 is 06:15, 6:30 pm is 18:30", async () => {
+    expect(["0615", "615", "6:15", "6.15", "06:15", "6:15 am"].map(parseClock)).toEqual(Array(6).fill("06:15"));
+    expect(parseClock("6:30 pm")).toBe("18:30");
+    expect(parseClock("12am")).toBe("00:00");
+    expect(["25:00", "06:75", "noon", "", "13pm"].map(parseClock)).toEqual(["", "", "", "", ""]);
+    await openSettings();
+    type("#sync-at", "0615");
+    type("#clinic-end", "6 pm");
+    click("#save-settings");
+    await settle();
+    expect(backend.savedSettings).toMatchObject({ syncAt: "06:15", clinicEnd: "18:00" });
+  });
+
+  it("the clinic must close after the morning update, said at the field", async () => {
+    await openSettings();
+    type("#clinic-end", "05:00");
+    click("#save-settings");
+    await settle();
+    expect(text("#clinic-end-msg")).toBe("The clinic must close after the morning update (06:30).");
+    expect(backend.calls).not.toContain("save-settings");
+  });
+
+  it("large text shows at once, before Save, and goes back if not saved", async () => {
+    await openSettings();
+    const large = root.querySelector<HTMLInputElement>("#large-text")!;
+    large.checked = true;
+    large.dispatchEvent(new Event("change"));
+    expect(document.body.classList.contains("large-text")).toBe(true);
+    click("#nav-today");
+    await settle();
+    expect(document.body.classList.contains("large-text")).toBe(false);
+  });
+
   it("shows the practice's settings and saves every field", async () => {
     await openSettings();
     expect(root.querySelector<HTMLInputElement>("#sync-at")!.value).toBe("06:30");
@@ -70,11 +132,11 @@ describe("Settings", () => {
   it("shows the agent's refusal of a bad value, with the value kept", async () => {
     backend.saveSettingsError = wire("bad_request", "keep days for 1 to 365 days");
     await openSettings();
-    type("#retention", "900");
+    type("#retention", "30");
     click("#save-settings");
     await settle();
     expect(text("#settings-error .error-message")).toBe("Keep days for 1 to 365 days");
-    expect(root.querySelector<HTMLInputElement>("#retention")!.value).toBe("900");
+    expect(root.querySelector<HTMLInputElement>("#retention")!.value).toBe("30");
     expect(document.body.classList.contains("large-text")).toBe(false);
   });
 

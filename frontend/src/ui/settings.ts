@@ -9,6 +9,45 @@ import { clinicDaysField } from "./setup";
 
 export type SettingsTab = "clinic" | "screenings" | "practice";
 
+/** parseClock reads a time as people type it: 06:30, 6:30, 0630, 630,
+ *  6.30, 6:30 pm. It returns HH:MM, or "" when it is not a time. */
+export function parseClock(text: string): string {
+  const t = text.trim().toLowerCase();
+  const m = /^(\d{1,2})(?:[:.h]?(\d{2}))?\s*(am|pm|a|p)?$/.exec(t);
+  if (!m) return "";
+  let hh = Number(m[1]);
+  const mm = m[2] === undefined ? 0 : Number(m[2]);
+  if (m[3]) {
+    if (hh < 1 || hh > 12) return "";
+    hh = (hh % 12) + (m[3].startsWith("p") ? 12 : 0);
+  }
+  if (hh > 23 || mm > 59) return "";
+  return `${String(hh).padStart(2, "0")}:${String(mm).padStart(2, "0")}`;
+}
+
+/** settingsProblems says, per field, what is wrong with the settings as
+ *  typed, all at once, in words; the agent checks them again on save. */
+export function settingsProblems(s: Settings): Record<string, string> {
+  const out: Record<string, string> = {};
+  const whole = (n: number, min: number, max: number) => Number.isInteger(n) && n >= min && n <= max;
+  const start = parseClock(s.syncAt);
+  const end = parseClock(s.clinicEnd);
+  if (!start) out["sync-at"] = "Enter a time like 06:30.";
+  if (!end) out["clinic-end"] = "Enter a time like 18:00.";
+  else if (start && end <= start) out["clinic-end"] = `The clinic must close after the morning update (${start}).`;
+  if (!whole(s.syncEveryMinutes, 5, 240)) out["sync-every"] = "Update every 5 to 240 minutes, in whole minutes.";
+  if (s.clinicDays.length === 0) out["clinic-day"] = "Choose at least one clinic day.";
+  const lb: [string, number][] = [
+    ["lookback-labs", s.lookbacks.labs],
+    ["lookback-imaging", s.lookbacks.imaging],
+    ["lookback-consults", s.lookbacks.consults],
+    ["lookback-hospital", s.lookbacks.hospital],
+  ];
+  for (const [id, n] of lb) if (!whole(n, 1, 120)) out[id] = "1 to 120 months, in whole months.";
+  if (!whole(s.retentionDays, 1, 365)) out.retention = "Keep saved days for 1 to 365 days.";
+  return out;
+}
+
 export interface SettingsHooks {
   saved(s: Settings): void;
   reset(): void;
@@ -26,6 +65,8 @@ export class SettingsPanel {
   busy = false;
   confirm = "";
   resetProblem?: Failure;
+  /** Problems by field id, shown after Save is pressed (all at once). */
+  fieldProblems: Record<string, string> = {};
   catalogue: CatalogueEditor;
 
   constructor(
@@ -48,10 +89,24 @@ export class SettingsPanel {
   edit(patch: Partial<Settings>, redraw = false): void {
     this.draft = { ...this.draft, ...patch };
     this.saved = false;
+    if (Object.keys(this.fieldProblems).length) {
+      // Once marked, a field's mark follows what is typed.
+      this.fieldProblems = settingsProblems(this.draft);
+      redraw = true;
+    }
     if (redraw) this.changed();
   }
 
   async save(): Promise<void> {
+    const times = { syncAt: parseClock(this.draft.syncAt) || this.draft.syncAt, clinicEnd: parseClock(this.draft.clinicEnd) || this.draft.clinicEnd };
+    this.draft = { ...this.draft, ...times };
+    this.fieldProblems = settingsProblems(this.draft);
+    if (Object.keys(this.fieldProblems).length) {
+      this.saved = false;
+      this.problem = undefined;
+      this.changed();
+      return;
+    }
     this.busy = true;
     this.problem = undefined;
     this.saved = false;
@@ -118,6 +173,15 @@ export class SettingsPanel {
     );
   }
 
+  /** fieldMsg is a field's problem under it, tied to the input. */
+  private fieldMsg(id: string): HTMLElement {
+    return h("div", { class: "field-msg", id: `${id}-msg`, "aria-live": "polite" }, this.fieldProblems[id] ?? "");
+  }
+
+  private invalid(id: string): Record<string, string | undefined> {
+    return { "aria-invalid": this.fieldProblems[id] ? "true" : undefined, "aria-describedby": `${id}-msg` };
+  }
+
   private number(id: string, label: string, value: number, min: number, max: number, onValue: (n: number) => void, unit: string): HTMLElement {
     return h(
       "div",
@@ -126,9 +190,51 @@ export class SettingsPanel {
       h(
         "span",
         { class: "with-unit" },
-        h("input", { id, type: "number", min, max, step: 1, value, oninput: (e: Event) => onValue(Number((e.target as HTMLInputElement).value)) }),
+        h("input", {
+          id,
+          type: "number",
+          min,
+          max,
+          step: 1,
+          value: Number.isNaN(value) ? "" : value,
+          ...this.invalid(id),
+          oninput: (e: Event) => {
+            const v = (e.target as HTMLInputElement).value.trim();
+            onValue(v === "" ? NaN : Number(v));
+          },
+        }),
         ` ${unit}`,
       ),
+      this.fieldMsg(id),
+    );
+  }
+
+  /** clock is a time field that reads 0615 as 06:15 (a time input read it as 15:30). */
+  private clock(id: string, label: string, value: string, onValue: (v: string) => void): HTMLElement {
+    return h(
+      "div",
+      { class: "field" },
+      h("label", { for: id }, label),
+      h("input", {
+        id,
+        type: "text",
+        inputmode: "numeric",
+        autocomplete: "off",
+        placeholder: "HH:MM",
+        size: 6,
+        value,
+        ...this.invalid(id),
+        oninput: (e: Event) => onValue((e.target as HTMLInputElement).value),
+        onblur: (e: Event) => {
+          const el = e.target as HTMLInputElement;
+          const t = parseClock(el.value);
+          if (t && t !== el.value) {
+            el.value = t;
+            onValue(t);
+          }
+        },
+      }),
+      this.fieldMsg(id),
     );
   }
 
@@ -142,11 +248,12 @@ export class SettingsPanel {
       h(
         "div",
         { class: "grid3" },
-        h("div", { class: "field" }, h("label", { for: "sync-at" }, "Morning update at"), h("input", { id: "sync-at", type: "time", value: s.syncAt, oninput: (e: Event) => this.edit({ syncAt: (e.target as HTMLInputElement).value }) })),
-        h("div", { class: "field" }, h("label", { for: "clinic-end" }, "Clinic closes at"), h("input", { id: "clinic-end", type: "time", value: s.clinicEnd, oninput: (e: Event) => this.edit({ clinicEnd: (e.target as HTMLInputElement).value }) })),
+        this.clock("sync-at", "Morning update at", s.syncAt, (v) => this.edit({ syncAt: v })),
+        this.clock("clinic-end", "Clinic closes at", s.clinicEnd, (v) => this.edit({ clinicEnd: v })),
         this.number("sync-every", "Update again every", s.syncEveryMinutes, 5, 240, (n) => this.edit({ syncEveryMinutes: n }), "minutes"),
       ),
       clinicDaysField("clinic-day", s.clinicDays, (days) => this.edit({ clinicDays: days }, true)),
+      this.fieldMsg("clinic-day"),
       h("h3", {}, "Prep sheets"),
       h("p", { class: "sub" }, "How far back the recent sections of each prep sheet look."),
       h(
@@ -162,10 +269,17 @@ export class SettingsPanel {
       h(
         "label",
         { class: "check" },
-        h("input", { id: "large-text", type: "checkbox", checked: s.largeText, onchange: (e: Event) => this.edit({ largeText: (e.target as HTMLInputElement).checked }) }),
+        h("input", { id: "large-text", type: "checkbox", checked: s.largeText, onchange: (e: Event) => this.edit({ largeText: (e.target as HTMLInputElement).checked }, true) }),
         " Large text (easier to read from a distance)",
       ),
       this.problem ? errorBox(this.problem, "settings-error") : null,
+      Object.keys(this.fieldProblems).length
+        ? h(
+            "div",
+            { class: "notice error", id: "settings-problems", role: "alert" },
+            `Nothing was saved: fix the ${Object.keys(this.fieldProblems).length === 1 ? "field" : `${Object.keys(this.fieldProblems).length} fields`} marked above.`,
+          )
+        : null,
       this.saved ? h("div", { class: "notice ok", id: "settings-msg", role: "status" }, "Saved.") : null,
       h("div", { class: "toolbar" }, h("button", { id: "save-settings", class: "primary", onclick: () => void this.save(), disabled: this.busy }, "Save settings")),
     );

@@ -366,6 +366,21 @@ describe("setup wizard, clinic hours", () => {
     expect(finished).toBe(1);
   });
 
+  it("reads 0700 as 07:00, and says which time is not one", async () => {
+    await wizard.toHours();
+    type("#wizard-sync-at", "0700");
+    type("#wizard-clinic-end", "25:00");
+    click("#wizard-finish");
+    await settle();
+    expect(text("#hours-error .error-message")).toBe("Enter the closing time like 06:30.");
+    expect(finished).toBe(0);
+    type("#wizard-clinic-end", "5:30 pm");
+    click("#wizard-finish");
+    await settle();
+    expect(backend.savedSettings).toMatchObject({ syncAt: "07:00", clinicEnd: "17:30" });
+    expect(finished).toBe(1);
+  });
+
   it("shows the agent's refusal and stays", async () => {
     backend.saveSettingsError = wire("bad_request", "the clinic must close after the morning update");
     await wizard.toHours();

@@ -4,6 +4,7 @@ import type { Failure, PresetInfo, Problem, ScheduleCheck, ScheduleKind, Setting
 import { dayLabel, h } from "./dom";
 import { errorBox } from "./errors";
 import { weekdayNames } from "./labels";
+import { parseClock } from "./settings";
 import { SignInFlow } from "./signin";
 
 export type WizardStep = 1 | 2 | 3 | 4;
@@ -262,6 +263,14 @@ export class SetupWizard {
 
   async saveHours(): Promise<void> {
     if (!this.hours) return;
+    const syncAt = parseClock(this.hours.syncAt);
+    const clinicEnd = parseClock(this.hours.clinicEnd);
+    if (!syncAt || !clinicEnd) {
+      this.hoursProblem = { message: `Enter the ${!syncAt ? "morning update" : "closing"} time like 06:30.` };
+      this.changed();
+      return;
+    }
+    this.hours = { ...this.hours, syncAt, clinicEnd };
     this.busy = true;
     this.hoursProblem = undefined;
     this.changed();
@@ -585,13 +594,13 @@ export class SetupWizard {
           "div",
           {},
           h("label", { for: "wizard-sync-at" }, "Morning update at"),
-          h("input", { id: "wizard-sync-at", type: "time", value: s.syncAt, oninput: (e: Event) => set({ syncAt: (e.target as HTMLInputElement).value }) }),
+          h("input", { id: "wizard-sync-at", type: "text", inputmode: "numeric", placeholder: "HH:MM", size: 6, value: s.syncAt, oninput: (e: Event) => set({ syncAt: (e.target as HTMLInputElement).value }) }),
         ),
         h(
           "div",
           {},
           h("label", { for: "wizard-clinic-end" }, "Clinic closes at"),
-          h("input", { id: "wizard-clinic-end", type: "time", value: s.clinicEnd, oninput: (e: Event) => set({ clinicEnd: (e.target as HTMLInputElement).value }) }),
+          h("input", { id: "wizard-clinic-end", type: "text", inputmode: "numeric", placeholder: "HH:MM", size: 6, value: s.clinicEnd, oninput: (e: Event) => set({ clinicEnd: (e.target as HTMLInputElement).value }) }),
         ),
       ),
       clinicDaysField("wizard-day", s.clinicDays, (days) => {

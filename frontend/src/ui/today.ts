@@ -278,6 +278,8 @@ function table(rows: DayRow[], p: TodayProps): HTMLElement {
   return h(
     "table",
     { class: "day", id: "day-table", "aria-label": `Appointments on ${dayLabel(p.date)}` },
+    // Fixed column widths: chips appearing during an update do not shift the columns.
+    h("colgroup", {}, ["col-time", "col-patient", "col-visit", "col-provider", "col-prep"].map((c) => h("col", { class: c }))),
     h(
       "thead",
       {},
@@ -534,15 +536,23 @@ export function renderToday(p: TodayProps): HTMLElement {
   const partial = p.day?.partial
     ? h("div", { class: "notice warn", role: "status", id: "partial" }, "The last update did not finish; some patients show earlier data.")
     : null;
+  const withDue = rows.filter((r) => !r.inactive && r.counts.due > 0).length;
+  // The day bar, filters and the day's total stay in view while the list scrolls.
   return h(
     "section",
     { class: "today", "aria-label": "The day's prep" },
-    dayBar,
-    rows.length > 0 ? filterBar : null,
+    h(
+      "div",
+      { class: "today-head" },
+      dayBar,
+      rows.length > 0 ? filterBar : null,
+      p.day && rows.length > 0
+        ? h("div", { class: "footnote", id: "day-total" }, h("span", { id: "footnote" }, `${shown.length} of ${rows.length} appointments shown`), ` · ${withDue} with something due`)
+        : null,
+      p.progress ? progressBar(p.progress, p.date, p.cancelling ?? false, p.onCancelSync, file) : null,
+    ),
     imp ? importPanel(imp, p, syncing) : null,
-    p.progress ? progressBar(p.progress, p.date, p.cancelling ?? false, p.onCancelSync, file) : null,
     partial,
     body,
-    p.day && rows.length > 0 ? h("div", { class: "footnote", id: "footnote" }, `${shown.length} of ${rows.length} appointments shown`) : null,
   );
 }
