@@ -66,7 +66,7 @@ fmt-check:
 # Go tests run inside a private D-Bus session with an unlocked gnome-keyring,
 # so the keychain tests use the real Secret Service.
 test-go: fhirdefs
-	HEALTHPREP_REQUIRE_KEYRING=1 HEALTHPREP_REQUIRE_CHROMIUM=1 build/scripts/with-keyring $(GO) test -race -count=1 ./...
+	HEALTHPREP_REQUIRE_KEYRING=1 HEALTHPREP_REQUIRE_CHROMIUM=1 build/scripts/with-keyring $(GO) test -race -count=1 -timeout 25m ./...
 
 # Vitest unit tests, then the built frontend in headless Chromium (Playwright).
 test-frontend: frontend
