@@ -294,7 +294,18 @@ async function setUpPractice() {
     await page.click("#test-connection");
     await page.waitForSelector("#wizard-result.ok", { timeout: 30_000 });
     await page.click("#sign-in");
-    await page.waitForSelector("#wizard-signin-url", { timeout: 30_000 });
+    // The sign-in listens on the port registered with the tenant (53682);
+    // another test on this machine may hold it for a moment: as the app
+    // says, wait for it to be free and try again.
+    for (let i = 0; ; i++) {
+      const el = await page.waitForSelector("#wizard-signin-url, #wizard-signin-error", { timeout: 30_000 });
+      if ((await el.getAttribute("id")) === "wizard-signin-url") break;
+      const words = (await el.textContent()).trim();
+      if (i >= 5 || !/port \d+/.test(words)) fail(`sign-in did not start: ${words}`);
+      log(`sign-in: ${words.split(".")[0]}; trying again`);
+      await sleep(5000);
+      await page.click("#wizard-signin-retry");
+    }
     const signInURL = await page.inputValue("#wizard-signin-url");
     const opened = await until("the agent to open the browser", 10_000, async () => (await readFile(join(tmp, "browser-opened.txt"), "utf8").catch(() => "")).trim());
     if (opened.split("\n").at(-1) !== signInURL) fail("the agent opened the browser at another address than the wizard shows");

@@ -527,6 +527,11 @@ test("fits 1280x800 with and without large text: no sideways scrolling on any sc
     const wide = () => page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok((await wide()) <= 1280, `Today ${large ? "large" : "normal"}: ${await wide()}px`);
     if (large) await page.screenshot({ path: join(shots, "today-large-text.png") });
+    // The header stays one line; checkboxes grow with the text.
+    const head = await page.evaluate(() => ({ h: document.querySelector(".app-header").getBoundingClientRect().height, button: document.querySelector("#nav-today").getBoundingClientRect().height }));
+    assert.ok(head.h < head.button * 1.8, `the header wraps: ${head.h}px high, its buttons ${head.button}px`);
+    const box = await page.evaluate(() => document.querySelector("#hide-inactive").getBoundingClientRect().height);
+    assert.ok(box >= (large ? 20 : 12), `checkbox ${box}px`);
     await page.click("#row-a1");
     await page.waitForSelector("#results");
     assert.ok((await wide()) <= 1280, `sheet: ${await wide()}px`);
