@@ -15,6 +15,8 @@ export interface SignedIn {
   user: string;
   expires?: string;
   accessMode: string; // device, refresh, interactive (demo in the demo)
+  /** What the access mode means for the morning update, in plain words. */
+  accessNote?: string;
 }
 
 export interface LastSync {
@@ -116,6 +118,8 @@ export interface Counts {
   needsReview: number;
   complete: number;
   excluded: number;
+  /** Results done but flagged for their value (e.g. HbA1c above 9 %); also counted by status. */
+  attention?: number;
 }
 
 export interface DayRow {
@@ -132,6 +136,8 @@ export interface DayRow {
   sex?: string;
   counts: Counts;
   stale?: boolean;
+  /** Epic gave nothing for this patient, now or at any earlier update: nothing is known. */
+  notFetched?: boolean;
 }
 
 export interface DayList {
@@ -167,6 +173,12 @@ export interface Result {
   review?: boolean;
   /** What to check: a code no value set confirms, a title match, an interval no guideline fixes. */
   reviewNote?: string;
+  /** Done, but the value needs the provider's attention (e.g. "poor control: 9.8 % on 2026-03-02"). */
+  attention?: string;
+  /** The fact missing from the chart that decides this result (said once in the sheet's notes). */
+  missing?: string;
+  /** Technical detail for support (codes, value sets); not for the front desk. */
+  details?: string;
 }
 
 export interface Line {
@@ -193,6 +205,10 @@ export interface Sheet {
   visitType: string;
   status: string;
   stale?: boolean;
+  /** Nothing is known about this patient: see DayRow.notFetched. */
+  notFetched?: boolean;
+  /** Facts missing from the chart that decide several results, said once. */
+  notes?: string[];
   results: Result[];
   conditions: Line[];
   labs: Line[];
@@ -222,6 +238,8 @@ export interface SyncSummary {
   appointments: number;
   patients: number;
   stale: number;
+  /** Of the stale, those with nothing from an earlier update either. */
+  unfetched?: number;
   incremental?: number; // patients refreshed with only what changed
   skipped?: number; // entries Epic sent that were not readable resources
   requests: number;
@@ -281,6 +299,8 @@ export interface SignInState {
   url?: string; // Epic's sign-in page, to open by hand if no browser came up
   user?: string;
   accessMode?: string;
+  /** What the access mode means for the morning update, in plain words. */
+  accessNote?: string;
   error?: string;
   startedAt?: string;
 }

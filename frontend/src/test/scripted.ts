@@ -190,6 +190,8 @@ export class Scripted implements Backend {
   calls: string[] = [];
   st = status();
   days: Record<string, DayList> = { [today]: dayList() };
+  /** Sheets a test sets by appointment; the others are sheet(appt). */
+  sheets: Record<string, Sheet> = {};
   syncListeners: ((e: SyncEvent) => void)[] = [];
   /** When set, sync waits for it. */
   syncGate?: Deferred<void>;
@@ -243,7 +245,7 @@ export class Scripted implements Backend {
   }
   async sheet(date: string, appt: string) {
     this.calls.push(`sheet:${date}:${appt}`);
-    return sheet(appt);
+    return structuredClone(this.sheets[appt] ?? sheet(appt));
   }
   async printHTML(date: string, appt?: string) {
     this.calls.push(`print:${date}:${appt ?? ""}`);

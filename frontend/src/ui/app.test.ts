@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DeskApp, timing, windowTitle } from "./app";
-import { Deferred, Scripted, dayList, preset, setAsideNotice, settle, status, today, wire } from "../test/scripted";
+import { Deferred, Scripted, dayList, preset, setAsideNotice, settle, sheet, status, today, wire } from "../test/scripted";
+import { staleWords } from "./app";
 
 let root: HTMLElement;
 let backend: Scripted;
@@ -812,5 +813,52 @@ describe("schedule file (practices whose schedule is exported from Epic)", () =>
       expect(root.querySelector("#import-first")).toBeNull();
       expect(root.querySelector("#fetch-day")!.classList.contains("primary")).toBe(true);
     }
+  });
+});
+
+describe("what the agent knows and does not", () => {
+  it("a patient never fetched says so on the row and the sheet, with no counts or screenings as if known", async () => {
+    const d = dayList();
+    d.rows[2] = { ...d.rows[2], counts: { due: 0, dueSoon: 0, needsReview: 0, complete: 0, excluded: 0 }, stale: true, notFetched: true };
+    backend.days[today] = d;
+    backend.sheets.a3 = { ...sheet("a3"), stale: true, notFetched: true, results: [] };
+    await startApp();
+    const row = root.querySelector("#row-a3")!;
+    expect(row.querySelector(".chip.not-fetched")?.textContent).toBe("could not be fetched");
+    expect(row.querySelector(".chip.ok")).toBeNull();
+    expect(row.querySelector(".chip.stale:not(.not-fetched)")).toBeNull();
+    click("#row-a3");
+    await settle();
+    expect(text("#not-fetched")).toContain("Nothing is known about this patient's screenings");
+    expect(text(".sheet")).not.toContain("earlier data");
+  });
+
+  it("shows a result that needs attention, the sheet's notes once, and support detail behind a click", async () => {
+    const s = sheet("a1");
+    s.notes = ["No birth date is recorded in Epic, so age-based screenings cannot be decided."];
+    s.results[1] = { ...s.results[1], id: "diabetes_a1c", title: "Diabetes: HbA1c", attention: "poor control: 9.8 % on 2026-03-02", details: "value set 2.16.840.1.113883.3.464.1003.198.12.1013" };
+    backend.sheets.a1 = s;
+    const d = dayList();
+    d.rows[0] = { ...d.rows[0], counts: { ...d.rows[0].counts, attention: 1 } };
+    backend.days[today] = d;
+    await startApp();
+    expect(root.querySelector("#row-a1 .chip.attention")?.textContent).toBe("1 needs attention");
+    click("#row-a1");
+    await settle();
+    expect(root.querySelectorAll("#sheet-notes li")).toHaveLength(1);
+    const a1c = root.querySelector("[data-screening=diabetes_a1c]")!;
+    expect(a1c.querySelector(".attention")?.textContent).toBe("needs attention poor control: 9.8 % on 2026-03-02");
+    const support = a1c.querySelector("details.support")!;
+    expect(support.querySelector("summary")?.textContent).toBe("Details for support");
+    expect(support.hasAttribute("open")).toBe(false);
+  });
+
+  it("an update that could not fetch some patients says which kept earlier data and which have none", () => {
+    const base = { date: today, appointments: 10, patients: 10, requests: 80, partial: true, duration: 0 };
+    expect(staleWords({ ...base, stale: 3, unfetched: 1 })).toBe(
+      "Updated, but 2 patients could not be fetched from Epic and show earlier data; 1 patient could not be fetched at all (nothing is shown for this patient yet).",
+    );
+    expect(staleWords({ ...base, stale: 1, unfetched: 0 })).toBe("Updated, but 1 patient could not be fetched from Epic and shows earlier data.");
+    expect(staleWords({ ...base, stale: 2, unfetched: 2 })).toBe("Updated, but 2 patients could not be fetched at all (nothing is shown for them yet).");
   });
 });

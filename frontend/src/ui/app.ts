@@ -1,6 +1,6 @@
 import type { Backend } from "../api/backend";
 import { failure, sentence } from "../api/backend";
-import type { BuildInfo, DayList, DayRow, Failure, PresetInfo, Settings, Sheet, Status, SyncEvent } from "../api/types";
+import type { BuildInfo, DayList, DayRow, Failure, PresetInfo, Settings, Sheet, Status, SyncEvent, SyncSummary } from "../api/types";
 import { renderAbout } from "./about";
 import { dayLabel, disclosure, formatDate, h, hhmm, rerender } from "./dom";
 import { errorBox } from "./errors";
@@ -264,7 +264,7 @@ export class DeskApp {
       if (sum && (sum.partial || sum.stale > 0)) {
         this.notice = {
           tone: "warn",
-          failure: { message: `Updated, but ${sum.stale || "some"} patient${sum.stale === 1 ? "" : "s"} could not be fetched from Epic and show earlier data.` },
+          failure: { message: staleWords(sum) },
         };
       } else if (sum) {
         // Say that it finished, and when: the rows alone do not show it.
@@ -777,4 +777,17 @@ export function asOfLabel(iso: string, today?: string): string {
   if (Number.isNaN(d.getTime())) return hhmm(iso);
   const date = formatDate(d);
   return date === today ? hhmm(iso) : `${dayLabel(date).replace(/ \d{4}$/, "")}, ${hhmm(iso)}`;
+}
+
+// staleWords says how many patients Epic did not give at an update: those
+// with an earlier update's chart show it, the others show nothing.
+export function staleWords(sum: SyncSummary): string {
+  if (sum.stale === 0) return "Updated, but some patients could not be fetched from Epic and show earlier data.";
+  const unfetched = Math.min(sum.unfetched ?? 0, sum.stale);
+  const kept = sum.stale - unfetched;
+  const n = (k: number) => `${k} patient${k === 1 ? "" : "s"}`;
+  const parts: string[] = [];
+  if (kept > 0) parts.push(`${n(kept)} could not be fetched from Epic and show${kept === 1 ? "s" : ""} earlier data`);
+  if (unfetched > 0) parts.push(`${n(unfetched)} could not be fetched at all (nothing is shown for ${unfetched === 1 ? "this patient" : "them"} yet)`);
+  return `Updated, but ${parts.join("; ")}.`;
 }

@@ -291,7 +291,7 @@ export class SettingsPanel {
       ["Practice", p?.name ?? "not set up"],
       ["Epic FHIR address", p?.fhirBase ?? ""],
       ["Epic client ID", p?.clientId ?? ""],
-      ["Signed in", status.signedIn ? `${status.signedIn.user}${accessModeLabel[status.signedIn.accessMode] ? ` (using ${accessModeLabel[status.signedIn.accessMode]})` : ""}` : "no"],
+      ["Signed in", status.signedIn ? `${status.signedIn.user}${accessModeLabel[status.signedIn.accessMode] ? ` (using ${accessModeLabel[status.signedIn.accessMode]})` : ""}${status.signedIn.accessNote ? `. ${status.signedIn.accessNote}` : ""}` : "no"],
       ["Schedule from", status.schedule ? (scheduleKindLabel[status.schedule.kind] ?? status.schedule.kind) : ""],
       ["Secrets kept in", status.keychain ?? ""],
     ];

@@ -5,9 +5,14 @@ import { source, statusLabel, visitStatusLabel } from "./labels";
 
 /** evidence lists what counted for a result, each with its date and where
  *  it came from; with none, the engine's reason says why. */
+// support is the technical detail behind a result, one click away.
+function support(r: Result): HTMLElement | null {
+  return r.details ? h("details", { class: "support" }, h("summary", {}, "Details for support"), h("div", { class: "sub" }, r.details)) : null;
+}
+
 function evidence(r: Result): HTMLElement {
   const items = r.evidence ?? [];
-  if (items.length === 0) return h("td", { class: "why" }, r.reason);
+  if (items.length === 0) return h("td", { class: "why" }, r.reason, support(r));
   return h(
     "td",
     { class: "why" },
@@ -23,6 +28,7 @@ function evidence(r: Result): HTMLElement {
         ),
       ),
     ),
+    support(r),
   );
 }
 
@@ -79,7 +85,11 @@ export function renderSheet(p: SheetProps): HTMLElement {
       ),
       h("div", { class: "sub", id: "visit-facts" }, `${dayLabel(s.date)} ${hhmm(s.time)} · ${s.visitType} · ${s.provider}`, s.status && visitStatusLabel[s.status] ? ` · ${visitStatusLabel[s.status]}` : ""),
     ),
-    s.stale ? h("div", { class: "notice warn", role: "status" }, "Epic could not be reached for this patient at the last update: this sheet shows earlier data.") : null,
+    s.notFetched
+      ? h("div", { class: "notice warn", role: "status", id: "not-fetched" }, "Could not be fetched: Epic did not give this patient's chart at the last update, and no earlier update did. Nothing is known about this patient's screenings; update from Epic to try again.")
+      : null,
+    s.stale && !s.notFetched ? h("div", { class: "notice warn", role: "status" }, "Epic could not be reached for this patient at the last update: this sheet shows earlier data.") : null,
+    (s.notes ?? []).length > 0 ? h("ul", { class: "notice sheet-notes", id: "sheet-notes" }, (s.notes ?? []).map((n) => h("li", {}, n))) : null,
     s.status === "cancelled" || s.status === "noshow" ? h("div", { class: "notice", role: "status" }, `This visit is marked ${visitStatusLabel[s.status].toLowerCase()}.`) : null,
     h(
       "table",
@@ -104,6 +114,7 @@ export function renderSheet(p: SheetProps): HTMLElement {
               r.review ? h("span", { class: "chip check", title: r.reviewNote || "Rests on something the catalogue marks for review: check the record before relying on it" }, "check") : null,
               r.variant ? h("div", { class: "sub" }, `because of ${r.variant}`) : null,
               r.review && r.reviewNote ? h("div", { class: "sub review-note" }, `Check: ${r.reviewNote}`) : null,
+              r.attention ? h("div", { class: "attention" }, h("span", { class: "chip attention" }, "needs attention"), ` ${r.attention}`) : null,
             ),
             h("td", {}, h("span", { class: `chip ${r.status.replace("_", "-")}` }, statusLabel[r.status] ?? r.status)),
             h("td", {}, shortDate(r.lastDone), r.modality ? h("div", { class: "sub" }, r.modality) : null),

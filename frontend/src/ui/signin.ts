@@ -18,6 +18,7 @@ export class SignInFlow {
   url?: string;
   user?: string;
   accessMode?: string;
+  accessNote?: string;
   problem?: Failure;
   copied?: boolean;
   /** Why "Open in browser" did not work, if it did not. */
@@ -75,6 +76,7 @@ export class SignInFlow {
         this.phase = "done";
         this.user = st.user ?? "";
         this.accessMode = st.accessMode;
+        this.accessNote = st.accessNote;
         this.changed();
         this.onDone(this.user);
         return;
@@ -180,6 +182,7 @@ export class SignInFlow {
           { class: "signin notice ok", id: `${p}-panel`, role: "status" },
           h("strong", { id: `${p}-user` }, `Signed in as ${this.user || "your Epic user"}.`),
           this.accessMode && accessModeLabel[this.accessMode] ? ` Updates will use ${accessModeLabel[this.accessMode]}.` : "",
+          this.accessNote ? h("p", { id: `${p}-access-note` }, this.accessNote) : null,
         );
       case "failed":
         return h(

@@ -257,8 +257,10 @@ function row(r: DayRow, p: TodayProps): HTMLElement {
       chip("due-soon", r.counts.dueSoon, "due soon"),
       chip("review", r.counts.needsReview, "to review"),
       chip("complete", r.counts.complete, "complete"),
-      r.counts.due + r.counts.dueSoon + r.counts.needsReview === 0 ? h("span", { class: "chip ok" }, "nothing due") : null,
-      r.stale ? h("span", { class: "chip stale", title: "Epic could not be reached for this patient; showing earlier data" }, "older data") : null,
+      chip("attention", r.counts.attention ?? 0, "needs attention"),
+      !r.notFetched && r.counts.due + r.counts.dueSoon + r.counts.needsReview === 0 ? h("span", { class: "chip ok" }, "nothing due") : null,
+      r.notFetched ? h("span", { class: "chip stale not-fetched", title: "Epic did not give this patient's chart; nothing is known yet" }, "could not be fetched") : null,
+      r.stale && !r.notFetched ? h("span", { class: "chip stale", title: "Epic could not be reached for this patient; showing earlier data" }, "older data") : null,
       updated ? h("span", { class: "chip fresh", title: "Updated from Epic just now" }, "✓ updated") : null,
     ),
   );
