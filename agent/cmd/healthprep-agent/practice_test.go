@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -143,38 +141,11 @@ func TestPracticeFirstDayEndToEnd(t *testing.T) {
 	}
 
 	// Sign in: the CLI prints Epic's page; Chromium signs in there.
-	cmd := exec.Command(agentBinary(t), "signin", "--no-browser")
-	cmd.Env = append(os.Environ(), "HEALTHPREP_HOME="+home)
-	stdout, _ := cmd.StdoutPipe()
-	var signErr strings.Builder
-	cmd.Stderr = &signErr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	signedIn, err := cliSignIn(t, chrome, home, sim)
+	logs.WriteString(signedIn) // scanned with the agent's logs
+	if err != nil || !strings.Contains(signedIn, "Signed in as Front Desk") || !strings.Contains(signedIn, "access: device") {
+		t.Fatalf("signin: %v\n%s", err, signedIn)
 	}
-	lines := bufio.NewReader(stdout)
-	authURL, err := lines.ReadString('\n')
-	if err != nil || !strings.HasPrefix(authURL, sim.Issuer()+"/authorize?") {
-		cmd.Process.Kill()
-		t.Fatalf("signin --no-browser printed %q (%v): %s", authURL, err, signErr.String())
-	}
-	flow, cancel := context.WithTimeout(chrome, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(flow,
-		chromedp.Navigate(strings.TrimSpace(authURL)),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), epicsim.DemoUser),
-		chromedp.SendKeys(chromedp.ID("password"), epicsim.DemoPassword),
-		chromedp.Click(chromedp.ID("submit")),
-		chromedp.WaitVisible(chromedp.ID("message")),
-	); err != nil {
-		cmd.Process.Kill()
-		t.Fatalf("browser: %v", err)
-	}
-	rest, _ := io.ReadAll(lines)
-	if err := cmd.Wait(); err != nil || !strings.Contains(string(rest), "Signed in as Front Desk") || !strings.Contains(string(rest), "access: device") {
-		t.Fatalf("signin: %v\n%s\n%s", err, rest, signErr.String())
-	}
-	logs.WriteString(signErr.String())
 
 	// Status: configured, signed in with device access, the real keychain.
 	out, err = run("", "status", "--json")
