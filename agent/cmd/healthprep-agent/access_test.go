@@ -230,26 +230,12 @@ func setScopes(t *testing.T, home string, scopes []string) {
 // `sandbox --profile generic` serves the generic SMART server by hand (no
 // registration endpoint); an unknown profile is a usage error.
 func TestSandboxGenericProfile(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	root := newRoot()
-	root.SetOut(pw)
-	root.SetErr(io.Discard)
-	root.SetArgs([]string{"sandbox", "--profile", "generic"})
-	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(ctx); pw.Close() }()
-	lines := bufio.NewScanner(pr)
-	if !lines.Scan() {
-		t.Fatalf("no output: %v", <-done)
-	}
-	base := lines.Text()
-	go io.Copy(io.Discard, pr)
-	cfg, err := smart.Discover(ctx, base, smart.NetOptions{})
+	base, stop := runSandbox(t, "--profile", "generic")
+	cfg, err := smart.Discover(context.Background(), base, smart.NetOptions{})
 	if err != nil || cfg.RegistrationURL != "" || !cfg.OfflineAccess {
 		t.Fatalf("generic discovery: %v %+v", err, cfg)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}
 

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,22 +18,39 @@ import (
 	"github.com/healthprep/desk/internal/epicsim"
 )
 
-func TestSandboxPrintsAWorkingFHIRBaseFirst(t *testing.T) {
+// runSandbox runs `sandbox args...` in this process and returns the FHIR
+// base it printed first; stop ends it and returns how it ended.
+func runSandbox(t *testing.T, args ...string) (base string, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	root := newRoot()
 	root.SetOut(pw)
 	root.SetErr(io.Discard)
-	root.SetArgs([]string{"sandbox", "--seed", "3"})
+	root.SetArgs(append([]string{"sandbox"}, args...))
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx); pw.Close() }()
-
 	lines := bufio.NewScanner(pr)
 	if !lines.Scan() {
+		cancel()
 		t.Fatalf("no output: %v", <-done)
 	}
-	base := lines.Text()
 	go io.Copy(io.Discard, pr)
+	stop = sync.OnceValue(func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(5 * time.Second):
+			return errors.New("sandbox did not stop on cancel")
+		}
+	})
+	t.Cleanup(func() { stop() })
+	return lines.Text(), stop
+}
+
+func TestSandboxPrintsAWorkingFHIRBaseFirst(t *testing.T) {
+	base, stop := runSandbox(t, "--seed", "3")
 	if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.HasSuffix(base, "/api/FHIR/R4") {
 		t.Fatalf("first line %q is not a loopback FHIR base", base)
 	}
@@ -45,14 +64,8 @@ func TestSandboxPrintsAWorkingFHIRBaseFirst(t *testing.T) {
 	if cfg["authorization_endpoint"] == nil {
 		t.Fatalf("discovery: %v", cfg)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("sandbox ended with %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("sandbox did not stop on cancel")
+	if err := stop(); err != nil {
+		t.Fatalf("sandbox ended with %v", err)
 	}
 }
 
@@ -100,21 +113,7 @@ func TestSandboxFlagsSwitchOnEveryFault(t *testing.T) {
 // The flags reach the running tenant: with --token-down its token
 // endpoint hangs up, while discovery answers.
 func TestSandboxFlagsReachTheTenant(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	root := newRoot()
-	root.SetOut(pw)
-	root.SetErr(io.Discard)
-	root.SetArgs([]string{"sandbox", "--token-down"})
-	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(ctx); pw.Close() }()
-	lines := bufio.NewScanner(pr)
-	if !lines.Scan() {
-		t.Fatalf("no output: %v", <-done)
-	}
-	base := lines.Text()
-	go io.Copy(io.Discard, pr)
+	base, _ := runSandbox(t, "--token-down")
 	oauth := strings.Replace(base, "/api/FHIR/R4", "/oauth2/token", 1)
 	if resp, err := http.PostForm(oauth, nil); err == nil {
 		resp.Body.Close()
@@ -123,6 +122,4 @@ func TestSandboxFlagsReachTheTenant(t *testing.T) {
 	if resp, err := http.Get(base + "/.well-known/smart-configuration"); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("discovery: %v", err)
 	}
-	cancel()
-	<-done
 }
