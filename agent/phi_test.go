@@ -11,10 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/healthprep/desk/agent/api"
-	"github.com/healthprep/desk/internal/epicsim"
 )
 
 // The report: a schedule file of ~95,000 rows (kept by an older
@@ -25,25 +22,8 @@ import (
 // name or FHIR id of the file's patients.
 func TestFailedSyncErrorsCarryNoPatientData(t *testing.T) {
 	ctx := context.Background()
-	sim, err := epicsim.Start(ctx, epicsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	dir := t.TempDir()
-	t.Setenv("HEALTHPREP_KEYRING", "file")
-	t.Setenv("HEALTHPREP_KEYRING_PASSWORD", "test")
-	p := Practice{Name: "File Practice", FHIRBase: sim.FHIRBase(), ClientID: epicsim.DemoClientID, Schedule: ScheduleSource{Kind: "file"}}
-	if err := SavePractice(dir, p); err != nil {
-		t.Fatal(err)
-	}
 	var logs syncBuf
-	a, err := Open(ctx, Options{Dir: dir, Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	a.accessFor(p).UseTokens(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: sim.MintAccessToken(epicsim.DemoClientID, time.Hour), TokenType: "Bearer"}))
+	a, sim, _ := openSignedInLogged(t, ScheduleSource{Kind: "file"}, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 
 	pts := sim.Practice().Patients[:40]
 	var needles []string

@@ -10,10 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	"github.com/healthprep/desk/agent/api"
-	"github.com/healthprep/desk/internal/epicsim"
 )
 
 // A practice whose schedule comes from a file exported from Epic: the
@@ -21,25 +18,7 @@ import (
 // the file (names, MRNs, birth dates) is kept only in the encrypted cache.
 func TestScheduleFileImportThenSync(t *testing.T) {
 	ctx := context.Background()
-	sim, err := epicsim.Start(ctx, epicsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	dir := t.TempDir()
-	t.Setenv("HEALTHPREP_KEYRING", "file")
-	t.Setenv("HEALTHPREP_KEYRING_PASSWORD", "test")
-	p := Practice{Name: "File Practice", FHIRBase: sim.FHIRBase(), ClientID: epicsim.DemoClientID, Schedule: ScheduleSource{Kind: "file"}}
-	if err := SavePractice(dir, p); err != nil {
-		t.Fatal(err)
-	}
-	a, err := Open(ctx, Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	// Signed in (the sign-in itself is tested elsewhere).
-	a.accessFor(p).UseTokens(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: sim.MintAccessToken(epicsim.DemoClientID, time.Hour), TokenType: "Bearer"}))
+	a, sim, dir := openSignedIn(t, ScheduleSource{Kind: "file"})
 
 	day := time.Now()
 	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
@@ -16,6 +17,12 @@ import (
 // tenant, signed in (the sign-in itself is tested in internal/smart).
 func openSignedIn(t *testing.T, sched ScheduleSource) (*Agent, *epicsim.Server, string) {
 	t.Helper()
+	return openSignedInLogged(t, sched, nil)
+}
+
+// openSignedInLogged is openSignedIn with the agent logging to log.
+func openSignedInLogged(t *testing.T, sched ScheduleSource, log *slog.Logger) (*Agent, *epicsim.Server, string) {
+	t.Helper()
 	ctx := context.Background()
 	sim, err := epicsim.Start(ctx, epicsim.Options{})
 	if err != nil {
@@ -28,7 +35,7 @@ func openSignedIn(t *testing.T, sched ScheduleSource) (*Agent, *epicsim.Server, 
 	if err := SavePractice(dir, Practice{Name: "Sim Practice", FHIRBase: sim.FHIRBase(), ClientID: epicsim.DemoClientID, Schedule: sched}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := Open(ctx, Options{Dir: dir})
+	a, err := Open(ctx, Options{Dir: dir, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
