@@ -121,7 +121,7 @@ func (a *Agent) Day(ctx context.Context, date string) (api.DayList, error) {
 			list.Rows[i].NotFetched, list.Rows[i].Counts, list.Rows[i].Age, list.Rows[i].Sex = true, prep.Counts{}, nil, ""
 		}
 	}
-	return list, nil
+	return wireDay(list), nil
 }
 
 func (a *Agent) sheet(d store.Day, recs map[string]record.Record, appt record.Appointment) prep.Sheet {
@@ -149,7 +149,7 @@ func (a *Agent) Sheet(ctx context.Context, date, appointmentID string) (api.Shee
 	for _, ap := range d.Appointments {
 		if ap.ID == appointmentID {
 			a.audit(ctx, "sheet.viewed", map[string]string{"date": date, "patientId": ap.PatientID})
-			return a.sheet(d, recs, ap), nil
+			return wireSheet(a.sheet(d, recs, ap)), nil
 		}
 	}
 	return api.Sheet{}, api.NewError(api.KindNotFound, "that appointment is not in the saved day; update from Epic and try again")

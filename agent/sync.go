@@ -189,7 +189,7 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 		// for the types lifetime evidence (once-only tests) can be in.
 		Lookback: cat.Lookback(), WholeHistory: cat.WholeHistory(),
 		Progress: func(e daysync.Event) {
-			a.hub.publish(api.SyncEvent{Phase: e.Phase, Date: date, Appointments: e.Appointments, PatientsDone: e.PatientsDone,
+			a.hub.publish(api.SyncEvent{Phase: api.SyncPhase(e.Phase), Date: date, Appointments: e.Appointments, PatientsDone: e.PatientsDone,
 				PatientsTotal: e.PatientsTotal, Requests: e.Requests, Errors: e.Errors, Message: e.Message, PatientID: e.PatientID})
 		},
 	}, day)
