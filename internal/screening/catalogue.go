@@ -49,11 +49,15 @@ type Catalogue struct {
 	// them (hospice, palliative care), each with its own window.
 	Exclusions []*Concept   `yaml:"exclusions,omitempty"`
 	Screenings []*Screening `yaml:"screenings"`
+	// Measures are the quality measures (eCQMs) the screenings correspond
+	// to, for the sheet's measure view (measure.go).
+	Measures []*Measure `yaml:"measures,omitempty"`
 
 	seasonMonth, seasonDay int
 	hasKeywords            bool
 	enabled                int
 	idx                    index
+	midx                   index // idx plus the measures' groups
 }
 
 // Screening is one preventive screening or vaccine.
@@ -86,6 +90,8 @@ type Screening struct {
 	dueSoon    Period
 	anySex     bool // for female and male alike: sex need not be known
 	shared     []*Concept
+	measures   []string // the eCQMs it corresponds to (CMS125)
+	measure    string   // measures joined, for results
 }
 
 // Concept is an exclusion shared by screenings, as the quality measures
@@ -267,12 +273,12 @@ func setWindow(r *Rule, inherited, where string, bad func(int, string, ...any)) 
 	r.window = inherited
 	switch r.Window {
 	case "":
-	case "year", "two_years":
+	case "year", "two_years", "before_year":
 		r.window = r.Window
 	case "any":
 		r.window = ""
 	default:
-		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years or any)", where, r.ID, r.Window)
+		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years, before_year or any)", where, r.ID, r.Window)
 	}
 	for _, p := range r.AllOf {
 		setWindow(p, r.window, where, bad)
@@ -625,6 +631,17 @@ func (c *Catalogue) compile() []Problem {
 		}
 		for _, m := range s.Modalities {
 			c.hasKeywords = c.hasKeywords || m != nil && len(m.Keywords) > 0
+		}
+	}
+	for _, s := range c.Screenings {
+		if s != nil {
+			s.measures = nil
+		}
+	}
+	c.compileMeasures(concepts, bad)
+	for _, s := range c.Screenings {
+		if s != nil {
+			s.measure = strings.Join(s.measures, ", ")
 		}
 	}
 	if len(probs) == 0 {

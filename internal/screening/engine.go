@@ -57,6 +57,10 @@ type Result struct {
 	// Missing names a fact the chart lacks that decides this result
 	// ("birth date", "sex"): the sheet says it once for all results.
 	Missing string `json:"missing,omitempty"`
+	// Measure names the quality measures (eCQMs) the screening
+	// corresponds to ("CMS125"); the sheet's measure view says how each
+	// counts the patient.
+	Measure string `json:"measure,omitempty"`
 	// Details is for support, not the front desk: the codes, code groups,
 	// value sets (OID, version) and rules behind the result.
 	Details string `json:"details,omitempty"`
@@ -142,6 +146,7 @@ type hit struct {
 // clinic day's evaluations reuse the same buffers.
 type evaluator struct {
 	c       *Catalogue
+	ix      *index // the screenings' index, or the measures' superset
 	patient record.Patient
 	items   []record.Item
 	visit   time.Time // the visit day, UTC midnight
@@ -180,7 +185,7 @@ var pool = sync.Pool{New: func() any { return new(evaluator) }}
 // same results; safe for concurrent use.
 func Evaluate(rec record.Record, c *Catalogue, visit time.Time) []Result {
 	e := pool.Get().(*evaluator)
-	e.start(rec, c, visit)
+	e.start(rec, c, &c.idx, visit)
 	out := make([]Result, 0, c.enabled)
 	e.details, e.dspans = e.details[:0], e.dspans[:0]
 	for _, s := range c.Screenings {
@@ -192,15 +197,19 @@ func Evaluate(rec record.Record, c *Catalogue, visit time.Time) []Result {
 	for i, sp := range e.dspans {
 		out[i].Details = all[sp[0]:sp[1]]
 	}
-	e.c, e.items, e.patient = nil, nil, record.Patient{}
-	if cap(e.pairs) < 1<<16 {
-		pool.Put(e)
-	}
+	e.release()
 	return out
 }
 
-func (e *evaluator) start(rec record.Record, c *Catalogue, visit time.Time) {
-	e.c, e.patient, e.items = c, rec.Patient, rec.Items
+func (e *evaluator) release() {
+	e.c, e.ix, e.items, e.patient = nil, nil, nil, record.Patient{}
+	if cap(e.pairs) < 1<<16 {
+		pool.Put(e)
+	}
+}
+
+func (e *evaluator) start(rec record.Record, c *Catalogue, ix *index, visit time.Time) {
+	e.c, e.ix, e.patient, e.items = c, ix, rec.Patient, rec.Items
 	e.today = dayNum(visit)
 	e.visit = dayTime(e.today)
 	e.age = Age(rec.Patient.BirthDate, e.visit)
@@ -216,7 +225,7 @@ func (e *evaluator) start(rec record.Record, c *Catalogue, visit time.Time) {
 // collect finds every countable item's codings in the index, once per
 // record, and buckets the hits by group.
 func (e *evaluator) collect() {
-	ix := &e.c.idx
+	ix := e.ix
 	e.pairs, e.docs = e.pairs[:0], e.docs[:0]
 	if cap(e.days) < len(e.items) {
 		e.days = make([]int32, len(e.items))
@@ -714,7 +723,7 @@ func (e *evaluator) reviewOf(h hit) string {
 	if h.group < 0 {
 		return "counted from the title “" + e.items[h.item].Title + "”: check it is a result, not an order or referral"
 	}
-	if g := e.c.idx.groups[h.group]; g.Review {
+	if g := e.ix.groups[h.group]; g.Review {
 		return "counted from a code outside the standard list for this test: check " + e.display(h) + " is this test"
 	}
 	if e.items[h.item].DateFrom == record.DateFromIssued {
@@ -748,7 +757,7 @@ func (e *evaluator) detail(h hit) {
 		return
 	}
 	cs := codingsOf(it, h)
-	g := e.c.idx.groups[h.group]
+	g := e.ix.groups[h.group]
 	e.note(it.Type, " ", cs[h.coding].System, "|", cs[h.coding].Code, " in “", g.Name, "”")
 	switch {
 	case g.vs != nil:
@@ -788,7 +797,7 @@ func (e *evaluator) screening(s *Screening) Result {
 }
 
 func (e *evaluator) decide(s *Screening) Result {
-	r := Result{ID: s.ID, Title: s.Title}
+	r := Result{ID: s.ID, Title: s.Title, Measure: s.measure}
 	p := &e.patient
 	e.arena = e.arena[:0]
 
@@ -1185,6 +1194,11 @@ func (e *evaluator) inWindow(it *record.Item, r *Rule) bool {
 	from, to := dayNum(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)), e.today
 	if it.Date.IsZero() {
 		return false
+	}
+	if r.window == "before_year" {
+		// Began before the year (CMS349: an HIV diagnosis before the
+		// measurement period), and had not ended before it.
+		return dayNum(it.Date) < from && (it.Abatement.IsZero() || dayNum(it.Abatement) >= from)
 	}
 	if it.Type == "Condition" {
 		onset := dayNum(it.Date)
