@@ -29,7 +29,7 @@ func TestSimulatedPractice(t *testing.T) {
 	dist := map[string]map[Status]int{}
 	mdist := map[string]map[MeasureStatus]int{}
 	var sample = map[string]string{} // one reason per measure and status, for the log
-	kinds := map[string]int{} // what the demo must show
+	kinds := map[string]int{}        // what the demo must show
 	checked, mismatches := 0, 0
 	for _, p := range srv.Practice().Patients {
 		rec, errs := record.FromFHIR(srv.Chart(p.ID))
