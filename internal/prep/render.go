@@ -17,6 +17,11 @@ var statusWords = map[screening.Status]string{
 	screening.Complete: "complete", screening.Excluded: "excluded", screening.NotApplicable: "n/a",
 }
 
+var measureWords = map[screening.MeasureStatus]string{
+	screening.MeasureMet: "met", screening.MeasureNotMet: "NOT MET", screening.MeasureExcluded: "excluded",
+	screening.MeasureOutside: "outside the measure",
+}
+
 func ymd(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -93,6 +98,15 @@ func WriteSheetText(w io.Writer, s Sheet) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t\n", r.Title, statusWords[r.Status], ymd(r.LastDone), ymd(r.NextDue), r.Reason, flag)
 	}
 	tw.Flush()
+	if len(s.Measures) > 0 {
+		fmt.Fprintf(w, "\nQuality measures %d (how the practice's measures count this patient):\n", s.Measures[0].Year)
+		for _, m := range s.Measures {
+			fmt.Fprintf(w, "  %s %s: %s - %s\n", m.ID, m.Title, measureWords[m.Status], m.Reason)
+			if m.Differs != "" {
+				fmt.Fprintf(w, "    Differs from the guideline: %s\n", m.Differs)
+			}
+		}
+	}
 	for _, sec := range sections(s) {
 		fmt.Fprintf(w, "\n%s:\n", sec.Name)
 		if len(sec.Lines) == 0 {
