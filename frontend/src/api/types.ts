@@ -179,6 +179,25 @@ export interface Result {
   missing?: string;
   /** Technical detail for support (codes, value sets); not for the front desk. */
   details?: string;
+  /** The quality measures (eCQMs) this screening corresponds to, e.g. "CMS125". */
+  measure?: string;
+}
+
+export type MeasureStatus = "met" | "not_met" | "excluded" | "outside";
+
+/** How one quality measure counts the patient for the visit's year. */
+export interface MeasureLine {
+  id: string; // CMS125
+  title: string;
+  screening: string; // the Result id it corresponds to
+  year: number;
+  status: MeasureStatus;
+  reason: string;
+  /** Why the guideline status (the headline) differs from the measure, in words. */
+  differs?: string;
+  evidence?: Evidence[];
+  /** Technical detail for support (the measure's source and codes). */
+  details?: string;
 }
 
 export interface Line {
@@ -210,6 +229,8 @@ export interface Sheet {
   /** Facts missing from the chart that decide several results, said once. */
   notes?: string[];
   results: Result[];
+  /** The quality-measure view for the visit's year (absent from older agents). */
+  measures?: MeasureLine[];
   conditions: Line[];
   labs: Line[];
   imaging: Line[];
