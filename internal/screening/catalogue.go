@@ -156,13 +156,26 @@ type Modality struct {
 	RequireValue bool `yaml:"require_value,omitempty"`
 	// Flag marks a done test whose newest reading is out of range: the
 	// screening is done but needs attention (HbA1c above 9 %).
-	Flag     *ValueFlag `yaml:"flag,omitempty"`
-	Evidence []*Group   `yaml:"evidence"`
+	Flag *ValueFlag `yaml:"flag,omitempty"`
+	// MeasureWindow: evidence dated d also counts through the end of the
+	// year d + MeasureWindow falls in, when that is later than its
+	// interval (the quality measure's window: CMS125 counts a mammogram
+	// from October 1 two years back for the whole year, P1Y3M; CMS131 an
+	// eye exam in the year before, P1Y). WindowUnless: not for a patient
+	// with one of these conditions active (diabetic retinopathy).
+	MeasureWindow string   `yaml:"measure_window,omitempty"`
+	WindowUnless  []*Group `yaml:"window_unless,omitempty"`
+	// Pairs: in an all_of modality, two tests within Days of each other
+	// stand for the evidence group named StandsFor (urine albumin and
+	// urine creatinine for a urine albumin-creatinine ratio, CMS951).
+	Pairs    []*Pair  `yaml:"pairs,omitempty"`
+	Evidence []*Group `yaml:"evidence"`
 
 	line       int
 	decodeErrs []string
 	kind       intervalKind
 	interval   Period
+	window     Period
 	minGap     Period
 	mask       uint16   // resource types, 0 = any
 	keywords   []string // lower-cased
@@ -708,6 +721,7 @@ func (s *Screening) compile(seen map[string]int, bad func(int, string, ...any)) 
 	}
 	for _, r := range s.Exclusions {
 		compileRule(r, s.line, where+" exclusion", bad)
+		setWindow(r, "", where, bad) // its own window, if any (CKD 5 in the year)
 	}
 	for i, g := range s.Related {
 		if g == nil {
@@ -794,6 +808,31 @@ func (m *Modality) compile(s *Screening, where string, bad func(int, string, ...
 		decodeProblems(f.decodeErrs, bad)
 		if f.Label == "" {
 			bad(m.line, "%s: flag: a label is needed (what the sheet says, e.g. poor control)", mw)
+		}
+	}
+	m.window = Period{}
+	if m.MeasureWindow != "" {
+		p, err := ParsePeriod(m.MeasureWindow)
+		if err != nil || m.kind != everyPeriod {
+			bad(m.line, "%s: measure_window %q needs a duration like P1Y3M and an interval that repeats", mw, m.MeasureWindow)
+		}
+		m.window = p
+	}
+	for _, g := range m.WindowUnless {
+		if g != nil {
+			g.compile(m.line, mw+" window_unless", bad)
+		}
+	}
+	for _, pr := range m.Pairs {
+		if pr == nil || pr.Days < 0 || len(pr.First) == 0 || len(pr.Second) == 0 || !m.AllOf ||
+			!slices.ContainsFunc(m.Evidence, func(g *Group) bool { return g != nil && g.Name == pr.StandsFor }) {
+			bad(m.line, "%s: a pair needs all_of, stands_for naming one of its evidence groups, first, second and days of 0 or more", mw)
+			continue
+		}
+		for _, g := range slices.Concat(pr.First, pr.Second) {
+			if g != nil {
+				g.compile(m.line, mw+" pair", bad)
+			}
 		}
 	}
 	m.mask = resourceMask(m.Resources, m.line, mw, bad)

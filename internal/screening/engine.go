@@ -381,6 +381,7 @@ type outcome struct {
 	dateless    hit
 	hasDateless bool
 	note        string
+	windowed    bool // due at the end of the measure's window, not the interval
 }
 
 // usable reports whether a hit can count for the modality: its resource
@@ -472,8 +473,27 @@ func (e *evaluator) modality(m *Modality, mod *Modifier) outcome {
 			iv = mod.interval
 		}
 		o.due = iv.addDays(o.last)
+		if !m.window.IsZero() && !e.anyActive(m.WindowUnless) {
+			// The measure counts it through the end of a later year.
+			y := m.window.AddTo(dayTime(o.last)).Year()
+			if end := dayNum(time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)); end > o.due {
+				o.due, o.windowed = end, true
+			}
+		}
 	}
 	return o
+}
+
+// anyActive reports whether an active condition of one of groups is on record.
+func (e *evaluator) anyActive(groups []*Group) bool {
+	for _, g := range groups {
+		for _, h := range e.groupHits(g) {
+			if !h.value && h.typ == conditionBit && activeCondition(&e.items[h.item]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // newest: the newest qualifying evidence decides.
@@ -621,6 +641,10 @@ func (e *evaluator) allOf(m *Modality, o *outcome) {
 			}
 		}
 		if bestDay == noDate {
+			if d, ok := e.pair(m, g.Name); ok {
+				last = min(last, d) // the pair's hits are in the arena
+				continue
+			}
 			if missing == "" {
 				missing = g.Name
 			}
@@ -637,6 +661,42 @@ func (e *evaluator) allOf(m *Modality, o *outcome) {
 		return
 	}
 	o.done, o.last, o.ev = true, last, e.arena[start:len(e.arena):len(e.arena)]
+}
+
+// pair finds the newest two tests within Days of each other that stand
+// for the group named name, keeps both and returns the later one's day.
+func (e *evaluator) pair(m *Modality, name string) (int32, bool) {
+	var a0, c0 hit
+	day := int32(noDate)
+	for _, pr := range m.Pairs {
+		if pr.StandsFor != name {
+			continue
+		}
+		for _, g := range pr.First {
+			for _, a := range e.groupHits(g) {
+				da := e.days[a.item]
+				if da == noDate || !e.usable(m, a) {
+					continue
+				}
+				for _, g2 := range pr.Second {
+					for _, c := range e.groupHits(g2) {
+						dc := e.days[c.item]
+						if dc == noDate || !e.usable(m, c) || da < dc-int32(pr.Days) || da > dc+int32(pr.Days) {
+							continue
+						}
+						if d := min(da, dc); d > day { // the older test dates the pair
+							a0, c0, day = a, c, d
+						}
+					}
+				}
+			}
+		}
+	}
+	if day == noDate {
+		return 0, false
+	}
+	e.arena = append(e.arena, a0, c0)
+	return day, true
 }
 
 func (e *evaluator) display(h hit) string {
@@ -980,6 +1040,9 @@ func (e *evaluator) decide(s *Screening) Result {
 		}
 		if !best.forever {
 			r.NextDue = dayTime(best.due)
+		}
+		if best.windowed {
+			e.note("next due at the end of the measure's window (measure_window ", best.m.MeasureWindow, ")")
 		}
 		b = e.appendWhat(b, last)
 		if r.Status != Complete && haveDateless {

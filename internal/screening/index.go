@@ -104,6 +104,11 @@ func (c *Catalogue) walkGroups(f func(*Group)) {
 	for _, s := range c.Screenings {
 		for _, m := range s.Modalities {
 			groups(m.Evidence)
+			groups(m.WindowUnless)
+			for _, pr := range m.Pairs {
+				groups(pr.First)
+				groups(pr.Second)
+			}
 		}
 		for _, r := range s.Triggers {
 			rule(r)

@@ -118,10 +118,13 @@ func (p *MeasurePart) UnmarshalYAML(n *yaml.Node) error {
 
 // Pair is two tests that together count, First within Days of Second.
 type Pair struct {
-	Title  string   `yaml:"title"`
-	Days   int      `yaml:"days"`
-	First  []*Group `yaml:"first"`
-	Second []*Group `yaml:"second"`
+	Title string `yaml:"title"`
+	// StandsFor names the evidence group the pair replaces (in a
+	// screening's all_of modality).
+	StandsFor string   `yaml:"stands_for,omitempty"`
+	Days      int      `yaml:"days"`
+	First     []*Group `yaml:"first"`
+	Second    []*Group `yaml:"second"`
 }
 
 // Range is a normal range: Min inclusive, Below exclusive, in Unit.

@@ -181,12 +181,13 @@ func TestMeasureDiffers(t *testing.T) {
 	if l.Status != MeasureOutside || !strings.Contains(l.Differs, "from 40") {
 		t.Fatalf("%s: %q", l.Status, l.Differs)
 	}
-	// A mammogram 2024-10-15: due by the 2-year guideline interval, met for 2026.
-	rec := chart(person("female", day("1970-03-01")), item("DiagnosticReport", loinc, "24606-6", day("2024-10-15")))
-	if r := result(t, c, rec, vd, "breast_cancer"); r.Status != Due || r.Measure != "CMS125" {
+	// An HbA1c of 7 % in April: due again by the 6-month guideline
+	// interval, met for CMS122's 2026.
+	rec := chart(person("male", day("1970-03-01")), item("Condition", icd10, "E11.9", day("2015-01-01")), obs(loinc, "4548-4", day("2026-04-01"), 7, "%"))
+	if r := result(t, c, rec, vd, "diabetes_a1c"); r.Status != Due || r.Measure != "CMS122" {
 		t.Fatalf("guideline %s, measure %q", r.Status, r.Measure)
 	}
-	l = measureLine(t, c, rec, vd, "CMS125")
+	l = measureLine(t, c, rec, vd, "CMS122")
 	if l.Status != MeasureMet || !strings.Contains(l.Differs, "due by the guideline") {
 		t.Fatalf("%s: %q", l.Status, l.Differs)
 	}
