@@ -28,7 +28,7 @@ func wireSheet(s prep.Sheet) api.Sheet {
 	return api.Sheet{
 		Date: s.Date, AppointmentID: s.AppointmentID, Patient: api.SheetPatient(s.Patient), Time: s.Time,
 		Provider: s.Provider, VisitType: s.VisitType, Status: s.Status, Stale: s.Stale, NotFetched: s.NotFetched,
-		Notes: s.Notes, Results: wireResults(s.Results),
+		Notes: s.Notes, Results: wireResults(s.Results), Measures: wireMeasures(s.Measures),
 		Conditions: wireLines(s.Conditions), Labs: wireLines(s.Labs), Imaging: wireLines(s.Imaging),
 		Consults: wireLines(s.Consults), Hospital: wireLines(s.Hospital), Immunizations: wireLines(s.Immunizations),
 	}
@@ -51,19 +51,34 @@ func wireResults(rs []screening.Result) []api.Result {
 	}
 	out := make([]api.Result, len(rs))
 	for i, r := range rs {
-		var ev []api.Evidence
-		if r.Evidence != nil {
-			ev = make([]api.Evidence, len(r.Evidence))
-			for j, e := range r.Evidence {
-				ev[j] = api.Evidence(e)
-			}
-		}
+		ev := wireEvidence(r.Evidence)
 		out[i] = api.Result{
 			ID: r.ID, Title: r.Title, Status: api.ScreeningStatus(r.Status), LastDone: r.LastDone, Modality: r.Modality,
 			NextDue: r.NextDue, Reason: r.Reason, Evidence: ev, Rule: r.Rule, Variant: r.Variant,
 			Review: r.Review, ReviewNote: r.ReviewNote, Attention: r.Attention, Missing: r.Missing,
-			Details: r.Details,
+			Details: r.Details, Measure: r.Measure,
 		}
+	}
+	return out
+}
+
+func wireEvidence(es []screening.Evidence) []api.Evidence {
+	if es == nil {
+		return nil
+	}
+	out := make([]api.Evidence, len(es))
+	for i, e := range es {
+		out[i] = api.Evidence(e)
+	}
+	return out
+}
+
+func wireMeasures(ms []screening.MeasureLine) []api.MeasureLine {
+	out := make([]api.MeasureLine, len(ms))
+	for i, m := range ms {
+		out[i] = api.MeasureLine{ID: m.ID, Title: m.Title, Screening: m.Screening, Year: m.Year,
+			Status: api.MeasureStatus(m.Status), Reason: m.Reason, Differs: m.Differs,
+			Evidence: wireEvidence(m.Evidence), Details: m.Details}
 	}
 	return out
 }

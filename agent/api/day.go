@@ -77,14 +77,17 @@ type Sheet struct {
 	Stale         bool         `json:"stale,omitempty"`
 	NotFetched    bool         `json:"notFetched,omitempty"`
 	// Notes are said once for the whole sheet (a missing birth date).
-	Notes         []string `json:"notes"`
-	Results       []Result `json:"results"`
-	Conditions    []Line   `json:"conditions"`
-	Labs          []Line   `json:"labs"`
-	Imaging       []Line   `json:"imaging"`
-	Consults      []Line   `json:"consults"`
-	Hospital      []Line   `json:"hospital"`
-	Immunizations []Line   `json:"immunizations"`
+	Notes   []string `json:"notes"`
+	Results []Result `json:"results"`
+	// Measures is the quality-measure view for the visit's year: one line
+	// per measure that counts the patient or whose screening applies.
+	Measures      []MeasureLine `json:"measures"`
+	Conditions    []Line        `json:"conditions"`
+	Labs          []Line        `json:"labs"`
+	Imaging       []Line        `json:"imaging"`
+	Consults      []Line        `json:"consults"`
+	Hospital      []Line        `json:"hospital"`
+	Immunizations []Line        `json:"immunizations"`
 }
 
 // ScreeningStatus is a screening's state for a visit.
@@ -116,6 +119,34 @@ type Result struct {
 	Attention  string          `json:"attention,omitempty"`
 	Missing    string          `json:"missing,omitempty"`
 	Details    string          `json:"details,omitempty"` // for support
+	// Measure names the quality measures (eCQMs) the screening
+	// corresponds to, e.g. "CMS125".
+	Measure string `json:"measure,omitempty"`
+}
+
+// MeasureStatus is how a quality measure counts the patient.
+type MeasureStatus string
+
+const (
+	MeasureMet      MeasureStatus = "met"
+	MeasureNotMet   MeasureStatus = "not_met"
+	MeasureExcluded MeasureStatus = "excluded"
+	MeasureOutside  MeasureStatus = "outside" // not in the measure's population
+)
+
+// MeasureLine is how one quality measure (eCQM) counts the patient for the
+// visit's calendar year.
+type MeasureLine struct {
+	ID        string        `json:"id"` // CMS125
+	Title     string        `json:"title"`
+	Screening string        `json:"screening"` // the result it corresponds to
+	Year      int           `json:"year"`
+	Status    MeasureStatus `json:"status"`
+	Reason    string        `json:"reason"`
+	// Differs says why the guideline status (the headline) differs.
+	Differs  string     `json:"differs,omitempty"`
+	Evidence []Evidence `json:"evidence,omitempty"`
+	Details  string     `json:"details,omitempty"` // for support
 }
 
 // Evidence is the record that decided a result.

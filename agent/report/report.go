@@ -21,6 +21,11 @@ var statusWords = map[api.ScreeningStatus]string{
 	"complete": "complete", "excluded": "excluded", "not_applicable": "n/a",
 }
 
+var measureWords = map[api.MeasureStatus]string{
+	api.MeasureMet: "met", api.MeasureNotMet: "NOT MET", api.MeasureExcluded: "excluded",
+	api.MeasureOutside: "outside the measure",
+}
+
 func ymd(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -97,6 +102,15 @@ func WriteSheetText(w io.Writer, s api.Sheet) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t\n", r.Title, statusWords[r.Status], ymd(r.LastDone), ymd(r.NextDue), r.Reason, flag)
 	}
 	tw.Flush()
+	if len(s.Measures) > 0 {
+		fmt.Fprintf(w, "\nQuality measures %d (how the practice's measures count this patient):\n", s.Measures[0].Year)
+		for _, m := range s.Measures {
+			fmt.Fprintf(w, "  %s %s: %s - %s\n", m.ID, m.Title, measureWords[m.Status], m.Reason)
+			if m.Differs != "" {
+				fmt.Fprintf(w, "    Differs from the guideline: %s\n", m.Differs)
+			}
+		}
+	}
 	for _, sec := range []struct {
 		Name  string
 		Lines []api.Line

@@ -78,6 +78,8 @@ func TestTextForms(t *testing.T) {
 			{Title: "Diabetes (A1C)", Status: "complete", LastDone: at.AddDate(0, -1, 0), Reason: "done", Attention: "poor control: 9.8 % on 2026-10-24"},
 			{Title: "Colorectal cancer", Status: "due", Reason: "none on record", Missing: "birth date", Review: true, ReviewNote: "a title matched"},
 		},
+		Measures: []api.MeasureLine{{ID: "CMS125", Title: "Breast Cancer Screening", Year: 2026, Status: api.MeasureOutside,
+			Reason: "she is 41: CMS125 counts women 52-74", Differs: "USPSTF starts mammograms at 40"}},
 		Conditions:    []api.Line{{Title: "Type 2 diabetes", Date: at.AddDate(-5, 0, 0)}},
 		Immunizations: []api.Line{{Title: "Hepatitis B", Detail: "3 doses"}},
 	}
@@ -87,7 +89,8 @@ func TestTextForms(t *testing.T) {
 	}
 	out := sheet.String()
 	for _, want := range []string{"MRN 2001234", "Annual Physical with Ada Park, MD", "[attention: poor control: 9.8 % on 2026-10-24]",
-		"[check: a title matched]", "DUE", "Active conditions:", "Hepatitis B - 3 doses", "Recent labs:\n  none in the period shown"} {
+		"[check: a title matched]", "DUE", "Quality measures 2026",
+		"CMS125 Breast Cancer Screening: outside the measure - she is 41", "Differs from the guideline: USPSTF starts mammograms at 40", "Active conditions:", "Hepatitis B - 3 doses", "Recent labs:\n  none in the period shown"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("sheet text lacks %q:\n%s", want, out)
 		}

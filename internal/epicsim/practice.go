@@ -472,7 +472,17 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 	case DueSoon:
 		// Next due falls inside the due-soon window.
 		nextDue := g.day.AddDate(0, 0, 1+g.rng.IntN(max(1, sc.soon-1)))
-		evidenceAt(sc.back(nextDue))
+		t := sc.back(nextDue)
+		// A measure window can carry it past the due-soon window: go back
+		// to a day whose cover ends inside it, if there is one.
+		for i := 0; i < 800 && sc.state(t, g.day) != DueSoon; i++ {
+			t = t.AddDate(0, 0, -1)
+		}
+		if sc.state(t, g.day) != DueSoon {
+			t = sc.back(nextDue)
+			p.Outcomes[sc.ID] = sc.state(t, g.day) // honest about what it is
+		}
+		evidenceAt(t)
 	case Due:
 		switch {
 		case sc.season:
@@ -487,7 +497,11 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 			// never done
 		default:
 			if g.rng.IntN(3) > 0 {
-				evidenceAt(sc.back(g.day).AddDate(0, 0, -15-g.rng.IntN(700)))
+				t := sc.back(g.day).AddDate(0, 0, -15-g.rng.IntN(700))
+				for sc.state(t, g.day) != Due {
+					t = t.AddDate(0, 0, -30) // before the measure's window
+				}
+				evidenceAt(t)
 			}
 			if g.rng.IntN(8) == 0 {
 				// A recent preliminary result that must not count.

@@ -1,5 +1,7 @@
 package epicsim
 
+import "time"
+
 // The demo practice is built so that every screening in the project's
 // catalogue facts (../shared/reference/screenings.yaml) meets patients who
 // are complete, due soon, due and excluded. This table holds, per
@@ -66,6 +68,36 @@ type Scenario struct {
 	// SNOMED CT only. Some patients get them instead, in the same state.
 	alt     *evidence
 	exclAlt *evidence
+	// window is the quality measure's window the catalogue gives the
+	// modality (measure_window): evidence dated d counts through the end
+	// of the year d + window falls in (CMS125 mammogram: 1 year 3 months;
+	// CMS131 eye exam: 1 year).
+	window interval
+}
+
+// due is when evidence dated last is next due: its interval, or the end of
+// the measure's window when that is later.
+func (s Scenario) due(last time.Time) time.Time {
+	d := last.AddDate(s.every.years, s.every.months, 0)
+	if s.window != (interval{}) {
+		y := last.AddDate(s.window.years, s.window.months, 0).Year()
+		if end := time.Date(y+1, 1, 1, 0, 0, 0, 0, last.Location()); end.After(d) {
+			d = end
+		}
+	}
+	return d
+}
+
+// state is the outcome evidence dated last gives on day.
+func (s Scenario) state(last, day time.Time) Outcome {
+	due := s.due(last)
+	switch {
+	case !due.After(day):
+		return Due
+	case !due.After(day.AddDate(0, 0, s.soon)):
+		return DueSoon
+	}
+	return Complete
 }
 
 func f(v float64) *float64 { return &v }
@@ -88,7 +120,7 @@ var Scenarios = []Scenario{
 	{ID: "colorectal_cancer", sexes: both, minAge: 45, maxAge: 75, every: interval{years: 10}, soon: 60,
 		ev:   evidence{kind: "Procedure", coding: coding{sysCPT, "45378", "Colonoscopy, flexible; diagnostic"}},
 		excl: &evidence{kind: "Condition", coding: coding{sysICD10, "C18.9", "Malignant neoplasm of colon, unspecified"}, alt: &coding{sysSCT, "363406005", "Malignant neoplasm of colon"}}},
-	{ID: "breast_cancer", sexes: female, minAge: 40, maxAge: 74, every: interval{years: 2}, soon: 60,
+	{ID: "breast_cancer", sexes: female, minAge: 40, maxAge: 74, every: interval{years: 2}, soon: 60, window: interval{years: 1, months: 3},
 		ev:   evidence{kind: "DiagnosticReport", category: "imaging", coding: coding{sysLOINC, "24606-6", "MG Breast Screening"}},
 		excl: &evidence{kind: "Procedure", coding: coding{sysSCT, "27865001", "Bilateral mastectomy"}}},
 	{ID: "cervical_cancer", sexes: female, minAge: 21, maxAge: 65, every: interval{years: 3}, soon: 60,
@@ -153,7 +185,7 @@ var Scenarios = []Scenario{
 		ev: evidence{kind: "Immunization", coding: coding{sysCVX, "309", "SARS-COV-2 (COVID-19) vaccine, mRNA, spike protein, LNP, preservative free, 50 mcg/0.5mL dose"}}},
 	{ID: "diabetes_a1c", sexes: both, minAge: 18, maxAge: 75, every: interval{months: 6}, soon: 30, needs: diabetes,
 		ev: evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood"}, value: f(6.8), unit: "%"}},
-	{ID: "diabetes_eye", sexes: both, minAge: 18, maxAge: 75, every: interval{years: 1}, soon: 60, needs: diabetes,
+	{ID: "diabetes_eye", sexes: both, minAge: 18, maxAge: 75, every: interval{years: 1}, soon: 60, needs: diabetes, window: interval{years: 1},
 		ev:   evidence{kind: "Procedure", coding: coding{sysSCT, "252779009", "Single bright light fundus photography"}},
 		excl: &evidence{kind: "Condition", coding: coding{sysSCT, "15665641000119103", "Anophthalmos of bilateral eyes"}}},
 	{ID: "diabetes_kidney", sexes: both, minAge: 18, maxAge: 85, every: interval{years: 1}, soon: 60, needs: diabetes,

@@ -17,7 +17,8 @@
 // A Sheet is {"date", "appointmentId", "patient": {"id", "name", "mrn"?,
 // "age"?, "sex"?, "birthDate"?}, "time", "provider", "visitType", "status",
 // "stale"?, "notes": [string] (a missing fact that decides several results,
-// said once), "results": [screening.Result], "conditions", "labs", "imaging",
+// said once), "results": [screening.Result], "measures": [MeasureLine],
+// "conditions", "labs", "imaging",
 // "consults", "hospital", "immunizations": [Line]}. Results come due first,
 // then due soon, needs review, complete, excluded, and (only with
 // Options.ShowNotApplicable) not applicable; catalogue order within each.
@@ -32,6 +33,12 @@
 // 9.8 % on 2026-03-02"), "missing"? (the fact the chart lacks: "birth
 // date", "sex"), "details"?
 // (codes, value sets and rules, for support)}.
+//
+// A MeasureLine is the quality-measure view of one eCQM for the visit's
+// calendar year: {"id" (CMS125), "title", "screening" (the result's id),
+// "year", "status" (met | not_met | excluded | outside), "reason",
+// "differs"? (why the guideline status differs), "evidence"?,
+// "details"?}. A result names its measures in "measure" ("CMS125").
 //
 // A Line is {"title", "date"?, "detail"?}: a condition's ICD-10 code, a
 // lab's value, a hospital stay's kind, a vaccine's dose count.
@@ -135,14 +142,18 @@ type Sheet struct {
 	NotFetched    bool         `json:"notFetched,omitempty"` // nothing known: see Row.NotFetched
 	// Notes say once what several results share: a fact missing from the
 	// chart that decides them. Those results' reasons then just name it.
-	Notes         []string           `json:"notes"`
-	Results       []screening.Result `json:"results"`
-	Conditions    []Line             `json:"conditions"`
-	Labs          []Line             `json:"labs"`
-	Imaging       []Line             `json:"imaging"`
-	Consults      []Line             `json:"consults"`
-	Hospital      []Line             `json:"hospital"`
-	Immunizations []Line             `json:"immunizations"`
+	Notes   []string           `json:"notes"`
+	Results []screening.Result `json:"results"`
+	// Measures is the quality-measure view for the visit's year: one line
+	// per measure that counts the patient or whose screening applies
+	// (see screening.MeasureLine).
+	Measures      []screening.MeasureLine `json:"measures"`
+	Conditions    []Line                  `json:"conditions"`
+	Labs          []Line                  `json:"labs"`
+	Imaging       []Line                  `json:"imaging"`
+	Consults      []Line                  `json:"consults"`
+	Hospital      []Line                  `json:"hospital"`
+	Immunizations []Line                  `json:"immunizations"`
 }
 
 var order = map[screening.Status]int{
@@ -188,6 +199,15 @@ func header(p record.Patient, visit time.Time, fallbackName string) SheetPatient
 func BuildSheet(a record.Appointment, rec record.Record, cat *screening.Catalogue, opts Options) Sheet {
 	visit := a.Start
 	results := screening.Evaluate(rec, cat, visit)
+	measures := []screening.MeasureLine{}
+	for _, l := range screening.EvaluateMeasures(rec, cat, visit, results) {
+		applies := slices.ContainsFunc(results, func(r screening.Result) bool {
+			return r.ID == l.Screening && r.Status != screening.NotApplicable
+		})
+		if l.Status != screening.MeasureOutside || applies {
+			measures = append(measures, l)
+		}
+	}
 	if !opts.ShowNotApplicable {
 		results = slices.DeleteFunc(results, func(r screening.Result) bool { return r.Status == screening.NotApplicable })
 	}
@@ -195,7 +215,7 @@ func BuildSheet(a record.Appointment, rec record.Record, cat *screening.Catalogu
 	s := Sheet{
 		Date: visit.Format(time.DateOnly), AppointmentID: a.ID, Patient: header(rec.Patient, visit, a.PatientName),
 		Time: a.Start, Provider: a.Provider, VisitType: a.VisitType, Status: a.Status, Results: results,
-		Notes: missingNotes(results),
+		Notes: missingNotes(results), Measures: measures,
 	}
 	s.Conditions, s.Labs, s.Imaging, s.Consults, s.Hospital, s.Immunizations = []Line{}, []Line{}, []Line{}, []Line{}, []Line{}, []Line{}
 	within := func(t time.Time, d time.Duration) bool {

@@ -211,11 +211,12 @@ func TestJSONIsStable(t *testing.T) {
 		{"day", d, "asOf catalogueVersion date partial rows"},
 		{"row", d.Rows[0], "age appointmentId counts inactive mrn patientId patientName provider sex stale status time visitType"},
 		{"counts", d.Rows[0].Counts, "attention complete due dueSoon excluded needsReview"},
-		{"sheet", s, "appointmentId conditions consults date hospital imaging immunizations labs notes patient provider results stale status time visitType"},
+		{"sheet", s, "appointmentId conditions consults date hospital imaging immunizations labs measures notes patient provider results stale status time visitType"},
 		{"patient", s.Patient, "age birthDate id mrn name sex"},
 		{"line", s.Labs[0], "date detail title"},
 		{"result", withReview, "details evidence id lastDone modality nextDue reason review reviewNote status title"},
 		{"evidence", withReview.Evidence[0], "code date display id system type"},
+		{"measure", measureWith(s.Measures, func(l screening.MeasureLine) bool { return l.Differs != "" && len(l.Evidence) > 0 }), "details differs evidence id reason screening status title year"},
 	} {
 		if got := strings.Join(jsonKeys(t, c.v), " "); got != c.want {
 			t.Errorf("%s JSON keys:\n got %s\nwant %s", c.name, got, c.want)
@@ -320,5 +321,55 @@ func TestAttentionIsShownAndCounted(t *testing.T) {
 	d := BuildDay("2026-11-24", clinic, false, []record.Appointment{appt}, map[string]record.Record{"pat1": rec}, nil, cat)
 	if d.Rows[0].Counts.Attention != 1 {
 		t.Fatalf("counts %+v", d.Rows[0].Counts)
+	}
+}
+
+func measureWith(ls []screening.MeasureLine, f func(screening.MeasureLine) bool) screening.MeasureLine {
+	for _, l := range ls {
+		if f(l) {
+			return l
+		}
+	}
+	return screening.MeasureLine{}
+}
+
+// The sheet carries the quality-measure view: one line per measure that
+// counts the patient or whose screening applies, in JSON and in text.
+func TestSheetMeasures(t *testing.T) {
+	cat := screening.Default()
+	s := BuildSheet(appt, sampleChart(), cat, Options{})
+	byID := map[string]screening.MeasureLine{}
+	for _, l := range s.Measures {
+		byID[l.ID] = l
+	}
+	// 58, female, mammogram 6 months back: met for CMS125.
+	if l := byID["CMS125"]; l.Status != screening.MeasureMet || l.Year != 2026 || l.Screening != "breast_cancer" {
+		t.Fatalf("CMS125 %+v", l)
+	}
+	// Neither a screening that applies nor a measure that counts her: no
+	// line (CMS153 chlamydia at 58, CMS124 is 24-64 and applies).
+	if _, ok := byID["CMS153"]; ok {
+		t.Fatal("CMS153 shown for a 58-year-old")
+	}
+	if _, ok := byID["CMS124"]; !ok {
+		t.Fatal("CMS124 missing")
+	}
+	for _, r := range s.Results {
+		if r.ID == "breast_cancer" && r.Measure != "CMS125" {
+			t.Fatalf("breast_cancer names measure %q", r.Measure)
+		}
+	}
+	b, _ := json.Marshal(s)
+	if !strings.Contains(string(b), `"measures":[{"id":"`) {
+		t.Fatal("no measures in the sheet JSON")
+	}
+	// A 41-year-old woman: due by the guideline, outside CMS125, and the
+	// line says why.
+	young := sampleChart()
+	young.Patient.BirthDate = time.Date(1985, 3, 2, 0, 0, 0, 0, time.UTC)
+	s = BuildSheet(appt, young, cat, Options{})
+	l := measureWith(s.Measures, func(l screening.MeasureLine) bool { return l.ID == "CMS125" })
+	if l.Status != screening.MeasureOutside || !strings.Contains(l.Differs, "from 40") {
+		t.Fatalf("CMS125 for a 41-year-old: %+v", l)
 	}
 }

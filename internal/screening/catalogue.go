@@ -49,11 +49,15 @@ type Catalogue struct {
 	// them (hospice, palliative care), each with its own window.
 	Exclusions []*Concept   `yaml:"exclusions,omitempty"`
 	Screenings []*Screening `yaml:"screenings"`
+	// Measures are the quality measures (eCQMs) the screenings correspond
+	// to, for the sheet's measure view (measure.go).
+	Measures []*Measure `yaml:"measures,omitempty"`
 
 	seasonMonth, seasonDay int
 	hasKeywords            bool
 	enabled                int
 	idx                    index
+	midx                   index // idx plus the measures' groups
 }
 
 // Screening is one preventive screening or vaccine.
@@ -86,6 +90,8 @@ type Screening struct {
 	dueSoon    Period
 	anySex     bool // for female and male alike: sex need not be known
 	shared     []*Concept
+	measures   []string // the eCQMs it corresponds to (CMS125)
+	measure    string   // measures joined, for results
 }
 
 // Concept is an exclusion shared by screenings, as the quality measures
@@ -150,13 +156,26 @@ type Modality struct {
 	RequireValue bool `yaml:"require_value,omitempty"`
 	// Flag marks a done test whose newest reading is out of range: the
 	// screening is done but needs attention (HbA1c above 9 %).
-	Flag     *ValueFlag `yaml:"flag,omitempty"`
-	Evidence []*Group   `yaml:"evidence"`
+	Flag *ValueFlag `yaml:"flag,omitempty"`
+	// MeasureWindow: evidence dated d also counts through the end of the
+	// year d + MeasureWindow falls in, when that is later than its
+	// interval (the quality measure's window: CMS125 counts a mammogram
+	// from October 1 two years back for the whole year, P1Y3M; CMS131 an
+	// eye exam in the year before, P1Y). WindowUnless: not for a patient
+	// with one of these conditions active (diabetic retinopathy).
+	MeasureWindow string   `yaml:"measure_window,omitempty"`
+	WindowUnless  []*Group `yaml:"window_unless,omitempty"`
+	// Pairs: in an all_of modality, two tests within Days of each other
+	// stand for the evidence group named StandsFor (urine albumin and
+	// urine creatinine for a urine albumin-creatinine ratio, CMS951).
+	Pairs    []*Pair  `yaml:"pairs,omitempty"`
+	Evidence []*Group `yaml:"evidence"`
 
 	line       int
 	decodeErrs []string
 	kind       intervalKind
 	interval   Period
+	window     Period
 	minGap     Period
 	mask       uint16   // resource types, 0 = any
 	keywords   []string // lower-cased
@@ -267,12 +286,12 @@ func setWindow(r *Rule, inherited, where string, bad func(int, string, ...any)) 
 	r.window = inherited
 	switch r.Window {
 	case "":
-	case "year", "two_years":
+	case "year", "two_years", "before_year":
 		r.window = r.Window
 	case "any":
 		r.window = ""
 	default:
-		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years or any)", where, r.ID, r.Window)
+		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years, before_year or any)", where, r.ID, r.Window)
 	}
 	for _, p := range r.AllOf {
 		setWindow(p, r.window, where, bad)
@@ -627,6 +646,17 @@ func (c *Catalogue) compile() []Problem {
 			c.hasKeywords = c.hasKeywords || m != nil && len(m.Keywords) > 0
 		}
 	}
+	for _, s := range c.Screenings {
+		if s != nil {
+			s.measures = nil
+		}
+	}
+	c.compileMeasures(concepts, bad)
+	for _, s := range c.Screenings {
+		if s != nil {
+			s.measure = strings.Join(s.measures, ", ")
+		}
+	}
 	if len(probs) == 0 {
 		c.buildIndex()
 	}
@@ -691,6 +721,7 @@ func (s *Screening) compile(seen map[string]int, bad func(int, string, ...any)) 
 	}
 	for _, r := range s.Exclusions {
 		compileRule(r, s.line, where+" exclusion", bad)
+		setWindow(r, "", where, bad) // its own window, if any (CKD 5 in the year)
 	}
 	for i, g := range s.Related {
 		if g == nil {
@@ -777,6 +808,31 @@ func (m *Modality) compile(s *Screening, where string, bad func(int, string, ...
 		decodeProblems(f.decodeErrs, bad)
 		if f.Label == "" {
 			bad(m.line, "%s: flag: a label is needed (what the sheet says, e.g. poor control)", mw)
+		}
+	}
+	m.window = Period{}
+	if m.MeasureWindow != "" {
+		p, err := ParsePeriod(m.MeasureWindow)
+		if err != nil || m.kind != everyPeriod {
+			bad(m.line, "%s: measure_window %q needs a duration like P1Y3M and an interval that repeats", mw, m.MeasureWindow)
+		}
+		m.window = p
+	}
+	for _, g := range m.WindowUnless {
+		if g != nil {
+			g.compile(m.line, mw+" window_unless", bad)
+		}
+	}
+	for _, pr := range m.Pairs {
+		if pr == nil || pr.Days < 0 || len(pr.First) == 0 || len(pr.Second) == 0 || !m.AllOf ||
+			!slices.ContainsFunc(m.Evidence, func(g *Group) bool { return g != nil && g.Name == pr.StandsFor }) {
+			bad(m.line, "%s: a pair needs all_of, stands_for naming one of its evidence groups, first, second and days of 0 or more", mw)
+			continue
+		}
+		for _, g := range slices.Concat(pr.First, pr.Second) {
+			if g != nil {
+				g.compile(m.line, mw+" pair", bad)
+			}
 		}
 	}
 	m.mask = resourceMask(m.Resources, m.line, mw, bad)

@@ -57,6 +57,10 @@ type Result struct {
 	// Missing names a fact the chart lacks that decides this result
 	// ("birth date", "sex"): the sheet says it once for all results.
 	Missing string `json:"missing,omitempty"`
+	// Measure names the quality measures (eCQMs) the screening
+	// corresponds to ("CMS125"); the sheet's measure view says how each
+	// counts the patient.
+	Measure string `json:"measure,omitempty"`
 	// Details is for support, not the front desk: the codes, code groups,
 	// value sets (OID, version) and rules behind the result.
 	Details string `json:"details,omitempty"`
@@ -142,6 +146,7 @@ type hit struct {
 // clinic day's evaluations reuse the same buffers.
 type evaluator struct {
 	c       *Catalogue
+	ix      *index // the screenings' index, or the measures' superset
 	patient record.Patient
 	items   []record.Item
 	visit   time.Time // the visit day, UTC midnight
@@ -180,7 +185,7 @@ var pool = sync.Pool{New: func() any { return new(evaluator) }}
 // same results; safe for concurrent use.
 func Evaluate(rec record.Record, c *Catalogue, visit time.Time) []Result {
 	e := pool.Get().(*evaluator)
-	e.start(rec, c, visit)
+	e.start(rec, c, &c.idx, visit)
 	out := make([]Result, 0, c.enabled)
 	e.details, e.dspans = e.details[:0], e.dspans[:0]
 	for _, s := range c.Screenings {
@@ -192,15 +197,19 @@ func Evaluate(rec record.Record, c *Catalogue, visit time.Time) []Result {
 	for i, sp := range e.dspans {
 		out[i].Details = all[sp[0]:sp[1]]
 	}
-	e.c, e.items, e.patient = nil, nil, record.Patient{}
-	if cap(e.pairs) < 1<<16 {
-		pool.Put(e)
-	}
+	e.release()
 	return out
 }
 
-func (e *evaluator) start(rec record.Record, c *Catalogue, visit time.Time) {
-	e.c, e.patient, e.items = c, rec.Patient, rec.Items
+func (e *evaluator) release() {
+	e.c, e.ix, e.items, e.patient = nil, nil, nil, record.Patient{}
+	if cap(e.pairs) < 1<<16 {
+		pool.Put(e)
+	}
+}
+
+func (e *evaluator) start(rec record.Record, c *Catalogue, ix *index, visit time.Time) {
+	e.c, e.ix, e.patient, e.items = c, ix, rec.Patient, rec.Items
 	e.today = dayNum(visit)
 	e.visit = dayTime(e.today)
 	e.age = Age(rec.Patient.BirthDate, e.visit)
@@ -216,7 +225,7 @@ func (e *evaluator) start(rec record.Record, c *Catalogue, visit time.Time) {
 // collect finds every countable item's codings in the index, once per
 // record, and buckets the hits by group.
 func (e *evaluator) collect() {
-	ix := &e.c.idx
+	ix := e.ix
 	e.pairs, e.docs = e.pairs[:0], e.docs[:0]
 	if cap(e.days) < len(e.items) {
 		e.days = make([]int32, len(e.items))
@@ -372,6 +381,7 @@ type outcome struct {
 	dateless    hit
 	hasDateless bool
 	note        string
+	windowed    bool // due at the end of the measure's window, not the interval
 }
 
 // usable reports whether a hit can count for the modality: its resource
@@ -463,8 +473,27 @@ func (e *evaluator) modality(m *Modality, mod *Modifier) outcome {
 			iv = mod.interval
 		}
 		o.due = iv.addDays(o.last)
+		if !m.window.IsZero() && !e.anyActive(m.WindowUnless) {
+			// The measure counts it through the end of a later year.
+			y := m.window.AddTo(dayTime(o.last)).Year()
+			if end := dayNum(time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)); end > o.due {
+				o.due, o.windowed = end, true
+			}
+		}
 	}
 	return o
+}
+
+// anyActive reports whether an active condition of one of groups is on record.
+func (e *evaluator) anyActive(groups []*Group) bool {
+	for _, g := range groups {
+		for _, h := range e.groupHits(g) {
+			if !h.value && h.typ == conditionBit && activeCondition(&e.items[h.item]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // newest: the newest qualifying evidence decides.
@@ -612,6 +641,10 @@ func (e *evaluator) allOf(m *Modality, o *outcome) {
 			}
 		}
 		if bestDay == noDate {
+			if d, ok := e.pair(m, g.Name); ok {
+				last = min(last, d) // the pair's hits are in the arena
+				continue
+			}
 			if missing == "" {
 				missing = g.Name
 			}
@@ -628,6 +661,42 @@ func (e *evaluator) allOf(m *Modality, o *outcome) {
 		return
 	}
 	o.done, o.last, o.ev = true, last, e.arena[start:len(e.arena):len(e.arena)]
+}
+
+// pair finds the newest two tests within Days of each other that stand
+// for the group named name, keeps both and returns the later one's day.
+func (e *evaluator) pair(m *Modality, name string) (int32, bool) {
+	var a0, c0 hit
+	day := int32(noDate)
+	for _, pr := range m.Pairs {
+		if pr.StandsFor != name {
+			continue
+		}
+		for _, g := range pr.First {
+			for _, a := range e.groupHits(g) {
+				da := e.days[a.item]
+				if da == noDate || !e.usable(m, a) {
+					continue
+				}
+				for _, g2 := range pr.Second {
+					for _, c := range e.groupHits(g2) {
+						dc := e.days[c.item]
+						if dc == noDate || !e.usable(m, c) || da < dc-int32(pr.Days) || da > dc+int32(pr.Days) {
+							continue
+						}
+						if d := min(da, dc); d > day { // the older test dates the pair
+							a0, c0, day = a, c, d
+						}
+					}
+				}
+			}
+		}
+	}
+	if day == noDate {
+		return 0, false
+	}
+	e.arena = append(e.arena, a0, c0)
+	return day, true
 }
 
 func (e *evaluator) display(h hit) string {
@@ -714,7 +783,7 @@ func (e *evaluator) reviewOf(h hit) string {
 	if h.group < 0 {
 		return "counted from the title “" + e.items[h.item].Title + "”: check it is a result, not an order or referral"
 	}
-	if g := e.c.idx.groups[h.group]; g.Review {
+	if g := e.ix.groups[h.group]; g.Review {
 		return "counted from a code outside the standard list for this test: check " + e.display(h) + " is this test"
 	}
 	if e.items[h.item].DateFrom == record.DateFromIssued {
@@ -748,7 +817,7 @@ func (e *evaluator) detail(h hit) {
 		return
 	}
 	cs := codingsOf(it, h)
-	g := e.c.idx.groups[h.group]
+	g := e.ix.groups[h.group]
 	e.note(it.Type, " ", cs[h.coding].System, "|", cs[h.coding].Code, " in “", g.Name, "”")
 	switch {
 	case g.vs != nil:
@@ -788,7 +857,7 @@ func (e *evaluator) screening(s *Screening) Result {
 }
 
 func (e *evaluator) decide(s *Screening) Result {
-	r := Result{ID: s.ID, Title: s.Title}
+	r := Result{ID: s.ID, Title: s.Title, Measure: s.measure}
 	p := &e.patient
 	e.arena = e.arena[:0]
 
@@ -971,6 +1040,9 @@ func (e *evaluator) decide(s *Screening) Result {
 		}
 		if !best.forever {
 			r.NextDue = dayTime(best.due)
+		}
+		if best.windowed {
+			e.note("next due at the end of the measure's window (measure_window ", best.m.MeasureWindow, ")")
 		}
 		b = e.appendWhat(b, last)
 		if r.Status != Complete && haveDateless {
@@ -1185,6 +1257,11 @@ func (e *evaluator) inWindow(it *record.Item, r *Rule) bool {
 	from, to := dayNum(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)), e.today
 	if it.Date.IsZero() {
 		return false
+	}
+	if r.window == "before_year" {
+		// Began before the year (CMS349: an HIV diagnosis before the
+		// measurement period), and had not ended before it.
+		return dayNum(it.Date) < from && (it.Abatement.IsZero() || dayNum(it.Abatement) >= from)
 	}
 	if it.Type == "Condition" {
 		onset := dayNum(it.Date)

@@ -1,6 +1,9 @@
 package screening
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // The reverse index maps a coding to the evidence groups that hold it, so a
 // record is matched in one pass over its codings instead of screenings x
@@ -24,11 +27,30 @@ type entry struct {
 	group  int32
 }
 
+// buildIndex builds two indexes: the screenings' (what Evaluate reads) and
+// a superset with the quality measures' groups after them (visit types,
+// the measures' own tests), so the measures' codes cost Evaluate nothing.
+// A group has the same position in both.
 func (c *Catalogue) buildIndex() {
-	ix := index{exact: map[string][]entry{}, prefixes: map[string][]entry{}, seen: new([1 << 12]uint64)}
-	add := func(g *Group) {
-		g.n = int32(len(ix.groups))
-		ix.groups = append(ix.groups, g)
+	var all []*Group
+	c.walkGroups(func(g *Group) {
+		g.n = int32(len(all))
+		all = append(all, g)
+	})
+	main := len(all)
+	for _, m := range c.Measures {
+		m.walkGroups(func(g *Group) {
+			g.n = int32(len(all))
+			all = append(all, g)
+		})
+	}
+	c.idx = newIndex(slices.Clip(all[:main]))
+	c.midx = newIndex(all)
+}
+
+func newIndex(groups []*Group) index {
+	ix := index{exact: map[string][]entry{}, prefixes: map[string][]entry{}, seen: new([1 << 12]uint64), groups: groups}
+	for _, g := range groups {
 		for sys, codes := range g.all {
 			for _, code := range codes {
 				prefix := strings.HasSuffix(code, "*")
@@ -56,9 +78,15 @@ func (c *Catalogue) buildIndex() {
 			}
 		}
 	}
+	return ix
+}
+
+// walkGroups calls f for every group of the screenings and exclusion
+// concepts, in a fixed order.
+func (c *Catalogue) walkGroups(f func(*Group)) {
 	groups := func(gs []*Group) {
 		for _, g := range gs {
-			add(g)
+			f(g)
 		}
 	}
 	var rule func(r *Rule)
@@ -76,6 +104,11 @@ func (c *Catalogue) buildIndex() {
 	for _, s := range c.Screenings {
 		for _, m := range s.Modalities {
 			groups(m.Evidence)
+			groups(m.WindowUnless)
+			for _, pr := range m.Pairs {
+				groups(pr.First)
+				groups(pr.Second)
+			}
 		}
 		for _, r := range s.Triggers {
 			rule(r)
@@ -88,7 +121,6 @@ func (c *Catalogue) buildIndex() {
 		}
 		groups(s.Related)
 	}
-	c.idx = ix
 }
 
 func containsInt(xs []int, v int) bool {

@@ -27,7 +27,9 @@ func TestSimulatedPractice(t *testing.T) {
 	defer srv.Close()
 	cat := Default()
 	dist := map[string]map[Status]int{}
-	kinds := map[string]int{} // what the demo must show
+	mdist := map[string]map[MeasureStatus]int{}
+	var sample = map[string]string{} // one reason per measure and status, for the log
+	kinds := map[string]int{}        // what the demo must show
 	checked, mismatches := 0, 0
 	for _, p := range srv.Practice().Patients {
 		rec, errs := record.FromFHIR(srv.Chart(p.ID))
@@ -35,6 +37,18 @@ func TestSimulatedPractice(t *testing.T) {
 			t.Fatalf("patient chart unreadable: %v", errs)
 		}
 		results := Evaluate(rec, cat, visit)
+		for _, l := range EvaluateMeasures(rec, cat, visit, results) {
+			if mdist[l.ID] == nil {
+				mdist[l.ID] = map[MeasureStatus]int{}
+			}
+			mdist[l.ID][l.Status]++
+			if l.Reason == "" || l.Status != MeasureOutside && l.Status != MeasureMet && l.Status != MeasureNotMet && l.Status != MeasureExcluded {
+				t.Errorf("measure line %+v", l)
+			}
+			if k := l.ID + " " + string(l.Status); sample[k] == "" {
+				sample[k] = l.Reason + " | " + l.Differs
+			}
+		}
 		if len(results) != len(cat.Enabled()) {
 			t.Fatalf("%d results for %d enabled screenings", len(results), len(cat.Enabled()))
 		}
@@ -134,6 +148,30 @@ func TestSimulatedPractice(t *testing.T) {
 		b.WriteString("\n")
 	}
 	t.Logf("%d built states checked; distribution over %d patients:\n%s", checked, len(srv.Practice().Patients), b.String())
+	b.Reset()
+	var mids []string
+	for id := range mdist {
+		mids = append(mids, id)
+	}
+	sort.Strings(mids)
+	for _, id := range mids {
+		fmt.Fprintf(&b, "%-7s", id)
+		for _, st := range []MeasureStatus{MeasureMet, MeasureNotMet, MeasureExcluded, MeasureOutside} {
+			fmt.Fprintf(&b, " %s=%d", st, mdist[id][st])
+		}
+		b.WriteString("\n")
+	}
+	t.Logf("measure view (reporting year %d) over %d patients:\n%s", visit.Year(), len(srv.Practice().Patients), b.String())
+	if testing.Verbose() {
+		var keys []string
+		for k := range sample {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			t.Logf("%s: %s", k, sample[k])
+		}
+	}
 }
 
 // Evaluate is called for many patients at once (a day's sheets): pooled

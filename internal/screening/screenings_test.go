@@ -133,6 +133,30 @@ func eligibility(t *testing.T, cat *Catalogue, s *Screening, v time.Time) int {
 	return n
 }
 
+// windowDue is the due date with the modality's measure window: evidence
+// counts through the end of the year last + window falls in.
+func windowDue(m *Modality, last, due time.Time) time.Time {
+	if m.window.IsZero() {
+		return due
+	}
+	end := time.Date(m.window.AddTo(last).Year()+1, 1, 1, 12, 0, 0, 0, time.UTC)
+	if end.After(due) {
+		return end
+	}
+	return due
+}
+
+// statusFor is the status a due date gives on visit day v.
+func statusFor(s *Screening, due, v time.Time) Status {
+	switch {
+	case !due.After(v):
+		return Due
+	case s.dueSoon.IsZero() || s.dueSoon.SubFrom(due).After(v):
+		return Complete
+	}
+	return DueSoon
+}
+
 func resourceTypes(rs []string, dflt ...string) []string {
 	if len(rs) > 0 {
 		return rs
@@ -242,11 +266,15 @@ func kindCases(t *testing.T, s *Screening, m *Modality, name string, age int, v 
 			if !iv.AddTo(last).Equal(e.due) {
 				t.Fatalf("%s: %s - %s does not come back to %s", name, ymdOf(e.due), iv, ymdOf(e.due))
 			}
+			if due := windowDue(m, last, e.due); !due.Equal(e.due) {
+				// The measure's window keeps it covered to the year's end.
+				e.due, e.st = due, statusFor(s, due, v)
+			}
 			expect(e.what, run(name, []record.Item{mk(last)}), e.st, last, e.due)
 		}
 		// The newest evidence counts, whatever order the chart lists it in.
 		old, recent := iv.SubFrom(v.AddDate(-1, 0, 0)), iv.SubFrom(s.dueSoon.AddTo(v).AddDate(0, 0, 30))
-		expect("older and newer", run(name, []record.Item{mk(recent), mk(old)}), Complete, recent, iv.AddTo(recent))
+		expect("older and newer", run(name, []record.Item{mk(recent), mk(old)}), Complete, recent, windowDue(m, recent, iv.AddTo(recent)))
 	case once:
 		last := v.AddDate(-3, 0, 0)
 		expect("done three years ago", run(name, []record.Item{mk(last)}), Complete, last, time.Time{})
@@ -377,7 +405,13 @@ func exclusionCases(t *testing.T, cat *Catalogue, s *Screening, x *Rule, v time.
 				it := item(typ, sys, code, on)
 				name := g.Name + " " + code + " on " + typ
 				try(name, []record.Item{it}, true)
-				if typ == "Condition" {
+				if typ == "Condition" && x.window == "year" {
+					// Only while it lasts into the year (CMS951's CKD 5).
+					y := time.Date(v.Year(), 1, 1, 12, 0, 0, 0, time.UTC)
+					try(name+" resolved, no end date", []record.Item{with(it, func(it *record.Item) { it.Status = "resolved" })}, false)
+					try(name+" ended on January 1", []record.Item{with(it, func(it *record.Item) { it.Status, it.Abatement = "resolved", y })}, true)
+					try(name+" ended on December 31 last year", []record.Item{with(it, func(it *record.Item) { it.Status, it.Abatement = "resolved", y.AddDate(0, 0, -1) })}, false)
+				} else if typ == "Condition" {
 					// History counts: a resolved cancer still excludes.
 					try(name+" resolved", []record.Item{with(it, func(it *record.Item) { it.Status = "resolved" })}, true)
 					try(name+" refuted", []record.Item{with(it, func(it *record.Item) { it.Verification = "refuted" })}, false)

@@ -1,6 +1,8 @@
 // Code generated from agent/api (types.go, day.go) by `make api-types`. DO NOT EDIT.
 // Times are RFC 3339 strings, dates YYYY-MM-DD, durations nanoseconds.
 
+export type MeasureStatus = "met" | "not_met" | "excluded" | "outside";
+
 export type Mode = "unconfigured" | "demo" | "practice";
 
 export type ScreeningStatus = "complete" | "due_soon" | "due" | "excluded" | "not_applicable" | "needs_review";
@@ -419,6 +421,11 @@ export interface Sheet {
   /** Notes are said once for the whole sheet (a missing birth date). */
   notes: string[];
   results: Result[];
+  /**
+   * Measures is the quality-measure view for the visit's year: one line
+   * per measure that counts the patient or whose screening applies.
+   */
+  measures: MeasureLine[];
   conditions: Line[];
   labs: Line[];
   imaging: Line[];
@@ -443,6 +450,31 @@ export interface Result {
   reviewNote?: string;
   attention?: string;
   missing?: string;
+  /** for support */
+  details?: string;
+  /**
+   * Measure names the quality measures (eCQMs) the screening
+   * corresponds to, e.g. "CMS125".
+   */
+  measure?: string;
+}
+
+/**
+ * MeasureLine is how one quality measure (eCQM) counts the patient for the
+ * visit's calendar year.
+ */
+export interface MeasureLine {
+  /** CMS125 */
+  id: string;
+  title: string;
+  /** the result it corresponds to */
+  screening: string;
+  year: number;
+  status: MeasureStatus;
+  reason: string;
+  /** Differs says why the guideline status (the headline) differs. */
+  differs?: string;
+  evidence?: Evidence[];
   /** for support */
   details?: string;
 }

@@ -84,6 +84,7 @@ export function sheet(appt = "a1"): Sheet {
     visitType: "Annual physical",
     status: "booked",
     notes: [],
+    measures: [],
     results: [
       { id: "colorectal_cancer", title: "Colorectal cancer screening", status: "due", reason: "nothing on record" },
       {

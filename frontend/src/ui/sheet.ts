@@ -2,6 +2,7 @@ import type { Failure, Line, Lookbacks, Result, Sheet } from "../api/types";
 import { dayLabel, h, hhmm, shortDate } from "./dom";
 import { errorBox } from "./errors";
 import { source, statusLabel, visitStatusLabel } from "./labels";
+import { renderMeasures } from "./measures";
 
 /** evidence lists what counted for a result, each with its date and where
  *  it came from; with none, the engine's reason says why. */
@@ -125,6 +126,7 @@ export function renderSheet(p: SheetProps): HTMLElement {
       ),
     ),
     reviewed ? h("p", { class: "footnote", id: "check-note" }, "“check”: the result rests on something the screening catalogue marks for review. Look at the record before relying on it.") : null,
+    renderMeasures(s.measures),
     h(
       "div",
       { class: "blocks" },
