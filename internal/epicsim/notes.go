@@ -356,3 +356,15 @@ func asSlice(v any) []any {
 	s, _ := v.([]any)
 	return s
 }
+
+// TokenScopes lists the scopes of every token the tenant issued, so a test
+// can tell whether a sign-in asked for (and got) a write scope.
+func (s *Server) TokenScopes() [][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([][]string, 0, len(s.tokens))
+	for _, t := range s.tokens {
+		out = append(out, slices.Clone(t.scopes))
+	}
+	return out
+}
