@@ -320,6 +320,8 @@ export interface Settings {
   retentionDays: number;
   largeText: boolean;
   lookbacks: Lookbacks; // months
+  /** Sending prep notes to Epic; left out, the agent keeps it as it is. */
+  send?: SendSettings;
 }
 
 export interface AuditEntry {
@@ -412,4 +414,45 @@ export interface Failure {
   message: string;
   detail?: string;
   kind?: string;
+}
+
+/** Sending prep notes to the chart (agent/api/send.go). Off by default;
+ *  sign-in asks Epic for the write scope only while it is on. */
+export interface SendSettings {
+  enabled: boolean;
+  dailyCap: number; // notes a day, default 100
+  noteType: string; // LOINC code, default 11506-3 (progress note)
+  format: string; // "text" or "html"
+}
+
+/** A visit's note in the chart. */
+export interface SentNote {
+  appointmentId: string;
+  noteId?: string;
+  at: string;
+  by: string;
+  replaced?: string;
+  /** Epic did not answer and could not be checked: the next send checks first. */
+  unconfirmed?: boolean;
+  recovered?: boolean;
+}
+
+export interface SendFailure {
+  appointmentId: string;
+  message: string;
+}
+
+export interface SendResult {
+  date: string;
+  sent: SentNote[];
+  failed: SendFailure[];
+  provider?: string;
+  sentToday: number;
+  dailyCap: number;
+}
+
+export interface SentNotes {
+  date: string;
+  enabled: boolean;
+  notes: Record<string, SentNote>;
 }

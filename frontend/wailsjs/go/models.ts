@@ -429,6 +429,156 @@ export namespace api {
 	    }
 	}
 	
+	export class SendFailure {
+	    appointmentId: string;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SendFailure(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.appointmentId = source["appointmentId"];
+	        this.message = source["message"];
+	    }
+	}
+	export class SentNote {
+	    appointmentId: string;
+	    noteId?: string;
+	    // Go type: time
+	    at: any;
+	    by: string;
+	    replaced?: string;
+	    unconfirmed?: boolean;
+	    recovered?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SentNote(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.appointmentId = source["appointmentId"];
+	        this.noteId = source["noteId"];
+	        this.at = this.convertValues(source["at"], null);
+	        this.by = source["by"];
+	        this.replaced = source["replaced"];
+	        this.unconfirmed = source["unconfirmed"];
+	        this.recovered = source["recovered"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SendResult {
+	    date: string;
+	    sent: SentNote[];
+	    failed: SendFailure[];
+	    provider?: string;
+	    sentToday: number;
+	    dailyCap: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new SendResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.sent = this.convertValues(source["sent"], SentNote);
+	        this.failed = this.convertValues(source["failed"], SendFailure);
+	        this.provider = source["provider"];
+	        this.sentToday = source["sentToday"];
+	        this.dailyCap = source["dailyCap"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SendSettings {
+	    enabled: boolean;
+	    dailyCap: number;
+	    noteType: string;
+	    format: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SendSettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.enabled = source["enabled"];
+	        this.dailyCap = source["dailyCap"];
+	        this.noteType = source["noteType"];
+	        this.format = source["format"];
+	    }
+	}
+	
+	export class SentNotes {
+	    date: string;
+	    enabled: boolean;
+	    notes: Record<string, SentNote>;
+	
+	    static createFrom(source: any = {}) {
+	        return new SentNotes(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.enabled = source["enabled"];
+	        this.notes = this.convertValues(source["notes"], SentNote, true);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Settings {
 	    syncAt: string;
 	    clinicEnd: string;
@@ -437,6 +587,7 @@ export namespace api {
 	    retentionDays: number;
 	    largeText: boolean;
 	    lookbacks: Lookbacks;
+	    send?: SendSettings;
 	
 	    static createFrom(source: any = {}) {
 	        return new Settings(source);
@@ -451,6 +602,7 @@ export namespace api {
 	        this.retentionDays = source["retentionDays"];
 	        this.largeText = source["largeText"];
 	        this.lookbacks = this.convertValues(source["lookbacks"], Lookbacks);
+	        this.send = this.convertValues(source["send"], SendSettings);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -512,6 +664,7 @@ export namespace api {
 	    url?: string;
 	    user?: string;
 	    accessMode?: string;
+	    accessNote?: string;
 	    error?: string;
 	    // Go type: time
 	    startedAt?: any;
@@ -526,6 +679,7 @@ export namespace api {
 	        this.url = source["url"];
 	        this.user = source["user"];
 	        this.accessMode = source["accessMode"];
+	        this.accessNote = source["accessNote"];
 	        this.error = source["error"];
 	        this.startedAt = this.convertValues(source["startedAt"], null);
 	    }
@@ -553,6 +707,7 @@ export namespace api {
 	    // Go type: time
 	    expires?: any;
 	    accessMode: string;
+	    accessNote?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new SignedIn(source);
@@ -563,6 +718,7 @@ export namespace api {
 	        this.user = source["user"];
 	        this.expires = this.convertValues(source["expires"], null);
 	        this.accessMode = source["accessMode"];
+	        this.accessNote = source["accessNote"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -658,6 +814,7 @@ export namespace api {
 	    appointments: number;
 	    patients: number;
 	    stale: number;
+	    unfetched: number;
 	    incremental: number;
 	    skipped: number;
 	    requests: number;
@@ -675,6 +832,7 @@ export namespace api {
 	        this.appointments = source["appointments"];
 	        this.patients = source["patients"];
 	        this.stale = source["stale"];
+	        this.unfetched = source["unfetched"];
 	        this.incremental = source["incremental"];
 	        this.skipped = source["skipped"];
 	        this.requests = source["requests"];
@@ -717,6 +875,7 @@ export namespace prep {
 	    needsReview: number;
 	    complete: number;
 	    excluded: number;
+	    attention: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Counts(source);
@@ -729,6 +888,7 @@ export namespace prep {
 	        this.needsReview = source["needsReview"];
 	        this.complete = source["complete"];
 	        this.excluded = source["excluded"];
+	        this.attention = source["attention"];
 	    }
 	}
 	export class Row {
@@ -746,6 +906,7 @@ export namespace prep {
 	    sex?: string;
 	    counts: Counts;
 	    stale?: boolean;
+	    notFetched?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Row(source);
@@ -766,6 +927,7 @@ export namespace prep {
 	        this.sex = source["sex"];
 	        this.counts = this.convertValues(source["counts"], Counts);
 	        this.stale = source["stale"];
+	        this.notFetched = source["notFetched"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -893,6 +1055,8 @@ export namespace prep {
 	    visitType: string;
 	    status: string;
 	    stale?: boolean;
+	    notFetched?: boolean;
+	    notes: string[];
 	    results: screening.Result[];
 	    conditions: Line[];
 	    labs: Line[];
@@ -915,6 +1079,8 @@ export namespace prep {
 	        this.visitType = source["visitType"];
 	        this.status = source["status"];
 	        this.stale = source["stale"];
+	        this.notFetched = source["notFetched"];
+	        this.notes = source["notes"];
 	        this.results = this.convertValues(source["results"], screening.Result);
 	        this.conditions = this.convertValues(source["conditions"], Line);
 	        this.labs = this.convertValues(source["labs"], Line);
@@ -1067,6 +1233,9 @@ export namespace screening {
 	    variant?: string;
 	    review?: boolean;
 	    reviewNote?: string;
+	    attention?: string;
+	    missing?: string;
+	    details?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Result(source);
@@ -1086,6 +1255,9 @@ export namespace screening {
 	        this.variant = source["variant"];
 	        this.review = source["review"];
 	        this.reviewNote = source["reviewNote"];
+	        this.attention = source["attention"];
+	        this.missing = source["missing"];
+	        this.details = source["details"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
