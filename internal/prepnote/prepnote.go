@@ -127,14 +127,22 @@ func build(s prep.Sheet, o Options) view {
 				it.Flags = append(it.Flags, "check: "+or(r.ReviewNote, "rests on evidence marked for review"))
 			}
 			for _, e := range r.Evidence {
-				ev := e.Type
-				if e.Display != "" {
-					ev += " " + e.Display
+				what := or(e.Display, e.Code)
+				from := or(sources[e.Type], e.Type)
+				if what == "" {
+					what, from = from, ""
+				}
+				var meta []string
+				if from != "" {
+					meta = append(meta, from)
 				}
 				if !e.Date.IsZero() {
-					ev += " " + ymd(e.Date)
+					meta = append(meta, ymd(e.Date))
 				}
-				it.Evidence = append(it.Evidence, ev)
+				if len(meta) > 0 {
+					what += " (" + strings.Join(meta, ", ") + ")"
+				}
+				it.Evidence = append(it.Evidence, what)
 			}
 			items = append(items, it)
 		}
@@ -143,6 +151,13 @@ func build(s prep.Sheet, o Options) view {
 		}
 	}
 	return v
+}
+
+// sources name where evidence came from, in the words the sheet uses.
+var sources = map[string]string{
+	"Observation": "result", "DiagnosticReport": "report", "Procedure": "procedure",
+	"Immunization": "vaccine record", "DocumentReference": "document", "Condition": "condition",
+	"Encounter": "visit", "MedicationRequest": "medication", "ServiceRequest": "order", "DeviceRequest": "device order",
 }
 
 func or(s, d string) string {
