@@ -53,6 +53,7 @@ type Agent struct {
 	acc      *access.Access
 	accID    string
 	signin   *signInJob            // the last browser sign-in, if any
+	sendMu   sync.Mutex            // one send of notes to the chart at a time
 	cat      loadedCatalogue       // zero until first use
 	days     map[string]*loadedDay // decoded days, by date
 	net      netState
@@ -262,6 +263,7 @@ func (a *Agent) Settings(ctx context.Context) (api.Settings, error) {
 	return api.Settings{
 		SyncAt: p.SyncAt, ClinicEnd: p.ClinicEnd, SyncEveryMinutes: p.SyncEveryMinutes, ClinicDays: p.ClinicDays,
 		RetentionDays: p.RetentionDays, LargeText: p.LargeText, Lookbacks: api.Lookbacks(p.Lookbacks),
+		Send: new(sendSettings(p)),
 	}, nil
 }
 
@@ -282,6 +284,13 @@ func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
 	if s.Lookbacks != (api.Lookbacks{}) {
 		p.Lookbacks = Lookbacks(s.Lookbacks)
 	}
+	sendWas := p.Send.Enabled
+	if s.Send != nil {
+		if err := validSend(*s.Send); err != nil {
+			return api.NewError(api.KindBadRequest, err.Error())
+		}
+		p.Send = *s.Send
+	}
 	if err := validSettings(p); err != nil {
 		return api.NewError(api.KindBadRequest, err.Error())
 	}
@@ -296,6 +305,9 @@ func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
 	a.log.Info("settings changed", "syncAt", p.SyncAt, "clinicEnd", p.ClinicEnd, "retentionDays", p.RetentionDays)
 	a.audit(ctx, "settings.changed", map[string]string{"syncAt": p.SyncAt, "clinicEnd": p.ClinicEnd, "syncEveryMinutes": itoa(p.SyncEveryMinutes),
 		"clinicDays": strings.Join(p.ClinicDays, ","), "retentionDays": itoa(p.RetentionDays)})
+	if p.Send.Enabled != sendWas {
+		a.audit(ctx, map[bool]string{true: "send.enabled", false: "send.disabled"}[p.Send.Enabled], map[string]string{"dailyCap": itoa(sendSettings(p).DailyCap)})
+	}
 	return nil
 }
 

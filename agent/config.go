@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/agent/localapi"
 	"github.com/healthprep/desk/internal/smart"
 )
@@ -44,9 +45,11 @@ type Practice struct {
 	// (0: the default, 6). Some organisations ask apps to stay lower.
 	Concurrency int `json:"concurrency,omitempty"`
 	// Lookbacks are the prep sheet's recent-history windows, in months.
-	Lookbacks    Lookbacks `json:"lookbacks,omitzero"`
-	Demo         bool      `json:"demo,omitempty"`
-	ConfiguredAt time.Time `json:"configuredAt"`
+	Lookbacks Lookbacks `json:"lookbacks,omitzero"`
+	Demo      bool      `json:"demo,omitempty"`
+	// Send is sending prep notes to the chart: off unless turned on.
+	Send         api.SendSettings `json:"send,omitzero"`
+	ConfiguredAt time.Time        `json:"configuredAt"`
 }
 
 // ScheduleSource selects and configures one schedule source.

@@ -59,7 +59,7 @@ func (a *Agent) StartSignIn(ctx context.Context, req api.SignInRequest) (api.Sig
 		open = nil
 	}
 	si, err := smart.StartSignIn(a.life, smart.SignInOptions{
-		Config: cfg, ClientID: p.ClientID, ClientSecret: secret, ClientKey: key, RedirectPort: p.RedirectPort, Scopes: smart.RequestScopes(cfg, p.Scopes),
+		Config: cfg, ClientID: p.ClientID, ClientSecret: secret, ClientKey: key, RedirectPort: p.RedirectPort, Scopes: access.SignInScopes(cfg, p.Scopes, p.Send.Enabled),
 		OpenBrowser: open, Net: a.netOptions(), Log: a.log, Now: a.opts.Now,
 	})
 	if err != nil {

@@ -42,6 +42,8 @@ func NewHandler(svc Service, log *slog.Logger) http.Handler {
 	mux.HandleFunc("POST /v1/schedule", h.importSchedule)
 	mux.HandleFunc("POST /v1/reset", h.reset)
 	mux.HandleFunc("GET /v1/audit", h.audit)
+	mux.HandleFunc("POST /v1/send", h.send)
+	mux.HandleFunc("GET /v1/days/{date}/sent", h.sentNotes)
 	return mux
 }
 

@@ -53,6 +53,10 @@ type Service interface {
 	ImportSchedule(ctx context.Context, req ScheduleImport) (ScheduleImported, error)
 	Reset(ctx context.Context, confirm string) error
 	Audit(ctx context.Context, since time.Time) ([]AuditEntry, error)
+	// Send files visits' prep notes in their charts (opt-in, see
+	// SendSettings); SentNotes says which of a day's visits have one.
+	Send(ctx context.Context, req SendRequest) (SendResult, error)
+	SentNotes(ctx context.Context, date string) (SentNotes, error)
 }
 
 // Mode is what the agent serves: nothing yet, the demo, or a practice.
@@ -269,6 +273,8 @@ type Settings struct {
 	LargeText        bool     `json:"largeText"`
 	// Lookbacks are the prep sheet's recent-history windows in months.
 	Lookbacks Lookbacks `json:"lookbacks"`
+	// Send is sending prep notes to Epic; nil on save leaves it as it is.
+	Send *SendSettings `json:"send,omitempty"`
 }
 
 // Lookbacks are months of history each prep sheet section shows.

@@ -306,6 +306,27 @@
       state.mode = "demo";
     },
     Audit: async () => [],
+    // Sending prep notes (?send=1 turns it on): every visit asked for is
+    // sent at 07:52 by Front Desk, except Ana Ruiz's, which Epic refuses.
+    Send: async (date, ids) => {
+      state.calls.push(`send ${ids.join(",") || "day"}`);
+      if (!state.sendOn) throw err("forbidden", "Sending prep notes to Epic is off for this practice.");
+      const rows = state.dayRows.filter((r) => (ids.length ? ids.includes(r.appointmentId) : !r.inactive));
+      const sent = [], failed = [];
+      for (const r of rows) {
+        if (r.patientName === "Ana Ruiz") {
+          failed.push({ appointmentId: r.appointmentId, message: "Epic refused the note because the chart was being changed at the same time. Nothing was added; try again in a minute" });
+          continue;
+        }
+        const n = { appointmentId: r.appointmentId, noteId: `eNote-${r.appointmentId}`, at: `${date}T07:52:00`, by: "Front Desk", replaced: state.sent[r.appointmentId]?.noteId };
+        state.sent[r.appointmentId] = n;
+        sent.push(n);
+      }
+      return { date, sent, failed: failed.length ? failed : null, sentToday: Object.keys(state.sent).length, dailyCap: 100 };
+    },
+    SentNotes: async (date) => ({ date, enabled: state.sendOn, notes: structuredClone(state.sent) }),
   };
+  state.sendOn = params.get("send") === "1";
+  state.sent = {};
   window.go = { app: { App } };
 })();

@@ -430,6 +430,9 @@ func (s *Server) find(typ, patient string, q url.Values) ([]map[string]any, erro
 		}
 		out = append(out, s.resourceJSON(r))
 	}
+	if typ == "DocumentReference" {
+		out = append(out, s.notesFor(patient, q)...) // notes written through the API
+	}
 	return out, nil
 }
 

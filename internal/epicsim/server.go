@@ -134,6 +134,7 @@ type Server struct {
 	requests map[string]int
 	closed   bool
 	knobs    knobState // test departures, see knobs.go
+	notes    noteStore // notes written to charts, see notes.go
 
 	// data guards the practice against the test hooks that change it
 	// (changes.go); handlers read under RLock.
@@ -355,6 +356,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+fhirPrefix+"/metadata", s.metadata)
 	mux.Handle("GET "+fhirPrefix+"/{type}", s.api(s.search))
 	mux.Handle("GET "+fhirPrefix+"/{type}/{id}", s.api(s.read))
+	mux.Handle("POST "+fhirPrefix+"/{type}", s.writeAPI(s.createNote))
+	mux.Handle("PUT "+fhirPrefix+"/{type}/{id}", s.writeAPI(s.updateNote))
 	mux.Handle("POST "+schedulePath, s.api(s.providerAppointments))
 	return s.withLatency(mux)
 }

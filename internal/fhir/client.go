@@ -65,6 +65,9 @@ type Client struct {
 	MaxInFlight int
 	RetryWait   time.Duration // first backoff wait; default 300 ms
 	MaxWait     time.Duration // longest backoff wait; default 10 s
+	// Writes names the resource types Create and Update may write; the
+	// zero value refuses every write (see WritePermission).
+	Writes WritePermission
 
 	mu      sync.Mutex
 	stats   Stats

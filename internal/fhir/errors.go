@@ -21,6 +21,9 @@ const (
 	KindMalformed        // a body that is not the JSON it should be
 	KindPaging           // a next link seen before, or too many pages
 	KindTooLarge         // a body over the size limit
+	KindWritesOff        // a write this client was not built to make: nothing was sent
+	KindConflict         // 409/412: the write met another change
+	KindInvalid          // 422: the server's validation refused the resource
 )
 
 var kindWords = map[Kind]string{
@@ -35,6 +38,9 @@ var kindWords = map[Kind]string{
 	KindMalformed:   "Epic sent a %s answer that could not be read",
 	KindPaging:      "Epic's %s results kept pointing back to pages already read",
 	KindTooLarge:    "Epic sent a %s answer larger than this app accepts",
+	KindWritesOff:   "HealthPrep is not set to write %s resources to Epic; nothing was sent",
+	KindConflict:    "Epic refused the %s write because of another change to it (conflict)",
+	KindInvalid:     "Epic refused the %s as invalid",
 }
 
 // Error is a FHIR request failure. Its message is written for the practice

@@ -33,8 +33,12 @@ type Config struct {
 	// OfflineAccess: the server advertises offline_access (in
 	// scopes_supported, or the permission-offline capability), so a
 	// sign-in can ask for a refresh token that outlives the session.
-	OfflineAccess bool      `json:"offlineAccess,omitempty"`
-	FetchedAt     time.Time `json:"fetchedAt"`
+	OfflineAccess bool `json:"offlineAccess,omitempty"`
+	// ScopesSupported and Capabilities are discovery's lists as sent, for
+	// choices made elsewhere (SMART v1 or v2 scope syntax).
+	ScopesSupported []string  `json:"scopesSupported,omitempty"`
+	Capabilities    []string  `json:"capabilities,omitempty"`
+	FetchedAt       time.Time `json:"fetchedAt"`
 }
 
 // DiscoveryTTL is how long a discovered Config may be reused.
@@ -135,7 +139,9 @@ func Discover(ctx context.Context, fhirBase string, o NetOptions) (*Config, erro
 		TokenAuthMethods: sc.TokenAuthMethods,
 		OfflineAccess: slices.Contains(sc.ScopesSupported, "offline_access") || slices.Contains(oc.ScopesSupported, "offline_access") ||
 			slices.Contains(sc.Capabilities, "permission-offline"),
-		FetchedAt: time.Now(),
+		ScopesSupported: union(sc.ScopesSupported, oc.ScopesSupported),
+		Capabilities:    sc.Capabilities,
+		FetchedAt:       time.Now(),
 	}
 	if len(c.TokenAuthMethods) == 0 {
 		c.TokenAuthMethods = oc.TokenAuthMethods
@@ -169,6 +175,16 @@ type discoveryDoc struct {
 	TokenAuthMethods      []string `json:"token_endpoint_auth_methods_supported"`
 	ScopesSupported       []string `json:"scopes_supported"`
 	Capabilities          []string `json:"capabilities"`
+}
+
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func first(a, b string) string {

@@ -70,6 +70,7 @@ func newRoot() *cobra.Command {
 		newStatusCmd(g),
 		newSyncCmd(g),
 		newPrepCmd(g),
+		newSendCmd(g),
 		newResetCmd(g),
 		newSetupCmd(g),
 		newSignInCmd(g),

@@ -18,6 +18,10 @@ type sandboxConfig struct {
 	knobs  epicsim.Knobs
 	// profile is the server imitated: epic or generic.
 	profile string
+	// writeFault is how prep-note writes are answered (epicsim.WriteFault),
+	// for writeTimes writes (0: every one).
+	writeFault string
+	writeTimes int
 }
 
 func (c *sandboxConfig) bind(cmd *cobra.Command) {
@@ -47,6 +51,22 @@ func (c *sandboxConfig) bind(cmd *cobra.Command) {
 	f.BoolVar(&c.knobs.RefuseRegistration, "refuse-registration", false, "refuse every dynamic client registration")
 	f.BoolVar(&c.knobs.NoPKCES256, "no-pkce-s256", false, "offer only the plain PKCE method in discovery")
 	f.BoolVar(&c.knobs.RotateRefresh, "rotate-refresh", false, "give a new refresh token with every refresh")
+	// Refusals of prep notes sent to the chart.
+	f.StringVar(&c.writeFault, "write-fault", "", "answer DocumentReference writes with a fault: 403 (scope), 422, 409, 5xx, timeout, or dropped (stored, answer lost)")
+	f.IntVar(&c.writeTimes, "write-fault-times", 0, "how many writes meet --write-fault (0: every one)")
+}
+
+// checkWriteFault reads --write-fault.
+func (c *sandboxConfig) checkWriteFault() (epicsim.WriteFault, error) {
+	if c.writeFault == "" {
+		return epicsim.WriteOK, nil
+	}
+	for _, f := range epicsim.WriteFaults {
+		if string(f) == c.writeFault {
+			return f, nil
+		}
+	}
+	return "", usageError{fmt.Errorf("--write-fault %q is not known: use 403, 422, 409, 5xx, timeout or dropped", c.writeFault)}
 }
 
 func newSandboxCmd(g *globals) *cobra.Command {
@@ -72,6 +92,10 @@ slowness, outages) and bad id_tokens, to reproduce by hand what the tests check.
 				return usageError{fmt.Errorf("--profile %q is not known: use epic or generic", c.profile)}
 			}
 			opts.Faults = c.faults
+			wf, err := c.checkWriteFault()
+			if err != nil {
+				return err
+			}
 			opts.Logger = g.logger()
 			srv, err := epicsim.Start(cmd.Context(), opts)
 			if err != nil {
@@ -81,6 +105,7 @@ slowness, outages) and bad id_tokens, to reproduce by hand what the tests check.
 			if err := srv.SetKnobs(c.knobs); err != nil {
 				return fmt.Errorf("starting the simulated Epic tenant: %w", err)
 			}
+			srv.SetWriteFault(wf, c.writeTimes)
 			fmt.Fprintln(cmd.OutOrStdout(), srv.FHIRBase())
 			fmt.Fprintf(cmd.ErrOrStderr(), "Simulated Epic tenant running. Client ID %q, user %q, password %q. Ctrl+C stops it.\n",
 				epicsim.DemoClientID, epicsim.DemoUser, epicsim.DemoPassword)

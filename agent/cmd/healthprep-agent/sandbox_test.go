@@ -82,6 +82,7 @@ func TestSandboxFlagsSwitchOnEveryFault(t *testing.T) {
 		"--id-token-issuer", "https://impostor.example/oauth2", "--id-token-audience", "another-app",
 		"--id-token-nonce", "n0", "--id-token-expired", "--id-token-foreign-key",
 		"--no-registration", "--refuse-registration", "--no-pkce-s256", "--rotate-refresh",
+		"--write-fault", "dropped", "--write-fault-times", "2",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +96,9 @@ func TestSandboxFlagsSwitchOnEveryFault(t *testing.T) {
 	}
 	if c.knobs != wantKnobs {
 		t.Errorf("knobs %+v\nwant  %+v", c.knobs, wantKnobs)
+	}
+	if wf, err := c.checkWriteFault(); wf != epicsim.WriteDropped || err != nil || c.writeTimes != 2 {
+		t.Errorf("write fault %q %v, %d times", wf, err, c.writeTimes)
 	}
 	if c.opts.Addr != "127.0.0.1:8090" || c.opts.Seed != 7 || !c.opts.AllowProviderAppointmentSearch {
 		t.Errorf("options %+v", c.opts)

@@ -8,6 +8,8 @@ import type {
   Failure,
   ScheduleCheck,
   ScheduleImported,
+  SendResult,
+  SentNotes,
   Settings,
   SetupCheck,
   Sheet,
@@ -63,6 +65,11 @@ export interface Backend {
   reset(confirm: string): Promise<void>;
   /** The audit log since an RFC 3339 time ("" for all). */
   audit(since: string): Promise<AuditEntry[]>;
+  /** Sends the prep notes of a day's visits to their charts (the
+   *  appointments named, or the whole day when none are). */
+  send(date: string, appointmentIds: string[]): Promise<SendResult>;
+  /** Which of a day's visits have a note in the chart, and whether sending is on. */
+  sentNotes(date: string): Promise<SentNotes>;
   /** Opens a web address in the system browser (never inside the app
    *  window); rejects, in words, when no browser could be opened. */
   openURL(url: string): Promise<void>;

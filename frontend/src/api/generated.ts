@@ -1,4 +1,4 @@
-// Code generated from agent/api (types.go, day.go) by `make api-types`. DO NOT EDIT.
+// Code generated from agent/api (types.go, day.go, send.go) by `make api-types`. DO NOT EDIT.
 // Times are RFC 3339 strings, dates YYYY-MM-DD, durations nanoseconds.
 
 export type MeasureStatus = "met" | "not_met" | "excluded" | "outside";
@@ -231,6 +231,8 @@ export interface Settings {
   largeText: boolean;
   /** Lookbacks are the prep sheet's recent-history windows in months. */
   lookbacks: Lookbacks;
+  /** Send is sending prep notes to Epic; nil on save leaves it as it is. */
+  send?: SendSettings;
 }
 
 /** Lookbacks are months of history each prep sheet section shows. */
@@ -558,4 +560,75 @@ export interface CatalogueEdit {
 export interface CatalogueProblem {
   line: number;
   message: string;
+}
+
+/**
+ * SendSettings are the practice's choices for sending prep notes to the
+ * chart. Off unless a manager turns it on; sign-in asks Epic for the
+ * write scope only while it is on.
+ */
+export interface SendSettings {
+  enabled: boolean;
+  /** notes a day; default 100 */
+  dailyCap: number;
+  /** LOINC code; default 11506-3 (progress note) */
+  noteType: string;
+  /** "text" (default) or "html" */
+  format: string;
+}
+
+/**
+ * SendRequest sends the prep notes of a day's visits: the appointments
+ * named, or every visit of the day that will happen when none are.
+ */
+export interface SendRequest {
+  date: string;
+  appointmentIds?: string[];
+}
+
+/** SentNote is a visit's note in the chart. */
+export interface SentNote {
+  appointmentId: string;
+  /** the server's id; empty while unconfirmed */
+  noteId?: string;
+  at: string;
+  by: string;
+  /** the earlier note it replaced */
+  replaced?: string;
+  /**
+   * Unconfirmed: Epic did not answer and could not be checked; the next
+   * send checks the chart before writing.
+   */
+  unconfirmed?: boolean;
+  /** found in the chart after a lost answer */
+  recovered?: boolean;
+}
+
+/** SendFailure is a visit whose note was not sent, and why. */
+export interface SendFailure {
+  appointmentId: string;
+  message: string;
+}
+
+/** SendResult is what a send did. */
+export interface SendResult {
+  date: string;
+  sent: SentNote[];
+  failed: SendFailure[];
+  /** when every visit sent has one provider */
+  provider?: string;
+  /** SentToday and DailyCap: the day's count against the practice's cap. */
+  sentToday: number;
+  dailyCap: number;
+}
+
+/**
+ * SentNotes are a clinic day's notes by appointment id, for "sent 07:52
+ * by Front Desk" on the sheet and Today's rows.
+ */
+export interface SentNotes {
+  date: string;
+  /** sending is on for the practice */
+  enabled: boolean;
+  notes: Record<string, SentNote>;
 }

@@ -9,6 +9,8 @@ import type {
   DayList,
   ScheduleCheck,
   ScheduleImported,
+  SendResult,
+  SentNotes,
   Settings,
   SetupCheck,
   Sheet,
@@ -90,6 +92,14 @@ export const wailsBackend: Backend = {
   importSchedule: async (date, csv) => normImported((await App.ImportSchedule(date, csv)) as unknown as ScheduleImported),
   reset: (confirm) => App.Reset(confirm),
   audit: async (since) => list((await App.Audit(since)) as unknown as AuditEntry[]),
+  send: async (date, ids) => {
+    const r = (await App.Send(date, ids)) as unknown as SendResult;
+    return { ...r, sent: list(r.sent), failed: list(r.failed) };
+  },
+  sentNotes: async (date) => {
+    const r = (await App.SentNotes(date)) as unknown as SentNotes;
+    return { ...r, notes: r.notes ?? {} };
+  },
   openURL: (url) => App.OpenURL(url),
   exportCatalogue: () => App.ExportCatalogue(),
   copyText: async (text) => {

@@ -9,6 +9,9 @@ import type {
   PresetInfo,
   ScheduleCheck,
   ScheduleImported,
+  SendResult,
+  SentNote,
+  SentNotes,
   Settings,
   SetupCheck,
   Sheet,
@@ -396,6 +399,28 @@ export class Scripted implements Backend {
   async copyText(text: string) {
     this.copied.push(text);
     return true;
+  }
+  /** Sending prep notes: on or off, the notes in the chart by date, and
+   *  an answer a test sets (else every visit asked for is sent). */
+  sendOn = false;
+  sentByDate: Record<string, Record<string, SentNote>> = {};
+  sendAnswer?: (date: string, ids: string[]) => SendResult | Promise<SendResult>;
+  async send(date: string, ids: string[]): Promise<SendResult> {
+    this.calls.push(`send:${date}:${ids.join(",")}`);
+    if (!this.sendOn) throw wire("forbidden", "Sending prep notes to Epic is off for this practice.");
+    if (this.sendAnswer) return this.sendAnswer(date, ids);
+    const rows = (this.days[date]?.rows ?? []).filter((r) => (ids.length ? ids.includes(r.appointmentId) : !r.inactive && !r.notFetched));
+    const notes = (this.sentByDate[date] ??= {});
+    const sent = rows.map((r, i) => {
+      const n: SentNote = { appointmentId: r.appointmentId, noteId: `eNote${i + 1}`, at: `${date}T07:52:00`, by: "Front Desk", replaced: notes[r.appointmentId]?.noteId };
+      notes[r.appointmentId] = n;
+      return n;
+    });
+    return { date, sent, failed: [], sentToday: sent.length, dailyCap: 100 };
+  }
+  async sentNotes(date: string): Promise<SentNotes> {
+    this.calls.push(`sent-notes:${date}`);
+    return { date, enabled: this.sendOn, notes: structuredClone(this.sentByDate[date] ?? {}) };
   }
 }
 

@@ -5,6 +5,7 @@ import { renderAbout } from "./about";
 import { dayLabel, disclosure, formatDate, h, hhmm, rerender } from "./dom";
 import { errorBox } from "./errors";
 import { printHTML } from "./print";
+import { SendController } from "./send";
 import { SettingsPanel } from "./settings";
 import { SetupWizard, fieldLabel } from "./setup";
 import { renderSheet } from "./sheet";
@@ -62,6 +63,7 @@ export class DeskApp {
   wizard?: SetupWizard;
   settingsPanel?: SettingsPanel;
   signIn: SignInFlow;
+  send: SendController;
   private ownSync?: { date: string; doneSeen: boolean; cancelled: boolean };
   private dayLoads = 0;
   private sheetLoads = 0;
@@ -78,6 +80,7 @@ export class DeskApp {
     private download?: (name: string, text: string) => void,
   ) {
     this.signIn = this.newSignIn();
+    this.send = new SendController(backend, () => this.render());
   }
 
   /** newSignIn is the sign-in offered when Epic needs one (practice mode). */
@@ -195,6 +198,7 @@ export class DeskApp {
       const d = await this.backend.day(date);
       if (n !== this.dayLoads) return;
       this.day = d;
+      void this.send.load(date);
       if (!this.progress) this.updated.clear();
     } catch (e) {
       if (n !== this.dayLoads) return;
@@ -435,6 +439,7 @@ export class DeskApp {
         saved: (s) => {
           this.settings = s;
           this.render();
+          if (this.date) void this.send.load(this.date); // sending may have been turned on or off
         },
         reset: () => void this.afterReset(),
         setUp: () => this.setUp(),
@@ -693,6 +698,7 @@ export class DeskApp {
           onBack: () => this.backToDay(),
           onPrint: () => void this.print(this.sheet?.appointmentId ?? this.openedRow),
           onPrintDay: () => void this.print(),
+          send: this.send.sheetControl(this.sheet),
         });
       case "settings":
         return this.settingsPanel ? this.settingsPanel.render(s) : h("div", { class: "notice", role: "status" }, "Loading settings…");
@@ -722,6 +728,8 @@ export class DeskApp {
           onPrintDay: () => void this.print(),
           onScheduleFile: (f) => void this.importScheduleFile(f),
           onDismissImport: () => this.dismissImport(),
+          sendDay: this.send.dayControl(this.day),
+          sentChip: (id) => this.send.rowChip(id),
         });
     }
   }

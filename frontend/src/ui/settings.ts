@@ -5,6 +5,7 @@ import { h } from "./dom";
 import { errorBox } from "./errors";
 import { CatalogueEditor } from "./catalogue";
 import { accessModeLabel, scheduleKindLabel } from "./labels";
+import { sendFields } from "./send";
 import { clinicDaysField } from "./setup";
 
 export type SettingsTab = "clinic" | "screenings" | "practice";
@@ -264,6 +265,7 @@ export class SettingsPanel {
         this.number("lookback-consults", "Consults and documents", s.lookbacks.consults, 1, 120, lb("consults"), "months"),
         this.number("lookback-hospital", "Hospital visits", s.lookbacks.hospital, 1, 120, lb("hospital"), "months"),
       ),
+      sendFields(s.send, (send) => this.edit({ send }, true)),
       h("h3", {}, "Saved days and display"),
       this.number("retention", "Keep saved days for", s.retentionDays, 1, 365, (n) => this.edit({ retentionDays: n }), "days"),
       h(

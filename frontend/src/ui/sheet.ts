@@ -55,6 +55,8 @@ export interface SheetProps {
   onBack(): void;
   onPrint(): void;
   onPrintDay(): void;
+  /** "Send to chart" with its mark and confirmation (send.ts), when sending is on. */
+  send?: HTMLElement | null;
 }
 
 export function renderSheet(p: SheetProps): HTMLElement {
@@ -73,6 +75,7 @@ export function renderSheet(p: SheetProps): HTMLElement {
       h("button", { id: "print-day-sheet", onclick: p.onPrintDay }, "Print day"),
       h("button", { id: "print", class: "primary", onclick: p.onPrint }, "Print"),
     ),
+    p.send ?? null,
     h(
       "header",
       { class: "patient-header" },

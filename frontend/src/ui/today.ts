@@ -49,6 +49,9 @@ export interface TodayProps {
   onPrintDay(): void;
   onScheduleFile(f: File): void;
   onDismissImport(): void;
+  /** "Send day" with its confirmation (send.ts), and a visit's "sent 07:52 by …" mark, when sending is on. */
+  sendDay?: HTMLElement | null;
+  sentChip?(appointmentId: string): HTMLElement | null;
 }
 
 export function matches(row: DayRow, f: TodayFilters): boolean {
@@ -262,6 +265,7 @@ function row(r: DayRow, p: TodayProps): HTMLElement {
       r.notFetched ? h("span", { class: "chip stale not-fetched", title: "Epic did not give this patient's chart; nothing is known yet" }, "could not be fetched") : null,
       r.stale && !r.notFetched ? h("span", { class: "chip stale", title: "Epic could not be reached for this patient; showing earlier data" }, "older data") : null,
       updated ? h("span", { class: "chip fresh", title: "Updated from Epic just now" }, "✓ updated") : null,
+      p.sentChip?.(r.appointmentId) ?? null,
     ),
   );
 }
@@ -554,6 +558,7 @@ export function renderToday(p: TodayProps): HTMLElement {
       p.progress ? progressBar(p.progress, p.date, p.cancelling ?? false, p.onCancelSync, file) : null,
     ),
     imp ? importPanel(imp, p, syncing) : null,
+    p.sendDay ?? null,
     partial,
     body,
   );

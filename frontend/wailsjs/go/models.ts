@@ -538,6 +538,52 @@ export namespace api {
 	        this.hospital = source["hospital"];
 	    }
 	}
+	export class MeasureLine {
+	    id: string;
+	    title: string;
+	    screening: string;
+	    year: number;
+	    status: string;
+	    reason: string;
+	    differs?: string;
+	    evidence?: Evidence[];
+	    details?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new MeasureLine(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.screening = source["screening"];
+	        this.year = source["year"];
+	        this.status = source["status"];
+	        this.reason = source["reason"];
+	        this.differs = source["differs"];
+	        this.evidence = this.convertValues(source["evidence"], Evidence);
+	        this.details = source["details"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class PracticeInfo {
 	    name: string;
 	    fhirBase: string;
@@ -665,6 +711,7 @@ export namespace api {
 	    attention?: string;
 	    missing?: string;
 	    details?: string;
+	    measure?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Result(source);
@@ -687,6 +734,7 @@ export namespace api {
 	        this.attention = source["attention"];
 	        this.missing = source["missing"];
 	        this.details = source["details"];
+	        this.measure = source["measure"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -834,6 +882,156 @@ export namespace api {
 	    }
 	}
 	
+	export class SendFailure {
+	    appointmentId: string;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SendFailure(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.appointmentId = source["appointmentId"];
+	        this.message = source["message"];
+	    }
+	}
+	export class SentNote {
+	    appointmentId: string;
+	    noteId?: string;
+	    // Go type: time
+	    at: any;
+	    by: string;
+	    replaced?: string;
+	    unconfirmed?: boolean;
+	    recovered?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new SentNote(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.appointmentId = source["appointmentId"];
+	        this.noteId = source["noteId"];
+	        this.at = this.convertValues(source["at"], null);
+	        this.by = source["by"];
+	        this.replaced = source["replaced"];
+	        this.unconfirmed = source["unconfirmed"];
+	        this.recovered = source["recovered"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SendResult {
+	    date: string;
+	    sent: SentNote[];
+	    failed: SendFailure[];
+	    provider?: string;
+	    sentToday: number;
+	    dailyCap: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new SendResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.sent = this.convertValues(source["sent"], SentNote);
+	        this.failed = this.convertValues(source["failed"], SendFailure);
+	        this.provider = source["provider"];
+	        this.sentToday = source["sentToday"];
+	        this.dailyCap = source["dailyCap"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SendSettings {
+	    enabled: boolean;
+	    dailyCap: number;
+	    noteType: string;
+	    format: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SendSettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.enabled = source["enabled"];
+	        this.dailyCap = source["dailyCap"];
+	        this.noteType = source["noteType"];
+	        this.format = source["format"];
+	    }
+	}
+	
+	export class SentNotes {
+	    date: string;
+	    enabled: boolean;
+	    notes: Record<string, SentNote>;
+	
+	    static createFrom(source: any = {}) {
+	        return new SentNotes(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.enabled = source["enabled"];
+	        this.notes = this.convertValues(source["notes"], SentNote, true);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Settings {
 	    syncAt: string;
 	    clinicEnd: string;
@@ -842,6 +1040,7 @@ export namespace api {
 	    retentionDays: number;
 	    largeText: boolean;
 	    lookbacks: Lookbacks;
+	    send?: SendSettings;
 	
 	    static createFrom(source: any = {}) {
 	        return new Settings(source);
@@ -856,6 +1055,7 @@ export namespace api {
 	        this.retentionDays = source["retentionDays"];
 	        this.largeText = source["largeText"];
 	        this.lookbacks = this.convertValues(source["lookbacks"], Lookbacks);
+	        this.send = this.convertValues(source["send"], SendSettings);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -947,6 +1147,7 @@ export namespace api {
 	    notFetched?: boolean;
 	    notes: string[];
 	    results: Result[];
+	    measures: MeasureLine[];
 	    conditions: Line[];
 	    labs: Line[];
 	    imaging: Line[];
@@ -971,6 +1172,7 @@ export namespace api {
 	        this.notFetched = source["notFetched"];
 	        this.notes = source["notes"];
 	        this.results = this.convertValues(source["results"], Result);
+	        this.measures = this.convertValues(source["measures"], MeasureLine);
 	        this.conditions = this.convertValues(source["conditions"], Line);
 	        this.labs = this.convertValues(source["labs"], Line);
 	        this.imaging = this.convertValues(source["imaging"], Line);

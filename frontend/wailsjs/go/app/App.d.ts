@@ -37,6 +37,10 @@ export function SaveSchedule(arg1:string,arg2:Array<string>):Promise<api.Schedul
 
 export function SaveSettings(arg1:api.Settings):Promise<void>;
 
+export function Send(arg1:string,arg2:Array<string>):Promise<api.SendResult>;
+
+export function SentNotes(arg1:string):Promise<api.SentNotes>;
+
 export function Settings():Promise<api.Settings>;
 
 export function Setup(arg1:string,arg2:string,arg3:string):Promise<api.SetupCheck>;

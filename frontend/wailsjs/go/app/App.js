@@ -70,6 +70,14 @@ export function SaveSettings(arg1) {
   return window['go']['app']['App']['SaveSettings'](arg1);
 }
 
+export function Send(arg1, arg2) {
+  return window['go']['app']['App']['Send'](arg1, arg2);
+}
+
+export function SentNotes(arg1) {
+  return window['go']['app']['App']['SentNotes'](arg1);
+}
+
 export function Settings() {
   return window['go']['app']['App']['Settings']();
 }
