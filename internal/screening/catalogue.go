@@ -155,8 +155,10 @@ type Modality struct {
 	// (the measures' "value present"). Reports and procedures need none.
 	RequireValue bool `yaml:"require_value,omitempty"`
 	// Flag marks a done test whose newest reading is out of range: the
-	// screening is done but needs attention (HbA1c above 9 %).
-	Flag *ValueFlag `yaml:"flag,omitempty"`
+	// screening is done but needs attention (HbA1c above 9 %). Flags are
+	// more such rules (systolic, diastolic); the first that fires wins.
+	Flag  *ValueFlag   `yaml:"flag,omitempty"`
+	Flags []*ValueFlag `yaml:"flags,omitempty"`
 	// MeasureWindow: evidence dated d also counts through the end of the
 	// year d + MeasureWindow falls in, when that is later than its
 	// interval (the quality measure's window: CMS125 counts a mammogram
@@ -183,15 +185,48 @@ type Modality struct {
 }
 
 // ValueFlag is a result rule: the newest reading (the lowest of that day,
-// as CMS122 takes it) above Above, in Unit, is flagged with Label.
+// as CMS122 takes it) out of range, in Unit, is flagged with Label. Out
+// of range is above Above, or, when AtLeast or Below is given, at least
+// AtLeast or below Below (a BMI of 25 or more, or under 18.5).
+// Component reads that component (a LOINC code) of a panel, or the
+// reading itself when it is coded so (systolic blood pressure). FollowUp:
+// a record of one of these groups from the reading's day to the visit (an
+// order, a referral, a procedure, a prescription) clears the flag, as the
+// measures count a documented follow-up (CMS69, CMS22).
 type ValueFlag struct {
-	Label  string  `yaml:"label"`
-	Above  float64 `yaml:"above"`
-	Unit   string  `yaml:"unit,omitempty"`
-	Source string  `yaml:"source,omitempty"`
+	Label     string   `yaml:"label"`
+	Above     float64  `yaml:"above,omitempty"`
+	AtLeast   *float64 `yaml:"at_least,omitempty"`
+	Below     *float64 `yaml:"below,omitempty"`
+	Unit      string   `yaml:"unit,omitempty"`
+	Component string   `yaml:"component,omitempty"`
+	FollowUp  []*Group `yaml:"follow_up,omitempty"`
+	Source    string   `yaml:"source,omitempty"`
 
 	line       int
 	decodeErrs []string
+}
+
+// flags lists the modality's result rules, Flag first.
+func (m *Modality) flags() []*ValueFlag {
+	var fs []*ValueFlag
+	if m.Flag != nil {
+		fs = append(fs, m.Flag)
+	}
+	for _, f := range m.Flags {
+		if f != nil {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// outside reports whether v is out of the flag's range.
+func (f *ValueFlag) outside(v float64) bool {
+	if f.AtLeast == nil && f.Below == nil {
+		return v > f.Above
+	}
+	return f.AtLeast != nil && v >= *f.AtLeast || f.Below != nil && v < *f.Below
 }
 
 // Thresholds are read strictly: a misspelt "above" must not become 0.
@@ -804,10 +839,15 @@ func (m *Modality) compile(s *Screening, where string, bad func(int, string, ...
 		}
 		b.period = p
 	}
-	if f := m.Flag; f != nil {
+	for _, f := range m.flags() {
 		decodeProblems(f.decodeErrs, bad)
 		if f.Label == "" {
 			bad(m.line, "%s: flag: a label is needed (what the sheet says, e.g. poor control)", mw)
+		}
+		for _, g := range f.FollowUp {
+			if g != nil {
+				g.compile(m.line, mw+" flag follow_up", bad)
+			}
 		}
 	}
 	m.window = Period{}
