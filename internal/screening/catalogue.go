@@ -58,7 +58,51 @@ type Catalogue struct {
 	enabled                int
 	idx                    index
 	midx                   index // idx plus the measures' groups
+	// off has bit n set for exclusion concept n switched off by the
+	// practice's settings (WithExclusionsOff), over the catalogue's own.
+	off uint64
 }
+
+// ExclusionConcept describes an exclusion concept for the practice's
+// settings: its id, what the sheet says ("in hospice care") and whether
+// the catalogue has it on.
+type ExclusionConcept struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	On    bool   `json:"on"`
+}
+
+// ExclusionConcepts lists the catalogue's exclusion concepts, in order.
+func (c *Catalogue) ExclusionConcepts() []ExclusionConcept {
+	out := make([]ExclusionConcept, 0, len(c.Exclusions))
+	for i, x := range c.Exclusions {
+		out = append(out, ExclusionConcept{ID: x.ID, Title: x.Title, On: x.On() && c.off&(1<<i) == 0})
+	}
+	return out
+}
+
+// WithExclusionsOff returns the catalogue with the exclusion concepts
+// named in ids switched off for every screening (a practice's settings;
+// the measure view still applies the measures' own exclusions). The
+// catalogue itself is unchanged; an unknown id is an error.
+func (c *Catalogue) WithExclusionsOff(ids []string) (*Catalogue, error) {
+	if len(ids) == 0 {
+		return c, nil
+	}
+	cp := *c
+	for _, id := range ids {
+		i := slices.IndexFunc(c.Exclusions, func(x *Concept) bool { return x.ID == id })
+		if i < 0 {
+			return nil, fmt.Errorf("the catalogue has no exclusion %q", id)
+		}
+		cp.off |= 1 << i
+	}
+	return &cp, nil
+}
+
+// excludes reports whether exclusion concept x applies with this
+// catalogue's switches.
+func (c *Catalogue) excludes(x *Concept) bool { return x.On() && c.off&(1<<x.n) == 0 }
 
 // Screening is one preventive screening or vaccine.
 type Screening struct {
@@ -114,6 +158,7 @@ type Concept struct {
 
 	line       int
 	decodeErrs []string
+	n          int // position in the catalogue's exclusions
 }
 
 // On reports whether the practice has the concept switched on.
@@ -640,6 +685,10 @@ func (c *Catalogue) compile() []Problem {
 			bad(x.line, "%s: duplicate id", where)
 		}
 		concepts[x.ID] = x
+		x.n = i
+		if i >= 64 {
+			bad(x.line, "%s: a catalogue may have at most 64 exclusion concepts", where)
+		}
 		if x.Title == "" {
 			bad(x.line, "%s: title is missing (what the sheet says, e.g. in hospice care)", where)
 		}

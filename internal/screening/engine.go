@@ -957,7 +957,7 @@ func (e *evaluator) decide(s *Screening) Result {
 	}
 
 	for _, x := range s.shared {
-		if !x.On() || x.MinAge > 0 && e.ageAtYearEnd() < x.MinAge {
+		if !e.c.excludes(x) || x.MinAge > 0 && e.ageAtYearEnd() < x.MinAge {
 			continue
 		}
 		for _, rl := range x.Rules {
