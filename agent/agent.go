@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -262,6 +263,7 @@ func (a *Agent) Settings(ctx context.Context) (api.Settings, error) {
 	return api.Settings{
 		SyncAt: p.SyncAt, ClinicEnd: p.ClinicEnd, SyncEveryMinutes: p.SyncEveryMinutes, ClinicDays: p.ClinicDays,
 		RetentionDays: p.RetentionDays, LargeText: p.LargeText, Lookbacks: api.Lookbacks(p.Lookbacks),
+		DisabledExclusions: append([]string{}, p.DisabledExclusions...), Exclusions: a.loadCatalogue().cat.ExclusionConcepts(),
 	}, nil
 }
 
@@ -282,6 +284,12 @@ func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
 	if s.Lookbacks != (api.Lookbacks{}) {
 		p.Lookbacks = Lookbacks(s.Lookbacks)
 	}
+	if s.DisabledExclusions != nil {
+		if _, err := a.loadCatalogue().cat.WithExclusionsOff(s.DisabledExclusions); err != nil {
+			return api.NewError(api.KindBadRequest, err.Error())
+		}
+		p.DisabledExclusions = slices.Compact(slices.Sorted(slices.Values(s.DisabledExclusions)))
+	}
 	if err := validSettings(p); err != nil {
 		return api.NewError(api.KindBadRequest, err.Error())
 	}
@@ -295,7 +303,7 @@ func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
 	a.mu.Unlock()
 	a.log.Info("settings changed", "syncAt", p.SyncAt, "clinicEnd", p.ClinicEnd, "retentionDays", p.RetentionDays)
 	a.audit(ctx, "settings.changed", map[string]string{"syncAt": p.SyncAt, "clinicEnd": p.ClinicEnd, "syncEveryMinutes": itoa(p.SyncEveryMinutes),
-		"clinicDays": strings.Join(p.ClinicDays, ","), "retentionDays": itoa(p.RetentionDays)})
+		"clinicDays": strings.Join(p.ClinicDays, ","), "retentionDays": itoa(p.RetentionDays), "disabledExclusions": strings.Join(p.DisabledExclusions, ",")})
 	return nil
 }
 

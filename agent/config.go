@@ -47,9 +47,13 @@ type Practice struct {
 	// (0: the default, 6). Some organisations ask apps to stay lower.
 	Concurrency int `json:"concurrency,omitempty"`
 	// Lookbacks are the prep sheet's recent-history windows, in months.
-	Lookbacks    Lookbacks `json:"lookbacks,omitzero"`
-	Demo         bool      `json:"demo,omitempty"`
-	ConfiguredAt time.Time `json:"configuredAt"`
+	Lookbacks Lookbacks `json:"lookbacks,omitzero"`
+	// DisabledExclusions are the catalogue's exclusion concepts (hospice,
+	// palliative_care, ...) the practice has switched off: patients they
+	// would leave out are shown due again.
+	DisabledExclusions []string  `json:"disabledExclusions,omitempty"`
+	Demo               bool      `json:"demo,omitempty"`
+	ConfiguredAt       time.Time `json:"configuredAt"`
 }
 
 // ScheduleSource selects and configures one schedule source.

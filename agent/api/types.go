@@ -266,7 +266,17 @@ type Settings struct {
 	LargeText        bool     `json:"largeText"`
 	// Lookbacks are the prep sheet's recent-history windows in months.
 	Lookbacks Lookbacks `json:"lookbacks"`
+	// DisabledExclusions are the exclusion concepts the practice has
+	// switched off (ids from Exclusions); absent on save keeps them.
+	DisabledExclusions []string `json:"disabledExclusions"`
+	// Exclusions are the catalogue's exclusion concepts, for Settings'
+	// checkboxes (read only: ignored on save).
+	Exclusions []ExclusionConcept `json:"exclusions,omitempty"`
 }
+
+// ExclusionConcept is one exclusion concept: its id and what the sheet
+// says ("in hospice care"); On is the catalogue's own switch.
+type ExclusionConcept = screening.ExclusionConcept
 
 // Lookbacks are months of history each prep sheet section shows.
 type Lookbacks struct {

@@ -341,6 +341,17 @@ export interface Settings {
   retentionDays: number;
   largeText: boolean;
   lookbacks: Lookbacks; // months
+  /** Exclusion concepts the practice has switched off (ids from exclusions). */
+  disabledExclusions?: string[];
+  /** The catalogue's exclusion concepts, for the checkboxes (read only). */
+  exclusions?: ExclusionConcept[];
+}
+
+/** An exclusion concept: its id, what the sheet says ("in hospice care"), and the catalogue's own switch. */
+export interface ExclusionConcept {
+  id: string;
+  title: string;
+  on: boolean;
 }
 
 export interface AuditEntry {

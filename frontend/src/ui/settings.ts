@@ -3,6 +3,7 @@ import { failure } from "../api/backend";
 import type { Failure, Lookbacks, Settings, Status } from "../api/types";
 import { h } from "./dom";
 import { errorBox } from "./errors";
+import { exclusionSwitches } from "./measures";
 import { CatalogueEditor } from "./catalogue";
 import { accessModeLabel, scheduleKindLabel } from "./labels";
 import { clinicDaysField } from "./setup";
@@ -264,6 +265,7 @@ export class SettingsPanel {
         this.number("lookback-consults", "Consults and documents", s.lookbacks.consults, 1, 120, lb("consults"), "months"),
         this.number("lookback-hospital", "Hospital visits", s.lookbacks.hospital, 1, 120, lb("hospital"), "months"),
       ),
+      exclusionSwitches(s.exclusions, s.disabledExclusions, (off) => this.edit({ disabledExclusions: off }, true)),
       h("h3", {}, "Saved days and display"),
       this.number("retention", "Keep saved days for", s.retentionDays, 1, 365, (n) => this.edit({ retentionDays: n }), "days"),
       h(
