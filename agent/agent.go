@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -263,7 +264,8 @@ func (a *Agent) Settings(ctx context.Context) (api.Settings, error) {
 	return api.Settings{
 		SyncAt: p.SyncAt, ClinicEnd: p.ClinicEnd, SyncEveryMinutes: p.SyncEveryMinutes, ClinicDays: p.ClinicDays,
 		RetentionDays: p.RetentionDays, LargeText: p.LargeText, Lookbacks: api.Lookbacks(p.Lookbacks),
-		Send: new(sendSettings(p)),
+		Send:               new(sendSettings(p)),
+		DisabledExclusions: append([]string{}, p.DisabledExclusions...), Exclusions: wireExclusions(a.loadCatalogue().cat.ExclusionConcepts()),
 	}, nil
 }
 
@@ -291,6 +293,12 @@ func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
 		}
 		p.Send = *s.Send
 	}
+	if s.DisabledExclusions != nil {
+		if _, err := a.loadCatalogue().cat.WithExclusionsOff(s.DisabledExclusions); err != nil {
+			return api.NewError(api.KindBadRequest, err.Error())
+		}
+		p.DisabledExclusions = slices.Compact(slices.Sorted(slices.Values(s.DisabledExclusions)))
+	}
 	if err := validSettings(p); err != nil {
 		return api.NewError(api.KindBadRequest, err.Error())
 	}
@@ -304,7 +312,7 @@ func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
 	a.mu.Unlock()
 	a.log.Info("settings changed", "syncAt", p.SyncAt, "clinicEnd", p.ClinicEnd, "retentionDays", p.RetentionDays)
 	a.audit(ctx, "settings.changed", map[string]string{"syncAt": p.SyncAt, "clinicEnd": p.ClinicEnd, "syncEveryMinutes": itoa(p.SyncEveryMinutes),
-		"clinicDays": strings.Join(p.ClinicDays, ","), "retentionDays": itoa(p.RetentionDays)})
+		"clinicDays": strings.Join(p.ClinicDays, ","), "retentionDays": itoa(p.RetentionDays), "disabledExclusions": strings.Join(p.DisabledExclusions, ",")})
 	if p.Send.Enabled != sendWas {
 		a.audit(ctx, map[bool]string{true: "send.enabled", false: "send.disabled"}[p.Send.Enabled], map[string]string{"dailyCap": itoa(sendSettings(p).DailyCap)})
 	}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/screening"
@@ -25,8 +26,27 @@ type loadedCatalogue struct {
 }
 
 // catalogue returns the catalogue in use: the practice's copy when valid,
-// else the default.
-func (a *Agent) catalogue() *screening.Catalogue { return a.loadCatalogue().cat }
+// else the default, with the exclusions the practice switched off in
+// Settings (one the catalogue no longer has is ignored).
+func (a *Agent) catalogue() *screening.Catalogue {
+	c := a.loadCatalogue().cat
+	a.mu.Lock()
+	var off []string
+	if a.practice != nil {
+		off = a.practice.DisabledExclusions
+	}
+	a.mu.Unlock()
+	var known []string
+	for _, x := range c.ExclusionConcepts() {
+		if slices.Contains(off, x.ID) {
+			known = append(known, x.ID)
+		}
+	}
+	if cc, err := c.WithExclusionsOff(known); err == nil {
+		return cc
+	}
+	return c
+}
 
 func (a *Agent) loadCatalogue() loadedCatalogue {
 	a.mu.Lock()

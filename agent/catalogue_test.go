@@ -4,10 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/prep"
+	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/screening"
 )
 
@@ -97,5 +101,52 @@ func TestCatalogueEditKeepsTheTextAndRefusesABadEdit(t *testing.T) {
 	after, _ := os.ReadFile(filepath.Join(dir, catalogueFile))
 	if string(after) != string(saved) {
 		t.Fatal("a refused edit changed the saved catalogue")
+	}
+}
+
+// A practice that switches the hospice exclusion off in Settings sees its
+// hospice patients due again on the prep sheet; the choice is kept and an
+// unknown exclusion is refused.
+func TestDisabledExclusionMakesHospicePatientDue(t *testing.T) {
+	ctx := context.Background()
+	a, dir := openPractice(t)
+	hospice := record.Item{Type: "Encounter", ID: "enc1", Status: "finished", Date: time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC),
+		Codes: []record.Coding{{System: "http://snomed.info/sct", Code: "183919006"}}}
+	rec := record.Record{Patient: record.Patient{ID: "p1", Sex: "female", BirthDate: time.Date(1960, 5, 5, 0, 0, 0, 0, time.UTC)}, Items: []record.Item{hospice}}
+	appt := record.Appointment{ID: "a1", Start: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), PatientID: "p1"}
+	status := func() screening.Status {
+		for _, r := range prep.BuildSheet(appt, rec, a.catalogue(), prep.Options{}).Results {
+			if r.ID == "breast_cancer" {
+				return r.Status
+			}
+		}
+		return ""
+	}
+	if st := status(); st != screening.Excluded {
+		t.Fatalf("hospice patient: %s", st)
+	}
+	s, err := a.Settings(ctx)
+	if err != nil || len(s.Exclusions) < 4 || len(s.DisabledExclusions) != 0 {
+		t.Fatalf("settings %+v %v", s, err)
+	}
+	s.DisabledExclusions = []string{"hospice"}
+	if err := a.SaveSettings(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if st := status(); st != screening.Due {
+		t.Fatalf("hospice switched off: %s, want due", st)
+	}
+	s.DisabledExclusions = []string{"no_such_exclusion"}
+	if err := a.SaveSettings(ctx, s); err == nil || !strings.Contains(err.Error(), "no_such_exclusion") {
+		t.Fatalf("an unknown exclusion was saved: %v", err)
+	}
+	a.Close()
+	b, err := Open(ctx, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if s, _ := b.Settings(ctx); !slices.Equal(s.DisabledExclusions, []string{"hospice"}) {
+		t.Fatalf("after reopening: %v", s.DisabledExclusions)
 	}
 }

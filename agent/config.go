@@ -46,10 +46,14 @@ type Practice struct {
 	Concurrency int `json:"concurrency,omitempty"`
 	// Lookbacks are the prep sheet's recent-history windows, in months.
 	Lookbacks Lookbacks `json:"lookbacks,omitzero"`
-	Demo      bool      `json:"demo,omitempty"`
 	// Send is sending prep notes to the chart: off unless turned on.
-	Send         api.SendSettings `json:"send,omitzero"`
-	ConfiguredAt time.Time        `json:"configuredAt"`
+	Send api.SendSettings `json:"send,omitzero"`
+	// DisabledExclusions are the catalogue's exclusion concepts (hospice,
+	// palliative_care, ...) the practice has switched off: patients they
+	// would leave out are shown due again.
+	DisabledExclusions []string  `json:"disabledExclusions,omitempty"`
+	Demo               bool      `json:"demo,omitempty"`
+	ConfiguredAt       time.Time `json:"configuredAt"`
 }
 
 // ScheduleSource selects and configures one schedule source.

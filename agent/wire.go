@@ -121,3 +121,11 @@ func unwireEdits(es []api.CatalogueEdit) []screening.Edit {
 	}
 	return out
 }
+
+func wireExclusions(xs []screening.ExclusionConcept) []api.ExclusionConcept {
+	out := make([]api.ExclusionConcept, len(xs))
+	for i, x := range xs {
+		out[i] = api.ExclusionConcept(x)
+	}
+	return out
+}

@@ -275,6 +275,20 @@ type Settings struct {
 	Lookbacks Lookbacks `json:"lookbacks"`
 	// Send is sending prep notes to Epic; nil on save leaves it as it is.
 	Send *SendSettings `json:"send,omitempty"`
+	// DisabledExclusions are the exclusion concepts the practice has
+	// switched off (ids from Exclusions); absent on save keeps them.
+	DisabledExclusions []string `json:"disabledExclusions"`
+	// Exclusions are the catalogue's exclusion concepts, for Settings'
+	// checkboxes (read only: ignored on save).
+	Exclusions []ExclusionConcept `json:"exclusions,omitempty"`
+}
+
+// ExclusionConcept is one exclusion concept: its id and what the sheet
+// says ("in hospice care"); On is the catalogue's own switch.
+type ExclusionConcept struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	On    bool   `json:"on"`
 }
 
 // Lookbacks are months of history each prep sheet section shows.

@@ -64,8 +64,21 @@ type Patient struct {
 	// "lives in nursing home".
 	NursingHome bool
 	// Frail: 66 or older, frail this year (muscle weakness, M62.81) with
-	// Alzheimer's disease diagnosed since January 1 of last year.
-	Frail bool
+	// Alzheimer's disease diagnosed since January 1 of last year, or
+	// (DementiaMed) a dementia medication prescribed since then.
+	Frail, DementiaMed bool
+	// LeftRightMastectomy: a woman whose breast screening is excluded by a
+	// left and a right mastectomy (the right one coded "unspecified side"
+	// with a body site) instead of a bilateral one.
+	LeftRightMastectomy bool
+	// Pregnant: pregnant this year; the BMI screening leaves her out (CMS69).
+	Pregnant bool
+	// BMIFollowUp: the BMI (25 or more) has a follow-up order the same
+	// day; without one a done BMI is flagged for attention.
+	BMIFollowUp bool
+	// KidneyPair: the kidney evaluation is a urine albumin and a urine
+	// creatinine two days apart, not a uACR (CMS951).
+	KidneyPair bool
 	// Updated and Version are meta.lastUpdated and meta.versionId; zero
 	// means the generated defaults (a month before today, version 1).
 	Updated time.Time
@@ -104,11 +117,13 @@ type Resource struct {
 	Unit         string
 	ValueCode    *coding // Observation.valueCodeableConcept
 
-	Class   string // Encounter.class
-	Title   string
-	Author  string
-	Updated time.Time
-	Version int // meta.versionId; 0 reads as 1
+	Class    string  // Encounter.class
+	BodySite *coding // Condition/Procedure bodySite (laterality)
+	Intent   string  // ServiceRequest/MedicationRequest intent
+	Title    string
+	Author   string
+	Updated  time.Time
+	Version  int // meta.versionId; 0 reads as 1
 }
 
 // Appointment is one scheduled visit.
@@ -389,11 +404,24 @@ func (g *gen) screenings() {
 		case age >= 67 && g.vary.IntN(4) == 0:
 			p.Frail = true
 			g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysICD10, "M62.81", "Muscle weakness (generalized)"}}, thisYear())
-			g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysSCT, "26929004", "Alzheimer's disease"}}, g.day.AddDate(0, -1-g.vary.IntN(9), 0))
+			if g.vary.IntN(2) == 0 {
+				// Frail and on a dementia medication (donepezil), no
+				// advanced illness charted: the measures exclude them too.
+				p.DementiaMed = true
+				g.add(p, &Resource{Type: "MedicationRequest", Status: "active", Intent: "order", Code: coding{sysRxNorm, "997223", "donepezil hydrochloride 10 MG Oral Tablet"}, Date: g.at(g.day.AddDate(0, -2-g.vary.IntN(9), 0)), Title: "donepezil hydrochloride 10 MG Oral Tablet"})
+			} else {
+				g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysSCT, "26929004", "Alzheimer's disease"}}, g.day.AddDate(0, -1-g.vary.IntN(9), 0))
+			}
 		case age >= 67 && g.vary.IntN(6) == 0:
 			p.NursingHome = true
 			r := g.addEvidence(p, evidence{kind: "Observation", category: "social-history", coding: coding{sysLOINC, "71802-3", "Housing status"}}, g.at(g.day.AddDate(-1-g.vary.IntN(3), -g.vary.IntN(12), 0)))
 			r.ValueCode = &coding{sysSCT, "160734000", "Lives in nursing home"}
+		}
+	}
+	for _, p := range g.pr.Patients {
+		if age := p.Age(g.day); p.Gender == "female" && age >= 20 && age <= 40 && !p.Hospice && !p.Palliative && g.vary.IntN(15) == 0 {
+			p.Pregnant = true
+			g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysSCT, "77386006", "Pregnancy"}}, g.at(g.day.AddDate(0, -3-g.vary.IntN(4), 0)))
 		}
 	}
 	for si, sc := range Scenarios {
@@ -437,8 +465,17 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 		ev = *sc.alt // the same test charted as another resource type
 	}
 	var last *Resource
+	pair := sc.ID == "diabetes_kidney" && o == Complete && g.vary.IntN(4) == 0
 	evidenceAt := func(t time.Time) {
 		last = g.addEvidence(p, ev, g.at(t))
+		if pair {
+			// A urine albumin, and a urine creatinine two days before it:
+			// together a urine albumin-creatinine ratio (CMS951).
+			p.KidneyPair = true
+			g.addEvidence(p, urineAlbumin, g.at(t))
+			g.addEvidence(p, urineCreatinine, g.at(t.AddDate(0, 0, -2)))
+			return
+		}
 		for _, e := range sc.also {
 			g.addEvidence(p, e, g.at(t)) // drawn the same day, as a kidney panel is
 		}
@@ -518,9 +555,24 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 		if sc.exclAlt != nil && g.vary.IntN(2) == 0 {
 			x = sc.exclAlt // the diagnosis charted in SNOMED CT only
 		}
-		g.addEvidence(p, *x, g.day.AddDate(-1-g.rng.IntN(10), -g.rng.IntN(12), 0))
+		at := g.day.AddDate(-1-g.rng.IntN(10), -g.rng.IntN(12), 0)
+		if sc.ID == "breast_cancer" && g.vary.IntN(3) == 0 {
+			// A left mastectomy, and years later a right one charted as
+			// "unilateral, unspecified side" with a body site.
+			p.LeftRightMastectomy = true
+			g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysICD10, "Z90.12", "Acquired absence of left breast and nipple"}}, at.AddDate(-4, 0, 0))
+			r := g.addEvidence(p, evidence{kind: "Condition", coding: coding{sysICD10, "Z90.10", "Acquired absence of unspecified breast and nipple"}}, at)
+			r.BodySite = &coding{sysSCT, "24028007", "Right"}
+			break
+		}
+		g.addEvidence(p, *x, at)
 	}
 	switch {
+	case sc.ID == "bmi" && last != nil && g.vary.IntN(3) > 0:
+		// Most BMIs of 25 or more have a follow-up ordered that day; the
+		// rest are flagged for attention (CMS69).
+		p.BMIFollowUp = true
+		g.add(p, &Resource{Type: "ServiceRequest", Status: "active", Intent: "order", Code: coding{sysSCT, "11816003", "Diet education"}, Date: last.Date, Title: "Diet education"})
 	case sc.ID == "diabetes_a1c" && o == Complete && last != nil && g.vary.IntN(2) == 0:
 		// Half are done, but poorly controlled: the sheet flags them.
 		last.Value = f(9.1 + float64(g.vary.IntN(30))/10)

@@ -152,11 +152,27 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 		m["subject"] = subject
 		set("onsetDateTime", date)
 		set("recordedDate", date)
+		if r.BodySite != nil {
+			m["bodySite"] = []any{cc(*r.BodySite, nil, "")}
+		}
 	case "Procedure":
 		m["status"] = r.Status
 		m["code"] = cc(r.Code, r.Alt, r.Title)
 		m["subject"] = subject
 		set("performedDateTime", date)
+		if r.BodySite != nil {
+			m["bodySite"] = []any{cc(*r.BodySite, nil, "")}
+		}
+	case "ServiceRequest":
+		m["status"], m["intent"] = r.Status, r.Intent
+		m["code"] = cc(r.Code, nil, r.Title)
+		m["subject"] = subject
+		set("authoredOn", date)
+	case "MedicationRequest":
+		m["status"], m["intent"] = r.Status, r.Intent
+		m["medicationCodeableConcept"] = cc(r.Code, nil, r.Title)
+		m["subject"] = subject
+		set("authoredOn", date)
 	case "Immunization":
 		m["status"] = r.Status
 		m["vaccineCode"] = cc(r.Code, r.Alt, r.Title)

@@ -14,6 +14,7 @@ const (
 	sysSCT    = "http://snomed.info/sct"
 	sysCVX    = "http://hl7.org/fhir/sid/cvx"
 	sysICD10  = "http://hl7.org/fhir/sid/icd-10-cm"
+	sysRxNorm = "http://www.nlm.nih.gov/research/umls/rxnorm"
 	sysEpicOO = "urn:oid:1.2.840.114350.1.13.0.1.7.2.657369"
 )
 
@@ -105,14 +106,16 @@ func f(v float64) *float64 { return &v }
 var (
 	diabetes = &evidence{kind: "Condition", coding: coding{sysICD10, "E11.9", "Type 2 diabetes mellitus without complications"},
 		alt: &coding{sysSCT, "44054006", "Diabetes mellitus type 2"}}
-	diabetesSNOMED = &evidence{kind: "Condition", coding: coding{sysSCT, "44054006", "Diabetes mellitus type 2"}}
-	smoker         = &evidence{kind: "Condition", coding: coding{sysSCT, "77176002", "Smoker"}}
-	smokingStatus  = coding{sysLOINC, "72166-2", "Tobacco smoking status"}
-	neverSmoked    = coding{sysSCT, "266919005", "Never smoked tobacco"}
-	dailySmoker    = coding{sysSCT, "449868002", "Smokes tobacco daily"}
-	exSmoker       = coding{sysSCT, "8517006", "Ex-smoker"}
-	negative       = coding{sysSCT, "260385009", "Negative"}
-	bmi30          = &evidence{kind: "Observation", category: "vital-signs", coding: coding{sysLOINC, "39156-5", "Body mass index (BMI) [Ratio]"}, value: f(30.4), unit: "kg/m2"}
+	diabetesSNOMED  = &evidence{kind: "Condition", coding: coding{sysSCT, "44054006", "Diabetes mellitus type 2"}}
+	smoker          = &evidence{kind: "Condition", coding: coding{sysSCT, "77176002", "Smoker"}}
+	smokingStatus   = coding{sysLOINC, "72166-2", "Tobacco smoking status"}
+	neverSmoked     = coding{sysSCT, "266919005", "Never smoked tobacco"}
+	dailySmoker     = coding{sysSCT, "449868002", "Smokes tobacco daily"}
+	exSmoker        = coding{sysSCT, "8517006", "Ex-smoker"}
+	negative        = coding{sysSCT, "260385009", "Negative"}
+	urineAlbumin    = evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "14957-5", "Microalbumin [Mass/volume] in Urine"}, value: f(18), unit: "mg/L"}
+	urineCreatinine = evidence{kind: "Observation", category: "laboratory", coding: coding{sysLOINC, "2161-8", "Creatinine [Mass/volume] in Urine"}, value: f(95), unit: "mg/dL"}
+	bmi30           = &evidence{kind: "Observation", category: "vital-signs", coding: coding{sysLOINC, "39156-5", "Body mass index (BMI) [Ratio]"}, value: f(30.4), unit: "kg/m2"}
 )
 
 // Scenarios is the screening table the practice is generated from.

@@ -58,7 +58,51 @@ type Catalogue struct {
 	enabled                int
 	idx                    index
 	midx                   index // idx plus the measures' groups
+	// off has bit n set for exclusion concept n switched off by the
+	// practice's settings (WithExclusionsOff), over the catalogue's own.
+	off uint64
 }
+
+// ExclusionConcept describes an exclusion concept for the practice's
+// settings: its id, what the sheet says ("in hospice care") and whether
+// the catalogue has it on.
+type ExclusionConcept struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	On    bool   `json:"on"`
+}
+
+// ExclusionConcepts lists the catalogue's exclusion concepts, in order.
+func (c *Catalogue) ExclusionConcepts() []ExclusionConcept {
+	out := make([]ExclusionConcept, 0, len(c.Exclusions))
+	for i, x := range c.Exclusions {
+		out = append(out, ExclusionConcept{ID: x.ID, Title: x.Title, On: x.On() && c.off&(1<<i) == 0})
+	}
+	return out
+}
+
+// WithExclusionsOff returns the catalogue with the exclusion concepts
+// named in ids switched off for every screening (a practice's settings;
+// the measure view still applies the measures' own exclusions). The
+// catalogue itself is unchanged; an unknown id is an error.
+func (c *Catalogue) WithExclusionsOff(ids []string) (*Catalogue, error) {
+	if len(ids) == 0 {
+		return c, nil
+	}
+	cp := *c
+	for _, id := range ids {
+		i := slices.IndexFunc(c.Exclusions, func(x *Concept) bool { return x.ID == id })
+		if i < 0 {
+			return nil, fmt.Errorf("the catalogue has no exclusion %q", id)
+		}
+		cp.off |= 1 << i
+	}
+	return &cp, nil
+}
+
+// excludes reports whether exclusion concept x applies with this
+// catalogue's switches.
+func (c *Catalogue) excludes(x *Concept) bool { return x.On() && c.off&(1<<x.n) == 0 }
 
 // Screening is one preventive screening or vaccine.
 type Screening struct {
@@ -114,6 +158,7 @@ type Concept struct {
 
 	line       int
 	decodeErrs []string
+	n          int // position in the catalogue's exclusions
 }
 
 // On reports whether the practice has the concept switched on.
@@ -155,8 +200,10 @@ type Modality struct {
 	// (the measures' "value present"). Reports and procedures need none.
 	RequireValue bool `yaml:"require_value,omitempty"`
 	// Flag marks a done test whose newest reading is out of range: the
-	// screening is done but needs attention (HbA1c above 9 %).
-	Flag *ValueFlag `yaml:"flag,omitempty"`
+	// screening is done but needs attention (HbA1c above 9 %). Flags are
+	// more such rules (systolic, diastolic); the first that fires wins.
+	Flag  *ValueFlag   `yaml:"flag,omitempty"`
+	Flags []*ValueFlag `yaml:"flags,omitempty"`
 	// MeasureWindow: evidence dated d also counts through the end of the
 	// year d + MeasureWindow falls in, when that is later than its
 	// interval (the quality measure's window: CMS125 counts a mammogram
@@ -183,15 +230,48 @@ type Modality struct {
 }
 
 // ValueFlag is a result rule: the newest reading (the lowest of that day,
-// as CMS122 takes it) above Above, in Unit, is flagged with Label.
+// as CMS122 takes it) out of range, in Unit, is flagged with Label. Out
+// of range is above Above, or, when AtLeast or Below is given, at least
+// AtLeast or below Below (a BMI of 25 or more, or under 18.5).
+// Component reads that component (a LOINC code) of a panel, or the
+// reading itself when it is coded so (systolic blood pressure). FollowUp:
+// a record of one of these groups from the reading's day to the visit (an
+// order, a referral, a procedure, a prescription) clears the flag, as the
+// measures count a documented follow-up (CMS69, CMS22).
 type ValueFlag struct {
-	Label  string  `yaml:"label"`
-	Above  float64 `yaml:"above"`
-	Unit   string  `yaml:"unit,omitempty"`
-	Source string  `yaml:"source,omitempty"`
+	Label     string   `yaml:"label"`
+	Above     float64  `yaml:"above,omitempty"`
+	AtLeast   *float64 `yaml:"at_least,omitempty"`
+	Below     *float64 `yaml:"below,omitempty"`
+	Unit      string   `yaml:"unit,omitempty"`
+	Component string   `yaml:"component,omitempty"`
+	FollowUp  []*Group `yaml:"follow_up,omitempty"`
+	Source    string   `yaml:"source,omitempty"`
 
 	line       int
 	decodeErrs []string
+}
+
+// flags lists the modality's result rules, Flag first.
+func (m *Modality) flags() []*ValueFlag {
+	var fs []*ValueFlag
+	if m.Flag != nil {
+		fs = append(fs, m.Flag)
+	}
+	for _, f := range m.Flags {
+		if f != nil {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// outside reports whether v is out of the flag's range.
+func (f *ValueFlag) outside(v float64) bool {
+	if f.AtLeast == nil && f.Below == nil {
+		return v > f.Above
+	}
+	return f.AtLeast != nil && v >= *f.AtLeast || f.Below != nil && v < *f.Below
 }
 
 // Thresholds are read strictly: a misspelt "above" must not become 0.
@@ -605,6 +685,10 @@ func (c *Catalogue) compile() []Problem {
 			bad(x.line, "%s: duplicate id", where)
 		}
 		concepts[x.ID] = x
+		x.n = i
+		if i >= 64 {
+			bad(x.line, "%s: a catalogue may have at most 64 exclusion concepts", where)
+		}
 		if x.Title == "" {
 			bad(x.line, "%s: title is missing (what the sheet says, e.g. in hospice care)", where)
 		}
@@ -804,10 +888,15 @@ func (m *Modality) compile(s *Screening, where string, bad func(int, string, ...
 		}
 		b.period = p
 	}
-	if f := m.Flag; f != nil {
+	for _, f := range m.flags() {
 		decodeProblems(f.decodeErrs, bad)
 		if f.Label == "" {
 			bad(m.line, "%s: flag: a label is needed (what the sheet says, e.g. poor control)", mw)
+		}
+		for _, g := range f.FollowUp {
+			if g != nil {
+				g.compile(m.line, mw+" flag follow_up", bad)
+			}
 		}
 	}
 	m.window = Period{}

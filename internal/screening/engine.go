@@ -957,7 +957,7 @@ func (e *evaluator) decide(s *Screening) Result {
 	}
 
 	for _, x := range s.shared {
-		if !x.On() || x.MinAge > 0 && e.ageAtYearEnd() < x.MinAge {
+		if !e.c.excludes(x) || x.MinAge > 0 && e.ageAtYearEnd() < x.MinAge {
 			continue
 		}
 		for _, rl := range x.Rules {
@@ -1021,8 +1021,10 @@ func (e *evaluator) decide(s *Screening) Result {
 			e.note("interval ", best.m.Interval, " (interval_review: true)")
 		}
 		last := best.ev[len(best.ev)-1]
-		if f := best.m.Flag; f != nil {
-			r.Attention = e.valueFlag(best.m, f, best.last)
+		for _, f := range best.m.flags() {
+			if r.Attention = e.valueFlag(best.m, f, best.last); r.Attention != "" {
+				break
+			}
 		}
 		switch {
 		case best.forever:
@@ -1207,17 +1209,22 @@ func lowerFirst(s string) string {
 }
 
 // valueFlag applies a result rule to the readings of the modality's newest
-// day: the lowest valued reading that day (CMS122) above the threshold is
-// flagged. A reading in another unit is not compared.
+// day: the lowest valued reading that day (CMS122) out of range is
+// flagged, unless a follow-up is on record from that day on. A reading in
+// another unit is not compared.
 func (e *evaluator) valueFlag(m *Modality, f *ValueFlag, day int32) string {
 	var low *record.Quantity
 	for _, g := range m.Evidence {
 		for _, h := range e.groupHits(g) {
 			it := &e.items[h.item]
-			if h.value || e.days[h.item] != day || it.Value == nil || !e.usable(m, h) {
+			if h.value || e.days[h.item] != day || !e.usable(m, h) {
 				continue
 			}
-			if q := it.Value; f.Unit == "" || q.Unit == f.Unit || q.Code == f.Unit {
+			q := reading(it, f.Component)
+			if q == nil {
+				continue
+			}
+			if f.Unit == "" || q.Unit == f.Unit || q.Code == f.Unit {
 				if low == nil || q.Value < low.Value {
 					low = q
 				}
@@ -1226,15 +1233,76 @@ func (e *evaluator) valueFlag(m *Modality, f *ValueFlag, day int32) string {
 			}
 		}
 	}
-	if low == nil || low.Value <= f.Above || low.Comparator == "<" || low.Comparator == "<=" {
+	if low == nil || !f.outside(low.Value) || low.Comparator == "<" || low.Comparator == "<=" {
+		return ""
+	}
+	if fu, ok := e.followUp(f.FollowUp, day); ok {
+		e.note("flag ", f.Label, " cleared by a follow-up: ")
+		e.more(e.display(fu))
 		return ""
 	}
 	b := append([]byte(f.Label), ": "...)
 	b = appendQuantity(b, low.Value, f.Unit)
 	b = append(b, " on "...)
 	b = appendDay(b, day)
-	e.note("flag ", f.Label, " above ", strconv.FormatFloat(f.Above, 'f', -1, 64), f.Unit, " (", f.Source, ")")
+	if len(f.FollowUp) > 0 {
+		b = append(b, ", no follow-up on record"...)
+	}
+	e.note("flag ", f.Label, " (", f.Source, ")")
 	return string(b)
+}
+
+// reading is an Observation's value, or with component (a LOINC code) the
+// value of that component of a panel, or the value of a reading coded so.
+func reading(it *record.Item, component string) *record.Quantity {
+	if component == "" {
+		return it.Value
+	}
+	for _, c := range it.Codes {
+		if c.Code == component {
+			return it.Value
+		}
+	}
+	for _, c := range it.Components {
+		for _, cc := range c.Codes {
+			if cc.Code == component && c.Value != nil {
+				return c.Value
+			}
+		}
+	}
+	return nil
+}
+
+// followUp finds a follow-up of one of groups from day to the visit: a
+// finished record, or an order or prescription that is active (an open
+// order is a documented follow-up, though not a test done).
+func (e *evaluator) followUp(groups []*Group, day int32) (hit, bool) {
+	if len(groups) == 0 {
+		return hit{}, false
+	}
+	for i := range e.items {
+		it := &e.items[i]
+		if it.Date.IsZero() {
+			continue
+		}
+		d := dayNum(it.Date)
+		open := (it.Type == "ServiceRequest" || it.Type == "MedicationRequest") && (it.Status == "active" || it.Status == "completed") && orderIntent(it.Intent)
+		if d < day || d > e.today || !open && !counts(it) {
+			continue
+		}
+		for j, c := range it.Codes {
+			found := false
+			e.ix.find(c.System, c.Code, func(g int32) {
+				for _, fg := range groups {
+					found = found || fg.n == g
+				}
+			})
+			if found {
+				return hit{group: groups[0].n, item: int32(i), coding: int32(j), typ: typeBit(it.Type)}, true
+			}
+		}
+	}
+	return hit{}, false
 }
 
 // ageAtYearEnd is the age on December 31 of the visit's year (the end of

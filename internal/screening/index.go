@@ -105,6 +105,9 @@ func (c *Catalogue) walkGroups(f func(*Group)) {
 		for _, m := range s.Modalities {
 			groups(m.Evidence)
 			groups(m.WindowUnless)
+			for _, f := range m.flags() {
+				groups(f.FollowUp)
+			}
 			for _, pr := range m.Pairs {
 				groups(pr.First)
 				groups(pr.Second)

@@ -724,8 +724,10 @@ func differs(m *Measure, l MeasureLine, r *Result) string {
 		g = "the prep list leaves it out (" + r.Reason + ") but the measure does not exclude the patient for that"
 	case l.Status == MeasureExcluded && r.Status != Excluded:
 		g = "the measure excludes the patient, but the guideline still applies"
-	case (r.Status == Due || r.Status == DueSoon) && l.Status == MeasureMet:
+	case r.Status == Due && l.Status == MeasureMet:
 		g = "due by the guideline, yet the measure already counts it as met for " + strconv.Itoa(l.Year)
+	case r.Status == DueSoon && l.Status == MeasureMet:
+		g = "due soon by the guideline; the measure already counts it as met for " + strconv.Itoa(l.Year)
 	case r.Status == Complete && r.Attention == "" && l.Status == MeasureNotMet:
 		g = "complete by the guideline, but the measure does not count it for " + strconv.Itoa(l.Year)
 	case r.Status != NotApplicable && r.Status != Excluded && l.Status == MeasureOutside:

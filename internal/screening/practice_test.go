@@ -78,12 +78,29 @@ func TestSimulatedPractice(t *testing.T) {
 		if p.NursingHome {
 			kinds["a nursing-home resident 66 or older"]++
 		}
-		if p.Frail {
+		if p.Frail && !p.DementiaMed {
 			kinds["a frail patient 66 or older with an advanced illness"]++
 		}
+		if p.DementiaMed {
+			kinds["a frail patient 66 or older on a dementia medication"]++
+		}
+		if p.LeftRightMastectomy {
+			kinds["a left and a right mastectomy (one by body site)"]++
+		}
+		if p.Pregnant {
+			kinds["a patient pregnant this year"]++
+		}
+		if p.KidneyPair {
+			kinds["a urine albumin and a urine creatinine two days apart"]++
+		}
 		for _, r := range results {
-			if r.Attention != "" {
+			switch {
+			case r.Attention != "" && r.ID == "diabetes_a1c":
 				kinds["an HbA1c above 9 % flagged poor control"]++
+			case r.Attention != "" && r.ID == "bmi":
+				kinds["a BMI out of range with no follow-up flagged"]++
+			case r.ID == "bmi" && p.BMIFollowUp && r.Status == Complete:
+				kinds["a BMI out of range with a follow-up ordered"]++
 			}
 			if strings.Contains(r.Reason, "it has no result value") {
 				kinds["a lab performed with no result value"]++
@@ -103,7 +120,8 @@ func TestSimulatedPractice(t *testing.T) {
 			}
 			if p.Hospice && slices.Contains(s.SharedExclusions, "hospice") || p.Palliative && slices.Contains(s.SharedExclusions, "palliative_care") ||
 				p.NursingHome && slices.Contains(s.SharedExclusions, "nursing_home") ||
-				p.Frail && slices.Contains(s.SharedExclusions, "advanced_illness_and_frailty") {
+				p.Frail && slices.Contains(s.SharedExclusions, "advanced_illness_and_frailty") ||
+				p.Pregnant && r.ID == "bmi" {
 				want = Excluded // whatever it was built to be
 			}
 			if r.ID == "lipid_cv_risk" && p.Diabetic {
@@ -128,7 +146,10 @@ func TestSimulatedPractice(t *testing.T) {
 		"a 20-year-old smoker problem overruled by newer never-smoker statuses", "an ex-smoker who quit within 15 years",
 		"an HbA1c above 9 % flagged poor control", "a lab performed with no result value",
 		"a patient in hospice care", "a patient receiving palliative care", "a nursing-home resident 66 or older",
-		"a frail patient 66 or older with an advanced illness"} {
+		"a frail patient 66 or older with an advanced illness", "a frail patient 66 or older on a dementia medication",
+		"a left and a right mastectomy (one by body site)", "a patient pregnant this year",
+		"a urine albumin and a urine creatinine two days apart", "a BMI out of range with no follow-up flagged",
+		"a BMI out of range with a follow-up ordered"} {
 		if kinds[k] < 3 {
 			t.Errorf("the practice has %d patients' records with %s", kinds[k], k)
 		}

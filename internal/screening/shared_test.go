@@ -176,3 +176,29 @@ func TestAdvancedIllnessAndFrailty(t *testing.T) {
 		})
 	}
 }
+
+// A practice that switches the hospice exclusion off sees its hospice
+// patients due again; the catalogue itself and the measure view keep it.
+func TestExclusionSwitchedOffByPractice(t *testing.T) {
+	c := Default()
+	hospice := with(item("Encounter", sct, "183919006", day("2026-02-01")), func(it *record.Item) { it.Status = "finished" })
+	rec := chart(person("female", day("1960-05-05")), hospice)
+	check(t, result(t, c, rec, v, "breast_cancer"), Excluded)
+	off, err := c.WithExclusionsOff([]string{"hospice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, result(t, off, rec, v, "breast_cancer"), Due)
+	check(t, result(t, c, rec, v, "breast_cancer"), Excluded) // the original is unchanged
+	for _, x := range off.ExclusionConcepts() {
+		if x.On == (x.ID == "hospice") || x.Title == "" {
+			t.Fatalf("concept %+v", x)
+		}
+	}
+	if l := measureLine(t, off, rec, v, "CMS125"); l.Status != MeasureExcluded {
+		t.Fatalf("the measure's own exclusion: %s (%s)", l.Status, l.Reason)
+	}
+	if _, err := c.WithExclusionsOff([]string{"no_such"}); err == nil {
+		t.Fatal("an unknown exclusion id was accepted")
+	}
+}

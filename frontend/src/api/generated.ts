@@ -233,6 +233,26 @@ export interface Settings {
   lookbacks: Lookbacks;
   /** Send is sending prep notes to Epic; nil on save leaves it as it is. */
   send?: SendSettings;
+  /**
+   * DisabledExclusions are the exclusion concepts the practice has
+   * switched off (ids from Exclusions); absent on save keeps them.
+   */
+  disabledExclusions: string[];
+  /**
+   * Exclusions are the catalogue's exclusion concepts, for Settings'
+   * checkboxes (read only: ignored on save).
+   */
+  exclusions?: ExclusionConcept[];
+}
+
+/**
+ * ExclusionConcept is one exclusion concept: its id and what the sheet
+ * says ("in hospice care"); On is the catalogue's own switch.
+ */
+export interface ExclusionConcept {
+  id: string;
+  title: string;
+  on: boolean;
 }
 
 /** Lookbacks are months of history each prep sheet section shows. */

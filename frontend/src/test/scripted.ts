@@ -127,6 +127,7 @@ export function settings(): Settings {
     clinicEnd: "18:00",
     syncEveryMinutes: 30,
     clinicDays: ["Mon", "Tue", "Wed", "Thu", "Fri"],
+    disabledExclusions: [],
     retentionDays: 14,
     largeText: false,
     lookbacks: { labs: 12, imaging: 24, consults: 12, hospital: 12 },

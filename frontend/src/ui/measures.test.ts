@@ -1,8 +1,9 @@
-import { describe, expect, it } from "vitest";
-import type { MeasureLine } from "../api/types";
-import { renderMeasures } from "./measures";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ExclusionConcept, MeasureLine } from "../api/types";
+import { DeskApp } from "./app";
+import { exclusionSwitches, renderMeasures } from "./measures";
 import { renderSheet } from "./sheet";
-import { sheet } from "../test/scripted";
+import { Scripted, settle, sheet } from "../test/scripted";
 
 const lines: MeasureLine[] = [
   {
@@ -43,5 +44,54 @@ describe("renderMeasures", () => {
     const measures = el.querySelector("#measures")!;
     expect(measures).not.toBeNull();
     expect(results.compareDocumentPosition(measures) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+});
+
+const concepts: ExclusionConcept[] = [
+  { id: "hospice", title: "in hospice care", on: true },
+  { id: "palliative_care", title: "receiving palliative care", on: true },
+  { id: "nursing_home", title: "living in a nursing home", on: false },
+];
+
+describe("exclusionSwitches", () => {
+  it("draws one checkbox per exclusion in words and reports the ids switched off", () => {
+    let off: string[] = [];
+    const el = exclusionSwitches(concepts, ["palliative_care"], (ids) => (off = ids))!;
+    const labels = [...el.querySelectorAll("label")].map((l) => l.textContent!.trim());
+    expect(labels).toEqual(["Patients in hospice care", "Patients receiving palliative care", "Patients living in a nursing home (switched off in the screening catalogue)"]);
+    const box = (id: string) => el.querySelector<HTMLInputElement>(`#exclusion-${id}`)!;
+    expect([box("hospice").checked, box("palliative_care").checked, box("nursing_home").checked]).toEqual([true, false, false]);
+    expect(box("nursing_home").disabled).toBe(true);
+    box("hospice").checked = false;
+    box("hospice").dispatchEvent(new Event("change"));
+    expect(off).toEqual(["hospice", "palliative_care"]);
+    expect(exclusionSwitches(undefined, [], () => {})).toBeNull();
+  });
+});
+
+describe("Settings: exclusions", () => {
+  let app: DeskApp | undefined;
+  afterEach(() => app?.stop());
+
+  it("saves the exclusions the manager switches off", async () => {
+    document.body.innerHTML = "";
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const backend = new Scripted();
+    backend.cur = { ...backend.cur, exclusions: concepts, disabledExclusions: [] };
+    app = new DeskApp(backend, root, () => {});
+    await app.start();
+    await settle();
+    root.querySelector<HTMLElement>("#nav-settings")!.click();
+    await settle();
+    const hospice = root.querySelector<HTMLInputElement>("#exclusion-hospice")!;
+    expect(hospice.checked).toBe(true);
+    hospice.checked = false;
+    hospice.dispatchEvent(new Event("change"));
+    await settle();
+    root.querySelector<HTMLElement>("#save-settings")!.click();
+    await settle();
+    expect(backend.savedSettings?.disabledExclusions).toEqual(["hospice"]);
+    expect(root.querySelector<HTMLInputElement>("#exclusion-hospice")!.checked).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { MeasureLine, MeasureStatus } from "../api/types";
+import type { ExclusionConcept, MeasureLine, MeasureStatus } from "../api/types";
 import { h } from "./dom";
 
 /** Words for a measure's status, for the front desk. */
@@ -35,6 +35,41 @@ export function renderMeasures(lines: MeasureLine[] | undefined): HTMLElement | 
           m.differs ? h("div", { class: "sub measure-differs" }, `Differs from the screening status: ${m.differs}`) : null,
           m.details ? h("details", { class: "support" }, h("summary", {}, "Details for support"), h("div", { class: "sub" }, m.details)) : null,
         ),
+      ),
+    ),
+  );
+}
+
+/** exclusionSwitches draws Settings' checkboxes, one per exclusion concept
+ *  in words: ticked leaves those patients out of the prep list (as the
+ *  quality measures do); unticked shows them due again. onChange gets the
+ *  ids switched off. Null when the agent sends no concepts. */
+export function exclusionSwitches(concepts: ExclusionConcept[] | undefined, disabled: string[] | undefined, onChange: (off: string[]) => void): HTMLElement | null {
+  if (!concepts || concepts.length === 0) return null;
+  const off = new Set(disabled ?? []);
+  return h(
+    "fieldset",
+    { class: "exclusions", id: "exclusion-switches" },
+    h("legend", {}, "Leave out of the prep list"),
+    h("p", { class: "sub" }, "Ticked: these patients are not shown due for the screenings the quality measures leave them out of. Untick one to show them due again."),
+    concepts.map((x) =>
+      h(
+        "label",
+        { class: "check" },
+        h("input", {
+          id: `exclusion-${x.id}`,
+          type: "checkbox",
+          checked: x.on && !off.has(x.id),
+          disabled: !x.on,
+          onchange: (e: Event) => {
+            const next = new Set(off);
+            if ((e.target as HTMLInputElement).checked) next.delete(x.id);
+            else next.add(x.id);
+            onChange(concepts.map((c) => c.id).filter((id) => next.has(id)));
+          },
+        }),
+        ` Patients ${x.title}`,
+        x.on ? null : h("span", { class: "sub" }, " (switched off in the screening catalogue)"),
       ),
     ),
   );

@@ -3,6 +3,7 @@ import { failure } from "../api/backend";
 import type { Failure, Lookbacks, Settings, Status } from "../api/types";
 import { h } from "./dom";
 import { errorBox } from "./errors";
+import { exclusionSwitches } from "./measures";
 import { CatalogueEditor } from "./catalogue";
 import { accessModeLabel, scheduleKindLabel } from "./labels";
 import { sendFields } from "./send";
@@ -266,6 +267,7 @@ export class SettingsPanel {
         this.number("lookback-hospital", "Hospital visits", s.lookbacks.hospital, 1, 120, lb("hospital"), "months"),
       ),
       sendFields(s.send, (send) => this.edit({ send }, true)),
+      exclusionSwitches(s.exclusions, s.disabledExclusions, (off) => this.edit({ disabledExclusions: off }, true)),
       h("h3", {}, "Saved days and display"),
       this.number("retention", "Keep saved days for", s.retentionDays, 1, 365, (n) => this.edit({ retentionDays: n }), "days"),
       h(

@@ -448,6 +448,22 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class ExclusionConcept {
+	    id: string;
+	    title: string;
+	    on: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ExclusionConcept(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.on = source["on"];
+	    }
+	}
 	export class LastSync {
 	    date: string;
 	    // Go type: time
@@ -1041,6 +1057,8 @@ export namespace api {
 	    largeText: boolean;
 	    lookbacks: Lookbacks;
 	    send?: SendSettings;
+	    disabledExclusions: string[];
+	    exclusions?: ExclusionConcept[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Settings(source);
@@ -1056,6 +1074,8 @@ export namespace api {
 	        this.largeText = source["largeText"];
 	        this.lookbacks = this.convertValues(source["lookbacks"], Lookbacks);
 	        this.send = this.convertValues(source["send"], SendSettings);
+	        this.disabledExclusions = source["disabledExclusions"];
+	        this.exclusions = this.convertValues(source["exclusions"], ExclusionConcept);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
