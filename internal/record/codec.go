@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"runtime"
 	"slices"
 	"time"
 )
@@ -202,27 +203,28 @@ func (e *encoder) item(it *Item) {
 }
 
 // DecodeRecords reads what EncodeRecords wrote; ErrOtherVersion when
-// another decoder version wrote it.
-func DecodeRecords(b []byte) (map[string]Record, error) {
+// another decoder version wrote it. Damaged data is an error, never a
+// panic: the decoder panics on anything out of place (as encoding/gob
+// does, to keep bounds checks out of the hot path) and this recovers.
+func DecodeRecords(b []byte) (out map[string]Record, err error) {
 	d := decoder{b: b}
-	if v := d.uint(); d.err != nil || v != DecoderVersion {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(runtime.Error); !ok && r != errDamaged {
+				panic(r)
+			}
+			out, err = nil, errDamaged
+		}
+	}()
+	if len(b) == 0 || d.uint() != DecoderVersion {
 		return nil, ErrOtherVersion
 	}
 	nItems, nCodings, nQuantities, nComponents, nStrs := d.size(), d.size(), d.size(), d.size(), d.size()
-	if d.err != nil || nStrs > uint64(len(b)) {
-		return nil, errDamaged
-	}
 	lens := make([]int, nStrs)
 	total := 0
 	for i := range lens {
-		n := d.size()
-		lens[i], total = int(n), total+int(n)
-		if d.err != nil || total > len(b) {
-			return nil, errDamaged
-		}
-	}
-	if d.pos+total > len(b) {
-		return nil, errDamaged
+		lens[i] = d.size()
+		total += lens[i]
 	}
 	all := string(b[d.pos : d.pos+total]) // one allocation for every string
 	d.pos += total
@@ -231,46 +233,31 @@ func DecodeRecords(b []byte) (map[string]Record, error) {
 		d.strs[i] = all[off : off+lens[i]]
 		off += lens[i]
 	}
-	// Slab sizes come from the data: bound them by what the bytes left
-	// can hold (each element takes at least one byte), so damaged data
-	// cannot ask for a huge allocation.
-	left := uint64(len(b) - d.pos)
-	if nItems > left || nCodings > left || nQuantities > left || nComponents > left {
-		return nil, errDamaged
-	}
+	// Slab sizes come from the data: size() bounds each by the data's
+	// length, so damaged data cannot ask for a huge allocation.
 	d.items = make([]Item, nItems)
 	d.codingSlab = make([]Coding, nCodings)
 	d.quantitySlab = make([]Quantity, nQuantities)
 	d.componentSlab = make([]Component, nComponents)
 	n := d.size()
-	if d.err != nil || n > left {
-		return nil, errDamaged
-	}
-	out := make(map[string]Record, n)
+	out = make(map[string]Record, n)
 	for range n {
 		id := d.str()
 		var r Record
 		p := &r.Patient
-		for _, s := range []*string{&p.ID, &p.MRN, &p.Name, &p.Sex, &p.Gender, &p.USCoreSex, &p.ClinicalSex} {
-			*s = d.str()
-		}
+		p.ID, p.MRN, p.Name, p.Sex, p.Gender, p.USCoreSex, p.ClinicalSex = d.str(), d.str(), d.str(), d.str(), d.str(), d.str(), d.str()
 		p.BirthDate = d.time()
 		if k, isNil := d.count(); !isNil {
-			r.Items = d.takeItems(k)
+			r.Items = d.items[:k:k]
+			d.items = d.items[k:]
 			for i := range r.Items {
 				d.item(&r.Items[i])
 			}
 		}
-		if d.err != nil {
-			return nil, d.err
-		}
 		out[id] = r
 	}
-	if d.err == nil && d.pos != len(b) {
-		d.err = errDamaged
-	}
-	if d.err != nil {
-		return nil, d.err
+	if d.pos != len(b) {
+		return nil, errDamaged
 	}
 	return out, nil
 }
@@ -285,7 +272,6 @@ type zoneKey struct {
 type decoder struct {
 	b             []byte
 	pos           int
-	err           error
 	strs          []string
 	zones         map[zoneKey]*time.Location
 	items         []Item
@@ -294,73 +280,51 @@ type decoder struct {
 	componentSlab []Component
 }
 
-func (d *decoder) fail() {
-	if d.err == nil {
-		d.err = errDamaged
-	}
-}
-
 func (d *decoder) uint() uint64 {
-	if d.err != nil {
-		return 0
+	b := d.b[d.pos:]
+	// One and two bytes inline: string indexes, counts and flags.
+	if len(b) > 0 && b[0] < 0x80 {
+		d.pos++
+		return uint64(b[0])
 	}
-	v, n := binary.Uvarint(d.b[d.pos:])
+	if len(b) > 1 && b[1] < 0x80 {
+		d.pos += 2
+		return uint64(b[0]&0x7f) | uint64(b[1])<<7
+	}
+	v, n := binary.Uvarint(b)
 	if n <= 0 {
-		d.fail()
-		return 0
+		panic(errDamaged)
 	}
 	d.pos += n
 	return v
 }
 
 func (d *decoder) int() int64 {
-	if d.err != nil {
-		return 0
-	}
 	v, n := binary.Varint(d.b[d.pos:])
 	if n <= 0 {
-		d.fail()
-		return 0
+		panic(errDamaged)
 	}
 	d.pos += n
 	return v
 }
 
-// size is a count that must fit in what is left of the data.
-func (d *decoder) size() uint64 {
+// size is a count that must fit in the data's length.
+func (d *decoder) size() int {
 	v := d.uint()
 	if v > uint64(len(d.b)) {
-		d.fail()
-		return 0
+		panic(errDamaged)
 	}
-	return v
+	return int(v)
 }
 
-func (d *decoder) str() string {
-	i := d.uint()
-	if i >= uint64(len(d.strs)) {
-		d.fail()
-		return ""
-	}
-	return d.strs[i]
-}
+func (d *decoder) str() string { return d.strs[d.uint()] }
 
 func (d *decoder) count() (n int, isNil bool) {
 	v := d.size()
 	if v == 0 {
 		return 0, true
 	}
-	return int(v - 1), false
-}
-
-func (d *decoder) takeItems(n int) []Item {
-	if n > len(d.items) {
-		d.fail()
-		return nil
-	}
-	s := d.items[:n:n]
-	d.items = d.items[n:]
-	return s
+	return v - 1, false
 }
 
 func (d *decoder) time() time.Time {
@@ -373,23 +337,20 @@ func (d *decoder) time() time.Time {
 	case timeLocal:
 		loc = time.Local
 	case timeFixed:
-		name, off := d.str(), d.int()
-		key := zoneKey{name, off}
+		key := zoneKey{d.str(), d.int()}
 		if loc = d.zones[key]; loc == nil {
 			if d.zones == nil {
 				d.zones = map[zoneKey]*time.Location{}
 			}
-			loc = time.FixedZone(name, int(off))
+			loc = time.FixedZone(key.name, int(key.off))
 			d.zones[key] = loc
 		}
 	default:
-		d.fail()
-		return time.Time{}
+		panic(errDamaged)
 	}
 	sec, nsec := d.int(), d.uint()
 	if nsec >= 1e9 {
-		d.fail()
-		return time.Time{}
+		panic(errDamaged)
 	}
 	return time.Unix(sec, int64(nsec)).In(loc)
 }
@@ -397,10 +358,6 @@ func (d *decoder) time() time.Time {
 func (d *decoder) codings() []Coding {
 	n, isNil := d.count()
 	if isNil {
-		return nil
-	}
-	if n > len(d.codingSlab) {
-		d.fail()
 		return nil
 	}
 	cs := d.codingSlab[:n:n]
@@ -417,12 +374,7 @@ func (d *decoder) quantity() *Quantity {
 		return nil
 	case 1:
 	default:
-		d.fail()
-		return nil
-	}
-	if len(d.quantitySlab) == 0 || d.pos+8 > len(d.b) {
-		d.fail()
-		return nil
+		panic(errDamaged)
 	}
 	q := &d.quantitySlab[0]
 	d.quantitySlab = d.quantitySlab[1:]
@@ -433,25 +385,15 @@ func (d *decoder) quantity() *Quantity {
 }
 
 func (d *decoder) item(it *Item) {
-	for _, s := range []*string{&it.Type, &it.ID, &it.Status, &it.Verification, &it.DateFrom, &it.Title, &it.ValueText,
-		&it.DataAbsent, &it.Laterality, &it.Class, &it.Intent} {
-		*s = d.str()
-	}
-	for _, t := range []*time.Time{&it.Date, &it.Period.Start, &it.Period.End, &it.Abatement, &it.Recorded, &it.Issued} {
-		*t = d.time()
-	}
+	it.Type, it.ID, it.Status, it.Verification, it.DateFrom, it.Title = d.str(), d.str(), d.str(), d.str(), d.str(), d.str()
+	it.ValueText, it.DataAbsent, it.Laterality, it.Class, it.Intent = d.str(), d.str(), d.str(), d.str(), d.str()
+	it.Date, it.Period.Start, it.Period.End, it.Abatement, it.Recorded, it.Issued = d.time(), d.time(), d.time(), d.time(), d.time(), d.time()
 	flags := d.uint()
 	it.HasValue, it.Subpotent, it.DoNotPerform = flags&flagHasValue != 0, flags&flagSubpotent != 0, flags&flagDoNotPerform != 0
-	for _, cs := range []*[]Coding{&it.Codes, &it.Category, &it.ValueCodes, &it.BodySite, &it.Discharge, &it.Reasons} {
-		*cs = d.codings()
-	}
+	it.Codes, it.Category, it.ValueCodes, it.BodySite, it.Discharge, it.Reasons = d.codings(), d.codings(), d.codings(), d.codings(), d.codings(), d.codings()
 	it.Value = d.quantity()
 	n, isNil := d.count()
-	if isNil || d.err != nil {
-		return
-	}
-	if n > len(d.componentSlab) {
-		d.fail()
+	if isNil {
 		return
 	}
 	it.Components = d.componentSlab[:n:n]
