@@ -16,13 +16,25 @@ LDFLAGS   := -s -w -X github.com/healthprep/desk/internal/buildinfo.Version=$(VE
 DEB_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
             xvfb xauth dbus dbus-x11 gnome-keyring chromium imagemagick
 
-.PHONY: all deps frontend frontend-deps fhirdefs build app agent run test test-go test-frontend test-app vet fmt-check clean api-types
+# What `make run` needs: the app's build and, with no display, Xvfb.
+RUN_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev xvfb xauth
+
+.PHONY: all deps debs-run debs-test frontend frontend-deps fhirdefs build app agent run test test-go test-frontend test-app vet fmt-check clean api-types
 
 all: build
 
+# Optional: `make run` and `make test` install what they miss themselves
+# (debs-run, debs-test: only packages not installed, apt-get update first
+# when the lists are empty; npm ci when node_modules is missing).
 deps:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $(DEB_PKGS)
+
+debs-run:
+	@build/scripts/ensure-debs $(RUN_PKGS)
+
+debs-test:
+	@build/scripts/ensure-debs $(DEB_PKGS)
 
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
@@ -43,7 +55,7 @@ frontend: frontend-deps
 agent:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/healthprep-agent ./agent/cmd/healthprep-agent
 
-app: frontend
+app: frontend debs-run
 	$(GO) build -trimpath -tags $(TAGS_APP) -ldflags "$(LDFLAGS)" -o $(BIN)/healthprep .
 
 build: app agent
@@ -73,21 +85,21 @@ fmt-check:
 
 # Go tests run inside a private D-Bus session with an unlocked gnome-keyring,
 # so the keychain tests use the real Secret Service.
-test-go: fhirdefs
+test-go: fhirdefs debs-test
 	HEALTHPREP_REQUIRE_KEYRING=1 HEALTHPREP_REQUIRE_CHROMIUM=1 build/scripts/with-keyring $(GO) test -race -count=1 -timeout 25m ./...
 
 # Vitest unit tests, then the built frontend in headless Chromium (Playwright).
-test-frontend: frontend
+test-frontend: frontend debs-test
 	cd frontend && npm test && npm run e2e
 
 # The real app under Xvfb with a fresh data directory and a private keyring:
 # first start in demo mode, window screenshots, the Today screen read through
 # the dev build in Chromium and checked against the agent, cold start timed.
 # Artifacts in test-artifacts/app/ (see build/scripts/smoke-app.mjs).
-test-app: build
+test-app: build debs-test
 	build/scripts/smoke-app
 
-test: fmt-check vet test-go test-frontend test-app check-package
+test: debs-test fmt-check vet test-go test-frontend test-app check-package
 
 clean:
 	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html
@@ -118,5 +130,5 @@ sign: frontend
 	$(PKG_ENV) build/scripts/package windows --sign
 
 # Builds the packages, then checks them without installing anything (CI).
-check-package: frontend
+check-package: frontend debs-test
 	build/scripts/check-package

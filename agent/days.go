@@ -14,9 +14,8 @@ import (
 	"github.com/healthprep/desk/internal/store"
 )
 
-// loadedDay is a day's snapshot turned into records, kept in memory
-// while it is current: the app asks for the same day over and over, and
-// decoding every chart each time is most of a day list's cost.
+// loadedDay is a day's snapshot as records, kept in memory while it is
+// current: the app asks for the same day over and over.
 type loadedDay struct {
 	day  store.Day // Patients hold no resources: the records below do
 	recs map[string]record.Record
@@ -36,8 +35,8 @@ func parseDay(date string, loc *time.Location) (time.Time, error) {
 // maxLoadedDays bounds the days kept decoded (today, yesterday, one more).
 const maxLoadedDays = 3
 
-// loadDay reads a day's snapshot and turns its charts into records, or
-// returns the ones already decoded when the snapshot has not changed.
+// loadDay reads a day's snapshot with its charts as records, or returns
+// the ones already read when the snapshot has not changed.
 func (a *Agent) loadDay(ctx context.Context, date string) (store.Day, map[string]record.Record, error) {
 	if _, err := parseDay(date, time.UTC); err != nil {
 		return store.Day{}, nil, err
@@ -60,22 +59,10 @@ func (a *Agent) loadDay(ctx context.Context, date string) (store.Day, map[string
 		return ld.day, ld.recs, nil
 	}
 	a.mu.Unlock()
-	d, err := st.GetDay(ctx, date)
+	// The compact records saved with the day: no FHIR JSON is parsed.
+	d, recs, err := st.DayRecords(ctx, date)
 	if err != nil {
 		return d, nil, err
-	}
-	recs := make(map[string]record.Record, len(d.Patients))
-	for id, p := range d.Patients {
-		rec, errs := record.FromFHIR(p.Resources)
-		if len(errs) > 0 {
-			a.log.Warn("unreadable resources skipped", "count", len(errs))
-		}
-		if rec.Patient.ID == "" {
-			rec.Patient.ID = id
-		}
-		recs[id] = rec
-		p.Resources = nil
-		d.Patients[id] = p
 	}
 	a.mu.Lock()
 	if a.days == nil {

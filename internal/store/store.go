@@ -100,6 +100,7 @@ type Day struct {
 	Partial      bool                   `json:"partial"`
 	Appointments []record.Appointment   `json:"appointments"`
 	Patients     map[string]PatientData `json:"-"`
+	patients     int                    // how many the head says
 }
 
 // AuditEntry is one line of the audit log.
@@ -563,6 +564,13 @@ func (s *Store) stage(ctx context.Context, d Day) (string, error) {
 			}
 		}
 	}
+	recs, states := s.decode(ctx, d.Patients)
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := setDecoded(wb.Set, gen, recs, states); err != nil {
+		return "", err
+	}
 	if err := wb.Flush(); err != nil {
 		return "", err
 	}
@@ -598,33 +606,15 @@ func (s *Store) GetPartial(ctx context.Context, date string) (Day, error) {
 func (s *Store) get(ctx context.Context, pointer, date string, charts bool) (Day, error) {
 	var d Day
 	err := s.db.View(func(txn *badger.Txn) error {
-		gen, err := getString(txn, pointer+date)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return ErrNoDay
-		}
-		if err != nil {
+		var (
+			gen string
+			err error
+		)
+		d, gen, err = s.head(txn, pointer, date)
+		if err != nil || !charts {
 			return err
 		}
-		meta, err := txn.Get([]byte(prefixSnap + gen + "/meta"))
-		if err != nil {
-			return fmt.Errorf("the saved day is incomplete: %w", err)
-		}
-		var head dayHead
-		if err := meta.Value(func(v []byte) error { return json.Unmarshal(v, &head) }); err != nil {
-			return ErrDamaged
-		}
-		d = Day{Date: head.Date, SyncedAt: head.SyncedAt, Partial: head.Partial}
-		b, _, err := readPieces(txn, prefixSnap+gen+"/a/")
-		if err != nil {
-			return err
-		}
-		if json.Unmarshal(b, &d.Appointments) != nil || len(d.Appointments) != head.Appointments {
-			return ErrDamaged
-		}
-		if !charts {
-			return nil
-		}
-		d.Patients = make(map[string]PatientData, head.Patients)
+		d.Patients = make(map[string]PatientData, d.patients)
 		// A chart's pieces are contiguous and in order under its id.
 		prefix := []byte(prefixSnap + gen + "/p/")
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 16})
@@ -675,12 +665,41 @@ func (s *Store) get(ctx context.Context, pointer, date string, charts bool) (Day
 		if err := flush(); err != nil {
 			return err
 		}
-		if len(d.Patients) != head.Patients {
+		if len(d.Patients) != d.patients {
 			return ErrDamaged
 		}
 		return nil
 	})
 	return d, scrub("reading the saved day", err)
+}
+
+// head reads the generation pointer names for date, its head and its
+// appointments.
+func (s *Store) head(txn *badger.Txn, pointer, date string) (Day, string, error) {
+	gen, err := getString(txn, pointer+date)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return Day{}, "", ErrNoDay
+	}
+	if err != nil {
+		return Day{}, "", err
+	}
+	meta, err := txn.Get([]byte(prefixSnap + gen + "/meta"))
+	if err != nil {
+		return Day{}, "", fmt.Errorf("the saved day is incomplete: %w", err)
+	}
+	var head dayHead
+	if err := meta.Value(func(v []byte) error { return json.Unmarshal(v, &head) }); err != nil {
+		return Day{}, "", ErrDamaged
+	}
+	d := Day{Date: head.Date, SyncedAt: head.SyncedAt, Partial: head.Partial, patients: head.Patients}
+	b, _, err := readPieces(txn, prefixSnap+gen+"/a/")
+	if err != nil {
+		return Day{}, "", err
+	}
+	if json.Unmarshal(b, &d.Appointments) != nil || len(d.Appointments) != head.Appointments {
+		return Day{}, "", ErrDamaged
+	}
+	return d, gen, nil
 }
 
 // Days lists the dates with a current snapshot, newest first.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -100,8 +101,9 @@ func TestRoundTripAndReplace(t *testing.T) {
 		}
 		return nil
 	})
-	// Each generation: its head, one piece of appointments, one per chart.
-	if want := (1 + 1 + 35) + (1 + 1 + 3); n != want {
+	// Each generation: its head, one piece of appointments, one per chart,
+	// one of compact records and one of patient states.
+	if want := (1 + 1 + 35 + 2) + (1 + 1 + 3 + 2); n != want {
 		t.Fatalf("%d snapshot keys, want %d (old generation not dropped)", n, want)
 	}
 }
@@ -267,10 +269,19 @@ func TestKilledWritesNeverBreakTheLastGoodSnapshot(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWritesNeverBreakTheLastGoodSnapshot$")
 		cmd.Env = append(os.Environ(), "STORE_CRASH_CHILD=1", "STORE_DIR="+dir, "STORE_KEY="+fmt.Sprintf("%x", key), "STORE_ROUND="+strconv.Itoa(i))
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(150+rng.IntN(600)) * time.Millisecond)
+		// Kill at a random moment after the child's first snapshot is
+		// saved, however slow the machine: every round has one to check.
+		if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+			t.Fatalf("round %d: the child saved nothing: %v", i, err)
+		}
+		time.Sleep(time.Duration(rng.IntN(600)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		s, err := Open(ctx, dir, key, nil)
@@ -288,11 +299,21 @@ func TestKilledWritesNeverBreakTheLastGoodSnapshot(t *testing.T) {
 					t.Fatalf("round %d: snapshot incomplete: patient %s has %d resources", i, a.PatientID, len(p.Resources))
 				}
 			}
+			// The records saved beside the charts are of the same snapshot.
+			rd, recs, err := s.DayRecords(ctx, "2026-11-24")
+			if err != nil || !rd.SyncedAt.Equal(d.SyncedAt) || len(recs) != len(d.Patients) {
+				t.Fatalf("round %d: saved records: %v, %d for %d patients", i, err, len(recs), len(d.Patients))
+			}
+			for _, a := range d.Appointments {
+				if r := recs[a.PatientID]; r.Patient.ID != a.PatientID || len(r.Items) != 40 {
+					t.Fatalf("round %d: saved records incomplete: %d items", i, len(r.Items))
+				}
+			}
 		}
 		s.Close()
 	}
-	if checked < 15 {
-		t.Fatalf("only %d of 20 rounds had a snapshot to check: the test proves little", checked)
+	if checked != 20 {
+		t.Fatalf("only %d of 20 rounds had a snapshot to check", checked)
 	}
 }
 
@@ -305,7 +326,9 @@ func crashChild() {
 		os.Exit(2)
 	}
 	for i := 0; ; i++ {
-		s.PutDay(context.Background(), day("2026-11-24", 30+i%15, "Golf"+os.Getenv("STORE_ROUND")))
+		if s.PutDay(context.Background(), day("2026-11-24", 30+i%15, "Golf"+os.Getenv("STORE_ROUND"))) == nil {
+			fmt.Println("saved")
+		}
 	}
 }
 
