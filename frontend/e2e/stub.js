@@ -17,6 +17,16 @@
     appointmentId: id, time: `${today}T${t}:00`, provider, visitType, status, inactive: status === "cancelled",
     patientId: "p" + id, patientName: name, mrn, age, sex, counts: c,
   }));
+  // ?visits=N: a long day of N more visits across three providers (print tests).
+  const names = ["Ava", "Noah", "Mia", "Liam", "Zoe", "Omar", "Ivy", "Ravi", "Lena", "Theo"];
+  const provs = ["Ada Park, MD", "Ben Osei, DO", "Cruz Diaz, NP"];
+  for (let i = 0; i < Number(params.get("visits") || 0); i++) {
+    const t = `${String(10 + Math.floor(i / 6)).padStart(2, "0")}:${String((i % 6) * 10).padStart(2, "0")}`;
+    rows.push({
+      appointmentId: `v${i}`, time: `${today}T${t}:00`, provider: provs[i % 3], visitType: "Follow-Up", status: "booked", inactive: false,
+      patientId: `pv${i}`, patientName: `${names[i % 10]} Test${i}`, mrn: String(2000 + i), age: 40 + (i % 40), sex: i % 2 ? "male" : "female", counts: counts(i % 3, 1, 3),
+    });
+  }
   const settings = () => ({
     syncAt: "06:30", clinicEnd: "18:00", syncEveryMinutes: 30, clinicDays: ["Mon", "Tue", "Wed", "Thu", "Fri"],
     retentionDays: 14, largeText: params.get("large") === "1", lookbacks: { labs: 12, imaging: 24, consults: 12, hospital: 12 },
@@ -151,7 +161,10 @@
       if (date !== today || !state.days.includes(date)) throw err("not_found", `nothing is saved for ${date} yet`);
       return { date: today, asOf: `${today}T06:31:00`, partial: false, catalogueVersion: "1", rows: state.mode === "unconfigured" ? [] : state.dayRows };
     },
-    Sheet: async (_d, appt) => sheet(appt),
+    Sheet: async (_d, appt) => {
+      state.calls.push(`sheet ${appt}`);
+      return sheet(appt);
+    },
     PrintHTML: async (_d, appt) => {
       state.calls.push(`print ${appt || "day"}`);
       const ids = appt ? [appt] : state.dayRows.filter((r) => !r.inactive).map((r) => r.appointmentId);

@@ -211,6 +211,8 @@ export class Scripted implements Backend {
   editAnswer?: (edits: CatalogueEdit[]) => CatalogueChange;
   importAnswer?: (yaml: string) => CatalogueChange;
   printError?: string;
+  /** What sheet() throws, when set. */
+  sheetError?: string;
   /** What importSchedule answers; by default every line after the header is an appointment. */
   scheduleAnswer?: (date: string, csv: string) => ScheduleImported;
   scheduleError?: string;
@@ -245,6 +247,7 @@ export class Scripted implements Backend {
   }
   async sheet(date: string, appt: string) {
     this.calls.push(`sheet:${date}:${appt}`);
+    if (this.sheetError) throw this.sheetError;
     return structuredClone(this.sheets[appt] ?? sheet(appt));
   }
   async printHTML(date: string, appt?: string) {

@@ -216,29 +216,63 @@ describe("Today", () => {
     expect(document.activeElement?.id).toBe("row-a2");
   });
 
-  it("prints one patient and the whole day through the agent's print view", async () => {
+  it("prints one patient through the agent's print view", async () => {
     await startApp();
     click("#row-a1");
     await settle();
     click("#print");
     await settle();
     expect(printed).toEqual(["<html><body>print a1</body></html>"]);
-    click("#print-day-sheet");
-    await settle();
-    expect(printed[1]).toBe("<html><body>print day</body></html>");
-    click("#back");
-    click("#print-day");
-    await settle();
-    expect(backend.calls.filter((c) => c === `print:${today}:`)).toHaveLength(2);
   });
 
   it("reports a print failure in words", async () => {
     backend.printError = wire("not_found", "there is nothing to print for that day");
     await startApp();
-    click("#print-day");
+    click("#row-a1");
+    await settle();
+    click("#print");
     await settle();
     expect(text("#banner .error-message")).toBe("There is nothing to print for that day");
     expect(printed).toHaveLength(0);
+  });
+
+  it("Print day prints what Today shows: the panel names the day and the filter, and fetches only the visits shown that will happen", async () => {
+    await startApp();
+    click("#print-day");
+    await settle();
+    expect(text("#print-title")).toBe("Print Tue 24 Nov 2026: 2 visits, all providers");
+    expect(document.activeElement?.id).toBe("print-title");
+    expect(backend.calls.filter((c) => c.startsWith("sheet:")).sort()).toEqual([`sheet:${today}:a1`, `sheet:${today}:a3`]); // a2 is cancelled
+    expect(backend.calls.some((c) => c.startsWith("print:"))).toBe(false);
+    // The filters narrow it, and the panel follows them.
+    choose("#provider-filter", "Dr. Ben Osei");
+    await settle();
+    expect(root.querySelector("#print-panel")).toBeNull(); // Ben's only visit is cancelled: nothing to print
+    expect(text("#banner")).toContain("Nothing to print");
+    choose("#provider-filter", "");
+    click("#print-day");
+    await settle();
+    choose("#status-filter", "due");
+    await settle();
+    expect(text("#print-title")).toBe("Print Tue 24 Nov 2026: 1 visit, all providers, something due");
+    expect((root.querySelector("#print-kind-sheets") as HTMLInputElement).checked).toBe(true);
+    click("#print-close");
+    await settle();
+    expect(root.querySelector("#print-panel")).toBeNull();
+    expect(document.activeElement?.id).toBe("print-day");
+    expect(printed).toHaveLength(0);
+  });
+
+  it("Print day from a sheet opens the panel on Today; a sheet that cannot be read is said in words", async () => {
+    await startApp();
+    click("#row-a1");
+    await settle();
+    backend.sheetError = wire("internal", "the saved day could not be read");
+    click("#print-day-sheet");
+    await settle();
+    expect(root.querySelector("#day-table")).not.toBeNull();
+    expect(text("#print-error .error-message")).toBe("The pages could not be prepared. The saved day could not be read");
+    expect((root.querySelector("#print-go") as HTMLButtonElement).disabled).toBe(true);
   });
 
   it("offers to fetch a day that is not saved", async () => {

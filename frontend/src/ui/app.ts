@@ -5,12 +5,13 @@ import { renderAbout } from "./about";
 import { dayLabel, disclosure, formatDate, h, hhmm, rerender } from "./dom";
 import { errorBox } from "./errors";
 import { printHTML } from "./print";
+import { type PrintKind, PrintJob, renderPrintPanel } from "./printday";
 import { SettingsPanel } from "./settings";
 import { SetupWizard, fieldLabel } from "./setup";
 import { renderSheet } from "./sheet";
 import { SignInFlow } from "./signin";
 import { maxTextFileBytes, readText } from "./textfile";
-import { closedOn, defaultFilters, renderToday, type ScheduleImport, type TodayFilters } from "./today";
+import { arrange, closedOn, defaultFilters, renderToday, type ScheduleImport, showLabel, type TodayFilters } from "./today";
 
 export type View = "today" | "sheet" | "settings" | "setup" | "about";
 
@@ -57,6 +58,10 @@ export class DeskApp {
   /** The last schedule file imported in this window (schedule source "file"). */
   scheduleImport?: ScheduleImport;
   notice?: Notice;
+  /** "Print day" being prepared, with its choices; undefined when closed. */
+  printJob?: PrintJob;
+  /** The last kind of day print chosen (sheets or list), kept for the next. */
+  printKind: PrintKind = "sheets";
   /** The agent's notice (status.notice) the front desk dismissed; a new one shows again. */
   dismissedNotice?: string;
   wizard?: SetupWizard;
@@ -396,6 +401,53 @@ export class DeskApp {
     }
   }
 
+  /** printDay opens the print panel for what Today shows: the rows the
+   *  filters leave, less cancelled visits and no-shows. */
+  printDay(focus = true): void {
+    if (!this.day || !this.status) return;
+    this.printJob?.close();
+    this.view = "today";
+    const rows = arrange(this.day.rows, this.filters).filter((r) => !r.inactive);
+    if (rows.length === 0) {
+      this.printJob = undefined;
+      this.notice = { tone: "info", failure: { message: "Nothing to print: no visit that will happen matches the filters on Today." } };
+      this.render();
+      return;
+    }
+    const f = this.filters;
+    const scope = { practice: this.status.practice?.name ?? "HealthPrep Desk", date: this.date, provider: f.provider, filter: f.show === "all" ? "" : showLabel[f.show] };
+    const job = new PrintJob(this.backend, scope, rows, f.sort === "provider", this.printKind, () => this.render());
+    this.printJob = job;
+    this.render();
+    if (focus) document.getElementById("print-title")?.focus();
+    void job.build();
+  }
+
+  private printPanel(): HTMLElement | null {
+    const job = this.printJob;
+    if (!job || job.scope.date !== this.date) return null;
+    return renderPrintPanel(
+      job,
+      (k) => {
+        this.printKind = k;
+        void job.build(k);
+      },
+      () => {
+        job.print();
+        this.closePrint();
+      },
+      () => this.closePrint(),
+    );
+  }
+
+  private closePrint(): void {
+    const had = this.printJob !== undefined;
+    this.printJob?.close();
+    this.printJob = undefined;
+    this.render();
+    if (had) document.getElementById("print-day")?.focus();
+  }
+
   go(view: View): void {
     if (view === "setup") {
       this.setUp();
@@ -692,7 +744,7 @@ export class DeskApp {
           lookbacks: this.settings?.lookbacks,
           onBack: () => this.backToDay(),
           onPrint: () => void this.print(this.sheet?.appointmentId ?? this.openedRow),
-          onPrintDay: () => void this.print(),
+          onPrintDay: () => this.printDay(),
         });
       case "settings":
         return this.settingsPanel ? this.settingsPanel.render(s) : h("div", { class: "notice", role: "status" }, "Loading settings…");
@@ -713,13 +765,16 @@ export class DeskApp {
           onDate: (d) => this.setDate(d),
           onFilters: (f) => {
             this.filters = f;
-            this.render();
+            // An open print panel follows the filters: it prints what is shown.
+            if (this.printJob) this.printDay(false);
+            else this.render();
           },
           onSync: () => void this.sync(),
           onFetch: (d) => void this.fetch(d),
           onCancelSync: () => void this.cancelSync(),
           onOpen: (r) => void this.openSheet(r),
-          onPrintDay: () => void this.print(),
+          onPrintDay: () => this.printDay(),
+          printPanel: this.printPanel(),
           onScheduleFile: (f) => void this.importScheduleFile(f),
           onDismissImport: () => this.dismissImport(),
         });

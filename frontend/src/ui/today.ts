@@ -12,6 +12,15 @@ export interface TodayFilters {
   hideInactive: boolean;
 }
 
+/** The "Show" filter's choices, in words (also the print's header). */
+export const showLabel: Record<ShowFilter, string> = {
+  all: "Everyone",
+  due: "Something due",
+  due_soon: "Something due soon",
+  review: "Needs review",
+  up_to_date: "Nothing due",
+};
+
 export const defaultFilters: TodayFilters = { provider: "", show: "all", sort: "time", hideInactive: false };
 
 /** A schedule file being imported for a day, or how that went. */
@@ -47,6 +56,8 @@ export interface TodayProps {
   onCancelSync(): void;
   onOpen(row: DayRow): void;
   onPrintDay(): void;
+  /** The "Print day" panel, when open. */
+  printPanel?: HTMLElement | null;
   onScheduleFile(f: File): void;
   onDismissImport(): void;
 }
@@ -485,15 +496,7 @@ export function renderToday(p: TodayProps): HTMLElement {
       h(
         "select",
         { id: "status-filter", value: p.filters.show, onchange: (e: Event) => set({ show: (e.target as HTMLSelectElement).value as ShowFilter }) },
-        (
-          [
-            ["all", "Everyone"],
-            ["due", "Something due"],
-            ["due_soon", "Something due soon"],
-            ["review", "Needs review"],
-            ["up_to_date", "Nothing due"],
-          ] as const
-        ).map(([v, label]) => h("option", { value: v, selected: v === p.filters.show }, label)),
+        (Object.entries(showLabel) as [ShowFilter, string][]).map(([v, label]) => h("option", { value: v, selected: v === p.filters.show }, label)),
       ),
     ),
     h(
@@ -553,6 +556,7 @@ export function renderToday(p: TodayProps): HTMLElement {
         : null,
       p.progress ? progressBar(p.progress, p.date, p.cancelling ?? false, p.onCancelSync, file) : null,
     ),
+    p.printPanel ?? null,
     imp ? importPanel(imp, p, syncing) : null,
     partial,
     body,
