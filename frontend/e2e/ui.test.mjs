@@ -227,7 +227,7 @@ test("Today with a sync in progress: progress bar, rows updating as patients lan
   const page = await open();
   await page.waitForSelector("#day-table");
   assert.equal(await rowCount(page), 5);
-  assert.equal(await page.textContent("#row-a1 .chip.due"), "2 due");
+  assert.equal(await page.textContent("#row-a1 .chip.due"), "Colorectal · A1C", "what is due, by name");
   await page.click("#sync");
   await page.waitForSelector("#sync-progress");
   await page.evaluate(() => window.__stub.emit({ phase: "patients", date: "2026-11-24", appointments: 5, patientsDone: 1, patientsTotal: 4, requests: 9, patientId: "pa1" }));
@@ -427,7 +427,7 @@ test("print day: what Today shows, prep sheets or a day list, the page count bef
   assert.deepEqual(pages.flatMap((p) => p.lines), shown, "the visits in Today's order");
   assert.equal(pages[0].what, "Day list · Tue 24 Nov 2026");
   assert.equal(pages.at(-1).no, `Page ${listed} of ${listed}`);
-  assert.equal(pages[0].due[0], "Colorectal cancer; 1 due soon", "what is due, by name");
+  assert.equal(pages[0].due[0], "Colorectal · A1C; 1 due soon", "what is due, by name, the rest counted");
   pdf = await pdfPages(page);
   assert.equal(pdf.count, listed);
   assert.equal(pdf.cut, 0);

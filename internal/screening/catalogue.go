@@ -60,6 +60,7 @@ type Catalogue struct {
 type Screening struct {
 	ID      string   `yaml:"id"`
 	Title   string   `yaml:"title"`
+	Short   string   `yaml:"short,omitempty"` // a word or two for Today's rows ("Mammogram"); else the title
 	Sexes   []string `yaml:"sexes"`
 	MinAge  int      `yaml:"min_age"`
 	MaxAge  *int     `yaml:"max_age,omitempty"`

@@ -135,6 +135,8 @@ export interface DayRow {
   age?: number;
   sex?: string;
   counts: Counts;
+  /** What is due, in the catalogue's short words ("Mammogram", "A1C"), in catalogue order. */
+  due?: string[];
   stale?: boolean;
   /** Epic gave nothing for this patient, now or at any earlier update: nothing is known. */
   notFetched?: boolean;

@@ -67,7 +67,7 @@ export function dayList(date = today): DayList {
     partial: false,
     catalogueVersion: "1",
     rows: [
-      { appointmentId: "a1", time: `${date}T08:00:00Z`, provider: "Dr. Ada Park", visitType: "Annual physical", status: "booked", inactive: false, patientId: "p1", patientName: "Maria Lopez", mrn: "1001", age: 52, sex: "female", counts: counts(2, 1, 5) },
+      { appointmentId: "a1", time: `${date}T08:00:00Z`, provider: "Dr. Ada Park", visitType: "Annual physical", status: "booked", inactive: false, patientId: "p1", patientName: "Maria Lopez", mrn: "1001", age: 52, sex: "female", counts: counts(2, 1, 5), due: ["Mammogram", "A1C"] },
       { appointmentId: "a2", time: `${date}T08:20:00Z`, provider: "Dr. Ben Osei", visitType: "Follow-up", status: "cancelled", inactive: true, patientId: "p2", patientName: "John Smith", mrn: "1002", age: 67, sex: "male", counts: counts(0, 0, 8) },
       { appointmentId: "a3", time: `${date}T08:40:00Z`, provider: "Dr. Ada Park", visitType: "Sick visit", status: "booked", inactive: false, patientId: "p3", patientName: "Lee Chen", mrn: "1003", age: 30, sex: "male", counts: counts(0, 1, 3) },
     ],

@@ -46,7 +46,9 @@ describe("Today", () => {
     expect(rows()).toHaveLength(3);
     expect(rows()[0].textContent).toContain("Maria Lopez");
     expect(rows()[0].textContent).toContain("Annual physical");
-    expect(rows()[0].querySelector(".chip.due")?.textContent).toBe("2 due");
+    // What is due, by name; the rest counted.
+    expect(rows()[0].querySelector(".chip.due")?.textContent).toBe("Mammogram · A1C");
+    expect(rows()[0].getAttribute("aria-label")).toContain("due: Mammogram, A1C, 1 due soon");
     expect(rows()[0].querySelector(".chip.due-soon")?.textContent).toBe("1 due soon");
     expect(rows()[0].querySelector(".chip.complete")?.textContent).toBe("5 complete");
     expect(rows()[1].classList.contains("inactive")).toBe(true);
@@ -207,6 +209,17 @@ describe("Today", () => {
     first.focus();
     first.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
     expect(document.activeElement?.id).toBe("row-a2");
+  });
+
+  it("counts what is due when the agent gives no names for it (a not-fetched patient shows no names)", async () => {
+    const d = dayList();
+    d.rows[0].due = undefined;
+    d.rows[2] = { ...d.rows[2], notFetched: true, due: ["Flu"], counts: { ...d.rows[2].counts, due: 0, dueSoon: 0, complete: 0 } };
+    backend.days[today] = d;
+    await startApp();
+    expect(rows()[0].querySelector(".chip.due")?.textContent).toBe("2 due");
+    expect(rows()[2].querySelector(".chip.due")).toBeNull();
+    expect(rows()[2].textContent).not.toContain("Flu");
   });
 
   it("keeps the focused row focused when the window re-renders", async () => {

@@ -104,6 +104,15 @@ export function dueWords(results: Result[]): string {
   return rest ? `${due.join(" · ")}; ${rest}` : due.join(" · ");
 }
 
+/** rowDueWords is dueWords from a day row's short labels and counts. */
+export function rowDueWords(r: DayRow): string {
+  const c = r.counts;
+  const rest = [c.dueSoon && `${c.dueSoon} due soon`, c.needsReview && `${c.needsReview} to review`].filter(Boolean).join(", ");
+  const due = r.due ?? [];
+  if (!due.length) return rest ? `Nothing due; ${rest}` : "Nothing due";
+  return rest ? `${due.join(" · ")}; ${rest}` : due.join(" · ");
+}
+
 const blk = (attrs: Record<string, string | number | boolean | undefined>, ...c: Child[]) => h("div", { ...attrs, class: `blk ${attrs.class ?? ""}`.trim() }, ...c);
 
 // A section of history on a sheet shows its newest lines only: the sheet is
@@ -192,7 +201,7 @@ function listBlocks(rows: DayRow[], sheets: Map<string, Sheet>, byProvider: bool
       out.push(blk({ class: "group", "data-keep": true }, `${group} · ${n} visit${n === 1 ? "" : "s"}`));
     }
     const s = sheets.get(r.appointmentId);
-    const due = r.notFetched || s?.notFetched ? "Could not be fetched" : s ? dueWords(s.results) : "";
+    const due = r.notFetched || s?.notFetched ? "Could not be fetched" : r.due ? rowDueWords(r) : s ? dueWords(s.results) : "";
     out.push(
       blk(
         { class: "li", "data-appointment": r.appointmentId },

@@ -96,6 +96,19 @@ export function dayChoices(status: Status, current: string): string[] {
   return [...new Set([status.today, current, ...status.days])].filter(Boolean).sort().reverse();
 }
 
+/** dueNames are what a row has due, by name, when the agent names them. */
+export function dueNames(r: DayRow): string[] {
+  return !r.notFetched && r.counts.due > 0 && r.due?.length ? r.due : [];
+}
+
+/** dueChip names what is due ("Mammogram · A1C · Flu"), or counts it when
+ *  the agent gave no names. */
+function dueChip(r: DayRow): HTMLElement | null {
+  const names = dueNames(r);
+  if (names.length === 0) return chip("due", r.counts.due, "due");
+  return h("span", { class: "chip due due-names", title: `${r.counts.due} due` }, names.join(" · "));
+}
+
 function chip(cls: string, n: number, label: string): HTMLElement | null {
   if (n === 0) return null;
   return h("span", { class: `chip ${cls}` }, `${n} ${label}`);
@@ -220,7 +233,8 @@ function progressBar(p: SyncEvent, shownDate: string, cancelling: boolean, onCan
 
 function rowLabel(r: DayRow): string {
   const c = r.counts;
-  const prep = [c.due && `${c.due} due`, c.dueSoon && `${c.dueSoon} due soon`, c.needsReview && `${c.needsReview} to review`].filter(Boolean).join(", ");
+  const names = dueNames(r);
+  const prep = [c.due && (names.length ? `due: ${names.join(", ")}` : `${c.due} due`), c.dueSoon && `${c.dueSoon} due soon`, c.needsReview && `${c.needsReview} to review`].filter(Boolean).join(", ");
   return `${hhmm(r.time)} ${r.patientName || "name not given"}, ${r.visitType} with ${r.provider}${r.inactive ? `, ${visitStatusLabel[r.status] ?? r.status}` : ""}: ${prep || "nothing due"}. Press Enter for the prep sheet.`;
 }
 
@@ -264,7 +278,7 @@ function row(r: DayRow, p: TodayProps): HTMLElement {
     h(
       "td",
       { class: "chips" },
-      chip("due", r.counts.due, "due"),
+      dueChip(r),
       chip("due-soon", r.counts.dueSoon, "due soon"),
       chip("review", r.counts.needsReview, "to review"),
       chip("complete", r.counts.complete, "complete"),
