@@ -503,7 +503,30 @@ test("Today keeps the filters and the day's total in view, and its columns still
   await page.evaluate(() => window.__stub.finishSync());
   await page.waitForSelector("#banner:has-text('Updated at')");
   assert.match(await page.textContent("#banner"), /^Updated at \d\d:\d\d: 5 appointments on Tue 24 Nov 2026\./);
+  // Said in the line that stays in view too.
+  assert.match(await page.textContent("#updated-at"), /^ · Updated at \d\d:\d\d$/);
   await done(page);
+});
+
+test("a long day scrolled: the column headings stay in view right below the filters, at both text sizes", async () => {
+  for (const large of [false, true]) {
+    const page = await open(`demo&visits=40${large ? "&large=1" : ""}`);
+    await page.waitForSelector("#day-table");
+    await page.evaluate(() => window.scrollTo(0, 1500));
+    const box = await page.evaluate(() => {
+      const head = document.querySelector(".today-head").getBoundingClientRect();
+      const th = document.querySelector("#day-table thead th").getBoundingClientRect();
+      const row = [...document.querySelectorAll("#day-table tbody tr.row")].find((r) => r.getBoundingClientRect().bottom > th.bottom + 2).getBoundingClientRect();
+      return { scrolled: window.scrollY, headTop: head.top, headBottom: head.bottom, thTop: th.top, thBottom: th.bottom, rowTop: row.top };
+    });
+    assert.ok(box.scrolled > 1000, `the list scrolled: ${box.scrolled}`);
+    assert.ok(Math.abs(box.headTop) < 1, `the filters at the top: ${box.headTop}`);
+    assert.ok(Math.abs(box.thTop - box.headBottom) < 1.5, `the headings just below the filters (${large ? "large" : "normal"} text): ${JSON.stringify(box)}`);
+    // The headings cover the rows that scroll under them, not the reverse.
+    const onTop = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest("thead") !== null, { x: 60, y: (box.thTop + box.thBottom) / 2 });
+    assert.ok(onTop, "a row is painted over the headings");
+    await done(page);
+  }
 });
 
 test("offline banner keeps the saved day visible", async () => {

@@ -54,6 +54,8 @@ export class DeskApp {
   /** The running update's latest progress; undefined when none runs. */
   progress?: SyncEvent;
   updated = new Set<string>();
+  /** When the last update of a day finished in this window (HH:MM), for Today's total line. */
+  finished?: { date: string; at: string };
   cancelling = false;
   /** The last schedule file imported in this window (schedule source "file"). */
   scheduleImport?: ScheduleImport;
@@ -102,6 +104,7 @@ export class DeskApp {
     document.title = windowTitle;
     this.unsubscribe = this.backend.onSync((e) => this.onSyncEvent(e));
     document.addEventListener("keydown", this.keys);
+    window.addEventListener("resize", this.pinHeadings);
     this.render();
     this.backend.version().then(
       (b) => {
@@ -121,6 +124,7 @@ export class DeskApp {
     this.unsubscribe?.();
     clearTimeout(this.timer);
     document.removeEventListener("keydown", this.keys);
+    window.removeEventListener("resize", this.pinHeadings);
     this.wizard?.stop();
   }
 
@@ -274,6 +278,7 @@ export class DeskApp {
       } else if (sum) {
         // Say that it finished, and when: the rows alone do not show it.
         const n = sum.appointments;
+        this.finished = { date, at: hhmm(new Date().toISOString()) };
         this.notice = { tone: "ok", failure: { message: `Updated at ${hhmm(new Date().toISOString())}: ${n} appointment${n === 1 ? "" : "s"} on ${dayLabel(date)}.` } };
       }
     } catch (e) {
@@ -385,6 +390,7 @@ export class DeskApp {
       if (e.phase === "failed" && watching && !this.ownSync) {
         this.notice = { tone: "warn", failure: { message: `The update from Epic did not finish${e.message ? `: ${e.message}` : ""}. The saved prep is still shown.` } };
       }
+      if (e.phase === "done") this.finished = { date: e.date || this.date, at: hhmm(new Date().toISOString()) };
       if (this.ready && e.phase === "done" && (!e.date || e.date === this.date)) void this.loadDay();
       if (this.ready) void this.refreshStatus();
     }
@@ -759,6 +765,7 @@ export class DeskApp {
           filters: this.filters,
           progress: this.progress,
           updated: this.updated,
+          finishedAt: this.finished?.date === this.date ? this.finished.at : undefined,
           cancelling: this.cancelling,
           scheduleImport: this.scheduleImport,
           clinicDays: this.settings?.clinicDays,
@@ -804,7 +811,16 @@ export class DeskApp {
       main = errorBox({ message: "This screen could not be shown.", detail: e instanceof Error ? e.message : String(e), kind: "internal" }, "render-error");
     }
     rerender(this.root, this.skipLink(), this.header(), ...this.banners(s), h("main", { id: "main", tabindex: -1 }, main));
+    this.pinHeadings();
   }
+
+  /** pinHeadings keeps the day's column headings in view just below Today's
+   *  sticky filters, whose height changes with the text size and the window. */
+  private pinHeadings = (): void => {
+    const head = this.root.querySelector<HTMLElement>(".today-head");
+    const table = this.root.querySelector<HTMLElement>("#day-table");
+    if (head && table) table.style.setProperty("--head-h", `${head.getBoundingClientRect().height}px`);
+  };
 
   /** skipLink lets keyboard users jump past the header to the screen. */
   private skipLink(): HTMLElement {

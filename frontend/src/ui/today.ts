@@ -44,6 +44,8 @@ export interface TodayProps {
   progress?: SyncEvent;
   /** Patients whose charts landed during the running update. */
   updated: ReadonlySet<string>;
+  /** When an update of this day last finished in this window (HH:MM). */
+  finishedAt?: string;
   cancelling?: boolean;
   /** The last schedule-file import (practices whose schedule source is "file"). */
   scheduleImport?: ScheduleImport;
@@ -566,7 +568,13 @@ export function renderToday(p: TodayProps): HTMLElement {
       dayBar,
       rows.length > 0 ? filterBar : null,
       p.day && rows.length > 0
-        ? h("div", { class: "footnote", id: "day-total" }, h("span", { id: "footnote" }, `${shown.length} of ${rows.length} appointments shown`), ` · ${withDue} with something due`)
+        ? h(
+            "div",
+            { class: "footnote", id: "day-total" },
+            h("span", { id: "footnote" }, `${shown.length} of ${rows.length} appointments shown`),
+            ` · ${withDue} with something due`,
+            p.finishedAt && !syncing ? h("strong", { id: "updated-at", class: "updated-at" }, ` · Updated at ${p.finishedAt}`) : null,
+          )
         : null,
       p.progress ? progressBar(p.progress, p.date, p.cancelling ?? false, p.onCancelSync, file) : null,
     ),
