@@ -536,7 +536,7 @@ test("offline banner keeps the saved day visible", async () => {
   await page.click("#nav-settings");
   await page.click("#nav-today");
   await page.waitForSelector("#offline-banner:has-text('Epic cannot be reached (no network)')");
-  assert.match(await page.textContent("#net"), /^Offline since \d\d:\d\d$/);
+  assert.match(await page.textContent("#net"), /^Epic unreachable since \d\d:\d\d$/);
   assert.equal(await rowCount(page), 5);
   await page.screenshot({ path: join(shots, "offline.png") });
   await done(page);

@@ -181,7 +181,7 @@ describe("Today", () => {
     backend.st = status({ online: false, offlineReason: "no network", offlineSince: "2026-11-24T07:00:00Z" });
     await startApp();
     expect(text("#offline-banner")).toMatch(/^Epic cannot be reached \(no network\) since \d\d:\d\d\. Showing saved prep from \d\d:\d\d/);
-    expect(text("#net")).toMatch(/^Offline since \d\d:\d\d$/);
+    expect(text("#net")).toMatch(/^Epic unreachable since \d\d:\d\d$/);
     expect(rows()).toHaveLength(3);
   });
 
@@ -651,7 +651,7 @@ describe("state on screen is true", () => {
     backend.st = status({ online: false, offlineReason: "Epic cannot be reached", offlineSince: "2026-11-24T07:00:00Z" });
     click("#sync");
     await settle(10);
-    expect(text("#net")).toMatch(/^Offline since \d\d:\d\d$/);
+    expect(text("#net")).toMatch(/^Epic unreachable since \d\d:\d\d$/);
     expect(text("#offline-banner")).toMatch(/^Epic cannot be reached since \d\d:\d\d\. Showing saved prep/);
     expect(root.querySelector("#banner")).toBeNull();
     expect(text("#offline-details pre")).toContain("connection refused");

@@ -590,7 +590,7 @@ export class DeskApp {
           ? h(
               "span",
               { class: `net ${s.online ? "online" : "offline"}`, id: "net", title: s.offlineReason ?? "" },
-              s.online ? "Online" : `Offline${s.offlineSince ? ` since ${hhmm(s.offlineSince)}` : ""}`,
+              s.online ? "Online" : `Epic unreachable${s.offlineSince ? ` since ${hhmm(s.offlineSince)}` : ""}`,
             )
           : null,
       asOf ? h("span", { class: "as-of", id: "as-of" }, asOf) : null,
