@@ -65,6 +65,8 @@ func Serve(ctx context.Context, opts Options) error {
 		freeOSMemory()
 	}()
 	go a.runSchedule(ctx)
+	// Between updates, the header's online state comes from a cheap probe.
+	go a.runProbe(ctx, probeEvery)
 	<-ctx.Done()
 	stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -17,7 +17,7 @@ func wireDay(d prep.Day) api.DayList {
 		out.Rows[i] = api.DayRow{
 			AppointmentID: r.AppointmentID, Time: r.Time, Provider: r.Provider, VisitType: r.VisitType,
 			Status: r.Status, Inactive: r.Inactive, PatientID: r.PatientID, PatientName: r.PatientName,
-			MRN: r.MRN, Age: r.Age, Sex: r.Sex, Counts: api.Counts(r.Counts), Stale: r.Stale,
+			MRN: r.MRN, Age: r.Age, Sex: r.Sex, Counts: api.Counts(r.Counts), Due: r.Due, Stale: r.Stale,
 			NotFetched: r.NotFetched,
 		}
 	}

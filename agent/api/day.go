@@ -33,7 +33,10 @@ type DayRow struct {
 	Age           *int      `json:"age,omitempty"`
 	Sex           string    `json:"sex,omitempty"`
 	Counts        Counts    `json:"counts"`
-	Stale         bool      `json:"stale,omitempty"`
+	// Due names what is due, in the catalogue's short words ("Mammogram",
+	// "A1C"), in catalogue order.
+	Due   []string `json:"due,omitempty"`
+	Stale bool     `json:"stale,omitempty"`
 	// NotFetched: nothing is known of this patient (the counts are zero,
 	// not "none due").
 	NotFetched bool `json:"notFetched,omitempty"`

@@ -7,6 +7,8 @@
   const today = "2026-11-24";
   const err = (kind, error, detail) => JSON.stringify({ kind, error, detail });
   const counts = (due, dueSoon, complete, needsReview = 0) => ({ due, dueSoon, needsReview, complete, excluded: 0 });
+  // What is due, in the catalogue's short words (DayRow.due).
+  const dueNames = { a1: ["Colorectal", "A1C"], a4: ["Colorectal", "Mammogram", "Flu"], a5: ["Colorectal"] };
   const rows = [
     ["a1", "08:00", "Ada Park, MD", "Annual Physical", "arrived", "Maria Lopez", "1001", 52, "female", counts(2, 1, 5)],
     ["a2", "08:20", "Ben Osei, DO", "Follow-Up", "cancelled", "John Smith", "1002", 67, "male", counts(0, 0, 8)],
@@ -15,8 +17,18 @@
     ["a5", "09:20", "Ben Osei, DO", "Medicare Wellness", "booked", "Walter Brown", "1005", 78, "male", counts(1, 2, 6)],
   ].map(([id, t, provider, visitType, status, name, mrn, age, sex, c]) => ({
     appointmentId: id, time: `${today}T${t}:00`, provider, visitType, status, inactive: status === "cancelled",
-    patientId: "p" + id, patientName: name, mrn, age, sex, counts: c,
+    patientId: "p" + id, patientName: name, mrn, age, sex, counts: c, due: dueNames[id],
   }));
+  // ?visits=N: a long day of N more visits across three providers (print tests).
+  const names = ["Ava", "Noah", "Mia", "Liam", "Zoe", "Omar", "Ivy", "Ravi", "Lena", "Theo"];
+  const provs = ["Ada Park, MD", "Ben Osei, DO", "Cruz Diaz, NP"];
+  for (let i = 0; i < Number(params.get("visits") || 0); i++) {
+    const t = `${String(10 + Math.floor(i / 6)).padStart(2, "0")}:${String((i % 6) * 10).padStart(2, "0")}`;
+    rows.push({
+      appointmentId: `v${i}`, time: `${today}T${t}:00`, provider: provs[i % 3], visitType: "Follow-Up", status: "booked", inactive: false,
+      patientId: `pv${i}`, patientName: `${names[i % 10]} Test${i}`, mrn: String(2000 + i), age: 40 + (i % 40), sex: i % 2 ? "male" : "female", counts: counts(i % 3, 1, 3), due: ["Colorectal", "Flu"].slice(0, i % 3),
+    });
+  }
   const settings = () => ({
     syncAt: "06:30", clinicEnd: "18:00", syncEveryMinutes: 30, clinicDays: ["Mon", "Tue", "Wed", "Thu", "Fri"],
     retentionDays: 14, largeText: params.get("large") === "1", lookbacks: { labs: 12, imaging: 24, consults: 12, hospital: 12 },
@@ -122,6 +134,7 @@
     emit,
     finishSync: () => {
       state.dayRows[0].counts = counts(0, 1, 7); // Maria's colonoscopy report just arrived
+      state.dayRows[0].due = [];
       state.sync?.resolve();
     },
     finishSignIn: (answer) => state.signIn?.resolve(answer),
@@ -151,7 +164,10 @@
       if (date !== today || !state.days.includes(date)) throw err("not_found", `nothing is saved for ${date} yet`);
       return { date: today, asOf: `${today}T06:31:00`, partial: false, catalogueVersion: "1", rows: state.mode === "unconfigured" ? [] : state.dayRows };
     },
-    Sheet: async (_d, appt) => sheet(appt),
+    Sheet: async (_d, appt) => {
+      state.calls.push(`sheet ${appt}`);
+      return sheet(appt);
+    },
     PrintHTML: async (_d, appt) => {
       state.calls.push(`print ${appt || "day"}`);
       const ids = appt ? [appt] : state.dayRows.filter((r) => !r.inactive).map((r) => r.appointmentId);

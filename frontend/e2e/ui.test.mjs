@@ -227,7 +227,7 @@ test("Today with a sync in progress: progress bar, rows updating as patients lan
   const page = await open();
   await page.waitForSelector("#day-table");
   assert.equal(await rowCount(page), 5);
-  assert.equal(await page.textContent("#row-a1 .chip.due"), "2 due");
+  assert.equal(await page.textContent("#row-a1 .chip.due"), "Colorectal · A1C", "what is due, by name");
   await page.click("#sync");
   await page.waitForSelector("#sync-progress");
   await page.evaluate(() => window.__stub.emit({ phase: "patients", date: "2026-11-24", appointments: 5, patientsDone: 1, patientsTotal: 4, requests: 9, patientId: "pa1" }));
@@ -343,7 +343,7 @@ test("prep sheet: screenings with evidence, the check mark, history; Escape goes
   await done(page);
 });
 
-test("print view: one patient, and the day one patient per page, through a hidden frame", async () => {
+test("print view: one patient through the agent's print view, in a hidden frame", async () => {
   const page = await open();
   await page.click("#row-a4");
   await page.waitForSelector("#patient-name:has-text('Ana Ruiz')");
@@ -351,14 +351,99 @@ test("print view: one patient, and the day one patient per page, through a hidde
   const frame = page.frameLocator("iframe.print-frame");
   assert.equal(await frame.locator(".sheet h1").textContent(), "Ana Ruiz");
   assert.equal(await page.locator("iframe.print-frame").count(), 1);
-  await page.click("#print-day-sheet");
-  await page.waitForFunction(() => document.querySelector("iframe.print-frame")?.contentDocument?.querySelectorAll(".sheet").length === 4);
-  assert.equal(await page.locator("iframe.print-frame").count(), 1, "the earlier frame is gone");
-  const sheets = await frame.locator(".sheet").evaluateAll((els) => els.map((e) => [e.dataset.appointment, getComputedStyle(e).breakAfter]));
-  assert.deepEqual(sheets.map((s) => s[0]), ["a1", "a3", "a4", "a5"], "cancelled visits are not printed");
-  assert.equal(sheets[0][1], "page");
   assert.equal(await page.getAttribute("iframe.print-frame", "aria-hidden"), "true");
-  assert.deepEqual((await calls(page)).filter((c) => c.startsWith("print")), ["print a4", "print day"]);
+  assert.deepEqual((await calls(page)).filter((c) => c.startsWith("print")), ["print a4"]);
+  await done(page);
+});
+
+/** pdfPages prints the print frame's pages to PDF in Chromium, as its print
+ *  dialog would (print media, the document's @page size), and counts them. */
+async function pdfPages(page) {
+  const html = await page.evaluate(() => document.querySelector("iframe.print-frame").contentDocument.documentElement.outerHTML);
+  const p = await browser.newPage({ viewport: { width: 800, height: 1056 } });
+  await p.emulateMedia({ media: "print" });
+  await p.setContent(html);
+  // Nothing is cut off at the bottom of a page.
+  const cut = await p.evaluate(() => [...document.querySelectorAll(".page-body")].filter((b) => b.scrollHeight > b.clientHeight + 1).length);
+  const pdfBytes = await p.pdf({ preferCSSPageSize: true });
+  const pdf = pdfBytes.toString("latin1");
+  const kind = await p.evaluate(() => (document.querySelector(".li") ? "list" : "sheets"));
+  await writeFile(join(shots, `print-${kind}.pdf`), pdfBytes);
+  await p.screenshot({ path: join(shots, `print-${kind}.png`), clip: { x: 0, y: 0, width: 800, height: 1056 } });
+  await p.close();
+  // Each page is a /Type /Page object (the page tree's nodes are /Pages).
+  return { count: (pdf.match(/\/Type\s*\/Page\b(?!s)/g) ?? []).length, cut };
+}
+
+const printedPages = (page) =>
+  page.frameLocator("iframe.print-frame").locator(".page").evaluateAll((ps) =>
+    ps.map((p) => ({
+      practice: p.querySelector(".practice").textContent,
+      what: p.querySelector(".what").textContent,
+      provider: p.querySelector(".provider").textContent,
+      no: p.querySelector(".page-no").textContent,
+      heads: [...p.querySelectorAll(".sheet-head h1")].map((x) => x.textContent),
+      lines: [...p.querySelectorAll(".li[data-appointment]")].map((x) => x.dataset.appointment),
+      due: [...p.querySelectorAll(".li[data-appointment] .what-due")].map((x) => x.textContent),
+    })),
+  );
+
+test("print day: what Today shows, prep sheets or a day list, the page count before the dialog, practice, day, provider and page x of y on every page", async () => {
+  const page = await open("demo&visits=40");
+  await page.waitForSelector("#day-table");
+  await page.selectOption("#provider-filter", "Ada Park, MD");
+  const shown = await page.locator("#day-table tbody tr.row").evaluateAll((rs) => rs.map((r) => r.dataset.appointment));
+  assert.equal(shown.length, 16); // a1, a3 and 14 of the 40
+  await page.click("#print-day");
+  await page.waitForSelector("#print-panel");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "print-title");
+  assert.match(await page.textContent("#print-title"), /^Print Tue 24 Nov 2026: 16 visits, Ada Park, MD$/);
+  await page.waitForSelector("#print-pages");
+  const stated = Number((await page.textContent("#print-pages")).match(/^(\d+) pages? to print for 16 patients\.$/)[1]);
+  assert.ok(stated >= 16, `one page or more per patient: ${stated}`);
+  // Only the visits on screen were fetched.
+  assert.deepEqual((await calls(page)).filter((c) => c.startsWith("sheet ")).map((c) => c.slice(6)).sort(), [...shown].sort());
+  let pages = await printedPages(page);
+  assert.equal(pages.length, stated, "the page count said is the pages laid out");
+  pages.forEach((p, i) => {
+    assert.equal(p.practice, "Demo Family Medicine");
+    assert.equal(p.what, "Prep sheets · Tue 24 Nov 2026");
+    assert.equal(p.provider, "Ada Park, MD");
+    assert.equal(p.no, `Page ${i + 1} of ${stated}`);
+  });
+  assert.equal(pages.flatMap((p) => p.heads).length, 16, "every patient once");
+  assert.ok(pages.every((p) => p.heads.length <= 1), "one patient per page");
+  let pdf = await pdfPages(page);
+  assert.equal(pdf.count, stated, "Chromium prints as many pages as the app said");
+  assert.equal(pdf.cut, 0, "no page is cut off");
+  await page.screenshot({ path: join(shots, "print-panel.png") });
+
+  // The day list: one line per visit with what is due, the same header.
+  await page.click("#print-kind-list");
+  await page.waitForFunction(() => /^\d+ pages? to print\.$/.test(document.querySelector("#print-pages")?.textContent ?? ""));
+  const listed = Number((await page.textContent("#print-pages")).match(/^(\d+)/)[1]);
+  pages = await printedPages(page);
+  assert.equal(pages.length, listed);
+  assert.deepEqual(pages.flatMap((p) => p.lines), shown, "the visits in Today's order");
+  assert.equal(pages[0].what, "Day list · Tue 24 Nov 2026");
+  assert.equal(pages.at(-1).no, `Page ${listed} of ${listed}`);
+  assert.equal(pages[0].due[0], "Colorectal · A1C; 1 due soon", "what is due, by name, the rest counted");
+  pdf = await pdfPages(page);
+  assert.equal(pdf.count, listed);
+  assert.equal(pdf.cut, 0);
+
+  // Everyone, with "Something due": the header says so, a longer day needs more than a page.
+  await page.selectOption("#provider-filter", "");
+  await page.selectOption("#status-filter", "due");
+  await page.waitForSelector("#print-pages");
+  assert.match(await page.textContent("#print-title"), /^Print Tue 24 Nov 2026: \d+ visits, all providers, something due$/);
+  pages = await printedPages(page);
+  assert.equal(pages[0].what, "Day list · Tue 24 Nov 2026 · Something due");
+  assert.equal(pages[0].provider, "All providers");
+
+  await page.click("#print-go");
+  await page.waitForSelector("#print-panel", { state: "detached" });
+  assert.equal(await page.evaluate(() => document.activeElement.id), "print-day");
   await done(page);
 });
 
@@ -418,7 +503,30 @@ test("Today keeps the filters and the day's total in view, and its columns still
   await page.evaluate(() => window.__stub.finishSync());
   await page.waitForSelector("#banner:has-text('Updated at')");
   assert.match(await page.textContent("#banner"), /^Updated at \d\d:\d\d: 5 appointments on Tue 24 Nov 2026\./);
+  // Said in the line that stays in view too.
+  assert.match(await page.textContent("#updated-at"), /^ · Updated at \d\d:\d\d$/);
   await done(page);
+});
+
+test("a long day scrolled: the column headings stay in view right below the filters, at both text sizes", async () => {
+  for (const large of [false, true]) {
+    const page = await open(`demo&visits=40${large ? "&large=1" : ""}`);
+    await page.waitForSelector("#day-table");
+    await page.evaluate(() => window.scrollTo(0, 1500));
+    const box = await page.evaluate(() => {
+      const head = document.querySelector(".today-head").getBoundingClientRect();
+      const th = document.querySelector("#day-table thead th").getBoundingClientRect();
+      const row = [...document.querySelectorAll("#day-table tbody tr.row")].find((r) => r.getBoundingClientRect().bottom > th.bottom + 2).getBoundingClientRect();
+      return { scrolled: window.scrollY, headTop: head.top, headBottom: head.bottom, thTop: th.top, thBottom: th.bottom, rowTop: row.top };
+    });
+    assert.ok(box.scrolled > 1000, `the list scrolled: ${box.scrolled}`);
+    assert.ok(Math.abs(box.headTop) < 1, `the filters at the top: ${box.headTop}`);
+    assert.ok(Math.abs(box.thTop - box.headBottom) < 1.5, `the headings just below the filters (${large ? "large" : "normal"} text): ${JSON.stringify(box)}`);
+    // The headings cover the rows that scroll under them, not the reverse.
+    const onTop = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest("thead") !== null, { x: 60, y: (box.thTop + box.thBottom) / 2 });
+    assert.ok(onTop, "a row is painted over the headings");
+    await done(page);
+  }
 });
 
 test("offline banner keeps the saved day visible", async () => {
@@ -428,7 +536,7 @@ test("offline banner keeps the saved day visible", async () => {
   await page.click("#nav-settings");
   await page.click("#nav-today");
   await page.waitForSelector("#offline-banner:has-text('Epic cannot be reached (no network)')");
-  assert.match(await page.textContent("#net"), /^Offline since \d\d:\d\d$/);
+  assert.match(await page.textContent("#net"), /^Epic unreachable since \d\d:\d\d$/);
   assert.equal(await rowCount(page), 5);
   await page.screenshot({ path: join(shots, "offline.png") });
   await done(page);
@@ -557,6 +665,10 @@ test("accessibility: axe-core finds no WCAG 2.1 A/AA violation on any screen, at
     await page.waitForSelector("#day-table");
     assert.equal(await page.evaluate(() => document.body.classList.contains("large-text")), large);
     await check(page, "Today");
+    await page.click("#print-day");
+    await page.waitForSelector("#print-pages");
+    await check(page, "Today, Print day panel");
+    await page.click("#print-close");
     await page.click("#row-a1");
     await page.waitForSelector("#results");
     await check(page, "prep sheet");

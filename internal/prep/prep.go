@@ -97,7 +97,10 @@ type Row struct {
 	Age           *int      `json:"age,omitempty"`
 	Sex           string    `json:"sex,omitempty"`
 	Counts        Counts    `json:"counts"`
-	Stale         bool      `json:"stale,omitempty"`
+	// Due names what is due in short words ("Mammogram", "A1C", "Flu"),
+	// in catalogue order: Today shows them on the row.
+	Due   []string `json:"due,omitempty"`
+	Stale bool     `json:"stale,omitempty"`
 	// NotFetched: Epic could not give this patient and no earlier sync
 	// did either, so nothing is known (the counts are zero, not "none due").
 	NotFetched bool `json:"notFetched,omitempty"`
@@ -181,6 +184,23 @@ func count(results []screening.Result) Counts {
 		}
 	}
 	return c
+}
+
+// dueLabels are the short names of the screenings due, the title where the
+// catalogue gives none.
+func dueLabels(results []screening.Result, cat *screening.Catalogue) []string {
+	var out []string
+	for _, r := range results {
+		if r.Status != screening.Due {
+			continue
+		}
+		label := r.Title
+		if s := cat.Find(r.ID); s != nil && s.Short != "" {
+			label = s.Short
+		}
+		out = append(out, label)
+	}
+	return out
 }
 
 func header(p record.Patient, visit time.Time, fallbackName string) SheetPatient {
@@ -364,19 +384,24 @@ func BuildDay(date string, asOf time.Time, partial bool, appts []record.Appointm
 	if !asOf.IsZero() {
 		d.AsOf = &asOf
 	}
-	counted := map[string]Counts{}
+	type tally struct {
+		c   Counts
+		due []string
+	}
+	counted := map[string]tally{}
 	for _, a := range appts {
 		rec := records[a.PatientID]
-		c, ok := counted[a.PatientID]
+		t, ok := counted[a.PatientID]
 		if !ok {
-			c = count(screening.Evaluate(rec, cat, a.Start))
-			counted[a.PatientID] = c
+			results := screening.Evaluate(rec, cat, a.Start)
+			t = tally{count(results), dueLabels(results, cat)}
+			counted[a.PatientID] = t
 		}
 		h := header(rec.Patient, a.Start, a.PatientName)
 		d.Rows = append(d.Rows, Row{
 			AppointmentID: a.ID, Time: a.Start, Provider: a.Provider, VisitType: a.VisitType, Status: a.Status,
 			Inactive: a.Inactive(), PatientID: a.PatientID, PatientName: h.Name, MRN: h.MRN, Age: h.Age, Sex: h.Sex,
-			Counts: c, Stale: stale[a.PatientID],
+			Counts: t.c, Due: t.due, Stale: stale[a.PatientID],
 		})
 	}
 	SortRows(d.Rows, "time")

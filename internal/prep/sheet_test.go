@@ -209,7 +209,7 @@ func TestJSONIsStable(t *testing.T) {
 		want string
 	}{
 		{"day", d, "asOf catalogueVersion date partial rows"},
-		{"row", d.Rows[0], "age appointmentId counts inactive mrn patientId patientName provider sex stale status time visitType"},
+		{"row", d.Rows[0], "age appointmentId counts due inactive mrn patientId patientName provider sex stale status time visitType"},
 		{"counts", d.Rows[0].Counts, "attention complete due dueSoon excluded needsReview"},
 		{"sheet", s, "appointmentId conditions consults date hospital imaging immunizations labs measures notes patient provider results stale status time visitType"},
 		{"patient", s.Patient, "age birthDate id mrn name sex"},

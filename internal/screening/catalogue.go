@@ -108,6 +108,7 @@ func (c *Catalogue) excludes(x *Concept) bool { return x.On() && c.off&(1<<x.n) 
 type Screening struct {
 	ID      string   `yaml:"id"`
 	Title   string   `yaml:"title"`
+	Short   string   `yaml:"short,omitempty"` // a word or two for Today's rows ("Mammogram"); else the title
 	Sexes   []string `yaml:"sexes"`
 	MinAge  int      `yaml:"min_age"`
 	MaxAge  *int     `yaml:"max_age,omitempty"`

@@ -395,6 +395,11 @@ export interface DayRow {
   age?: number;
   sex?: string;
   counts: Counts;
+  /**
+   * Due names what is due, in the catalogue's short words ("Mammogram",
+   * "A1C"), in catalogue order.
+   */
+  due?: string[];
   stale?: boolean;
   /**
    * NotFetched: nothing is known of this patient (the counts are zero,

@@ -70,7 +70,7 @@ export function dayList(date = today): DayList {
     partial: false,
     catalogueVersion: "1",
     rows: [
-      { appointmentId: "a1", time: `${date}T08:00:00Z`, provider: "Dr. Ada Park", visitType: "Annual physical", status: "booked", inactive: false, patientId: "p1", patientName: "Maria Lopez", mrn: "1001", age: 52, sex: "female", counts: counts(2, 1, 5) },
+      { appointmentId: "a1", time: `${date}T08:00:00Z`, provider: "Dr. Ada Park", visitType: "Annual physical", status: "booked", inactive: false, patientId: "p1", patientName: "Maria Lopez", mrn: "1001", age: 52, sex: "female", counts: counts(2, 1, 5), due: ["Mammogram", "A1C"] },
       { appointmentId: "a2", time: `${date}T08:20:00Z`, provider: "Dr. Ben Osei", visitType: "Follow-up", status: "cancelled", inactive: true, patientId: "p2", patientName: "John Smith", mrn: "1002", age: 67, sex: "male", counts: counts(0, 0, 8) },
       { appointmentId: "a3", time: `${date}T08:40:00Z`, provider: "Dr. Ada Park", visitType: "Sick visit", status: "booked", inactive: false, patientId: "p3", patientName: "Lee Chen", mrn: "1003", age: 30, sex: "male", counts: counts(0, 1, 3) },
     ],
@@ -220,6 +220,8 @@ export class Scripted implements Backend {
   editAnswer?: (edits: CatalogueEdit[]) => CatalogueChange;
   importAnswer?: (yaml: string) => CatalogueChange;
   printError?: string;
+  /** What sheet() throws, when set. */
+  sheetError?: string;
   /** What importSchedule answers; by default every line after the header is an appointment. */
   scheduleAnswer?: (date: string, csv: string) => ScheduleImported;
   scheduleError?: string;
@@ -254,6 +256,7 @@ export class Scripted implements Backend {
   }
   async sheet(date: string, appt: string) {
     this.calls.push(`sheet:${date}:${appt}`);
+    if (this.sheetError) throw this.sheetError;
     return structuredClone(this.sheets[appt] ?? sheet(appt));
   }
   async printHTML(date: string, appt?: string) {

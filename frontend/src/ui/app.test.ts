@@ -46,7 +46,9 @@ describe("Today", () => {
     expect(rows()).toHaveLength(3);
     expect(rows()[0].textContent).toContain("Maria Lopez");
     expect(rows()[0].textContent).toContain("Annual physical");
-    expect(rows()[0].querySelector(".chip.due")?.textContent).toBe("2 due");
+    // What is due, by name; the rest counted.
+    expect(rows()[0].querySelector(".chip.due")?.textContent).toBe("Mammogram · A1C");
+    expect(rows()[0].getAttribute("aria-label")).toContain("due: Mammogram, A1C, 1 due soon");
     expect(rows()[0].querySelector(".chip.due-soon")?.textContent).toBe("1 due soon");
     expect(rows()[0].querySelector(".chip.complete")?.textContent).toBe("5 complete");
     expect(rows()[1].classList.contains("inactive")).toBe(true);
@@ -179,7 +181,7 @@ describe("Today", () => {
     backend.st = status({ online: false, offlineReason: "no network", offlineSince: "2026-11-24T07:00:00Z" });
     await startApp();
     expect(text("#offline-banner")).toMatch(/^Epic cannot be reached \(no network\) since \d\d:\d\d\. Showing saved prep from \d\d:\d\d/);
-    expect(text("#net")).toMatch(/^Offline since \d\d:\d\d$/);
+    expect(text("#net")).toMatch(/^Epic unreachable since \d\d:\d\d$/);
     expect(rows()).toHaveLength(3);
   });
 
@@ -209,6 +211,17 @@ describe("Today", () => {
     expect(document.activeElement?.id).toBe("row-a2");
   });
 
+  it("counts what is due when the agent gives no names for it (a not-fetched patient shows no names)", async () => {
+    const d = dayList();
+    d.rows[0].due = undefined;
+    d.rows[2] = { ...d.rows[2], notFetched: true, due: ["Flu"], counts: { ...d.rows[2].counts, due: 0, dueSoon: 0, complete: 0 } };
+    backend.days[today] = d;
+    await startApp();
+    expect(rows()[0].querySelector(".chip.due")?.textContent).toBe("2 due");
+    expect(rows()[2].querySelector(".chip.due")).toBeNull();
+    expect(rows()[2].textContent).not.toContain("Flu");
+  });
+
   it("keeps the focused row focused when the window re-renders", async () => {
     const app = await startApp();
     root.querySelector<HTMLElement>("#row-a2")!.focus();
@@ -216,29 +229,63 @@ describe("Today", () => {
     expect(document.activeElement?.id).toBe("row-a2");
   });
 
-  it("prints one patient and the whole day through the agent's print view", async () => {
+  it("prints one patient through the agent's print view", async () => {
     await startApp();
     click("#row-a1");
     await settle();
     click("#print");
     await settle();
     expect(printed).toEqual(["<html><body>print a1</body></html>"]);
-    click("#print-day-sheet");
-    await settle();
-    expect(printed[1]).toBe("<html><body>print day</body></html>");
-    click("#back");
-    click("#print-day");
-    await settle();
-    expect(backend.calls.filter((c) => c === `print:${today}:`)).toHaveLength(2);
   });
 
   it("reports a print failure in words", async () => {
     backend.printError = wire("not_found", "there is nothing to print for that day");
     await startApp();
-    click("#print-day");
+    click("#row-a1");
+    await settle();
+    click("#print");
     await settle();
     expect(text("#banner .error-message")).toBe("There is nothing to print for that day");
     expect(printed).toHaveLength(0);
+  });
+
+  it("Print day prints what Today shows: the panel names the day and the filter, and fetches only the visits shown that will happen", async () => {
+    await startApp();
+    click("#print-day");
+    await settle();
+    expect(text("#print-title")).toBe("Print Tue 24 Nov 2026: 2 visits, all providers");
+    expect(document.activeElement?.id).toBe("print-title");
+    expect(backend.calls.filter((c) => c.startsWith("sheet:")).sort()).toEqual([`sheet:${today}:a1`, `sheet:${today}:a3`]); // a2 is cancelled
+    expect(backend.calls.some((c) => c.startsWith("print:"))).toBe(false);
+    // The filters narrow it, and the panel follows them.
+    choose("#provider-filter", "Dr. Ben Osei");
+    await settle();
+    expect(root.querySelector("#print-panel")).toBeNull(); // Ben's only visit is cancelled: nothing to print
+    expect(text("#banner")).toContain("Nothing to print");
+    choose("#provider-filter", "");
+    click("#print-day");
+    await settle();
+    choose("#status-filter", "due");
+    await settle();
+    expect(text("#print-title")).toBe("Print Tue 24 Nov 2026: 1 visit, all providers, something due");
+    expect((root.querySelector("#print-kind-sheets") as HTMLInputElement).checked).toBe(true);
+    click("#print-close");
+    await settle();
+    expect(root.querySelector("#print-panel")).toBeNull();
+    expect(document.activeElement?.id).toBe("print-day");
+    expect(printed).toHaveLength(0);
+  });
+
+  it("Print day from a sheet opens the panel on Today; a sheet that cannot be read is said in words", async () => {
+    await startApp();
+    click("#row-a1");
+    await settle();
+    backend.sheetError = wire("internal", "the saved day could not be read");
+    click("#print-day-sheet");
+    await settle();
+    expect(root.querySelector("#day-table")).not.toBeNull();
+    expect(text("#print-error .error-message")).toBe("The pages could not be prepared. The saved day could not be read");
+    expect((root.querySelector("#print-go") as HTMLButtonElement).disabled).toBe(true);
   });
 
   it("offers to fetch a day that is not saved", async () => {
@@ -604,7 +651,7 @@ describe("state on screen is true", () => {
     backend.st = status({ online: false, offlineReason: "Epic cannot be reached", offlineSince: "2026-11-24T07:00:00Z" });
     click("#sync");
     await settle(10);
-    expect(text("#net")).toMatch(/^Offline since \d\d:\d\d$/);
+    expect(text("#net")).toMatch(/^Epic unreachable since \d\d:\d\d$/);
     expect(text("#offline-banner")).toMatch(/^Epic cannot be reached since \d\d:\d\d\. Showing saved prep/);
     expect(root.querySelector("#banner")).toBeNull();
     expect(text("#offline-details pre")).toContain("connection refused");

@@ -5,13 +5,14 @@ import { renderAbout } from "./about";
 import { dayLabel, disclosure, formatDate, h, hhmm, rerender } from "./dom";
 import { errorBox } from "./errors";
 import { printHTML } from "./print";
+import { type PrintKind, PrintJob, renderPrintPanel } from "./printday";
 import { SendController } from "./send";
 import { SettingsPanel } from "./settings";
 import { SetupWizard, fieldLabel } from "./setup";
 import { renderSheet } from "./sheet";
 import { SignInFlow } from "./signin";
 import { maxTextFileBytes, readText } from "./textfile";
-import { closedOn, defaultFilters, renderToday, type ScheduleImport, type TodayFilters } from "./today";
+import { arrange, closedOn, defaultFilters, renderToday, type ScheduleImport, showLabel, type TodayFilters } from "./today";
 
 export type View = "today" | "sheet" | "settings" | "setup" | "about";
 
@@ -54,10 +55,16 @@ export class DeskApp {
   /** The running update's latest progress; undefined when none runs. */
   progress?: SyncEvent;
   updated = new Set<string>();
+  /** When the last update of a day finished in this window (HH:MM), for Today's total line. */
+  finished?: { date: string; at: string };
   cancelling = false;
   /** The last schedule file imported in this window (schedule source "file"). */
   scheduleImport?: ScheduleImport;
   notice?: Notice;
+  /** "Print day" being prepared, with its choices; undefined when closed. */
+  printJob?: PrintJob;
+  /** The last kind of day print chosen (sheets or list), kept for the next. */
+  printKind: PrintKind = "sheets";
   /** The agent's notice (status.notice) the front desk dismissed; a new one shows again. */
   dismissedNotice?: string;
   wizard?: SetupWizard;
@@ -100,6 +107,7 @@ export class DeskApp {
     document.title = windowTitle;
     this.unsubscribe = this.backend.onSync((e) => this.onSyncEvent(e));
     document.addEventListener("keydown", this.keys);
+    window.addEventListener("resize", this.pinHeadings);
     this.render();
     this.backend.version().then(
       (b) => {
@@ -119,6 +127,7 @@ export class DeskApp {
     this.unsubscribe?.();
     clearTimeout(this.timer);
     document.removeEventListener("keydown", this.keys);
+    window.removeEventListener("resize", this.pinHeadings);
     this.wizard?.stop();
   }
 
@@ -273,6 +282,7 @@ export class DeskApp {
       } else if (sum) {
         // Say that it finished, and when: the rows alone do not show it.
         const n = sum.appointments;
+        this.finished = { date, at: hhmm(new Date().toISOString()) };
         this.notice = { tone: "ok", failure: { message: `Updated at ${hhmm(new Date().toISOString())}: ${n} appointment${n === 1 ? "" : "s"} on ${dayLabel(date)}.` } };
       }
     } catch (e) {
@@ -384,6 +394,7 @@ export class DeskApp {
       if (e.phase === "failed" && watching && !this.ownSync) {
         this.notice = { tone: "warn", failure: { message: `The update from Epic did not finish${e.message ? `: ${e.message}` : ""}. The saved prep is still shown.` } };
       }
+      if (e.phase === "done") this.finished = { date: e.date || this.date, at: hhmm(new Date().toISOString()) };
       if (this.ready && e.phase === "done" && (!e.date || e.date === this.date)) void this.loadDay();
       if (this.ready) void this.refreshStatus();
     }
@@ -398,6 +409,53 @@ export class DeskApp {
       this.notice = { tone: "error", failure: failure(e) };
       this.render();
     }
+  }
+
+  /** printDay opens the print panel for what Today shows: the rows the
+   *  filters leave, less cancelled visits and no-shows. */
+  printDay(focus = true): void {
+    if (!this.day || !this.status) return;
+    this.printJob?.close();
+    this.view = "today";
+    const rows = arrange(this.day.rows, this.filters).filter((r) => !r.inactive);
+    if (rows.length === 0) {
+      this.printJob = undefined;
+      this.notice = { tone: "info", failure: { message: "Nothing to print: no visit that will happen matches the filters on Today." } };
+      this.render();
+      return;
+    }
+    const f = this.filters;
+    const scope = { practice: this.status.practice?.name ?? "HealthPrep Desk", date: this.date, provider: f.provider, filter: f.show === "all" ? "" : showLabel[f.show] };
+    const job = new PrintJob(this.backend, scope, rows, f.sort === "provider", this.printKind, () => this.render());
+    this.printJob = job;
+    this.render();
+    if (focus) document.getElementById("print-title")?.focus();
+    void job.build();
+  }
+
+  private printPanel(): HTMLElement | null {
+    const job = this.printJob;
+    if (!job || job.scope.date !== this.date) return null;
+    return renderPrintPanel(
+      job,
+      (k) => {
+        this.printKind = k;
+        void job.build(k);
+      },
+      () => {
+        job.print();
+        this.closePrint();
+      },
+      () => this.closePrint(),
+    );
+  }
+
+  private closePrint(): void {
+    const had = this.printJob !== undefined;
+    this.printJob?.close();
+    this.printJob = undefined;
+    this.render();
+    if (had) document.getElementById("print-day")?.focus();
   }
 
   go(view: View): void {
@@ -537,7 +595,7 @@ export class DeskApp {
           ? h(
               "span",
               { class: `net ${s.online ? "online" : "offline"}`, id: "net", title: s.offlineReason ?? "" },
-              s.online ? "Online" : `Offline${s.offlineSince ? ` since ${hhmm(s.offlineSince)}` : ""}`,
+              s.online ? "Online" : `Epic unreachable${s.offlineSince ? ` since ${hhmm(s.offlineSince)}` : ""}`,
             )
           : null,
       asOf ? h("span", { class: "as-of", id: "as-of" }, asOf) : null,
@@ -697,7 +755,7 @@ export class DeskApp {
           lookbacks: this.settings?.lookbacks,
           onBack: () => this.backToDay(),
           onPrint: () => void this.print(this.sheet?.appointmentId ?? this.openedRow),
-          onPrintDay: () => void this.print(),
+          onPrintDay: () => this.printDay(),
           send: this.send.sheetControl(this.sheet),
         });
       case "settings":
@@ -713,19 +771,23 @@ export class DeskApp {
           filters: this.filters,
           progress: this.progress,
           updated: this.updated,
+          finishedAt: this.finished?.date === this.date ? this.finished.at : undefined,
           cancelling: this.cancelling,
           scheduleImport: this.scheduleImport,
           clinicDays: this.settings?.clinicDays,
           onDate: (d) => this.setDate(d),
           onFilters: (f) => {
             this.filters = f;
-            this.render();
+            // An open print panel follows the filters: it prints what is shown.
+            if (this.printJob) this.printDay(false);
+            else this.render();
           },
           onSync: () => void this.sync(),
           onFetch: (d) => void this.fetch(d),
           onCancelSync: () => void this.cancelSync(),
           onOpen: (r) => void this.openSheet(r),
-          onPrintDay: () => void this.print(),
+          onPrintDay: () => this.printDay(),
+          printPanel: this.printPanel(),
           onScheduleFile: (f) => void this.importScheduleFile(f),
           onDismissImport: () => this.dismissImport(),
           sendDay: this.send.dayControl(this.day),
@@ -757,7 +819,16 @@ export class DeskApp {
       main = errorBox({ message: "This screen could not be shown.", detail: e instanceof Error ? e.message : String(e), kind: "internal" }, "render-error");
     }
     rerender(this.root, this.skipLink(), this.header(), ...this.banners(s), h("main", { id: "main", tabindex: -1 }, main));
+    this.pinHeadings();
   }
+
+  /** pinHeadings keeps the day's column headings in view just below Today's
+   *  sticky filters, whose height changes with the text size and the window. */
+  private pinHeadings = (): void => {
+    const head = this.root.querySelector<HTMLElement>(".today-head");
+    const table = this.root.querySelector<HTMLElement>("#day-table");
+    if (head && table) table.style.setProperty("--head-h", `${head.getBoundingClientRect().height}px`);
+  };
 
   /** skipLink lets keyboard users jump past the header to the screen. */
   private skipLink(): HTMLElement {

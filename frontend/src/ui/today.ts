@@ -12,6 +12,15 @@ export interface TodayFilters {
   hideInactive: boolean;
 }
 
+/** The "Show" filter's choices, in words (also the print's header). */
+export const showLabel: Record<ShowFilter, string> = {
+  all: "Everyone",
+  due: "Something due",
+  due_soon: "Something due soon",
+  review: "Needs review",
+  up_to_date: "Nothing due",
+};
+
 export const defaultFilters: TodayFilters = { provider: "", show: "all", sort: "time", hideInactive: false };
 
 /** A schedule file being imported for a day, or how that went. */
@@ -35,6 +44,8 @@ export interface TodayProps {
   progress?: SyncEvent;
   /** Patients whose charts landed during the running update. */
   updated: ReadonlySet<string>;
+  /** When an update of this day last finished in this window (HH:MM). */
+  finishedAt?: string;
   cancelling?: boolean;
   /** The last schedule-file import (practices whose schedule source is "file"). */
   scheduleImport?: ScheduleImport;
@@ -47,6 +58,8 @@ export interface TodayProps {
   onCancelSync(): void;
   onOpen(row: DayRow): void;
   onPrintDay(): void;
+  /** The "Print day" panel, when open. */
+  printPanel?: HTMLElement | null;
   onScheduleFile(f: File): void;
   onDismissImport(): void;
   /** "Send day" with its confirmation (send.ts), and a visit's "sent 07:52 by …" mark, when sending is on. */
@@ -86,6 +99,19 @@ export function arrange(rows: DayRow[], f: TodayFilters): DayRow[] {
 /** dayChoices are the days the picker offers: today and every saved day, newest first. */
 export function dayChoices(status: Status, current: string): string[] {
   return [...new Set([status.today, current, ...status.days])].filter(Boolean).sort().reverse();
+}
+
+/** dueNames are what a row has due, by name, when the agent names them. */
+export function dueNames(r: DayRow): string[] {
+  return !r.notFetched && r.counts.due > 0 && r.due?.length ? r.due : [];
+}
+
+/** dueChip names what is due ("Mammogram · A1C · Flu"), or counts it when
+ *  the agent gave no names. */
+function dueChip(r: DayRow): HTMLElement | null {
+  const names = dueNames(r);
+  if (names.length === 0) return chip("due", r.counts.due, "due");
+  return h("span", { class: "chip due due-names", title: `${r.counts.due} due` }, names.join(" · "));
 }
 
 function chip(cls: string, n: number, label: string): HTMLElement | null {
@@ -212,7 +238,8 @@ function progressBar(p: SyncEvent, shownDate: string, cancelling: boolean, onCan
 
 function rowLabel(r: DayRow): string {
   const c = r.counts;
-  const prep = [c.due && `${c.due} due`, c.dueSoon && `${c.dueSoon} due soon`, c.needsReview && `${c.needsReview} to review`].filter(Boolean).join(", ");
+  const names = dueNames(r);
+  const prep = [c.due && (names.length ? `due: ${names.join(", ")}` : `${c.due} due`), c.dueSoon && `${c.dueSoon} due soon`, c.needsReview && `${c.needsReview} to review`].filter(Boolean).join(", ");
   return `${hhmm(r.time)} ${r.patientName || "name not given"}, ${r.visitType} with ${r.provider}${r.inactive ? `, ${visitStatusLabel[r.status] ?? r.status}` : ""}: ${prep || "nothing due"}. Press Enter for the prep sheet.`;
 }
 
@@ -256,7 +283,7 @@ function row(r: DayRow, p: TodayProps): HTMLElement {
     h(
       "td",
       { class: "chips" },
-      chip("due", r.counts.due, "due"),
+      dueChip(r),
       chip("due-soon", r.counts.dueSoon, "due soon"),
       chip("review", r.counts.needsReview, "to review"),
       chip("complete", r.counts.complete, "complete"),
@@ -489,15 +516,7 @@ export function renderToday(p: TodayProps): HTMLElement {
       h(
         "select",
         { id: "status-filter", value: p.filters.show, onchange: (e: Event) => set({ show: (e.target as HTMLSelectElement).value as ShowFilter }) },
-        (
-          [
-            ["all", "Everyone"],
-            ["due", "Something due"],
-            ["due_soon", "Something due soon"],
-            ["review", "Needs review"],
-            ["up_to_date", "Nothing due"],
-          ] as const
-        ).map(([v, label]) => h("option", { value: v, selected: v === p.filters.show }, label)),
+        (Object.entries(showLabel) as [ShowFilter, string][]).map(([v, label]) => h("option", { value: v, selected: v === p.filters.show }, label)),
       ),
     ),
     h(
@@ -553,10 +572,17 @@ export function renderToday(p: TodayProps): HTMLElement {
       dayBar,
       rows.length > 0 ? filterBar : null,
       p.day && rows.length > 0
-        ? h("div", { class: "footnote", id: "day-total" }, h("span", { id: "footnote" }, `${shown.length} of ${rows.length} appointments shown`), ` · ${withDue} with something due`)
+        ? h(
+            "div",
+            { class: "footnote", id: "day-total" },
+            h("span", { id: "footnote" }, `${shown.length} of ${rows.length} appointments shown`),
+            ` · ${withDue} with something due`,
+            p.finishedAt && !syncing ? h("strong", { id: "updated-at", class: "updated-at" }, ` · Updated at ${p.finishedAt}`) : null,
+          )
         : null,
       p.progress ? progressBar(p.progress, p.date, p.cancelling ?? false, p.onCancelSync, file) : null,
     ),
+    p.printPanel ?? null,
     imp ? importPanel(imp, p, syncing) : null,
     p.sendDay ?? null,
     partial,

@@ -304,6 +304,7 @@ export namespace api {
 	    age?: number;
 	    sex?: string;
 	    counts: Counts;
+	    due?: string[];
 	    stale?: boolean;
 	    notFetched?: boolean;
 	
@@ -325,6 +326,7 @@ export namespace api {
 	        this.age = source["age"];
 	        this.sex = source["sex"];
 	        this.counts = this.convertValues(source["counts"], Counts);
+	        this.due = source["due"];
 	        this.stale = source["stale"];
 	        this.notFetched = source["notFetched"];
 	    }
