@@ -117,7 +117,7 @@ func (a *Agent) sheet(d store.Day, recs map[string]record.Record, appt record.Ap
 		// An empty chart would read as "no birth date" and screenings
 		// due: show only the appointment, and why nothing else.
 		s := prep.BuildSheet(appt, record.Record{}, a.catalogue(), a.prepOptions())
-		s.NotFetched, s.Results = true, s.Results[:0]
+		s.NotFetched, s.Results, s.Measures = true, s.Results[:0], s.Measures[:0]
 		s.Patient = prep.SheetPatient{ID: appt.PatientID, Name: appt.PatientName}
 		s.Conditions, s.Labs, s.Imaging, s.Consults, s.Hospital, s.Immunizations = []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}
 		return s

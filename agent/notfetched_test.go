@@ -70,7 +70,7 @@ func TestNotFetchedIsNotShownAsOlderOrKnown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !never.NotFetched || never.Stale || len(never.Results) != 0 || never.Patient.Age != nil {
+	if !never.NotFetched || never.Stale || len(never.Results) != 0 || len(never.Measures) != 0 || never.Patient.Age != nil {
 		t.Fatalf("never fetched sheet: %+v", never)
 	}
 	var sheet bytes.Buffer

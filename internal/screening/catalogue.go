@@ -228,6 +228,7 @@ type Modality struct {
 	mask       uint16   // resource types, 0 = any
 	keywords   []string // lower-cased
 	name       string   // for results
+	allFlags   []*ValueFlag
 }
 
 // ValueFlag is a result rule: the newest reading (the lowest of that day,
@@ -889,7 +890,8 @@ func (m *Modality) compile(s *Screening, where string, bad func(int, string, ...
 		}
 		b.period = p
 	}
-	for _, f := range m.flags() {
+	m.allFlags = m.flags()
+	for _, f := range m.allFlags {
 		decodeProblems(f.decodeErrs, bad)
 		if f.Label == "" {
 			bad(m.line, "%s: flag: a label is needed (what the sheet says, e.g. poor control)", mw)

@@ -125,13 +125,13 @@ const noDate = math.MinInt32
 
 func dayNum(t time.Time) int32 {
 	y, m, d := t.Date()
-	return int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	return daysFromCivil(y, int(m), d)
 }
 
 func dayTime(n int32) time.Time { return time.Unix(int64(n)*86400, 0).UTC() }
 
-func (p Period) addDays(n int32) int32 { return dayNum(p.AddTo(dayTime(n))) }
-func (p Period) subDays(n int32) int32 { return dayNum(p.SubFrom(dayTime(n))) }
+func (p Period) addDays(n int32) int32 { return p.shiftDays(n, 1) }
+func (p Period) subDays(n int32) int32 { return p.shiftDays(n, -1) }
 
 // hit is one coding of one countable item found in one evidence group.
 type hit struct {
@@ -159,6 +159,7 @@ type evaluator struct {
 	hits  []hit   // hits bucketed by group
 	off   []int32 // group g's hits are hits[off[g]:off[g+1]]
 	docs  []int32 // countable documents and reports, for title keywords
+	open  []hit   // hits of open (active) orders: follow-ups, not care done
 	arena []hit   // evidence kept while one screening is decided
 	doses []dose
 	buf   []byte
@@ -168,6 +169,14 @@ type evaluator struct {
 	details []byte
 	dstart  int        // where the current result's details start
 	dspans  [][2]int32 // per result: its details' span
+	// Reasons built from parts likewise share one string (reason).
+	reasons []byte
+	rspan   [2]int32   // the current result's reason span, or -1
+	rspans  [][2]int32 // per result
+	// And their evidence one slice: a result's is evs[estart:].
+	evs    []Evidence
+	estart int
+	espans [][2]int32
 
 	// What the last status rule found (rule sets them): why it did not
 	// apply, what to check when it did, and whether it settled the
@@ -186,16 +195,35 @@ var pool = sync.Pool{New: func() any { return new(evaluator) }}
 func Evaluate(rec record.Record, c *Catalogue, visit time.Time) []Result {
 	e := pool.Get().(*evaluator)
 	e.start(rec, c, &c.idx, visit)
-	out := make([]Result, 0, c.enabled)
+	out := make([]Result, c.enabled)
 	e.details, e.dspans = e.details[:0], e.dspans[:0]
+	e.reasons, e.rspans = e.reasons[:0], e.rspans[:0]
+	e.evs, e.espans = e.evs[:0], e.espans[:0]
+	n := 0
 	for _, s := range c.Screenings {
 		if s.On() {
-			out = append(out, e.screening(s))
+			e.screening(s, &out[n])
+			n++
 		}
 	}
 	all := string(e.details)
 	for i, sp := range e.dspans {
 		out[i].Details = all[sp[0]:sp[1]]
+	}
+	reasons := string(e.reasons)
+	for i, sp := range e.rspans {
+		if sp[0] >= 0 {
+			out[i].Reason = reasons[sp[0]:sp[1]]
+		}
+	}
+	if len(e.evs) > 0 {
+		evs := slices.Clone(e.evs)
+		for i, sp := range e.espans {
+			if sp[1] > sp[0] {
+				out[i].Evidence = evs[sp[0]:sp[1]:sp[1]]
+			}
+		}
+		clear(e.evs) // the pool keeps no record's strings
 	}
 	e.release()
 	return out
@@ -226,7 +254,7 @@ func (e *evaluator) start(rec record.Record, c *Catalogue, ix *index, visit time
 // record, and buckets the hits by group.
 func (e *evaluator) collect() {
 	ix := e.ix
-	e.pairs, e.docs = e.pairs[:0], e.docs[:0]
+	e.pairs, e.docs, e.open = e.pairs[:0], e.docs[:0], e.open[:0]
 	if cap(e.days) < len(e.items) {
 		e.days = make([]int32, len(e.items))
 	}
@@ -258,7 +286,15 @@ func (e *evaluator) collect() {
 			day = dayNum(it.Date)
 		}
 		if !counts(it) || day > e.today {
-			// Unfinished, entered in error, or later than the visit.
+			// Unfinished, entered in error, or later than the visit; an
+			// open order is kept aside: it documents a follow-up.
+			if day != noDate && day <= e.today && openOrder(it) {
+				for _, h := range e.pairs[first:] {
+					h.typ = typeBit(it.Type)
+					e.open = append(e.open, h)
+				}
+				e.days[i] = day
+			}
 			e.pairs = e.pairs[:first]
 			continue
 		}
@@ -849,15 +885,31 @@ func (e *evaluator) flagHit(r *Result, h hit) {
 	}
 }
 
-func (e *evaluator) screening(s *Screening) Result {
+// screening decides s into r (in place: a Result is a few hundred bytes).
+func (e *evaluator) screening(s *Screening, r *Result) {
 	e.dstart = len(e.details)
-	r := e.decide(s)
+	e.rspan = [2]int32{-1, -1}
+	e.estart = len(e.evs)
+	e.decide(s, r)
 	e.dspans = append(e.dspans, [2]int32{int32(e.dstart), int32(len(e.details))})
-	return r
+	e.rspans = append(e.rspans, e.rspan)
+	e.espans = append(e.espans, [2]int32{int32(e.estart), int32(len(e.evs))})
 }
 
-func (e *evaluator) decide(s *Screening) Result {
-	r := Result{ID: s.ID, Title: s.Title, Measure: s.measure}
+// reason keeps a result's reason in the reasons buffer; Evaluate makes
+// them one string for all results (as it does Details) and fills in the
+// result's Reason then.
+func (e *evaluator) reason(b []byte) string {
+	start := len(e.reasons)
+	e.reasons = append(e.reasons, b...)
+	e.rspan = [2]int32{int32(start), int32(len(e.reasons))}
+	return ""
+}
+
+func (e *evaluator) decide(s *Screening, r *Result) {
+	// r is a fresh zero Result (Evaluate's make): set fields, do not copy
+	// a whole struct over it.
+	r.ID, r.Title, r.Measure = s.ID, s.Title, s.measure
 	p := &e.patient
 	e.arena = e.arena[:0]
 
@@ -897,9 +949,11 @@ func (e *evaluator) decide(s *Screening) Result {
 		b = append(b, "; the patient is "...)
 		b = strconv.AppendInt(b, int64(e.age), 10)
 		e.buf = b
-		return notApplicable(r, string(b))
+		r.notApplicable(e.reason(b))
+		return
 	case !sexOK && (p.Sex == "female" || p.Sex == "male"):
-		return notApplicable(r, "for "+strings.Join(s.Sexes, " and ")+" patients only")
+		r.notApplicable("for " + strings.Join(s.Sexes, " and ") + " patients only")
+		return
 	}
 	var trigger []hit
 	e.ruleNote, e.ruleCheck, e.ruleConfirmed = "", "", false
@@ -913,7 +967,7 @@ func (e *evaluator) decide(s *Screening) Result {
 				r.Rule, trigger, confirmed = t.ID, e.arena[start:], e.ruleConfirmed
 				r.flag(e.ruleCheck)
 				for _, h := range trigger {
-					e.flagHit(&r, h)
+					e.flagHit(r, h)
 				}
 				break
 			}
@@ -925,18 +979,22 @@ func (e *evaluator) decide(s *Screening) Result {
 			if why == "" {
 				why = "applies only " + triggerWords(s.Triggers[0])
 			}
-			return notApplicable(r, why)
+			r.notApplicable(why)
+			return
 		}
 	}
 	switch {
 	case !sexOK && (p.Sex == "" || p.Sex == "unknown"):
 		r.Missing = "sex"
-		return needsReview(r, "needs the patient's sex (not recorded in Epic)")
+		r.needsReview("needs the patient's sex (not recorded in Epic)")
+		return
 	case !sexOK:
-		return needsReview(r, "sex is recorded as "+p.Sex+": ask the clinician whether this applies")
+		r.needsReview("sex is recorded as " + p.Sex + ": ask the clinician whether this applies")
+		return
 	case e.age < 0:
 		r.Missing = "birth date"
-		return needsReview(r, "needs the patient's birth date (not recorded in Epic)")
+		r.needsReview("needs the patient's birth date (not recorded in Epic)")
+		return
 	}
 
 	for _, x := range s.Exclusions {
@@ -945,15 +1003,14 @@ func (e *evaluator) decide(s *Screening) Result {
 			continue
 		}
 		r.Status, r.Rule = Excluded, x.ID
-		r.Evidence = make([]Evidence, 0, len(e.arena)-start)
 		for _, h := range e.arena[start:] {
-			r.Evidence = append(r.Evidence, e.evidence(h))
-			e.flagHit(&r, h)
+			e.evs = append(e.evs, e.evidence(h))
+			e.flagHit(r, h)
 		}
 		b := append(e.buf[:0], "not needed: "...)
-		r.Reason = string(e.appendWhat(b, e.arena[start]))
+		r.Reason = e.reason(e.appendWhat(b, e.arena[start]))
 		e.note("exclusion ", x.ID)
-		return r
+		return
 	}
 
 	for _, x := range s.shared {
@@ -970,17 +1027,16 @@ func (e *evaluator) decide(s *Screening) Result {
 				continue
 			}
 			r.Status, r.Rule = Excluded, x.ID
-			r.Evidence = make([]Evidence, 0, len(e.arena)-start)
 			for _, h := range e.arena[start:] {
-				r.Evidence = append(r.Evidence, e.evidence(h))
-				e.flagHit(&r, h)
+				e.evs = append(e.evs, e.evidence(h))
+				e.flagHit(r, h)
 			}
 			b := append(e.buf[:0], "not needed: "...)
 			b = append(b, x.Title...)
 			b = append(b, " — "...)
-			r.Reason = string(e.appendWhat(b, e.arena[start]))
+			r.Reason = e.reason(e.appendWhat(b, e.arena[start]))
 			e.note("shared exclusion ", x.ID, " rule ", rl.ID, " in the measurement year (", x.Source, ")")
-			return r
+			return
 		}
 	}
 
@@ -1011,17 +1067,16 @@ func (e *evaluator) decide(s *Screening) Result {
 	switch {
 	case haveBest:
 		r.LastDone, r.Modality = dayTime(best.last), best.m.name
-		r.Evidence = make([]Evidence, 0, len(best.ev))
 		for _, h := range best.ev {
-			r.Evidence = append(r.Evidence, e.evidence(h))
-			e.flagHit(&r, h)
+			e.evs = append(e.evs, e.evidence(h))
+			e.flagHit(r, h)
 		}
 		if best.m.IntervalReview && !best.forever {
 			r.flag("repeating it every " + best.m.interval.Words() + " is the practice's choice, not a guideline's: check it suits this patient")
 			e.note("interval ", best.m.Interval, " (interval_review: true)")
 		}
 		last := best.ev[len(best.ev)-1]
-		for _, f := range best.m.flags() {
+		for _, f := range best.m.allFlags {
 			if r.Attention = e.valueFlag(best.m, f, best.last); r.Attention != "" {
 				break
 			}
@@ -1053,11 +1108,11 @@ func (e *evaluator) decide(s *Screening) Result {
 			b = append(b, "; also "...)
 			b = e.appendWhat(b, dateless)
 			b = append(b, ": check when it was done"...)
-			r.Evidence = append(r.Evidence, e.evidence(dateless))
+			e.evs = append(e.evs, e.evidence(dateless))
 		}
 	case haveDateless:
 		r.Status = NeedsReview
-		r.Evidence = []Evidence{e.evidence(dateless)}
+		e.evs = append(e.evs, e.evidence(dateless))
 		b = append(b, e.display(dateless)...)
 		b = append(b, " is on record without a date: check when it was done"...)
 	default:
@@ -1075,16 +1130,14 @@ func (e *evaluator) decide(s *Screening) Result {
 		b = append(b, s.ManualReview...)
 		b = append(b, ": ask the clinician"...)
 	}
-	r.Reason = string(b)
+	r.Reason = e.reason(b)
 	e.buf = b
-	if len(r.Evidence) == 0 && len(trigger) > 0 {
+	if len(e.evs) == e.estart && len(trigger) > 0 {
 		// Nothing done: show why the screening applies.
-		r.Evidence = make([]Evidence, 0, len(trigger))
 		for _, h := range trigger {
-			r.Evidence = append(r.Evidence, e.evidence(h))
+			e.evs = append(e.evs, e.evidence(h))
 		}
 	}
-	return r
 }
 
 func (e *evaluator) dueSoonFrom(s *Screening, due int32) int32 {
@@ -1094,15 +1147,13 @@ func (e *evaluator) dueSoonFrom(s *Screening, due int32) int32 {
 	return s.dueSoon.subDays(due)
 }
 
-func notApplicable(r Result, why string) Result {
+func (r *Result) notApplicable(why string) {
 	r.Status, r.Reason = NotApplicable, why
 	r.Review, r.ReviewNote = false, ""
-	return r
 }
 
-func needsReview(r Result, why string) Result {
+func (r *Result) needsReview(why string) {
 	r.Status, r.Reason = NeedsReview, why
-	return r
 }
 
 func triggerWords(t *Rule) string {
@@ -1274,35 +1325,33 @@ func reading(it *record.Item, component string) *record.Quantity {
 }
 
 // followUp finds a follow-up of one of groups from day to the visit: a
-// finished record, or an order or prescription that is active (an open
-// order is a documented follow-up, though not a test done).
+// finished record, or an order that is still open (an open order is a
+// documented follow-up, though not a test done).
 func (e *evaluator) followUp(groups []*Group, day int32) (hit, bool) {
-	if len(groups) == 0 {
-		return hit{}, false
+	for _, g := range groups {
+		for _, h := range e.groupHits(g) {
+			if !h.value && e.days[h.item] >= day {
+				return h, true
+			}
+		}
 	}
-	for i := range e.items {
-		it := &e.items[i]
-		if it.Date.IsZero() {
+	for _, h := range e.open {
+		if h.value || e.days[h.item] < day {
 			continue
 		}
-		d := dayNum(it.Date)
-		open := (it.Type == "ServiceRequest" || it.Type == "MedicationRequest") && (it.Status == "active" || it.Status == "completed") && orderIntent(it.Intent)
-		if d < day || d > e.today || !open && !counts(it) {
-			continue
-		}
-		for j, c := range it.Codes {
-			found := false
-			e.ix.find(c.System, c.Code, func(g int32) {
-				for _, fg := range groups {
-					found = found || fg.n == g
-				}
-			})
-			if found {
-				return hit{group: groups[0].n, item: int32(i), coding: int32(j), typ: typeBit(it.Type)}, true
+		for _, g := range groups {
+			if g.n == h.group {
+				return h, true
 			}
 		}
 	}
 	return hit{}, false
+}
+
+// openOrder is an order still open: an active ServiceRequest with an
+// order intent (MedicationRequests that are active count already).
+func openOrder(it *record.Item) bool {
+	return it.Type == "ServiceRequest" && it.Status == "active" && orderIntent(it.Intent)
 }
 
 // ageAtYearEnd is the age on December 31 of the visit's year (the end of

@@ -134,3 +134,60 @@ func (p Period) Words() string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// Day-number arithmetic for the engine: days since 1970-01-01 to a civil
+// date and back without time.Time (Hinnant's algorithms), since every
+// interval of every screening is shifted once per patient.
+
+func civilFromDays(n int32) (y, m, d int) {
+	z := int(n) + 719468
+	era := floorDiv(z, 146097)
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = doy - (153*mp+2)/5 + 1
+	if mp < 10 {
+		m = mp + 3
+	} else {
+		m = mp - 9
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+func daysFromCivil(y, m, d int) int32 {
+	if m <= 2 {
+		y--
+	}
+	era := floorDiv(y, 400)
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int32(era*146097 + doe - 719468)
+}
+
+var monthDays = [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+func daysInMonth(y, m int) int {
+	if m == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		return 29
+	}
+	return monthDays[m]
+}
+
+// shiftDays is shift on a day number: calendar months (the day kept, or
+// the month's last), then days.
+func (p Period) shiftDays(n int32, sign int) int32 {
+	y, m, d := civilFromDays(n)
+	total := m - 1 + sign*(p.Years*12+p.Months)
+	ny, nm := y+floorDiv(total, 12), floorMod(total, 12)+1
+	if last := daysInMonth(ny, nm); d > last {
+		d = last
+	}
+	return daysFromCivil(ny, nm, d) + int32(sign*p.Days)
+}

@@ -38,3 +38,23 @@ func TestPeriods(t *testing.T) {
 		}
 	}
 }
+
+// The engine's day arithmetic agrees with time.Time's, day by day over
+// four centuries' edges (leap days, month ends, negative days).
+func TestDayArithmetic(t *testing.T) {
+	periods := []Period{{Years: 1}, {Months: 6}, {Years: 2}, {Years: 1, Months: 3}, {Days: 60}, {Years: 10}, {Months: 1, Days: 1}}
+	for n := int32(-800); n < 60000; n += 7 {
+		tm := time.Unix(int64(n)*86400, 0).UTC()
+		if got := dayNum(tm); got != n {
+			t.Fatalf("dayNum(%s) = %d, want %d", tm, got, n)
+		}
+		for _, p := range periods {
+			if got, want := p.addDays(n), int32(p.AddTo(tm).Unix()/86400); got != want {
+				t.Fatalf("%s + %s: %d, want %d", tm.Format(time.DateOnly), p, got, want)
+			}
+			if got, want := p.subDays(n), int32(p.SubFrom(tm).Unix()/86400); got != want {
+				t.Fatalf("%s - %s: %d, want %d", tm.Format(time.DateOnly), p, got, want)
+			}
+		}
+	}
+}

@@ -234,6 +234,11 @@ func TestServeDemoThroughTheSocket(t *testing.T) {
 	if err != nil || len(sheet.Results) == 0 {
 		t.Fatalf("prep sheet: %v, %d results", err, len(sheet.Results))
 	}
+	// The quality-measure view comes with the sheet (every adult is in
+	// some measure: tobacco, BMI, blood pressure).
+	if len(sheet.Measures) == 0 || sheet.Measures[0].Year == 0 || sheet.Measures[0].Reason == "" {
+		t.Fatalf("prep sheet has no quality-measure view: %+v", sheet.Measures)
+	}
 
 	// The CLI reaches the running agent through the socket too.
 	out, stderr, err := runAgent(t, home, "status", "--json")
