@@ -57,9 +57,12 @@ type SendResult struct {
 // SentNotes are a clinic day's notes by appointment id, for "sent 07:52
 // by Front Desk" on the sheet and Today's rows.
 type SentNotes struct {
-	Date    string              `json:"date"`
-	Enabled bool                `json:"enabled"` // sending is on for the practice
-	Notes   map[string]SentNote `json:"notes"`
+	Date    string `json:"date"`
+	Enabled bool   `json:"enabled"` // sending is on for the practice
+	// CanWrite: the current sign-in may write notes; false means sign in
+	// again (sending was turned on after it).
+	CanWrite bool                `json:"canWrite"`
+	Notes    map[string]SentNote `json:"notes"`
 }
 
 func (h *handler) send(w http.ResponseWriter, r *http.Request) {

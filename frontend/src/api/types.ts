@@ -454,5 +454,7 @@ export interface SendResult {
 export interface SentNotes {
   date: string;
   enabled: boolean;
+  /** The current sign-in may write notes; false: sign in again. */
+  canWrite: boolean;
   notes: Record<string, SentNote>;
 }
