@@ -16,7 +16,7 @@ LDFLAGS   := -s -w -X github.com/healthprep/desk/internal/buildinfo.Version=$(VE
 DEB_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
             xvfb xauth dbus dbus-x11 gnome-keyring chromium imagemagick
 
-.PHONY: all deps frontend frontend-deps fhirdefs build app agent run test test-go test-frontend test-app vet fmt-check clean
+.PHONY: all deps frontend frontend-deps fhirdefs build app agent run test test-go test-frontend test-app vet fmt-check clean api-types
 
 all: build
 
@@ -56,6 +56,14 @@ run: build
 	else echo "No display found: running the app inside Xvfb (headless)."; \
 	WEBKIT_DISABLE_DMABUF_RENDERER=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 \
 	exec xvfb-run -a -s "-screen 0 1280x900x24" $(BIN)/healthprep; fi
+
+# The app's TypeScript types come from agent/api's Go types; a Go test fails
+# when frontend/src/api/generated.ts is stale. With the wails CLI present
+# (go install github.com/wailsapp/wails/v2/cmd/wails@v2.11.0) the Wails
+# bindings in frontend/wailsjs are regenerated too.
+api-types:
+	go test ./agent/api -run TestTypeScriptIsCurrent -update
+	if command -v wails >/dev/null; then wails generate module; fi
 
 vet:
 	$(GO) vet ./...

@@ -164,7 +164,7 @@ func (a *Agent) today() string {
 
 // Status reports the agent's state.
 func (a *Agent) Status(ctx context.Context) (api.Status, error) {
-	st := api.Status{Mode: "unconfigured", Today: a.today(), Version: buildinfo.Get().Version, Days: []string{}}
+	st := api.Status{Mode: api.ModeUnconfigured, Today: a.today(), Version: buildinfo.Get().Version, Days: []string{}}
 	a.mu.Lock()
 	p := a.practice
 	st.Online = a.net.online
@@ -182,9 +182,9 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 	if p == nil {
 		return st, nil
 	}
-	st.Mode = "practice"
+	st.Mode = api.ModePractice
 	if p.Demo {
-		st.Mode = "demo"
+		st.Mode = api.ModeDemo
 	}
 	st.Practice = &api.PracticeInfo{Name: p.Name, FHIRBase: a.fhirBase(*p), ClientID: p.ClientID}
 	st.Schedule = &api.ScheduleInfo{Kind: p.Schedule.Kind}

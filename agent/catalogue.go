@@ -75,7 +75,7 @@ func (a *Agent) EditCatalogue(ctx context.Context, edits []api.CatalogueEdit) (a
 	if len(edits) == 0 {
 		return api.CatalogueChange{}, api.NewError(api.KindBadRequest, "nothing to change")
 	}
-	text, c, err := screening.ApplyEdits(a.loadCatalogue().yaml, edits)
+	text, c, err := screening.ApplyEdits(a.loadCatalogue().yaml, unwireEdits(edits))
 	if err != nil {
 		return a.refused(err)
 	}
@@ -121,9 +121,9 @@ func (a *Agent) refused(err error) (api.CatalogueChange, error) {
 	if !errors.As(err, &ve) {
 		return api.CatalogueChange{}, err
 	}
-	return api.CatalogueChange{Problems: ve.List()}, nil
+	return api.CatalogueChange{Problems: wireProblems(ve.List())}, nil
 }
 
 func catalogueView(lc loadedCatalogue) api.CatalogueView {
-	return api.CatalogueView{Version: lc.cat.Version, Custom: lc.custom, YAML: string(lc.yaml), Screenings: lc.cat.Summary()}
+	return api.CatalogueView{Version: lc.cat.Version, Custom: lc.custom, YAML: string(lc.yaml), Screenings: wireScreenings(lc.cat.Summary())}
 }

@@ -23,14 +23,24 @@ type loadedDay struct {
 	used time.Time
 }
 
+// parseDay reads a day the API was given (YYYY-MM-DD) in loc, with the one
+// message every endpoint gives for a date it cannot read.
+func parseDay(date string, loc *time.Location) (time.Time, error) {
+	day, err := time.ParseInLocation(time.DateOnly, date, loc)
+	if err != nil {
+		return time.Time{}, api.NewError(api.KindBadRequest, fmt.Sprintf("%q is not a date: it must look like 2026-11-24", date))
+	}
+	return day, nil
+}
+
 // maxLoadedDays bounds the days kept decoded (today, yesterday, one more).
 const maxLoadedDays = 3
 
 // loadDay reads a day's snapshot and turns its charts into records, or
 // returns the ones already decoded when the snapshot has not changed.
 func (a *Agent) loadDay(ctx context.Context, date string) (store.Day, map[string]record.Record, error) {
-	if _, err := time.Parse(time.DateOnly, date); err != nil {
-		return store.Day{}, nil, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
+	if _, err := parseDay(date, time.UTC); err != nil {
+		return store.Day{}, nil, err
 	}
 	st, err := a.openStore(ctx)
 	if err != nil {
@@ -111,7 +121,7 @@ func (a *Agent) Day(ctx context.Context, date string) (api.DayList, error) {
 			list.Rows[i].NotFetched, list.Rows[i].Counts, list.Rows[i].Age, list.Rows[i].Sex = true, prep.Counts{}, nil, ""
 		}
 	}
-	return list, nil
+	return wireDay(list), nil
 }
 
 func (a *Agent) sheet(d store.Day, recs map[string]record.Record, appt record.Appointment) prep.Sheet {
@@ -139,7 +149,7 @@ func (a *Agent) Sheet(ctx context.Context, date, appointmentID string) (api.Shee
 	for _, ap := range d.Appointments {
 		if ap.ID == appointmentID {
 			a.audit(ctx, "sheet.viewed", map[string]string{"date": date, "patientId": ap.PatientID})
-			return a.sheet(d, recs, ap), nil
+			return wireSheet(a.sheet(d, recs, ap)), nil
 		}
 	}
 	return api.Sheet{}, api.NewError(api.KindNotFound, "that appointment is not in the saved day; update from Epic and try again")

@@ -32,7 +32,7 @@ func (a *Agent) wipePractice(ctx context.Context) error {
 	a.mu.Lock()
 	p := a.practice
 	a.mu.Unlock()
-	acc, _ := a.detach()
+	acc, _ := a.closePractice()
 	var errs []error
 	if p != nil && !p.Demo {
 		if acc == nil {
@@ -68,10 +68,10 @@ func (a *Agent) stopWork() {
 	a.jobs.Wait()
 }
 
-// detach forgets the current practice: it closes the cache and the demo
+// closePractice forgets the current practice: it closes the cache and the demo
 // tenant, drops its access (tokens) and the catalogue, and returns the
 // access part it held (nil if none) for the caller to use on the way out.
-func (a *Agent) detach() (*access.Access, error) {
+func (a *Agent) closePractice() (*access.Access, error) {
 	a.mu.Lock()
 	st, demo, acc := a.store, a.demo, a.acc
 	a.store, a.demo, a.acc, a.accID = nil, nil, nil, ""

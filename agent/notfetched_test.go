@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/healthprep/desk/internal/prep"
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/agent/report"
 	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/store"
 )
@@ -48,18 +49,18 @@ func TestNotFetchedIsNotShownAsOlderOrKnown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := map[string]prep.Row{}
+	rows := map[string]api.DayRow{}
 	for _, r := range list.Rows {
 		rows[r.PatientID] = r
 	}
-	if r := rows["pNever"]; !r.NotFetched || r.Stale || r.Counts != (prep.Counts{}) || r.Age != nil {
+	if r := rows["pNever"]; !r.NotFetched || r.Stale || r.Counts != (api.Counts{}) || r.Age != nil {
 		t.Fatalf("never fetched row: %+v", r)
 	}
-	if r := rows["pKept"]; !r.Stale || r.NotFetched || r.Counts == (prep.Counts{}) {
+	if r := rows["pKept"]; !r.Stale || r.NotFetched || r.Counts == (api.Counts{}) {
 		t.Fatalf("kept row: %+v", r)
 	}
 	var text bytes.Buffer
-	prep.WriteDayText(&text, list)
+	report.WriteDayText(&text, list)
 	if !strings.Contains(text.String(), "Ida Mensah (could not be fetched)") || !strings.Contains(text.String(), "Ruth Okafor (older data)") ||
 		strings.Contains(text.String(), "Ida Mensah (older data)") {
 		t.Fatalf("day text:\n%s", text.String())
@@ -73,7 +74,7 @@ func TestNotFetchedIsNotShownAsOlderOrKnown(t *testing.T) {
 		t.Fatalf("never fetched sheet: %+v", never)
 	}
 	var sheet bytes.Buffer
-	prep.WriteSheetText(&sheet, never)
+	report.WriteSheetText(&sheet, never)
 	for _, bad := range []string{"birth date", "older data", "Older data", "due", "none in the period"} {
 		if strings.Contains(sheet.String(), bad) {
 			t.Fatalf("never fetched sheet says %q:\n%s", bad, sheet.String())
@@ -87,7 +88,7 @@ func TestNotFetchedIsNotShownAsOlderOrKnown(t *testing.T) {
 		t.Fatal(err)
 	}
 	sheet.Reset()
-	prep.WriteSheetText(&sheet, kept)
+	report.WriteSheetText(&sheet, kept)
 	if !kept.Stale || !strings.Contains(sheet.String(), "Older data") {
 		t.Fatalf("kept sheet lost its flag:\n%s", sheet.String())
 	}

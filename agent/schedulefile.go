@@ -28,8 +28,8 @@ func (a *Agent) ImportSchedule(ctx context.Context, req api.ScheduleImport) (api
 	if err != nil {
 		return api.ScheduleImported{}, err
 	}
-	if _, err := time.Parse(time.DateOnly, req.Date); err != nil {
-		return api.ScheduleImported{}, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
+	if _, err := parseDay(req.Date, time.UTC); err != nil {
+		return api.ScheduleImported{}, err
 	}
 	rows, problems, err := schedule.ParseCSV(bytes.NewReader([]byte(req.CSV)), p.Location())
 	if err != nil {

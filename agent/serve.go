@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/healthprep/desk/agent/api"
@@ -61,7 +62,7 @@ func Serve(ctx context.Context, opts Options) error {
 	// Decode today's saved day now: the app's first question is for it.
 	go func() {
 		a.loadDay(ctx, a.today())
-		settle()
+		freeOSMemory()
 	}()
 	go a.runSchedule(ctx)
 	<-ctx.Done()
@@ -78,7 +79,7 @@ func Serve(ctx context.Context, opts Options) error {
 func (a *Agent) runSchedule(ctx context.Context) {
 	a.awaitCache(ctx)
 	from := a.now()
-	if st, err := a.Status(ctx); err == nil && !contains(st.Days, st.Today) && !st.NeedsSignIn {
+	if st, err := a.Status(ctx); err == nil && !slices.Contains(st.Days, st.Today) && !st.NeedsSignIn {
 		a.syncLogged(ctx)
 	}
 	retry := time.Minute
@@ -150,15 +151,6 @@ func (a *Agent) online() bool {
 	return a.net.online
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // Logger returns a text logger for the agent's log file or stderr. Logs
 // carry event names, counts and error kinds: never tokens or patient data.
 func Logger(verbose bool) *slog.Logger {
@@ -169,7 +161,7 @@ func Logger(verbose bool) *slog.Logger {
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 }
 
-// settle hands the garbage of a burst of work (decoding a day, a sync)
+// freeOSMemory hands the garbage of a burst of work (decoding a day, a sync)
 // back to the OS. The agent idles most of the day on a front-desk PC, and
 // the Go runtime otherwise returns that memory only slowly.
-func settle() { debug.FreeOSMemory() }
+func freeOSMemory() { debug.FreeOSMemory() }

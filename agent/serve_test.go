@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -88,7 +89,7 @@ func TestStartWithTheCacheBusyRetriesAndCatchesUp(t *testing.T) {
 	var st api.Status
 	until(t, 60*time.Second, "the catch-up sync of today", func() bool {
 		st, err = c.Status(ctx)
-		return err == nil && contains(st.Days, st.Today) && !st.Syncing
+		return err == nil && slices.Contains(st.Days, st.Today) && !st.Syncing
 	})
 	if st.LastSync == nil || st.LastSync.Error != "" {
 		t.Fatalf("last sync: %+v", st.LastSync)

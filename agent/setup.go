@@ -107,7 +107,7 @@ func (a *Agent) Setup(ctx context.Context, req api.SetupRequest) (api.SetupCheck
 	}
 	if old == nil { // leaving the demo (or nothing) for the new practice
 		a.stopWork()
-		if _, err := a.detach(); err != nil {
+		if _, err := a.closePractice(); err != nil {
 			a.log.Warn("closing the demo", "err", err)
 		}
 	}
@@ -245,9 +245,9 @@ func (a *Agent) TestSchedule(ctx context.Context, req api.ScheduleTest) (api.Sch
 	if date == "" {
 		date = a.today()
 	}
-	day, err := time.ParseInLocation(time.DateOnly, date, loc)
+	day, err := parseDay(date, loc)
 	if err != nil {
-		return out, api.NewError(api.KindBadRequest, fmt.Sprintf("%q is not a date (YYYY-MM-DD)", req.Date))
+		return out, err
 	}
 	ts, err := a.tokens(ctx, p)
 	if err != nil {

@@ -90,9 +90,9 @@ func (a *Agent) Sync(ctx context.Context, req api.SyncRequest) (api.SyncSummary,
 		if date == "" {
 			date = a.today()
 		}
-		day, err := time.ParseInLocation(time.DateOnly, date, p.Location())
+		day, err := parseDay(date, p.Location())
 		if err != nil {
-			return api.SyncSummary{}, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
+			return api.SyncSummary{}, err
 		}
 		if err := dayInReach(p, a.now(), day); err != nil {
 			return api.SyncSummary{}, err
@@ -132,7 +132,7 @@ func (a *Agent) startJob(p Practice, date string, day time.Time, full bool) *syn
 	a.jobs.Add(1)
 	go func() {
 		defer a.jobs.Done()
-		defer settle()
+		defer freeOSMemory()
 		job.sum, job.err = a.syncDay(jobCtx, p, date, day, full)
 		job.cancel()
 		a.mu.Lock()
@@ -189,7 +189,7 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 		// for the types lifetime evidence (once-only tests) can be in.
 		Lookback: cat.Lookback(), WholeHistory: cat.WholeHistory(),
 		Progress: func(e daysync.Event) {
-			a.hub.publish(api.SyncEvent{Phase: e.Phase, Date: date, Appointments: e.Appointments, PatientsDone: e.PatientsDone,
+			a.hub.publish(api.SyncEvent{Phase: api.SyncPhase(e.Phase), Date: date, Appointments: e.Appointments, PatientsDone: e.PatientsDone,
 				PatientsTotal: e.PatientsTotal, Requests: e.Requests, Errors: e.Errors, Message: e.Message, PatientID: e.PatientID})
 		},
 	}, day)

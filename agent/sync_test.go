@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -66,7 +67,7 @@ func TestSyncOfAnotherDayQueuesBehindTheRunningOne(t *testing.T) {
 		t.Fatalf("the first sync: %v", err)
 	}
 	st, err := a.Status(ctx)
-	if err != nil || !contains(st.Days, first) || !contains(st.Days, second) {
+	if err != nil || !slices.Contains(st.Days, first) || !slices.Contains(st.Days, second) {
 		t.Fatalf("saved days %v (%v), want %s and %s", st.Days, err, first, second)
 	}
 }

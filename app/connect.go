@@ -23,7 +23,7 @@ func Connect(ctx context.Context, log *slog.Logger) (api.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c, err := dial(ctx, dir); err == nil {
+	if c, err := api.Attach(ctx, dir); err == nil {
 		return c, nil
 	}
 	bin, err := agentBinary()
@@ -32,7 +32,7 @@ func Connect(ctx context.Context, log *slog.Logger) (api.Service, error) {
 	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = os.Environ()
-	detach(cmd)
+	startDetached(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting the HealthPrep agent (%s): %w", bin, err)
 	}
@@ -41,7 +41,7 @@ func Connect(ctx context.Context, log *slog.Logger) (api.Service, error) {
 
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		if c, err := dial(ctx, dir); err == nil {
+		if c, err := api.Attach(ctx, dir); err == nil {
 			return c, nil
 		}
 		select {
@@ -51,20 +51,6 @@ func Connect(ctx context.Context, log *slog.Logger) (api.Service, error) {
 		}
 	}
 	return nil, errors.New("the HealthPrep agent did not start within 15 seconds; run `healthprep-agent serve -v` to see why")
-}
-
-func dial(ctx context.Context, dir string) (*api.Client, error) {
-	hc, err := localapi.HTTPClient(dir)
-	if err != nil {
-		return nil, err
-	}
-	c := api.NewClient(hc)
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	if _, err := c.Status(ctx); err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 // agentBinary finds healthprep-agent next to the app, else on PATH.

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/healthprep/desk/agent/localapi"
 )
 
 // Client implements Service over HTTP, normally the agent's Unix socket
@@ -26,6 +28,23 @@ var _ Service = (*Client)(nil)
 
 // NewClient returns a client for the agent reachable through hc.
 func NewClient(hc *http.Client) *Client { return &Client{HTTP: hc, Base: "http://agent"} }
+
+// Attach reaches the agent serving in data directory dir: it dials the
+// socket and asks for the status, so a stale socket of an agent that died
+// is not mistaken for a running one. The app and the CLI both attach so.
+func Attach(ctx context.Context, dir string) (*Client, error) {
+	hc, err := localapi.HTTPClient(dir)
+	if err != nil {
+		return nil, err
+	}
+	c := NewClient(hc)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, err := c.Status(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader

@@ -1,15 +1,14 @@
 // Package api defines the agent's local API: the JSON types, an HTTP handler
 // that serves a Service, and a Client that implements Service over the
 // agent's Unix socket. The desktop app binds to a Service, whichever side
-// of the socket it is on. frontend/src/api/types.ts mirrors these types.
+// of the socket it is on. It holds the wire types only, never the engine's:
+// the agent converts to them at its edge (agent/wire.go), and the app's
+// TypeScript types are generated from them (`make api-types`).
 package api
 
 import (
 	"context"
 	"time"
-
-	"github.com/healthprep/desk/internal/prep"
-	"github.com/healthprep/desk/internal/screening"
 )
 
 // Service is what the agent offers the app and the CLI.
@@ -60,9 +59,18 @@ type Service interface {
 	SentNotes(ctx context.Context, date string) (SentNotes, error)
 }
 
+// Mode is what the agent serves: nothing yet, the demo, or a practice.
+type Mode string
+
+const (
+	ModeUnconfigured Mode = "unconfigured"
+	ModeDemo         Mode = "demo"
+	ModePractice     Mode = "practice"
+)
+
 // Status is the agent's state at a glance.
 type Status struct {
-	Mode          string         `json:"mode"` // unconfigured, demo, practice
+	Mode          Mode           `json:"mode"`
 	Practice      *PracticeInfo  `json:"practice,omitempty"`
 	SignedIn      *SignedIn      `json:"signedIn,omitempty"`
 	NeedsSignIn   bool           `json:"needsSignIn"`
@@ -150,35 +158,28 @@ type CatalogueInfo struct {
 	Count   int    `json:"count"`
 }
 
-// The day list and prep sheet are prep's types, and results are the
-// engine's: one definition of each JSON shape (documented in internal/prep).
-type (
-	Counts       = prep.Counts
-	DayRow       = prep.Row
-	DayList      = prep.Day
-	Line         = prep.Line
-	SheetPatient = prep.SheetPatient
-	Sheet        = prep.Sheet
-	Result       = screening.Result
-	Evidence     = screening.Evidence
-	// The catalogue editor's shapes are the engine's.
-	CatalogueScreening = screening.ScreeningSummary
-	CatalogueModality  = screening.ModalitySummary
-	CatalogueEdit      = screening.Edit
-	CatalogueProblem   = screening.Problem
+// SyncPhase is where a sync stands.
+type SyncPhase string
+
+const (
+	PhaseSchedule SyncPhase = "schedule"
+	PhasePatients SyncPhase = "patients"
+	PhaseSaving   SyncPhase = "saving"
+	PhaseDone     SyncPhase = "done"
+	PhaseFailed   SyncPhase = "failed"
 )
 
-// SyncEvent reports sync progress. Phase: schedule, patients, saving, done, failed.
+// SyncEvent reports sync progress.
 type SyncEvent struct {
-	Phase         string `json:"phase"`
-	Date          string `json:"date,omitempty"`
-	Appointments  int    `json:"appointments"`
-	PatientsDone  int    `json:"patientsDone"`
-	PatientsTotal int    `json:"patientsTotal"`
-	Requests      int    `json:"requests"`
-	Errors        int    `json:"errors"`
-	Message       string `json:"message,omitempty"`
-	PatientID     string `json:"patientId,omitempty"` // the patient whose chart just landed
+	Phase         SyncPhase `json:"phase"`
+	Date          string    `json:"date,omitempty"`
+	Appointments  int       `json:"appointments"`
+	PatientsDone  int       `json:"patientsDone"`
+	PatientsTotal int       `json:"patientsTotal"`
+	Requests      int       `json:"requests"`
+	Errors        int       `json:"errors"`
+	Message       string    `json:"message,omitempty"`
+	PatientID     string    `json:"patientId,omitempty"` // the patient whose chart just landed
 }
 
 // SyncSummary describes a finished sync (daysync.Summary, as sent; the app
@@ -243,7 +244,7 @@ type SetupCheck struct {
 // started since the agent began), waiting (the browser is open at Epic),
 // done, or failed (Error says why, in words for the manager).
 type SignInState struct {
-	State      string     `json:"state"`
+	State      SignInStep `json:"state"`
 	URL        string     `json:"url,omitempty"` // Epic's sign-in page, to open by hand if no browser came up
 	User       string     `json:"user,omitempty"`
 	AccessMode string     `json:"accessMode,omitempty"` // device, refresh, interactive, demo
@@ -252,12 +253,14 @@ type SignInState struct {
 	StartedAt  *time.Time `json:"startedAt,omitempty"`
 }
 
-// Sign-in states.
+// SignInStep is where a browser sign-in stands.
+type SignInStep string
+
 const (
-	SignInIdle    = "idle"
-	SignInWaiting = "waiting"
-	SignInDone    = "done"
-	SignInFailed  = "failed"
+	SignInIdle    SignInStep = "idle"
+	SignInWaiting SignInStep = "waiting"
+	SignInDone    SignInStep = "done"
+	SignInFailed  SignInStep = "failed"
 )
 
 // Settings are the practice's choices a manager can change in the app.

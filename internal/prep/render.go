@@ -1,12 +1,10 @@
 package prep
 
 import (
-	"fmt"
 	"html/template"
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/healthprep/desk/internal/screening"
@@ -29,80 +27,6 @@ func age(a *int) string {
 		return "?"
 	}
 	return strconv.Itoa(*a)
-}
-
-// WriteDayText prints the day's list as a terminal table.
-func WriteDayText(w io.Writer, d Day) error {
-	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	asOf := "not synced"
-	if d.AsOf != nil {
-		asOf = "as of " + d.AsOf.Local().Format("15:04")
-	}
-	fmt.Fprintf(tw, "%s (%s)%s\n", d.Date, asOf, map[bool]string{true: " - last update incomplete", false: ""}[d.Partial])
-	fmt.Fprintln(tw, "TIME\tPATIENT\tMRN\tAGE\tVISIT\tPROVIDER\tDUE\tSOON\tREVIEW\tDONE\t")
-	for _, r := range d.Rows {
-		name := r.PatientName
-		if r.Inactive {
-			name += " [" + r.Status + "]"
-		}
-		switch {
-		case r.NotFetched:
-			name += " (could not be fetched)"
-		case r.Stale:
-			name += " (older data)"
-		}
-		if r.NotFetched {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\t\n", r.Time.Format("15:04"), name, r.MRN, "", r.VisitType, r.Provider)
-			continue
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", r.Time.Format("15:04"), name, r.MRN, age(r.Age), r.VisitType, r.Provider,
-			r.Counts.Due, r.Counts.DueSoon, r.Counts.NeedsReview, r.Counts.Complete)
-	}
-	return tw.Flush()
-}
-
-// WriteSheetText prints one prep sheet.
-func WriteSheetText(w io.Writer, s Sheet) error {
-	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	if s.NotFetched {
-		// Nothing is known: no age, no screenings, no "none in the period".
-		fmt.Fprintf(w, "%s\n%s %s with %s\n\n", s.Patient.Name, s.Time.Format("2006-01-02 15:04"), s.VisitType, s.Provider)
-		fmt.Fprintln(w, "Could not be fetched: Epic did not give this patient's chart at the last update, and no earlier update did.")
-		fmt.Fprintln(w, "Nothing below is known about this patient's screenings. Update from Epic to try again.")
-		return nil
-	}
-	fmt.Fprintf(tw, "%s  MRN %s  age %s  %s\n%s %s with %s\n\n", s.Patient.Name, s.Patient.MRN, age(s.Patient.Age), s.Patient.Sex, s.Time.Format("2006-01-02 15:04"), s.VisitType, s.Provider)
-	if s.Stale {
-		fmt.Fprintln(tw, "Older data: Epic could not be reached for this patient at the last update; this sheet shows what an earlier update fetched.")
-	}
-	for _, n := range s.Notes {
-		fmt.Fprintf(tw, "Note: %s\n", n)
-	}
-	if s.Stale || len(s.Notes) > 0 {
-		fmt.Fprintln(tw)
-	}
-	fmt.Fprintln(tw, "SCREENING\tSTATUS\tLAST DONE\tNEXT DUE\tWHY\t")
-	for _, r := range s.Results {
-		flag := ""
-		if r.Attention != "" {
-			flag += " [attention: " + r.Attention + "]"
-		}
-		if r.Review {
-			flag += " [check: " + r.ReviewNote + "]"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t\n", r.Title, statusWords[r.Status], ymd(r.LastDone), ymd(r.NextDue), r.Reason, flag)
-	}
-	tw.Flush()
-	for _, sec := range sections(s) {
-		fmt.Fprintf(w, "\n%s:\n", sec.Name)
-		if len(sec.Lines) == 0 {
-			fmt.Fprintln(w, "  none in the period shown")
-		}
-		for _, l := range sec.Lines {
-			fmt.Fprintf(w, "  %s  %s%s\n", ymd(l.Date), l.Title, map[bool]string{true: " - " + l.Detail, false: ""}[l.Detail != ""])
-		}
-	}
-	return nil
 }
 
 type section struct {

@@ -245,13 +245,7 @@ func TestPrintAndText(t *testing.T) {
 	if !strings.Contains(html, "Check: ") || !strings.Contains(html, "2001234") {
 		t.Fatal("print view lacks the review note or the MRN")
 	}
-	var txt bytes.Buffer
-	WriteSheetText(&txt, s)
-	for _, want := range []string{"MRN 2001234", "Annual Physical with Ada Park, MD", "[check: ", "Active conditions:", "Hepatitis B - 3 doses"} {
-		if !strings.Contains(txt.String(), want) {
-			t.Errorf("text sheet lacks %q:\n%s", want, txt.String())
-		}
-	}
+
 }
 
 func TestDaySorting(t *testing.T) {
@@ -303,11 +297,7 @@ func TestMissingFactSaidOnce(t *testing.T) {
 	if n < 10 || !strings.Contains(s.Notes[0], strconv.Itoa(n)+" screenings") {
 		t.Fatalf("%d results wait for the birth date; note %q", n, s.Notes[0])
 	}
-	var out bytes.Buffer
-	WriteSheetText(&out, s)
-	if c := strings.Count(out.String(), "not recorded in Epic"); c != 1 {
-		t.Fatalf("the text sheet says it %d times", c)
-	}
+
 }
 
 // A done test with an out-of-range result is flagged on the sheet (with its
@@ -320,10 +310,12 @@ func TestAttentionIsShownAndCounted(t *testing.T) {
 		record.Item{Type: "Observation", ID: "a1c", Status: "final", Date: clinic.AddDate(0, -1, 0), HasValue: true, Title: "Hemoglobin A1c",
 			Codes: []record.Coding{{System: loinc, Code: "4548-4", Display: "Hemoglobin A1c"}}, Value: &record.Quantity{Value: 9.8, Unit: "%"}})
 	s := BuildSheet(appt, rec, cat, Options{})
-	var text bytes.Buffer
-	WriteSheetText(&text, s)
-	if !strings.Contains(text.String(), "[attention: poor control: 9.8 % on "+clinic.AddDate(0, -1, 0).Format(time.DateOnly)+"]") {
-		t.Fatalf("the sheet does not flag the A1c:\n%s", text.String())
+	var flagged string
+	for _, r := range s.Results {
+		flagged += r.Attention
+	}
+	if flagged != "poor control: 9.8 % on "+clinic.AddDate(0, -1, 0).Format(time.DateOnly) {
+		t.Fatalf("the sheet does not flag the A1c: %q", flagged)
 	}
 	d := BuildDay("2026-11-24", clinic, false, []record.Appointment{appt}, map[string]record.Record{"pat1": rec}, nil, cat)
 	if d.Rows[0].Counts.Attention != 1 {

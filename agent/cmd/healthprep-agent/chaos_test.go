@@ -24,8 +24,8 @@ import (
 	"time"
 
 	"github.com/healthprep/desk/agent"
+	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/epicsim"
-	"github.com/healthprep/desk/internal/prep"
 )
 
 // The chaos test (issue 13, "Done when"): syncs of a small day under a
@@ -384,7 +384,7 @@ type chaosRow struct {
 	MRN           string
 	Age           int
 	Sex           string
-	Counts        prep.Counts
+	Counts        api.Counts
 }
 
 // sameDay says how got differs from the last good day, beyond what a new

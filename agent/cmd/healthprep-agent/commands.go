@@ -14,7 +14,7 @@ import (
 
 	"github.com/healthprep/desk/agent"
 	"github.com/healthprep/desk/agent/api"
-	"github.com/healthprep/desk/internal/prep"
+	"github.com/healthprep/desk/agent/report"
 )
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -137,7 +137,7 @@ func newSyncCmd(g *globals) *cobra.Command {
 				defer close(finished)
 				for ev := range events {
 					progress(cmd.ErrOrStderr(), ev)
-					if ev.Phase == "done" || ev.Phase == "failed" {
+					if ev.Phase == api.PhaseDone || ev.Phase == api.PhaseFailed {
 						return
 					}
 				}
@@ -206,7 +206,7 @@ func newPrepCmd(g *globals) *cobra.Command {
 				case "json":
 					return json.NewEncoder(out).Encode(day)
 				case "csv":
-					return prep.WriteDayCSV(out, day)
+					return report.WriteDayCSV(out, day)
 				case "html":
 					html, err := svc.PrintHTML(cmd.Context(), date, "")
 					if err == nil {
@@ -214,7 +214,7 @@ func newPrepCmd(g *globals) *cobra.Command {
 					}
 					return err
 				default:
-					return prep.WriteDayText(out, day)
+					return report.WriteDayText(out, day)
 				}
 			}
 			for _, r := range day.Rows {
@@ -235,7 +235,7 @@ func newPrepCmd(g *globals) *cobra.Command {
 					}
 					return err
 				default:
-					return prep.WriteSheetText(out, s)
+					return report.WriteSheetText(out, s)
 				}
 			}
 			return fmt.Errorf("no appointment on %s for patient %q (use the FHIR id, MRN or appointment id)", date, patient)

@@ -22,14 +22,8 @@ func (g *globals) service(ctx context.Context) (svc api.Service, done func(), er
 	if err != nil {
 		return nil, nil, err
 	}
-	if hc, err := localapi.HTTPClient(dir); err == nil {
-		c := api.NewClient(hc)
-		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		_, perr := c.Status(pctx)
-		cancel()
-		if perr == nil {
-			return c, func() {}, nil
-		}
+	if c, err := api.Attach(ctx, dir); err == nil {
+		return c, func() {}, nil
 	}
 	a, err := agent.Open(ctx, agent.Options{Dir: dir, Log: g.logger()})
 	if err != nil {

@@ -63,7 +63,7 @@ export const setAsideNotice =
   "The saved prep on this computer could not be read, so it was set aside (cache-aside-20261124) and will be fetched again from Epic at the next update. Nothing in Epic is affected.";
 
 export function dayList(date = today): DayList {
-  const counts = (due: number, dueSoon: number, complete: number) => ({ due, dueSoon, needsReview: 0, complete, excluded: 0 });
+  const counts = (due: number, dueSoon: number, complete: number) => ({ due, dueSoon, needsReview: 0, complete, excluded: 0, attention: 0 });
   return {
     date,
     asOf: `${date}T06:31:00Z`,
@@ -86,6 +86,7 @@ export function sheet(appt = "a1"): Sheet {
     provider: "Dr. Ada Park",
     visitType: "Annual physical",
     status: "booked",
+    notes: [],
     results: [
       { id: "colorectal_cancer", title: "Colorectal cancer screening", status: "due", reason: "nothing on record" },
       {
@@ -150,6 +151,7 @@ export function catalogue(): CatalogueView {
           { id: "fit", title: "FIT", interval: "P1Y" },
         ],
         review: false,
+        line: 15,
       },
       {
         id: "influenza",
@@ -160,6 +162,7 @@ export function catalogue(): CatalogueView {
         dueSoon: "P30D",
         modalities: [{ id: "flu", title: "Flu shot", interval: "season" }],
         review: false,
+        line: 27,
       },
       {
         id: "unhealthy_alcohol_use",
@@ -170,6 +173,7 @@ export function catalogue(): CatalogueView {
         dueSoon: "P60D",
         modalities: [{ id: "audit_c", title: "AUDIT-C", interval: "P1Y" }],
         review: true,
+        line: 39,
       },
     ],
   };
@@ -259,7 +263,7 @@ export class Scripted implements Backend {
     this.calls.push(`sync:${date}`);
     if (this.syncGate) await this.syncGate.promise;
     if (this.syncError) throw this.syncError;
-    return { date, appointments: 3, patients: 3, stale: 0, requests: 20, partial: false, duration: 1e9, ...this.syncResult };
+    return { date, appointments: 3, patients: 3, stale: 0, unfetched: 0, incremental: 0, skipped: 0, requests: 20, partial: false, duration: 1e9, ...this.syncResult };
   }
   async cancelSync() {
     this.calls.push("cancel-sync");

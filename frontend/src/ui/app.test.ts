@@ -819,7 +819,7 @@ describe("schedule file (practices whose schedule is exported from Epic)", () =>
 describe("what the agent knows and does not", () => {
   it("a patient never fetched says so on the row and the sheet, with no counts or screenings as if known", async () => {
     const d = dayList();
-    d.rows[2] = { ...d.rows[2], counts: { due: 0, dueSoon: 0, needsReview: 0, complete: 0, excluded: 0 }, stale: true, notFetched: true };
+    d.rows[2] = { ...d.rows[2], counts: { due: 0, dueSoon: 0, needsReview: 0, complete: 0, excluded: 0, attention: 0 }, stale: true, notFetched: true };
     backend.days[today] = d;
     backend.sheets.a3 = { ...sheet("a3"), stale: true, notFetched: true, results: [] };
     await startApp();
@@ -854,7 +854,7 @@ describe("what the agent knows and does not", () => {
   });
 
   it("an update that could not fetch some patients says which kept earlier data and which have none", () => {
-    const base = { date: today, appointments: 10, patients: 10, requests: 80, partial: true, duration: 0 };
+    const base = { date: today, appointments: 10, patients: 10, requests: 80, partial: true, duration: 0, incremental: 0, skipped: 0 };
     expect(staleWords({ ...base, stale: 3, unfetched: 1 })).toBe(
       "Updated, but 2 patients could not be fetched from Epic and show earlier data; 1 patient could not be fetched at all (nothing is shown for this patient yet).",
     );

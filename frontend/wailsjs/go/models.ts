@@ -35,22 +35,92 @@ export namespace api {
 		    return a;
 		}
 	}
-	export class CatalogueView {
-	    version: string;
-	    custom: boolean;
-	    yaml: string;
-	    screenings: screening.ScreeningSummary[];
+	export class CatalogueVariant {
+	    when: string;
+	    interval?: string;
+	    title?: string;
+	    minAge?: number;
+	    maxAge?: number;
+	    noMaxAge?: boolean;
+	    review?: boolean;
 	
 	    static createFrom(source: any = {}) {
-	        return new CatalogueView(source);
+	        return new CatalogueVariant(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.version = source["version"];
-	        this.custom = source["custom"];
-	        this.yaml = source["yaml"];
-	        this.screenings = this.convertValues(source["screenings"], screening.ScreeningSummary);
+	        this.when = source["when"];
+	        this.interval = source["interval"];
+	        this.title = source["title"];
+	        this.minAge = source["minAge"];
+	        this.maxAge = source["maxAge"];
+	        this.noMaxAge = source["noMaxAge"];
+	        this.review = source["review"];
+	    }
+	}
+	export class CatalogueModality {
+	    id: string;
+	    title: string;
+	    interval: string;
+	    doses?: number;
+	    intervalReview?: boolean;
+	    review?: boolean;
+	    keywords?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueModality(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.interval = source["interval"];
+	        this.doses = source["doses"];
+	        this.intervalReview = source["intervalReview"];
+	        this.review = source["review"];
+	        this.keywords = source["keywords"];
+	    }
+	}
+	export class CatalogueScreening {
+	    id: string;
+	    title: string;
+	    enabled: boolean;
+	    sexes: string[];
+	    minAge: number;
+	    maxAge?: number;
+	    dueSoon: string;
+	    modalities: CatalogueModality[];
+	    review: boolean;
+	    reviewGroups?: string[];
+	    manualReview?: string;
+	    triggers?: string[];
+	    exclusions?: string[];
+	    variants?: CatalogueVariant[];
+	    line: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueScreening(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.enabled = source["enabled"];
+	        this.sexes = source["sexes"];
+	        this.minAge = source["minAge"];
+	        this.maxAge = source["maxAge"];
+	        this.dueSoon = source["dueSoon"];
+	        this.modalities = this.convertValues(source["modalities"], CatalogueModality);
+	        this.review = source["review"];
+	        this.reviewGroups = source["reviewGroups"];
+	        this.manualReview = source["manualReview"];
+	        this.triggers = source["triggers"];
+	        this.exclusions = source["exclusions"];
+	        this.variants = this.convertValues(source["variants"], CatalogueVariant);
+	        this.line = source["line"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -71,8 +141,58 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class CatalogueView {
+	    version: string;
+	    custom: boolean;
+	    yaml: string;
+	    screenings: CatalogueScreening[];
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.version = source["version"];
+	        this.custom = source["custom"];
+	        this.yaml = source["yaml"];
+	        this.screenings = this.convertValues(source["screenings"], CatalogueScreening);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CatalogueProblem {
+	    line: number;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueProblem(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.line = source["line"];
+	        this.message = source["message"];
+	    }
+	}
 	export class CatalogueChange {
-	    problems: screening.Problem[];
+	    problems: CatalogueProblem[];
 	    catalogue?: CatalogueView;
 	
 	    static createFrom(source: any = {}) {
@@ -81,7 +201,7 @@ export namespace api {
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.problems = this.convertValues(source["problems"], screening.Problem);
+	        this.problems = this.convertValues(source["problems"], CatalogueProblem);
 	        this.catalogue = this.convertValues(source["catalogue"], CatalogueView);
 	    }
 	
@@ -103,6 +223,32 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class CatalogueEdit {
+	    screening: string;
+	    enabled?: boolean;
+	    minAge?: number;
+	    maxAge?: number;
+	    clearMaxAge?: boolean;
+	    dueSoon?: string;
+	    modality?: string;
+	    interval?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CatalogueEdit(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.screening = source["screening"];
+	        this.enabled = source["enabled"];
+	        this.minAge = source["minAge"];
+	        this.maxAge = source["maxAge"];
+	        this.clearMaxAge = source["clearMaxAge"];
+	        this.dueSoon = source["dueSoon"];
+	        this.modality = source["modality"];
+	        this.interval = source["interval"];
+	    }
+	}
 	export class CatalogueInfo {
 	    version: string;
 	    count: number;
@@ -116,6 +262,129 @@ export namespace api {
 	        this.version = source["version"];
 	        this.count = source["count"];
 	    }
+	}
+	
+	
+	
+	
+	
+	export class Counts {
+	    due: number;
+	    dueSoon: number;
+	    needsReview: number;
+	    complete: number;
+	    excluded: number;
+	    attention: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Counts(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.due = source["due"];
+	        this.dueSoon = source["dueSoon"];
+	        this.needsReview = source["needsReview"];
+	        this.complete = source["complete"];
+	        this.excluded = source["excluded"];
+	        this.attention = source["attention"];
+	    }
+	}
+	export class DayRow {
+	    appointmentId: string;
+	    // Go type: time
+	    time: any;
+	    provider: string;
+	    visitType: string;
+	    status: string;
+	    inactive: boolean;
+	    patientId: string;
+	    patientName: string;
+	    mrn?: string;
+	    age?: number;
+	    sex?: string;
+	    counts: Counts;
+	    stale?: boolean;
+	    notFetched?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DayRow(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.appointmentId = source["appointmentId"];
+	        this.time = this.convertValues(source["time"], null);
+	        this.provider = source["provider"];
+	        this.visitType = source["visitType"];
+	        this.status = source["status"];
+	        this.inactive = source["inactive"];
+	        this.patientId = source["patientId"];
+	        this.patientName = source["patientName"];
+	        this.mrn = source["mrn"];
+	        this.age = source["age"];
+	        this.sex = source["sex"];
+	        this.counts = this.convertValues(source["counts"], Counts);
+	        this.stale = source["stale"];
+	        this.notFetched = source["notFetched"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class DayList {
+	    date: string;
+	    // Go type: time
+	    asOf?: any;
+	    partial: boolean;
+	    catalogueVersion: string;
+	    rows: DayRow[];
+	
+	    static createFrom(source: any = {}) {
+	        return new DayList(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.asOf = this.convertValues(source["asOf"], null);
+	        this.partial = source["partial"];
+	        this.catalogueVersion = source["catalogueVersion"];
+	        this.rows = this.convertValues(source["rows"], DayRow);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	
 	export class DiscoveryInfo {
@@ -138,6 +407,47 @@ export namespace api {
 	        this.pkceS256 = source["pkceS256"];
 	    }
 	}
+	export class Evidence {
+	    type: string;
+	    id: string;
+	    system?: string;
+	    code?: string;
+	    display?: string;
+	    // Go type: time
+	    date: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Evidence(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.type = source["type"];
+	        this.id = source["id"];
+	        this.system = source["system"];
+	        this.code = source["code"];
+	        this.display = source["display"];
+	        this.date = this.convertValues(source["date"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class LastSync {
 	    date: string;
 	    // Go type: time
@@ -155,6 +465,41 @@ export namespace api {
 	        this.at = this.convertValues(source["at"], null);
 	        this.partial = source["partial"];
 	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Line {
+	    title: string;
+	    // Go type: time
+	    date: any;
+	    detail?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Line(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.title = source["title"];
+	        this.date = this.convertValues(source["date"], null);
+	        this.detail = source["detail"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -301,6 +646,66 @@ export namespace api {
 	        this.retries = source["retries"];
 	        this.seconds = source["seconds"];
 	    }
+	}
+	export class Result {
+	    id: string;
+	    title: string;
+	    status: string;
+	    // Go type: time
+	    lastDone: any;
+	    modality?: string;
+	    // Go type: time
+	    nextDue: any;
+	    reason: string;
+	    evidence?: Evidence[];
+	    rule?: string;
+	    variant?: string;
+	    review?: boolean;
+	    reviewNote?: string;
+	    attention?: string;
+	    missing?: string;
+	    details?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Result(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.status = source["status"];
+	        this.lastDone = this.convertValues(source["lastDone"], null);
+	        this.modality = source["modality"];
+	        this.nextDue = this.convertValues(source["nextDue"], null);
+	        this.reason = source["reason"];
+	        this.evidence = this.convertValues(source["evidence"], Evidence);
+	        this.rule = source["rule"];
+	        this.variant = source["variant"];
+	        this.review = source["review"];
+	        this.reviewNote = source["reviewNote"];
+	        this.attention = source["attention"];
+	        this.missing = source["missing"];
+	        this.details = source["details"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class RowProblem {
 	    line: number;
@@ -661,6 +1066,92 @@ export namespace api {
 		    return a;
 		}
 	}
+	export class SheetPatient {
+	    id: string;
+	    name: string;
+	    mrn?: string;
+	    age?: number;
+	    sex?: string;
+	    birthDate?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SheetPatient(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.mrn = source["mrn"];
+	        this.age = source["age"];
+	        this.sex = source["sex"];
+	        this.birthDate = source["birthDate"];
+	    }
+	}
+	export class Sheet {
+	    date: string;
+	    appointmentId: string;
+	    patient: SheetPatient;
+	    // Go type: time
+	    time: any;
+	    provider: string;
+	    visitType: string;
+	    status: string;
+	    stale?: boolean;
+	    notFetched?: boolean;
+	    notes: string[];
+	    results: Result[];
+	    conditions: Line[];
+	    labs: Line[];
+	    imaging: Line[];
+	    consults: Line[];
+	    hospital: Line[];
+	    immunizations: Line[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Sheet(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.date = source["date"];
+	        this.appointmentId = source["appointmentId"];
+	        this.patient = this.convertValues(source["patient"], SheetPatient);
+	        this.time = this.convertValues(source["time"], null);
+	        this.provider = source["provider"];
+	        this.visitType = source["visitType"];
+	        this.status = source["status"];
+	        this.stale = source["stale"];
+	        this.notFetched = source["notFetched"];
+	        this.notes = source["notes"];
+	        this.results = this.convertValues(source["results"], Result);
+	        this.conditions = this.convertValues(source["conditions"], Line);
+	        this.labs = this.convertValues(source["labs"], Line);
+	        this.imaging = this.convertValues(source["imaging"], Line);
+	        this.consults = this.convertValues(source["consults"], Line);
+	        this.hospital = this.convertValues(source["hospital"], Line);
+	        this.immunizations = this.convertValues(source["immunizations"], Line);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class SignInState {
 	    state: string;
 	    url?: string;
@@ -865,502 +1356,6 @@ export namespace buildinfo {
 	        this.date = source["date"];
 	        this.goVersion = source["goVersion"];
 	    }
-	}
-
-}
-
-export namespace prep {
-	
-	export class Counts {
-	    due: number;
-	    dueSoon: number;
-	    needsReview: number;
-	    complete: number;
-	    excluded: number;
-	    attention: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new Counts(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.due = source["due"];
-	        this.dueSoon = source["dueSoon"];
-	        this.needsReview = source["needsReview"];
-	        this.complete = source["complete"];
-	        this.excluded = source["excluded"];
-	        this.attention = source["attention"];
-	    }
-	}
-	export class Row {
-	    appointmentId: string;
-	    // Go type: time
-	    time: any;
-	    provider: string;
-	    visitType: string;
-	    status: string;
-	    inactive: boolean;
-	    patientId: string;
-	    patientName: string;
-	    mrn?: string;
-	    age?: number;
-	    sex?: string;
-	    counts: Counts;
-	    stale?: boolean;
-	    notFetched?: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new Row(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.appointmentId = source["appointmentId"];
-	        this.time = this.convertValues(source["time"], null);
-	        this.provider = source["provider"];
-	        this.visitType = source["visitType"];
-	        this.status = source["status"];
-	        this.inactive = source["inactive"];
-	        this.patientId = source["patientId"];
-	        this.patientName = source["patientName"];
-	        this.mrn = source["mrn"];
-	        this.age = source["age"];
-	        this.sex = source["sex"];
-	        this.counts = this.convertValues(source["counts"], Counts);
-	        this.stale = source["stale"];
-	        this.notFetched = source["notFetched"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class Day {
-	    date: string;
-	    // Go type: time
-	    asOf?: any;
-	    partial: boolean;
-	    catalogueVersion: string;
-	    rows: Row[];
-	
-	    static createFrom(source: any = {}) {
-	        return new Day(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.date = source["date"];
-	        this.asOf = this.convertValues(source["asOf"], null);
-	        this.partial = source["partial"];
-	        this.catalogueVersion = source["catalogueVersion"];
-	        this.rows = this.convertValues(source["rows"], Row);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class Line {
-	    title: string;
-	    // Go type: time
-	    date: any;
-	    detail?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new Line(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.title = source["title"];
-	        this.date = this.convertValues(source["date"], null);
-	        this.detail = source["detail"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	
-	export class SheetPatient {
-	    id: string;
-	    name: string;
-	    mrn?: string;
-	    age?: number;
-	    sex?: string;
-	    birthDate?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new SheetPatient(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.mrn = source["mrn"];
-	        this.age = source["age"];
-	        this.sex = source["sex"];
-	        this.birthDate = source["birthDate"];
-	    }
-	}
-	export class Sheet {
-	    date: string;
-	    appointmentId: string;
-	    patient: SheetPatient;
-	    // Go type: time
-	    time: any;
-	    provider: string;
-	    visitType: string;
-	    status: string;
-	    stale?: boolean;
-	    notFetched?: boolean;
-	    notes: string[];
-	    results: screening.Result[];
-	    conditions: Line[];
-	    labs: Line[];
-	    imaging: Line[];
-	    consults: Line[];
-	    hospital: Line[];
-	    immunizations: Line[];
-	
-	    static createFrom(source: any = {}) {
-	        return new Sheet(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.date = source["date"];
-	        this.appointmentId = source["appointmentId"];
-	        this.patient = this.convertValues(source["patient"], SheetPatient);
-	        this.time = this.convertValues(source["time"], null);
-	        this.provider = source["provider"];
-	        this.visitType = source["visitType"];
-	        this.status = source["status"];
-	        this.stale = source["stale"];
-	        this.notFetched = source["notFetched"];
-	        this.notes = source["notes"];
-	        this.results = this.convertValues(source["results"], screening.Result);
-	        this.conditions = this.convertValues(source["conditions"], Line);
-	        this.labs = this.convertValues(source["labs"], Line);
-	        this.imaging = this.convertValues(source["imaging"], Line);
-	        this.consults = this.convertValues(source["consults"], Line);
-	        this.hospital = this.convertValues(source["hospital"], Line);
-	        this.immunizations = this.convertValues(source["immunizations"], Line);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-
-}
-
-export namespace screening {
-	
-	export class Edit {
-	    screening: string;
-	    enabled?: boolean;
-	    minAge?: number;
-	    maxAge?: number;
-	    clearMaxAge?: boolean;
-	    dueSoon?: string;
-	    modality?: string;
-	    interval?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new Edit(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.screening = source["screening"];
-	        this.enabled = source["enabled"];
-	        this.minAge = source["minAge"];
-	        this.maxAge = source["maxAge"];
-	        this.clearMaxAge = source["clearMaxAge"];
-	        this.dueSoon = source["dueSoon"];
-	        this.modality = source["modality"];
-	        this.interval = source["interval"];
-	    }
-	}
-	export class Evidence {
-	    type: string;
-	    id: string;
-	    system?: string;
-	    code?: string;
-	    display?: string;
-	    // Go type: time
-	    date: any;
-	
-	    static createFrom(source: any = {}) {
-	        return new Evidence(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.type = source["type"];
-	        this.id = source["id"];
-	        this.system = source["system"];
-	        this.code = source["code"];
-	        this.display = source["display"];
-	        this.date = this.convertValues(source["date"], null);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class ModalitySummary {
-	    id: string;
-	    title: string;
-	    interval: string;
-	    doses?: number;
-	    intervalReview?: boolean;
-	    review?: boolean;
-	    keywords?: string[];
-	
-	    static createFrom(source: any = {}) {
-	        return new ModalitySummary(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.title = source["title"];
-	        this.interval = source["interval"];
-	        this.doses = source["doses"];
-	        this.intervalReview = source["intervalReview"];
-	        this.review = source["review"];
-	        this.keywords = source["keywords"];
-	    }
-	}
-	export class Problem {
-	    line: number;
-	    message: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new Problem(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.line = source["line"];
-	        this.message = source["message"];
-	    }
-	}
-	export class Result {
-	    id: string;
-	    title: string;
-	    status: string;
-	    // Go type: time
-	    lastDone: any;
-	    modality?: string;
-	    // Go type: time
-	    nextDue: any;
-	    reason: string;
-	    evidence?: Evidence[];
-	    rule?: string;
-	    variant?: string;
-	    review?: boolean;
-	    reviewNote?: string;
-	    attention?: string;
-	    missing?: string;
-	    details?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new Result(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.title = source["title"];
-	        this.status = source["status"];
-	        this.lastDone = this.convertValues(source["lastDone"], null);
-	        this.modality = source["modality"];
-	        this.nextDue = this.convertValues(source["nextDue"], null);
-	        this.reason = source["reason"];
-	        this.evidence = this.convertValues(source["evidence"], Evidence);
-	        this.rule = source["rule"];
-	        this.variant = source["variant"];
-	        this.review = source["review"];
-	        this.reviewNote = source["reviewNote"];
-	        this.attention = source["attention"];
-	        this.missing = source["missing"];
-	        this.details = source["details"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class VariantSummary {
-	    when: string;
-	    interval?: string;
-	    title?: string;
-	    minAge?: number;
-	    maxAge?: number;
-	    noMaxAge?: boolean;
-	    review?: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new VariantSummary(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.when = source["when"];
-	        this.interval = source["interval"];
-	        this.title = source["title"];
-	        this.minAge = source["minAge"];
-	        this.maxAge = source["maxAge"];
-	        this.noMaxAge = source["noMaxAge"];
-	        this.review = source["review"];
-	    }
-	}
-	export class ScreeningSummary {
-	    id: string;
-	    title: string;
-	    enabled: boolean;
-	    sexes: string[];
-	    minAge: number;
-	    maxAge?: number;
-	    dueSoon: string;
-	    modalities: ModalitySummary[];
-	    review: boolean;
-	    reviewGroups?: string[];
-	    manualReview?: string;
-	    triggers?: string[];
-	    exclusions?: string[];
-	    variants?: VariantSummary[];
-	    line: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new ScreeningSummary(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.title = source["title"];
-	        this.enabled = source["enabled"];
-	        this.sexes = source["sexes"];
-	        this.minAge = source["minAge"];
-	        this.maxAge = source["maxAge"];
-	        this.dueSoon = source["dueSoon"];
-	        this.modalities = this.convertValues(source["modalities"], ModalitySummary);
-	        this.review = source["review"];
-	        this.reviewGroups = source["reviewGroups"];
-	        this.manualReview = source["manualReview"];
-	        this.triggers = source["triggers"];
-	        this.exclusions = source["exclusions"];
-	        this.variants = this.convertValues(source["variants"], VariantSummary);
-	        this.line = source["line"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
 	}
 
 }
