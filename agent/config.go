@@ -69,6 +69,9 @@ type SignedInUser struct {
 	Name     string    `json:"name"`
 	FHIRUser string    `json:"fhirUser,omitempty"`
 	At       time.Time `json:"at"`
+	// WriteNotes: the sign-in was granted a scope that creates notes
+	// (or the server did not say what it granted).
+	WriteNotes bool `json:"writeNotes,omitempty"`
 }
 
 // Lookbacks are months of recent history per prep sheet section.

@@ -49,6 +49,12 @@ func validSend(s api.SendSettings) error {
 // errSendingOff is the refusal while the practice has not turned sending on.
 var errSendingOff = api.NewError(api.KindForbidden, "Sending prep notes to Epic is off for this practice. A manager can turn it on in Settings (“Send prep notes to Epic”), then sign in again so Epic allows it.")
 
+// errSignInToWrite is the refusal while the sign-in holds no write scope.
+var errSignInToWrite = api.NewError(api.KindNeedsSignIn, "Epic has not allowed HealthPrep to add notes with the current sign-in (sending was turned on after it). Sign in to Epic again: the sign-in now asks for it. Nothing was sent.")
+
+// canWrite reports whether the last sign-in was granted a note write scope.
+func canWrite(p Practice) bool { return p.Demo || p.SignedIn != nil && p.SignedIn.WriteNotes }
+
 // Send files the prep notes of a day's visits in their charts: the
 // appointments named, or every visit of the day that will happen. Notes
 // are sent one at a time, one send at a time (see package send).
@@ -89,6 +95,9 @@ func (a *Agent) Send(ctx context.Context, req api.SendRequest) (api.SendResult, 
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return api.SendResult{}, err
+	}
+	if !canWrite(p) {
+		return api.SendResult{}, errSignInToWrite
 	}
 	by, author := demoUser, ""
 	if !p.Demo && p.SignedIn != nil {
@@ -135,7 +144,7 @@ func (a *Agent) SentNotes(ctx context.Context, date string) (api.SentNotes, erro
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return api.SentNotes{}, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
 	}
-	out := api.SentNotes{Date: date, Enabled: sendSettings(p).Enabled, Notes: map[string]api.SentNote{}}
+	out := api.SentNotes{Date: date, Enabled: sendSettings(p).Enabled, CanWrite: canWrite(p), Notes: map[string]api.SentNote{}}
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return out, err

@@ -180,7 +180,17 @@ func TestSendPrepNotesEndToEnd(t *testing.T) {
 	if err := a.SaveSettings(ctx, s); err != nil {
 		t.Fatal(err)
 	}
+	// The sign-in made with it off cannot write: said before any request.
+	if sn, _ := a.SentNotes(ctx, date); !sn.Enabled || sn.CanWrite {
+		t.Fatalf("on, before signing in again: %+v", sn)
+	}
+	if _, err := a.Send(ctx, api.SendRequest{Date: date}); !api.IsKind(err, api.KindNeedsSignIn) || !strings.Contains(err.Error(), "Sign in to Epic again") {
+		t.Fatalf("send before signing in again: %v", err)
+	}
 	signInInBrowser(t, a, chrome)
+	if sn, _ := a.SentNotes(ctx, date); !sn.CanWrite {
+		t.Fatalf("signed in with sending on: %+v", sn)
+	}
 	if !writeScopeGranted(sim) {
 		t.Fatalf("with sending on, the sign-in asked for no write scope: %v", sim.TokenScopes())
 	}

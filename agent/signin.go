@@ -117,7 +117,8 @@ func (a *Agent) establish(ctx context.Context, cfg *smart.Config, p Practice, se
 	if got.Mode == smart.ModeInteractive {
 		a.log.Warn("signed in for this session only: the server gave no lasting access")
 	}
-	who := &SignedInUser{Name: sess.Identity.Display(), FHIRUser: sess.Identity.FHIRUser, At: a.now().UTC()}
+	who := &SignedInUser{Name: sess.Identity.Display(), FHIRUser: sess.Identity.FHIRUser, At: a.now().UTC(),
+		WriteNotes: len(sess.Scopes) == 0 || access.CanWriteNotes(sess.Scopes)}
 	current, err := a.updatePractice(p.ID(), func(cur *Practice) { cur.SignedIn, cur.Discovery = who, cfg })
 	if err != nil {
 		a.log.Warn("saving who signed in", "err", err)

@@ -1,11 +1,6 @@
 package api
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"time"
-)
+import "time"
 
 // SendSettings are the practice's choices for sending prep notes to the
 // chart. Off unless a manager turns it on; sign-in asks Epic for the
@@ -57,30 +52,10 @@ type SendResult struct {
 // SentNotes are a clinic day's notes by appointment id, for "sent 07:52
 // by Front Desk" on the sheet and Today's rows.
 type SentNotes struct {
-	Date    string              `json:"date"`
-	Enabled bool                `json:"enabled"` // sending is on for the practice
-	Notes   map[string]SentNote `json:"notes"`
-}
-
-func (h *handler) send(w http.ResponseWriter, r *http.Request) {
-	var req SendRequest
-	if err := decode(r, &req); err != nil {
-		h.reply(w, r, nil, err)
-		return
-	}
-	v, err := h.svc.Send(r.Context(), req)
-	h.reply(w, r, v, err)
-}
-
-func (h *handler) sentNotes(w http.ResponseWriter, r *http.Request) {
-	v, err := h.svc.SentNotes(r.Context(), r.PathValue("date"))
-	h.reply(w, r, v, err)
-}
-
-func (c *Client) Send(ctx context.Context, req SendRequest) (v SendResult, err error) {
-	return v, c.do(ctx, http.MethodPost, "/v1/send", req, &v)
-}
-
-func (c *Client) SentNotes(ctx context.Context, date string) (v SentNotes, err error) {
-	return v, c.do(ctx, http.MethodGet, "/v1/days/"+url.PathEscape(date)+"/sent", nil, &v)
+	Date    string `json:"date"`
+	Enabled bool   `json:"enabled"` // sending is on for the practice
+	// CanWrite: the current sign-in may write notes; false means sign in
+	// again (sending was turned on after it).
+	CanWrite bool                `json:"canWrite"`
+	Notes    map[string]SentNote `json:"notes"`
 }

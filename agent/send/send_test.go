@@ -33,7 +33,7 @@ func (c *cutSearches) RoundTrip(r *http.Request) (*http.Response, error) {
 	return c.next.RoundTrip(r)
 }
 
-func fixture(t *testing.T) (*epicsim.Server, *Sender, *cutSearches, prep.Sheet) {
+func fixture(t testing.TB) (*epicsim.Server, *Sender, *cutSearches, prep.Sheet) {
 	t.Helper()
 	ctx := context.Background()
 	sim, err := epicsim.Start(ctx, epicsim.Options{})

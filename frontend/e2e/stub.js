@@ -340,7 +340,7 @@
       }
       return { date, sent, failed: failed.length ? failed : null, sentToday: Object.keys(state.sent).length, dailyCap: 100 };
     },
-    SentNotes: async (date) => ({ date, enabled: state.sendOn, notes: structuredClone(state.sent) }),
+    SentNotes: async (date) => ({ date, enabled: state.sendOn, canWrite: true, notes: structuredClone(state.sent) }),
   };
   state.sendOn = params.get("send") === "1";
   state.sent = {};

@@ -101,6 +101,9 @@ func TestSendCommand(t *testing.T) {
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if out, err := run("", "send", "--date", date, "--patient", mrn, "--yes"); err == nil || !strings.Contains(out, "Sign in to Epic again") {
+		t.Fatalf("send before signing in again: %v\n%s", err, out)
+	}
 	if out, err := cliSignIn(t, chrome, home, sim); err != nil || !writeScope() {
 		t.Fatalf("signin with sending on: %v (write scope %v)\n%s", err, writeScope(), out)
 	}

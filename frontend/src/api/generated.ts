@@ -655,5 +655,10 @@ export interface SentNotes {
   date: string;
   /** sending is on for the practice */
   enabled: boolean;
+  /**
+   * CanWrite: the current sign-in may write notes; false means sign in
+   * again (sending was turned on after it).
+   */
+  canWrite: boolean;
   notes: Record<string, SentNote>;
 }

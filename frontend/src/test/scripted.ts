@@ -407,6 +407,7 @@ export class Scripted implements Backend {
   /** Sending prep notes: on or off, the notes in the chart by date, and
    *  an answer a test sets (else every visit asked for is sent). */
   sendOn = false;
+  canWrite = true;
   sentByDate: Record<string, Record<string, SentNote>> = {};
   sendAnswer?: (date: string, ids: string[]) => SendResult | Promise<SendResult>;
   async send(date: string, ids: string[]): Promise<SendResult> {
@@ -424,7 +425,7 @@ export class Scripted implements Backend {
   }
   async sentNotes(date: string): Promise<SentNotes> {
     this.calls.push(`sent-notes:${date}`);
-    return { date, enabled: this.sendOn, notes: structuredClone(this.sentByDate[date] ?? {}) };
+    return { date, enabled: this.sendOn, canWrite: this.canWrite, notes: structuredClone(this.sentByDate[date] ?? {}) };
   }
 }
 

@@ -96,6 +96,21 @@ describe("Send to chart", () => {
     expect(root.querySelectorAll("#day-table tbody tr.row")).toHaveLength(3);
   });
 
+  it("while the sign-in cannot write, offers the sign-in instead of sending, then sends", async () => {
+    backend.sendOn = true;
+    backend.canWrite = false;
+    await start();
+    expect(root.querySelector<HTMLButtonElement>("#send-day")!.disabled).toBe(true);
+    expect(text("#send-needs-signin")).toContain("sign in to Epic again");
+    backend.canWrite = true; // what the agent says once the sign-in is done
+    await click("#send-signin-start");
+    await settle(10);
+    expect(backend.calls).toContain("signin-start");
+    expect(root.querySelector("#send-needs-signin")).toBeNull();
+    expect(root.querySelector<HTMLButtonElement>("#send-day")!.disabled).toBe(false);
+    expect(sends()).toEqual([]);
+  });
+
   it("shows a refusal of the whole send in words, with what to do", async () => {
     backend.sendOn = true;
     backend.sendAnswer = () => {

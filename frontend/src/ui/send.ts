@@ -2,6 +2,7 @@ import { type Backend, failure } from "../api/backend";
 import type { DayList, DayRow, Failure, SendResult, SendSettings, SentNote, SentNotes, Sheet } from "../api/types";
 import { dayLabel, h, hhmm } from "./dom";
 import { errorBox } from "./errors";
+import { SignInFlow } from "./signin";
 
 /** sentLabel is how a note in the chart reads: "sent 07:52 by Front Desk". */
 export function sentLabel(n: SentNote): string {
@@ -60,11 +61,15 @@ export class SendController {
   result?: { text: string; failures: string[] };
   problem?: Failure;
   private loads = 0;
+  /** signIn is offered while the sign-in cannot write (sending turned on after it). */
+  signIn: SignInFlow;
 
   constructor(
     private backend: Backend,
     private changed: () => void,
-  ) {}
+  ) {
+    this.signIn = new SignInFlow(backend, changed, () => void this.load(this.date), "send-signin");
+  }
 
   /** load reads which of a day's visits have a note; a failure hides the controls. */
   async load(date: string): Promise<void> {
@@ -87,6 +92,17 @@ export class SendController {
 
   get enabled(): boolean {
     return this.notes?.enabled === true && this.notes.date === this.date;
+  }
+
+  /** needsSignIn says why nothing can be sent yet, and offers the sign-in. */
+  private needsSignIn(): HTMLElement | null {
+    if (this.notes?.canWrite !== false) return null;
+    return h(
+      "div",
+      { class: "notice warn", id: "send-needs-signin", role: "status" },
+      h("p", {}, "To send prep notes, sign in to Epic again: sending was turned on after the last sign-in, and only a new sign-in asks Epic for permission to add notes to charts."),
+      this.signIn.render(),
+    );
   }
 
   sent(appointmentId: string): SentNote | undefined {
@@ -172,13 +188,14 @@ export class SendController {
           "button",
           {
             id: "send-one",
-            disabled: this.busy || s.notFetched === true,
+            disabled: this.busy || s.notFetched === true || this.notes?.canWrite === false,
             title: s.notFetched ? "Nothing is known about this patient's screenings: update from Epic first" : undefined,
             onclick: () => this.ask({ ids: [s.appointmentId], text: askOne(s, sent), names: new Map([[s.appointmentId, s.patient.name]]) }),
           },
           sent?.noteId ? "Send to chart again" : "Send to chart",
         ),
       ),
+      this.needsSignIn(),
       this.panel(),
     );
   }
@@ -200,12 +217,13 @@ export class SendController {
           "button",
           {
             id: "send-day",
-            disabled: this.busy || rows.length === 0,
+            disabled: this.busy || rows.length === 0 || this.notes?.canWrite === false,
             onclick: () => this.ask({ ids: [], text: askDay(day), names: new Map(day.rows.map((r) => [r.appointmentId, r.patientName])) }),
           },
           "Send day",
         ),
       ),
+      this.needsSignIn(),
       this.panel(),
     );
   }

@@ -1019,6 +1019,7 @@ export namespace api {
 	export class SentNotes {
 	    date: string;
 	    enabled: boolean;
+	    canWrite: boolean;
 	    notes: Record<string, SentNote>;
 	
 	    static createFrom(source: any = {}) {
@@ -1029,6 +1030,7 @@ export namespace api {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.date = source["date"];
 	        this.enabled = source["enabled"];
+	        this.canWrite = source["canWrite"];
 	        this.notes = this.convertValues(source["notes"], SentNote, true);
 	    }
 	
