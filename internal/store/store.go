@@ -87,6 +87,12 @@ type PatientData struct {
 	Mark    time.Time `json:"mark,omitzero"`
 	ETag    string    `json:"etag,omitempty"`
 	Missing []string  `json:"missing,omitempty"`
+
+	// Record is Resources decoded (record.FromFHIR), when the caller has
+	// it: a sync decodes each chart as it lands, so saving the day does
+	// not decode them all at the end. Saving decodes Resources when nil.
+	// Never stored as such (see decodedPart); reads leave it nil.
+	Record *record.Record `json:"-"`
 }
 
 // Unfetched reports a patient Epic could not give us with nothing from an
