@@ -191,6 +191,7 @@ type SyncSummary struct {
 	Stale        int           `json:"stale"`       // Epic could not give them this time
 	Unfetched    int           `json:"unfetched"`   // of those, the ones with nothing from an earlier sync either
 	Incremental  int           `json:"incremental"` // refreshed with only what changed
+	Fresh        int           `json:"fresh"`       // chart fresh enough to keep; only the Patient read
 	Skipped      int           `json:"skipped"`     // entries Epic sent that were not readable
 	Requests     int           `json:"requests"`
 	Partial      bool          `json:"partial"`

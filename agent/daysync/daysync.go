@@ -20,6 +20,15 @@
 // fetched with a shorter lookback, a resource type that could not be read
 // last time, and a server that ignores _lastUpdated all get a full fetch.
 //
+// Freshness: a known patient's chart is not searched again while it is
+// fresh: younger than half the time left until the patient's visit, and
+// at least minChartAge and at most maxChartAge (allowedAge). So repeat
+// updates in clinic hours cost the schedule, the Patient resources of the
+// day (one search per 50 patients: names and demographics are always
+// current), and the charts of patients new to the day or whose visit is
+// near enough; each chart is refreshed as its visit approaches and never
+// shown older than 15 minutes at its visit.
+//
 // Deleted resources: a _lastUpdated search cannot report a deletion (Epic
 // has no _history), so a resource deleted in Epic stays in the day's cache
 // until that patient's next full fetch: the first sync of every day is
@@ -44,6 +53,7 @@ import (
 	"time"
 
 	"github.com/healthprep/desk/internal/fhir"
+	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/schedule"
 	"github.com/healthprep/desk/internal/store"
 )
@@ -95,6 +105,9 @@ type Summary struct {
 	Unfetched int `json:"unfetched"`
 	// Incremental counts patients refreshed with only what changed.
 	Incremental int `json:"incremental"`
+	// Fresh counts patients whose chart was fresh enough to keep as it
+	// was (only their Patient resource was read): see allowedAge.
+	Fresh int `json:"fresh"`
 	// Skipped counts entries Epic sent that were not readable resources.
 	Skipped  int           `json:"skipped"`
 	Requests int           `json:"requests"`
@@ -114,6 +127,39 @@ const changeMargin = 5 * time.Minute
 
 // patientBatch is how many ids go in one Patient?_id= search.
 const patientBatch = 50
+
+// A chart is fresh, and not searched again, while younger than half the
+// time left to the patient's visit, bounded by these: at its visit a chart
+// is at most minChartAge old, and none is kept longer than maxChartAge
+// (results of a visit already over still arrive for the day's review).
+const (
+	minChartAge = 15 * time.Minute
+	maxChartAge = 4 * time.Hour
+)
+
+// allowedAge is how old a chart may be at now for a patient whose visit
+// starts at visit (zero: no visit that will happen).
+func allowedAge(visit, now time.Time) time.Duration {
+	if visit.IsZero() || !visit.After(now) {
+		return maxChartAge
+	}
+	return min(max(visit.Sub(now)/2, minChartAge), maxChartAge)
+}
+
+// visits maps each patient to the start of their first visit of the day
+// that will happen (none for a patient whose visits are all cancelled).
+func visits(appts []record.Appointment) map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, a := range appts {
+		if a.Inactive() || a.Start.IsZero() {
+			continue
+		}
+		if t, ok := out[a.PatientID]; !ok || a.Start.Before(t) {
+			out[a.PatientID] = a.Start
+		}
+	}
+	return out
+}
 
 // Sync fetches day (a local calendar date) and saves it.
 func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
@@ -158,6 +204,21 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 	if err != nil && !errors.Is(err, store.ErrNoDay) {
 		d.Log.Warn("previous snapshot unreadable; syncing without it", "err", err)
 	}
+	// The previous snapshot's charts as records, for the patients it keeps
+	// (stale, not reached): saving then decodes no chart.
+	var prevRecs map[string]record.Record
+	if len(prev.Patients) > 0 {
+		if _, prevRecs, err = d.Store.DayRecords(ctx, date); err != nil {
+			prevRecs = nil
+		}
+	}
+	keep := func(id string) store.PatientData {
+		p := prev.Patients[id]
+		if r, ok := prevRecs[id]; ok {
+			p.Record = &r
+		}
+		return p
+	}
 
 	var ids []string
 	seen := map[string]bool{}
@@ -169,11 +230,12 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 	}
 	snap := store.Day{Date: date, Appointments: appts, Patients: map[string]store.PatientData{}}
 	var (
-		mu       sync.Mutex
-		done     int
-		failures int
-		warnings = map[string]bool{}
-		fatal    error
+		mu         sync.Mutex
+		done       int
+		failures   int
+		warnings   = map[string]bool{}
+		fatal      error
+		unreadable int // resources FromFHIR could not read
 	)
 	progress := func(landed string) {
 		d.Progress(Event{Phase: "patients", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures, PatientID: landed})
@@ -186,6 +248,7 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 	since := d.Now().Add(-d.Lookback).Format(time.DateOnly)
 	f := fetcher{c: d.FHIR, since: since, now: d.Now, whole: wholeTypes(d.WholeHistory), year: day.Year()}
 	patients := f.patients(fetchCtx, ids)
+	visitAt, now := visits(appts), d.Now()
 
 	work := make(chan string)
 	var wg sync.WaitGroup
@@ -194,16 +257,34 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 		go func() {
 			defer wg.Done()
 			for id := range work {
-				var base *store.PatientData
+				var (
+					base *store.PatientData
+					data store.PatientData
+					res  fetchResult
+					err  error
+				)
 				if b, ok := prev.Patients[id]; ok && !d.Full && usable(b, since, f.whole) {
 					base = &b
 				}
-				data, res, err := f.patient(fetchCtx, id, patients[id], base)
+				if base != nil && now.Sub(base.FetchedAt) < allowedAge(visitAt[id], now) {
+					data, err = f.demographics(fetchCtx, id, patients[id], *base)
+					res.fresh = true
+				} else {
+					data, res, err = f.patient(fetchCtx, id, patients[id], base)
+				}
+				if err == nil {
+					// Decoded here, while other charts are on the wire, so
+					// that saving the day decodes nothing.
+					rec, errs := record.FromFHIR(data.Resources)
+					res.unreadable = len(errs)
+					data.Record = &rec
+				}
 				mu.Lock()
 				for _, w := range res.warnings {
 					warnings[w] = true
 				}
 				sum.Skipped += res.skipped
+				unreadable += res.unreadable
 				if err != nil {
 					if fatal == nil && isFatal(err) {
 						fatal = err
@@ -214,8 +295,10 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 					if prev.Patients[id].FetchedAt.IsZero() {
 						sum.Unfetched++ // nothing to keep: never fetched
 					}
-					data = prev.Patients[id]
+					data = keep(id)
 					data.Stale, data.Problem = true, err.Error()
+				} else if res.fresh {
+					sum.Fresh++
 				} else if res.incremental {
 					sum.Incremental++
 				}
@@ -238,6 +321,9 @@ feed:
 	wg.Wait()
 
 	sum.Patients, sum.Stale, sum.Requests = len(ids), failures, requests()
+	if unreadable > 0 {
+		d.Log.Warn("unreadable resources skipped", "count", unreadable)
+	}
 	for w := range warnings {
 		sum.Warnings = append(sum.Warnings, w)
 	}
@@ -251,7 +337,7 @@ feed:
 		// snapshot, and patients not reached keep their previous data.
 		for _, id := range ids {
 			if _, ok := snap.Patients[id]; !ok {
-				p := prev.Patients[id]
+				p := keep(id)
 				p.Stale, p.Problem = true, "not fetched: the update stopped early"
 				snap.Patients[id] = p
 			}
@@ -285,7 +371,7 @@ feed:
 	sum.Duration = d.Now().Sub(started)
 	d.Progress(Event{Phase: "done", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures})
 	d.Log.Info("day synced", "date", date, "appointments", sum.Appointments, "patients", sum.Patients, "stale", sum.Stale,
-		"incremental", sum.Incremental, "requests", sum.Requests, "duration", sum.Duration)
+		"incremental", sum.Incremental, "fresh", sum.Fresh, "requests", sum.Requests, "duration", sum.Duration)
 	return sum, nil
 }
 
@@ -375,6 +461,8 @@ type fetchResult struct {
 	warnings    []string
 	skipped     int
 	incremental bool
+	fresh       bool // the chart was kept; only the Patient was read
+	unreadable  int  // resources FromFHIR could not read
 }
 
 // search is one per-patient search after the Patient.
@@ -539,6 +627,35 @@ func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, bas
 	noteTime(time.Time{})
 	data.Mark, data.FetchedAt = mark, f.now()
 	return data, res, nil
+}
+
+// demographics refreshes only the Patient resource of a fresh chart b:
+// pt when the batch search got it, else a conditional read. The chart's
+// FetchedAt and Mark stay those of its last search, so its age and the
+// next _lastUpdated threshold are unchanged.
+func (f fetcher) demographics(ctx context.Context, id string, pt json.RawMessage, b store.PatientData) (store.PatientData, error) {
+	at := slices.IndexFunc(b.Resources, func(r json.RawMessage) bool { return headOf(r).ResourceType == "Patient" })
+	if pt == nil {
+		etag := ""
+		if at >= 0 {
+			etag = b.ETag
+		}
+		raw, tag, changed, err := f.c.ReadIfChanged(ctx, "Patient", id, etag)
+		if err != nil || !changed {
+			return b, err
+		}
+		pt, b.ETag = raw, tag
+	} else if v := headOf(pt).Meta.VersionID; v != "" {
+		b.ETag = `W/"` + v + `"`
+	}
+	rs := slices.Clone(b.Resources)
+	if at >= 0 {
+		rs[at] = pt
+	} else {
+		rs = append([]json.RawMessage{pt}, rs...)
+	}
+	b.Resources = rs
+	return b, nil
 }
 
 // merge replaces base resources by id with changed ones and appends new ones.

@@ -193,8 +193,9 @@ func TestSecondSyncFetchesOnlyWhatChanged(t *testing.T) {
 	bytes1 := r.fc.Stats().Bytes
 
 	// Between syncs: a result arrives, a problem is resolved, a name is
-	// corrected, a resource is deleted, and a patient is booked.
-	r.clock.add(time.Hour)
+	// corrected, a resource is deleted, and a patient is booked. Five
+	// hours on, no chart is fresh any more (maxChartAge): each is searched.
+	r.clock.add(5 * time.Hour)
 	pa, pb, pc := appts[0].PatientID, appts[1].PatientID, appts[2].PatientID
 	newID, err := r.srv.AddResource(pa, epicsim.Resource{Type: "Observation", Category: "laboratory", Date: r.clock.now(), Title: "Hemoglobin A1c"})
 	if err != nil {

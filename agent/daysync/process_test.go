@@ -237,9 +237,12 @@ func TestNoPatientDataOnDiskInTheClear(t *testing.T) {
 // DAYSYNC_LATENCY, prints its bases and a token, and runs until stdin closes.
 func simChild() {
 	lat, _ := time.ParseDuration(os.Getenv("DAYSYNC_LATENCY"))
+	var sc epicsim.Scale
+	fmt.Sscanf(os.Getenv("DAYSYNC_SCALE"), "%d,%d,%d", &sc.AppointmentsPerDay, &sc.Providers, &sc.History)
 	srv, err := epicsim.Start(context.Background(), epicsim.Options{
 		Now:    func() time.Time { return clinicDay.Add(6*time.Hour + 30*time.Minute) },
 		Faults: epicsim.Faults{Latency: lat},
+		Scale:  sc,
 	})
 	if err != nil {
 		fmt.Println("error", err)
@@ -252,10 +255,10 @@ func simChild() {
 }
 
 // startSim runs the simulator in a child process, so the benchmark's own
-// memory is the sync's.
-func startSim(b *testing.B, latency time.Duration) (fhirBase, serverBase, token string) {
+// memory is the sync's; env adds to the child's environment (DAYSYNC_SCALE).
+func startSim(b *testing.B, latency time.Duration, env ...string) (fhirBase, serverBase, token string) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "DAYSYNC_CHILD=sim", "DAYSYNC_LATENCY="+latency.String())
+	cmd.Env = append(append(os.Environ(), "DAYSYNC_CHILD=sim", "DAYSYNC_LATENCY="+latency.String()), env...)
 	in, _ := cmd.StdinPipe()
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {

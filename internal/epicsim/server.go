@@ -104,6 +104,8 @@ type Options struct {
 	// no TCP port that any local user could read. Its URLs use the host
 	// InProcessHost, which never resolves.
 	InProcess bool
+	// Scale sizes the practice for load tests (scale.go).
+	Scale Scale
 }
 
 // InProcessHost is the host of an in-process tenant's URLs (RFC 6761: a
@@ -191,7 +193,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s := &Server{
 		opts:     opts,
 		log:      opts.Logger,
-		practice: Generate(opts.Seed, opts.Now()),
+		practice: opts.Scale.generate(opts.Seed, opts.Now()),
 		key:      key,
 		kid:      "epicsim-" + randToken(6),
 		faults:   opts.Faults,

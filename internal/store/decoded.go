@@ -52,13 +52,19 @@ func (s *Store) decode(ctx context.Context, patients map[string]PatientData) (ma
 		if ctx.Err() != nil {
 			break
 		}
-		rec, errs := record.FromFHIR(p.Resources)
-		unreadable += len(errs)
+		var rec record.Record
+		if p.Record != nil {
+			rec = *p.Record
+		} else {
+			var errs []error
+			rec, errs = record.FromFHIR(p.Resources)
+			unreadable += len(errs)
+		}
 		if rec.Patient.ID == "" {
 			rec.Patient.ID = id
 		}
 		recs[id] = rec
-		p.Resources = nil
+		p.Resources, p.Record = nil, nil
 		states[id] = p
 	}
 	if unreadable > 0 {

@@ -1,6 +1,7 @@
 // Package store is the agent's encrypted local cache on Badger v4: day
-// snapshots (the schedule and each patient's raw FHIR resources), and an
-// audit log. Only this package touches the cache directory. Snapshots are
+// snapshots (the schedule, each patient's raw FHIR resources, and the
+// same charts as records in compact form, so a day opens without parsing
+// FHIR: decoded.go), and an audit log. Only this package touches the cache directory. Snapshots are
 // written under a fresh generation and made current by one small
 // transaction at the end, so a failed, interrupted or killed write never
 // replaces the last good snapshot.
@@ -87,6 +88,12 @@ type PatientData struct {
 	Mark    time.Time `json:"mark,omitzero"`
 	ETag    string    `json:"etag,omitempty"`
 	Missing []string  `json:"missing,omitempty"`
+
+	// Record is Resources decoded (record.FromFHIR), when the caller has
+	// it: a sync decodes each chart as it lands, so saving the day does
+	// not decode them all at the end. Saving decodes Resources when nil.
+	// Never stored as such (see decodedPart); reads leave it nil.
+	Record *record.Record `json:"-"`
 }
 
 // Unfetched reports a patient Epic could not give us with nothing from an

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,6 +32,11 @@ func (c *sandboxConfig) bind(cmd *cobra.Command) {
 	f.StringVar(&c.profile, "profile", "epic", "the server imitated: epic, or generic (a SMART server with no device registration: refresh tokens only for offline_access)")
 	f.BoolVar(&c.opts.AllowProviderAppointmentSearch, "allow-provider-appointment-search", false,
 		"let FHIR Appointment search by practitioner/location and date (not every Epic tenant allows it)")
+	// The practice's size, for load tests (epicsim.Scale).
+	f.IntVar(&c.opts.Scale.Patients, "patients", 0, "patients in the panel (default 320; more are copies of generated ones)")
+	f.IntVar(&c.opts.Scale.Providers, "providers", 0, "providers with a schedule, E1001, E1002, ... (default 3)")
+	f.IntVar(&c.opts.Scale.AppointmentsPerDay, "appointments-per-day", 0, "appointments each clinic day (default about 55)")
+	f.IntVar(&c.opts.Scale.History, "history", 0, "each chart's observations, encounters and documents this many times over, a week apart (default 1)")
 	// Faults of the FHIR API and the scheduling web service.
 	f.DurationVar(&c.faults.Latency, "latency", 0, "added latency per request, e.g. 150ms")
 	f.Float64Var(&c.faults.Rate429, "rate-429", 0, "fraction of FHIR requests answered 429 Too Many Requests, e.g. 0.3")
@@ -107,8 +113,12 @@ slowness, outages) and bad id_tokens, to reproduce by hand what the tests check.
 			}
 			srv.SetWriteFault(wf, c.writeTimes)
 			fmt.Fprintln(cmd.OutOrStdout(), srv.FHIRBase())
-			fmt.Fprintf(cmd.ErrOrStderr(), "Simulated Epic tenant running. Client ID %q, user %q, password %q. Ctrl+C stops it.\n",
-				epicsim.DemoClientID, epicsim.DemoUser, epicsim.DemoPassword)
+			var ids []string
+			for _, p := range srv.Practice().Providers {
+				ids = append(ids, p.EpicID)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "Simulated Epic tenant running. Client ID %q, user %q, password %q, provider IDs %s. Ctrl+C stops it.\n",
+				epicsim.DemoClientID, epicsim.DemoUser, epicsim.DemoPassword, strings.Join(ids, ","))
 			<-cmd.Context().Done()
 			return nil
 		},

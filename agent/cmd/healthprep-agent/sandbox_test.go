@@ -83,6 +83,7 @@ func TestSandboxFlagsSwitchOnEveryFault(t *testing.T) {
 		"--id-token-nonce", "n0", "--id-token-expired", "--id-token-foreign-key",
 		"--no-registration", "--refuse-registration", "--no-pkce-s256", "--rotate-refresh",
 		"--write-fault", "dropped", "--write-fault-times", "2",
+		"--patients", "900", "--providers", "12", "--appointments-per-day", "200", "--history", "4",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -103,8 +104,12 @@ func TestSandboxFlagsSwitchOnEveryFault(t *testing.T) {
 	if c.opts.Addr != "127.0.0.1:8090" || c.opts.Seed != 7 || !c.opts.AllowProviderAppointmentSearch {
 		t.Errorf("options %+v", c.opts)
 	}
-	// Each field of Faults and Knobs has a flag: a new fault without one fails here.
-	for _, v := range []any{wantFaults, wantKnobs} {
+	wantScale := epicsim.Scale{Patients: 900, Providers: 12, AppointmentsPerDay: 200, History: 4}
+	if c.opts.Scale != wantScale {
+		t.Errorf("scale %+v\nwant  %+v", c.opts.Scale, wantScale)
+	}
+	// Each field of Faults, Knobs and Scale has a flag: a new one without one fails here.
+	for _, v := range []any{wantFaults, wantKnobs, wantScale} {
 		rv := reflect.ValueOf(v)
 		for i := range rv.NumField() {
 			if rv.Field(i).IsZero() {
