@@ -651,6 +651,54 @@ test("fits 1280x800 with and without large text: no sideways scrolling on any sc
   }
 });
 
+/** inView says whether an element is wholly inside the 1280x800 window and
+ *  nothing covers it (the element at its corners and centre is itself). */
+async function inView(page, sel) {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    const r = el.getBoundingClientRect();
+    const vw = document.documentElement.clientWidth;
+    const vh = document.documentElement.clientHeight;
+    const points = [[r.left + 2, r.top + 2], [r.right - 2, r.top + 2], [r.left + 2, r.bottom - 2], [r.right - 2, r.bottom - 2], [(r.left + r.right) / 2, (r.top + r.bottom) / 2]];
+    const covered = points.filter(([x, y]) => !el.contains(document.elementFromPoint(x, y))).length;
+    return { ok: r.left >= 0 && r.top >= 0 && r.right <= vw && r.bottom <= vh && covered === 0, box: [r.left, r.top, r.right, r.bottom].map(Math.round), vw, vh, covered };
+  }, sel);
+}
+
+test("Settings at 1280x800, normal and large text: Save bars in view and uncovered wherever the page is scrolled, the catalogue within the window, large text at once", async () => {
+  for (const large of [false, true]) {
+    const size = large ? "large" : "normal";
+    const page = await open("demo");
+    await page.waitForSelector("#day-table");
+    await page.click("#nav-settings");
+    await page.waitForSelector("#settings-clinic");
+    if (large) {
+      // Large text shows as soon as it is ticked, on checkboxes too, before any Save.
+      const before = await page.evaluate(() => document.querySelector("#large-text").getBoundingClientRect().height);
+      await page.check("#large-text");
+      await page.waitForFunction(() => document.body.classList.contains("large-text"));
+      const after = await page.evaluate(() => document.querySelector("#large-text").getBoundingClientRect().height);
+      assert.ok(after > before * 1.2, `the checkbox grows with large text: ${before} -> ${after}`);
+    }
+    for (const y of [0, 400, 100000]) {
+      await page.evaluate((y) => window.scrollTo(0, y), y);
+      const v = await inView(page, "#save-settings");
+      assert.ok(v.ok, `Settings (${size} text, scrolled to ${y}): Save settings ${JSON.stringify(v)}`);
+    }
+    await page.click("#settings-tab-screenings");
+    await page.waitForSelector("#catalogue-table");
+    const fits = await page.evaluate(() => ({ table: document.querySelector("#catalogue-table").getBoundingClientRect().right, vw: document.documentElement.clientWidth, sw: document.documentElement.scrollWidth }));
+    assert.ok(fits.table <= fits.vw && fits.sw <= fits.vw, `the catalogue runs off the window (${size}): ${JSON.stringify(fits)}`);
+    for (const y of [0, 300, 100000]) {
+      await page.evaluate((y) => window.scrollTo(0, y), y);
+      const v = await inView(page, "#catalogue-save");
+      assert.ok(v.ok, `catalogue (${size} text, scrolled to ${y}): Save screening changes ${JSON.stringify(v)}`);
+    }
+    await page.screenshot({ path: join(shots, `catalogue-1280x800-${size}.png`) });
+    await done(page);
+  }
+});
+
 test("accessibility: axe-core finds no WCAG 2.1 A/AA violation on any screen, at normal and large text", async () => {
   const report = [];
   for (const large of [false, true]) {
