@@ -520,6 +520,12 @@ test("a long day scrolled: the column headings stay in view right below the filt
       return { scrolled: window.scrollY, headTop: head.top, headBottom: head.bottom, thTop: th.top, thBottom: th.bottom, rowTop: row.top };
     });
     assert.ok(box.scrolled > 1000, `the list scrolled: ${box.scrolled}`);
+    // A row with seven things due names four and counts the rest, inside its cell.
+    assert.equal(await page.textContent("#row-v7 .chip.due"), "Blood pressure · Depression · Tobacco · Falls +3 more");
+    const spill = await page.evaluate(() =>
+      [...document.querySelectorAll("#day-table td.chips")].filter((td) => [...td.querySelectorAll(".chip")].some((c) => c.getBoundingClientRect().right > td.getBoundingClientRect().right + 0.5)).length,
+    );
+    assert.equal(spill, 0, "a prep chip runs out of its cell");
     assert.ok(Math.abs(box.headTop) < 1, `the filters at the top: ${box.headTop}`);
     assert.ok(Math.abs(box.thTop - box.headBottom) < 1.5, `the headings just below the filters (${large ? "large" : "normal"} text): ${JSON.stringify(box)}`);
     // The headings cover the rows that scroll under them, not the reverse.
