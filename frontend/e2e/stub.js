@@ -270,7 +270,8 @@
       for (const e of edits) {
         const s = state.catalogue.screenings.find((x) => x.id === e.screening);
         if (e.minAge !== undefined && s.maxAge !== undefined && e.minAge > s.maxAge) {
-          return { problems: [{ line: 0, message: `${s.id}: min_age ${e.minAge} is above max_age ${s.maxAge}` }] };
+          // As the agent words it: the line in the edited YAML, the screening's id.
+          return { problems: [{ line: 233, message: `screening "${s.id}": min_age ${e.minAge} is greater than max_age ${s.maxAge}` }] };
         }
         if (e.enabled !== undefined) s.enabled = e.enabled;
         if (e.minAge !== undefined) s.minAge = e.minAge;

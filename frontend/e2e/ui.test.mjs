@@ -569,8 +569,22 @@ test("catalogue editor: an edit, a refused edit, an import with a line-numbered 
 
   await page.fill("#cat-breast_cancer-min", "80");
   await page.click("#catalogue-save");
-  await page.waitForSelector("#catalogue-problems:has-text('breast_cancer: min_age 80 is above max_age 74')");
+  await page.waitForSelector("#catalogue-problems:has-text('Breast cancer screening (mammography)'), #catalogue-problems:has-text('Breast cancer screening')");
   assert.equal(await page.inputValue("#cat-breast_cancer-min"), "80", "the edit is kept to fix");
+  // At its field, in words: no YAML line, no internal id.
+  assert.equal(await page.textContent("#cat-breast_cancer-min-msg"), "The lowest age (80) is above the highest age (74).");
+  assert.equal(await page.getAttribute("#cat-breast_cancer-min", "aria-invalid"), "true");
+  assert.doesNotMatch(await page.textContent("#catalogue-table"), /Line \d|breast_cancer|min_age/);
+  assert.doesNotMatch(await page.textContent("#catalogue-problems"), /Line \d|breast_cancer|min_age/);
+  // Every value the form can refuse itself, all at once, each at its field.
+  await page.fill("#cat-colorectal_cancer-max", "old");
+  await page.fill("#cat-colorectal_cancer-fit-n", "0");
+  await page.click("#catalogue-save");
+  await page.waitForSelector("#cat-colorectal_cancer-max-msg");
+  assert.equal(await page.textContent("#cat-colorectal_cancer-max-msg"), "The highest age must be a whole number of years, or empty for no limit.");
+  assert.equal(await page.textContent("#cat-colorectal_cancer-iv-fit-msg"), "How often FIT is done must be a whole number of days, weeks, months or years.");
+  assert.match(await page.textContent("#catalogue-problems strong"), /fix the 2 values marked below/);
+  await page.screenshot({ path: join(shots, "catalogue-field-problems.png") });
   await page.click("#catalogue-discard");
   assert.equal(await page.inputValue("#cat-breast_cancer-min"), "40");
 
