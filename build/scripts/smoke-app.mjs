@@ -225,6 +225,11 @@ async function checkCatalogue(page, status) {
   await page.click("#catalogue-save");
   await page.waitForSelector("#catalogue-problems");
   log(`catalogue: the engine refused min age ${Number(max) + 5} over max ${max}: ${(await page.textContent("#catalogue-problems li")).trim()}`);
+  // The engine's refusal shows at the field, in words: no YAML line, no internal id.
+  if ((await page.getAttribute(`#cat-${id}-min`, "aria-invalid")) !== "true") fail("the refused lowest age is not marked at its field");
+  const atField = (await page.textContent(`#cat-${id}-min-msg`).catch(() => "")).trim();
+  const said = `${await page.textContent("#catalogue-problems")} ${atField}`;
+  if (!atField || /Line \d|min_age|max_age/.test(said) || said.includes(id)) fail(`the form's problem is not in words at its field: ${said}`);
   await page.click("#catalogue-discard");
   const on = `#cat-${id}-on`;
   const was = await page.isChecked(on);
@@ -243,7 +248,15 @@ async function checkCatalogue(page, status) {
   // The engine names the line of the screening (or the field) at fault.
   const line = Number(/^Line (\d+):/.exec(problem)?.[1] ?? 0);
   if (line < 1 || line > at + 1 || !problem.includes("due_soon")) fail(`the import problem should name a line up to ${at + 1} and due_soon: ${problem}`);
-  log(`catalogue: ${ids.length} screenings listed, an edit saved, an import refused with "${problem}"`);
+  // A YAML syntax error is reported at its own line (yaml.v3 alone named the
+  // line where the enclosing block began).
+  const broken = yaml.split("\n");
+  broken[40] = "  bad: [unclosed";
+  await page.setInputFiles("#catalogue-file", { name: "syntax.yaml", mimeType: "application/yaml", buffer: Buffer.from(broken.join("\n")) });
+  await page.waitForSelector("#catalogue-problems:has-text('syntax.yaml was not imported')");
+  const syntax = (await page.textContent("#catalogue-problems li")).trim();
+  if (!syntax.startsWith("Line 41: ")) fail(`a syntax error on line 41 is reported as: ${syntax}`);
+  log(`catalogue: ${ids.length} screenings listed, an edit saved, an import refused with "${problem}", a syntax error on line 41 reported as "${syntax}"`);
   await page.screenshot({ path: join(out, "catalogue.png") });
   await page.click("#nav-today");
 }

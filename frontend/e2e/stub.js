@@ -26,7 +26,7 @@
     const t = `${String(10 + Math.floor(i / 6)).padStart(2, "0")}:${String((i % 6) * 10).padStart(2, "0")}`;
     rows.push({
       appointmentId: `v${i}`, time: `${today}T${t}:00`, provider: provs[i % 3], visitType: "Follow-Up", status: "booked", inactive: false,
-      patientId: `pv${i}`, patientName: `${names[i % 10]} Test${i}`, mrn: String(2000 + i), age: 40 + (i % 40), sex: i % 2 ? "male" : "female", counts: counts(i % 3, 1, 3), due: ["Colorectal", "Flu"].slice(0, i % 3),
+      patientId: `pv${i}`, patientName: `${names[i % 10]} Test${i}`, mrn: String(2000 + i), age: 40 + (i % 40), sex: i % 2 ? "male" : "female", counts: counts(i % 8, 1, 3), due: ["Blood pressure", "Depression", "Tobacco", "Falls", "BMI", "Td/Tdap", "Flu"].slice(0, i % 8),
     });
   }
   const settings = () => ({
@@ -270,7 +270,8 @@
       for (const e of edits) {
         const s = state.catalogue.screenings.find((x) => x.id === e.screening);
         if (e.minAge !== undefined && s.maxAge !== undefined && e.minAge > s.maxAge) {
-          return { problems: [{ line: 0, message: `${s.id}: min_age ${e.minAge} is above max_age ${s.maxAge}` }] };
+          // As the agent words it: the line in the edited YAML, the screening's id.
+          return { problems: [{ line: 233, message: `screening "${s.id}": min_age ${e.minAge} is greater than max_age ${s.maxAge}` }] };
         }
         if (e.enabled !== undefined) s.enabled = e.enabled;
         if (e.minAge !== undefined) s.minAge = e.minAge;

@@ -520,6 +520,12 @@ test("a long day scrolled: the column headings stay in view right below the filt
       return { scrolled: window.scrollY, headTop: head.top, headBottom: head.bottom, thTop: th.top, thBottom: th.bottom, rowTop: row.top };
     });
     assert.ok(box.scrolled > 1000, `the list scrolled: ${box.scrolled}`);
+    // A row with seven things due names four and counts the rest, inside its cell.
+    assert.equal(await page.textContent("#row-v7 .chip.due"), "Blood pressure · Depression · Tobacco · Falls +3 more");
+    const spill = await page.evaluate(() =>
+      [...document.querySelectorAll("#day-table td.chips")].filter((td) => [...td.querySelectorAll(".chip")].some((c) => c.getBoundingClientRect().right > td.getBoundingClientRect().right + 0.5)).length,
+    );
+    assert.equal(spill, 0, "a prep chip runs out of its cell");
     assert.ok(Math.abs(box.headTop) < 1, `the filters at the top: ${box.headTop}`);
     assert.ok(Math.abs(box.thTop - box.headBottom) < 1.5, `the headings just below the filters (${large ? "large" : "normal"} text): ${JSON.stringify(box)}`);
     // The headings cover the rows that scroll under them, not the reverse.
@@ -563,8 +569,22 @@ test("catalogue editor: an edit, a refused edit, an import with a line-numbered 
 
   await page.fill("#cat-breast_cancer-min", "80");
   await page.click("#catalogue-save");
-  await page.waitForSelector("#catalogue-problems:has-text('breast_cancer: min_age 80 is above max_age 74')");
+  await page.waitForSelector("#catalogue-problems:has-text('Breast cancer screening (mammography)'), #catalogue-problems:has-text('Breast cancer screening')");
   assert.equal(await page.inputValue("#cat-breast_cancer-min"), "80", "the edit is kept to fix");
+  // At its field, in words: no YAML line, no internal id.
+  assert.equal(await page.textContent("#cat-breast_cancer-min-msg"), "The lowest age (80) is above the highest age (74).");
+  assert.equal(await page.getAttribute("#cat-breast_cancer-min", "aria-invalid"), "true");
+  assert.doesNotMatch(await page.textContent("#catalogue-table"), /Line \d|breast_cancer|min_age/);
+  assert.doesNotMatch(await page.textContent("#catalogue-problems"), /Line \d|breast_cancer|min_age/);
+  // Every value the form can refuse itself, all at once, each at its field.
+  await page.fill("#cat-colorectal_cancer-max", "old");
+  await page.fill("#cat-colorectal_cancer-fit-n", "0");
+  await page.click("#catalogue-save");
+  await page.waitForSelector("#cat-colorectal_cancer-max-msg");
+  assert.equal(await page.textContent("#cat-colorectal_cancer-max-msg"), "The highest age must be a whole number of years, or empty for no limit.");
+  assert.equal(await page.textContent("#cat-colorectal_cancer-iv-fit-msg"), "How often FIT is done must be a whole number of days, weeks, months or years.");
+  assert.match(await page.textContent("#catalogue-problems strong"), /fix the 2 values marked below/);
+  await page.screenshot({ path: join(shots, "catalogue-field-problems.png") });
   await page.click("#catalogue-discard");
   assert.equal(await page.inputValue("#cat-breast_cancer-min"), "40");
 
@@ -647,6 +667,54 @@ test("fits 1280x800 with and without large text: no sideways scrolling on any sc
     await page.click("#settings-tab-screenings");
     await page.waitForSelector("#catalogue-table");
     assert.ok((await wide()) <= 1280, `catalogue: ${await wide()}px`);
+    await done(page);
+  }
+});
+
+/** inView says whether an element is wholly inside the 1280x800 window and
+ *  nothing covers it (the element at its corners and centre is itself). */
+async function inView(page, sel) {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    const r = el.getBoundingClientRect();
+    const vw = document.documentElement.clientWidth;
+    const vh = document.documentElement.clientHeight;
+    const points = [[r.left + 2, r.top + 2], [r.right - 2, r.top + 2], [r.left + 2, r.bottom - 2], [r.right - 2, r.bottom - 2], [(r.left + r.right) / 2, (r.top + r.bottom) / 2]];
+    const covered = points.filter(([x, y]) => !el.contains(document.elementFromPoint(x, y))).length;
+    return { ok: r.left >= 0 && r.top >= 0 && r.right <= vw && r.bottom <= vh && covered === 0, box: [r.left, r.top, r.right, r.bottom].map(Math.round), vw, vh, covered };
+  }, sel);
+}
+
+test("Settings at 1280x800, normal and large text: Save bars in view and uncovered wherever the page is scrolled, the catalogue within the window, large text at once", async () => {
+  for (const large of [false, true]) {
+    const size = large ? "large" : "normal";
+    const page = await open("demo");
+    await page.waitForSelector("#day-table");
+    await page.click("#nav-settings");
+    await page.waitForSelector("#settings-clinic");
+    if (large) {
+      // Large text shows as soon as it is ticked, on checkboxes too, before any Save.
+      const before = await page.evaluate(() => document.querySelector("#large-text").getBoundingClientRect().height);
+      await page.check("#large-text");
+      await page.waitForFunction(() => document.body.classList.contains("large-text"));
+      const after = await page.evaluate(() => document.querySelector("#large-text").getBoundingClientRect().height);
+      assert.ok(after > before * 1.2, `the checkbox grows with large text: ${before} -> ${after}`);
+    }
+    for (const y of [0, 400, 100000]) {
+      await page.evaluate((y) => window.scrollTo(0, y), y);
+      const v = await inView(page, "#save-settings");
+      assert.ok(v.ok, `Settings (${size} text, scrolled to ${y}): Save settings ${JSON.stringify(v)}`);
+    }
+    await page.click("#settings-tab-screenings");
+    await page.waitForSelector("#catalogue-table");
+    const fits = await page.evaluate(() => ({ table: document.querySelector("#catalogue-table").getBoundingClientRect().right, vw: document.documentElement.clientWidth, sw: document.documentElement.scrollWidth }));
+    assert.ok(fits.table <= fits.vw && fits.sw <= fits.vw, `the catalogue runs off the window (${size}): ${JSON.stringify(fits)}`);
+    for (const y of [0, 300, 100000]) {
+      await page.evaluate((y) => window.scrollTo(0, y), y);
+      const v = await inView(page, "#catalogue-save");
+      assert.ok(v.ok, `catalogue (${size} text, scrolled to ${y}): Save screening changes ${JSON.stringify(v)}`);
+    }
+    await page.screenshot({ path: join(shots, `catalogue-1280x800-${size}.png`) });
     await done(page);
   }
 });

@@ -585,7 +585,7 @@ func Parse(b []byte) (*Catalogue, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
 		// Not YAML at all: nothing more can be checked.
-		return nil, newValidationError([]Problem{yamlProblem(err.Error())})
+		return nil, newValidationError([]Problem{syntaxProblem(b, err)})
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, newValidationError([]Problem{{Line: 1, Message: "the catalogue is empty"}})

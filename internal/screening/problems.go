@@ -1,11 +1,14 @@
 package screening
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // The YAML decoder speaks of Go types ("field titel not found in type
@@ -37,6 +40,35 @@ var parts = map[string]struct {
 }
 
 var kinds = map[string]string{"seq": "a list", "map": "a mapping", "str": "text", "int": "a number", "float": "a number", "bool": "true/false", "null": "nothing"}
+
+// syntaxProblem is yamlProblem for text that is not YAML at all, at the line
+// where it goes wrong. yaml.v3 names the line where the enclosing block
+// began ("line 35: did not find expected key" for an unclosed bracket on
+// line 41), which sends a manager to the wrong place. The first line whose
+// prefix of the text no longer parses is the culprit: found by halving,
+// with the same parser, so no second YAML dialect can disagree.
+func syntaxProblem(src []byte, err error) Problem {
+	p := yamlProblem(err.Error())
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	fails := func(n int) bool {
+		var doc yaml.Node
+		return yaml.Unmarshal(bytes.Join(lines[:n], nil), &doc) != nil
+	}
+	lo, hi := max(p.Line-1, 0), len(lines) // lines[:lo] parses; lines[:hi] does not
+	if lo >= hi || fails(lo) || !fails(hi) {
+		return p
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	p.Line = hi
+	return p
+}
 
 // yamlProblem turns one decoder message into a Problem in plain words.
 func yamlProblem(msg string) Problem {

@@ -42,10 +42,10 @@ describe("editsFor", () => {
     const drafts = new Map<string, Draft>([["colorectal_cancer", { minAge: "forty", dueSoon: "P0D", intervals: { fit: "P1.5Y" } }]]);
     const { edits, problems } = editsFor(catalogue(), drafts);
     expect(edits).toEqual([]);
-    expect(problems.map((p) => p.message)).toEqual([
-      "Colorectal cancer screening: the lowest age must be a whole number of years.",
-      "Colorectal cancer screening: the due-soon window must be a whole number of days, weeks, months or years.",
-      "Colorectal cancer screening, FIT: how often must be a whole number of days, weeks, months or years.",
+    expect(problems).toEqual([
+      { screening: "colorectal_cancer", field: "min", message: "The lowest age must be a whole number of years." },
+      { screening: "colorectal_cancer", field: "soon", message: "The due-soon window must be a whole number of days, weeks, months or years." },
+      { screening: "colorectal_cancer", field: "iv:fit", message: "How often FIT is done must be a whole number of days, weeks, months or years." },
     ]);
   });
 });
@@ -112,9 +112,35 @@ describe("CatalogueEditor", () => {
     input("#cat-colorectal_cancer-min", "80");
     root.querySelector<HTMLButtonElement>("#catalogue-save")!.click();
     await settle();
-    expect(text("#catalogue-problems")).toContain("The changes were not saved: fix this problem and try again. Nothing was changed.");
-    expect(text("#catalogue-problems li")).toBe("colorectal_cancer: min_age 80 is above max_age 75");
+    expect(text("#catalogue-problems")).toContain("The changes were not saved: fix the value marked below and try again. Nothing was changed.");
+    expect(text("#catalogue-problems li")).toBe("Colorectal cancer screening: The lowest age (80) is above the highest age (75).");
     expect(root.querySelector<HTMLInputElement>("#cat-colorectal_cancer-min")!.value).toBe("80");
+    // At its field, tied to it.
+    const min = root.querySelector<HTMLInputElement>("#cat-colorectal_cancer-min")!;
+    expect(min.getAttribute("aria-invalid")).toBe("true");
+    expect(text(`#${min.getAttribute("aria-describedby")}`)).toBe("The lowest age (80) is above the highest age (75).");
+  });
+
+  it("shows every refused value at its field at once, in words: no YAML line numbers, no internal ids", async () => {
+    backend.editAnswer = () => ({
+      problems: [
+        { line: 150, message: 'screening "colorectal_cancer": min_age 80 is greater than max_age 75' },
+        { line: 163, message: 'screening "colorectal_cancer" modality "fit": due_soon P400D is not shorter than the interval P1Y, so the screening would always be due soon' },
+        { line: 170, message: 'screening "colorectal_cancer" modality "fit": interval must be longer than zero' },
+        { line: 1, message: "the catalogue has no screenings" },
+      ],
+    });
+    input("#cat-colorectal_cancer-min", "80");
+    root.querySelector<HTMLButtonElement>("#catalogue-save")!.click();
+    await settle();
+    expect(text("#cat-colorectal_cancer-min-msg")).toBe("The lowest age (80) is above the highest age (75).");
+    expect(text("#cat-colorectal_cancer-soon-msg")).toBe("The due-soon window (400 days) must be shorter than how often FIT is done (1 year).");
+    expect(text("#cat-colorectal_cancer-iv-fit-msg")).toBe("How often FIT is done must be a whole number of days, weeks, months or years, above zero.");
+    expect(root.querySelector("#cat-colorectal_cancer-fit-n")!.getAttribute("aria-invalid")).toBe("true");
+    expect([...root.querySelectorAll("#catalogue-problems li")].map((li) => li.textContent)).toHaveLength(4);
+    const all = text("#catalogue-problems") + [...root.querySelectorAll(".field-msg")].map((e) => e.textContent).join(" ");
+    expect(all).not.toMatch(/Line \d|colorectal_cancer|"fit"|min_age|due_soon|P400D/);
+    expect(all).toContain("The catalogue has no screenings");
   });
 
   it("imports a YAML file, and shows line-numbered problems when it does not validate", async () => {

@@ -31,6 +31,62 @@ export function durationText(iso: string): string {
   return `${d.n} ${d.n === 1 ? word.slice(0, -1) : word}`;
 }
 
+/** A refused value, at its place in the form: a screening's lowest or
+ *  highest age, due-soon window, a modality's interval ("iv:<modality>"),
+ *  or the screening as a whole ("row"). The message is in words, with no
+ *  YAML line number or internal id. */
+export interface FieldProblem {
+  screening: string;
+  field: string;
+  message: string;
+}
+
+const fieldWords: [RegExp, string][] = [
+  [/\bmin_age\b/g, "lowest age"],
+  [/\bmax_age\b/g, "highest age"],
+  [/\bdue_soon\b/g, "due-soon window"],
+  [/\binterval\b/g, "how often"],
+];
+
+/** inWords says an engine message without its YAML names: fields and
+ *  durations in words, a modality by its title. */
+function inWords(text: string, s?: CatalogueScreening): string {
+  let t = text;
+  for (const [re, w] of fieldWords) t = t.replace(re, w);
+  t = t.replace(/\bP\d+[DWMY]\b/g, (iso) => durationText(iso));
+  for (const m of s?.modalities ?? []) t = t.replaceAll(`"${m.id}"`, m.title || m.id);
+  return t ? t[0].toUpperCase() + t.slice(1) : t;
+}
+
+/** formProblem places one of the engine's problems with an edit at its
+ *  field, in words; undefined when it names no screening on the form. */
+export function formProblem(p: CatalogueProblem, view: CatalogueView): FieldProblem | undefined {
+  const m = /^(?:Line \d+: )?(?:screening\s+)?"?([\w-]+)"?(?:\s+modality\s+"([^"]+)")?:\s*(.*)$/.exec(p.message);
+  const s = m ? view.screenings.find((x) => x.id === m[1]) : undefined;
+  if (!m || !s) return undefined;
+  const mod = m[2] ? s.modalities.find((x) => x.id === m[2]) : undefined;
+  const rest = m[3];
+  const at = (field: string, message: string): FieldProblem => ({ screening: s.id, field, message });
+  let r: RegExpExecArray | null;
+  if ((r = /^min_age (-?\d+) is (?:greater than|above) max_age (\d+)/.exec(rest))) return at("min", `The lowest age (${r[1]}) is above the highest age (${r[2]}).`);
+  if (!mod && (r = /^(min|max)_age (-?\d+) is not an age/.exec(rest))) return at(r[1], `${r[2]} is not an age in years (0 to 130).`);
+  if (mod && (r = /^due_soon (\w+) is not shorter than the interval (\w+)/.exec(rest))) {
+    return at("soon", `The due-soon window (${durationText(r[1])}) must be shorter than how often ${mod.title || "it"} is done (${durationText(r[2])}).`);
+  }
+  if (!mod && /^due_soon\b/.test(rest)) return at("soon", "The due-soon window must be a whole number of days, weeks, months or years.");
+  if (mod && /^interval\b/.test(rest)) return at(`iv:${mod.id}`, `How often ${mod.title || "it"} is done must be a whole number of days, weeks, months or years, above zero.`);
+  return at("row", inWords(rest, s));
+}
+
+/** The form's input for a field problem (its id), if it has one. */
+function fieldInputIds(screening: string, field: string): string[] {
+  const base = `cat-${screening}`;
+  if (field === "min" || field === "max") return [`${base}-${field}`];
+  if (field === "soon") return [`${base}-soon-n`, `${base}-soon`];
+  if (field.startsWith("iv:")) return [`${base}-${field.slice(3)}-n`, `${base}-${field.slice(3)}`];
+  return [];
+}
+
 /** A manager's unsaved changes to one screening; strings as typed. */
 export interface Draft {
   enabled?: boolean;
@@ -43,9 +99,9 @@ export interface Draft {
 /** editsFor turns drafts into the agent's edits, leaving out fields that
  *  did not change; typing mistakes it can see (an age that is not a whole
  *  number) come back as problems and nothing is sent. */
-export function editsFor(view: CatalogueView, drafts: Map<string, Draft>): { edits: CatalogueEdit[]; problems: CatalogueProblem[] } {
+export function editsFor(view: CatalogueView, drafts: Map<string, Draft>): { edits: CatalogueEdit[]; problems: FieldProblem[] } {
   const edits: CatalogueEdit[] = [];
-  const problems: CatalogueProblem[] = [];
+  const problems: FieldProblem[] = [];
   for (const s of view.screenings) {
     const d = drafts.get(s.id);
     if (!d) continue;
@@ -57,7 +113,7 @@ export function editsFor(view: CatalogueView, drafts: Map<string, Draft>): { edi
     }
     if (d.minAge !== undefined && d.minAge.trim() !== String(s.minAge)) {
       const n = wholeNumber(d.minAge);
-      if (n === undefined) problems.push({ line: 0, message: `${s.title}: the lowest age must be a whole number of years.` });
+      if (n === undefined) problems.push({ screening: s.id, field: "min", message: "The lowest age must be a whole number of years." });
       else {
         e.minAge = n;
         changed = true;
@@ -69,7 +125,7 @@ export function editsFor(view: CatalogueView, drafts: Map<string, Draft>): { edi
         changed = true;
       } else {
         const n = wholeNumber(d.maxAge);
-        if (n === undefined) problems.push({ line: 0, message: `${s.title}: the highest age must be a whole number of years, or empty for no limit.` });
+        if (n === undefined) problems.push({ screening: s.id, field: "max", message: "The highest age must be a whole number of years, or empty for no limit." });
         else {
           e.maxAge = n;
           changed = true;
@@ -77,7 +133,7 @@ export function editsFor(view: CatalogueView, drafts: Map<string, Draft>): { edi
       }
     }
     if (d.dueSoon !== undefined && d.dueSoon !== s.dueSoon) {
-      if (!validDuration(d.dueSoon)) problems.push({ line: 0, message: `${s.title}: the due-soon window must be a whole number of days, weeks, months or years.` });
+      if (!validDuration(d.dueSoon)) problems.push({ screening: s.id, field: "soon", message: "The due-soon window must be a whole number of days, weeks, months or years." });
       else {
         e.dueSoon = d.dueSoon;
         changed = true;
@@ -87,7 +143,7 @@ export function editsFor(view: CatalogueView, drafts: Map<string, Draft>): { edi
     for (const m of s.modalities) {
       const iv = d.intervals[m.id];
       if (iv === undefined || iv === m.interval) continue;
-      if (!validDuration(iv) && !special[iv]) problems.push({ line: 0, message: `${s.title}, ${m.title || m.id}: how often must be a whole number of days, weeks, months or years.` });
+      if (!validDuration(iv) && !special[iv]) problems.push({ screening: s.id, field: `iv:${m.id}`, message: `How often ${m.title || "it"} is done must be a whole number of days, weeks, months or years.` });
       else edits.push({ screening: s.id, modality: m.id, interval: iv });
     }
   }
@@ -121,7 +177,11 @@ export function downloadText(name: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-type Outcome = { kind: "problems"; from: "edit" | "import"; name?: string; problems: CatalogueProblem[] } | { kind: "saved"; text: string };
+type Outcome =
+  | { kind: "problems"; from: "import"; name?: string; problems: CatalogueProblem[] }
+  // An edit's problems: those at a field, and any the form has no place for (in words, no line).
+  | { kind: "problems"; from: "edit"; fields: FieldProblem[]; other: string[] }
+  | { kind: "saved"; text: string };
 
 /** CatalogueEditor is Settings' screening catalogue: turn screenings on and
  *  off, change ages, due-soon windows and intervals, import and export the
@@ -189,7 +249,7 @@ export class CatalogueEditor {
     if (!this.view) return;
     const { edits, problems } = editsFor(this.view, this.drafts);
     if (problems.length > 0) {
-      this.outcome = { kind: "problems", from: "edit", problems };
+      this.outcome = { kind: "problems", from: "edit", fields: problems, other: [] };
       this.changed();
       return;
     }
@@ -212,7 +272,18 @@ export class CatalogueEditor {
     try {
       const c = await run();
       if (c.problems?.length || !c.catalogue) {
-        this.outcome = { kind: "problems", from, name, problems: c.problems ?? [] };
+        const problems = c.problems ?? [];
+        if (from === "import") this.outcome = { kind: "problems", from, name, problems };
+        else {
+          const view = this.view!;
+          const placed = problems.map((p) => formProblem(p, view));
+          this.outcome = {
+            kind: "problems",
+            from,
+            fields: placed.filter((p): p is FieldProblem => p !== undefined),
+            other: problems.filter((_, i) => !placed[i]).map((p) => inWords(p.message.replace(/^Line \d+: /, ""))),
+          };
+        }
       } else {
         this.view = c.catalogue;
         this.drafts.clear();
@@ -275,7 +346,18 @@ export class CatalogueEditor {
     const o = this.outcome;
     if (!o) return null;
     if (o.kind === "saved") return h("div", { class: "notice ok", id: "catalogue-msg", role: "status" }, o.text);
-    const where = o.from === "import" ? `${o.name ?? "The file"} was not imported` : "The changes were not saved";
+    if (o.from === "edit") {
+      const title = (id: string) => this.view?.screenings.find((s) => s.id === id)?.title ?? id;
+      const n = o.fields.length + o.other.length;
+      return h(
+        "div",
+        { class: "notice error", id: "catalogue-problems", role: "alert" },
+        h("strong", {}, `The changes were not saved: fix ${n === 1 ? "the value" : `the ${n} values`} marked below and try again. Nothing was changed.`),
+        h("ul", {}, o.fields.map((p) => h("li", {}, `${title(p.screening)}: ${p.message}`)), o.other.map((t) => h("li", {}, t))),
+      );
+    }
+    const where = `${o.name ?? "The file"} was not imported`;
+    const syntax = o.problems.some((p) => /did not find expected|could not find expected|cannot start any token|mapping values are not allowed|found unexpected end|found a tab/i.test(p.message));
     return h(
       "div",
       { class: "notice error", id: "catalogue-problems", role: "alert" },
@@ -285,6 +367,9 @@ export class CatalogueEditor {
         {},
         o.problems.map((p) => h("li", {}, p.line > 0 ? h("span", { class: "line" }, `Line ${p.line}: `) : null, p.message)),
       ),
+      syntax
+        ? h("p", { id: "catalogue-syntax-hint" }, "The file is not written as YAML should be at that line: check its indentation (spaces, not tabs) and that every quote and bracket opened there is closed.")
+        : null,
     );
   }
 
@@ -341,7 +426,7 @@ export class CatalogueEditor {
     const enabled = d?.enabled ?? s.enabled;
     const changed = this.view ? editsFor({ ...this.view, screenings: [s] }, this.drafts).edits.length > 0 : false;
     const id = `cat-${s.id}`;
-    return h(
+    return this.markProblems(s, h(
       "tr",
       { class: `${enabled ? "" : "off"}${changed ? " changed" : ""}`, "data-screening": s.id },
       h(
@@ -417,7 +502,26 @@ export class CatalogueEditor {
           ),
         ),
       ),
-    );
+    ));
+  }
+
+  /** markProblems puts each refused value's words under its field, marks
+   *  the field invalid and ties the words to it for screen readers. */
+  private markProblems(s: CatalogueScreening, tr: HTMLElement): HTMLElement {
+    const o = this.outcome;
+    if (o?.kind !== "problems" || o.from !== "edit") return tr;
+    for (const p of o.fields.filter((x) => x.screening === s.id)) {
+      const msgId = `cat-${s.id}-${p.field.replace(":", "-")}-msg`;
+      const input = fieldInputIds(s.id, p.field)
+        .map((i) => tr.querySelector<HTMLElement>(`[id="${i}"]`))
+        .find((x) => x);
+      if (input) {
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", msgId);
+      }
+      (input?.closest("td, th") ?? tr.querySelector("th"))?.append(h("div", { class: "field-msg", id: msgId }, p.message));
+    }
+    return tr;
   }
 
   render(): HTMLElement {

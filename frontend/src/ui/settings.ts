@@ -277,15 +277,20 @@ export class SettingsPanel {
         " Large text (easier to read from a distance)",
       ),
       this.problem ? errorBox(this.problem, "settings-error") : null,
-      Object.keys(this.fieldProblems).length
-        ? h(
-            "div",
-            { class: "notice error", id: "settings-problems", role: "alert" },
-            `Nothing was saved: fix the ${Object.keys(this.fieldProblems).length === 1 ? "field" : `${Object.keys(this.fieldProblems).length} fields`} marked above.`,
-          )
-        : null,
-      this.saved ? h("div", { class: "notice ok", id: "settings-msg", role: "status" }, "Saved.") : null,
-      h("div", { class: "toolbar" }, h("button", { id: "save-settings", class: "primary", onclick: () => void this.save(), disabled: this.busy }, "Save settings")),
+      // The Save bar stays in view at the bottom of the window, with what became of the last Save.
+      h(
+        "div",
+        { class: "toolbar sticky-save" },
+        h("button", { id: "save-settings", class: "primary", onclick: () => void this.save(), disabled: this.busy }, "Save settings"),
+        Object.keys(this.fieldProblems).length
+          ? h(
+              "span",
+              { class: "notice error bar-notice", id: "settings-problems", role: "alert" },
+              `Nothing was saved: fix the ${Object.keys(this.fieldProblems).length === 1 ? "field" : `${Object.keys(this.fieldProblems).length} fields`} marked above.`,
+            )
+          : null,
+        this.saved ? h("span", { class: "notice ok bar-notice", id: "settings-msg", role: "status" }, "Saved.") : null,
+      ),
     );
   }
 

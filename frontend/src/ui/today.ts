@@ -101,6 +101,9 @@ export function dayChoices(status: Status, current: string): string[] {
   return [...new Set([status.today, current, ...status.days])].filter(Boolean).sort().reverse();
 }
 
+/** How many due names a row shows before it counts the rest. */
+export const dueShown = 4;
+
 /** dueNames are what a row has due, by name, when the agent names them. */
 export function dueNames(r: DayRow): string[] {
   return !r.notFetched && r.counts.due > 0 && r.due?.length ? r.due : [];
@@ -111,7 +114,10 @@ export function dueNames(r: DayRow): string[] {
 function dueChip(r: DayRow): HTMLElement | null {
   const names = dueNames(r);
   if (names.length === 0) return chip("due", r.counts.due, "due");
-  return h("span", { class: "chip due due-names", title: `${r.counts.due} due` }, names.join(" · "));
+  // A few names fit a row; the rest are counted (all are in the title and the row's spoken label).
+  const shown = names.slice(0, dueShown);
+  const more = names.length - shown.length;
+  return h("span", { class: "chip due due-names", title: `Due: ${names.join(", ")}` }, shown.join(" · "), more > 0 ? ` +${more} more` : "");
 }
 
 function chip(cls: string, n: number, label: string): HTMLElement | null {
