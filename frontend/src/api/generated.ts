@@ -141,6 +141,8 @@ export interface SyncSummary {
   unfetched: number;
   /** refreshed with only what changed */
   incremental: number;
+  /** chart fresh enough to keep; only the Patient read */
+  fresh: number;
   /** entries Epic sent that were not readable */
   skipped: number;
   requests: number;

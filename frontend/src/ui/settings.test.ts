@@ -121,6 +121,7 @@ describe("Settings", () => {
       clinicEnd: "19:00",
       syncEveryMinutes: 15,
       clinicDays: ["Tue", "Wed", "Thu", "Fri", "Sat"],
+      disabledExclusions: [],
       retentionDays: 21,
       largeText: true,
       lookbacks: { labs: 6, imaging: 24, consults: 12, hospital: 36 },
