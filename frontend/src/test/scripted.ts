@@ -268,7 +268,7 @@ export class Scripted implements Backend {
     this.calls.push(`sync:${date}`);
     if (this.syncGate) await this.syncGate.promise;
     if (this.syncError) throw this.syncError;
-    return { date, appointments: 3, patients: 3, stale: 0, unfetched: 0, incremental: 0, skipped: 0, requests: 20, partial: false, duration: 1e9, ...this.syncResult };
+    return { date, appointments: 3, patients: 3, stale: 0, unfetched: 0, incremental: 0, fresh: 0, skipped: 0, requests: 20, partial: false, duration: 1e9, ...this.syncResult };
   }
   async cancelSync() {
     this.calls.push("cancel-sync");

@@ -901,7 +901,7 @@ describe("what the agent knows and does not", () => {
   });
 
   it("an update that could not fetch some patients says which kept earlier data and which have none", () => {
-    const base = { date: today, appointments: 10, patients: 10, requests: 80, partial: true, duration: 0, incremental: 0, skipped: 0 };
+    const base = { date: today, appointments: 10, patients: 10, requests: 80, partial: true, duration: 0, incremental: 0, fresh: 0, skipped: 0 };
     expect(staleWords({ ...base, stale: 3, unfetched: 1 })).toBe(
       "Updated, but 2 patients could not be fetched from Epic and show earlier data; 1 patient could not be fetched at all (nothing is shown for this patient yet).",
     );
