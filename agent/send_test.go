@@ -334,3 +334,27 @@ func TestSendPrepNotesEndToEnd(t *testing.T) {
 		t.Fatal("turning sending on was not audited")
 	}
 }
+
+// The demo sends to its own simulated chart, as "Front Desk (demo)", once
+// sending is turned on; never while it is off.
+func TestDemoSendsToItsSimulatedChart(t *testing.T) {
+	ctx := context.Background()
+	a := openDemo(t)
+	date := weekdayBefore(time.Now(), 1)
+	if _, err := a.Sync(ctx, api.SyncRequest{Date: date}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Send(ctx, api.SendRequest{Date: date}); !api.IsKind(err, api.KindForbidden) || a.demo.NoteCount() != 0 {
+		t.Fatalf("demo with sending off: %v, %d notes", err, a.demo.NoteCount())
+	}
+	s, _ := a.Settings(ctx)
+	s.Send.Enabled = true
+	if err := a.SaveSettings(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	day, _ := a.Day(ctx, date)
+	res, err := a.Send(ctx, api.SendRequest{Date: date, AppointmentIDs: []string{day.Rows[0].AppointmentID}})
+	if err != nil || len(res.Sent) != 1 || res.Sent[0].By != demoUser || a.demo.NoteCount() != 1 {
+		t.Fatalf("demo send: %+v %v", res, err)
+	}
+}
