@@ -760,10 +760,47 @@ func (s *Store) Purge(ctx context.Context, keepFrom string) (int, error) {
 		}
 		n++
 	}
-	if n > 0 {
+	// Files that belong to a day (their name ends in -YYYY-MM-DD: the
+	// notes sent to the chart that day, its count) go with the day.
+	files, err := s.datedFilesBefore(keepFrom)
+	if err != nil {
+		return n, scrub("removing old days", err)
+	}
+	for _, f := range files {
+		if err := s.deletePrefix([]byte(prefixFile + f + "/")); err != nil {
+			return n, scrub("removing old days", err)
+		}
+	}
+	if n > 0 || len(files) > 0 {
 		s.gc()
 	}
 	return n, nil
+}
+
+// datedFilesBefore lists the files whose name ends in a date before day.
+func (s *Store) datedFilesBefore(day string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(prefixFile)})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			name, _, _ := strings.Cut(strings.TrimPrefix(string(it.Item().Key()), prefixFile), "/")
+			if seen[name] || len(name) < len("-2006-01-02") {
+				continue
+			}
+			seen[name] = true
+			date := name[len(name)-len("2006-01-02"):]
+			if name[len(name)-len("-2006-01-02")] != '-' {
+				continue
+			}
+			if _, err := time.Parse(time.DateOnly, date); err == nil && date < day {
+				out = append(out, name)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // gc runs Badger's value-log GC until it has nothing to rewrite.

@@ -237,6 +237,21 @@ func TestRetentionPurge(t *testing.T) {
 	if len(days) != 14 || days[0] != "2026-11-20" || days[13] != "2026-11-07" {
 		t.Fatalf("days left: %v", days)
 	}
+	// A day's own files (the notes sent to the chart that day) go with it;
+	// undated files and the kept days' stay.
+	for _, f := range []string{"sent-notes-2026-11-06", "sent-count-2026-11-01", "sent-notes-2026-11-07", "schedule.csv"} {
+		if err := s.PutFile(ctx, f, []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Purge(ctx, "2026-11-07"); err != nil {
+		t.Fatal(err)
+	}
+	for f, kept := range map[string]bool{"sent-notes-2026-11-06": false, "sent-count-2026-11-01": false, "sent-notes-2026-11-07": true, "schedule.csv": true} {
+		if _, err := s.GetFile(ctx, f); (err == nil) != kept {
+			t.Errorf("%s: kept=%v, err %v", f, kept, err)
+		}
+	}
 }
 
 func TestAuditLog(t *testing.T) {
