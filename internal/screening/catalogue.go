@@ -49,6 +49,8 @@ type Catalogue struct {
 	// them (hospice, palliative care), each with its own window.
 	Exclusions []*Concept   `yaml:"exclusions,omitempty"`
 	Screenings []*Screening `yaml:"screenings"`
+	// DocumentText finds evidence in documents' text (doctext.go).
+	DocumentText *DocumentText `yaml:"document_text,omitempty"`
 
 	seasonMonth, seasonDay int
 	hasKeywords            bool
@@ -626,6 +628,9 @@ func (c *Catalogue) compile() []Problem {
 		for _, m := range s.Modalities {
 			c.hasKeywords = c.hasKeywords || m != nil && len(m.Keywords) > 0
 		}
+	}
+	if c.DocumentText != nil {
+		c.DocumentText.compile(c, bad)
 	}
 	if len(probs) == 0 {
 		c.buildIndex()
