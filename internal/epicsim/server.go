@@ -355,6 +355,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+fhirPrefix+"/metadata", s.metadata)
 	mux.Handle("GET "+fhirPrefix+"/{type}", s.api(s.search))
 	mux.Handle("GET "+fhirPrefix+"/{type}/{id}", s.api(s.read))
+	mux.HandleFunc("GET "+fhirPrefix+"/Binary/{id}", s.binary) // binary.go
 	mux.Handle("POST "+schedulePath, s.api(s.providerAppointments))
 	return s.withLatency(mux)
 }

@@ -2,6 +2,7 @@ package docgen
 
 import (
 	"fmt"
+	"hash/fnv"
 	"image"
 	"strings"
 	"time"
@@ -118,11 +119,49 @@ var dateFormats = []string{"01/02/2006", "January 2, 2006", "2006-01-02", "2 Jan
 var formats = []Format{PDFText, PDFScan, HTMLNote, PNGScan, RTFNote, TIFFScan, Text, JPEGScan}
 var variants = []Variant{Clean, Skewed, Noisy, LowRes}
 
+// build makes one document from a template: the letter is dated docDate,
+// the test done a few days before it, a planned one weeks after.
+func build(m modalityText, t template, k int, docDate time.Time) Doc {
+	performed := docDate.AddDate(0, 0, -(3 + k%5))
+	when := performed
+	if t.kind == Postponed {
+		when = docDate.AddDate(0, 0, 10+k%40)
+	}
+	dated := false
+	var lines []string
+	for _, l := range t.lines {
+		if strings.Contains(l, "{date}") {
+			dated = true
+			l = strings.ReplaceAll(l, "{date}", when.Format(dateFormats[k%len(dateFormats)]))
+		}
+		lines = append(lines, l)
+	}
+	tr := Truth{Screening: m.screening, Modality: m.modality, Kind: t.kind}
+	if t.kind == Evidence {
+		tr.Performed = docDate
+		if dated {
+			tr.Performed = performed
+		}
+	}
+	head := []string{m.org, "1200 Harbor Road, Springfield", "Patient: Test Patient    DOB: 04/17/1961", ""}
+	return Doc{Title: m.title, Org: m.org, Date: docDate, Lines: append(head, lines...), Truth: tr}
+}
+
+func buildUnrelated(i int, docDate time.Time) Doc {
+	head := []string{"Northside Orthopedics", "Patient: Test Patient    DOB: 04/17/1961", ""}
+	u := unrelated[i%len(unrelated)]
+	return Doc{Title: "Outside consult letter", Org: "Northside Orthopedics", Date: docDate, Lines: append(head, u...), Truth: Truth{Kind: Unrelated}}
+}
+
+func midnight(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
 // Corpus is the simulator's outside records, as of day: every template of
-// every modality in several formats, each with its truth. Same day, same
-// corpus.
+// every modality twice, in rotating formats and scan variants, and two
+// unrelated letters, each with its truth. Same day, same corpus.
 func Corpus(day time.Time) []Doc {
-	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	day = midnight(day)
 	var docs []Doc
 	n := 0
 	add := func(d Doc) {
@@ -138,42 +177,49 @@ func Corpus(day time.Time) []Doc {
 		for mi, m := range modalities {
 			for ti, t := range m.templates {
 				k := round*97 + mi*13 + ti
-				performed := day.AddDate(0, -(2 + k%20), -(k % 27))
-				planned := day.AddDate(0, 0, 10+k%40)
-				docDate := performed.AddDate(0, 0, 3+k%5) // the letter follows the test
-				when := performed
-				if t.kind == Postponed {
-					when, docDate = planned, day.AddDate(0, 0, -(5+k%30))
-				}
-				if t.kind == Negated {
+				docDate := day.AddDate(0, -(2 + k%20), -(k % 27))
+				if t.kind != Evidence {
 					docDate = day.AddDate(0, -(1 + k%10), 0)
 				}
-				dated := false
-				var lines []string
-				for _, l := range t.lines {
-					if strings.Contains(l, "{date}") {
-						dated = true
-						l = strings.ReplaceAll(l, "{date}", when.Format(dateFormats[k%len(dateFormats)]))
-					}
-					lines = append(lines, l)
-				}
-				tr := Truth{Screening: m.screening, Modality: m.modality, Kind: t.kind}
-				if t.kind == Evidence {
-					tr.Performed = docDate
-					if dated {
-						tr.Performed = performed
-					}
-				}
-				head := []string{m.org, "1200 Harbor Road, Springfield", "Patient: Test Patient    DOB: 04/17/1961", ""}
-				add(Doc{Title: m.title, Org: m.org, Date: docDate, Lines: append(head, lines...), Truth: tr})
+				add(build(m, t, k, docDate))
 			}
 		}
 	}
-	for i, u := range unrelated {
-		head := []string{"Northside Orthopedics", "Patient: Test Patient    DOB: 04/17/1961", ""}
-		add(Doc{Title: "Outside consult letter", Org: "Northside Orthopedics", Date: day.AddDate(0, -3-i, 0), Lines: append(head, u...), Truth: Truth{Kind: Unrelated}})
+	for i := range unrelated {
+		add(buildUnrelated(i, day.AddDate(0, -3-i, 0)))
 	}
 	return docs
+}
+
+// ForDocument is the outside record filed under a document of the
+// simulated practice: chosen by its id (one in four is unrelated), dated
+// by the document's date, in a format and scan variant chosen by its id.
+func ForDocument(id string, date time.Time) Doc {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	k := int(h.Sum64() % (1 << 30))
+	var d Doc
+	total := 0
+	for _, m := range modalities {
+		total += len(m.templates)
+	}
+	if pick := k % (total + total/3); pick >= total {
+		d = buildUnrelated(pick, midnight(date))
+	} else {
+		for _, m := range modalities {
+			if pick < len(m.templates) {
+				d = build(m, m.templates[pick], k/7, midnight(date))
+				break
+			}
+			pick -= len(m.templates)
+		}
+	}
+	d.ID = id
+	d.Format = formats[(k/11)%len(formats)]
+	if d.Format.Scanned() {
+		d.Variant = variants[(k/101)%len(variants)]
+	}
+	return d
 }
 
 // Bytes renders a document in its format; a TIFF scan has a cover page.
