@@ -208,6 +208,12 @@ func (c *Catalogue) FindInText(doc TextDoc) []TextFinding {
 	return out
 }
 
+// dayOf is the calendar day of a document's date, as dates read from text
+// are: the day it was written where it was written.
+func dayOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
 func (m *TextModality) rank(from string) int {
 	if i := slices.Index(m.Date, from); i >= 0 {
 		return i
@@ -227,11 +233,11 @@ func (m *TextModality) date(sentence string, at int, labelled time.Time, doc Tex
 			}
 		case "clinical":
 			if !doc.Clinical.IsZero() {
-				return doc.Clinical, "clinical"
+				return dayOf(doc.Clinical), "clinical"
 			}
 		case "indexed":
 			if !doc.Indexed.IsZero() {
-				return doc.Indexed, "indexed"
+				return dayOf(doc.Indexed), "indexed"
 			}
 		}
 	}

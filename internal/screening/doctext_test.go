@@ -21,7 +21,7 @@ func findOne(t *testing.T, doc TextDoc, screening string) *TextFinding {
 
 func TestFindInTextEvidenceNegationPostponement(t *testing.T) {
 	doc := func(text string) TextDoc {
-		return TextDoc{ID: "d1", Title: "Outside report", Text: text, Clinical: dateOf("2025-06-20"), Indexed: dateOf("2025-06-22")}
+		return TextDoc{ID: "d1", Title: "Outside report", Text: text, Clinical: dateOf("2025-06-20").Add(14*time.Hour + 20*time.Minute), Indexed: dateOf("2025-06-22")}
 	}
 	for _, tc := range []struct {
 		text, screening, dismissed, phrase string
@@ -34,6 +34,8 @@ func TestFindInTextEvidenceNegationPostponement(t *testing.T) {
 		{"Screening mammogram 14 Mar 2025: BI-RADS 2.", "breast_cancer", "", "mammogram", "2025-03-14", "text"},
 		{"Procedure: colonoscopy on 2025-01-02.\nThe cecum was\nreached.", "colorectal_cancer", "", "colonoscopy", "2025-01-02", "text"},
 		{"The cecum was reached. Withdrawal time 9 minutes.", "colorectal_cancer", "", "cecum was reached", "2025-06-20", "clinical"},
+		// A document's own date counts as its day, whatever the hour.
+		{"The colonoscope was advanced to the cecum.", "colorectal_cancer", "", "colonoscope", "2025-06-20", "clinical"},
 		{"Date of service: 5/2/25\n\nThe cecum was reached.", "colorectal_cancer", "", "cecum was reached", "2025-05-02", "text"},
 		{"The patient declined a screening mammogram.", "breast_cancer", "negated", "mammogram", "", ""},
 		{"Pap smear not done today.", "cervical_cancer", "negated", "Pap smear", "", ""},
@@ -61,7 +63,7 @@ func TestFindInTextEvidenceNegationPostponement(t *testing.T) {
 		if f.Dismissed != tc.dismissed || f.Phrase != tc.phrase || f.Sentence[f.Start:f.End] != tc.phrase {
 			t.Errorf("%q: dismissed %q phrase %q (%d:%d), want %q %q", tc.text, f.Dismissed, f.Phrase, f.Start, f.End, tc.dismissed, tc.phrase)
 		}
-		if tc.date != "" && (f.Date.Format("2006-01-02") != tc.date || f.DateFrom != tc.from) {
+		if tc.date != "" && (!f.Date.Equal(dateOf(tc.date)) || f.DateFrom != tc.from) {
 			t.Errorf("%q: date %s from %s, want %s from %s", tc.text, f.Date.Format("2006-01-02"), f.DateFrom, tc.date, tc.from)
 		}
 	}
