@@ -23,22 +23,32 @@ const hostilePrefix = "hostile-"
 // truth; ok false for a document that carries none.
 func (s *Server) OutsideRecord(docID string) (docgen.Doc, bool) {
 	s.data.RLock()
-	res := s.practice.res["DocumentReference/"+docID]
-	s.data.RUnlock()
-	if res == nil || res.Code.code != "11488-4" { // consult notes
-		return docgen.Doc{}, false
-	}
-	return docgen.ForDocument(res.ID, res.Date), true
+	defer s.data.RUnlock()
+	return s.outsideRecord(s.practice.res["DocumentReference/"+docID])
 }
 
-// documentContent is a DocumentReference's content element: its
-// attachment's type as the record will be served, and where.
-func documentContent(r *Resource) []any {
-	ct := "text/plain"
-	if r.Code.code == "11488-4" {
-		ct = docgen.ForDocument(r.ID, r.Date).Format.ContentType()
+// outsideRecord is a consult note's outside record: about a screening the
+// patient was built to be due for (a letter that completes it), or, for a
+// patient due for none, an unrelated letter. s.data is held.
+func (s *Server) outsideRecord(r *Resource) (docgen.Doc, bool) {
+	if r == nil || r.Code.code != "11488-4" { // consult notes
+		return docgen.Doc{}, false
 	}
-	return []any{map[string]any{"attachment": map[string]any{"contentType": ct, "url": "Binary/" + r.ID, "title": r.Title}}}
+	p := s.practice.PatientByID(r.PatientID)
+	open := func(screening string) bool { return p != nil && p.Outcomes[screening] == Due }
+	return docgen.ForDocument(r.ID, r.Date, open), true
+}
+
+// documentContent sets a DocumentReference's content (its attachment's
+// type as the record will be served, and where) and, for an outside
+// record, its custodian: the organisation that wrote it. s.data is held.
+func (s *Server) documentContent(m map[string]any, r *Resource) {
+	ct := "text/plain"
+	if d, ok := s.outsideRecord(r); ok {
+		ct = d.Format.ContentType()
+		m["custodian"] = map[string]any{"display": d.Org}
+	}
+	m["content"] = []any{map[string]any{"attachment": map[string]any{"contentType": ct, "url": "Binary/" + r.ID, "title": r.Title}}}
 }
 
 // binary answers GET Binary/{id}: the raw content in its own type when
@@ -102,7 +112,10 @@ func (s *Server) binaryContent(id string) (body io.Reader, size int64, contentTy
 	if res == nil {
 		return nil, 0, "", false
 	}
-	if d, ok := s.OutsideRecord(id); ok {
+	s.data.RLock()
+	d, ok := s.outsideRecord(res)
+	s.data.RUnlock()
+	if ok {
 		b, err := d.Bytes()
 		if err != nil {
 			return nil, 0, "", false

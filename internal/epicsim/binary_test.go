@@ -68,9 +68,11 @@ func TestOutsideRecordsServedByBinary(t *testing.T) {
 		if b, _ := base64.StdEncoding.DecodeString(bin.Data); !bytes.Equal(b, want) {
 			t.Fatalf("%s: Binary data differs", r.ID)
 		}
-		att := documentContent(r)[0].(map[string]any)["attachment"].(map[string]any)
-		if att["contentType"] != d.Format.ContentType() || att["url"] != "Binary/"+r.ID {
-			t.Fatalf("%s attachment %v", r.ID, att)
+		m := map[string]any{}
+		s.documentContent(m, r)
+		att := m["content"].([]any)[0].(map[string]any)["attachment"].(map[string]any)
+		if att["contentType"] != d.Format.ContentType() || att["url"] != "Binary/"+r.ID || m["custodian"].(map[string]any)["display"] != d.Org {
+			t.Fatalf("%s attachment %v, custodian %v", r.ID, att, m["custodian"])
 		}
 	}
 	for _, k := range []docgen.Kind{docgen.Evidence, docgen.Negated, docgen.Postponed, docgen.Unrelated} {

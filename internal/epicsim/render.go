@@ -182,7 +182,7 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 		if r.Author != "" {
 			m["author"] = []any{map[string]any{"display": r.Author}}
 		}
-		m["content"] = documentContent(r) // binary.go
+		s.documentContent(m, r) // content and custodian: binary.go
 	case "Encounter":
 		m["status"] = r.Status
 		m["class"] = map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": r.Class}

@@ -192,27 +192,42 @@ func Corpus(day time.Time) []Doc {
 }
 
 // ForDocument is the outside record filed under a document of the
-// simulated practice: chosen by its id (one in four is unrelated), dated
-// by the document's date, in a format and scan variant chosen by its id.
-func ForDocument(id string, date time.Time) Doc {
+// simulated practice, chosen by its id among the templates of the
+// screenings open says the patient is due for (an unrelated letter when
+// none, or for one in four), dated by the document's date, in a format and
+// scan variant chosen by its id.
+func ForDocument(id string, date time.Time, open func(screening string) bool) Doc {
 	h := fnv.New64a()
 	h.Write([]byte(id))
 	k := int(h.Sum64() % (1 << 30))
-	var d Doc
-	total := 0
-	for _, m := range modalities {
-		total += len(m.templates)
+	type pick struct {
+		m modalityText
+		t template
 	}
-	if pick := k % (total + total/3); pick >= total {
-		d = buildUnrelated(pick, midnight(date))
-	} else {
-		for _, m := range modalities {
-			if pick < len(m.templates) {
-				d = build(m, m.templates[pick], k/7, midnight(date))
-				break
+	// Half the letters about a due screening evidence it; the rest
+	// decline, postpone or only mention it.
+	var evidence, other []pick
+	for _, m := range modalities {
+		if open != nil && open(m.screening) {
+			for _, t := range m.templates {
+				if t.kind == Evidence {
+					evidence = append(evidence, pick{m, t})
+				} else {
+					other = append(other, pick{m, t})
+				}
 			}
-			pick -= len(m.templates)
 		}
+	}
+	picks := evidence
+	if (k/4)%2 == 1 {
+		picks = other
+	}
+	var d Doc
+	if n := len(picks); n == 0 || k%4 == 0 {
+		d = buildUnrelated(k/4, midnight(date))
+	} else {
+		p := picks[(k/8)%n]
+		d = build(p.m, p.t, k/7, midnight(date))
 	}
 	d.ID = id
 	d.Format = formats[(k/11)%len(formats)]
