@@ -155,6 +155,18 @@ export interface Evidence {
   code?: string;
   display?: string;
   date?: string;
+  /** The sentence of a document the result was read from (always "check"). */
+  text?: TextEvidence;
+}
+
+/** A document sentence: the phrase is sentence[start, end) in UTF-8 bytes. */
+export interface TextEvidence {
+  sentence: string;
+  start: number;
+  end: number;
+  org?: string;
+  docDate?: string;
+  dateFrom?: string; // text, clinical or indexed: where the date came from
 }
 
 export interface Result {
@@ -216,9 +228,12 @@ export interface Sheet {
   consults: Line[];
   hospital: Line[];
   immunizations: Line[];
+  /** Documents that could not be read, with why. */
+  unread?: Line[];
 }
 
-export type SyncPhase = "schedule" | "patients" | "saving" | "done" | "failed";
+/** reading and read: documents read after an update (agent/reading.go). */
+export type SyncPhase = "schedule" | "patients" | "saving" | "done" | "failed" | "reading" | "read";
 
 export interface SyncEvent {
   phase: SyncPhase;

@@ -52,6 +52,8 @@ export class DeskApp {
   filters: TodayFilters = { ...defaultFilters };
   /** The running update's latest progress; undefined when none runs. */
   progress?: SyncEvent;
+  /** Documents being read after an update ("reading 12 documents: 5 of 12"). */
+  reading?: SyncEvent;
   updated = new Set<string>();
   cancelling = false;
   /** The last schedule file imported in this window (schedule source "file"). */
@@ -368,6 +370,13 @@ export class DeskApp {
 
   private onSyncEvent(e: SyncEvent): void {
     if (!e || typeof e.phase !== "string") return;
+    if (e.phase === "reading" || e.phase === "read") {
+      // Documents read after an update: rows change as evidence lands.
+      this.reading = e.phase === "reading" ? e : undefined;
+      if (this.ready && (!e.date || e.date === this.date) && (e.patientId || e.phase === "read")) void this.loadDay();
+      this.render();
+      return;
+    }
     const watching = this.progress !== undefined;
     if (running(e.phase)) {
       if (e.phase === "schedule" && !watching) this.updated.clear();
@@ -706,6 +715,7 @@ export class DeskApp {
           dayError: this.dayError,
           filters: this.filters,
           progress: this.progress,
+          reading: this.reading,
           updated: this.updated,
           cancelling: this.cancelling,
           scheduleImport: this.scheduleImport,

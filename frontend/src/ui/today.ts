@@ -33,6 +33,8 @@ export interface TodayProps {
   filters: TodayFilters;
   /** The latest progress of a running update, if one is running. */
   progress?: SyncEvent;
+  /** Documents being read after an update, if any. */
+  reading?: SyncEvent;
   /** Patients whose charts landed during the running update. */
   updated: ReadonlySet<string>;
   cancelling?: boolean;
@@ -552,6 +554,7 @@ export function renderToday(p: TodayProps): HTMLElement {
         ? h("div", { class: "footnote", id: "day-total" }, h("span", { id: "footnote" }, `${shown.length} of ${rows.length} appointments shown`), ` · ${withDue} with something due`)
         : null,
       p.progress ? progressBar(p.progress, p.date, p.cancelling ?? false, p.onCancelSync, file) : null,
+      p.reading?.message ? h("div", { class: "footnote", id: "reading", role: "status" }, p.reading.message) : null,
     ),
     imp ? importPanel(imp, p, syncing) : null,
     partial,
