@@ -54,6 +54,7 @@ func (c child) command(ctx context.Context, name string, args ...string) (*exec.
 		}
 	}
 	cmd.WaitDelay = 5 * time.Second
+	dieWithParent(cmd)
 	return cmd, nil
 }
 
