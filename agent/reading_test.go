@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"strings"
@@ -98,6 +99,10 @@ func TestDocumentsReadAfterTheDayLands(t *testing.T) {
 					t.Errorf("%s: not marked check or no highlight: %+v %+v", r.ID, r, ev.Text)
 				}
 				seen = append(seen, row.AppointmentID+"/"+r.ID)
+				// What prep --format json --patient prints: the sheet, as sent.
+				if b, _ := json.Marshal(sh); !strings.Contains(string(b), `"text":{"sentence":`) {
+					t.Errorf("the sheet's JSON lacks the sentence")
+				}
 			}
 		}
 		var start time.Time
