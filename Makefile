@@ -14,7 +14,8 @@ LDFLAGS   := -s -w -X github.com/healthprep/desk/internal/buildinfo.Version=$(VE
 # Debian/Ubuntu packages for building the app, the headless keychain used by
 # the tests, Xvfb for the real-window smoke test and Chromium for browser tests.
 DEB_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
-            xvfb xauth dbus dbus-x11 gnome-keyring chromium imagemagick
+            xvfb xauth dbus dbus-x11 gnome-keyring chromium imagemagick \
+            tesseract-ocr tesseract-ocr-eng poppler-utils
 
 # What `make run` needs: the app's build and, with no display, Xvfb.
 RUN_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev xvfb xauth
@@ -86,7 +87,7 @@ fmt-check:
 # Go tests run inside a private D-Bus session with an unlocked gnome-keyring,
 # so the keychain tests use the real Secret Service.
 test-go: fhirdefs debs-test
-	HEALTHPREP_REQUIRE_KEYRING=1 HEALTHPREP_REQUIRE_CHROMIUM=1 build/scripts/with-keyring $(GO) test -race -count=1 -timeout 25m ./...
+	HEALTHPREP_REQUIRE_KEYRING=1 HEALTHPREP_REQUIRE_CHROMIUM=1 HEALTHPREP_REQUIRE_OCR=1 build/scripts/with-keyring $(GO) test -race -count=1 -timeout 25m ./...
 
 # Vitest unit tests, then the built frontend in headless Chromium (Playwright).
 test-frontend: frontend debs-test

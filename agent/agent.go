@@ -65,7 +65,8 @@ type Agent struct {
 	// presetValues is that preset: the wizard finishing it sends only the
 	// fields it shows, and the preset fills in the rest (port, schedule).
 	presetValues *Preset
-	notice       string // something the front desk should know (a cache set aside)
+	notice       string       // something the front desk should know (a cache set aside)
+	reading      readingState // what documents' text said (reading.go)
 
 	// life ends when the agent closes; syncs run under it, not under the
 	// caller's context, and Close waits for them (jobs) to save or give up.

@@ -44,6 +44,9 @@ type Practice struct {
 	// Concurrency is how many requests to Epic a sync keeps in flight
 	// (0: the default, 6). Some organisations ask apps to stay lower.
 	Concurrency int `json:"concurrency,omitempty"`
+	// ReadingWorkers is how many documents are read (OCR) at once after a
+	// sync; 0: one, so reading takes one core.
+	ReadingWorkers int `json:"readingWorkers,omitempty"`
 	// Lookbacks are the prep sheet's recent-history windows, in months.
 	Lookbacks Lookbacks `json:"lookbacks,omitzero"`
 	// Send is sending prep notes to the chart: off unless turned on.

@@ -108,6 +108,7 @@ func (a *Agent) Day(ctx context.Context, date string) (api.DayList, error) {
 			list.Rows[i].NotFetched, list.Rows[i].Counts, list.Rows[i].Age, list.Rows[i].Sex = true, prep.Counts{}, nil, ""
 		}
 	}
+	a.recount(ctx, date, d, recs, list.Rows) // documents' text (reading.go)
 	return wireDay(list), nil
 }
 
@@ -122,7 +123,9 @@ func (a *Agent) sheet(d store.Day, recs map[string]record.Record, appt record.Ap
 		s.Conditions, s.Labs, s.Imaging, s.Consults, s.Hospital, s.Immunizations = []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}
 		return s
 	}
-	s := prep.BuildSheet(appt, recs[appt.PatientID], a.catalogue(), a.prepOptions())
+	opts := a.prepOptions()
+	opts.Documents = a.documentText(context.Background(), d.Date, appt.PatientID) // reading.go
+	s := prep.BuildSheet(appt, recs[appt.PatientID], a.catalogue(), opts)
 	s.Stale = p.Stale
 	return s
 }

@@ -242,6 +242,7 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 		}
 		return out, &syncFailed{msg: last.Error, err: err}
 	}
+	a.startReading(p, date, ts) // documents' text, in the background (reading.go)
 	keepFrom := a.now().In(p.Location()).AddDate(0, 0, -p.withDefaults().RetentionDays).Format(time.DateOnly)
 	if n, err := st.Purge(ctx, keepFrom); err != nil {
 		a.log.Warn("retention purge failed", "err", err)

@@ -31,6 +31,7 @@ func wireSheet(s prep.Sheet) api.Sheet {
 		Notes: s.Notes, Results: wireResults(s.Results), Measures: wireMeasures(s.Measures),
 		Conditions: wireLines(s.Conditions), Labs: wireLines(s.Labs), Imaging: wireLines(s.Imaging),
 		Consults: wireLines(s.Consults), Hospital: wireLines(s.Hospital), Immunizations: wireLines(s.Immunizations),
+		Unread: wireLines(s.Unread),
 	}
 }
 
@@ -68,7 +69,11 @@ func wireEvidence(es []screening.Evidence) []api.Evidence {
 	}
 	out := make([]api.Evidence, len(es))
 	for i, e := range es {
-		out[i] = api.Evidence(e)
+		out[i] = api.Evidence{Type: e.Type, ID: e.ID, System: e.System, Code: e.Code, Display: e.Display, Date: e.Date}
+		if e.Text != nil {
+			t := api.TextEvidence(*e.Text)
+			out[i].Text = &t
+		}
 	}
 	return out
 }

@@ -91,6 +91,8 @@ type Sheet struct {
 	Consults      []Line        `json:"consults"`
 	Hospital      []Line        `json:"hospital"`
 	Immunizations []Line        `json:"immunizations"`
+	// Unread are documents that could not be read, with why.
+	Unread []Line `json:"unread,omitempty"`
 }
 
 // ScreeningStatus is a screening's state for a visit.
@@ -160,6 +162,20 @@ type Evidence struct {
 	Code    string    `json:"code,omitempty"`
 	Display string    `json:"display,omitempty"`
 	Date    time.Time `json:"date,omitzero"`
+	// Text is the sentence of a document the result was read from (always
+	// "check").
+	Text *TextEvidence `json:"text,omitempty"`
+}
+
+// TextEvidence is a document's sentence: the phrase is sentence[start:end]
+// in UTF-8 bytes.
+type TextEvidence struct {
+	Sentence string    `json:"sentence"`
+	Start    int       `json:"start"`
+	End      int       `json:"end"`
+	Org      string    `json:"org,omitempty"`
+	DocDate  time.Time `json:"docDate,omitzero"`
+	DateFrom string    `json:"dateFrom,omitempty"` // text, clinical or indexed: where the date came from
 }
 
 // CatalogueScreening is one screening's settings for the catalogue editor.

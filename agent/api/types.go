@@ -167,6 +167,9 @@ const (
 	PhaseSaving   SyncPhase = "saving"
 	PhaseDone     SyncPhase = "done"
 	PhaseFailed   SyncPhase = "failed"
+	// Documents read after an update (agent/reading.go): reading, then read.
+	PhaseReading SyncPhase = "reading"
+	PhaseRead    SyncPhase = "read"
 )
 
 // SyncEvent reports sync progress.

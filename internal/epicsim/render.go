@@ -198,8 +198,7 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 		if r.Author != "" {
 			m["author"] = []any{map[string]any{"display": r.Author}}
 		}
-		// Metadata only; the binary is never served in the simulator.
-		m["content"] = []any{map[string]any{"attachment": map[string]any{"contentType": "text/html", "url": "Binary/" + r.ID}}}
+		s.documentContent(m, r) // content and custodian: binary.go
 	case "Encounter":
 		m["status"] = r.Status
 		m["class"] = map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": r.Class}

@@ -360,6 +360,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+fhirPrefix+"/{type}/{id}", s.api(s.read))
 	mux.Handle("POST "+fhirPrefix+"/{type}", s.writeAPI(s.createNote))
 	mux.Handle("PUT "+fhirPrefix+"/{type}/{id}", s.writeAPI(s.updateNote))
+	mux.HandleFunc("GET "+fhirPrefix+"/Binary/{id}", s.binary) // binary.go
 	mux.Handle("POST "+schedulePath, s.api(s.providerAppointments))
 	return s.withLatency(mux)
 }

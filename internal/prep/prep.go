@@ -62,6 +62,8 @@ type Options struct {
 	Labs, Imaging, Consults, Hospital time.Duration
 	// ShowNotApplicable keeps screenings that do not apply.
 	ShowNotApplicable bool
+	// Documents is what the patient's documents said (doctext.go).
+	Documents *screening.DocText
 }
 
 func orYear(d time.Duration) time.Duration {
@@ -157,6 +159,8 @@ type Sheet struct {
 	Consults      []Line                  `json:"consults"`
 	Hospital      []Line                  `json:"hospital"`
 	Immunizations []Line                  `json:"immunizations"`
+	// Unread are documents that could not be read (doctext's reason).
+	Unread []Line `json:"unread,omitempty"`
 }
 
 var order = map[screening.Status]int{
@@ -219,6 +223,9 @@ func header(p record.Patient, visit time.Time, fallbackName string) SheetPatient
 func BuildSheet(a record.Appointment, rec record.Record, cat *screening.Catalogue, opts Options) Sheet {
 	visit := a.Start
 	results := screening.Evaluate(rec, cat, visit)
+	if d := opts.Documents; d != nil { // what documents' text says: "check"
+		results = screening.ApplyText(results, cat, visit, d.Docs, d.Found)
+	}
 	measures := []screening.MeasureLine{}
 	for _, l := range screening.EvaluateMeasures(rec, cat, visit, results) {
 		applies := slices.ContainsFunc(results, func(r screening.Result) bool {
@@ -235,7 +242,7 @@ func BuildSheet(a record.Appointment, rec record.Record, cat *screening.Catalogu
 	s := Sheet{
 		Date: visit.Format(time.DateOnly), AppointmentID: a.ID, Patient: header(rec.Patient, visit, a.PatientName),
 		Time: a.Start, Provider: a.Provider, VisitType: a.VisitType, Status: a.Status, Results: results,
-		Notes: missingNotes(results), Measures: measures,
+		Notes: missingNotes(results), Measures: measures, Unread: unreadLines(opts.Documents),
 	}
 	s.Conditions, s.Labs, s.Imaging, s.Consults, s.Hospital, s.Immunizations = []Line{}, []Line{}, []Line{}, []Line{}, []Line{}, []Line{}
 	within := func(t time.Time, d time.Duration) bool {

@@ -52,6 +52,8 @@ type Catalogue struct {
 	// Measures are the quality measures (eCQMs) the screenings correspond
 	// to, for the sheet's measure view (measure.go).
 	Measures []*Measure `yaml:"measures,omitempty"`
+	// DocumentText finds evidence in documents' text (doctext.go).
+	DocumentText *DocumentText `yaml:"document_text,omitempty"`
 
 	seasonMonth, seasonDay int
 	hasKeywords            bool
@@ -742,6 +744,9 @@ func (c *Catalogue) compile() []Problem {
 		if s != nil {
 			s.measure = strings.Join(s.measures, ", ")
 		}
+	}
+	if c.DocumentText != nil {
+		c.DocumentText.compile(c, bad)
 	}
 	if len(probs) == 0 {
 		c.buildIndex()

@@ -31,6 +31,8 @@ type Evidence struct {
 	Code    string    `json:"code,omitempty"` // empty when a title keyword matched
 	Display string    `json:"display,omitempty"`
 	Date    time.Time `json:"date,omitzero"`
+	// Text is the sentence a document's text evidence came from (doctext.go).
+	Text *TextEvidence `json:"text,omitempty"`
 }
 
 // Result is one screening's outcome with its explanation.

@@ -33,9 +33,12 @@ var smallCatalogues = []string{
 func defaultPieces() [][]byte {
 	text := string(DefaultYAML())
 	// Each piece keeps the head (version, shared exclusions) and one
-	// screening; the measures, which name screenings, are left out.
-	if i := strings.Index(text, "\nmeasures:\n"); i > 0 {
-		text = text[:strings.LastIndex(text[:i], "\n# Quality measures")+1]
+	// screening; the measures and document_text, which name screenings and
+	// follow them, are left out.
+	for _, tail := range []string{"\n# Quality measures", "\n# Evidence in the text of documents"} {
+		if i := strings.Index(text, tail); i > 0 {
+			text = text[:i+1]
+		}
 	}
 	start := strings.Index(text, "\nscreenings:\n") + len("\nscreenings:")
 	head := text[:start+1]

@@ -9,7 +9,7 @@ export type ScreeningStatus = "complete" | "due_soon" | "due" | "excluded" | "no
 
 export type SignInStep = "idle" | "waiting" | "done" | "failed";
 
-export type SyncPhase = "schedule" | "patients" | "saving" | "done" | "failed";
+export type SyncPhase = "schedule" | "patients" | "saving" | "done" | "failed" | "reading" | "read";
 
 /** Status is the agent's state at a glance. */
 export interface Status {
@@ -461,6 +461,8 @@ export interface Sheet {
   consults: Line[];
   hospital: Line[];
   immunizations: Line[];
+  /** Unread are documents that could not be read, with why. */
+  unread?: Line[];
 }
 
 /** Result is one screening's outcome with its explanation. */
@@ -516,6 +518,25 @@ export interface Evidence {
   code?: string;
   display?: string;
   date?: string;
+  /**
+   * Text is the sentence of a document the result was read from (always
+   * "check").
+   */
+  text?: TextEvidence;
+}
+
+/**
+ * TextEvidence is a document's sentence: the phrase is sentence[start:end]
+ * in UTF-8 bytes.
+ */
+export interface TextEvidence {
+  sentence: string;
+  start: number;
+  end: number;
+  org?: string;
+  docDate?: string;
+  /** text, clinical or indexed: where the date came from */
+  dateFrom?: string;
 }
 
 /** CatalogueScreening is one screening's settings for the catalogue editor. */

@@ -54,6 +54,8 @@ export class DeskApp {
   filters: TodayFilters = { ...defaultFilters };
   /** The running update's latest progress; undefined when none runs. */
   progress?: SyncEvent;
+  /** Documents being read after an update ("reading 12 documents: 5 of 12"). */
+  reading?: SyncEvent;
   updated = new Set<string>();
   /** When the last update of a day finished in this window (HH:MM), for Today's total line. */
   finished?: { date: string; at: string };
@@ -382,6 +384,13 @@ export class DeskApp {
 
   private onSyncEvent(e: SyncEvent): void {
     if (!e || typeof e.phase !== "string") return;
+    if (e.phase === "reading" || e.phase === "read") {
+      // Documents read after an update: rows change as evidence lands.
+      this.reading = e.phase === "reading" ? e : undefined;
+      if (this.ready && (!e.date || e.date === this.date) && (e.patientId || e.phase === "read")) void this.loadDay();
+      this.render();
+      return;
+    }
     const watching = this.progress !== undefined;
     if (running(e.phase)) {
       if (e.phase === "schedule" && !watching) this.updated.clear();
@@ -770,6 +779,7 @@ export class DeskApp {
           dayError: this.dayError,
           filters: this.filters,
           progress: this.progress,
+          reading: this.reading,
           updated: this.updated,
           finishedAt: this.finished?.date === this.date ? this.finished.at : undefined,
           cancelling: this.cancelling,

@@ -1,5 +1,6 @@
 import type { Failure, Line, Lookbacks, Result, Sheet } from "../api/types";
 import { dayLabel, h, hhmm, shortDate } from "./dom";
+import { textEvidence } from "./docevidence";
 import { errorBox } from "./errors";
 import { source, statusLabel, visitStatusLabel } from "./labels";
 import { renderMeasures } from "./measures";
@@ -26,6 +27,7 @@ function evidence(r: Result): HTMLElement {
           {},
           e.display || e.code || e.type,
           h("span", { class: "ev-meta" }, [e.date ? shortDate(e.date) : "date unknown", source(e.type)].join(" · ")),
+          textEvidence(e),
         ),
       ),
     ),
@@ -139,6 +141,7 @@ export function renderSheet(p: SheetProps): HTMLElement {
       lines("Consults and documents", "consults", s.consults, lb?.consults),
       lines("Hospital visits", "hospital", s.hospital, lb?.hospital),
       lines("Immunizations", "immunizations", s.immunizations),
+      s.unread?.length ? lines("Documents that could not be read", "unread", s.unread) : null,
     ),
   );
 }

@@ -42,6 +42,8 @@ export interface TodayProps {
   filters: TodayFilters;
   /** The latest progress of a running update, if one is running. */
   progress?: SyncEvent;
+  /** Documents being read after an update, if any. */
+  reading?: SyncEvent;
   /** Patients whose charts landed during the running update. */
   updated: ReadonlySet<string>;
   /** When an update of this day last finished in this window (HH:MM). */
@@ -587,6 +589,7 @@ export function renderToday(p: TodayProps): HTMLElement {
           )
         : null,
       p.progress ? progressBar(p.progress, p.date, p.cancelling ?? false, p.onCancelSync, file) : null,
+      p.reading?.message ? h("div", { class: "footnote", id: "reading", role: "status" }, p.reading.message) : null,
     ),
     p.printPanel ?? null,
     imp ? importPanel(imp, p, syncing) : null,

@@ -409,6 +409,47 @@ export namespace api {
 	        this.pkceS256 = source["pkceS256"];
 	    }
 	}
+	export class TextEvidence {
+	    sentence: string;
+	    start: number;
+	    end: number;
+	    org?: string;
+	    // Go type: time
+	    docDate: any;
+	    dateFrom?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TextEvidence(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.sentence = source["sentence"];
+	        this.start = source["start"];
+	        this.end = source["end"];
+	        this.org = source["org"];
+	        this.docDate = this.convertValues(source["docDate"], null);
+	        this.dateFrom = source["dateFrom"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Evidence {
 	    type: string;
 	    id: string;
@@ -417,6 +458,7 @@ export namespace api {
 	    display?: string;
 	    // Go type: time
 	    date: any;
+	    text?: TextEvidence;
 	
 	    static createFrom(source: any = {}) {
 	        return new Evidence(source);
@@ -430,6 +472,7 @@ export namespace api {
 	        this.code = source["code"];
 	        this.display = source["display"];
 	        this.date = this.convertValues(source["date"], null);
+	        this.text = this.convertValues(source["text"], TextEvidence);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1178,6 +1221,7 @@ export namespace api {
 	    consults: Line[];
 	    hospital: Line[];
 	    immunizations: Line[];
+	    unread?: Line[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Sheet(source);
@@ -1203,6 +1247,7 @@ export namespace api {
 	        this.consults = this.convertValues(source["consults"], Line);
 	        this.hospital = this.convertValues(source["hospital"], Line);
 	        this.immunizations = this.convertValues(source["immunizations"], Line);
+	        this.unread = this.convertValues(source["unread"], Line);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1381,6 +1426,7 @@ export namespace api {
 	    stale: number;
 	    unfetched: number;
 	    incremental: number;
+	    fresh: number;
 	    skipped: number;
 	    requests: number;
 	    partial: boolean;
@@ -1399,6 +1445,7 @@ export namespace api {
 	        this.stale = source["stale"];
 	        this.unfetched = source["unfetched"];
 	        this.incremental = source["incremental"];
+	        this.fresh = source["fresh"];
 	        this.skipped = source["skipped"];
 	        this.requests = source["requests"];
 	        this.partial = source["partial"];

@@ -1,0 +1,222 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/doctext"
+	"github.com/healthprep/desk/internal/documents"
+	"github.com/healthprep/desk/internal/prep"
+	"github.com/healthprep/desk/internal/record"
+	"github.com/healthprep/desk/internal/screening"
+	"github.com/healthprep/desk/internal/store"
+)
+
+// Reading documents: after a day's charts land, the agent reads the
+// attachments a screening could still use (OCR included) in the background,
+// with ReadingWorkers workers (one by default: OCR takes a core each). The
+// day is usable at once; rows update as evidence arrives. What was read is
+// kept in the encrypted cache by content hash, so offline review shows it
+// and no document is read twice.
+
+// readingState is what reading found, per day and patient.
+type readingState struct {
+	mu     sync.Mutex
+	byDay  map[string]map[string]*screening.DocText
+	loaded map[string]bool // days whose cached reads are in byDay
+}
+
+func (rs *readingState) add(date string, rd documents.Read) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.byDay == nil {
+		rs.byDay = map[string]map[string]*screening.DocText{}
+	}
+	if rs.byDay[date] == nil {
+		rs.byDay[date] = map[string]*screening.DocText{}
+	}
+	dt := rs.byDay[date][rd.PatientID]
+	if dt == nil {
+		dt = &screening.DocText{}
+		rs.byDay[date][rd.PatientID] = dt
+	}
+	for _, d := range dt.Docs {
+		if d.ID == rd.DocID {
+			return
+		}
+	}
+	for _, u := range dt.Unreadable {
+		if u.ID == rd.DocID {
+			return
+		}
+	}
+	// Copy on write: a sheet being built holds the old value.
+	next := &screening.DocText{Docs: dt.Docs[:len(dt.Docs):len(dt.Docs)], Found: dt.Found[:len(dt.Found):len(dt.Found)], Unreadable: dt.Unreadable[:len(dt.Unreadable):len(dt.Unreadable)]}
+	if rd.Unreadable != "" {
+		date := rd.Indexed
+		if date.IsZero() {
+			date = rd.Clinical
+		}
+		next.Unreadable = append(next.Unreadable, screening.UnreadDoc{ID: rd.DocID, Title: rd.Title, Date: date, Reason: rd.Unreadable})
+	} else {
+		next.Docs = append(next.Docs, rd.Doc(""))
+		next.Found = append(next.Found, rd.Findings)
+	}
+	rs.byDay[date][rd.PatientID] = next
+}
+
+func (rs *readingState) get(date, patientID string) *screening.DocText {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return rs.byDay[date][patientID]
+}
+
+func (rs *readingState) markLoaded(date string) (first bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.loaded == nil {
+		rs.loaded = map[string]bool{}
+	}
+	first = !rs.loaded[date]
+	rs.loaded[date] = true
+	return first
+}
+
+// documentReader reads with the practice's workers and the given fetcher
+// (nil: the cache only, offline).
+func (a *Agent) documentReader(p Practice, st *store.Store, f documents.Fetcher) *documents.Reader {
+	return &documents.Reader{Extractor: doctext.New(), Fetch: f, Cache: documents.StoreCache{Store: st}, Catalogue: a.catalogue(),
+		Workers: max(1, p.ReadingWorkers), Log: a.log}
+}
+
+// candidates lists the day's documents worth reading: per visit, those
+// that could still decide a screening the chart leaves open.
+func (a *Agent) candidates(d store.Day) []documents.Candidate {
+	cat := a.catalogue()
+	var out []documents.Candidate
+	seen := map[string]bool{}
+	for _, ap := range d.Appointments {
+		pd, ok := d.Patients[ap.PatientID]
+		if ap.Inactive() || !ok || len(pd.Resources) == 0 {
+			continue
+		}
+		rec, _ := record.FromFHIR(pd.Resources)
+		for _, c := range documents.Candidates(ap.PatientID, pd.Resources, cat, ap.Start, screening.Evaluate(rec, cat, ap.Start)) {
+			if k := c.PatientID + "/" + c.DocID; !seen[k] {
+				seen[k] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// loadReadings puts what earlier readings of the day found (in the cache)
+// in memory, once per day: offline review shows it with no network.
+func (a *Agent) loadReadings(ctx context.Context, date string) {
+	if !a.reading.markLoaded(date) {
+		return
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return
+	}
+	d, err := st.GetDay(ctx, date)
+	if err != nil {
+		return
+	}
+	p, _ := a.current()
+	r := a.documentReader(p, st, nil)
+	for _, c := range a.candidates(d) {
+		if rd, ok := r.Cached(ctx, c); ok {
+			a.reading.add(date, rd)
+		}
+	}
+}
+
+// startReading reads the day's documents in the background, after a sync.
+func (a *Agent) startReading(p Practice, date string, ts oauth2.TokenSource) {
+	a.jobs.Add(1)
+	go func() {
+		defer a.jobs.Done()
+		if err := a.readDay(a.life, p, date, ts); err != nil && a.life.Err() == nil {
+			a.log.Warn("reading documents stopped", "reason", err.Error())
+		}
+	}()
+}
+
+func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.TokenSource) error {
+	a.loadReadings(ctx, date)
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := st.GetDay(ctx, date)
+	if err != nil {
+		return err
+	}
+	r := a.documentReader(p, st, &documents.HTTPFetcher{Base: a.fhirBase(p), HTTP: a.httpFor(p), Tokens: ts})
+	var todo []documents.Candidate
+	for _, c := range a.candidates(d) {
+		if rd, ok := r.Cached(ctx, c); ok {
+			a.reading.add(date, rd)
+		} else {
+			todo = append(todo, c)
+		}
+	}
+	start := time.Now()
+	say := func(done int, patient string) {
+		a.hub.publish(api.SyncEvent{Phase: api.PhaseReading, Date: date, PatientsDone: done, PatientsTotal: len(todo), PatientID: patient,
+			Message: fmt.Sprintf("reading %d documents: %d of %d", len(todo), done, len(todo))})
+	}
+	say(0, "")
+	reads := r.Read(ctx, todo, func(rd *documents.Read, done, total int) {
+		patient := ""
+		if rd != nil {
+			a.reading.add(date, *rd)
+			patient = rd.PatientID
+		}
+		say(done, patient)
+	})
+	unread := 0
+	for _, rd := range reads {
+		if rd.Unreadable != "" {
+			unread++
+		}
+	}
+	a.hub.publish(api.SyncEvent{Phase: api.PhaseRead, Date: date, PatientsDone: len(reads), PatientsTotal: len(todo),
+		Message: fmt.Sprintf("read %d documents (%d could not be read)", len(reads), unread)})
+	a.audit(ctx, "documents.read", map[string]string{"date": date, "documents": itoa(len(reads)), "unreadable": itoa(unread),
+		"duration": time.Since(start).Round(time.Millisecond).String()})
+	return ctx.Err()
+}
+
+// documentText is what the patient's documents said for the day's prep
+// (nil when nothing was read).
+func (a *Agent) documentText(ctx context.Context, date, patientID string) *screening.DocText {
+	a.loadReadings(ctx, date)
+	return a.reading.get(date, patientID)
+}
+
+// recount updates the day list's counts where documents changed a
+// result, so Today's counts follow the reading.
+func (a *Agent) recount(ctx context.Context, date string, d store.Day, recs map[string]record.Record, rows []prep.Row) {
+	cat := a.catalogue()
+	for i, row := range rows {
+		dt := a.documentText(ctx, date, row.PatientID)
+		if dt == nil || len(dt.Docs) == 0 || row.NotFetched {
+			continue
+		}
+		for _, ap := range d.Appointments {
+			if ap.ID == row.AppointmentID {
+				rs := screening.ApplyText(screening.Evaluate(recs[row.PatientID], cat, ap.Start), cat, ap.Start, dt.Docs, dt.Found)
+				rows[i].Counts = prep.CountResults(rs)
+			}
+		}
+	}
+}
