@@ -37,13 +37,14 @@ import (
 	"github.com/healthprep/desk/internal/fhir"
 	"github.com/healthprep/desk/internal/prep"
 	"github.com/healthprep/desk/internal/prepnote"
+	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/store"
 )
 
 // Identifier systems of the notes HealthPrep writes.
 const (
 	// VisitSystem's value is "<date>/<appointment id>": one note per visit.
-	VisitSystem = "urn:healthprep:prep-note:visit"
+	VisitSystem = record.PrepNoteSystem
 	// attemptSystem marks one send attempt (masterIdentifier, a UUID URN).
 	attemptSystem = "urn:ietf:rfc:3986"
 	loinc         = "http://loinc.org"

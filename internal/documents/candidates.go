@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/screening"
 )
 
@@ -47,12 +48,15 @@ type reference struct {
 type docResource struct {
 	ResourceType string `json:"resourceType"`
 	ID           string `json:"id"`
-	Status       string `json:"status"`
-	Date         string `json:"date"`
-	Issued       string `json:"issued"`
-	Effective    string `json:"effectiveDateTime"`
-	Description  string `json:"description"`
-	Type         *struct {
+	Identifier   []struct {
+		System string `json:"system"`
+	} `json:"identifier"`
+	Status      string `json:"status"`
+	Date        string `json:"date"`
+	Issued      string `json:"issued"`
+	Effective   string `json:"effectiveDateTime"`
+	Description string `json:"description"`
+	Type        *struct {
 		Text string `json:"text"`
 	} `json:"type"`
 	Code *struct {
@@ -92,6 +96,16 @@ func readable(ct string) bool {
 	return false
 }
 
+// ownNote: one of the prep notes this app filed in the chart, never evidence.
+func (r docResource) ownNote() bool {
+	for _, id := range r.Identifier {
+		if record.OwnPrepNote(id.System) {
+			return true
+		}
+	}
+	return false
+}
+
 // Candidates lists the attachments of a patient's documents and reports
 // that could still decide an open screening: only while a screening whose
 // modalities are read from text is not met, only documents dated within
@@ -120,7 +134,7 @@ func Candidates(patientID string, resources []json.RawMessage, cat *screening.Ca
 			continue
 		}
 		var r docResource
-		if json.Unmarshal(raw, &r) != nil || r.Status == "entered-in-error" {
+		if json.Unmarshal(raw, &r) != nil || r.Status == "entered-in-error" || r.ownNote() {
 			continue
 		}
 		c := Candidate{PatientID: patientID, DocID: r.ID, Type: r.ResourceType}

@@ -19,6 +19,7 @@ import (
 	"github.com/healthprep/desk/internal/doctext"
 	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/epicsim/docgen"
+	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/screening"
 	"github.com/healthprep/desk/internal/store"
 )
@@ -251,5 +252,25 @@ func TestCandidatesByWindow(t *testing.T) {
 	met := []screening.Result{{ID: "colorectal_cancer", Status: screening.Complete}, {ID: "tobacco_use", Status: screening.Due}}
 	if got := Candidates("p", res, cat, today, met); len(got) != 0 {
 		t.Errorf("nothing open: %+v", got)
+	}
+}
+
+// The prep notes this app files in the chart come back in later syncs; they
+// are our own words ("Colonoscopy: complete"), never evidence to read.
+func TestOwnPrepNotesAreNotRead(t *testing.T) {
+	note := json.RawMessage(`{"resourceType":"DocumentReference","id":"ours","status":"current","date":"2026-11-20",
+		"identifier":[{"system":"` + record.PrepNoteSystem + `","value":"2026-11-20/a1"}],"description":"Preventive screening prep (HealthPrep Desk)",
+		"content":[{"attachment":{"contentType":"text/plain","url":"Binary/ours"}}]}`)
+	other := json.RawMessage(`{"resourceType":"DocumentReference","id":"theirs","status":"current","date":"2026-11-20",
+		"identifier":[{"system":"urn:oid:1.2.840.114350","value":"9"}],"description":"Outside record",
+		"content":[{"attachment":{"contentType":"text/plain","url":"Binary/theirs"}}]}`)
+	due := []screening.Result{{ID: "colorectal_cancer", Status: screening.Due}}
+	got := Candidates("p", []json.RawMessage{note, other}, screening.Default(), today, due)
+	if len(got) != 1 || got[0].DocID != "theirs" {
+		t.Fatalf("candidates %+v", got)
+	}
+	rec, errs := record.FromFHIR([]json.RawMessage{note, other})
+	if len(errs) != 0 || len(rec.Items) != 1 || rec.Items[0].ID != "theirs" {
+		t.Fatalf("record items %+v, %v", rec.Items, errs)
 	}
 }

@@ -157,6 +157,9 @@ func readItem[T any, P interface {
 	if p.typ() != typ {
 		return errors.New("it names two resource types")
 	}
+	if s, ok := any(p).(interface{ skip() bool }); ok && s.skip() {
+		return nil
+	}
 	rec.Items = append(rec.Items, p.item())
 	return nil
 }
@@ -719,12 +722,41 @@ func (r *diagnosticReport) item() Item {
 	return it
 }
 
+// PrepNoteSystem is the identifier system of the prep notes this app files
+// in the chart (agent/send). They are our own output, not evidence: a
+// note's "colonoscopy: complete" must never decide a screening, so records
+// and the document reader leave them out.
+const PrepNoteSystem = "urn:healthprep:prep-note:visit"
+
+// OwnPrepNote says whether a DocumentReference with these identifier
+// systems is one of our prep notes.
+func OwnPrepNote(systems ...string) bool {
+	for _, s := range systems {
+		if s == PrepNoteSystem {
+			return true
+		}
+	}
+	return false
+}
+
 type documentReference struct {
 	common
 	Type        *codeableOne `json:"type"`     // 0..1
 	Category    codeables    `json:"category"` // 0..*
 	Date        string       `json:"date"`
 	Description string       `json:"description"`
+	Identifier  []struct {
+		System string `json:"system"`
+	} `json:"identifier"`
+}
+
+func (r *documentReference) skip() bool {
+	for _, id := range r.Identifier {
+		if OwnPrepNote(id.System) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *documentReference) item() Item {
