@@ -15,7 +15,6 @@ const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const require = createRequire(join(root, "frontend", "package.json"));
 const { chromium } = require("playwright-core");
 const home = process.env.HEALTHPREP_HOME;
-const sock = join(home, ".local/share/healthprep/agent.sock");
 const get = (path) => new Promise((res, rej) => http.get({ socketPath: join(home, "agent.sock"), path }, (r) => { let b = ""; r.on("data", (c) => (b += c)); r.on("end", () => res(JSON.parse(b))); }).on("error", rej));
 const agent = spawn(join(root, "build/bin/healthprep-agent"), ["serve", "--clock", "2026-11-27T09:30:00Z"], { stdio: "ignore", env: process.env });
 let st;
