@@ -258,6 +258,10 @@ async function checkCatalogue(page, status) {
   if (!syntax.startsWith("Line 41: ")) fail(`a syntax error on line 41 is reported as: ${syntax}`);
   log(`catalogue: ${ids.length} screenings listed, an edit saved, an import refused with "${problem}", a syntax error on line 41 reported as "${syntax}"`);
   await page.screenshot({ path: join(out, "catalogue.png") });
+  // Put the screening back: the window's screenshots (README) come later.
+  await page.setChecked(on, was);
+  await page.click("#catalogue-save");
+  await page.waitForSelector("#catalogue-msg:has-text('Saved 1 change')");
   await page.click("#nav-today");
 }
 

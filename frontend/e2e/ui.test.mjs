@@ -747,6 +747,12 @@ test("accessibility: axe-core finds no WCAG 2.1 A/AA violation on any screen, at
     await page.click("#settings-tab-screenings");
     await page.waitForSelector("#catalogue-table");
     await check(page, "Settings: screening catalogue");
+    await page.fill("#cat-breast_cancer-min", "80");
+    await page.fill("#cat-colorectal_cancer-fit-n", "0");
+    await page.click("#catalogue-save");
+    await page.waitForSelector("#cat-colorectal_cancer-iv-fit-msg");
+    await check(page, "Settings: screening catalogue, refused values at their fields");
+    await page.click("#catalogue-discard");
     await page.click("#settings-tab-practice");
     await page.waitForSelector("#settings-practice");
     await check(page, "Settings: practice");

@@ -117,7 +117,7 @@ const blk = (attrs: Record<string, string | number | boolean | undefined>, ...c:
 
 // A section of history on a sheet shows its newest lines only: the sheet is
 // for the desk, the chart has the rest.
-const linesShown = 4;
+const linesShown = 3;
 
 function sheetBlocks(s: Sheet): HTMLElement[] {
   const pt = s.patient;
@@ -146,7 +146,11 @@ function sheetBlocks(s: Sheet): HTMLElement[] {
     ),
   );
   if (s.results.length === 0) out.push(blk({ class: "note" }, "No screenings apply to this patient."));
-  for (const r of s.results) {
+  // What needs doing gets a row with its reason; what is done or excluded
+  // is one line each, so a patient fits a page.
+  const open = s.results.filter((r) => r.status === "due" || r.status === "due_soon" || r.status === "needs_review" || r.attention);
+  const rest = (status: Result["status"]) => s.results.filter((r) => r.status === status && !open.includes(r));
+  for (const r of open) {
     out.push(
       blk(
         { class: `res ${r.status.replace("_", "-")}` },
@@ -159,11 +163,17 @@ function sheetBlocks(s: Sheet): HTMLElement[] {
           { class: "why" },
           r.reason,
           r.attention ? h("strong", {}, ` Needs attention: ${r.attention}`) : null,
-          r.review && r.reviewNote ? h("span", { class: "check" }, ` Check: ${r.reviewNote}`) : null,
+          // "(check)" marks it; what to check is on the sheet in the app, one click from Today.
         ),
       ),
     );
   }
+  const done = rest("complete");
+  if (done.length) {
+    out.push(blk({ class: "done-line" }, h("strong", {}, "Complete: "), done.map((r) => `${shortTitle(r)}${r.lastDone ? ` (${shortDate(r.lastDone)}${r.review ? ", check" : ""})` : ""}`).join(" · ")));
+  }
+  const excluded = rest("excluded");
+  if (excluded.length) out.push(blk({ class: "done-line" }, h("strong", {}, "Excluded: "), excluded.map((r) => `${shortTitle(r)}${r.rule ? ` (${r.rule.replace(/^exclusion: /, "")})` : ""}`).join(" · ")));
   const sections: [string, Sheet["labs"]][] = [
     ["Active conditions", s.conditions],
     ["Recent labs", s.labs],
@@ -241,10 +251,10 @@ body { font: 10pt/1.3 system-ui, "Segoe UI", Roboto, Ubuntu, Cantarell, sans-ser
 .cont { font-weight: 700; font-size: 9pt; padding-bottom: 1mm; color: #333; }
 .note { font-size: 9pt; color: #6b3d00; padding: 0.6mm 0; }
 .res, .li { display: grid; column-gap: 2mm; padding: 0.9mm 0; border-bottom: 0.5px solid #bbb; font-size: 9pt; }
-.res { grid-template-columns: 28% 11% 12% 12% 1fr; }
+.res { grid-template-columns: 24% 9% 10.5% 10.5% 1fr; }
 .res-head, .li-head { font-weight: 700; font-size: 8pt; color: #333; border-bottom: 1px solid #555; }
 .res.due .st { font-weight: 700; }
-.why { font-size: 8.5pt; }
+.why { font-size: 8pt; }
 .check { color: #6b3d00; font-style: normal; }
 .sections { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 2mm 4mm; padding-top: 3mm; font-size: 8.5pt; }
 .sections h2 { font-size: 9pt; margin: 0 0 0.5mm; }
@@ -254,6 +264,7 @@ body { font: 10pt/1.3 system-ui, "Segoe UI", Roboto, Ubuntu, Cantarell, sans-ser
 .li .due { font-weight: 700; }
 .group { font-weight: 700; font-size: 9.5pt; padding: 2mm 0 0.8mm; }
 .total { padding-top: 2mm; font-size: 9pt; }
+.done-line { font-size: 8.5pt; padding: 1mm 0 0.5mm; color: #222; }
 `;
 
 /** flowElement is the document's content, unpaged: every block in order. */
