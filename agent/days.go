@@ -105,7 +105,7 @@ func (a *Agent) Day(ctx context.Context, date string) (api.DayList, error) {
 		if d.Patients[r.PatientID].Unfetched() {
 			// Nothing is known: no counts (zero would read "nothing due"),
 			// no age or sex from an empty chart.
-			list.Rows[i].NotFetched, list.Rows[i].Counts, list.Rows[i].Age, list.Rows[i].Sex = true, prep.Counts{}, nil, ""
+			list.Rows[i].NotFetched, list.Rows[i].Counts, list.Rows[i].Due, list.Rows[i].Age, list.Rows[i].Sex = true, prep.Counts{}, nil, nil, ""
 		}
 	}
 	a.recount(ctx, date, d, recs, list.Rows) // documents' text (reading.go)

@@ -53,7 +53,7 @@ func TestNotFetchedIsNotShownAsOlderOrKnown(t *testing.T) {
 	for _, r := range list.Rows {
 		rows[r.PatientID] = r
 	}
-	if r := rows["pNever"]; !r.NotFetched || r.Stale || r.Counts != (api.Counts{}) || r.Age != nil {
+	if r := rows["pNever"]; !r.NotFetched || r.Stale || r.Counts != (api.Counts{}) || r.Due != nil || r.Age != nil {
 		t.Fatalf("never fetched row: %+v", r)
 	}
 	if r := rows["pKept"]; !r.Stale || r.NotFetched || r.Counts == (api.Counts{}) {
