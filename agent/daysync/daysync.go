@@ -204,20 +204,35 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 	if err != nil && !errors.Is(err, store.ErrNoDay) {
 		d.Log.Warn("previous snapshot unreadable; syncing without it", "err", err)
 	}
-	// The previous snapshot's charts as records, for the patients it keeps
-	// (stale, not reached): saving then decodes no chart.
-	var prevRecs map[string]record.Record
-	if len(prev.Patients) > 0 {
-		if _, prevRecs, err = d.Store.DayRecords(ctx, date); err != nil {
-			prevRecs = nil
-		}
-	}
-	keep := func(id string) store.PatientData {
-		p := prev.Patients[id]
+	// Each chart is added to the day's compact records as it lands (see
+	// store.Day.Records), so the sync holds compact bytes rather than
+	// decoded records and saving decodes nothing. A patient who keeps the
+	// previous snapshot's data keeps its record (read once, when needed).
+	enc, encoded := record.NewEncoder(), map[string]bool{}
+	var (
+		prevOnce sync.Once
+		prevRecs map[string]record.Record
+	)
+	prevRecord := func(id string) record.Record {
+		prevOnce.Do(func() {
+			if len(prev.Patients) > 0 {
+				_, prevRecs, _ = d.Store.DayRecords(context.WithoutCancel(ctx), date)
+			}
+		})
 		if r, ok := prevRecs[id]; ok {
-			p.Record = &r
+			return r
 		}
-		return p
+		r, _ := record.FromFHIR(prev.Patients[id].Resources)
+		return r
+	}
+	addRecord := func(id string, r record.Record) { // under mu
+		if r.Patient.ID == "" {
+			r.Patient.ID = id
+		}
+		if !encoded[id] {
+			enc.Add(id, r)
+			encoded[id] = true
+		}
 	}
 
 	var ids []string
@@ -272,12 +287,12 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 				} else {
 					data, res, err = f.patient(fetchCtx, id, patients[id], base)
 				}
+				var rec record.Record
 				if err == nil {
-					// Decoded here, while other charts are on the wire, so
-					// that saving the day decodes nothing.
-					rec, errs := record.FromFHIR(data.Resources)
+					// Decoded here, while other charts are on the wire.
+					var errs []error
+					rec, errs = record.FromFHIR(data.Resources)
 					res.unreadable = len(errs)
-					data.Record = &rec
 				}
 				mu.Lock()
 				for _, w := range res.warnings {
@@ -295,14 +310,16 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 					if prev.Patients[id].FetchedAt.IsZero() {
 						sum.Unfetched++ // nothing to keep: never fetched
 					}
-					data = keep(id)
+					data = prev.Patients[id]
 					data.Stale, data.Problem = true, err.Error()
+					rec = prevRecord(id)
 				} else if res.fresh {
 					sum.Fresh++
 				} else if res.incremental {
 					sum.Incremental++
 				}
 				snap.Patients[id] = data
+				addRecord(id, rec)
 				done++
 				progress(id)
 				mu.Unlock()
@@ -337,11 +354,13 @@ feed:
 		// snapshot, and patients not reached keep their previous data.
 		for _, id := range ids {
 			if _, ok := snap.Patients[id]; !ok {
-				p := keep(id)
+				p := prev.Patients[id]
+				addRecord(id, prevRecord(id))
 				p.Stale, p.Problem = true, "not fetched: the update stopped early"
 				snap.Patients[id] = p
 			}
 		}
+		snap.Records = enc.Bytes()
 		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		if perr := d.Store.PutPartial(saveCtx, snap); perr != nil {
@@ -364,6 +383,7 @@ feed:
 	snap.Partial = failures > 0
 	sum.Partial = snap.Partial
 	d.Progress(Event{Phase: "saving", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures})
+	snap.Records = enc.Bytes()
 	if err := d.Store.PutDay(ctx, snap); err != nil {
 		d.Progress(Event{Phase: "failed", Message: "saving the day failed"})
 		return sum, fmt.Errorf("saving the day: %w", err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -132,6 +133,18 @@ func (r *rig) wantWholeDay(t testing.TB) store.Day {
 		}
 		if !slices.Equal(canon(got.Resources), canon(r.srv.Chart(a.PatientID))) {
 			t.Fatalf("patient %s: %d resources saved, not the %d of the chart", a.PatientID, len(got.Resources), len(r.srv.Chart(a.PatientID)))
+		}
+	}
+	// The records saved beside the charts (what the day view reads) are
+	// the charts decoded.
+	_, recs, err := r.store.DayRecords(context.Background(), date)
+	if err != nil || len(recs) != len(day.Patients) {
+		t.Fatalf("saved records: %v, %d for %d patients", err, len(recs), len(day.Patients))
+	}
+	for id, p := range day.Patients {
+		want, _ := record.FromFHIR(p.Resources)
+		if !reflect.DeepEqual(recs[id], want) {
+			t.Fatalf("patient %s: the saved record is not the chart decoded", id)
 		}
 	}
 	return day

@@ -14,7 +14,7 @@ import (
 // and rebuilds them from the raw when the version differs, so bump it
 // whenever FromFHIR reads something differently or a field is added to
 // the record types (TestDecoderVersionTracksTheSource says when).
-const DecoderVersion = 1
+const DecoderVersion = 3
 
 // ErrOtherVersion means compact records were written by another
 // DecoderVersion: decode the raw FHIR again.
@@ -31,35 +31,60 @@ var ErrOtherVersion = errors.New("the compact records are of another decoder ver
 //
 // Layout, all integers uvarint (signed ones zigzag):
 //
-//	version, items, codings, quantities, components, strings,
+//	version, items, codings, quantities, components, patients, strings,
 //	each string's length then all their bytes,
-//	patients, then per patient: id, Patient, item count, items.
+//	then per patient: id, Patient, item count, items.
 
 // EncodeRecords writes recs (by patient id) in the compact form.
 func EncodeRecords(recs map[string]Record) []byte {
-	e := encoder{strs: map[string]uint64{}}
 	ids := make([]string, 0, len(recs))
 	for id := range recs {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids) // the same records always encode the same
-	e.uint(uint64(len(ids)))
+	x := NewEncoder()
 	for _, id := range ids {
-		r := recs[id]
-		e.str(id)
-		p := r.Patient
-		for _, s := range []string{p.ID, p.MRN, p.Name, p.Sex, p.Gender, p.USCoreSex, p.ClinicalSex} {
-			e.str(s)
-		}
-		e.time(p.BirthDate)
-		e.count(r.Items == nil, len(r.Items))
-		e.items += len(r.Items)
-		for i := range r.Items {
-			e.item(&r.Items[i])
-		}
+		x.Add(id, recs[id])
 	}
+	return x.Bytes()
+}
+
+// Encoder writes the compact form one record at a time, so a sync can
+// keep each chart's compact bytes as it lands rather than every decoded
+// record until the day is saved. Add each patient once.
+type Encoder struct {
+	e encoder
+	n int
+}
+
+// NewEncoder starts an empty set of records.
+func NewEncoder() *Encoder { return &Encoder{e: encoder{strs: map[string]uint64{}}} }
+
+// Add appends patient id's record.
+func (x *Encoder) Add(id string, r Record) {
+	e := &x.e
+	x.n++
+	e.str(id)
+	p := r.Patient
+	for _, s := range []string{p.ID, p.MRN, p.Name, p.Sex, p.Gender, p.USCoreSex, p.ClinicalSex} {
+		e.str(s)
+	}
+	e.time(p.BirthDate)
+	e.count(r.Items == nil, len(r.Items))
+	e.items += len(r.Items)
+	for i := range r.Items {
+		e.item(&r.Items[i])
+	}
+}
+
+// Len is how many records were added.
+func (x *Encoder) Len() int { return x.n }
+
+// Bytes returns the compact form of the records added.
+func (x *Encoder) Bytes() []byte {
+	e := &x.e
 	head := binary.AppendUvarint(nil, DecoderVersion)
-	for _, n := range []int{e.items, e.codings, e.quantities, e.components, len(e.list)} {
+	for _, n := range []int{e.items, e.codings, e.quantities, e.components, x.n, len(e.list)} {
 		head = binary.AppendUvarint(head, uint64(n))
 	}
 	size := 0
@@ -219,7 +244,7 @@ func DecodeRecords(b []byte) (out map[string]Record, err error) {
 	if len(b) == 0 || d.uint() != DecoderVersion {
 		return nil, ErrOtherVersion
 	}
-	nItems, nCodings, nQuantities, nComponents, nStrs := d.size(), d.size(), d.size(), d.size(), d.size()
+	nItems, nCodings, nQuantities, nComponents, n, nStrs := d.size(), d.size(), d.size(), d.size(), d.size(), d.size()
 	lens := make([]int, nStrs)
 	total := 0
 	for i := range lens {
@@ -239,7 +264,6 @@ func DecodeRecords(b []byte) (out map[string]Record, err error) {
 	d.codingSlab = make([]Coding, nCodings)
 	d.quantitySlab = make([]Quantity, nQuantities)
 	d.componentSlab = make([]Component, nComponents)
-	n := d.size()
 	out = make(map[string]Record, n)
 	for range n {
 		id := d.str()

@@ -27,13 +27,32 @@ const (
 	statePart   = "/s/"
 )
 
-// setDecoded writes gen's compact records and patient states through set.
-func setDecoded(set func(k, v []byte) error, gen string, recs map[string]record.Record, states map[string]PatientData) error {
+// setDecoded writes d's compact records (d.Records, else its charts
+// decoded) and patient states under gen through set.
+func (s *Store) setDecoded(ctx context.Context, set func(k, v []byte) error, gen string, d Day) error {
+	recs := d.Records
+	states := make(map[string]PatientData, len(d.Patients))
+	for id, p := range d.Patients {
+		p.Resources = nil
+		states[id] = p
+	}
+	if recs == nil {
+		decoded, _ := s.decode(ctx, d.Patients)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		recs = record.EncodeRecords(decoded)
+	}
+	return putDecoded(set, gen, recs, states)
+}
+
+// putDecoded writes compact records and patient states under gen.
+func putDecoded(set func(k, v []byte) error, gen string, recs []byte, states map[string]PatientData) error {
 	st, err := json.Marshal(states)
 	if err != nil {
 		return err
 	}
-	for part, b := range map[string][]byte{decodedPart: record.EncodeRecords(recs), statePart: st} {
+	for part, b := range map[string][]byte{decodedPart: recs, statePart: st} {
 		for i, p := range pieces(b) {
 			if err := set(pieceKey(prefixSnap+gen+part, i), p); err != nil {
 				return err
@@ -52,19 +71,13 @@ func (s *Store) decode(ctx context.Context, patients map[string]PatientData) (ma
 		if ctx.Err() != nil {
 			break
 		}
-		var rec record.Record
-		if p.Record != nil {
-			rec = *p.Record
-		} else {
-			var errs []error
-			rec, errs = record.FromFHIR(p.Resources)
-			unreadable += len(errs)
-		}
+		rec, errs := record.FromFHIR(p.Resources)
+		unreadable += len(errs)
 		if rec.Patient.ID == "" {
 			rec.Patient.ID = id
 		}
 		recs[id] = rec
-		p.Resources, p.Record = nil, nil
+		p.Resources = nil
 		states[id] = p
 	}
 	if unreadable > 0 {
@@ -136,7 +149,7 @@ func (s *Store) redecode(ctx context.Context, date, gen string) (Day, map[string
 				return err
 			}
 		}
-		return setDecoded(txn.Set, gen, recs, states)
+		return putDecoded(txn.Set, gen, record.EncodeRecords(recs), states)
 	})
 	if err != nil {
 		s.log.Warn("the decoded day was not kept; it is decoded again next time", "err", scrub("saving the decoded day", err))

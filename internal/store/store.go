@@ -88,12 +88,6 @@ type PatientData struct {
 	Mark    time.Time `json:"mark,omitzero"`
 	ETag    string    `json:"etag,omitempty"`
 	Missing []string  `json:"missing,omitempty"`
-
-	// Record is Resources decoded (record.FromFHIR), when the caller has
-	// it: a sync decodes each chart as it lands, so saving the day does
-	// not decode them all at the end. Saving decodes Resources when nil.
-	// Never stored as such (see decodedPart); reads leave it nil.
-	Record *record.Record `json:"-"`
 }
 
 // Unfetched reports a patient Epic could not give us with nothing from an
@@ -107,7 +101,12 @@ type Day struct {
 	Partial      bool                   `json:"partial"`
 	Appointments []record.Appointment   `json:"appointments"`
 	Patients     map[string]PatientData `json:"-"`
-	patients     int                    // how many the head says
+	// Records are the Patients' charts in compact form (record.Encoder),
+	// when the caller has them: a sync encodes each chart as it lands, so
+	// saving decodes nothing. They must hold every patient of Patients;
+	// when nil, saving decodes the Resources. Reads leave it nil.
+	Records  []byte `json:"-"`
+	patients int    // how many the head says
 }
 
 // AuditEntry is one line of the audit log.
@@ -571,11 +570,7 @@ func (s *Store) stage(ctx context.Context, d Day) (string, error) {
 			}
 		}
 	}
-	recs, states := s.decode(ctx, d.Patients)
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	if err := setDecoded(wb.Set, gen, recs, states); err != nil {
+	if err := s.setDecoded(ctx, wb.Set, gen, d); err != nil {
 		return "", err
 	}
 	if err := wb.Flush(); err != nil {
