@@ -434,23 +434,9 @@ func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []b
 	if etag != "" {
 		req.Header.Set("If-None-Match", etag)
 	}
-	if c.Tokens != nil {
-		if err := ctx.Err(); err != nil {
-			return rep, err // a cancelled sync asks for no token
-		}
-		tok, err := c.Tokens.Token()
-		if err != nil {
-			return rep, tokenError(ctx, kind, err)
-		}
-		tok.SetAuthHeader(req)
-	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := c.authorizedDo(ctx, req, kind)
 	if err != nil {
-		return rep, &Error{Kind: KindUnreachable, Resource: kind, Err: err}
+		return rep, err
 	}
 	defer resp.Body.Close()
 	rep = reply{status: resp.StatusCode, header: resp.Header}
@@ -530,4 +516,29 @@ func outcomeText(b []byte) string {
 		return ""
 	}
 	return orDefault(oo.Issue[0].Details.Text, oo.Issue[0].Diagnostics)
+}
+
+// authorizedDo sends req with the current access token (when the client has
+// a token source) on the client's HTTP client: the one exchange searches,
+// reads and writes share. Its errors are typed for kind.
+func (c *Client) authorizedDo(ctx context.Context, req *http.Request, kind string) (*http.Response, error) {
+	if c.Tokens != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err // a cancelled sync asks for no token
+		}
+		tok, err := c.Tokens.Token()
+		if err != nil {
+			return nil, tokenError(ctx, kind, err)
+		}
+		tok.SetAuthHeader(req)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, &Error{Kind: KindUnreachable, Resource: kind, Err: err}
+	}
+	return resp, nil
 }

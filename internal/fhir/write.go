@@ -140,20 +140,9 @@ func (c *Client) writeOnce(ctx context.Context, method, rawURL, kind string, bod
 	if ifMatch != "" {
 		req.Header.Set("If-Match", ifMatch)
 	}
-	if c.Tokens != nil {
-		tok, err := c.Tokens.Token()
-		if err != nil {
-			return w, 0, tokenError(ctx, kind, err)
-		}
-		tok.SetAuthHeader(req)
-	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := c.authorizedDo(ctx, req, kind)
 	if err != nil {
-		return w, 0, &Error{Kind: KindUnreachable, Resource: kind, Err: err}
+		return w, 0, err
 	}
 	defer resp.Body.Close()
 	status = resp.StatusCode

@@ -121,15 +121,10 @@ func newSyncCmd(g *globals) *cobra.Command {
 		full bool
 	)
 	cmd := &cobra.Command{
-		Use:   "sync",
-		Short: "Fetch a day's schedule and charts from Epic into the cache",
-		Args:  cobra.NoArgs,
-		PreRunE: func(*cobra.Command, []string) error {
-			if _, err := time.Parse(time.DateOnly, date); date != "" && err != nil {
-				return usageError{fmt.Errorf("--date %q is not a date like 2026-11-24", date)}
-			}
-			return nil
-		},
+		Use:     "sync",
+		Short:   "Fetch a day's schedule and charts from Epic into the cache",
+		Args:    cobra.NoArgs,
+		PreRunE: func(*cobra.Command, []string) error { return checkDateFlag(date) },
 		RunE: g.run(func(cmd *cobra.Command, svc api.Service) error {
 			events, _ := svc.SyncEvents(cmd.Context())
 			finished := make(chan struct{})
@@ -331,6 +326,14 @@ func checkFormat(format string, sheet bool) error {
 			what = "one patient's sheet"
 		}
 		return usageError{fmt.Errorf("--format %q is not a format for %s: use %s", format, what, strings.Join(formats, ", "))}
+	}
+	return nil
+}
+
+// checkDateFlag refuses a --date that is not a day, before anything runs.
+func checkDateFlag(date string) error {
+	if _, err := time.Parse(time.DateOnly, date); date != "" && err != nil {
+		return usageError{fmt.Errorf("--date %q is not a date like 2026-11-24", date)}
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,13 +22,8 @@ and the catalogue version) in the patient's chart as a progress note. The
 practice must have "Send prep notes to Epic" on (Settings), and the sign-in
 must have been made with it on. Sending again for a visit replaces its note.
 It asks before sending unless --yes is given.`,
-		Args: cobra.NoArgs,
-		PreRunE: func(*cobra.Command, []string) error {
-			if _, err := time.Parse(time.DateOnly, date); date != "" && err != nil {
-				return usageError{fmt.Errorf("--date %q is not a date like 2026-11-24", date)}
-			}
-			return nil
-		},
+		Args:    cobra.NoArgs,
+		PreRunE: func(*cobra.Command, []string) error { return checkDateFlag(date) },
 		RunE: g.run(func(cmd *cobra.Command, svc api.Service) error {
 			ctx := cmd.Context()
 			date, err := orToday(ctx, svc, date)
