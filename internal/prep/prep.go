@@ -222,7 +222,7 @@ func header(p record.Patient, visit time.Time, fallbackName string) SheetPatient
 // BuildSheet builds the prep sheet for one appointment.
 func BuildSheet(a record.Appointment, rec record.Record, cat *screening.Catalogue, opts Options) Sheet {
 	visit := a.Start
-	results := screening.Evaluate(rec, cat, visit)
+	results := screening.EvaluateWithDetails(rec, cat, visit)
 	if d := opts.Documents; d != nil { // what documents' text says: "check"
 		results = screening.ApplyText(results, cat, visit, d.Docs, d.Found)
 	}

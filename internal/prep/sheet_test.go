@@ -373,3 +373,18 @@ func TestSheetMeasures(t *testing.T) {
 		t.Fatalf("CMS125 for a 41-year-old: %+v", l)
 	}
 }
+
+// A sheet carries each result's Details for support (the app shows them),
+// though Evaluate alone leaves them out.
+func TestSheetKeepsDetails(t *testing.T) {
+	s := BuildSheet(appt, sampleChart(), screening.Default(), Options{})
+	for _, r := range s.Results {
+		if r.ID == "breast_cancer" && r.Status == screening.Complete {
+			if !strings.Contains(r.Details, "24606-6") {
+				t.Fatalf("the mammogram's details lack its code: %q", r.Details)
+			}
+			return
+		}
+	}
+	t.Fatalf("no complete breast_cancer result on the sheet: %+v", s.Results)
+}

@@ -165,6 +165,9 @@ type evaluator struct {
 	arena []hit   // evidence kept while one screening is decided
 	doses []dose
 	buf   []byte
+	// wantDetails: build Details (EvaluateWithDetails, the measures);
+	// without it note, more and detail do nothing.
+	wantDetails bool
 	// Details of every result of one Evaluate are built in one buffer and
 	// become one string, each result's Details a slice of it: one
 	// allocation a patient instead of one a result.
@@ -194,9 +197,24 @@ var pool = sync.Pool{New: func() any { return new(evaluator) }}
 // for the record on the visit date (the calendar day of visit in its own
 // location). Screenings switched off are left out. It is pure: same inputs,
 // same results; safe for concurrent use.
+//
+// Results carry no Details: those are for support, shown on one patient's
+// sheet, and building them cost a third of an evaluation that a day list
+// (counts only) never reads. EvaluateWithDetails fills them in.
 func Evaluate(rec record.Record, c *Catalogue, visit time.Time) []Result {
+	return evaluate(rec, c, visit, false)
+}
+
+// EvaluateWithDetails is Evaluate with each result's Details (the codes,
+// value sets and rules behind it) filled in, for a patient's sheet.
+func EvaluateWithDetails(rec record.Record, c *Catalogue, visit time.Time) []Result {
+	return evaluate(rec, c, visit, true)
+}
+
+func evaluate(rec record.Record, c *Catalogue, visit time.Time, details bool) []Result {
 	e := pool.Get().(*evaluator)
 	e.start(rec, c, &c.idx, visit)
+	e.wantDetails = details
 	out := make([]Result, c.enabled)
 	e.details, e.dspans = e.details[:0], e.dspans[:0]
 	e.reasons, e.rspans = e.reasons[:0], e.rspans[:0]
@@ -208,9 +226,11 @@ func Evaluate(rec record.Record, c *Catalogue, visit time.Time) []Result {
 			n++
 		}
 	}
-	all := string(e.details)
-	for i, sp := range e.dspans {
-		out[i].Details = all[sp[0]:sp[1]]
+	if details {
+		all := string(e.details)
+		for i, sp := range e.dspans {
+			out[i].Details = all[sp[0]:sp[1]]
+		}
 	}
 	reasons := string(e.reasons)
 	for i, sp := range e.rspans {
@@ -832,6 +852,9 @@ func (e *evaluator) reviewOf(h hit) string {
 
 // note appends one part to Result.Details.
 func (e *evaluator) note(parts ...string) {
+	if !e.wantDetails {
+		return
+	}
 	if len(e.details) > e.dstart {
 		e.details = append(e.details, "; "...)
 	}
@@ -842,6 +865,9 @@ func (e *evaluator) note(parts ...string) {
 
 // more continues the current part of Result.Details.
 func (e *evaluator) more(parts ...string) {
+	if !e.wantDetails {
+		return
+	}
 	for _, p := range parts {
 		e.details = append(e.details, p...)
 	}
@@ -849,6 +875,9 @@ func (e *evaluator) more(parts ...string) {
 
 // detail notes, for support, the code and group behind a hit.
 func (e *evaluator) detail(h hit) {
+	if !e.wantDetails {
+		return
+	}
 	it := &e.items[h.item]
 	if h.group < 0 {
 		e.note("title keyword match on a ", it.Type)

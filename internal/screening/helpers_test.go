@@ -88,7 +88,7 @@ func chart(p record.Patient, items ...record.Item) record.Record {
 // result (switched off) fails the test.
 func result(t *testing.T, c *Catalogue, rec record.Record, on time.Time, id string) Result {
 	t.Helper()
-	for _, r := range Evaluate(rec, c, on) {
+	for _, r := range EvaluateWithDetails(rec, c, on) {
 		if r.ID == id {
 			return r
 		}

@@ -324,6 +324,7 @@ func EvaluateMeasures(rec record.Record, c *Catalogue, visit time.Time, results 
 	}
 	e := pool.Get().(*evaluator)
 	e.start(rec, c, &c.midx, visit)
+	e.wantDetails = true
 	var out []MeasureLine
 	for _, m := range c.Measures {
 		if m.screening == nil || !m.screening.On() {
