@@ -167,6 +167,20 @@ type Evidence struct {
 	Text *TextEvidence `json:"text,omitempty"`
 }
 
+// DocumentText is a document's extracted text, as read (OCR included), for
+// the sheet's "Show the document's text". The evidence's sentence is in it.
+type DocumentText struct {
+	DocID string    `json:"docId"`
+	Title string    `json:"title"`
+	Org   string    `json:"org,omitempty"`
+	Date  time.Time `json:"date,omitzero"` // the clinical date, else the filing date
+	// Method is how the text was got: text, html, rtf, pdf, ocr or pdf+ocr
+	// (OCR text can hold misreadings).
+	Method string `json:"method,omitempty"`
+	Pages  int    `json:"pages,omitempty"`
+	Text   string `json:"text"`
+}
+
 // TextEvidence is a document's sentence: the phrase is sentence[start:end]
 // in UTF-8 bytes.
 type TextEvidence struct {

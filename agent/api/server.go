@@ -44,6 +44,7 @@ func NewHandler(svc Service, log *slog.Logger) http.Handler {
 	mux.HandleFunc("GET /v1/audit", h.audit)
 	mux.HandleFunc("POST /v1/send", h.send)
 	mux.HandleFunc("GET /v1/days/{date}/sent", h.sentNotes)
+	mux.HandleFunc("GET /v1/days/{date}/sheets/{appt}/documents/{doc}", h.documentText)
 	return mux
 }
 

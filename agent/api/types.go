@@ -57,6 +57,9 @@ type Service interface {
 	// SendSettings); SentNotes says which of a day's visits have one.
 	Send(ctx context.Context, req SendRequest) (SendResult, error)
 	SentNotes(ctx context.Context, date string) (SentNotes, error)
+	// DocumentText is the extracted text of a document a visit's sheet
+	// cites, from the encrypted cache only (no network).
+	DocumentText(ctx context.Context, date, appointmentID, docID string) (DocumentText, error)
 }
 
 // Mode is what the agent serves: nothing yet, the demo, or a practice.

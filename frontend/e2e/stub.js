@@ -95,7 +95,7 @@
   });
   const sheet = (appt) => {
     const r = state.dayRows.find((x) => x.appointmentId === appt);
-    return {
+    const s = {
       date: today, appointmentId: appt, time: r.time, provider: r.provider, visitType: r.visitType, status: r.status,
       patient: { id: r.patientId, name: r.patientName, mrn: r.mrn, age: r.age, sex: r.sex, birthDate: "1974-03-02" },
       results: [
@@ -118,6 +118,20 @@
       hospital: [],
       immunizations: [{ title: "Influenza, seasonal", date: "2025-10-02T00:00:00Z" }, { title: "Tdap", date: "2019-08-20T00:00:00Z" }],
     };
+    // ?doctext=1: the mammogram also read from an outside report's text.
+    if (params.get("doctext") === "1") {
+      const sentence = "Screening mammogram performed on 05/28/2025 at Valley Imaging Center.";
+      const start = sentence.indexOf("Screening mammogram");
+      s.results[2].review = true;
+      s.results[2].evidence.push({ type: "DocumentReference", id: "outside-doc-7", display: "Outside mammography report", date: "2025-05-28T00:00:00Z",
+        text: { sentence, start, end: start + "Screening mammogram".length, org: "Valley Imaging Center", docDate: "2025-06-02T00:00:00Z", dateFrom: "text" } });
+    }
+    return s;
+  };
+  const docTexts = {
+    "outside-doc-7": { docId: "outside-doc-7", title: "Outside mammography report", org: "Valley Imaging Center", date: "2025-05-28T00:00:00Z", method: "pdf+ocr", pages: 2,
+      text: "VALLEY IMAGING CENTER\n1200 Main Street\n\nRADIOLOGY REPORT\n\n" + "Clinical history: routine screening.\n".repeat(30) +
+        "Screening mammogram performed on\n05/28/2025 at Valley Imaging Center.\nFindings: scattered fibroglandular density.\nImpression: BI-RADS 1, negative.\n" },
   };
   const printDoc = (sheets) =>
     `<!doctype html><html><head><meta charset="utf-8"><title>Prep ${today}</title><style>.sheet{page-break-after:always}.sheet:last-child{page-break-after:auto}</style></head><body>` +
@@ -340,6 +354,12 @@
         sent.push(n);
       }
       return { date, sent, failed: failed.length ? failed : null, sentToday: Object.keys(state.sent).length, dailyCap: 100 };
+    },
+    DocumentText: async (_d, appt, docId) => {
+      state.calls.push(`document text ${appt} ${docId}`);
+      const t = docTexts[docId];
+      if (!t) throw err("not_found", "that document's text is not in the saved day: it was not read (or could not be read). Update from Epic and try again.");
+      return structuredClone(t);
     },
     SentNotes: async (date) => ({ date, enabled: state.sendOn, canWrite: true, notes: structuredClone(state.sent) }),
   };

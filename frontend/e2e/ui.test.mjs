@@ -343,6 +343,36 @@ test("prep sheet: screenings with evidence, the check mark, history; Escape goes
   await done(page);
 });
 
+test("prep sheet: Show the document's text opens the read text with the sentence marked; Escape closes it, focus returns, the sheet stays", async () => {
+  const page = await open("demo&doctext=1");
+  await page.click("#row-a1");
+  await page.waitForSelector("#patient-name:has-text('Maria Lopez')");
+  const button = "#show-text-breast_cancer-outside-doc-7";
+  assert.equal(await page.textContent(button), "Show the document's text");
+  await page.locator("[data-screening=breast_cancer]").screenshot({ path: join(shots, "sheet-text-evidence.png") });
+  await page.focus(button);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#doc-text-dialog[open] .doc-text-body");
+  assert.ok((await calls(page)).includes("document text a1 outside-doc-7"));
+  assert.equal(await page.textContent("#doc-text-title"), "Outside mammography report");
+  assert.match(await page.textContent("#doc-text-meta"), /Valley Imaging Center · 2025-05-28 · read from a scanned PDF, by OCR/);
+  assert.equal(await page.textContent("#doc-text-dialog .cited mark"), "Screening mammogram");
+  assert.match(await page.textContent("#doc-text-dialog .cited"), /performed on\n05\/28\/2025 at Valley Imaging Center\.$/);
+  assert.ok(await page.evaluate(() => document.querySelector("#doc-text-dialog").contains(document.activeElement)), "focus is in the dialog");
+  // The cited sentence is scrolled into view inside the text.
+  assert.ok(await page.locator("#doc-text-cited").isVisible());
+  const r = await axe(page);
+  assert.deepEqual(r.violations, [], "the document text dialog");
+  await page.screenshot({ path: join(shots, "document-text.png") });
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("#doc-text-dialog", { state: "detached" });
+  assert.equal(await page.textContent("#patient-name"), "Maria Lopez", "Escape closed the dialog, not the sheet");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "show-text-breast_cancer-outside-doc-7");
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("#day-table");
+  await done(page);
+});
+
 test("print view: one patient through the agent's print view, in a hidden frame", async () => {
   const page = await open();
   await page.click("#row-a4");

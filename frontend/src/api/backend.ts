@@ -5,6 +5,7 @@ import type {
   CatalogueEdit,
   CatalogueView,
   DayList,
+  DocumentText,
   Failure,
   ScheduleCheck,
   ScheduleImported,
@@ -70,6 +71,9 @@ export interface Backend {
   send(date: string, appointmentIds: string[]): Promise<SendResult>;
   /** Which of a day's visits have a note in the chart, and whether sending is on. */
   sentNotes(date: string): Promise<SentNotes>;
+  /** The extracted text of a document a visit's sheet cites, from the
+   *  agent's encrypted cache (never fetched from Epic). */
+  documentText(date: string, appointmentId: string, docId: string): Promise<DocumentText>;
   /** Opens a web address in the system browser (never inside the app
    *  window); rejects, in words, when no browser could be opened. */
   openURL(url: string): Promise<void>;

@@ -526,6 +526,25 @@ export interface Evidence {
 }
 
 /**
+ * DocumentText is a document's extracted text, as read (OCR included), for
+ * the sheet's "Show the document's text". The evidence's sentence is in it.
+ */
+export interface DocumentText {
+  docId: string;
+  title: string;
+  org?: string;
+  /** the clinical date, else the filing date */
+  date?: string;
+  /**
+   * Method is how the text was got: text, html, rtf, pdf, ocr or pdf+ocr
+   * (OCR text can hold misreadings).
+   */
+  method?: string;
+  pages?: number;
+  text: string;
+}
+
+/**
  * TextEvidence is a document's sentence: the phrase is sentence[start:end]
  * in UTF-8 bytes.
  */

@@ -7,6 +7,7 @@ import type {
   CatalogueChange,
   CatalogueView,
   DayList,
+  DocumentText,
   ScheduleCheck,
   ScheduleImported,
   SendResult,
@@ -100,6 +101,7 @@ export const wailsBackend: Backend = {
     const r = (await App.SentNotes(date)) as unknown as SentNotes;
     return { ...r, notes: r.notes ?? {} };
   },
+  documentText: async (date, appt, docId) => (await App.DocumentText(date, appt, docId)) as unknown as DocumentText,
   openURL: (url) => App.OpenURL(url),
   exportCatalogue: () => App.ExportCatalogue(),
   copyText: async (text) => {

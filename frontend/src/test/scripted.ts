@@ -6,6 +6,7 @@ import type {
   CatalogueEdit,
   CatalogueView,
   DayList,
+  DocumentText,
   PresetInfo,
   ScheduleCheck,
   ScheduleImported,
@@ -426,6 +427,14 @@ export class Scripted implements Backend {
   async sentNotes(date: string): Promise<SentNotes> {
     this.calls.push(`sent-notes:${date}`);
     return { date, enabled: this.sendOn, canWrite: this.canWrite, notes: structuredClone(this.sentByDate[date] ?? {}) };
+  }
+  /** Documents' extracted text by id; any other id is "not found", as the agent answers. */
+  docTexts: Record<string, DocumentText> = {};
+  async documentText(date: string, appointmentId: string, docId: string): Promise<DocumentText> {
+    this.calls.push(`document-text:${date}:${appointmentId}:${docId}`);
+    const dt = this.docTexts[docId];
+    if (!dt) throw wire("not_found", "that document's text is not in the saved day: it was not read (or could not be read). Update from Epic and try again.");
+    return structuredClone(dt);
   }
 }
 

@@ -766,6 +766,7 @@ export class DeskApp {
           onPrint: () => void this.print(this.sheet?.appointmentId ?? this.openedRow),
           onPrintDay: () => this.printDay(),
           send: this.send.sheetControl(this.sheet),
+          documentText: (date, appt, docId) => this.backend.documentText(date, appt, docId),
         });
       case "settings":
         return this.settingsPanel ? this.settingsPanel.render(s) : h("div", { class: "notice", role: "status" }, "Loading settings…");

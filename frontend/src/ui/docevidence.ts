@@ -1,5 +1,6 @@
 import type { Evidence, TextEvidence } from "../api/types";
 import { h, shortDate } from "./dom";
+import { type LoadText, openDocumentText } from "./doctext";
 
 /** splitAt cuts a sentence around its phrase. The agent's offsets count
  *  UTF-8 bytes (Go strings); JavaScript strings count UTF-16 units. */
@@ -13,8 +14,10 @@ export function splitAt(t: TextEvidence): [string, string, string] {
 
 /** textEvidence shows where a text-derived result came from: the sentence,
  *  its phrase marked, and the document (title, organisation, date). Such a
- *  result is always "check": text is never taken as a coded result. */
-export function textEvidence(e: Evidence): HTMLElement | null {
+ *  result is always "check": text is never taken as a coded result. With
+ *  load, a button opens the document's whole text; key (the result's id)
+ *  keeps the button's id stable and unique across re-renders. */
+export function textEvidence(e: Evidence, load?: LoadText, key = ""): HTMLElement | null {
   const t = e.text;
   if (!t) return null;
   const [before, phrase, after] = splitAt(t);
@@ -24,5 +27,18 @@ export function textEvidence(e: Evidence): HTMLElement | null {
     { class: "doc-evidence" },
     h("blockquote", {}, "“", before, h("mark", {}, phrase), after, "”"),
     h("figcaption", { class: "ev-meta" }, `From the document: ${doc}`),
+    load
+      ? h(
+          "button",
+          {
+            type: "button",
+            class: "link show-doc-text",
+            id: `show-text-${key}-${e.id}`,
+            "aria-haspopup": "dialog",
+            onclick: (ev: Event) => openDocumentText(load, e, ev.currentTarget as HTMLElement),
+          },
+          "Show the document's text",
+        )
+      : null,
   );
 }

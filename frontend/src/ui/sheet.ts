@@ -1,4 +1,4 @@
-import type { Failure, Line, Lookbacks, Result, Sheet } from "../api/types";
+import type { DocumentText, Failure, Line, Lookbacks, Result, Sheet } from "../api/types";
 import { dayLabel, h, hhmm, shortDate } from "./dom";
 import { textEvidence } from "./docevidence";
 import { errorBox } from "./errors";
@@ -12,7 +12,7 @@ function support(r: Result): HTMLElement | null {
   return r.details ? h("details", { class: "support" }, h("summary", {}, "Details for support"), h("div", { class: "sub" }, r.details)) : null;
 }
 
-function evidence(r: Result): HTMLElement {
+function evidence(r: Result, load?: (docId: string) => Promise<DocumentText>): HTMLElement {
   const items = r.evidence ?? [];
   if (items.length === 0) return h("td", { class: "why" }, r.reason, support(r));
   return h(
@@ -27,7 +27,7 @@ function evidence(r: Result): HTMLElement {
           {},
           e.display || e.code || e.type,
           h("span", { class: "ev-meta" }, [e.date ? shortDate(e.date) : "date unknown", source(e.type)].join(" · ")),
-          textEvidence(e),
+          textEvidence(e, load, r.id),
         ),
       ),
     ),
@@ -59,6 +59,8 @@ export interface SheetProps {
   onPrintDay(): void;
   /** "Send to chart" with its mark and confirmation (send.ts), when sending is on. */
   send?: HTMLElement | null;
+  /** Fetches a cited document's extracted text (the sheet's "Show the document's text"). */
+  documentText?(date: string, appointmentId: string, docId: string): Promise<DocumentText>;
 }
 
 export function renderSheet(p: SheetProps): HTMLElement {
@@ -70,6 +72,8 @@ export function renderSheet(p: SheetProps): HTMLElement {
   const pt = s.patient;
   const reviewed = s.results.some((r) => r.review);
   const lb = p.lookbacks;
+  const docText = p.documentText;
+  const load = docText ? (docId: string) => docText(s.date, s.appointmentId, docId) : undefined;
   return h(
     "section",
     { class: "sheet", "aria-label": "Prep sheet" },
@@ -125,7 +129,7 @@ export function renderSheet(p: SheetProps): HTMLElement {
             h("td", {}, h("span", { class: `chip ${r.status.replace("_", "-")}` }, statusLabel[r.status] ?? r.status)),
             h("td", {}, shortDate(r.lastDone), r.modality ? h("div", { class: "sub" }, r.modality) : null),
             h("td", {}, shortDate(r.nextDue)),
-            evidence(r),
+            evidence(r, load),
           ),
         ),
       ),

@@ -409,6 +409,49 @@ export namespace api {
 	        this.pkceS256 = source["pkceS256"];
 	    }
 	}
+	export class DocumentText {
+	    docId: string;
+	    title: string;
+	    org?: string;
+	    // Go type: time
+	    date: any;
+	    method?: string;
+	    pages?: number;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DocumentText(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.docId = source["docId"];
+	        this.title = source["title"];
+	        this.org = source["org"];
+	        this.date = this.convertValues(source["date"], null);
+	        this.method = source["method"];
+	        this.pages = source["pages"];
+	        this.text = source["text"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class TextEvidence {
 	    sentence: string;
 	    start: number;

@@ -15,6 +15,8 @@ export function CheckSetup(arg1:string,arg2:string,arg3:boolean):Promise<api.Set
 
 export function Day(arg1:string):Promise<api.DayList>;
 
+export function DocumentText(arg1:string,arg2:string,arg3:string):Promise<api.DocumentText>;
+
 export function EditCatalogue(arg1:Array<api.CatalogueEdit>):Promise<api.CatalogueChange>;
 
 export function ExportCatalogue():Promise<string>;

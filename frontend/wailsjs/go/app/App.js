@@ -26,6 +26,10 @@ export function Day(arg1) {
   return window['go']['app']['App']['Day'](arg1);
 }
 
+export function DocumentText(arg1, arg2, arg3) {
+  return window['go']['app']['App']['DocumentText'](arg1, arg2, arg3);
+}
+
 export function EditCatalogue(arg1) {
   return window['go']['app']['App']['EditCatalogue'](arg1);
 }
