@@ -25,7 +25,8 @@ type filed struct {
 type Filed struct {
 	PatientID     string
 	AppointmentID string
-	Ref           string         // "DiagnosticReport/<id>" or "DocumentReference/<id>"
+	Ref           string // "DiagnosticReport/<id>" or "DocumentReference/<id>"
+	Title         string
 	Report        *docgen.Doc    // an outside report and its truth
 	Hostile       docgen.Hostile // a hostile file
 }
@@ -77,7 +78,7 @@ func (s *Server) FileOutsideReports(date string, patients int) ([]Filed, error) 
 			}
 			d.ID = id
 			s.file(id, filed{report: &d})
-			out = append(out, Filed{PatientID: p.ID, AppointmentID: ap.ID, Ref: "DiagnosticReport/" + id, Report: &d})
+			out = append(out, Filed{PatientID: p.ID, AppointmentID: ap.ID, Ref: "DiagnosticReport/" + id, Title: d.Title, Report: &d})
 		}
 	}
 	return out, nil
@@ -97,13 +98,14 @@ func (s *Server) FileHostileFiles(date string, patients int) ([]Filed, error) {
 	var out []Filed
 	for i, h := range docgen.HostileFiles {
 		ap := aps[i%len(aps)]
+		title := fmt.Sprintf("Outside records %d", i+1) // tells them apart on a sheet
 		id, err := s.addResource(ap.PatientID, Resource{Type: "DocumentReference", Category: "clinical-note",
-			Code: coding{sysLOINC, "34133-9", "Summary of episode note"}, Title: "Outside records", Date: ap.Start.AddDate(0, 0, -7)})
+			Code: coding{sysLOINC, "34133-9", "Summary of episode note"}, Title: title, Date: ap.Start.AddDate(0, 0, -7)})
 		if err != nil {
 			return nil, err
 		}
 		s.file(id, filed{hostile: h})
-		out = append(out, Filed{PatientID: ap.PatientID, AppointmentID: ap.ID, Ref: "DocumentReference/" + id, Hostile: h})
+		out = append(out, Filed{PatientID: ap.PatientID, AppointmentID: ap.ID, Ref: "DocumentReference/" + id, Title: title, Hostile: h})
 	}
 	return out, nil
 }

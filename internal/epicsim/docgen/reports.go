@@ -9,7 +9,8 @@ import (
 // Outside imaging and pathology reports, as Epic files them: a
 // DiagnosticReport whose presentedForm is the report itself, a PDF with a
 // text layer or a scanned one. Their codes are generic report codes, never
-// a screening's, so only the text can say what was done: the reader's
+// a screening's, and their titles hold none of the catalogue's title
+// keywords, so only the text can say what was done: the reader's
 // presentedForm path decides them.
 
 // Report categories (DiagnosticReport.category), with the generic LOINC
@@ -43,7 +44,7 @@ var reports = []reportText{
 		"EXAM: MG SCREENING BILATERAL WITH TOMOSYNTHESIS", "Date of exam: {date}",
 		"FINDINGS: The breasts are heterogeneously dense. No suspicious mass, calcification or distortion.",
 		"IMPRESSION: BI-RADS Category 1, negative."}},
-	{"breast_cancer", "mammography", ImagingReport, "Outside Mammogram Report", "Valley Imaging Center", Evidence, PDFScan, []string{
+	{"breast_cancer", "mammography", ImagingReport, "Outside Breast Imaging Report", "Valley Imaging Center", Evidence, PDFScan, []string{
 		"Screening mammogram, bilateral, performed {date}.", "Scattered fibroglandular densities.",
 		"Impression: BI-RADS 2, benign finding."}},
 	{"colorectal_cancer", "colonoscopy", PathologyReport, "Surgical Pathology Report", "Riverside Pathology Group", Evidence, PDFText, []string{
@@ -53,7 +54,7 @@ var reports = []reportText{
 	{"cervical_cancer", "cytology", PathologyReport, "Gyn Cytology Report", "Lakeside Pathology", Evidence, PDFScan, []string{
 		"GYN CYTOLOGY REPORT", "ThinPrep Pap test collected {date}.",
 		"Interpretation: negative for intraepithelial lesion or malignancy."}},
-	{"osteoporosis", "dxa", ImagingReport, "DXA Bone Density Axial", "Summit Radiology", Evidence, PDFScan, []string{
+	{"osteoporosis", "dxa", ImagingReport, "Outside Radiology Report", "Summit Radiology", Evidence, PDFScan, []string{
 		"EXAM: DXA bone density, hip and lumbar spine.", "Date of exam: {date}",
 		"Left femoral neck T-score -1.2. Lumbar spine T-score -0.6."}},
 	{"diabetes_eye", "retinal_exam", ImagingReport, "Retinal Imaging Report", "Clearview Eye Associates", Evidence, PDFText, []string{
