@@ -13,6 +13,7 @@ import (
 	"github.com/healthprep/desk/agent/access"
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/buildinfo"
+	"github.com/healthprep/desk/internal/doctext"
 	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/store"
 )
@@ -33,6 +34,9 @@ type Options struct {
 	// practice preset an installer left (see presetPaths). The service
 	// does; CLI commands do not.
 	ApplyPreset bool
+	// ReadingLimits caps reading each document (size, pages, pixels,
+	// time); nil means doctext.DefaultLimits. Tests shorten the time cap.
+	ReadingLimits *doctext.Limits
 }
 
 // Agent is the local agent. It implements api.Service; the socket server

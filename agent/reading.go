@@ -90,7 +90,11 @@ func (rs *readingState) markLoaded(date string) (first bool) {
 // documentReader reads with the practice's workers and the given fetcher
 // (nil: the cache only, offline).
 func (a *Agent) documentReader(p Practice, st *store.Store, f documents.Fetcher) *documents.Reader {
-	return &documents.Reader{Extractor: doctext.New(), Fetch: f, Cache: documents.StoreCache{Store: st}, Catalogue: a.catalogue(),
+	x := doctext.New()
+	if l := a.opts.ReadingLimits; l != nil {
+		x = &doctext.Extractor{Limits: *l, OCR: doctext.DefaultOCR(*l), PDF: doctext.DefaultPDF(*l)}
+	}
+	return &documents.Reader{Extractor: x, Fetch: f, Cache: documents.StoreCache{Store: st}, Catalogue: a.catalogue(),
 		Workers: max(1, p.ReadingWorkers), Log: a.log}
 }
 

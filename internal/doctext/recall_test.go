@@ -11,8 +11,9 @@ import (
 	"github.com/healthprep/desk/internal/screening"
 )
 
-// TestRecallPrecision reads every outside record the simulator serves and
-// matches it with the default catalogue's phrases, against the records'
+// TestRecallPrecision reads every outside record the simulator serves (the
+// letters filed as DocumentReferences and the imaging and pathology
+// reports filed as DiagnosticReports' presentedForm) and matches it with the default catalogue's phrases, against the records'
 // known truth. Recall: evidencing documents found, per modality. Precision:
 // text-derived "complete"s (an evidencing finding) that are true, with the
 // test's true date. The documented command:
@@ -24,14 +25,24 @@ func TestRecallPrecision(t *testing.T) {
 	cat := screening.Default()
 	type tally struct{ truth, found, claims, trueClaims, scanned int }
 	per := map[string]*tally{}
+	reports := map[string]*tally{} // the presentedForm reports alone
 	get := func(k string) *tally {
 		if per[k] == nil {
 			per[k] = &tally{}
 		}
 		return per[k]
 	}
-	docs := docgen.Corpus(day)
+	docs := append(docgen.Corpus(day), docgen.Reports(day)...)
 	for _, d := range docs {
+		rep := func(k string) *tally {
+			if d.Category == "" {
+				return &tally{}
+			}
+			if reports[k] == nil {
+				reports[k] = &tally{}
+			}
+			return reports[k]
+		}
 		b, err := d.Bytes()
 		if err != nil {
 			t.Fatal(err)
@@ -46,6 +57,7 @@ func TestRecallPrecision(t *testing.T) {
 		if d.Truth.Kind == docgen.Evidence {
 			tl := get(key)
 			tl.truth++
+			rep(key).truth++
 			if d.Format.Scanned() {
 				tl.scanned++
 			}
@@ -55,12 +67,15 @@ func TestRecallPrecision(t *testing.T) {
 				continue
 			}
 			k := f.Screening + "/" + f.Modality
-			tl := get(k)
+			tl, rt := get(k), rep(k)
 			tl.claims++
+			rt.claims++
 			right := d.Truth.Kind == docgen.Evidence && k == key && f.Date.Equal(d.Truth.Performed)
 			if right {
 				tl.trueClaims++
 				tl.found++
+				rt.trueClaims++
+				rt.found++
 			} else {
 				t.Errorf("%s (%s %s, truth %s %s %s): claimed %s on %s from %q", d.ID, d.Format, d.Variant, d.Truth.Kind, key,
 					d.Truth.Performed.Format("2006-01-02"), k, f.Date.Format("2006-01-02"), f.Sentence)
@@ -92,6 +107,16 @@ func TestRecallPrecision(t *testing.T) {
 		}
 	}
 	t.Logf("%-32s %8d %8s %8d %10s  (%d documents)", "all", all.truth, pct(all.found, all.truth), all.claims, pct(all.trueClaims, all.claims), len(docs))
+	keys = keys[:0]
+	for k := range reports {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	t.Logf("of which DiagnosticReport presentedForm:")
+	for _, k := range keys {
+		tl := reports[k]
+		t.Logf("%-32s %8d %8s %8d %10s", k, tl.truth, pct(tl.found, tl.truth), tl.claims, pct(tl.trueClaims, tl.claims))
+	}
 }
 
 func hasClaim(fs []screening.TextFinding, tr docgen.Truth) bool {

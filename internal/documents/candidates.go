@@ -30,7 +30,7 @@ type Candidate struct {
 
 // Doc is the candidate as the matcher sees it.
 func (c Candidate) Doc(text string) screening.TextDoc {
-	return screening.TextDoc{ID: c.DocID, Title: c.Title, Org: c.Org, Text: text, Clinical: c.Clinical, Indexed: c.Indexed}
+	return screening.TextDoc{ID: c.DocID, Type: c.Type, Title: c.Title, Org: c.Org, Text: text, Clinical: c.Clinical, Indexed: c.Indexed}
 }
 
 type attachment struct {

@@ -225,6 +225,21 @@ func TestHostileAttachmentsCostOneDocument(t *testing.T) {
 	}
 }
 
+// An attachment that states a size over the cap is not fetched at all:
+// it could not be read, and costs no download.
+func TestStatedSizeOverTheCapIsNotFetched(t *testing.T) {
+	f := setup(t)
+	c := Candidate{DocID: "huge", URL: "Binary/hostile-200mb", ContentType: "application/pdf", Size: docgen.HugeSize, Title: "Outside records"}
+	before := f.sim.Requests()["Binary"]
+	reads := f.reader.Read(context.Background(), []Candidate{c}, nil)
+	if len(reads) != 1 || !strings.HasPrefix(reads[0].Unreadable, "could not be read: ") || !strings.Contains(reads[0].Unreadable, "200 MB") {
+		t.Fatalf("reads %+v", reads)
+	}
+	if n := f.sim.Requests()["Binary"] - before; n != 0 {
+		t.Errorf("fetched %d times", n)
+	}
+}
+
 // Only documents a screening could still use are fetched: none when every
 // text-read screening is met, none older than the longest window.
 func TestCandidatesByWindow(t *testing.T) {

@@ -290,7 +290,14 @@ func (r *Reader) one(ctx context.Context, c Candidate) (Read, error) {
 		return rd, nil
 	}
 	x := r.Extractor
-	data, err := r.Fetch.Fetch(ctx, c, x.Limits.MaxBytes)
+	var data []byte
+	var err error
+	if c.Size > int64(x.Limits.MaxBytes) && len(c.Inline) == 0 {
+		// The attachment states it is over the cap: not worth the download.
+		err = &doctext.Unreadable{Reason: doctext.ErrTooLarge, Detail: fmt.Sprintf("%d MB", c.Size>>20)}
+	} else {
+		data, err = r.Fetch.Fetch(ctx, c, x.Limits.MaxBytes)
+	}
 	var v cached
 	var u *doctext.Unreadable
 	switch {

@@ -24,6 +24,9 @@ const hostilePrefix = "hostile-"
 func (s *Server) OutsideRecord(docID string) (docgen.Doc, bool) {
 	s.data.RLock()
 	defer s.data.RUnlock()
+	if f, ok := s.filed[docID]; ok && f.report != nil {
+		return *f.report, true
+	}
 	return s.outsideRecord(s.practice.res["DocumentReference/"+docID])
 }
 
@@ -43,6 +46,10 @@ func (s *Server) outsideRecord(r *Resource) (docgen.Doc, bool) {
 // type as the record will be served, and where) and, for an outside
 // record, its custodian: the organisation that wrote it. s.data is held.
 func (s *Server) documentContent(m map[string]any, r *Resource) {
+	if a, ok := s.hostileContent(r); ok {
+		m["content"] = []any{map[string]any{"attachment": a}}
+		return
+	}
 	ct := "text/plain"
 	if d, ok := s.outsideRecord(r); ok {
 		ct = d.Format.ContentType()
@@ -108,13 +115,14 @@ func (s *Server) binaryContent(id string) (body io.Reader, size int64, contentTy
 	}
 	s.data.RLock()
 	res := s.practice.res["DocumentReference/"+id]
+	d, ok := s.outsideRecord(res)
+	if f, filed := s.filed[id]; filed && f.report != nil {
+		d, ok, res = *f.report, true, s.practice.res["DiagnosticReport/"+id]
+	}
 	s.data.RUnlock()
 	if res == nil {
 		return nil, 0, "", false
 	}
-	s.data.RLock()
-	d, ok := s.outsideRecord(res)
-	s.data.RUnlock()
 	if ok {
 		b, err := d.Bytes()
 		if err != nil {

@@ -90,6 +90,11 @@ func (s *Server) UpdatePatient(id string, change func(*Patient)) bool {
 func (s *Server) AddResource(patientID string, r Resource) (string, error) {
 	s.data.Lock()
 	defer s.data.Unlock()
+	return s.addResource(patientID, r)
+}
+
+// addResource is AddResource with s.data held.
+func (s *Server) addResource(patientID string, r Resource) (string, error) {
 	p := s.practice.byID[patientID]
 	if p == nil {
 		return "", fmt.Errorf("epicsim: no patient %s", patientID)

@@ -181,12 +181,13 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 		m["primarySource"] = true
 	case "DiagnosticReport":
 		m["status"] = r.Status
-		m["category"] = []any{map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": strings.ToUpper(map[string]string{"imaging": "rad", "laboratory": "lab"}[r.Category])}}, "text": r.Category}}
+		m["category"] = []any{map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": strings.ToUpper(map[string]string{"imaging": "rad", "laboratory": "lab", "pathology": "sp"}[r.Category])}}, "text": r.Category}}
 		m["code"] = cc(r.Code, r.Alt, r.Title)
 		m["subject"] = subject
 		set("effectiveDateTime", date)
 		set("issued", date)
 		m["conclusion"] = "See full report."
+		s.reportContent(m, r) // an outside report's presentedForm: filed.go
 	case "DocumentReference":
 		m["status"] = r.Status
 		m["docStatus"] = "final"

@@ -142,6 +142,9 @@ type Server struct {
 	// (changes.go); handlers read under RLock.
 	data    sync.RWMutex
 	changes int // ids handed out by the hooks, under data
+	// filed are the outside reports and hostile files filed for a day's
+	// patients (filed.go), by resource id, under data.
+	filed map[string]filed
 }
 
 // grant is what a token carries: who, which app, which scopes.

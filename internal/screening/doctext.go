@@ -134,6 +134,7 @@ func (d *DocumentText) compile(c *Catalogue, bad func(int, string, ...any)) {
 // TextDoc is a document's extracted text and its dates.
 type TextDoc struct {
 	ID, Title, Org string
+	Type           string // DiagnosticReport for a report's presentedForm; empty: DocumentReference
 	Text           string
 	Clinical       time.Time // when the care happened, as the record says
 	Indexed        time.Time // when the document was filed
@@ -449,7 +450,11 @@ func ApplyText(results []Result, c *Catalogue, visit time.Time, docs []TextDoc, 
 		r.Review = true
 		r.ReviewNote = "found in the text of a document, not in coded results: check the document"
 		r.Reason = fmt.Sprintf("%s on %s, read in %q from %s (check)", name, b.f.Date.Format("2006-01-02"), b.doc.Title, orUnknown(b.doc.Org))
-		r.Evidence = append(slices.Clone(r.Evidence), Evidence{Type: "DocumentReference", ID: b.doc.ID, Display: b.doc.Title, Date: b.f.Date,
+		typ := b.doc.Type
+		if typ == "" {
+			typ = "DocumentReference"
+		}
+		r.Evidence = append(slices.Clone(r.Evidence), Evidence{Type: typ, ID: b.doc.ID, Display: b.doc.Title, Date: b.f.Date,
 			Text: &TextEvidence{Sentence: b.f.Sentence, Start: b.f.Start, End: b.f.End, Org: b.doc.Org, DocDate: b.doc.Indexed, DateFrom: b.f.DateFrom}})
 		out[i] = r
 	}

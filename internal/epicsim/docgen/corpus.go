@@ -58,8 +58,11 @@ type Doc struct {
 	Date    time.Time
 	Format  Format
 	Variant Variant
-	Lines   []string
-	Truth   Truth
+	// Category is a DiagnosticReport's ("imaging", "pathology"): the
+	// record is a report's presentedForm; empty for a letter.
+	Category string
+	Lines    []string
+	Truth    Truth
 }
 
 type template struct {

@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font"
@@ -164,9 +165,20 @@ func TIFF(pages []*image.Gray) []byte {
 	return b.Bytes()
 }
 
+// newPDF is a letter-size PDF stamped with a fixed creation date, so the
+// same record is the same bytes on every read (the reader caches by
+// content hash), not a new file each second.
+func newPDF() *fpdf.Fpdf {
+	pdf := fpdf.New("P", "pt", "Letter", "")
+	when := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	pdf.SetCreationDate(when)
+	pdf.SetModificationDate(when)
+	return pdf
+}
+
 // TextPDF lays lines out as a PDF with a text layer, one page per slice.
 func TextPDF(pages [][]string, protect string) ([]byte, error) {
-	pdf := fpdf.New("P", "pt", "Letter", "")
+	pdf := newPDF()
 	pdf.SetCompression(true)
 	if protect != "" {
 		pdf.SetProtection(fpdf.CnProtectPrint, protect, protect+"-owner")
@@ -186,7 +198,7 @@ func TextPDF(pages [][]string, protect string) ([]byte, error) {
 // ImagePDF wraps scanned pages as an image-only PDF (no text layer), as a
 // fax server or scanner makes them.
 func ImagePDF(pages []*image.Gray) ([]byte, error) {
-	pdf := fpdf.New("P", "pt", "Letter", "")
+	pdf := newPDF()
 	for i, p := range pages {
 		b, err := PNG(p)
 		if err != nil {
