@@ -17,8 +17,10 @@ DEB_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
             xvfb xauth dbus dbus-x11 gnome-keyring chromium imagemagick \
             tesseract-ocr tesseract-ocr-eng poppler-utils
 
-# What `make run` needs: the app's build and, with no display, Xvfb.
-RUN_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev xvfb xauth
+# What `make run` needs: the app's build, with no display Xvfb, and the
+# document readers (OCR) the agent runs in the background.
+RUN_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev xvfb xauth \
+            tesseract-ocr tesseract-ocr-eng poppler-utils
 
 .PHONY: all deps debs-run debs-test frontend frontend-deps fhirdefs build app agent run test test-go test-frontend test-app vet fmt-check clean api-types
 
