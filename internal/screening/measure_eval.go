@@ -1,0 +1,466 @@
+// Evaluating the quality measures for a record: each measure's line for the reporting year.
+
+package screening
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/healthprep/desk/internal/record"
+)
+
+// MeasureStatus is how a measure counts the patient for the reporting year.
+type MeasureStatus string
+
+const (
+	MeasureMet      MeasureStatus = "met"
+	MeasureNotMet   MeasureStatus = "not_met"
+	MeasureExcluded MeasureStatus = "excluded"
+	MeasureOutside  MeasureStatus = "outside" // not in the measure's population
+)
+
+// MeasureLine is one measure's view of the patient for the reporting year.
+type MeasureLine struct {
+	ID        string        `json:"id"` // CMS125
+	Title     string        `json:"title"`
+	Screening string        `json:"screening"` // the screening's id
+	Year      int           `json:"year"`
+	Status    MeasureStatus `json:"status"`
+	// Reason says why, in words, with the record it rests on.
+	Reason string `json:"reason"`
+	// Differs explains, when the guideline status and the measure
+	// disagree, why (the guideline stays the headline).
+	Differs  string     `json:"differs,omitempty"`
+	Evidence []Evidence `json:"evidence,omitempty"`
+	Details  string     `json:"details,omitempty"` // for support: the measure's source and rules
+}
+
+// EvaluateMeasures returns the quality-measure view for the visit's
+// reporting year (the calendar year of the visit): one line per measure
+// whose screening is on, given the guideline results Evaluate returned
+// for the same record and visit (to explain where they differ).
+func EvaluateMeasures(rec record.Record, c *Catalogue, visit time.Time, results []Result) []MeasureLine {
+	if len(c.Measures) == 0 {
+		return nil
+	}
+	e := pool.Get().(*evaluator)
+	e.start(rec, c, &c.midx, visit)
+	e.wantDetails = true
+	var out []MeasureLine
+	for _, m := range c.Measures {
+		if m.screening == nil || !m.screening.On() {
+			continue
+		}
+		var res *Result
+		for i := range results {
+			if results[i].ID == m.Screening {
+				res = &results[i]
+			}
+		}
+		e.details, e.dstart = e.details[:0], 0
+		l := e.measure(m)
+		l.Differs = differs(m, l, res)
+		l.Details = string(e.details)
+		out = append(out, l)
+	}
+	e.release()
+	return out
+}
+
+func (e *evaluator) measure(m *Measure) MeasureLine {
+	y, _, _ := e.visit.Date()
+	l := MeasureLine{ID: m.ID, Title: m.Title, Screening: m.Screening, Year: y}
+	e.arena = e.arena[:0]
+	e.note(m.ID, " ", m.Title, " (", m.Source, ")")
+	ys := dayNum(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC))
+	ye := dayNum(time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
+	outside := func(why string) MeasureLine {
+		l.Status, l.Reason = MeasureOutside, "not in "+m.ID+": "+why
+		return l
+	}
+
+	ageDay, ageWhen := ye, "on "+ymd(ye)
+	switch m.AgeAt {
+	case "start":
+		ageDay, ageWhen = ys, "on "+ymd(ys)
+	case "visit":
+		ageDay, ageWhen = e.today, "at the visit"
+	}
+	age := Age(e.patient.BirthDate, dayTime(ageDay))
+	switch {
+	case age < 0:
+		return outside("the chart has no birth date, and the measure counts by age")
+	case age < m.MinAge || m.MaxAge > 0 && age > m.MaxAge:
+		return outside("it counts ages " + ageWords(m.MinAge, m.MaxAge) + " " + ageWhen + "; the patient is " + strconv.Itoa(age) + " then")
+	}
+	if len(m.Sexes) > 0 {
+		sex := e.patient.USCoreSex
+		if sex == "" {
+			sex = e.patient.Sex
+			e.note("sex from the chart's recorded sex: the US Core sex extension the measure reads is absent")
+		}
+		if !slices.Contains(m.Sexes, sex) {
+			if sex == "" || sex == "unknown" {
+				return outside("the chart does not record the patient's sex")
+			}
+			return outside("it counts " + strings.Join(m.Sexes, " and ") + " patients only")
+		}
+	}
+	if len(m.Requires) > 0 {
+		found := false
+		for _, r := range m.Requires {
+			start := len(e.arena)
+			if e.rule(r, false) {
+				found = true
+				for _, h := range e.arena[start:] {
+					e.detail(h)
+				}
+				break
+			}
+		}
+		e.arena = e.arena[:0]
+		if !found {
+			return outside("it counts only patients with " + ruleTitle(m.Requires[0]) + " on record for " + strconv.Itoa(y))
+		}
+	}
+	visitNote := ""
+	if len(m.Visits) > 0 {
+		found := false
+		for _, g := range m.Visits {
+			for _, h := range e.groupHits(g) {
+				if !h.value && e.items[h.item].Type == "Encounter" && e.days[h.item] >= ys {
+					found = true
+				}
+			}
+		}
+		if !found {
+			visitNote = " (counting today's visit as its qualifying visit: none is on record yet for " + strconv.Itoa(y) + ")"
+		}
+	}
+
+	for _, x := range m.excl {
+		rules := []*Rule{x.rule}
+		title := ""
+		if x.concept != nil {
+			if x.concept.MinAge > 0 && e.ageAtYearEnd() < x.concept.MinAge {
+				continue
+			}
+			rules, title = x.concept.Rules, x.concept.Title
+		}
+		for _, r := range rules {
+			start := len(e.arena)
+			if !e.rule(r, false) {
+				continue
+			}
+			if title == "" {
+				title = ruleTitle(r)
+			}
+			b := append(e.buf[:0], "excluded from "...)
+			b = append(b, m.ID...)
+			b = append(b, ": "...)
+			b = append(b, title...)
+			b = append(b, " — "...)
+			b = e.appendWhat(b, e.arena[start])
+			e.buf = b
+			l.Status, l.Reason = MeasureExcluded, string(b)
+			for _, h := range e.arena[start:] {
+				l.Evidence = append(l.Evidence, e.evidence(h))
+				e.detail(h)
+			}
+			return l
+		}
+	}
+
+	met, why := true, ""
+	if m.PoorControl != nil {
+		met, why = e.poorControl(m, ys, &l)
+	} else {
+		met = m.AllParts
+		var parts []string
+		for _, p := range m.Numerator {
+			ok, w := e.measurePart(p, ys, &l)
+			switch {
+			case ok && !m.AllParts:
+				met, parts = true, []string{w}
+			case !ok && m.AllParts:
+				met, parts = false, []string{w} // say what is missing
+			case m.AllParts || len(parts) == 0 || len(p.Unless) > 0:
+				// The first part's reason, and why a part did not apply.
+				parts = append(parts, w)
+			}
+			if ok != m.AllParts {
+				break
+			}
+		}
+		why = strings.Join(parts, "; ")
+	}
+	b := e.buf[:0]
+	if met {
+		l.Status = MeasureMet
+		b = append(b, "meets "...)
+	} else {
+		l.Status, l.Evidence = MeasureNotMet, nil
+		b = append(b, "not met yet for "...)
+	}
+	b = append(b, m.ID...)
+	b = append(b, " in "...)
+	b = strconv.AppendInt(b, int64(y), 10)
+	b = append(b, ": "...)
+	b = append(b, why...)
+	b = append(b, visitNote...)
+	e.buf = b
+	l.Reason = string(b)
+	return l
+}
+
+func ageWords(lo, hi int) string {
+	if hi == 0 {
+		return strconv.Itoa(lo) + " and over"
+	}
+	return strconv.Itoa(lo) + "-" + strconv.Itoa(hi)
+}
+
+// window returns the first day a part's evidence may have.
+func (e *evaluator) window(p *MeasurePart, ys int32) int32 {
+	switch {
+	case p.VisitDays != nil:
+		return e.today - int32(*p.VisitDays)
+	case p.noFrom:
+		return noDate + 1
+	}
+	return p.from.subDays(ys)
+}
+
+// fromWords says where a part's window opens.
+func (e *evaluator) fromWords(p *MeasurePart, ys int32) string {
+	switch {
+	case p.VisitDays != nil && *p.VisitDays == 0:
+		return "at today's visit"
+	case p.VisitDays != nil:
+		return "in the " + strconv.Itoa(*p.VisitDays) + " days up to the visit"
+	case p.noFrom:
+		return "on record"
+	}
+	return "since " + ymd(e.window(p, ys))
+}
+
+// partHits calls f for each hit of groups that counts for the part within
+// the window, newest first is not guaranteed.
+func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
+	if h.value || p.mask != 0 && h.typ&p.mask == 0 {
+		return false
+	}
+	d := e.days[h.item]
+	if d == noDate || d < from || d > e.today {
+		return false
+	}
+	it := &e.items[h.item]
+	if p.RequireValue && noValue(it) {
+		return false
+	}
+	if !e.patient.BirthDate.IsZero() && d < dayNum(e.patient.BirthDate) {
+		return false
+	}
+	if p.MinAge > 0 || p.MaxAge > 0 {
+		a := Age(e.patient.BirthDate, dayTime(d))
+		if a < p.MinAge || p.MaxAge > 0 && a > p.MaxAge {
+			return false
+		}
+	}
+	if len(p.Values) > 0 && !e.valueIn(h.item, p.Values) {
+		return false
+	}
+	return true
+}
+
+// valueIn reports whether the item's coded value is in one of groups.
+func (e *evaluator) valueIn(item int32, groups []*Group) bool {
+	for _, g := range groups {
+		for _, v := range e.groupHits(g) {
+			if v.item == item && v.value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, bool) {
+	var best hit
+	found := false
+	for _, g := range groups {
+		for _, h := range e.groupHits(g) {
+			if e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+				best, found = h, true
+			}
+		}
+	}
+	return best, found
+}
+
+// measurePart decides one numerator part and says why in words.
+func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool, string) {
+	from := e.window(p, ys)
+	for _, g := range p.Unless {
+		for _, h := range e.groupHits(g) {
+			if !h.value && h.typ == conditionBit && activeCondition(&e.items[h.item]) {
+				return false, p.Title + " " + e.fromWords(p, ys) + " does not count with " + g.Name + " on record"
+			}
+		}
+	}
+	if p.Range != nil {
+		return e.rangePart(p, from, ys, l)
+	}
+	if h, ok := e.newestIn(p, p.Evidence, from); ok {
+		l.Evidence = append(l.Evidence, e.evidence(h))
+		e.detail(h)
+		return true, string(e.appendWhat([]byte(p.Title+" "+e.fromWords(p, ys)+": "), h))
+	}
+	if pr := p.Pair; pr != nil {
+		for _, g := range pr.First {
+			for _, a := range e.groupHits(g) {
+				if !e.partOK(p, a, from) {
+					continue
+				}
+				da := e.days[a.item]
+				for _, g2 := range pr.Second {
+					for _, c := range e.groupHits(g2) {
+						if !e.partOK(p, c, from) {
+							continue
+						}
+						if dc := e.days[c.item]; da >= dc-int32(pr.Days) && da <= dc+int32(pr.Days) {
+							l.Evidence = append(l.Evidence, e.evidence(a), e.evidence(c))
+							e.detail(a)
+							e.detail(c)
+							b := e.appendWhat([]byte(pr.Title+": "), a)
+							b = append(b, " and "...)
+							return true, string(e.appendWhat(b, c))
+						}
+					}
+				}
+			}
+		}
+	}
+	return false, "no " + p.Title + " " + e.fromWords(p, ys)
+}
+
+// rangePart: every reading in the window in range meets the part; one
+// out of range needs a follow-up in the window.
+func (e *evaluator) rangePart(p *MeasurePart, from, ys int32, l *MeasureLine) (bool, string) {
+	rg := p.Range
+	var newest, out hit
+	haveNewest, haveOut := false, false
+	for _, g := range p.Evidence {
+		for _, h := range e.groupHits(g) {
+			it := &e.items[h.item]
+			if !e.partOK(p, h, from) || it.Value == nil || it.Value.Value <= 0 || rg.Unit != "" && it.Value.Unit != rg.Unit && it.Value.Code != rg.Unit {
+				continue
+			}
+			if !haveNewest || e.days[h.item] > e.days[newest.item] {
+				newest, haveNewest = h, true
+			}
+			if v := it.Value.Value; (v < rg.Min || v >= rg.Below) && (!haveOut || e.days[h.item] > e.days[out.item]) {
+				out, haveOut = h, true
+			}
+		}
+	}
+	if !haveNewest {
+		return false, "no " + p.Title + " reading " + e.fromWords(p, ys)
+	}
+	if !haveOut {
+		l.Evidence = append(l.Evidence, e.evidence(newest))
+		e.detail(newest)
+		return true, string(e.appendWhat([]byte(p.Title+" in the normal range: "), newest))
+	}
+	b := e.appendWhat([]byte(rg.Name+" out of range ("), out)
+	b = append(b, ")"...)
+	fp := *p
+	fp.RequireValue, fp.Values, fp.mask = false, nil, 0
+	if f, ok := e.newestIn(&fp, p.FollowUp, from); ok {
+		l.Evidence = append(l.Evidence, e.evidence(out), e.evidence(f))
+		e.detail(f)
+		b = append(b, " with a follow-up: "...)
+		return true, string(e.appendWhat(b, f))
+	}
+	b = append(b, " and no follow-up on record "...)
+	b = append(b, e.fromWords(p, ys)...)
+	return false, string(b)
+}
+
+// poorControl decides an inverse measure (CMS122): the newest day's lowest
+// reading in the year, above the threshold or without a value, or no test
+// at all, is the measure's care gap.
+func (e *evaluator) poorControl(m *Measure, ys int32, l *MeasureLine) (bool, string) {
+	f := m.PoorControl
+	p := m.Numerator[0]
+	from := e.window(p, ys)
+	var pick hit
+	have := false
+	for _, g := range p.Evidence {
+		for _, h := range e.groupHits(g) {
+			if !e.partOK(p, h, from) {
+				continue
+			}
+			it, d := &e.items[h.item], e.days[h.item]
+			switch {
+			case !have || d > e.days[pick.item]:
+				pick, have = h, true
+			case d == e.days[pick.item]:
+				// The lowest of the day; no value sorts first.
+				if cur := e.items[pick.item].Value; it.Value == nil || cur != nil && it.Value.Value < cur.Value {
+					pick = h
+				}
+			}
+		}
+	}
+	if !have {
+		return false, "no " + p.Title + " " + e.fromWords(p, ys) + " (the measure counts that as " + f.Label + ")"
+	}
+	l.Evidence = append(l.Evidence, e.evidence(pick))
+	e.detail(pick)
+	q := e.items[pick.item].Value
+	b := []byte("the latest " + p.Title + " is ")
+	switch {
+	case q == nil:
+		b = e.appendWhat(append(b, "without a value: "...), pick)
+		return false, string(append(b, " (the measure counts that as "+f.Label+")"...))
+	case q.Value > f.Above && q.Comparator != "<" && q.Comparator != "<=":
+		b = e.appendWhat(b, pick)
+		return false, string(append(b, ", above "+strconv.FormatFloat(f.Above, 'f', -1, 64)+" "+f.Unit+": "+f.Label...))
+	}
+	b = e.appendWhat(b, pick)
+	return true, string(append(b, ", not above "+strconv.FormatFloat(f.Above, 'f', -1, 64)+" "+f.Unit...))
+}
+
+// differs explains, in words, a guideline status that does not match the
+// measure's view: the guideline is what the visit acts on.
+func differs(m *Measure, l MeasureLine, r *Result) string {
+	if r == nil || r.Missing != "" {
+		return "" // the sheet already says what the chart lacks
+	}
+	var g string
+	switch {
+	case r.Status == NotApplicable && l.Status != MeasureOutside:
+		g = "the guideline does not call for it (" + r.Reason + ")"
+	case r.Status == Excluded && l.Status != MeasureExcluded:
+		g = "the prep list leaves it out (" + r.Reason + ") but the measure does not exclude the patient for that"
+	case l.Status == MeasureExcluded && r.Status != Excluded:
+		g = "the measure excludes the patient, but the guideline still applies"
+	case r.Status == Due && l.Status == MeasureMet:
+		g = "due by the guideline, yet the measure already counts it as met for " + strconv.Itoa(l.Year)
+	case r.Status == DueSoon && l.Status == MeasureMet:
+		g = "due soon by the guideline; the measure already counts it as met for " + strconv.Itoa(l.Year)
+	case r.Status == Complete && r.Attention == "" && l.Status == MeasureNotMet:
+		g = "complete by the guideline, but the measure does not count it for " + strconv.Itoa(l.Year)
+	case r.Status != NotApplicable && r.Status != Excluded && l.Status == MeasureOutside:
+		g = "the guideline applies, but the measure does not count the patient"
+	default:
+		return ""
+	}
+	if m.Differs != "" {
+		g += ". " + m.Differs
+	}
+	return g
+}
