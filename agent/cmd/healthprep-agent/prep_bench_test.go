@@ -1,15 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"testing"
 	"time"
-
-	"github.com/healthprep/desk/agent"
-	"github.com/healthprep/desk/internal/epicsim"
 )
 
 // BenchmarkPrepJSON is `healthprep-agent prep --format json` in a fresh
@@ -21,24 +17,7 @@ import (
 //
 //	build/scripts/with-keyring go test -run '^$' -bench PrepJSON -benchtime 10x -count 3 ./agent/cmd/healthprep-agent/
 func BenchmarkPrepJSON(b *testing.B) {
-	ctx := context.Background()
-	sim, err := epicsim.Start(ctx, epicsim.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sim.Close()
-	home, err := os.MkdirTemp("/tmp", "hpb")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer os.RemoveAll(home)
-	os.Chmod(home, 0o700)
-	p := agent.Practice{Name: "Bench", FHIRBase: sim.FHIRBase(), ClientID: epicsim.DemoClientID}
-	if err := agent.SavePractice(home, p); err != nil {
-		b.Fatal(err)
-	}
-	date := lastWeekday(time.Now())
-	fillCache(b, sim, home, p, date)
+	home, date := benchPractice(b)
 	bin := agentBinary(b)
 	var cpu time.Duration // the prep processes' CPU time (user + system)
 	run := func() []byte {
