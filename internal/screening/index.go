@@ -81,6 +81,16 @@ func newIndex(groups []*Group) index {
 	return ix
 }
 
+// walkRule calls f for every group of r and of its all_of parts.
+func walkRule(r *Rule, f func(*Group)) {
+	for _, g := range r.groups() {
+		f(g)
+	}
+	for _, p := range r.AllOf {
+		walkRule(p, f)
+	}
+}
+
 // walkGroups calls f for every group of the screenings and exclusion
 // concepts, in a fixed order.
 func (c *Catalogue) walkGroups(f func(*Group)) {
@@ -89,13 +99,7 @@ func (c *Catalogue) walkGroups(f func(*Group)) {
 			f(g)
 		}
 	}
-	var rule func(r *Rule)
-	rule = func(r *Rule) {
-		groups(r.groups())
-		for _, p := range r.AllOf {
-			rule(p)
-		}
-	}
+	rule := func(r *Rule) { walkRule(r, f) }
 	for _, x := range c.Exclusions {
 		for _, r := range x.Rules {
 			rule(r)

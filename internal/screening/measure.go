@@ -136,13 +136,7 @@ func (m *Measure) walkGroups(f func(*Group)) {
 			f(g)
 		}
 	}
-	var rule func(r *Rule)
-	rule = func(r *Rule) {
-		each(r.groups())
-		for _, p := range r.AllOf {
-			rule(p)
-		}
-	}
+	rule := func(r *Rule) { walkRule(r, f) }
 	each(m.Visits)
 	for _, r := range m.Requires {
 		rule(r)
