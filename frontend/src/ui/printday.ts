@@ -499,3 +499,58 @@ export function renderPrintPanel(job: PrintJob, onKind: (k: PrintKind) => void, 
     ),
   );
 }
+
+/** DayPrint is Today's "Print day" panel: the job being prepared, if any,
+ *  and the kind last chosen, kept for the next. */
+export class DayPrint {
+  job?: PrintJob;
+  kind: PrintKind = "sheets";
+
+  constructor(
+    private backend: Backend,
+    private changed: () => void,
+  ) {}
+
+  /** open starts preparing rows for printing, in place of an open job. */
+  open(scope: PrintScope, rows: DayRow[], byProvider: boolean, focus: boolean): void {
+    this.job?.close();
+    const job = new PrintJob(this.backend, scope, rows, byProvider, this.kind, this.changed);
+    this.job = job;
+    this.changed();
+    if (focus) document.getElementById("print-title")?.focus();
+    void job.build();
+  }
+
+  /** close closes the panel; the keyboard goes back to "Print day". */
+  close(): void {
+    const had = this.job !== undefined;
+    this.job?.close();
+    this.job = undefined;
+    this.changed();
+    if (had) document.getElementById("print-day")?.focus();
+  }
+
+  /** drop closes any job without drawing (nothing to print). */
+  drop(): void {
+    this.job?.close();
+    this.job = undefined;
+  }
+
+  /** panel draws the open job for date, if it is for that day. */
+  panel(date: string): HTMLElement | null {
+    const job = this.job;
+    if (!job || job.scope.date !== date) return null;
+    return renderPrintPanel(
+      job,
+      (k) => {
+        this.kind = k;
+        void job.build(k);
+      },
+      () => {
+        job.print();
+        this.close();
+      },
+      () => this.close(),
+    );
+  }
+}
