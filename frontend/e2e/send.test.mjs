@@ -3,66 +3,24 @@
 // "Send day" and the sheet's "Send to chart", their confirmations, the
 // outcome with a refused visit, the "sent 07:52 by Front Desk" marks, and
 // axe-core's WCAG 2.1 A/AA rules on each. Run: npm run e2e (after npm run build).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
-import { readFile, mkdir } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { extname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
+import { axe, calls as allCalls, open as openQuery, shots, useFrontend } from "./harness.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const dist = join(here, "..", "dist");
-const shots = join(here, "..", "..", "test-artifacts", "ui");
-const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png" };
-const chromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-let server, base, browser;
+useFrontend();
 
-before(async () => {
-  await mkdir(shots, { recursive: true });
-  server = http.createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-    try {
-      const body = await readFile(join(dist, path === "/" ? "index.html" : path));
-      res.writeHead(200, { "content-type": types[extname(path)] ?? "text/html" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: chromiumArgs });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
+/** open loads Today with the scripted agent steered by query. */
 async function open(query) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.errors = errors;
-  await page.addInitScript({ path: join(here, "stub.js") });
-  await page.goto(`${base}/?${query}`);
+  const page = await openQuery(query);
   await page.locator("#day-table").waitFor();
   return page;
 }
 
-const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-async function violations(page) {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: axeSource });
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-}
+/** violations are axe-core's WCAG 2.1 A/AA violations, one line each. */
+const violations = async (page) => (await axe(page)).violations.map((v) => `${v.id}: ${v.nodes.join(", ")}`);
 
-const calls = (page) => page.evaluate(() => window.__stub.state.calls.filter((c) => c.startsWith("send")));
+const calls = async (page) => (await allCalls(page)).filter((c) => c.startsWith("send"));
 
 test("with sending off there is nothing to send", async () => {
   const page = await open("mode=demo");

@@ -2,80 +2,16 @@
 // /usr/bin/chromium) driven by playwright-core, with a scripted agent in
 // place of the Wails bridge (e2e/stub.js). Screenshots go to
 // ../test-artifacts/ui/. Run: npm run e2e (after npm run build).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
-import { readFile, mkdir, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { extname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { axe, calls, done, newPage, open as openQuery, shots, useFrontend, wcag21aa } from "./harness.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const dist = join(here, "..", "dist");
-const shots = join(here, "..", "..", "test-artifacts", "ui");
-const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png" };
-export const chromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-let server, base, browser;
+useFrontend();
 
-before(async () => {
-  await mkdir(shots, { recursive: true });
-  server = http.createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-    try {
-      const body = await readFile(join(dist, path === "/" ? "index.html" : path));
-      res.writeHead(200, { "content-type": types[extname(path)] ?? "text/html" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: chromiumArgs });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function open(mode = "demo") {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.errors = errors;
-  await page.addInitScript({ path: join(here, "stub.js") });
-  await page.goto(`${base}/?mode=${mode}`);
-  return page;
-}
-
-const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-/** The WCAG 2.1 A and AA rules of axe-core (Deque's engine). */
-const wcag21aa = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-
-/** axe runs axe-core on the page as it is and returns its violations, each
- *  with the selectors of the elements at fault. */
-async function axe(page) {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: axeSource });
-  return page.evaluate(async (tags) => {
-    const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations", "passes"] });
-    return {
-      passes: r.passes.length,
-      violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) })),
-    };
-  }, wcag21aa);
-}
-
-const calls = (page) => page.evaluate(() => window.__stub.state.calls);
+const open = (mode = "demo") => openQuery(`mode=${mode}`);
 const rowCount = (page) => page.locator("#day-table tbody tr.row").count();
-
-async function done(page) {
-  assert.deepEqual(page.errors, [], "no script errors");
-  assert.equal(await page.title(), "HealthPrep Desk");
-  await page.close();
-}
 
 test("setup wizard from the demo: inline messages, test connection, sign-in waiting then done, hours, Today", async () => {
   const page = await open();
@@ -390,7 +326,7 @@ test("print view: one patient through the agent's print view, in a hidden frame"
  *  dialog would (print media, the document's @page size), and counts them. */
 async function pdfPages(page) {
   const html = await page.evaluate(() => document.querySelector("iframe.print-frame").contentDocument.documentElement.outerHTML);
-  const p = await browser.newPage({ viewport: { width: 800, height: 1056 } });
+  const p = await newPage({ width: 800, height: 1056 });
   await p.emulateMedia({ media: "print" });
   await p.setContent(html);
   // Nothing is cut off at the bottom of a page.
