@@ -1,21 +1,45 @@
+// @ts-check
 // Injected before the app loads: stands in for the Wails bridge (window.go
 // and window.runtime) with a scripted agent, so the built frontend runs in
 // plain Chromium. Tests steer it through window.__stub. Errors are thrown
 // as the bindings throw them: the JSON of the agent's {kind, error, detail}.
+// Its answers are typed from the agent's wire types (bridge.d.ts), and npm
+// test type-checks it (tsc -p e2e): a changed wire type fails there.
+/** @typedef {import("../src/api/generated").Counts} Counts */
+/** @typedef {import("../src/api/generated").DayRow} DayRow */
+/** @typedef {import("../src/api/generated").Mode} Mode */
+/** @typedef {import("./bridge").GoJSON<import("../src/api/generated").ScheduleInfo>} ScheduleInfo */
+/** @typedef {import("../src/api/generated").SentNote} SentNote */
+/** @typedef {import("../src/api/generated").SignInState} SignInState */
+/** @typedef {import("../src/api/generated").SyncEvent} SyncEvent */
+/** @typedef {import("../src/api/generated").CatalogueView} CatalogueView */
+/** @typedef {import("./bridge").GoJSON<import("../src/api/generated").Settings>} SettingsJSON */
+/** @typedef {import("./bridge").GoJSON<import("../src/api/generated").Sheet>} SheetJSON */
+/** @typedef {import("./bridge").GoJSON<import("../src/api/generated").DocumentText>} DocumentTextJSON */
+/**
+ * @template T
+ * @typedef {{ promise: Promise<T>, resolve: (v: T) => void, reject: (e: unknown) => void }} Deferred
+ */
 (() => {
   const params = new URLSearchParams(location.search);
   const today = "2026-11-24";
+  /** @type {(kind: string, error: string, detail?: string) => string} */
   const err = (kind, error, detail) => JSON.stringify({ kind, error, detail });
-  const counts = (due, dueSoon, complete, needsReview = 0) => ({ due, dueSoon, needsReview, complete, excluded: 0 });
+  /** @type {(due: number, dueSoon: number, complete: number, needsReview?: number) => Counts} */
+  const counts = (due, dueSoon, complete, needsReview = 0) => ({ due, dueSoon, needsReview, complete, excluded: 0, attention: 0 });
   // What is due, in the catalogue's short words (DayRow.due).
+  /** @type {Record<string, string[]>} */
   const dueNames = { a1: ["Colorectal", "A1C"], a4: ["Colorectal", "Mammogram", "Flu"], a5: ["Colorectal"] };
-  const rows = [
+  /** @type {[string, string, string, string, string, string, string, number, string, Counts][]} */
+  const visits = [
     ["a1", "08:00", "Ada Park, MD", "Annual Physical", "arrived", "Maria Lopez", "1001", 52, "female", counts(2, 1, 5)],
     ["a2", "08:20", "Ben Osei, DO", "Follow-Up", "cancelled", "John Smith", "1002", 67, "male", counts(0, 0, 8)],
     ["a3", "08:40", "Ada Park, MD", "Sick Visit", "booked", "Lee Chen", "1003", 30, "male", counts(0, 1, 3)],
     ["a4", "09:00", "Cruz Diaz, NP", "New Patient", "booked", "Ana Ruiz", "1004", 45, "female", counts(3, 0, 2, 1)],
     ["a5", "09:20", "Ben Osei, DO", "Medicare Wellness", "booked", "Walter Brown", "1005", 78, "male", counts(1, 2, 6)],
-  ].map(([id, t, provider, visitType, status, name, mrn, age, sex, c]) => ({
+  ];
+  /** @type {DayRow[]} */
+  const rows = visits.map(([id, t, provider, visitType, status, name, mrn, age, sex, c]) => ({
     appointmentId: id, time: `${today}T${t}:00`, provider, visitType, status, inactive: status === "cancelled",
     patientId: "p" + id, patientName: name, mrn, age, sex, counts: c, due: dueNames[id],
   }));
@@ -29,27 +53,30 @@
       patientId: `pv${i}`, patientName: `${names[i % 10]} Test${i}`, mrn: String(2000 + i), age: 40 + (i % 40), sex: i % 2 ? "male" : "female", counts: counts(i % 8, 1, 3), due: ["Blood pressure", "Depression", "Tobacco", "Falls", "BMI", "Td/Tdap", "Flu"].slice(0, i % 8),
     });
   }
+  /** @type {() => SettingsJSON} */
   const settings = () => ({
     syncAt: "06:30", clinicEnd: "18:00", syncEveryMinutes: 30, clinicDays: ["Mon", "Tue", "Wed", "Thu", "Fri"],
-    retentionDays: 14, largeText: params.get("large") === "1", lookbacks: { labs: 12, imaging: 24, consults: 12, hospital: 12 },
+    retentionDays: 14, largeText: params.get("large") === "1", lookbacks: { labs: 12, imaging: 24, consults: 12, hospital: 12 }, disabledExclusions: [],
   });
+  /** @type {() => CatalogueView} */
   const catalogue = () => ({
     version: "2026.11-1", custom: false,
     yaml: "catalog: preventive-screening-defaults\nversion: '2026.11-1'\nscreenings:\n- id: colorectal_cancer\n  min_age: 45\n",
     screenings: [
-      { id: "colorectal_cancer", title: "Colorectal cancer screening", enabled: true, sexes: ["female", "male"], minAge: 45, maxAge: 75, dueSoon: "P60D", review: false,
+      { id: "colorectal_cancer", title: "Colorectal cancer screening", enabled: true, sexes: ["female", "male"], minAge: 45, maxAge: 75, dueSoon: "P60D", review: false, line: 3,
         modalities: [{ id: "colonoscopy", title: "Colonoscopy", interval: "P10Y" }, { id: "fit", title: "FIT", interval: "P1Y" }] },
-      { id: "breast_cancer", title: "Breast cancer screening", enabled: true, sexes: ["female"], minAge: 40, maxAge: 74, dueSoon: "P60D", review: false,
+      { id: "breast_cancer", title: "Breast cancer screening", enabled: true, sexes: ["female"], minAge: 40, maxAge: 74, dueSoon: "P60D", review: false, line: 20,
         modalities: [{ id: "mammography", title: "Mammography", interval: "P2Y" }] },
-      { id: "influenza", title: "Influenza vaccine (seasonal)", enabled: true, sexes: ["female", "male"], minAge: 0, dueSoon: "P30D", review: false,
+      { id: "influenza", title: "Influenza vaccine (seasonal)", enabled: true, sexes: ["female", "male"], minAge: 0, dueSoon: "P30D", review: false, line: 40,
         modalities: [{ id: "flu", title: "Flu shot", interval: "season" }] },
-      { id: "unhealthy_alcohol_use", title: "Unhealthy alcohol use screening", enabled: true, sexes: ["female", "male"], minAge: 18, dueSoon: "P60D", review: true,
+      { id: "unhealthy_alcohol_use", title: "Unhealthy alcohol use screening", enabled: true, sexes: ["female", "male"], minAge: 18, dueSoon: "P60D", review: true, line: 60,
         modalities: [{ id: "audit_c", title: "AUDIT-C or single question", interval: "P1Y" }] },
     ],
   });
   // file: a practice whose schedule is a file exported from Epic, with nothing saved yet.
   // preset: the demo, because the practice preset an installer left could not be applied
   // (its FHIR address is not https). ?notice=… sets the agent's notice (Status.notice).
+  /** @type {Record<string, Mode>} */
   const modes = { demo: "demo", unconfigured: "unconfigured", signin: "practice", file: "practice", preset: "demo" };
   const fileMode = params.get("mode") === "file";
   const state = {
@@ -57,30 +84,41 @@
     needsSignIn: params.get("mode") === "signin",
     online: true,
     syncing: false,
-    listeners: [],
-    sync: null,
-    signIn: null,
-    calls: [],
+    listeners: /** @type {((e: SyncEvent) => void)[]} */ ([]),
+    sync: /** @type {Deferred<void> | null} */ (null),
+    signIn: /** @type {Deferred<SignInState> | null} */ (null),
+    calls: /** @type {string[]} */ ([]),
     settings: settings(),
     catalogue: catalogue(),
-    user: params.get("mode") === "unconfigured" ? undefined : "Front Desk (demo)",
+    user: /** @type {string | undefined} */ (params.get("mode") === "unconfigured" ? undefined : "Front Desk (demo)"),
     practice: { name: "Demo Family Medicine", fhirBase: "http://127.0.0.1:40111/interconnect-fhir-oauth/api/FHIR/R4", clientId: "healthprep-demo" },
     dayRows: rows.map((r) => ({ ...r, counts: { ...r.counts } })),
     days: fileMode ? [] : [today, "2026-11-23"],
-    scheduleFile: null, // the imported schedule: { date, mrns }
+    scheduleFile: /** @type {{ date: string, mrns: string[] } | null} */ (null), // the imported schedule
+    /** @type {ScheduleInfo} */
     schedule: { kind: fileMode ? "file" : "provider-service", providerIds: fileMode ? undefined : ["E1001", "E1002", "E1003"] },
     preset: params.get("mode") === "preset"
       ? { path: "/etc/healthprep/practice.json", name: "Riverside Family Medicine", fhirBase: "http://fhir.riverside.example/api/FHIR/R4", clientId: "0a1b2c3d",
           problems: [{ field: "fhirBase", message: "The FHIR address must start with https://" }] }
       : undefined,
     notice: params.get("notice") || undefined,
+    sendOn: params.get("send") === "1",
+    /** @type {Record<string, SentNote>} */
+    sent: {},
   };
+  /**
+   * The agent's check of the schedule fields, untested.
+   * @param {string} kind
+   * @param {string[]} ids
+   */
   const scheduleCheck = (kind, ids) => {
     const providerIds = [...new Set(ids.flatMap((x) => x.split(/[\s,;]+/)).filter(Boolean))];
     const problems = kind !== "file" && providerIds.length === 0
       ? [{ field: "providerIds", message: "Add the Epic provider IDs of the practice's providers (your Epic analyst has them, e.g. E1001, E1002), or choose the schedule file instead." }]
       : [];
-    return { source: { kind, providerIds: kind === "file" ? null : providerIds }, problems, tested: false, appointments: 0, byProvider: null };
+    /** @type {ScheduleInfo} */
+    const source = { kind, providerIds: kind === "file" ? null : providerIds };
+    return { source, problems, tested: false, appointments: 0, byProvider: null };
   };
   const status = () => ({
     mode: state.mode, needsSignIn: state.needsSignIn, online: state.online, syncing: state.syncing,
@@ -93,11 +131,16 @@
     keychain: "secret-service", schedule: state.schedule,
     preset: state.preset, notice: state.notice,
   });
+  /** @type {(appt: string) => SheetJSON} */
   const sheet = (appt) => {
     const r = state.dayRows.find((x) => x.appointmentId === appt);
+    if (!r) throw err("not_found", `no appointment ${appt}`);
+    /** @type {SheetJSON} */
     const s = {
       date: today, appointmentId: appt, time: r.time, provider: r.provider, visitType: r.visitType, status: r.status,
       patient: { id: r.patientId, name: r.patientName, mrn: r.mrn, age: r.age, sex: r.sex, birthDate: "1974-03-02" },
+      notes: null,
+      measures: null,
       results: [
         { id: "colorectal_cancer", title: "Colorectal cancer screening", status: "due", reason: "nothing on record", variant: "family history of colorectal cancer" },
         { id: "influenza", title: "Influenza vaccine (seasonal)", status: "due_soon", nextDue: "2026-12-01T00:00:00Z", reason: "the season starts soon" },
@@ -122,24 +165,36 @@
     if (params.get("doctext") === "1") {
       const sentence = "Screening mammogram performed on 05/28/2025 at Valley Imaging Center.";
       const start = sentence.indexOf("Screening mammogram");
-      s.results[2].review = true;
-      s.results[2].evidence.push({ type: "DocumentReference", id: "outside-doc-7", display: "Outside mammography report", date: "2025-05-28T00:00:00Z",
+      const mammogram = /** @type {NonNullable<SheetJSON["results"]>} */ (s.results)[2];
+      mammogram.review = true;
+      mammogram.evidence?.push({ type: "DocumentReference", id: "outside-doc-7", display: "Outside mammography report", date: "2025-05-28T00:00:00Z",
         text: { sentence, start, end: start + "Screening mammogram".length, org: "Valley Imaging Center", docDate: "2025-06-02T00:00:00Z", dateFrom: "text" } });
     }
     return s;
   };
+  /** @type {Record<string, DocumentTextJSON>} */
   const docTexts = {
     "outside-doc-7": { docId: "outside-doc-7", title: "Outside mammography report", org: "Valley Imaging Center", date: "2025-05-28T00:00:00Z", method: "pdf+ocr", pages: 2,
       text: "VALLEY IMAGING CENTER\n1200 Main Street\n\nRADIOLOGY REPORT\n\n" + "Clinical history: routine screening.\n".repeat(30) +
         "Screening mammogram performed on\n05/28/2025 at Valley Imaging Center.\nFindings: scattered fibroglandular density.\nImpression: BI-RADS 1, negative.\n" },
   };
+  /** @type {(sheets: SheetJSON[]) => string} */
   const printDoc = (sheets) =>
     `<!doctype html><html><head><meta charset="utf-8"><title>Prep ${today}</title><style>.sheet{page-break-after:always}.sheet:last-child{page-break-after:auto}</style></head><body>` +
     sheets.map((s) => `<div class="sheet" data-appointment="${s.appointmentId}"><h1>${s.patient.name}</h1></div>`).join("") +
     "</body></html>";
+  /** @type {(e: Partial<SyncEvent> & Pick<SyncEvent, "phase">) => void} */
   const emit = (e) => state.listeners.forEach((cb) => cb({ appointments: 0, patientsDone: 0, patientsTotal: 0, requests: 0, errors: 0, ...e }));
+  /**
+   * @template T
+   * @returns {Deferred<T>}
+   */
   const deferred = () => {
-    let resolve, reject;
+    /** @type {Deferred<T>["resolve"]} */
+    let resolve = () => {};
+    /** @type {Deferred<T>["reject"]} */
+    let reject = () => {};
+    /** @type {Promise<T>} */
     const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
     return { promise, resolve, reject };
   };
@@ -151,8 +206,9 @@
       state.dayRows[0].due = [];
       state.sync?.resolve();
     },
-    finishSignIn: (answer) => state.signIn?.resolve(answer),
+    finishSignIn: (/** @type {SignInState} */ answer) => state.signIn?.resolve(answer),
   };
+  /** @type {import("./bridge").StubRuntime} */
   window.runtime = {
     EventsOnMultiple: (name, cb) => {
       if (name === "sync") state.listeners.push(cb);
@@ -164,6 +220,7 @@
       return true;
     },
   };
+  /** @type {import("./bridge").StubApp} */
   const App = {
     RestartAgent: async () => {
       state.calls.push("restart agent");
@@ -201,11 +258,12 @@
       }
       if (fileMode) {
         // The day is the imported file's appointments.
-        state.dayRows = state.dayRows.filter((r) => state.scheduleFile.mrns.includes(r.mrn));
+        const mrns = state.scheduleFile?.mrns ?? [];
+        state.dayRows = state.dayRows.filter((r) => mrns.includes(r.mrn ?? ""));
         if (!state.days.includes(date)) state.days.unshift(date);
       }
       emit({ phase: "done", date, appointments: 5, patientsDone: 5, patientsTotal: 5, requests: 40 });
-      return { date, appointments: 5, patients: 5, stale: 0, requests: 40, partial: false, duration: 2e9 };
+      return { date, appointments: 5, patients: 5, stale: 0, unfetched: 0, incremental: 0, fresh: 5, skipped: 0, requests: 40, partial: false, duration: 2e9 };
     },
     CancelSync: async () => {
       state.calls.push("cancel sync");
@@ -240,14 +298,15 @@
       state.calls.push(`test schedule ${kind} ${ids.join(",")}`);
       const c = scheduleCheck(kind, ids);
       if (c.problems.length) return c;
+      /** @type {Record<string, number>} */
       const per = { E1001: 2, E1002: 2, E1003: 1 };
-      const byProvider = c.source.providerIds.map((id) => (id in per ? { id, name: `Provider ${id}`, appointments: per[id] } : { id, appointments: 0, unknown: true }));
+      const byProvider = (c.source.providerIds ?? []).map((id) => (id in per ? { id, name: `Provider ${id}`, appointments: per[id] } : { id, appointments: 0, unknown: true }));
       return { ...c, tested: true, date: date || today, appointments: byProvider.reduce((n, p) => n + p.appointments, 0), byProvider };
     },
     SaveSchedule: async (kind, ids) => {
       const c = scheduleCheck(kind, ids);
       if (c.problems.length) return c;
-      state.calls.push(`save schedule ${kind} ${c.source.providerIds.join(",")}`);
+      state.calls.push(`save schedule ${kind} ${(c.source.providerIds ?? []).join(",")}`);
       state.schedule = c.source;
       return c;
     },
@@ -257,6 +316,7 @@
       return { state: "waiting", url: "https://fhir.riverside.example/oauth2/authorize?client_id=0a1b2c3d&state=abc" };
     },
     SignInStatus: async () => {
+      if (!state.signIn) throw err("not_found", "no sign-in is running");
       const answer = await state.signIn.promise;
       if (answer.state === "done") {
         state.needsSignIn = false;
@@ -283,6 +343,7 @@
       state.calls.push(`edit ${JSON.stringify(edits)}`);
       for (const e of edits) {
         const s = state.catalogue.screenings.find((x) => x.id === e.screening);
+        if (!s) throw err("bad_request", `no screening ${e.screening}`);
         if (e.minAge !== undefined && s.maxAge !== undefined && e.minAge > s.maxAge) {
           // As the agent words it: the line in the edited YAML, the screening's id.
           return { problems: [{ line: 233, message: `screening "${s.id}": min_age ${e.minAge} is greater than max_age ${s.maxAge}` }] };
@@ -292,7 +353,8 @@
         if (e.maxAge !== undefined) s.maxAge = e.maxAge;
         if (e.clearMaxAge) delete s.maxAge;
         if (e.dueSoon !== undefined) s.dueSoon = e.dueSoon;
-        if (e.modality) s.modalities.find((m) => m.id === e.modality).interval = e.interval;
+        const m = s.modalities.find((m) => m.id === e.modality);
+        if (m && e.interval !== undefined) m.interval = e.interval;
       }
       state.catalogue.custom = true;
       return { problems: [], catalogue: structuredClone(state.catalogue) };
@@ -313,12 +375,14 @@
       const lines = csv.replace(/^\uFEFF/, "").split(/\r?\n/);
       const sep = (lines[0].match(/\t/g) ?? []).length > (lines[0].match(/,/g) ?? []).length ? "\t" : ",";
       const head = lines[0].split(sep).map((h) => h.toLowerCase().replace(/[^a-z]/g, ""));
-      const col = (...names) => head.findIndex((h) => names.includes(h));
+      const col = (/** @type {string[]} */ ...names) => head.findIndex((h) => names.includes(h));
       const [time, provider, visit, mrn] = [col("appttime", "time"), col("provider"), col("visittype"), col("mrn")];
       if (time < 0) throw err("bad_request", "the schedule file has no header row with an appointment time column (e.g. \"Appt Time\") in its first 10 lines");
       const missing = [provider < 0 && "the provider (\"Provider\")", visit < 0 && "the visit type (\"Visit Type\")", mrn < 0 && "the patient's MRN (\"MRN\"), or name and date of birth (\"Patient Name\", \"DOB\")"].filter(Boolean);
       if (missing.length) throw err("bad_request", `the schedule file has no column for ${missing.join(", or ")}`, `header: ${lines[0]}`);
+      /** @type {string[]} */
       const mrns = [];
+      /** @type {{ line: number, problem: string }[]} */
       const problems = [];
       lines.forEach((l, i) => {
         if (i === 0 || l.trim() === "") return;
@@ -363,7 +427,5 @@
     },
     SentNotes: async (date) => ({ date, enabled: state.sendOn, canWrite: true, notes: structuredClone(state.sent) }),
   };
-  state.sendOn = params.get("send") === "1";
-  state.sent = {};
   window.go = { app: { App } };
 })();
