@@ -22,7 +22,7 @@ DEB_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev \
 RUN_PKGS := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev xvfb xauth \
             tesseract-ocr tesseract-ocr-eng poppler-utils
 
-.PHONY: all deps debs-run debs-test frontend frontend-deps fhirdefs build app agent run test test-go test-frontend test-app vet fmt-check clean api-types
+.PHONY: all deps debs-run debs-test frontend frontend-deps fhirdefs build app agent run test test-go test-rest test-frontend test-app vet fmt-check clean api-types
 
 all: build
 
@@ -88,8 +88,11 @@ fmt-check:
 
 # Go tests run inside a private D-Bus session with an unlocked gnome-keyring,
 # so the keychain tests use the real Secret Service.
+# The root package (the app's main) has no tests and embeds frontend/dist,
+# which test-rest rebuilds meanwhile, so it is left to `go vet` and the
+# app's build.
 test-go: fhirdefs debs-test
-	HEALTHPREP_REQUIRE_KEYRING=1 HEALTHPREP_REQUIRE_CHROMIUM=1 HEALTHPREP_REQUIRE_OCR=1 build/scripts/with-keyring $(GO) test -race -count=1 -timeout 25m ./...
+	HEALTHPREP_REQUIRE_KEYRING=1 HEALTHPREP_REQUIRE_CHROMIUM=1 HEALTHPREP_REQUIRE_OCR=1 build/scripts/with-keyring $(GO) test -race -count=1 -timeout 25m $$($(GO) list ./... | grep -vx github.com/healthprep/desk)
 
 # Vitest unit tests, then the built frontend in headless Chromium (Playwright).
 test-frontend: frontend debs-test
@@ -102,7 +105,17 @@ test-frontend: frontend debs-test
 test-app: build debs-test
 	build/scripts/smoke-app
 
-test: debs-test fmt-check vet test-go test-frontend test-app check-package
+# The Go tests take most of the time and leave a core idle while they wait
+# (OCR, simulated latency, the last package's serial tests), so the
+# frontend, the app and the packages run beside them. Each part's output
+# is printed whole when it ends (-Otarget) so a failure reads in one piece.
+test: debs-test fmt-check vet
+	$(MAKE) --no-print-directory -j2 -Otarget test-go test-rest
+
+test-rest:
+	$(MAKE) --no-print-directory test-frontend
+	$(MAKE) --no-print-directory test-app
+	$(MAKE) --no-print-directory check-package
 
 clean:
 	rm -rf $(BIN) frontend/dist/assets frontend/dist/index.html

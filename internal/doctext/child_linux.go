@@ -10,3 +10,6 @@ import (
 func dieWithParent(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
+
+// cpuCapSignal is the signal the kernel sends at prlimit's CPU soft limit.
+const cpuCapSignal = syscall.SIGXCPU

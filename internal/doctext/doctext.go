@@ -26,6 +26,11 @@ type Limits struct {
 	MaxPixels int64         // one page or image, width × height
 	MaxText   int           // extracted text kept, in bytes
 	Timeout   time.Duration // the whole document, OCR included
+	// CPU caps the processor time of each child process (Linux). A bomb
+	// burns CPU and ends here however busy the machine is, while a real
+	// scan on a loaded machine mostly waits and is bounded by Timeout.
+	// Zero means Timeout.
+	CPU time.Duration
 	// MemoryBytes caps each child process's address space (Linux).
 	MemoryBytes int64
 }
@@ -38,6 +43,7 @@ var DefaultLimits = Limits{
 	MaxPixels:   40_000_000,
 	MaxText:     2 << 20,
 	Timeout:     3 * time.Minute,
+	CPU:         time.Minute, // a 300-dpi page takes Tesseract a few seconds
 	MemoryBytes: 1 << 30,
 }
 
@@ -57,6 +63,7 @@ var (
 	ErrEncrypted   = errors.New("the document is password-protected")
 	ErrCorrupt     = errors.New("the document is damaged or not in the format it claims")
 	ErrTimeout     = errors.New("reading the document took longer than the time limit")
+	ErrCPU         = errors.New("reading the document used more processor time than its limit")
 	ErrCrashed     = errors.New("the reader stopped on this document")
 	ErrUnsupported = errors.New("the document's format cannot be read")
 	ErrNoText      = errors.New("no text was found in the document")

@@ -3,6 +3,7 @@ package doctext
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,12 +83,14 @@ func TestExtractEveryFormat(t *testing.T) {
 func TestHostileFilesCouldNotBeRead(t *testing.T) {
 	needTools(t)
 	lim := DefaultLimits
-	lim.Timeout = 10 * time.Second // the bomb's cap; the default is longer
+	// The bomb's cap is its processor time, short here; the wall-clock
+	// limit stays long so a loaded machine's waiting never decides.
+	lim.CPU = 2 * time.Second
 	x := &Extractor{Limits: lim, OCR: DefaultOCR(lim), PDF: DefaultPDF(lim)}
 	want := map[docgen.Hostile][]error{
 		docgen.CorruptPDF:  {ErrCorrupt},
 		docgen.PasswordPDF: {ErrEncrypted},
-		docgen.PDFBomb:     {ErrTooLarge, ErrCrashed, ErrTimeout},
+		docgen.PDFBomb:     {ErrTooLarge, ErrCrashed, ErrCPU},
 		docgen.PNGBomb:     {ErrTooManyPix},
 		docgen.LongPDF:     {ErrTooManyPage},
 		docgen.ManyFrames:  {ErrTooManyPage},
@@ -156,6 +159,28 @@ func TestOCRCrashOrHangCostsOneDocument(t *testing.T) {
 	}
 	if r, err := New().Extract(context.Background(), b, "image/png"); err != nil || !strings.Contains(squash(r.Text), "outside") && len(r.Text) < 20 {
 		t.Errorf("the next document: %q, %v", r.Text, err)
+	}
+}
+
+// A document that burns processor time ends at the CPU cap, however long
+// the wall-clock limit: a bomb costs the same on a busy machine as on an
+// idle one, and says which cap it hit.
+func TestCPUCapEndsABomb(t *testing.T) {
+	needTools(t)
+	r, _, err := docgen.PDFBomb.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := DefaultLimits
+	lim.CPU, lim.Timeout = time.Second, time.Hour
+	x := &Extractor{Limits: lim, OCR: DefaultOCR(lim), PDF: DefaultPDF(lim)}
+	_, err = x.Extract(context.Background(), b, "application/pdf")
+	if !errors.Is(err, ErrCPU) || !strings.Contains(err.Error(), "processor time") {
+		t.Fatalf("err = %v, want %v", err, ErrCPU)
 	}
 }
 

@@ -37,8 +37,11 @@ func (c child) command(ctx context.Context, name string, args ...string) (*exec.
 			if c.lim.MemoryBytes > 0 {
 				lim = append(lim, "--as="+strconv.FormatInt(c.lim.MemoryBytes, 10))
 			}
-			if c.lim.Timeout > 0 {
-				lim = append(lim, "--cpu="+strconv.Itoa(int(c.lim.Timeout/time.Second)+1))
+			if cpu := c.lim.cpu(); cpu > 0 {
+				// SIGXCPU at the soft limit, so the end can be told from a
+				// crash; SIGKILL a little later if it is ignored.
+				soft := int(cpu/time.Second) + 1
+				lim = append(lim, "--cpu="+strconv.Itoa(soft)+":"+strconv.Itoa(soft+5))
 			}
 			argv = append(append(lim, "--"), argv...)
 		}
@@ -56,6 +59,14 @@ func (c child) command(ctx context.Context, name string, args ...string) (*exec.
 	cmd.WaitDelay = 5 * time.Second
 	dieWithParent(cmd)
 	return cmd, nil
+}
+
+// cpu is the processor time one program may use.
+func (l Limits) cpu() time.Duration {
+	if l.CPU > 0 {
+		return l.CPU
+	}
+	return l.Timeout
 }
 
 // capped collects at most max bytes; past that it fails the write, which
@@ -106,6 +117,9 @@ func (c child) failed(ctx context.Context, name string, err error) error {
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			if ws.Signal() == cpuCapSignal {
+				return unreadable(ErrCPU, "%s, %s", name, c.lim.cpu())
+			}
 			return unreadable(ErrCrashed, "%s ended by %s", name, ws.Signal())
 		}
 		return unreadable(ErrCrashed, "%s exit status %d", name, ee.ExitCode())
