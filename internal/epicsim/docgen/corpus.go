@@ -1,6 +1,8 @@
 package docgen
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"hash/fnv"
 	"image"
@@ -241,7 +243,27 @@ func ForDocument(id string, date time.Time, open func(screening string) bool) Do
 }
 
 // Bytes renders a document in its format; a TIFF scan has a cover page.
+// Renders are kept (see rendered): a scan takes seconds to draw under the
+// race detector, and every test tenant serves the same documents.
 func (d Doc) Bytes() ([]byte, error) {
+	key := d.renderKey()
+	if b, ok := rendered.get(key); ok {
+		return b, nil
+	}
+	b, err := d.render()
+	if err != nil {
+		return nil, err
+	}
+	rendered.put(key, b)
+	return bytes.Clone(b), nil
+}
+
+// renderKey is everything a render depends on.
+func (d Doc) renderKey() [sha256.Size]byte {
+	return sha256.Sum256([]byte(strings.Join(append([]string{d.ID, string(d.Format), string(d.Variant)}, d.Lines...), "\x00")))
+}
+
+func (d Doc) render() ([]byte, error) {
 	seed := uint64(len(d.ID)) * 7919
 	for _, c := range d.ID {
 		seed = seed*31 + uint64(c)
