@@ -126,17 +126,32 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 		}
 	}
 	visitNote := ""
-	if len(m.Visits) > 0 {
-		found := false
-		for _, g := range m.Visits {
-			for _, h := range e.groupHits(g) {
-				if !h.value && e.items[h.item].Type == "Encounter" && e.days[h.item] >= ys {
-					found = true
-				}
-			}
-		}
-		if !found {
+	if len(m.Visits) > 0 || len(m.PreventiveVisits) > 0 {
+		need := max(m.VisitsNeeded, 1)
+		n, onToday := e.visitsOnRecord(m.Visits, ys)
+		prev, _ := e.visitsOnRecord(m.PreventiveVisits, ys)
+		switch {
+		case prev > 0 || n >= need:
+		case !onToday && n+1 >= need && n == 0:
 			visitNote = " (counting today's visit as its qualifying visit: none is on record yet for " + strconv.Itoa(y) + ")"
+		case !onToday && n+1 >= need:
+			visitNote = " (counting today's visit as one of its " + strconv.Itoa(need) + " qualifying visits: " + strconv.Itoa(n) + " on record for " + strconv.Itoa(y) + ")"
+		default:
+			b := "it counts patients with " + strconv.Itoa(need) + " qualifying visits"
+			if len(m.PreventiveVisits) > 0 {
+				b += " or one preventive visit"
+			}
+			b += " in " + strconv.Itoa(y) + "; " + strconv.Itoa(n) + " on record"
+			if !onToday {
+				b += ", " + strconv.Itoa(n+1) + " counting today's"
+			}
+			return outside(b)
+		}
+	}
+	if m.Given != nil {
+		var scratch MeasureLine
+		if ok, why := e.measurePart(m.Given, ys, &scratch); !ok {
+			return outside("it counts only patients with " + m.Given.Title + " " + e.fromWords(m.Given, ys) + " (" + why + ")")
 		}
 	}
 
@@ -186,8 +201,8 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 				met, parts = true, []string{w}
 			case !ok && m.AllParts:
 				met, parts = false, []string{w} // say what is missing
-			case m.AllParts || len(parts) == 0 || len(p.Unless) > 0:
-				// The first part's reason, and why a part did not apply.
+			case m.AllParts || len(parts) == 0 || len(p.Unless) > 0 || p.Given != nil:
+				// The first part's reason, and why a conditional part did not apply.
 				parts = append(parts, w)
 			}
 			if ok != m.AllParts {
@@ -310,10 +325,35 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 			}
 		}
 	}
+	var given []Evidence
+	if p.Given != nil {
+		var scratch MeasureLine
+		ok, why := e.measurePart(p.Given, ys, &scratch)
+		if !ok {
+			return false, p.Title + " counts only with " + p.Given.Title + " (" + why + ")"
+		}
+		given = scratch.Evidence
+	}
 	if p.Range != nil {
 		return e.rangePart(p, from, ys, l)
 	}
+	if p.Latest {
+		// The newest reading decides; its value must be one of Values.
+		anyValue := *p
+		anyValue.Values = nil
+		h, ok := e.newestIn(&anyValue, p.Evidence, from)
+		switch {
+		case !ok:
+			return false, "no " + p.Title + " " + e.fromWords(p, ys)
+		case !e.valueIn(h.item, p.Values):
+			return false, string(e.appendWhat([]byte("the latest answer does not count as "+p.Title+": "), h))
+		}
+		l.Evidence = append(append(l.Evidence, given...), e.evidence(h))
+		e.detail(h)
+		return true, string(e.appendWhat([]byte(p.Title+" "+e.fromWords(p, ys)+": "), h))
+	}
 	if h, ok := e.newestIn(p, p.Evidence, from); ok {
+		l.Evidence = append(l.Evidence, given...)
 		l.Evidence = append(l.Evidence, e.evidence(h))
 		e.detail(h)
 		return true, string(e.appendWhat([]byte(p.Title+" "+e.fromWords(p, ys)+": "), h))
@@ -463,4 +503,20 @@ func differs(m *Measure, l MeasureLine, r *Result) string {
 		g += ". " + m.Differs
 	}
 	return g
+}
+
+// visitsOnRecord counts the distinct finished encounters of the reporting
+// year in groups, and whether one of them is on the visit day.
+func (e *evaluator) visitsOnRecord(groups []*Group, ys int32) (n int, onToday bool) {
+	var items []int32
+	for _, g := range groups {
+		for _, h := range e.groupHits(g) {
+			if h.value || e.items[h.item].Type != "Encounter" || e.days[h.item] < ys || slices.Contains(items, h.item) {
+				continue
+			}
+			items = append(items, h.item)
+			onToday = onToday || e.days[h.item] == e.today
+		}
+	}
+	return len(items), onToday
 }
