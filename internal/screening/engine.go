@@ -394,7 +394,7 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 			if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil || g.Laterality != "" && it.Laterality != g.Laterality {
 				continue
 			}
-			if r.window != "" && !e.inWindow(it, r) {
+			if r.window != "" && !e.inWindow(it, r) || r.Category != "" && !hasCategory(it, r.Category) {
 				continue
 			}
 			if d := e.days[h.item]; !found || d > bestDay {

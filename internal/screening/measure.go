@@ -103,6 +103,9 @@ type MeasurePart struct {
 	// Given: the part counts only when this part holds too (CMS138
 	// population 3: a cessation intervention counts for a tobacco user).
 	Given *MeasurePart `yaml:"given,omitempty"`
+	// OpenOrders: an order still open (an active referral) counts: the
+	// measure reads follow-up orders placed, not only completed ones.
+	OpenOrders bool `yaml:"open_orders,omitempty"`
 	// Unless: the part does not apply to a patient with one of these
 	// conditions on record (diabetic retinopathy: only this year's exam).
 	Unless   []*Group `yaml:"unless,omitempty"`

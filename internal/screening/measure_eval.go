@@ -311,6 +311,14 @@ func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, 
 				best, found = h, true
 			}
 		}
+		if !p.OpenOrders {
+			continue
+		}
+		for _, h := range e.open {
+			if h.group == g.n && e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+				best, found = h, true
+			}
+		}
 	}
 	return best, found
 }

@@ -99,6 +99,20 @@ func (e *evaluator) followUp(groups []*Group, day int32) (hit, bool) {
 
 // openOrder is an order still open: an active ServiceRequest with an
 // order intent (MedicationRequests that are active count already).
+// hasCategory reports whether a condition is on the list a measure reads
+// (problem-list-item, encounter-diagnosis); other resources have none.
+func hasCategory(it *record.Item, category string) bool {
+	if it.Type != "Condition" {
+		return true
+	}
+	for _, c := range it.Category {
+		if c.Code == category {
+			return true
+		}
+	}
+	return false
+}
+
 func openOrder(it *record.Item) bool {
 	return it.Type == "ServiceRequest" && it.Status == "active" && orderIntent(it.Intent)
 }
@@ -123,6 +137,11 @@ func (e *evaluator) inWindow(it *record.Item, r *Rule) bool {
 	from, to := dayNum(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)), e.today
 	if it.Date.IsZero() {
 		return false
+	}
+	if r.window == "before_visit" {
+		// Began before the visit day (CMS2: bipolar disorder before the
+		// qualifying encounter).
+		return dayNum(it.Date) < e.today
 	}
 	if r.window == "before_year" {
 		// Began before the year (CMS349: an HIV diagnosis before the
