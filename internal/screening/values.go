@@ -119,10 +119,7 @@ func openOrder(it *record.Item) bool {
 
 // ageAtYearEnd is the age on December 31 of the visit's year (the end of
 // the measurement period, where the measures take "66 or older").
-func (e *evaluator) ageAtYearEnd() int {
-	y, _, _ := e.visit.Date()
-	return Age(e.patient.BirthDate, time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
-}
+func (e *evaluator) ageAtYearEnd() int { return e.ageYE }
 
 // inWindow reports whether a record overlaps the rule's window, which ends
 // on the visit day and starts on January 1 of the visit's year ("year") or
@@ -130,11 +127,11 @@ func (e *evaluator) ageAtYearEnd() int {
 // abatement, ongoing while active) or, for an onset rule, by its onset;
 // anything else over its period or on its date.
 func (e *evaluator) inWindow(it *record.Item, r *Rule) bool {
-	y, _, _ := e.visit.Date()
+	from, to := e.yearStart, e.today
 	if r.window == "two_years" {
-		y--
+		y, _, _ := e.visit.Date()
+		from = dayNum(time.Date(y-1, 1, 1, 0, 0, 0, 0, time.UTC))
 	}
-	from, to := dayNum(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)), e.today
 	if it.Date.IsZero() {
 		return false
 	}
