@@ -103,6 +103,9 @@ type MeasurePart struct {
 	// Given: the part counts only when this part holds too (CMS138
 	// population 3: a cessation intervention counts for a tobacco user).
 	Given *MeasurePart `yaml:"given,omitempty"`
+	// BeforeYear ends the window the day before the reporting year (CMS131:
+	// no apparent retinopathy in both eyes in the year before).
+	BeforeYear bool `yaml:"before_year,omitempty"`
 	// OpenOrders: an order still open (an active referral) counts: the
 	// measure reads follow-up orders placed, not only completed ones.
 	OpenOrders bool `yaml:"open_orders,omitempty"`

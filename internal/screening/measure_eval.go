@@ -257,6 +257,8 @@ func (e *evaluator) fromWords(p *MeasurePart, ys int32) string {
 		return "in the " + strconv.Itoa(*p.VisitDays) + " days up to the visit"
 	case p.noFrom:
 		return "on record"
+	case p.BeforeYear:
+		return "from " + ymd(e.window(p, ys)) + " to " + ymd(ys-1)
 	}
 	return "since " + ymd(e.window(p, ys))
 }
@@ -268,7 +270,7 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 		return false
 	}
 	d := e.days[h.item]
-	if d == noDate || d < from || d > e.today {
+	if d == noDate || d < from || d > e.today || p.BeforeYear && d >= e.yearStart {
 		return false
 	}
 	it := &e.items[h.item]
