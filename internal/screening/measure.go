@@ -39,6 +39,11 @@ type Measure struct {
 	// Requires: the patient is counted only with one of these on record
 	// (diabetes for CMS122, CMS131, CMS951), each with its window.
 	Requires []*Rule `yaml:"requires,omitempty"`
+	// OnlyIndicator excludes a patient counted only through one requires
+	// rule whose record was followed within Days by one of Then (CMS153: a
+	// pregnancy test ordered before an X-ray or isotretinoin is not a sign
+	// of sexual activity).
+	OnlyIndicator *OnlyIndicator `yaml:"only_indicator,omitempty"`
 	// Given narrows the denominator to patients for whom this part holds
 	// (CMS138 population 2: the latest tobacco status is a user); the rest
 	// are outside the measure.
@@ -133,6 +138,17 @@ func (p *MeasurePart) UnmarshalYAML(n *yaml.Node) error {
 	return decodeStrict(n, (*partFields)(p), &p.line, &p.decodeErrs)
 }
 
+// OnlyIndicator is a requires rule that, alone and followed by Then,
+// stands for another reason and excludes the patient.
+type OnlyIndicator struct {
+	Rule  string   `yaml:"rule"` // a requires rule's id
+	Title string   `yaml:"title"`
+	Days  int      `yaml:"days"`
+	Then  []*Group `yaml:"then"`
+
+	rule *Rule
+}
+
 // Pair is two tests that together count, First within Days of Second.
 type Pair struct {
 	Title string `yaml:"title"`
@@ -161,6 +177,9 @@ func (m *Measure) walkGroups(f func(*Group)) {
 	rule := func(r *Rule) { walkRule(r, f) }
 	each(m.Visits)
 	each(m.PreventiveVisits)
+	if m.OnlyIndicator != nil {
+		each(m.OnlyIndicator.Then)
+	}
 	for _, r := range m.Requires {
 		rule(r)
 	}
@@ -226,6 +245,22 @@ func (c *Catalogue) compileMeasures(concepts map[string]*Concept, bad func(int, 
 		}
 		if m.Given != nil {
 			m.Given.compile(w+" given", bad)
+		}
+		if oi := m.OnlyIndicator; oi != nil {
+			oi.rule = nil
+			for _, r := range m.Requires {
+				if r != nil && r.ID == oi.Rule {
+					oi.rule = r
+				}
+			}
+			if oi.rule == nil || oi.Title == "" || oi.Days < 0 || len(oi.Then) == 0 {
+				bad(m.line, "%s: only_indicator needs a title, then, days of 0 or more and rule naming one of requires (%q)", w, oi.Rule)
+			}
+			for _, g := range oi.Then {
+				if g != nil {
+					g.compile(m.line, w+" only_indicator", bad)
+				}
+			}
 		}
 		for _, r := range m.Requires {
 			compileRule(r, m.line, w+" requires", bad)

@@ -108,8 +108,9 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 			return outside("it counts " + strings.Join(m.Sexes, " and ") + " patients only")
 		}
 	}
+	var only []hit // the only requires rule met, when it is OnlyIndicator's
 	if len(m.Requires) > 0 {
-		found := false
+		found, others := false, false
 		for _, r := range m.Requires {
 			start := len(e.arena)
 			if e.rule(r, false) {
@@ -117,8 +118,14 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 				for _, h := range e.arena[start:] {
 					e.detail(h)
 				}
-				break
+				if m.OnlyIndicator == nil || r != m.OnlyIndicator.rule {
+					others = true
+					break
+				}
 			}
+		}
+		if found && !others {
+			only = e.onlyIndicatorHits(m.OnlyIndicator.rule)
 		}
 		e.arena = e.arena[:0]
 		if !found {
@@ -185,6 +192,22 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 				e.detail(h)
 			}
 			return l
+		}
+	}
+
+	if oi := m.OnlyIndicator; len(only) > 0 {
+		if a, b, ok := e.followedBy(only, oi); ok {
+			l.Status = MeasureExcluded
+			l.Reason = string(e.appendWhat(e.appendWhat([]byte("excluded from "+m.ID+": "+oi.Title+" — "), a), b))
+			l.Evidence = append(l.Evidence, e.evidence(a), e.evidence(b))
+			e.detail(a)
+			e.detail(b)
+			return l
+		}
+		for _, g := range oi.Then {
+			if g.Partial() {
+				visitNote += " (the " + g.Name + " codes are published only in part: an order coded outside them within " + strconv.Itoa(oi.Days) + " days of the " + ruleTitle(oi.rule) + " would exclude the patient)"
+			}
 		}
 	}
 
@@ -529,4 +552,38 @@ func (e *evaluator) visitsOnRecord(groups []*Group, ys int32) (n int, onToday bo
 		}
 	}
 	return len(items), onToday
+}
+
+// onlyIndicatorHits returns the records of r in its window (the patient's
+// only sign the measure counts them by).
+func (e *evaluator) onlyIndicatorHits(r *Rule) []hit {
+	var out []hit
+	for _, g := range r.Evidence {
+		for _, h := range e.groupHits(g) {
+			if (r.mask == 0 || h.typ&r.mask != 0) && !h.value && (r.window == "" || e.inWindow(&e.items[h.item], r)) {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}
+
+// followedBy finds an indicator record followed, the same day or up to
+// Days later, by one of Then (placed orders count: an X-ray ordered).
+func (e *evaluator) followedBy(indicator []hit, oi *OnlyIndicator) (hit, hit, bool) {
+	for _, a := range indicator {
+		da := e.days[a.item]
+		for _, g := range oi.Then {
+			hs := append(e.groupHits(g)[:len(e.groupHits(g)):len(e.groupHits(g))], e.open...)
+			for _, b := range hs {
+				if b.group != g.n || b.value {
+					continue
+				}
+				if db := e.days[b.item]; db >= da && db <= da+int32(oi.Days) {
+					return a, b, true
+				}
+			}
+		}
+	}
+	return hit{}, hit{}, false
 }
