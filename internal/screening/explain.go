@@ -51,7 +51,10 @@ func (e *evaluator) appendWhat(b []byte, h hit) []byte {
 		b = appendQuantity(b, q.Value, q.Unit)
 	}
 	b = append(b, " ("...)
-	if w, ok := typeWords[it.Type]; ok {
+	if it.Type == "ServiceRequest" && it.Status != "completed" {
+		// An open order a measure reads as a follow-up placed.
+		b = append(b, "order placed"...)
+	} else if w, ok := typeWords[it.Type]; ok {
 		b = append(b, w...)
 	} else {
 		b = append(b, it.Type...)

@@ -42,7 +42,7 @@ func TestMeasureDepression(t *testing.T) {
 		{"negative 14 days before the visit", rec(screen("negative", "2026-11-10")), MeasureMet, "negative"},
 		{"negative 15 days before the visit", rec(screen("negative", "2026-11-09")), MeasureNotMet, "in the 14 days up to the visit"},
 		{"positive without a follow-up", rec(screen("positive", "2026-11-20")), MeasureNotMet, "follow-up plan"},
-		{"positive with a referral placed at the visit", rec(screen("positive", "2026-11-20"), referral("2026-11-24", "active")), MeasureMet, "follow-up plan"},
+		{"positive with a referral placed at the visit", rec(screen("positive", "2026-11-20"), referral("2026-11-24", "active")), MeasureMet, "order placed"},
 		{"positive with a completed referral at the visit", rec(screen("positive", "2026-11-20"), referral("2026-11-24", "completed")), MeasureMet, ""},
 		{"positive with a referral the day before the visit", rec(screen("positive", "2026-11-20"), referral("2026-11-23", "active")), MeasureNotMet, ""},
 		{"positive with a follow-up procedure at the visit", rec(screen("positive", "2026-11-20"), item("Procedure", fuSys, fuCode, vd)), MeasureMet, ""},
