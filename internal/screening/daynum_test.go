@@ -25,3 +25,17 @@ func TestDayNumIsTheCalendarDay(t *testing.T) {
 		}
 	}
 }
+
+// civilFromDays is the date dayTime gives, for every day of four
+// centuries around the epoch (leap days, century years, negative days).
+func TestCivilFromDays(t *testing.T) {
+	for d := int32(-80000); d <= 80000; d++ {
+		y, m, dd := dayTime(d).Date()
+		if gy, gm, gd := civilFromDays(d); gy != y || gm != int(m) || gd != dd {
+			t.Fatalf("day %d: %d-%d-%d, want %s", d, gy, gm, gd, dayTime(d).Format(time.DateOnly))
+		}
+		if daysFromCivil(y, int(m), dd) != d {
+			t.Fatalf("day %d does not round-trip", d)
+		}
+	}
+}
