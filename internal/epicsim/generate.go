@@ -413,6 +413,17 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 		// rest are flagged for attention (CMS69).
 		p.BMIFollowUp = true
 		g.add(p, &Resource{Type: "ServiceRequest", Status: "active", Intent: "order", Code: coding{sysSCT, "11816003", "Diet education"}, Date: last.Date, Title: "Diet education"})
+	case sc.ID == "diabetes_eye" && o == Complete && last != nil && last.Type == "Procedure" && p.MRN[len(p.MRN)-1]%2 == 0:
+		// Half of the eye exams charted as procedures have their result
+		// too, the exam result CMS131 counts. Fixed ids and times: the
+		// generator's sequence and random draws stay as they were.
+		g.add(p, &Resource{ID: "eObs-eye" + p.MRN, Type: "Observation", Category: "exam", Code: last.Code, Date: last.Date, Title: "Diabetic eye exam result"})
+	case sc.ID == "depression" && o == Complete && p.MRN[len(p.MRN)-1]%2 == 0:
+		// Half of those screened also answered the adult depression
+		// screening (CMS2's tool) negative in the days before today.
+		d := g.day.AddDate(0, 0, -1-int(p.MRN[len(p.MRN)-1]-'0'))
+		g.add(p, &Resource{ID: "eObs-dep" + p.MRN, Type: "Observation", Category: "survey", Code: coding{sysLOINC, "73832-8", "Adult depression screening assessment"},
+			Date: time.Date(d.Year(), d.Month(), d.Day(), 9, 0, 0, 0, d.Location()), ValueCode: &coding{sysSCT, "428171000124102", "Depression screening negative"}, Title: "Adult depression screening assessment"})
 	case sc.ID == "diabetes_a1c" && o == Complete && last != nil && g.vary.IntN(2) == 0:
 		// Half are done, but poorly controlled: the sheet flags them.
 		last.Value = f(9.1 + float64(g.vary.IntN(30))/10)

@@ -325,6 +325,10 @@ type Rule struct {
 	Former *FormerRule `yaml:"former,omitempty"`
 	Amount *AmountRule `yaml:"amount,omitempty"`
 
+	// Category limits conditions to one list, where a measure reads only
+	// one: "problem-list-item" or "encounter-diagnosis" (measures.md).
+	Category string `yaml:"category,omitempty"`
+
 	line       int
 	decodeErrs []string
 	mask       uint16
@@ -363,12 +367,12 @@ func setWindow(r *Rule, inherited, where string, bad func(int, string, ...any)) 
 	r.window = inherited
 	switch r.Window {
 	case "":
-	case "year", "two_years", "before_year":
+	case "year", "two_years", "before_year", "before_visit":
 		r.window = r.Window
 	case "any":
 		r.window = ""
 	default:
-		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years, before_year or any)", where, r.ID, r.Window)
+		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years, before_year, before_visit or any)", where, r.ID, r.Window)
 	}
 	for _, p := range r.AllOf {
 		setWindow(p, r.window, where, bad)

@@ -371,6 +371,11 @@ func compileRule(r *Rule, parentLine int, where string, bad func(int, string, ..
 	if r.ID == "" {
 		bad(r.line, "%s: a rule has no id", where)
 	}
+	switch r.Category {
+	case "", "problem-list-item", "encounter-diagnosis":
+	default:
+		bad(r.line, "%s: category %q is not problem-list-item or encounter-diagnosis", w, r.Category)
+	}
 	if len(r.AllOf) > 0 {
 		if len(r.Evidence) > 0 {
 			bad(r.line, "%s: give either evidence or all_of parts, not both", w)

@@ -126,8 +126,17 @@ func activeCondition(it *record.Item) bool {
 const noDate = math.MinInt32
 
 func dayNum(t time.Time) int32 {
-	y, m, d := t.Date()
-	return daysFromCivil(y, int(m), d)
+	// The calendar day in t's own zone: its seconds since the epoch
+	// shifted by the zone's offset, floored to days. The same day as
+	// t.Date() gives, without splitting it into year, month and day and
+	// joining them back (a fifth of collecting a record's dates).
+	_, off := t.Zone()
+	s := t.Unix() + int64(off)
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
+	}
+	return int32(d)
 }
 
 func dayTime(n int32) time.Time { return time.Unix(int64(n)*86400, 0).UTC() }
@@ -155,6 +164,10 @@ type evaluator struct {
 	today   int32
 	age     int
 	season  [2]int32 // this season's start and the next one's
+	// The visit year's first day, and the age on its last (where the
+	// measures take "66 or older"): asked per rule and per exclusion.
+	yearStart int32
+	ageYE     int
 
 	days  []int32 // per item with hits: its day, or noDate
 	pairs []hit   // hits as found
@@ -269,6 +282,8 @@ func (e *evaluator) start(rec record.Record, c *Catalogue, ix *index, visit time
 		s = dayNum(time.Date(y-1, time.Month(c.seasonMonth), c.seasonDay, 0, 0, 0, 0, time.UTC))
 	}
 	e.season = [2]int32{s, dayNum(dayTime(s).AddDate(1, 0, 0))}
+	e.yearStart = dayNum(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC))
+	e.ageYE = Age(rec.Patient.BirthDate, time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
 	e.collect()
 }
 
@@ -394,7 +409,7 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 			if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil || g.Laterality != "" && it.Laterality != g.Laterality {
 				continue
 			}
-			if r.window != "" && !e.inWindow(it, r) {
+			if r.window != "" && !e.inWindow(it, r) || r.Category != "" && !hasCategory(it, r.Category) {
 				continue
 			}
 			if d := e.days[h.item]; !found || d > bestDay {

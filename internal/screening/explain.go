@@ -34,11 +34,30 @@ func (e *evaluator) evidence(h hit) Evidence {
 	return ev
 }
 
-// typeWords are the resource types as the front desk knows them.
-var typeWords = map[string]string{
-	"Observation": "result", "DiagnosticReport": "report", "Procedure": "procedure", "Immunization": "vaccine record",
-	"DocumentReference": "document", "Condition": "problem list", "Encounter": "visit", "ServiceRequest": "completed order",
-	"MedicationRequest": "prescription",
+// typeWord is the resource type as the front desk knows it ("" for one
+// it has no word for). A switch: a map lookup per reason was measurable.
+func typeWord(t string) string {
+	switch t {
+	case "Observation":
+		return "result"
+	case "DiagnosticReport":
+		return "report"
+	case "Procedure":
+		return "procedure"
+	case "Immunization":
+		return "vaccine record"
+	case "DocumentReference":
+		return "document"
+	case "Condition":
+		return "problem list"
+	case "Encounter":
+		return "visit"
+	case "ServiceRequest":
+		return "completed order"
+	case "MedicationRequest":
+		return "prescription"
+	}
+	return ""
 }
 
 // appendWhat writes "Colonoscopy (procedure, 2019-03-02)", or with a
@@ -51,7 +70,10 @@ func (e *evaluator) appendWhat(b []byte, h hit) []byte {
 		b = appendQuantity(b, q.Value, q.Unit)
 	}
 	b = append(b, " ("...)
-	if w, ok := typeWords[it.Type]; ok {
+	if it.Type == "ServiceRequest" && it.Status != "completed" {
+		// An open order a measure reads as a follow-up placed.
+		b = append(b, "order placed"...)
+	} else if w := typeWord(it.Type); w != "" {
 		b = append(b, w...)
 	} else {
 		b = append(b, it.Type...)
@@ -66,7 +88,7 @@ func (e *evaluator) appendWhat(b []byte, h hit) []byte {
 }
 
 func appendDay(b []byte, d int32) []byte {
-	y, m, dd := dayTime(d).Date()
+	y, m, dd := civilFromDays(d)
 	if y < 0 || y > 9999 {
 		return append(b, "(a date out of range)"...)
 	}

@@ -139,13 +139,29 @@ func containsInt(xs []int, v int) bool {
 	return false
 }
 
-// hashKey is FNV-1a, for the bitmap.
-func hashKey[T string | []byte](k T) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(k); i++ {
-		h = (h ^ uint32(k[i])) * 16777619
+// hashKey is a multiply-xorshift hash of the key read in 8- and 4-byte
+// words, for the bitmap. Codes are short (8480-6, 428171000124102):
+// FNV-1a's byte-by-byte multiply chain was most of matching a record's
+// codings. Short keys read overlapping words (the first and last 4 bytes).
+func hashKey(k string) uint32 {
+	h := uint64(len(k)) * 0x9e3779b97f4a7c15
+	for len(k) >= 8 {
+		w := uint64(k[0]) | uint64(k[1])<<8 | uint64(k[2])<<16 | uint64(k[3])<<24 |
+			uint64(k[4])<<32 | uint64(k[5])<<40 | uint64(k[6])<<48 | uint64(k[7])<<56
+		h = (h ^ w) * 0xff51afd7ed558ccd
+		h ^= h >> 32
+		k = k[8:]
 	}
-	return h
+	switch n := len(k); {
+	case n >= 4:
+		w := uint64(k[0]) | uint64(k[1])<<8 | uint64(k[2])<<16 | uint64(k[3])<<24
+		w2 := uint64(k[n-4]) | uint64(k[n-3])<<8 | uint64(k[n-2])<<16 | uint64(k[n-1])<<24
+		h = (h ^ (w | w2<<32)) * 0xc4ceb9fe1a85ec53
+	case n > 0:
+		h = (h ^ (uint64(k[0]) | uint64(k[n>>1])<<8 | uint64(k[n-1])<<16)) * 0xc4ceb9fe1a85ec53
+	}
+	h ^= h >> 29
+	return uint32(h)
 }
 
 func (ix *index) maybe(h uint32) bool {
@@ -173,11 +189,11 @@ func (ix *index) find(system, code string, hit func(group int32)) {
 		}
 	}
 	// string(b) inside a map index does not allocate.
-	if ix.maybe(hashKey(b)) {
+	if ix.maybe(hashKey(string(b))) {
 		each(ix.exact[string(b)], system, hit)
 	}
 	for _, n := range ix.prefixLens[0] {
-		if n <= len(b) && ix.maybe(hashKey(b[:n])) {
+		if n <= len(b) && ix.maybe(hashKey(string(b[:n]))) {
 			each(ix.prefixes[string(b[:n])], system, hit)
 		}
 	}

@@ -31,9 +31,23 @@ type Measure struct {
 	// the reporting year. Today's visit stands in when none is on record
 	// yet, and the line says so.
 	Visits []*Group `yaml:"visits,omitempty"`
+	// VisitsNeeded is how many distinct qualifying visits the year needs
+	// (CMS138: 2; 0 means 1), unless one of PreventiveVisits is on record:
+	// one of those is enough.
+	VisitsNeeded     int      `yaml:"visits_needed,omitempty"`
+	PreventiveVisits []*Group `yaml:"preventive_visits,omitempty"`
 	// Requires: the patient is counted only with one of these on record
 	// (diabetes for CMS122, CMS131, CMS951), each with its window.
 	Requires []*Rule `yaml:"requires,omitempty"`
+	// OnlyIndicator excludes a patient counted only through one requires
+	// rule whose record was followed within Days by one of Then (CMS153: a
+	// pregnancy test ordered before an X-ray or isotretinoin is not a sign
+	// of sexual activity).
+	OnlyIndicator *OnlyIndicator `yaml:"only_indicator,omitempty"`
+	// Given narrows the denominator to patients for whom this part holds
+	// (CMS138 population 2: the latest tobacco status is a user); the rest
+	// are outside the measure.
+	Given *MeasurePart `yaml:"given,omitempty"`
 	// Numerator: any one part meets the measure (every part with
 	// all_parts, CMS951's eGFR and urine albumin).
 	Numerator []*MeasurePart `yaml:"numerator"`
@@ -87,6 +101,19 @@ type MeasurePart struct {
 	// Values: the result's coded value must be in one of these (a tobacco
 	// user or non-user).
 	Values []*Group `yaml:"values,omitempty"`
+	// Latest judges only the newest reading in the window: its value must
+	// be in Values, and an older answer does not count once a newer one
+	// has none of them (CMS138: the most recent tobacco status).
+	Latest bool `yaml:"latest,omitempty"`
+	// Given: the part counts only when this part holds too (CMS138
+	// population 3: a cessation intervention counts for a tobacco user).
+	Given *MeasurePart `yaml:"given,omitempty"`
+	// BeforeYear ends the window the day before the reporting year (CMS131:
+	// no apparent retinopathy in both eyes in the year before).
+	BeforeYear bool `yaml:"before_year,omitempty"`
+	// OpenOrders: an order still open (an active referral) counts: the
+	// measure reads follow-up orders placed, not only completed ones.
+	OpenOrders bool `yaml:"open_orders,omitempty"`
 	// Unless: the part does not apply to a patient with one of these
 	// conditions on record (diabetic retinopathy: only this year's exam).
 	Unless   []*Group `yaml:"unless,omitempty"`
@@ -109,6 +136,17 @@ type MeasurePart struct {
 func (p *MeasurePart) UnmarshalYAML(n *yaml.Node) error {
 	type partFields MeasurePart
 	return decodeStrict(n, (*partFields)(p), &p.line, &p.decodeErrs)
+}
+
+// OnlyIndicator is a requires rule that, alone and followed by Then,
+// stands for another reason and excludes the patient.
+type OnlyIndicator struct {
+	Rule  string   `yaml:"rule"` // a requires rule's id
+	Title string   `yaml:"title"`
+	Days  int      `yaml:"days"`
+	Then  []*Group `yaml:"then"`
+
+	rule *Rule
 }
 
 // Pair is two tests that together count, First within Days of Second.
@@ -138,13 +176,21 @@ func (m *Measure) walkGroups(f func(*Group)) {
 	}
 	rule := func(r *Rule) { walkRule(r, f) }
 	each(m.Visits)
+	each(m.PreventiveVisits)
+	if m.OnlyIndicator != nil {
+		each(m.OnlyIndicator.Then)
+	}
 	for _, r := range m.Requires {
 		rule(r)
 	}
 	for _, r := range m.OwnExclusions {
 		rule(r)
 	}
-	for _, p := range m.Numerator {
+	var part func(p *MeasurePart)
+	part = func(p *MeasurePart) {
+		if p == nil {
+			return
+		}
 		each(p.Evidence)
 		each(p.Values)
 		each(p.Unless)
@@ -153,6 +199,11 @@ func (m *Measure) walkGroups(f func(*Group)) {
 			each(p.Pair.First)
 			each(p.Pair.Second)
 		}
+		part(p.Given)
+	}
+	part(m.Given)
+	for _, p := range m.Numerator {
+		part(p)
 	}
 }
 
@@ -184,9 +235,31 @@ func (c *Catalogue) compileMeasures(concepts map[string]*Concept, bad func(int, 
 		}
 		checkAge(m.line, w+": min_age", m.MinAge, bad)
 		checkAge(m.line, w+": max_age", m.MaxAge, bad)
-		for _, g := range m.Visits {
+		for _, g := range slices.Concat(m.Visits, m.PreventiveVisits) {
 			if g != nil {
 				g.compile(m.line, w+" visits", bad)
+			}
+		}
+		if m.VisitsNeeded < 0 || m.VisitsNeeded > 0 && len(m.Visits) == 0 {
+			bad(m.line, "%s: visits_needed %d needs visits to count", w, m.VisitsNeeded)
+		}
+		if m.Given != nil {
+			m.Given.compile(w+" given", bad)
+		}
+		if oi := m.OnlyIndicator; oi != nil {
+			oi.rule = nil
+			for _, r := range m.Requires {
+				if r != nil && r.ID == oi.Rule {
+					oi.rule = r
+				}
+			}
+			if oi.rule == nil || oi.Title == "" || oi.Days < 0 || len(oi.Then) == 0 {
+				bad(m.line, "%s: only_indicator needs a title, then, days of 0 or more and rule naming one of requires (%q)", w, oi.Rule)
+			}
+			for _, g := range oi.Then {
+				if g != nil {
+					g.compile(m.line, w+" only_indicator", bad)
+				}
 			}
 		}
 		for _, r := range m.Requires {
@@ -248,6 +321,12 @@ func (p *MeasurePart) compile(where string, bad func(int, string, ...any)) {
 		p.from = f
 	}
 	p.mask = resourceMask(p.Resources, p.line, w, bad)
+	if p.Latest && len(p.Values) == 0 {
+		bad(p.line, "%s: latest judges the newest reading's value: values are needed", w)
+	}
+	if p.Given != nil {
+		p.Given.compile(w+" given", bad)
+	}
 	if len(p.Evidence) == 0 && p.Pair == nil {
 		bad(p.line, "%s: no evidence", w)
 	}

@@ -108,8 +108,9 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 			return outside("it counts " + strings.Join(m.Sexes, " and ") + " patients only")
 		}
 	}
+	var only []hit // the only requires rule met, when it is OnlyIndicator's
 	if len(m.Requires) > 0 {
-		found := false
+		found, others := false, false
 		for _, r := range m.Requires {
 			start := len(e.arena)
 			if e.rule(r, false) {
@@ -117,8 +118,14 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 				for _, h := range e.arena[start:] {
 					e.detail(h)
 				}
-				break
+				if m.OnlyIndicator == nil || r != m.OnlyIndicator.rule {
+					others = true
+					break
+				}
 			}
+		}
+		if found && !others {
+			only = e.onlyIndicatorHits(m.OnlyIndicator.rule)
 		}
 		e.arena = e.arena[:0]
 		if !found {
@@ -126,17 +133,32 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 		}
 	}
 	visitNote := ""
-	if len(m.Visits) > 0 {
-		found := false
-		for _, g := range m.Visits {
-			for _, h := range e.groupHits(g) {
-				if !h.value && e.items[h.item].Type == "Encounter" && e.days[h.item] >= ys {
-					found = true
-				}
-			}
-		}
-		if !found {
+	if len(m.Visits) > 0 || len(m.PreventiveVisits) > 0 {
+		need := max(m.VisitsNeeded, 1)
+		n, onToday := e.visitsOnRecord(m.Visits, ys)
+		prev, _ := e.visitsOnRecord(m.PreventiveVisits, ys)
+		switch {
+		case prev > 0 || n >= need:
+		case !onToday && n+1 >= need && n == 0:
 			visitNote = " (counting today's visit as its qualifying visit: none is on record yet for " + strconv.Itoa(y) + ")"
+		case !onToday && n+1 >= need:
+			visitNote = " (counting today's visit as one of its " + strconv.Itoa(need) + " qualifying visits: " + strconv.Itoa(n) + " on record for " + strconv.Itoa(y) + ")"
+		default:
+			b := "it counts patients with " + strconv.Itoa(need) + " qualifying visits"
+			if len(m.PreventiveVisits) > 0 {
+				b += " or one preventive visit"
+			}
+			b += " in " + strconv.Itoa(y) + "; " + strconv.Itoa(n) + " on record"
+			if !onToday {
+				b += ", " + strconv.Itoa(n+1) + " counting today's"
+			}
+			return outside(b)
+		}
+	}
+	if m.Given != nil {
+		var scratch MeasureLine
+		if ok, why := e.measurePart(m.Given, ys, &scratch); !ok {
+			return outside("it counts only patients with " + m.Given.Title + " " + e.fromWords(m.Given, ys) + " (" + why + ")")
 		}
 	}
 
@@ -173,6 +195,22 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 		}
 	}
 
+	if oi := m.OnlyIndicator; len(only) > 0 {
+		if a, b, ok := e.followedBy(only, oi); ok {
+			l.Status = MeasureExcluded
+			l.Reason = string(e.appendWhat(e.appendWhat([]byte("excluded from "+m.ID+": "+oi.Title+" — "), a), b))
+			l.Evidence = append(l.Evidence, e.evidence(a), e.evidence(b))
+			e.detail(a)
+			e.detail(b)
+			return l
+		}
+		for _, g := range oi.Then {
+			if g.Partial() {
+				visitNote += " (the " + g.Name + " codes are published only in part: an order coded outside them within " + strconv.Itoa(oi.Days) + " days of the " + ruleTitle(oi.rule) + " would exclude the patient)"
+			}
+		}
+	}
+
 	met, why := true, ""
 	if m.PoorControl != nil {
 		met, why = e.poorControl(m, ys, &l)
@@ -186,8 +224,8 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 				met, parts = true, []string{w}
 			case !ok && m.AllParts:
 				met, parts = false, []string{w} // say what is missing
-			case m.AllParts || len(parts) == 0 || len(p.Unless) > 0:
-				// The first part's reason, and why a part did not apply.
+			case m.AllParts || len(parts) == 0 || len(p.Unless) > 0 || p.Given != nil:
+				// The first part's reason, and why a conditional part did not apply.
 				parts = append(parts, w)
 			}
 			if ok != m.AllParts {
@@ -242,6 +280,8 @@ func (e *evaluator) fromWords(p *MeasurePart, ys int32) string {
 		return "in the " + strconv.Itoa(*p.VisitDays) + " days up to the visit"
 	case p.noFrom:
 		return "on record"
+	case p.BeforeYear:
+		return "from " + ymd(e.window(p, ys)) + " to " + ymd(ys-1)
 	}
 	return "since " + ymd(e.window(p, ys))
 }
@@ -253,7 +293,7 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 		return false
 	}
 	d := e.days[h.item]
-	if d == noDate || d < from || d > e.today {
+	if d == noDate || d < from || d > e.today || p.BeforeYear && d >= e.yearStart {
 		return false
 	}
 	it := &e.items[h.item]
@@ -296,6 +336,14 @@ func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, 
 				best, found = h, true
 			}
 		}
+		if !p.OpenOrders {
+			continue
+		}
+		for _, h := range e.open {
+			if h.group == g.n && e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+				best, found = h, true
+			}
+		}
 	}
 	return best, found
 }
@@ -310,10 +358,35 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 			}
 		}
 	}
+	var given []Evidence
+	if p.Given != nil {
+		var scratch MeasureLine
+		ok, why := e.measurePart(p.Given, ys, &scratch)
+		if !ok {
+			return false, p.Title + " counts only with " + p.Given.Title + " (" + why + ")"
+		}
+		given = scratch.Evidence
+	}
 	if p.Range != nil {
 		return e.rangePart(p, from, ys, l)
 	}
+	if p.Latest {
+		// The newest reading decides; its value must be one of Values.
+		anyValue := *p
+		anyValue.Values = nil
+		h, ok := e.newestIn(&anyValue, p.Evidence, from)
+		switch {
+		case !ok:
+			return false, "no " + p.Title + " " + e.fromWords(p, ys)
+		case !e.valueIn(h.item, p.Values):
+			return false, string(e.appendWhat([]byte("the latest answer does not count as "+p.Title+": "), h))
+		}
+		l.Evidence = append(append(l.Evidence, given...), e.evidence(h))
+		e.detail(h)
+		return true, string(e.appendWhat([]byte(p.Title+" "+e.fromWords(p, ys)+": "), h))
+	}
 	if h, ok := e.newestIn(p, p.Evidence, from); ok {
+		l.Evidence = append(l.Evidence, given...)
 		l.Evidence = append(l.Evidence, e.evidence(h))
 		e.detail(h)
 		return true, string(e.appendWhat([]byte(p.Title+" "+e.fromWords(p, ys)+": "), h))
@@ -463,4 +536,54 @@ func differs(m *Measure, l MeasureLine, r *Result) string {
 		g += ". " + m.Differs
 	}
 	return g
+}
+
+// visitsOnRecord counts the distinct finished encounters of the reporting
+// year in groups, and whether one of them is on the visit day.
+func (e *evaluator) visitsOnRecord(groups []*Group, ys int32) (n int, onToday bool) {
+	var items []int32
+	for _, g := range groups {
+		for _, h := range e.groupHits(g) {
+			if h.value || e.items[h.item].Type != "Encounter" || e.days[h.item] < ys || slices.Contains(items, h.item) {
+				continue
+			}
+			items = append(items, h.item)
+			onToday = onToday || e.days[h.item] == e.today
+		}
+	}
+	return len(items), onToday
+}
+
+// onlyIndicatorHits returns the records of r in its window (the patient's
+// only sign the measure counts them by).
+func (e *evaluator) onlyIndicatorHits(r *Rule) []hit {
+	var out []hit
+	for _, g := range r.Evidence {
+		for _, h := range e.groupHits(g) {
+			if (r.mask == 0 || h.typ&r.mask != 0) && !h.value && (r.window == "" || e.inWindow(&e.items[h.item], r)) {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}
+
+// followedBy finds an indicator record followed, the same day or up to
+// Days later, by one of Then (placed orders count: an X-ray ordered).
+func (e *evaluator) followedBy(indicator []hit, oi *OnlyIndicator) (hit, hit, bool) {
+	for _, a := range indicator {
+		da := e.days[a.item]
+		for _, g := range oi.Then {
+			hs := append(e.groupHits(g)[:len(e.groupHits(g)):len(e.groupHits(g))], e.open...)
+			for _, b := range hs {
+				if b.group != g.n || b.value {
+					continue
+				}
+				if db := e.days[b.item]; db >= da && db <= da+int32(oi.Days) {
+					return a, b, true
+				}
+			}
+		}
+	}
+	return hit{}, hit{}, false
 }

@@ -145,6 +145,7 @@ func TestMeasureBoundaries(t *testing.T) {
 		{"CMS69 BMI 25", "CMS69", chart(man("1970-05-05"), bmi(25)), MeasureNotMet, "no follow-up"},
 		{"CMS69 BMI 18.5", "CMS69", chart(man("1970-05-05"), bmi(18.5)), MeasureMet, ""},
 		{"CMS69 BMI 25 with a follow-up", "CMS69", chart(man("1970-05-05"), bmi(25), item("Procedure", fuSys, fuCode, day("2026-03-03"))), MeasureMet, "follow-up"},
+		{"CMS69 BMI 25 with a follow-up ordered, still open", "CMS69", chart(man("1970-05-05"), bmi(25), with(item("ServiceRequest", fuSys, fuCode, day("2026-03-03")), func(it *record.Item) { it.Status, it.Intent = "active", "order" })), MeasureMet, "order placed"},
 		// CMS139: 65 or older on Jan 1.
 		{"CMS139 65 on Jan 1", "CMS139", chart(man("1961-01-01")), MeasureNotMet, ""},
 		{"CMS139 64 on Jan 1", "CMS139", chart(man("1961-01-02")), MeasureOutside, "65 and over"},

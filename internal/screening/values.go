@@ -99,16 +99,27 @@ func (e *evaluator) followUp(groups []*Group, day int32) (hit, bool) {
 
 // openOrder is an order still open: an active ServiceRequest with an
 // order intent (MedicationRequests that are active count already).
+// hasCategory reports whether a condition is on the list a measure reads
+// (problem-list-item, encounter-diagnosis); other resources have none.
+func hasCategory(it *record.Item, category string) bool {
+	if it.Type != "Condition" {
+		return true
+	}
+	for _, c := range it.Category {
+		if c.Code == category {
+			return true
+		}
+	}
+	return false
+}
+
 func openOrder(it *record.Item) bool {
 	return it.Type == "ServiceRequest" && it.Status == "active" && orderIntent(it.Intent)
 }
 
 // ageAtYearEnd is the age on December 31 of the visit's year (the end of
 // the measurement period, where the measures take "66 or older").
-func (e *evaluator) ageAtYearEnd() int {
-	y, _, _ := e.visit.Date()
-	return Age(e.patient.BirthDate, time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
-}
+func (e *evaluator) ageAtYearEnd() int { return e.ageYE }
 
 // inWindow reports whether a record overlaps the rule's window, which ends
 // on the visit day and starts on January 1 of the visit's year ("year") or
@@ -116,13 +127,18 @@ func (e *evaluator) ageAtYearEnd() int {
 // abatement, ongoing while active) or, for an onset rule, by its onset;
 // anything else over its period or on its date.
 func (e *evaluator) inWindow(it *record.Item, r *Rule) bool {
-	y, _, _ := e.visit.Date()
+	from, to := e.yearStart, e.today
 	if r.window == "two_years" {
-		y--
+		y, _, _ := e.visit.Date()
+		from = dayNum(time.Date(y-1, 1, 1, 0, 0, 0, 0, time.UTC))
 	}
-	from, to := dayNum(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)), e.today
 	if it.Date.IsZero() {
 		return false
+	}
+	if r.window == "before_visit" {
+		// Began before the visit day (CMS2: bipolar disorder before the
+		// qualifying encounter).
+		return dayNum(it.Date) < e.today
 	}
 	if r.window == "before_year" {
 		// Began before the year (CMS349: an HIV diagnosis before the
