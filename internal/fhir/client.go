@@ -71,9 +71,8 @@ type Client struct {
 
 	mu      sync.Mutex
 	stats   Stats
-	semOnce sync.Once
-	sem     chan struct{}
 	started time.Time // first request, for Budget
+	slots   slots
 }
 
 // Stats counts requests, for status and benchmarks. Requests counts every
@@ -147,20 +146,13 @@ func (c *Client) noteRetry() {
 	c.mu.Unlock()
 }
 
-// slot takes one of the MaxInFlight request slots. A cancelled caller
-// takes none: select picks at random among ready cases, so without the
-// first check a cancelled sync would still win free slots half the time.
+// slot takes one of the MaxInFlight request slots (see slots). A
+// cancelled caller takes none.
 func (c *Client) slot(ctx context.Context) (release func(), err error) {
-	c.semOnce.Do(func() { c.sem = make(chan struct{}, orDefault(c.MaxInFlight, 6)) })
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	select {
-	case c.sem <- struct{}{}:
-		return func() { <-c.sem }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return c.slots.take(ctx, orDefault(c.MaxInFlight, 6))
 }
 
 func (c *Client) log() *slog.Logger {
