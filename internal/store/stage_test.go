@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/healthprep/desk/internal/record"
+)
+
+// genKeys counts the keys of a generation.
+func genKeys(t *testing.T, s *Store, gen string) int {
+	t.Helper()
+	n := 0
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues = false
+		opts.Prefix = []byte(prefixSnap + gen + "/")
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestStagedChartsBecomeCurrentOnlyAtCommit: charts written one by one as
+// a sync goes stay invisible, survive another day's save (which collects
+// orphans), and replace the last good snapshot only at Commit.
+func TestStagedChartsBecomeCurrentOnlyAtCommit(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir(), newKey(t))
+	defer s.Close()
+	if err := s.PutDay(ctx, day("2026-11-24", 3, "Alpha")); err != nil {
+		t.Fatal(err)
+	}
+	next := day("2026-11-24", 3, "Bravo")
+	g, err := s.Stage(ctx, next.Date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Discard()
+	enc := record.NewEncoder()
+	for id, p := range next.Patients {
+		if err := g.PutPatient(ctx, id, p); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := record.FromFHIR(p.Resources)
+		enc.Add(id, r)
+	}
+	if err := g.PutPatient(ctx, "p000", next.Patients["p000"]); err == nil {
+		t.Fatal("a second write of one chart was taken")
+	}
+	// Another day's save collects orphans: the staged generation is not one.
+	if err := s.PutDay(ctx, day("2026-11-25", 1, "Charlie")); err != nil {
+		t.Fatal(err)
+	}
+	if n := genKeys(t, s, g.gen); n == 0 {
+		t.Fatalf("the staged generation was collected by another save")
+	}
+	cur, err := s.GetDay(ctx, "2026-11-24")
+	if err != nil || cur.Appointments[0].PatientName != "Alpha" {
+		t.Fatalf("before Commit the day is %v, %v; want the last good one", cur.Appointments, err)
+	}
+	if err := g.Commit(ctx, Day{Date: next.Date, SyncedAt: next.SyncedAt, Appointments: next.Appointments}); err == nil {
+		t.Fatal("a staged day without its records was saved")
+	}
+	next.Patients, next.Records = nil, enc.Bytes()
+	g2, _ := s.Stage(ctx, next.Date)
+	defer g2.Discard()
+	for id, p := range day("2026-11-24", 3, "Bravo").Patients {
+		g2.PutPatient(ctx, id, p)
+	}
+	if err := g2.Commit(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	cur, err = s.GetDay(ctx, "2026-11-24")
+	if err != nil || cur.Appointments[0].PatientName != "Bravo" || len(cur.Patients) != 3 || len(cur.Patients["p001"].Resources) != 41 {
+		t.Fatalf("after Commit: %v, %d patients", err, len(cur.Patients))
+	}
+	if _, recs, err := s.DayRecords(ctx, "2026-11-24"); err != nil || len(recs) != 3 || len(recs["p002"].Items) != 40 {
+		t.Fatalf("records after Commit: %v, %d", err, len(recs))
+	}
+	if n := genKeys(t, s, g.gen); n != 0 {
+		t.Fatalf("the failed commit left %d keys", n)
+	}
+}
+
+// TestKilledStagingIsCollected: a staging a killed process left (its head
+// written, some charts, never committed) is dropped at the next open, and
+// the last good snapshot is untouched.
+func TestKilledStagingIsCollected(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), newKey(t)
+	s := open(t, dir, key)
+	if err := s.PutDay(ctx, day("2026-11-24", 2, "Alpha")); err != nil {
+		t.Fatal(err)
+	}
+	g, err := s.Stage(ctx, "2026-11-24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, p := range day("2026-11-24", 40, "Bravo").Patients {
+		if err := g.PutPatient(ctx, id, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g.mu.Lock()
+	g.done = true // as if killed: no commit, no discard
+	g.mu.Unlock()
+	g.wb.Flush()
+	staging.Delete(g.gen) // a new process knows nothing of it
+	if genKeys(t, s, g.gen) == 0 {
+		t.Fatal("the test staged nothing")
+	}
+	s.Close()
+	s = open(t, dir, key)
+	defer s.Close()
+	if n := genKeys(t, s, g.gen); n != 0 {
+		t.Fatalf("the killed staging left %d keys", n)
+	}
+	d, err := s.GetDay(ctx, "2026-11-24")
+	if err != nil || len(d.Patients) != 2 || d.Appointments[0].PatientName != "Alpha" {
+		t.Fatalf("last good day: %v, %d patients", err, len(d.Patients))
+	}
+	if _, err := s.GetPartial(ctx, "2026-11-24"); !errors.Is(err, ErrNoDay) {
+		t.Fatalf("a killed staging became a partial day: %v", err)
+	}
+}
