@@ -22,7 +22,25 @@ func WithPriority(ctx context.Context, p int) context.Context {
 	return context.WithValue(ctx, priorityKey{}, p)
 }
 
-func priorityOf(ctx context.Context) int {
+type queuedKey struct{}
+
+// WithQueued has f called as soon as each request made with ctx holds a
+// slot or waits in line for one (or has given up), so that a caller can
+// start its requests in a set order: priorities order only the requests
+// already waiting, and a request that finds a slot free takes it.
+func WithQueued(ctx context.Context, f func()) context.Context {
+	return context.WithValue(ctx, queuedKey{}, f)
+}
+
+func queued(ctx context.Context) {
+	if f, ok := ctx.Value(queuedKey{}).(func()); ok {
+		f()
+	}
+}
+
+// PriorityOf is the priority WithPriority gave ctx (0 when none), for a
+// transport or a test that sorts requests by it.
+func PriorityOf(ctx context.Context) int {
 	p, _ := ctx.Value(priorityKey{}).(int)
 	return p
 }
@@ -49,12 +67,14 @@ func (s *slots) take(ctx context.Context, limit int) (func(), error) {
 	if s.inFlight < limit && len(s.waiting) == 0 {
 		s.inFlight++
 		s.mu.Unlock()
+		queued(ctx)
 		return s.release, nil
 	}
 	s.seq++
-	w := &waiter{pri: priorityOf(ctx), seq: s.seq, ready: make(chan struct{})}
+	w := &waiter{pri: PriorityOf(ctx), seq: s.seq, ready: make(chan struct{})}
 	heap.Push(&s.waiting, w)
 	s.mu.Unlock()
+	queued(ctx)
 	select {
 	case <-w.ready:
 		return s.release, nil
@@ -110,4 +130,25 @@ func (h *waiters) Pop() any {
 	old[len(old)-1] = nil
 	*h = old[:len(old)-1]
 	return w
+}
+
+type heldKey struct{}
+
+// heldSlot is a slot a search keeps between its pages.
+type heldSlot struct{ release func() }
+
+// take hands over the held slot, if any.
+func (h *heldSlot) take() func() {
+	if h == nil {
+		return nil
+	}
+	r := h.release
+	h.release = nil
+	return r
+}
+
+func (h *heldSlot) drop() {
+	if r := h.take(); r != nil {
+		r()
+	}
 }
