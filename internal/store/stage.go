@@ -6,6 +6,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -32,6 +33,7 @@ type Staging struct {
 
 	mu     sync.Mutex
 	states map[string]PatientData // each chart's state, without its resources
+	open   int                    // charts started and not closed or aborted
 	done   bool
 }
 
@@ -133,9 +135,9 @@ func (g *Staging) seal(ctx context.Context, d Day) error {
 		return fmt.Errorf("a snapshot of %s cannot be saved as %s", g.date, d.Date)
 	}
 	g.mu.Lock()
-	if g.done {
+	if g.done || g.open > 0 {
 		g.mu.Unlock()
-		return fmt.Errorf("the day's snapshot is already closed")
+		return fmt.Errorf("the day's snapshot is already closed, or has a chart still being written")
 	}
 	g.done = true
 	states := g.states
@@ -183,4 +185,151 @@ func (g *Staging) finish(ctx context.Context, d Day, states map[string]PatientDa
 		return err
 	}
 	return g.wb.Flush()
+}
+
+// ChartWriter writes one patient's chart as its pages arrive, so a sync
+// holds a page of it at a time, not the whole chart. What it writes reads
+// back as the PatientData PutPatient would have written.
+type ChartWriter struct {
+	g      *Staging
+	id     string
+	mu     sync.Mutex
+	buf    []byte // the chart's JSON not yet in a piece
+	n      int    // resources written
+	pieces int    // pieces written
+	closed bool
+}
+
+// chartHead opens a chart's JSON; PatientData's first field is Resources.
+const chartHead = `{"resources":`
+
+// chartPiece is the size of a streamed chart's pieces: smaller than
+// pieceBytes (a reader joins pieces of any size), so each chart being
+// written holds at most this much.
+const chartPiece = pieceBytes / 4
+
+// chartBuffers are the charts' write buffers, reused from chart to chart
+// rather than each grown from small to a piece's size.
+var chartBuffers = sync.Pool{New: func() any { return make([]byte, 0, chartPiece+64<<10) }}
+
+// release gives the buffer back; under w.mu.
+func (w *ChartWriter) release() {
+	if w.buf != nil && cap(w.buf) <= 2*chartPiece {
+		chartBuffers.Put(w.buf[:0])
+	}
+	w.buf = nil
+}
+
+// Chart starts the chart of id. Each patient has one chart or one
+// PutPatient; a chart that is aborted frees the id again.
+func (g *Staging) Chart(id string) (*ChartWriter, error) {
+	if id == "" || len(id) > maxIDLen || strings.Contains(id, "/") {
+		return nil, fmt.Errorf("a patient id of %d characters, or with a slash, cannot be saved (FHIR ids have at most 64, no slash)", len(id))
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, dup := g.states[id]; dup || g.done {
+		return nil, fmt.Errorf("a patient's chart was saved twice in one snapshot")
+	}
+	g.states[id] = PatientData{} // reserved until Close or Abort
+	g.open++
+	return &ChartWriter{g: g, id: id, buf: append(chartBuffers.Get().([]byte)[:0], chartHead+"["...)}, nil
+}
+
+// Add appends resources to the chart, writing each full piece.
+func (w *ChartWriter) Add(ctx context.Context, rs []json.RawMessage) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return fmt.Errorf("the chart is already closed")
+	}
+	for _, r := range rs {
+		if w.n > 0 {
+			w.buf = append(w.buf, ',')
+		}
+		// Compact, as json.Marshal of the chart would store it.
+		before := len(w.buf)
+		b := bytes.NewBuffer(w.buf)
+		if err := json.Compact(b, r); err != nil {
+			w.buf = w.buf[:before]
+			if w.n > 0 {
+				w.buf = w.buf[:before-1]
+			}
+			return fmt.Errorf("a resource is not JSON: %w", err)
+		}
+		w.buf = b.Bytes()
+		w.n++
+		if err := w.flush(false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flush writes the full pieces of buf (all of it when last).
+func (w *ChartWriter) flush(last bool) error {
+	for len(w.buf) >= chartPiece || (last && len(w.buf) > 0) {
+		n := min(len(w.buf), chartPiece)
+		if err := w.g.wb.Set(pieceKey(prefixSnap+w.g.gen+"/p/"+w.id+"/", w.pieces), pack(w.buf[:n])); err != nil {
+			return scrub("saving a chart", err)
+		}
+		w.pieces++
+		w.buf = append(w.buf[:0], w.buf[n:]...)
+	}
+	return nil
+}
+
+// Close ends the chart with the rest of p (whose Resources are those
+// added: p.Resources must be nil).
+func (w *ChartWriter) Close(ctx context.Context, p PatientData) error {
+	if p.Resources != nil {
+		return fmt.Errorf("a streamed chart's resources come through Add")
+	}
+	rest, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	// rest is {"resources":null,...}: the chart goes on from its comma.
+	rest = rest[len(chartHead+"null"):]
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return fmt.Errorf("the chart is already closed")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.closed = true
+	w.buf = append(append(w.buf, ']'), rest...)
+	if err := w.flush(true); err != nil {
+		return err
+	}
+	w.release()
+	w.g.mu.Lock()
+	w.g.states[w.id] = p
+	w.g.open--
+	w.g.mu.Unlock()
+	return nil
+}
+
+// Abort drops what the chart wrote, so the patient can be put otherwise
+// (their previous data, flagged stale).
+func (w *ChartWriter) Abort() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	w.closed = true
+	for i := range w.pieces {
+		w.g.wb.Delete(pieceKey(prefixSnap+w.g.gen+"/p/"+w.id+"/", i))
+	}
+	w.release()
+	w.g.mu.Lock()
+	delete(w.g.states, w.id)
+	w.g.open--
+	w.g.mu.Unlock()
 }

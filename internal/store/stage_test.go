@@ -1,9 +1,15 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -132,5 +138,83 @@ func TestKilledStagingIsCollected(t *testing.T) {
 	}
 	if _, err := s.GetPartial(ctx, "2026-11-24"); !errors.Is(err, ErrNoDay) {
 		t.Fatalf("a killed staging became a partial day: %v", err)
+	}
+}
+
+// TestChartStreamedReadsBackWhole: a chart written a page at a time,
+// across several pieces, reads back as the chart PutPatient writes; an
+// aborted chart leaves nothing and its patient can be put again; a day
+// with a chart still being written is not committed.
+func TestChartStreamedReadsBackWhole(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir(), newKey(t))
+	defer s.Close()
+	var big []json.RawMessage
+	for i := range 5000 { // about 2.5 MB: three pieces
+		big = append(big, json.RawMessage(fmt.Sprintf(`{ "resourceType": "Observation", "id": "o%d", "valueString": %q }`, i, strings.Repeat("x", 400))))
+	}
+	want := PatientData{Resources: big, FetchedAt: time.Now().UTC(), Since: "2011-11-24", ETag: `W/"3"`, Missing: []string{"DeviceRequest"}}
+	g, err := s.Stage(ctx, "2026-11-24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Discard()
+	w, err := g.Chart("p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for page := range slices.Chunk(big, 200) {
+		if err := w.Add(ctx, page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.pieces < 2 {
+		t.Fatalf("the chart went out in %d pieces; the test wants several", w.pieces)
+	}
+	gone, _ := g.Chart("p2")
+	gone.Add(ctx, big[:3000])
+	unclosed, _ := g.Chart("p3")
+	if err := g.Commit(ctx, Day{Date: "2026-11-24", Records: record.NewEncoder().Bytes()}); err == nil {
+		t.Fatal("a day with charts still being written was committed")
+	}
+	g, _ = s.Stage(ctx, "2026-11-24") // the failed commit closed the first
+	defer g.Discard()
+	w, _ = g.Chart("p1")
+	for page := range slices.Chunk(big, 200) {
+		w.Add(ctx, page)
+	}
+	rest := want
+	rest.Resources = nil
+	if err := w.Close(ctx, rest); err != nil {
+		t.Fatal(err)
+	}
+	gone, _ = g.Chart("p2")
+	gone.Add(ctx, big[:3000])
+	gone.Abort()
+	stale := PatientData{Stale: true, Problem: "not fetched"}
+	if err := g.PutPatient(ctx, "p2", stale); err != nil {
+		t.Fatalf("an aborted chart's patient could not be put: %v", err)
+	}
+	_ = unclosed
+	enc := record.NewEncoder()
+	r, _ := record.FromFHIR(big)
+	enc.Add("p1", r)
+	enc.Add("p2", record.Record{})
+	d := Day{Date: "2026-11-24", Appointments: []record.Appointment{{ID: "a1", PatientID: "p1"}, {ID: "a2", PatientID: "p2"}}, Records: enc.Bytes()}
+	if err := g.Commit(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetDay(ctx, "2026-11-24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Patients) != 2 || !got.Patients["p2"].Stale || len(got.Patients["p2"].Resources) != 0 {
+		t.Fatalf("patients read back: %d, p2 %+v", len(got.Patients), got.Patients["p2"])
+	}
+	p1 := got.Patients["p1"]
+	wantJSON, _ := json.Marshal(want)
+	gotJSON, _ := json.Marshal(p1)
+	if !bytes.Equal(wantJSON, gotJSON) {
+		t.Fatalf("the streamed chart reads back otherwise (%d bytes, want %d)", len(gotJSON), len(wantJSON))
 	}
 }
