@@ -13,6 +13,21 @@
 // fhir.Client.MaxInFlight bounds what is on the wire, so the pipe stays
 // full to the end of the day.
 //
+// Pipelined: a patient's searches start as soon as the schedule names
+// them, beside the Patient batches, not after; each request carries its
+// patient's place in the day as its priority, and a search's next page
+// keeps its slot, so the first patient's chart lands within three round
+// trips (schedule, then two rounds of its own requests at six on the
+// wire) while later patients keep the pipe full.
+//
+// Memory: a whole chart goes to the cache a page at a time (a
+// store.ChartWriter of the day's staging generation) and is decoded a
+// page at a time, so a sync holds a few pages per patient in flight, not
+// charts or the day; the staging becomes the day's snapshot only at the
+// end (store.Staging.Commit). An incremental fetch still gathers its
+// patient's chart, which merging by id needs, and the previous snapshot
+// is read whole.
+//
 // Incremental: a later sync of the same day searches only for what changed
 // since the previous one (_lastUpdated=gt the server's clock at that
 // sync's start, less a margin) and merges by id; a Patient read carries
@@ -240,13 +255,24 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 			ids = append(ids, a.PatientID)
 		}
 	}
-	snap := store.Day{Date: date, Appointments: appts, Patients: map[string]store.PatientData{}}
+	// Each chart goes to the cache as it lands, under a new generation
+	// that becomes the day's only at Commit: the sync holds no day's worth
+	// of charts, and the last good snapshot stays current until the end.
+	stage, err := d.Store.Stage(ctx, date)
+	if err != nil {
+		d.Progress(Event{Phase: "failed", Requests: requests(), Errors: 1, Message: "saving the day failed"})
+		return sum, fmt.Errorf("saving the day: %w", err)
+	}
+	defer stage.Discard()
 	var (
 		mu         sync.Mutex
 		done       int
 		failures   int
+		problem    = map[string]string{} // why a patient is stale
+		landed     = map[string]bool{}
 		warnings   = map[string]bool{}
 		fatal      error
+		saveErr    error
 		unreadable int // resources FromFHIR could not read
 	)
 	progress := func(landed string) {
@@ -259,8 +285,26 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 	defer stop()
 	since := d.Now().Add(-d.Lookback).Format(time.DateOnly)
 	f := fetcher{c: d.FHIR, since: since, now: d.Now, whole: wholeTypes(d.WholeHistory), year: day.Year()}
+	// Pipelined: the Patient batches run beside the charts, and a chart's
+	// searches start before its Patient is back. Every request carries its
+	// patient's place in the day as its priority (fhir.WithPriority), so
+	// the first patients' charts land first while the later ones keep the
+	// pipe full.
+	place := make(map[string]int, len(ids))
+	for i, id := range ids {
+		place[id] = i
+	}
 	patients := f.patients(fetchCtx, ids)
 	visitAt, now := visits(appts), d.Now()
+	// Patients start their requests in the day's order, each once the one
+	// before has all of its in line: a request that finds a slot free takes
+	// it, so without turns the first free slots would go to whoever came
+	// first rather than to the first patient.
+	turns := make([]chan struct{}, len(ids)+1)
+	for i := range turns {
+		turns[i] = make(chan struct{})
+	}
+	close(turns[0])
 
 	work := make(chan string)
 	var wg sync.WaitGroup
@@ -275,50 +319,93 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 					res  fetchResult
 					err  error
 				)
+				i := place[id]
+				pctx := fhir.WithPriority(fetchCtx, i)
+				select {
+				case <-turns[i]:
+				case <-fetchCtx.Done():
+				}
+				launched := sync.OnceFunc(func() { close(turns[i+1]) })
+				patients.launch(i)
 				if b, ok := prev.Patients[id]; ok && !d.Full && usable(b, since, f.whole) {
 					base = &b
 				}
+				var (
+					chart *store.ChartWriter
+					serr  error
+				)
 				if base != nil && now.Sub(base.FetchedAt) < allowedAge(visitAt[id], now) {
-					data, err = f.demographics(fetchCtx, id, patients[id], *base)
+					launched()
+					data, err = f.demographics(pctx, id, patients.get(pctx, id), *base)
 					res.fresh = true
 				} else {
-					data, res, err = f.patient(fetchCtx, id, patients[id], base)
+					if base == nil {
+						// A whole fetch goes to the cache page by page.
+						chart, serr = stage.Chart(id)
+					}
+					if serr == nil {
+						data, res, err = f.patient(pctx, id, patients, base, launched, chart)
+					} else {
+						err = serr
+					}
 				}
+				launched()
+				saveCtx := context.WithoutCancel(ctx) // a chart fetched is kept, even if the sync then stops
 				var rec record.Record
-				if err == nil {
+				switch {
+				case err == nil && res.rec != nil:
+					rec = *res.rec
+					serr = chart.Close(saveCtx, data)
+				case err == nil:
 					// Decoded here, while other charts are on the wire.
 					var errs []error
 					rec, errs = record.FromFHIR(data.Resources)
 					res.unreadable = len(errs)
+					serr = stage.PutPatient(saveCtx, id, data)
+				case serr == nil:
+					// Keep what the last good sync had, flagged, with why.
+					if chart != nil {
+						chart.Abort()
+					}
+					data = prev.Patients[id]
+					data.Stale, data.Problem = true, err.Error()
+					serr = stage.PutPatient(saveCtx, id, data)
 				}
+				// Saved before the patient counts as landed: its chart is in
+				// the cache and its prep can be made from rec.
+				data = store.PatientData{}
 				mu.Lock()
 				for _, w := range res.warnings {
 					warnings[w] = true
 				}
 				sum.Skipped += res.skipped
 				unreadable += res.unreadable
+				if serr != nil && saveErr == nil {
+					saveErr = serr
+					stop()
+				}
 				if err != nil {
 					if fatal == nil && isFatal(err) {
 						fatal = err
 						stop()
 					}
-					// Keep what the last good sync had, flagged, with why.
 					failures++
+					problem[id] = err.Error()
 					if prev.Patients[id].FetchedAt.IsZero() {
 						sum.Unfetched++ // nothing to keep: never fetched
 					}
-					data = prev.Patients[id]
-					data.Stale, data.Problem = true, err.Error()
 					rec = prevRecord(id)
 				} else if res.fresh {
 					sum.Fresh++
 				} else if res.incremental {
 					sum.Incremental++
 				}
-				snap.Patients[id] = data
-				addRecord(id, rec)
-				done++
-				progress(id)
+				if serr == nil {
+					landed[id] = true
+					addRecord(id, rec)
+					done++
+					progress(id)
+				}
 				mu.Unlock()
 			}
 		}()
@@ -345,22 +432,30 @@ feed:
 	if sum.Skipped > 0 {
 		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%d entries Epic sent could not be read and were skipped", sum.Skipped))
 	}
-	snap.SyncedAt = d.Now()
+	snap := store.Day{Date: date, Appointments: appts, SyncedAt: d.Now()}
+	if saveErr != nil {
+		d.Progress(Event{Phase: "failed", Message: "saving the day failed"})
+		return sum, fmt.Errorf("saving the day: %w", saveErr)
+	}
 	if err := ctx.Err(); err != nil || fatal != nil {
 		// Interrupted, or Epic lost: keep what we have beside the last good
 		// snapshot, and patients not reached keep their previous data.
+		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		perr := error(nil)
 		for _, id := range ids {
-			if _, ok := snap.Patients[id]; !ok {
+			if !landed[id] && perr == nil {
 				p := prev.Patients[id]
 				addRecord(id, prevRecord(id))
 				p.Stale, p.Problem = true, "not fetched: the update stopped early"
-				snap.Patients[id] = p
+				perr = stage.PutPatient(saveCtx, id, p)
 			}
 		}
 		snap.Records = enc.Bytes()
-		saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if perr := d.Store.PutPartial(saveCtx, snap); perr != nil {
+		if perr == nil {
+			perr = stage.CommitPartial(saveCtx, snap)
+		}
+		if perr != nil {
 			d.Log.Warn("saving the partial sync failed", "err", perr)
 		}
 		msg := "the update was stopped"
@@ -373,7 +468,7 @@ feed:
 	}
 	if len(ids) > 0 && failures == len(ids) && len(prev.Patients) > 0 {
 		// Nothing new arrived: do not churn the cache, report why.
-		err := fmt.Errorf("no patient could be fetched from Epic (%s); the saved prep is unchanged", snap.Patients[ids[0]].Problem)
+		err := fmt.Errorf("no patient could be fetched from Epic (%s); the saved prep is unchanged", problem[ids[0]])
 		d.Progress(Event{Phase: "failed", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures, Message: err.Error()})
 		return sum, err
 	}
@@ -381,7 +476,7 @@ feed:
 	sum.Partial = snap.Partial
 	d.Progress(Event{Phase: "saving", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures})
 	snap.Records = enc.Bytes()
-	if err := d.Store.PutDay(ctx, snap); err != nil {
+	if err := stage.Commit(ctx, snap); err != nil {
 		d.Progress(Event{Phase: "failed", Message: "saving the day failed"})
 		return sum, fmt.Errorf("saving the day: %w", err)
 	}

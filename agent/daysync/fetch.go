@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/healthprep/desk/internal/fhir"
+	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/store"
 )
 
@@ -51,6 +52,8 @@ type fetchResult struct {
 	incremental bool
 	fresh       bool // the chart was kept; only the Patient was read
 	unreadable  int  // resources FromFHIR could not read
+	// rec is the chart decoded page by page, when it was streamed.
+	rec *record.Record
 }
 
 // search is one per-patient search after the Patient.
@@ -86,30 +89,79 @@ func searches(patient, since string, whole []string) []search {
 	}
 }
 
-// patients gets the day's Patient resources by _id list, in batches. Any
-// the server leaves out (a server that takes one _id only, a failed batch)
-// are read one by one later; this is only a saving.
-func (f fetcher) patients(ctx context.Context, ids []string) map[string]json.RawMessage {
-	out := map[string]json.RawMessage{}
+// patientBatches are the searches for the day's Patient resources by _id
+// list. Any the server leaves out (a server that takes one _id only, a
+// failed batch) are read one by one; the batches are only a saving.
+type patientBatches struct {
+	f       fetcher
+	ctx     context.Context
+	ids     []string
+	of      map[string]*batch
+	byFirst map[int]*batch // by the place of the batch's first patient
+}
+
+type batch struct {
+	ids  []string
+	done chan struct{}
+	got  map[string]json.RawMessage
+}
+
+func (f fetcher) patients(ctx context.Context, ids []string) *patientBatches {
+	p := &patientBatches{f: f, ctx: ctx, ids: ids, of: map[string]*batch{}, byFirst: map[int]*batch{}}
+	start := 0
 	for chunk := range slices.Chunk(ids, patientBatch) {
+		first := start
+		start += len(chunk)
 		if len(chunk) < 2 {
 			continue // a single read is as cheap, and carries an ETag
 		}
-		res, err := f.c.Search(ctx, "Patient", url.Values{"_id": {strings.Join(chunk, ",")}, "_count": {"200"}})
-		if err != nil {
-			continue
-		}
-		want := map[string]bool{}
+		b := &batch{ids: chunk, done: make(chan struct{}), got: map[string]json.RawMessage{}}
 		for _, id := range chunk {
-			want[id] = true
+			p.of[id] = b
+		}
+		p.byFirst[first] = b
+	}
+	return p
+}
+
+// launch starts the batch whose first patient is at place i, if there is
+// one, at that patient's priority, and returns once its request is in
+// line, so that it goes before the searches launched after it.
+func (p *patientBatches) launch(i int) {
+	b := p.byFirst[i]
+	if b == nil {
+		return
+	}
+	inLine := make(chan struct{})
+	ctx := fhir.WithQueued(fhir.WithPriority(p.ctx, i), sync.OnceFunc(func() { close(inLine) }))
+	go func() {
+		defer close(b.done)
+		res, err := p.f.c.Search(ctx, "Patient", url.Values{"_id": {strings.Join(b.ids, ",")}, "_count": {"200"}})
+		if err != nil {
+			return
 		}
 		for _, r := range res.Resources {
-			if h := headOf(r); h.ResourceType == "Patient" && want[h.ID] {
-				out[h.ID] = r
+			if h := headOf(r); h.ResourceType == "Patient" && p.of[h.ID] == b {
+				b.got[h.ID] = r
 			}
 		}
+	}()
+	<-inLine
+}
+
+// get waits for id's batch and gives its Patient, or nil when the batch
+// did not have it.
+func (p *patientBatches) get(ctx context.Context, id string) json.RawMessage {
+	b := p.of[id]
+	if b == nil {
+		return nil
 	}
-	return out
+	select {
+	case <-b.done:
+		return b.got[id]
+	case <-ctx.Done():
+		return nil
+	}
 }
 
 // patient fetches one chart, incrementally on top of base when there is
@@ -117,9 +169,54 @@ func (f fetcher) patients(ctx context.Context, ids []string) map[string]json.Raw
 // app may not read (403) or that Epic refuses (400) is a warning, not a
 // failure: the rest of the chart still counts. Anything else fails the
 // patient.
-func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, base *store.PatientData) (store.PatientData, fetchResult, error) {
+//
+// The searches start at once, before the Patient is back; launched is
+// called when they are all in line for a slot (see fhir.WithQueued), or
+// the fetch has failed.
+//
+// With a chart (a whole fetch), each page goes to it as it arrives and is
+// decoded into res.rec then: the fetch holds a page of the chart at a
+// time, and data comes back without its Resources. Without one (on top of
+// base), the chart is gathered, as merging needs it whole.
+func (f fetcher) patient(ctx context.Context, id string, patients *patientBatches, base *store.PatientData, launched func(), chart *store.ChartWriter) (store.PatientData, fetchResult, error) {
 	var res fetchResult
 	data := store.PatientData{Since: f.since, Whole: f.whole}
+	// The chart is written Patient first, as a gathered one is: pages
+	// that come before the Patient wait for it (a round's worth at most).
+	// Writing and decoding go together, so the record's items are in the
+	// chart's order.
+	var (
+		recMu   sync.Mutex
+		rec     record.Record
+		items   [][]record.Item // by page, joined once at the end
+		nItems  int
+		ptDone  bool
+		pending []json.RawMessage
+	)
+	stream := func(ctx context.Context, page []json.RawMessage, isPatient bool) error {
+		recMu.Lock()
+		defer recMu.Unlock()
+		if !isPatient && !ptDone {
+			pending = append(pending, page...)
+			return nil
+		}
+		if isPatient {
+			ptDone = true
+			page = append(page, pending...)
+			pending = nil
+		}
+		if err := chart.Add(ctx, page); err != nil {
+			return err
+		}
+		r, errs := record.FromFHIR(page)
+		if isPatient {
+			rec.Patient = r.Patient
+		}
+		items = append(items, r.Items)
+		nItems += len(r.Items)
+		res.unreadable += len(errs)
+		return nil
+	}
 	var mark time.Time
 	noteTime := func(t time.Time) {
 		if t.IsZero() {
@@ -136,6 +233,46 @@ func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, bas
 			old[t] = append(old[t], r)
 		}
 	}
+	// The searches start at once, before the Patient is back; only the
+	// types of fromAge wait for its birth date.
+	type outcome struct {
+		r           fhir.Result
+		err         error
+		incremental bool
+		threshold   time.Time
+		skipped     bool
+	}
+	list := searches(id, f.since, f.whole)
+	outs := make([]outcome, len(list))
+	var wg sync.WaitGroup
+	defer wg.Wait() // no search outlives the fetch...
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ...and a failed one stops the rest
+	var inLine sync.WaitGroup
+	launch := func(i int) {
+		s, o := list[i], &outs[i]
+		inLine.Add(1)
+		ctx := fhir.WithQueued(ctx, sync.OnceFunc(inLine.Done))
+		if base != nil && !slices.Contains(base.Missing, s.typ) {
+			o.incremental, o.threshold = true, base.Mark.Add(-changeMargin).UTC().Truncate(time.Second)
+			s.q.Set("_lastUpdated", "gt"+o.threshold.Format(time.RFC3339))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if chart == nil {
+				o.r, o.err = f.c.Search(ctx, s.typ, s.q)
+				return
+			}
+			o.r, o.err = f.c.SearchPages(ctx, s.typ, s.q, func(page []json.RawMessage) error { return stream(ctx, page, false) })
+		}()
+	}
+	for i, s := range list {
+		if _, byAge := fromAge[s.typ]; !byAge {
+			launch(i)
+		}
+	}
+	pt := patients.get(ctx, id)
 	if pt == nil {
 		etag := ""
 		if base != nil && len(old["Patient"]) > 0 {
@@ -143,6 +280,7 @@ func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, bas
 		}
 		raw, newTag, changed, err := f.c.ReadIfChanged(ctx, "Patient", id, etag)
 		if err != nil {
+			launched()
 			return data, res, err
 		}
 		if !changed {
@@ -155,38 +293,40 @@ func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, bas
 			data.ETag = `W/"` + v + `"`
 		}
 	}
-	data.Resources = append(data.Resources, pt)
+	if chart != nil {
+		if err := stream(ctx, []json.RawMessage{pt}, true); err != nil {
+			launched()
+			return data, res, err
+		}
+	} else {
+		data.Resources = append(data.Resources, pt)
+	}
 
 	// Types no rule reads at this patient's age are not asked for; they
 	// are noted as missing, so the first sync that needs them searches
 	// them whole.
 	skip := f.notNeeded(pt)
 	data.Missing = append(data.Missing, skip...)
-	list := slices.DeleteFunc(searches(id, f.since, f.whole), func(s search) bool { return slices.Contains(skip, s.typ) })
-	type outcome struct {
-		r           fhir.Result
-		err         error
-		incremental bool
-		threshold   time.Time
-	}
-	outs := make([]outcome, len(list))
-	var wg sync.WaitGroup
 	for i, s := range list {
-		o := &outs[i]
-		if base != nil && !slices.Contains(base.Missing, s.typ) {
-			o.incremental, o.threshold = true, base.Mark.Add(-changeMargin).UTC().Truncate(time.Second)
-			s.q.Set("_lastUpdated", "gt"+o.threshold.Format(time.RFC3339))
+		if _, byAge := fromAge[s.typ]; byAge {
+			if slices.Contains(skip, s.typ) {
+				outs[i].skipped = true
+			} else {
+				launch(i)
+			}
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			o.r, o.err = f.c.Search(ctx, s.typ, s.q)
-		}()
 	}
+	// The next patient starts once this one's searches are all in line,
+	// those by age too, so the first patient's land in the fewest rounds.
+	inLine.Wait()
+	launched()
 	wg.Wait()
 	res.incremental = base != nil
 	for i, s := range list {
 		o := outs[i]
+		if o.skipped {
+			continue
+		}
 		switch fhir.KindOf(o.err) {
 		case fhir.KindUnknown:
 			if o.err != nil {
@@ -203,6 +343,9 @@ func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, bas
 		}
 		noteTime(o.r.ServerTime)
 		res.skipped += o.r.Skipped
+		if chart != nil {
+			continue // written as it came
+		}
 		if !o.incremental || ignoredLastUpdated(o.r, o.threshold) {
 			// A full answer (first fetch, or a server that ignored
 			// _lastUpdated and so sent everything): it replaces the type.
@@ -214,6 +357,13 @@ func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, bas
 	}
 	noteTime(time.Time{})
 	data.Mark, data.FetchedAt = mark, f.now()
+	if chart != nil {
+		rec.Items = make([]record.Item, 0, nItems)
+		for _, page := range items {
+			rec.Items = append(rec.Items, page...)
+		}
+		res.rec = &rec
+	}
 	return data, res, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,9 +19,10 @@ import (
 // each chart's history as generated (1x) and four times over (4x: every
 // observation, encounter and document four times), against the simulator
 // in another process at 50 ms per request (DAYSYNC_BENCH_LATENCY changes
-// it), at the default concurrency. It reports requests, wall time, its
-// ratio to the latency bound ceil(requests/6) x latency, and this
-// process's peak RSS during the sync.
+// it), at the default concurrency (DAYSYNC_BENCH_CONCURRENCY changes the
+// patients fetched at once; requests on the wire stay at 6). It reports
+// requests, wall time, its ratio to the latency bound ceil(requests/6) x
+// latency, and this process's peak RSS during the sync.
 //
 //	go test -run '^$' -bench SyncScale -benchtime 1x -count 3 -timeout 60m ./agent/daysync/
 func BenchmarkSyncScale(b *testing.B) {
@@ -27,6 +30,7 @@ func BenchmarkSyncScale(b *testing.B) {
 	if v, err := time.ParseDuration(os.Getenv("DAYSYNC_BENCH_LATENCY")); err == nil {
 		latency = v
 	}
+	concurrency, _ := strconv.Atoi(os.Getenv("DAYSYNC_BENCH_CONCURRENCY"))
 	for _, appts := range []int{55, 200, 600} {
 		for _, history := range []int{1, 4} {
 			b.Run(fmt.Sprintf("appointments=%d/history=%dx", appts, history), func(b *testing.B) {
@@ -48,12 +52,16 @@ func BenchmarkSyncScale(b *testing.B) {
 					}
 					fc := &fhir.Client{Base: fhirBase, Tokens: staticToken(token)} // production defaults
 					d := Deps{
-						FHIR:     fc,
-						Schedule: schedule.ProviderService{FHIR: fc, ServerBase: serverBase, ProviderIDs: ids},
-						Store:    st,
-						Now:      func() time.Time { return clinicDay.Add(6*time.Hour + 30*time.Minute) },
+						FHIR:        fc,
+						Schedule:    schedule.ProviderService{FHIR: fc, ServerBase: serverBase, ProviderIDs: ids},
+						Store:       st,
+						Concurrency: concurrency,
+						Now:         func() time.Time { return clinicDay.Add(6*time.Hour + 30*time.Minute) },
 					}
-					// Start the peak RSS count afresh (Linux: "5" resets VmHWM).
+					// Start the peak RSS count afresh (Linux: "5" resets VmHWM),
+					// with the heap of the rows before handed back first, so
+					// each row's peak is its own sync's.
+					debug.FreeOSMemory()
 					os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 					b.StartTimer()
 					t0 := time.Now()

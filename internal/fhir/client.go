@@ -71,9 +71,8 @@ type Client struct {
 
 	mu      sync.Mutex
 	stats   Stats
-	semOnce sync.Once
-	sem     chan struct{}
 	started time.Time // first request, for Budget
+	slots   slots
 }
 
 // Stats counts requests, for status and benchmarks. Requests counts every
@@ -147,20 +146,14 @@ func (c *Client) noteRetry() {
 	c.mu.Unlock()
 }
 
-// slot takes one of the MaxInFlight request slots. A cancelled caller
-// takes none: select picks at random among ready cases, so without the
-// first check a cancelled sync would still win free slots half the time.
+// slot takes one of the MaxInFlight request slots (see slots). A
+// cancelled caller takes none.
 func (c *Client) slot(ctx context.Context) (release func(), err error) {
-	c.semOnce.Do(func() { c.sem = make(chan struct{}, orDefault(c.MaxInFlight, 6)) })
 	if err := ctx.Err(); err != nil {
+		queued(ctx)
 		return nil, err
 	}
-	select {
-	case c.sem <- struct{}{}:
-		return func() { <-c.sem }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return c.slots.take(ctx, orDefault(c.MaxInFlight, 6))
 }
 
 func (c *Client) log() *slog.Logger {
@@ -180,7 +173,28 @@ func orDefault[T comparable](v, d T) T {
 
 // Search runs a search and follows every next link exactly as returned.
 func (c *Client) Search(ctx context.Context, resourceType string, params url.Values) (Result, error) {
+	var all []json.RawMessage
+	res, err := c.SearchPages(ctx, resourceType, params, func(page []json.RawMessage) error {
+		all = append(all, page...)
+		return nil
+	})
+	res.Resources = all
+	return res, err
+}
+
+// SearchPages is Search that hands each page's resources to page as it
+// arrives instead of gathering them, so a caller can write a large
+// result away a page at a time; Result.Resources stays empty. An error
+// from page ends the search with it.
+func (c *Client) SearchPages(ctx context.Context, resourceType string, params url.Values, page func([]json.RawMessage) error) (Result, error) {
 	var res Result
+	// A page's next page goes out on the slot the page came back on: the
+	// pages of a search are one chain, and a slot handed to another
+	// request while the next page is being asked for would cost the chain
+	// a round trip.
+	held := &heldSlot{}
+	defer held.drop()
+	ctx = context.WithValue(ctx, heldKey{}, held)
 	next := strings.TrimRight(c.Base, "/") + "/" + resourceType + "?" + params.Encode()
 	seen := map[string]bool{}
 	for next != "" {
@@ -209,6 +223,10 @@ func (c *Client) Search(ctx context.Context, resourceType string, params url.Val
 				res.Self = l.URL
 			}
 		}
+		if next == "" {
+			held.drop()
+		}
+		var got []json.RawMessage
 		for _, e := range b.Entry {
 			var head struct {
 				ResourceType string `json:"resourceType"`
@@ -235,7 +253,10 @@ func (c *Client) Search(ctx context.Context, resourceType string, params url.Val
 				}
 				continue
 			}
-			res.Resources = append(res.Resources, e.Resource)
+			got = append(got, e.Resource)
+		}
+		if err := page(got); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
@@ -369,6 +390,9 @@ func (c *Client) do(ctx context.Context, method, rawURL, kind string, body []byt
 		}
 		c.noteRetry()
 		c.log().Debug("fhir retry", "resource", kind, "kind", KindOf(err), "wait", wait)
+		if h, ok := ctx.Value(heldKey{}).(*heldSlot); ok {
+			h.drop() // a wait holds no slot
+		}
 		if wait > 0 {
 			t := time.NewTimer(wait)
 			select {
@@ -409,11 +433,18 @@ func retryable(err error) bool {
 
 // once performs a single HTTP exchange and maps the outcome to an error kind.
 func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []byte, etag string, out any) (rep reply, err error) {
-	release, err := c.slot(ctx)
-	if err != nil {
-		return rep, err
+	held, _ := ctx.Value(heldKey{}).(*heldSlot)
+	release := held.take()
+	if release == nil {
+		if release, err = c.slot(ctx); err != nil {
+			return rep, err
+		}
 	}
-	defer release()
+	if held != nil {
+		defer func() { held.release = release }() // the search releases it
+	} else {
+		defer release()
+	}
 	start := time.Now()
 	var b []byte
 	defer func() { c.note(kind, time.Since(start), err != nil, rep.status == http.StatusNotModified, len(b)) }()
@@ -441,7 +472,11 @@ func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []b
 	defer resp.Body.Close()
 	rep = reply{status: resp.StatusCode, header: resp.Header}
 	limit := orDefault(c.MaxBody, 32<<20)
-	b, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	rb := bodies.Get().(*bytes.Buffer)
+	defer putBody(rb)
+	rb.Reset()
+	_, err = rb.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	b = rb.Bytes() // decoded below into values of their own; never kept
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -481,6 +516,17 @@ func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []b
 		return rep, &Error{Kind: KindMalformed, Status: resp.StatusCode, Resource: kind, Err: err}
 	}
 	return rep, nil
+}
+
+// bodies are response buffers, reused: a sync reads hundreds of pages of
+// a few hundred KB, and reading each into a fresh, doubling buffer was
+// most of its garbage (and so of its peak memory).
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putBody(b *bytes.Buffer) {
+	if b.Cap() <= 4<<20 { // an unusually large page is not kept
+		bodies.Put(b)
+	}
 }
 
 // tokenError classifies a token source's failure. A source that could not

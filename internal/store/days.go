@@ -37,25 +37,53 @@ type dayHead struct {
 }
 
 func (s *Store) put(ctx context.Context, d Day, pointer string) error {
-	if _, err := time.Parse(time.DateOnly, d.Date); err != nil {
-		return fmt.Errorf("bad day %q", d.Date)
-	}
-	gen, err := s.stage(ctx, d)
+	g, err := s.Stage(ctx, d.Date)
 	if err != nil {
-		return scrub("saving the day", err)
+		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err // the staged generation is collected as an orphan later
+	defer g.Discard()
+	for id, p := range d.Patients {
+		if err := g.PutPatient(ctx, id, p); err != nil {
+			return scrub("saving the day", err)
+		}
 	}
+	return g.commit(ctx, d, pointer)
+}
+
+// stage writes d under a new generation that nothing points at yet, and
+// returns it (see Staging), for a caller that sets the pointer itself
+// before anything can collect it (the migration, while opening).
+func (s *Store) stage(ctx context.Context, d Day) (string, error) {
+	g, err := s.Stage(ctx, d.Date)
+	if err != nil {
+		return "", err
+	}
+	defer g.Discard()
+	for id, p := range d.Patients {
+		if err := g.PutPatient(ctx, id, p); err != nil {
+			return "", scrub("saving the day", err)
+		}
+	}
+	if err := g.seal(ctx, d); err != nil {
+		return "", err
+	}
+	return g.gen, nil
+}
+
+// point makes gen the generation pointer names for date, in one small
+// transaction, and drops the one it replaces. Until then the previous
+// snapshot stays current; a staged generation nothing points at is
+// collected as an orphan.
+func (s *Store) point(ctx context.Context, date, gen, pointer string) error {
 	var old string
-	err = s.db.Update(func(txn *badger.Txn) error {
-		old, _ = getString(txn, pointer+d.Date)
-		if err := txn.Set([]byte(pointer+d.Date), []byte(gen)); err != nil {
+	err := s.db.Update(func(txn *badger.Txn) error {
+		old, _ = getString(txn, pointer+date)
+		if err := txn.Set([]byte(pointer+date), []byte(gen)); err != nil {
 			return err
 		}
 		if pointer == prefixDay {
 			// A finished snapshot supersedes any partial one for the day.
-			if err := txn.Delete([]byte(prefixPart + d.Date)); err != nil {
+			if err := txn.Delete([]byte(prefixPart + date)); err != nil {
 				return err
 			}
 		}
@@ -68,56 +96,6 @@ func (s *Store) put(ctx context.Context, d Day, pointer string) error {
 		return scrub("saving the day", s.dropGeneration(old))
 	}
 	return scrub("saving the day", s.collectOrphans(ctx))
-}
-
-// stage writes d under a new generation that nothing points at yet, and
-// returns it. A WriteBatch commits as many transactions as the data needs
-// (never ErrTxnTooBig); until a pointer names the generation, no reader
-// sees it, and an unfinished one is collected as an orphan.
-func (s *Store) stage(ctx context.Context, d Day) (string, error) {
-	gen := d.Date + "." + strconv.FormatInt(time.Now().UnixNano(), 36)
-	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
-	head, err := json.Marshal(dayHead{Date: d.Date, SyncedAt: d.SyncedAt, Partial: d.Partial, Appointments: len(d.Appointments), Patients: len(d.Patients)})
-	if err != nil {
-		return "", err
-	}
-	if err := wb.Set([]byte(prefixSnap+gen+"/meta"), head); err != nil {
-		return "", err
-	}
-	appts, err := json.Marshal(d.Appointments)
-	if err != nil {
-		return "", err
-	}
-	for i, p := range pieces(appts) {
-		if err := wb.Set(pieceKey(prefixSnap+gen+"/a/", i), p); err != nil {
-			return "", err
-		}
-	}
-	for id, p := range d.Patients {
-		if err := ctx.Err(); err != nil {
-			return "", err
-		}
-		if id == "" || len(id) > maxIDLen || strings.Contains(id, "/") {
-			return "", fmt.Errorf("a patient id of %d characters, or with a slash, cannot be saved (FHIR ids have at most 64, no slash)", len(id))
-		}
-		b, err := json.Marshal(p)
-		if err != nil {
-			return "", err
-		}
-		for i, piece := range pieces(b) {
-			if err := wb.Set(pieceKey(prefixSnap+gen+"/p/"+id+"/", i), piece); err != nil {
-				return "", err
-			}
-		}
-	}
-	if err := s.setDecoded(ctx, wb.Set, gen, d); err != nil {
-		return "", err
-	}
-	if err := wb.Flush(); err != nil {
-		return "", err
-	}
-	return gen, nil
 }
 
 func getString(txn *badger.Txn, key string) (string, error) {

@@ -127,7 +127,8 @@ func (s *Store) deletePrefix(prefix []byte) error {
 }
 
 // collectOrphans deletes generations no pointer names: what an interrupted
-// or killed write left behind.
+// or killed write left behind. A generation this process is still writing
+// (a sync's Staging) is not an orphan yet.
 func (s *Store) collectOrphans(ctx context.Context) error {
 	live := map[string]bool{}
 	var gens []string
@@ -158,7 +159,7 @@ func (s *Store) collectOrphans(ctx context.Context) error {
 		return err
 	}
 	for _, g := range gens {
-		if !live[g] {
+		if _, writing := staging.Load(g); !live[g] && !writing {
 			if err := s.dropGeneration(g); err != nil {
 				return err
 			}

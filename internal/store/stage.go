@@ -1,0 +1,335 @@
+// A day's snapshot written as a sync goes: each chart lands in the cache
+// under a fresh generation as soon as it is fetched, so the sync holds no
+// day's worth of charts in memory; the generation becomes current only
+// when Commit swaps the day's pointer.
+
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// staging holds the generations being written in this process, so
+// collectOrphans (run by another day's save) leaves them alone. A
+// generation left by a killed process is in no one's set and is collected.
+var staging sync.Map // gen -> struct{}
+
+// Staging is a snapshot being written. Its methods are safe for
+// concurrent use. Nothing reads it until Commit or CommitPartial; Discard
+// (safe after a commit, so it can be deferred) drops an unfinished one.
+type Staging struct {
+	s         *Store
+	date, gen string
+	wb        *badger.WriteBatch
+
+	mu     sync.Mutex
+	states map[string]PatientData // each chart's state, without its resources
+	open   int                    // charts started and not closed or aborted
+	done   bool
+}
+
+// Stage starts a snapshot of date under a new generation. Its head is
+// written first, empty, so that collectOrphans finds the generation if
+// this process is killed before it is committed.
+func (s *Store) Stage(ctx context.Context, date string) (*Staging, error) {
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return nil, fmt.Errorf("bad day %q", date)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	gen := date + "." + strconv.FormatInt(time.Now().UnixNano(), 36)
+	staging.Store(gen, struct{}{})
+	head, err := json.Marshal(dayHead{Date: date, Partial: true})
+	if err == nil {
+		err = s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(prefixSnap+gen+"/meta"), head) })
+	}
+	if err != nil {
+		staging.Delete(gen)
+		return nil, scrub("saving the day", err)
+	}
+	return &Staging{s: s, date: date, gen: gen, wb: s.db.NewWriteBatch(), states: map[string]PatientData{}}, nil
+}
+
+// PutPatient writes one patient's chart. Each patient is put once.
+func (g *Staging) PutPatient(ctx context.Context, id string, p PatientData) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if id == "" || len(id) > maxIDLen || strings.Contains(id, "/") {
+		return fmt.Errorf("a patient id of %d characters, or with a slash, cannot be saved (FHIR ids have at most 64, no slash)", len(id))
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	p.Resources = nil
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.done {
+		return fmt.Errorf("the day's snapshot is already closed")
+	}
+	if _, dup := g.states[id]; dup {
+		// A second, shorter write would leave the first one's last pieces.
+		return fmt.Errorf("a patient's chart was saved twice in one snapshot")
+	}
+	g.states[id] = p
+	for i, piece := range pieces(b) {
+		if err := g.wb.Set(pieceKey(prefixSnap+g.gen+"/p/"+id+"/", i), piece); err != nil {
+			return scrub("saving a chart", err)
+		}
+	}
+	return nil
+}
+
+// Commit makes the snapshot the day's current one (see PutDay). d gives
+// its date, time, appointments and Records (every put patient's); its
+// Patients are those put.
+func (g *Staging) Commit(ctx context.Context, d Day) error {
+	return g.commit(ctx, d, prefixDay)
+}
+
+// CommitPartial keeps the snapshot beside the current one (see PutPartial).
+func (g *Staging) CommitPartial(ctx context.Context, d Day) error {
+	d.Partial = true
+	return g.commit(ctx, d, prefixPart)
+}
+
+// Discard drops an uncommitted snapshot's pieces, and ends the
+// generation's protection from collectOrphans either way.
+func (g *Staging) Discard() {
+	g.mu.Lock()
+	done := g.done
+	g.done = true
+	g.mu.Unlock()
+	// After a commit the pointer names it (or sealing dropped it).
+	defer staging.Delete(g.gen)
+	if done {
+		return
+	}
+	g.wb.Cancel()
+	// Pieces a full batch already wrote are dropped now.
+	g.s.dropGeneration(g.gen)
+}
+
+func (g *Staging) commit(ctx context.Context, d Day, pointer string) error {
+	if err := g.seal(ctx, d); err != nil {
+		return err
+	}
+	return g.s.point(ctx, d.Date, g.gen, pointer)
+}
+
+// seal finishes the generation; after it only a pointer can make it
+// current. On failure it is dropped.
+func (g *Staging) seal(ctx context.Context, d Day) error {
+	if d.Date != g.date {
+		return fmt.Errorf("a snapshot of %s cannot be saved as %s", g.date, d.Date)
+	}
+	g.mu.Lock()
+	if g.done || g.open > 0 {
+		g.mu.Unlock()
+		return fmt.Errorf("the day's snapshot is already closed, or has a chart still being written")
+	}
+	g.done = true
+	states := g.states
+	g.mu.Unlock()
+	err := g.finish(ctx, d, states)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		g.s.dropGeneration(g.gen)
+		return scrub("saving the day", err)
+	}
+	return nil
+}
+
+// finish writes the head, the appointments and the compact records, and
+// flushes the batch.
+func (g *Staging) finish(ctx context.Context, d Day, states map[string]PatientData) error {
+	defer g.wb.Cancel()
+	head, err := json.Marshal(dayHead{Date: d.Date, SyncedAt: d.SyncedAt, Partial: d.Partial, Appointments: len(d.Appointments), Patients: len(states)})
+	if err != nil {
+		return err
+	}
+	if err := g.wb.Set([]byte(prefixSnap+g.gen+"/meta"), head); err != nil {
+		return err
+	}
+	appts, err := json.Marshal(d.Appointments)
+	if err != nil {
+		return err
+	}
+	for i, p := range pieces(appts) {
+		if err := g.wb.Set(pieceKey(prefixSnap+g.gen+"/a/", i), p); err != nil {
+			return err
+		}
+	}
+	if d.Records == nil {
+		// The caller has only raw charts (PutDay without Records).
+		if len(d.Patients) != len(states) {
+			return fmt.Errorf("a staged day needs its compact records")
+		}
+		if err := g.s.setDecoded(ctx, g.wb.Set, g.gen, d); err != nil {
+			return err
+		}
+	} else if err := putDecoded(g.wb.Set, g.gen, d.Records, states); err != nil {
+		return err
+	}
+	return g.wb.Flush()
+}
+
+// ChartWriter writes one patient's chart as its pages arrive, so a sync
+// holds a page of it at a time, not the whole chart. What it writes reads
+// back as the PatientData PutPatient would have written.
+type ChartWriter struct {
+	g      *Staging
+	id     string
+	mu     sync.Mutex
+	buf    []byte // the chart's JSON not yet in a piece
+	n      int    // resources written
+	pieces int    // pieces written
+	closed bool
+}
+
+// chartHead opens a chart's JSON; PatientData's first field is Resources.
+const chartHead = `{"resources":`
+
+// chartPiece is the size of a streamed chart's pieces: smaller than
+// pieceBytes (a reader joins pieces of any size), so each chart being
+// written holds at most this much.
+const chartPiece = pieceBytes / 4
+
+// chartBuffers are the charts' write buffers, reused from chart to chart
+// rather than each grown from small to a piece's size.
+var chartBuffers = sync.Pool{New: func() any { return make([]byte, 0, chartPiece+64<<10) }}
+
+// release gives the buffer back; under w.mu.
+func (w *ChartWriter) release() {
+	if w.buf != nil && cap(w.buf) <= 2*chartPiece {
+		chartBuffers.Put(w.buf[:0])
+	}
+	w.buf = nil
+}
+
+// Chart starts the chart of id. Each patient has one chart or one
+// PutPatient; a chart that is aborted frees the id again.
+func (g *Staging) Chart(id string) (*ChartWriter, error) {
+	if id == "" || len(id) > maxIDLen || strings.Contains(id, "/") {
+		return nil, fmt.Errorf("a patient id of %d characters, or with a slash, cannot be saved (FHIR ids have at most 64, no slash)", len(id))
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, dup := g.states[id]; dup || g.done {
+		return nil, fmt.Errorf("a patient's chart was saved twice in one snapshot")
+	}
+	g.states[id] = PatientData{} // reserved until Close or Abort
+	g.open++
+	return &ChartWriter{g: g, id: id, buf: append(chartBuffers.Get().([]byte)[:0], chartHead+"["...)}, nil
+}
+
+// Add appends resources to the chart, writing each full piece.
+func (w *ChartWriter) Add(ctx context.Context, rs []json.RawMessage) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return fmt.Errorf("the chart is already closed")
+	}
+	for _, r := range rs {
+		if w.n > 0 {
+			w.buf = append(w.buf, ',')
+		}
+		// Compact, as json.Marshal of the chart would store it.
+		before := len(w.buf)
+		b := bytes.NewBuffer(w.buf)
+		if err := json.Compact(b, r); err != nil {
+			w.buf = w.buf[:before]
+			if w.n > 0 {
+				w.buf = w.buf[:before-1]
+			}
+			return fmt.Errorf("a resource is not JSON: %w", err)
+		}
+		w.buf = b.Bytes()
+		w.n++
+		if err := w.flush(false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flush writes the full pieces of buf (all of it when last).
+func (w *ChartWriter) flush(last bool) error {
+	for len(w.buf) >= chartPiece || (last && len(w.buf) > 0) {
+		n := min(len(w.buf), chartPiece)
+		if err := w.g.wb.Set(pieceKey(prefixSnap+w.g.gen+"/p/"+w.id+"/", w.pieces), pack(w.buf[:n])); err != nil {
+			return scrub("saving a chart", err)
+		}
+		w.pieces++
+		w.buf = append(w.buf[:0], w.buf[n:]...)
+	}
+	return nil
+}
+
+// Close ends the chart with the rest of p (whose Resources are those
+// added: p.Resources must be nil).
+func (w *ChartWriter) Close(ctx context.Context, p PatientData) error {
+	if p.Resources != nil {
+		return fmt.Errorf("a streamed chart's resources come through Add")
+	}
+	rest, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	// rest is {"resources":null,...}: the chart goes on from its comma.
+	rest = rest[len(chartHead+"null"):]
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return fmt.Errorf("the chart is already closed")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.closed = true
+	w.buf = append(append(w.buf, ']'), rest...)
+	if err := w.flush(true); err != nil {
+		return err
+	}
+	w.release()
+	w.g.mu.Lock()
+	w.g.states[w.id] = p
+	w.g.open--
+	w.g.mu.Unlock()
+	return nil
+}
+
+// Abort drops what the chart wrote, so the patient can be put otherwise
+// (their previous data, flagged stale).
+func (w *ChartWriter) Abort() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	w.closed = true
+	for i := range w.pieces {
+		w.g.wb.Delete(pieceKey(prefixSnap+w.g.gen+"/p/"+w.id+"/", i))
+	}
+	w.release()
+	w.g.mu.Lock()
+	delete(w.g.states, w.id)
+	w.g.open--
+	w.g.mu.Unlock()
+}
