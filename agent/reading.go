@@ -99,25 +99,46 @@ func (a *Agent) documentReader(p Practice, st *store.Store, f documents.Fetcher)
 }
 
 // candidates lists the day's documents worth reading: per visit, those
-// that could still decide a screening the chart leaves open.
-func (a *Agent) candidates(d store.Day) []documents.Candidate {
+// that could still decide a screening the chart leaves open. The results
+// come from the day's compact records; only the charts with such a
+// screening are read as FHIR (the compact form has no attachments).
+func (a *Agent) candidates(ctx context.Context, st *store.Store, d store.Day, recs map[string]record.Record) ([]documents.Candidate, error) {
 	cat := a.catalogue()
-	var out []documents.Candidate
-	seen := map[string]bool{}
+	type visit struct {
+		ap      record.Appointment
+		results []screening.Result
+	}
+	var open []visit
+	var ids []string
 	for _, ap := range d.Appointments {
-		pd, ok := d.Patients[ap.PatientID]
-		if ap.Inactive() || !ok || len(pd.Resources) == 0 {
+		rec, ok := recs[ap.PatientID]
+		if ap.Inactive() || !ok || d.Patients[ap.PatientID].Unfetched() {
 			continue
 		}
-		rec, _ := record.FromFHIR(pd.Resources)
-		for _, c := range documents.Candidates(ap.PatientID, pd.Resources, cat, ap.Start, screening.Evaluate(rec, cat, ap.Start)) {
+		rs := screening.Evaluate(rec, cat, ap.Start)
+		if _, ok := documents.TextSince(cat, ap.Start, rs); ok {
+			open = append(open, visit{ap, rs})
+			ids = append(ids, ap.PatientID)
+		}
+	}
+	if len(open) == 0 {
+		return nil, nil
+	}
+	charts, err := st.Charts(ctx, d.Date, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []documents.Candidate
+	seen := map[string]bool{}
+	for _, v := range open {
+		for _, c := range documents.Candidates(v.ap.PatientID, charts[v.ap.PatientID].Resources, cat, v.ap.Start, v.results) {
 			if k := c.PatientID + "/" + c.DocID; !seen[k] {
 				seen[k] = true
 				out = append(out, c)
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // loadReadings puts what earlier readings of the day found (in the cache)
@@ -126,17 +147,21 @@ func (a *Agent) loadReadings(ctx context.Context, date string) {
 	if !a.reading.markLoaded(date) {
 		return
 	}
+	d, recs, err := a.loadDay(ctx, date)
+	if err != nil {
+		return
+	}
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return
 	}
-	d, err := st.GetDay(ctx, date)
+	cands, err := a.candidates(ctx, st, d, recs)
 	if err != nil {
 		return
 	}
 	p, _ := a.current()
 	r := a.documentReader(p, st, nil)
-	for _, c := range a.candidates(d) {
+	for _, c := range cands {
 		if rd, ok := r.Cached(ctx, c); ok {
 			a.reading.add(date, rd)
 		}
@@ -160,13 +185,17 @@ func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.
 	if err != nil {
 		return err
 	}
-	d, err := st.GetDay(ctx, date)
+	d, recs, err := a.loadDay(ctx, date)
+	if err != nil {
+		return err
+	}
+	cands, err := a.candidates(ctx, st, d, recs)
 	if err != nil {
 		return err
 	}
 	r := a.documentReader(p, st, &documents.HTTPFetcher{Base: a.fhirBase(p), HTTP: a.httpFor(p), Tokens: ts})
 	var todo []documents.Candidate
-	for _, c := range a.candidates(d) {
+	for _, c := range cands {
 		if rd, ok := r.Cached(ctx, c); ok {
 			a.reading.add(date, rd)
 		} else {

@@ -106,13 +106,10 @@ func (r docResource) ownNote() bool {
 	return false
 }
 
-// Candidates lists the attachments of a patient's documents and reports
-// that could still decide an open screening: only while a screening whose
-// modalities are read from text is not met, only documents dated within
-// the longest of those windows, only content types that can be read.
-func Candidates(patientID string, resources []json.RawMessage, cat *screening.Catalogue, visit time.Time, results []screening.Result) []Candidate {
-	var since time.Time
-	open := false
+// TextSince is the earliest day a document could still decide one of the
+// results' open screenings from its text; open is false when none could,
+// and then no document of the patient is worth reading.
+func TextSince(cat *screening.Catalogue, visit time.Time, results []screening.Result) (since time.Time, open bool) {
 	for _, r := range results {
 		if r.Status != screening.Due && r.Status != screening.DueSoon && r.Status != screening.NeedsReview {
 			continue
@@ -121,6 +118,15 @@ func Candidates(patientID string, resources []json.RawMessage, cat *screening.Ca
 			since, open = s, true
 		}
 	}
+	return since, open
+}
+
+// Candidates lists the attachments of a patient's documents and reports
+// that could still decide an open screening: only while a screening whose
+// modalities are read from text is not met, only documents dated within
+// the longest of those windows, only content types that can be read.
+func Candidates(patientID string, resources []json.RawMessage, cat *screening.Catalogue, visit time.Time, results []screening.Result) []Candidate {
+	since, open := TextSince(cat, visit, results)
 	if !open {
 		return nil
 	}

@@ -262,3 +262,42 @@ func (s *Store) Days(ctx context.Context) ([]string, error) {
 	sort.Sort(sort.Reverse(sort.StringSlice(days)))
 	return days, scrub("listing the saved days", err)
 }
+
+// Charts returns the raw charts of some of date's patients from its
+// current snapshot (ids not in it are left out). A reader that needs the
+// FHIR of a few charts (documents' attachments, say) reads only those,
+// not the whole day as GetDay does.
+func (s *Store) Charts(ctx context.Context, date string, ids []string) (map[string]PatientData, error) {
+	out := make(map[string]PatientData, len(ids))
+	err := s.db.View(func(txn *badger.Txn) error {
+		gen, err := getString(txn, prefixDay+date)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return ErrNoDay
+		}
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if id == "" || strings.Contains(id, "/") {
+				continue // never saved under such an id (see stage)
+			}
+			b, n, err := readPieces(txn, prefixSnap+gen+"/p/"+id+"/")
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				continue
+			}
+			var p PatientData
+			if err := json.Unmarshal(b, &p); err != nil {
+				return ErrDamaged
+			}
+			out[id] = p
+		}
+		return nil
+	})
+	return out, scrub("reading the saved charts", err)
+}
