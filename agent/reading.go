@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -100,38 +101,27 @@ func (a *Agent) documentReader(p Practice, st *store.Store, f documents.Fetcher)
 
 // candidates lists the day's documents worth reading: per visit, those
 // that could still decide a screening the chart leaves open. The results
-// come from the day's compact records; only the charts with such a
-// screening are read as FHIR (the compact form has no attachments).
+// come from the day's compact records; the documents' attachments (not in
+// the compact form) from the list made of the raw charts once per
+// snapshot (dayAttachments).
 func (a *Agent) candidates(ctx context.Context, st *store.Store, d store.Day, recs map[string]record.Record) ([]documents.Candidate, error) {
-	cat := a.catalogue()
-	type visit struct {
-		ap      record.Appointment
-		results []screening.Result
-	}
-	var open []visit
-	var ids []string
-	for _, ap := range d.Appointments {
-		rec, ok := recs[ap.PatientID]
-		if ap.Inactive() || !ok || d.Patients[ap.PatientID].Unfetched() {
-			continue
-		}
-		rs := screening.Evaluate(rec, cat, ap.Start)
-		if _, ok := documents.TextSince(cat, ap.Start, rs); ok {
-			open = append(open, visit{ap, rs})
-			ids = append(ids, ap.PatientID)
-		}
-	}
-	if len(open) == 0 {
-		return nil, nil
-	}
-	charts, err := st.Charts(ctx, d.Date, ids)
+	atts, err := dayAttachments(ctx, st, d.Date)
 	if err != nil {
 		return nil, err
 	}
+	cat := a.catalogue()
 	var out []documents.Candidate
 	seen := map[string]bool{}
-	for _, v := range open {
-		for _, c := range documents.Candidates(v.ap.PatientID, charts[v.ap.PatientID].Resources, cat, v.ap.Start, v.results) {
+	for _, ap := range d.Appointments {
+		rec, ok := recs[ap.PatientID]
+		if ap.Inactive() || !ok || d.Patients[ap.PatientID].Unfetched() || len(atts[ap.PatientID]) == 0 {
+			continue
+		}
+		since, open := documents.TextSince(cat, ap.Start, screening.Evaluate(rec, cat, ap.Start))
+		if !open {
+			continue
+		}
+		for _, c := range documents.Within(atts[ap.PatientID], since, ap.Start) {
 			if k := c.PatientID + "/" + c.DocID; !seen[k] {
 				seen[k] = true
 				out = append(out, c)
@@ -139,6 +129,29 @@ func (a *Agent) candidates(ctx context.Context, st *store.Store, d store.Day, re
 		}
 	}
 	return out, nil
+}
+
+// dayAttachments is every readable attachment of the day's charts, by
+// patient: listed from the raw FHIR once per snapshot and kept beside it
+// in the encrypted cache, so opening the day parses no FHIR.
+func dayAttachments(ctx context.Context, st *store.Store, date string) (map[string][]documents.Candidate, error) {
+	b, err := st.Derived(ctx, date, documents.AttachmentsName, func(d store.Day) ([]byte, error) {
+		atts := map[string][]documents.Candidate{}
+		for id, p := range d.Patients {
+			if c := documents.Attachments(id, p.Resources); len(c) > 0 {
+				atts[id] = c
+			}
+		}
+		return json.Marshal(atts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var atts map[string][]documents.Candidate
+	if err := json.Unmarshal(b, &atts); err != nil {
+		return nil, store.ErrDamaged
+	}
+	return atts, nil
 }
 
 // loadReadings puts what earlier readings of the day found (in the cache)
