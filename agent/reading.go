@@ -186,6 +186,7 @@ func (a *Agent) startReading(p Practice, date string, ts oauth2.TokenSource) {
 	a.jobs.Add(1)
 	go func() {
 		defer a.jobs.Done()
+		defer freeOSMemory() // the documents' bytes and text, as after a sync
 		if err := a.readDay(a.life, p, date, ts); err != nil && a.life.Err() == nil {
 			a.log.Warn("reading documents stopped", "reason", err.Error())
 		}
