@@ -15,6 +15,7 @@ import (
 	"github.com/healthprep/desk/internal/buildinfo"
 	"github.com/healthprep/desk/internal/doctext"
 	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/screening"
 	"github.com/healthprep/desk/internal/store"
 )
 
@@ -77,6 +78,10 @@ type Agent struct {
 	life    context.Context
 	endLife context.CancelFunc
 	jobs    sync.WaitGroup
+
+	// catPrefetch delivers the default catalogue parsed in the background
+	// from Open on (taken once, by the first loadCatalogue; under mu).
+	catPrefetch chan *screening.Catalogue
 }
 
 // netState is what the agent last learned about reaching Epic.
@@ -108,6 +113,7 @@ func Open(ctx context.Context, opts Options) (*Agent, error) {
 	}
 	a := &Agent{opts: opts, log: opts.Log, hub: newHub(), net: netState{online: true}}
 	a.life, a.endLife = context.WithCancel(context.WithoutCancel(ctx))
+	a.prefetchCatalogue()
 	p, err := LoadPractice(opts.Dir)
 	switch {
 	case errors.Is(err, ErrNotConfigured):

@@ -48,13 +48,29 @@ func (a *Agent) catalogue() *screening.Catalogue {
 	return c
 }
 
+// prefetchCatalogue parses the default catalogue in the background, so the
+// parse (tens of ms of YAML and value sets) overlaps the keychain and the
+// cache opening instead of following them on a fresh start.
+func (a *Agent) prefetchCatalogue() {
+	ch := make(chan *screening.Catalogue, 1)
+	go func() { ch <- screening.Default() }()
+	a.mu.Lock()
+	a.catPrefetch = ch
+	a.mu.Unlock()
+}
+
 func (a *Agent) loadCatalogue() loadedCatalogue {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.cat.cat != nil {
 		return a.cat
 	}
-	a.cat = loadedCatalogue{cat: screening.Default(), yaml: screening.DefaultYAML()}
+	def := screening.Default
+	if ch := a.catPrefetch; ch != nil {
+		a.catPrefetch = nil
+		def = func() *screening.Catalogue { return <-ch }
+	}
+	a.cat = loadedCatalogue{cat: def(), yaml: screening.DefaultYAML()}
 	if a.practice != nil && a.practice.Demo {
 		return a.cat
 	}

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -99,25 +100,58 @@ func (a *Agent) documentReader(p Practice, st *store.Store, f documents.Fetcher)
 }
 
 // candidates lists the day's documents worth reading: per visit, those
-// that could still decide a screening the chart leaves open.
-func (a *Agent) candidates(d store.Day) []documents.Candidate {
+// that could still decide a screening the chart leaves open. The results
+// come from the day's compact records; the documents' attachments (not in
+// the compact form) from the list made of the raw charts once per
+// snapshot (dayAttachments).
+func (a *Agent) candidates(ctx context.Context, st *store.Store, d store.Day, recs map[string]record.Record) ([]documents.Candidate, error) {
+	atts, err := dayAttachments(ctx, st, d.Date)
+	if err != nil {
+		return nil, err
+	}
 	cat := a.catalogue()
 	var out []documents.Candidate
 	seen := map[string]bool{}
 	for _, ap := range d.Appointments {
-		pd, ok := d.Patients[ap.PatientID]
-		if ap.Inactive() || !ok || len(pd.Resources) == 0 {
+		rec, ok := recs[ap.PatientID]
+		if ap.Inactive() || !ok || d.Patients[ap.PatientID].Unfetched() || len(atts[ap.PatientID]) == 0 {
 			continue
 		}
-		rec, _ := record.FromFHIR(pd.Resources)
-		for _, c := range documents.Candidates(ap.PatientID, pd.Resources, cat, ap.Start, screening.Evaluate(rec, cat, ap.Start)) {
+		since, open := documents.TextSince(cat, ap.Start, screening.Evaluate(rec, cat, ap.Start))
+		if !open {
+			continue
+		}
+		for _, c := range documents.Within(atts[ap.PatientID], since, ap.Start) {
 			if k := c.PatientID + "/" + c.DocID; !seen[k] {
 				seen[k] = true
 				out = append(out, c)
 			}
 		}
 	}
-	return out
+	return out, nil
+}
+
+// dayAttachments is every readable attachment of the day's charts, by
+// patient: listed from the raw FHIR once per snapshot and kept beside it
+// in the encrypted cache, so opening the day parses no FHIR.
+func dayAttachments(ctx context.Context, st *store.Store, date string) (map[string][]documents.Candidate, error) {
+	b, err := st.Derived(ctx, date, documents.AttachmentsName, func(d store.Day) ([]byte, error) {
+		atts := map[string][]documents.Candidate{}
+		for id, p := range d.Patients {
+			if c := documents.Attachments(id, p.Resources); len(c) > 0 {
+				atts[id] = c
+			}
+		}
+		return json.Marshal(atts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var atts map[string][]documents.Candidate
+	if err := json.Unmarshal(b, &atts); err != nil {
+		return nil, store.ErrDamaged
+	}
+	return atts, nil
 }
 
 // loadReadings puts what earlier readings of the day found (in the cache)
@@ -126,17 +160,21 @@ func (a *Agent) loadReadings(ctx context.Context, date string) {
 	if !a.reading.markLoaded(date) {
 		return
 	}
+	d, recs, err := a.loadDay(ctx, date)
+	if err != nil {
+		return
+	}
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return
 	}
-	d, err := st.GetDay(ctx, date)
+	cands, err := a.candidates(ctx, st, d, recs)
 	if err != nil {
 		return
 	}
 	p, _ := a.current()
 	r := a.documentReader(p, st, nil)
-	for _, c := range a.candidates(d) {
+	for _, c := range cands {
 		if rd, ok := r.Cached(ctx, c); ok {
 			a.reading.add(date, rd)
 		}
@@ -148,6 +186,7 @@ func (a *Agent) startReading(p Practice, date string, ts oauth2.TokenSource) {
 	a.jobs.Add(1)
 	go func() {
 		defer a.jobs.Done()
+		defer freeOSMemory() // the documents' bytes and text, as after a sync
 		if err := a.readDay(a.life, p, date, ts); err != nil && a.life.Err() == nil {
 			a.log.Warn("reading documents stopped", "reason", err.Error())
 		}
@@ -160,13 +199,17 @@ func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.
 	if err != nil {
 		return err
 	}
-	d, err := st.GetDay(ctx, date)
+	d, recs, err := a.loadDay(ctx, date)
+	if err != nil {
+		return err
+	}
+	cands, err := a.candidates(ctx, st, d, recs)
 	if err != nil {
 		return err
 	}
 	r := a.documentReader(p, st, &documents.HTTPFetcher{Base: a.fhirBase(p), HTTP: a.httpFor(p), Tokens: ts})
 	var todo []documents.Candidate
-	for _, c := range a.candidates(d) {
+	for _, c := range cands {
 		if rd, ok := r.Cached(ctx, c); ok {
 			a.reading.add(date, rd)
 		} else {

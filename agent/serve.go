@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/healthprep/desk/agent/api"
@@ -42,7 +43,7 @@ func Serve(ctx context.Context, opts Options) error {
 	}
 	defer a.Close()
 	mux := http.NewServeMux()
-	mux.Handle("/", api.NewHandler(a, a.log))
+	mux.Handle("/", freeWhenIdle(api.NewHandler(a, a.log)))
 	mux.HandleFunc("POST /v1/shutdown", func(w http.ResponseWriter, r *http.Request) {
 		a.log.Info("asked to stop")
 		// The pid lets `stop` wait for this process to exit: the socket
@@ -167,3 +168,28 @@ func Logger(verbose bool) *slog.Logger {
 // back to the OS. The agent idles most of the day on a front-desk PC, and
 // the Go runtime otherwise returns that memory only slowly.
 func freeOSMemory() { debug.FreeOSMemory() }
+
+// idleFreeAfter is how long the local API stays quiet before the garbage
+// of the requests before it goes back to the OS.
+const idleFreeAfter = time.Second
+
+// freeWhenIdle wraps the local API: once it has been idle for
+// idleFreeAfter after a burst of requests (the app opening a day, its
+// sheets), the memory they used is handed back, so the agent idles small
+// between the front desk's looks. One forced collection per burst.
+func freeWhenIdle(h http.Handler) http.Handler {
+	var (
+		mu    sync.Mutex
+		timer *time.Timer
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		mu.Lock()
+		defer mu.Unlock()
+		if timer == nil {
+			timer = time.AfterFunc(idleFreeAfter, freeOSMemory)
+		} else {
+			timer.Reset(idleFreeAfter)
+		}
+	})
+}

@@ -106,13 +106,10 @@ func (r docResource) ownNote() bool {
 	return false
 }
 
-// Candidates lists the attachments of a patient's documents and reports
-// that could still decide an open screening: only while a screening whose
-// modalities are read from text is not met, only documents dated within
-// the longest of those windows, only content types that can be read.
-func Candidates(patientID string, resources []json.RawMessage, cat *screening.Catalogue, visit time.Time, results []screening.Result) []Candidate {
-	var since time.Time
-	open := false
+// TextSince is the earliest day a document could still decide one of the
+// results' open screenings from its text; open is false when none could,
+// and then no document of the patient is worth reading.
+func TextSince(cat *screening.Catalogue, visit time.Time, results []screening.Result) (since time.Time, open bool) {
 	for _, r := range results {
 		if r.Status != screening.Due && r.Status != screening.DueSoon && r.Status != screening.NeedsReview {
 			continue
@@ -121,10 +118,50 @@ func Candidates(patientID string, resources []json.RawMessage, cat *screening.Ca
 			since, open = s, true
 		}
 	}
+	return since, open
+}
+
+// Candidates lists the attachments of a patient's documents and reports
+// that could still decide an open screening: only while a screening whose
+// modalities are read from text is not met, only documents dated within
+// the longest of those windows, only content types that can be read.
+func Candidates(patientID string, resources []json.RawMessage, cat *screening.Catalogue, visit time.Time, results []screening.Result) []Candidate {
+	since, open := TextSince(cat, visit, results)
 	if !open {
 		return nil
 	}
+	return Within(Attachments(patientID, resources), since, visit)
+}
+
+// Within keeps the candidates dated from the day of since to the day after
+// the visit, and the undated ones.
+func Within(cands []Candidate, since, visit time.Time) []Candidate {
 	since = time.Date(since.Year(), since.Month(), since.Day(), 0, 0, 0, 0, time.UTC) // whole days
+	var out []Candidate
+	for _, c := range cands {
+		when := c.Clinical
+		if when.IsZero() {
+			when = c.Indexed
+		}
+		if !when.IsZero() && (when.Before(since) || when.After(visit.AddDate(0, 0, 1))) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// AttachmentsName names what Attachments lists of a day where it is kept
+// beside the day (store.Derived): change it whenever Attachments changes
+// what it lists, so a kept list from older code is not read.
+const AttachmentsName = "attachments-1"
+
+// Attachments lists every document and report of a patient's resources
+// with an attachment that can be read, whatever its date: one per
+// document, the first readable one (Epic sends the same note as RTF and
+// HTML, say). Entered-in-error documents and this app's own prep notes
+// are left out.
+func Attachments(patientID string, resources []json.RawMessage) []Candidate {
 	var out []Candidate
 	for _, raw := range resources {
 		var head struct {
@@ -169,15 +206,6 @@ func Candidates(patientID string, resources []json.RawMessage, cat *screening.Ca
 				c.Org = r.Performer[0].Display
 			}
 		}
-		when := c.Clinical
-		if when.IsZero() {
-			when = c.Indexed
-		}
-		if !when.IsZero() && (when.Before(since) || when.After(visit.AddDate(0, 0, 1))) {
-			continue
-		}
-		// One attachment per document: the first that can be read (Epic
-		// sends the same note as RTF and HTML, say).
 		for _, a := range atts {
 			if readable(a.ContentType) && (a.URL != "" || len(a.Data) > 0) {
 				c.URL, c.ContentType, c.Size, c.Inline = a.URL, a.ContentType, a.Size, a.Data

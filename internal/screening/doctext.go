@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -26,6 +27,10 @@ type DocumentText struct {
 
 	line       int
 	decodeErrs []string
+	// The phrases' regular expressions are compiled on first use, not at
+	// Parse: a \pL class makes each one costly (most of a catalogue's
+	// load time), and a prep list with no document text never needs them.
+	compiled sync.Once
 }
 
 // TextModality is how one modality shows in text.
@@ -42,8 +47,9 @@ type TextModality struct {
 
 	line       int
 	decodeErrs []string
-	phrases    []*regexp.Regexp
-	cues       []cue
+	cueWords   []cueWord        // the negations and postponements that apply, checked at Parse
+	phrases    []*regexp.Regexp // set by DocumentText.regexps
+	cues       []cue            // set by DocumentText.regexps
 	mod        *Modality
 	scr        *Screening
 }
@@ -52,6 +58,8 @@ type cue struct {
 	re   *regexp.Regexp
 	kind string // "negated" or "postponed"
 }
+
+type cueWord struct{ phrase, kind string }
 
 func (d *DocumentText) UnmarshalYAML(n *yaml.Node) error {
 	type fields DocumentText
@@ -100,13 +108,11 @@ func (d *DocumentText) compile(c *Catalogue, bad func(int, string, ...any)) {
 		if len(m.Phrases) == 0 {
 			bad(m.line, "%s: no phrases", where)
 		}
-		m.phrases, m.cues = nil, nil
+		m.cueWords = nil
 		for _, p := range m.Phrases {
 			if strings.TrimSpace(p) == "" {
 				bad(m.line, "%s: an empty phrase", where)
-				continue
 			}
-			m.phrases = append(m.phrases, wordRE(p))
 		}
 		for _, list := range []struct {
 			kind  string
@@ -117,7 +123,7 @@ func (d *DocumentText) compile(c *Catalogue, bad func(int, string, ...any)) {
 					bad(m.line, "%s: an empty %s phrase", where, list.kind)
 					continue
 				}
-				m.cues = append(m.cues, cue{wordRE(p), list.kind})
+				m.cueWords = append(m.cueWords, cueWord{p, list.kind})
 			}
 		}
 		if len(m.Date) == 0 {
@@ -129,6 +135,34 @@ func (d *DocumentText) compile(c *Catalogue, bad func(int, string, ...any)) {
 			}
 		}
 	}
+}
+
+// regexps compiles the modalities' phrases and cues, once, each distinct
+// phrase once (the shared negations appear under every modality).
+func (d *DocumentText) regexps() {
+	d.compiled.Do(func() {
+		res := map[string]*regexp.Regexp{}
+		re := func(p string) *regexp.Regexp {
+			if res[p] == nil {
+				res[p] = wordRE(p)
+			}
+			return res[p]
+		}
+		for _, m := range d.Modalities {
+			if m.mod == nil {
+				continue // refused at Parse
+			}
+			m.phrases, m.cues = nil, nil
+			for _, p := range m.Phrases {
+				if strings.TrimSpace(p) != "" {
+					m.phrases = append(m.phrases, re(p))
+				}
+			}
+			for _, w := range m.cueWords {
+				m.cues = append(m.cues, cue{re(w.phrase), w.kind})
+			}
+		}
+	})
 }
 
 // TextDoc is a document's extracted text and its dates.
@@ -162,6 +196,7 @@ func (c *Catalogue) FindInText(doc TextDoc) []TextFinding {
 	if c.DocumentText == nil {
 		return nil
 	}
+	c.DocumentText.regexps()
 	sents := sentences(doc.Text)
 	labelled := labelledDate(doc.Text, doc)
 	var out []TextFinding

@@ -240,3 +240,62 @@ func (s *Store) Days(ctx context.Context) ([]string, error) {
 	sort.Sort(sort.Reverse(sort.StringSlice(days)))
 	return days, scrub("listing the saved days", err)
 }
+
+// derivedPart holds what readers derive from a generation's raw charts
+// (the documents' attachments, say) under a name with its version, so it
+// is derived once per snapshot and goes with it.
+const derivedPart = "/x/"
+
+// Derived returns what derive makes of date's current snapshot (its raw
+// charts), made once and kept beside the snapshot under name: later calls
+// read it back without the raw charts. A new snapshot derives afresh; a
+// new derive function must use a new name.
+func (s *Store) Derived(ctx context.Context, date, name string, derive func(Day) ([]byte, error)) ([]byte, error) {
+	if name == "" || strings.Contains(name, "/") {
+		return nil, errors.New("store: a derived value's name must be a word")
+	}
+	var (
+		gen string
+		b   []byte
+		n   int
+	)
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		if gen, err = getString(txn, prefixDay+date); errors.Is(err, badger.ErrKeyNotFound) {
+			return ErrNoDay
+		} else if err != nil {
+			return err
+		}
+		b, n, err = readPieces(txn, prefixSnap+gen+derivedPart+name+"/")
+		return err
+	})
+	if err != nil || n > 0 {
+		return b, scrub("reading the saved day", err)
+	}
+	d, err := s.GetDay(ctx, date)
+	if err != nil {
+		return nil, err
+	}
+	if b, err = derive(d); err != nil {
+		return nil, err
+	}
+	err = s.db.Update(func(txn *badger.Txn) error {
+		if cur, err := getString(txn, prefixDay+date); err != nil || cur != gen {
+			return err // replaced meanwhile: the next call derives from the new one
+		}
+		prefix := prefixSnap + gen + derivedPart + name + "/"
+		if err := deleteIn(txn, prefix); err != nil {
+			return err
+		}
+		for i, p := range pieces(b) {
+			if err := txn.Set(pieceKey(prefix, i), p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.Warn("a derived value was not kept; it is derived again next time", "err", scrub("saving the derived value", err))
+	}
+	return b, nil
+}

@@ -411,7 +411,7 @@ func sameDay(good, got []chaosRow, marked, newName string) string {
 // chaosSignIn signs the practice in through `signin --no-browser`, playing
 // the browser with plain HTTP on loopback: Epic's login form, then the
 // redirect to the agent's callback.
-func chaosSignIn(t *testing.T, home string, logs *bytes.Buffer) {
+func chaosSignIn(t testing.TB, home string, logs *bytes.Buffer) {
 	t.Helper()
 	cmd := exec.Command(agentBinary(t), "signin", "--no-browser")
 	cmd.Env = append(os.Environ(), "HEALTHPREP_HOME="+home)

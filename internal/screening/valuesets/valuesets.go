@@ -11,6 +11,7 @@ package valuesets
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -48,7 +49,7 @@ type ValueSet struct {
 	Expansion string `yaml:"expansion,omitempty"`
 	// Codes by FHIR system URI, as published (sorted).
 	Codes map[string][]string `yaml:"-"`
-	Raw   map[string][]string `yaml:"codes"`
+	Raw   map[string][]string `yaml:"codes" json:"-"` // as the YAML has them; not in valuesets.json
 }
 
 // Partial reports whether the published expansion is incomplete.
@@ -66,7 +67,33 @@ type file struct {
 	ValueSets []*ValueSet `yaml:"value_sets"`
 }
 
+//go:generate go run gen.go
+
+// compiled is valuesets.yaml and exclusions.yaml as load returns them,
+// written by gen.go: the YAML stays the reviewed source.
+//
+//go:embed valuesets.json
+var compiled []byte
+
+// load decodes the compiled JSON (a few ms), not the YAML (tens of ms at
+// every start of the agent and the CLI).
 var load = sync.OnceValues(func() (*set, error) {
+	var c compiledSet
+	if err := json.Unmarshal(compiled, &c); err != nil {
+		return nil, fmt.Errorf("value sets: %w", err)
+	}
+	return &set{src: c.Source, byID: c.ByID}, nil
+})
+
+// compiledSet is valuesets.json's form.
+type compiledSet struct {
+	Source Source               `json:"source"`
+	ByID   map[string]*ValueSet `json:"byId"`
+}
+
+// fromYAML reads the two YAML files as the package did before
+// valuesets.json: the value sets, then the exclusions' sets not among them.
+func fromYAML() (*set, error) {
 	s, err := parse(data)
 	if err != nil {
 		return nil, err
@@ -81,7 +108,16 @@ var load = sync.OnceValues(func() (*set, error) {
 		}
 	}
 	return s, nil
-})
+}
+
+// CompiledFromYAML is valuesets.json as the YAML files make it (gen.go).
+func CompiledFromYAML() ([]byte, error) {
+	s, err := fromYAML()
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(compiledSet{Source: s.src, ByID: s.byID}, "", " ")
+}
 
 type set struct {
 	src  Source
