@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/healthprep/desk/internal/doctext"
 	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/store"
+	"github.com/healthprep/desk/internal/tenant"
 )
 
 var _ api.Service = (*Agent)(nil)
@@ -37,6 +39,10 @@ type Options struct {
 	// ReadingLimits caps reading each document (size, pages, pixels,
 	// time); nil means doctext.DefaultLimits. Tests shorten the time cap.
 	ReadingLimits *doctext.Limits
+	// Profiles are tenant profiles besides the built-in ones
+	// (internal/tenant) that practice.json may name: a server being tried
+	// out, and tests.
+	Profiles []tenant.Profile
 }
 
 // Agent is the local agent. It implements api.Service; the socket server
@@ -120,6 +126,16 @@ func Open(ctx context.Context, opts Options) (*Agent, error) {
 	case err != nil:
 		return nil, err
 	default:
+		t, ok := tenant.Lookup(p.Profile, opts.Profiles...)
+		if !ok {
+			return nil, fmt.Errorf("the practice configuration names the server profile %q, which this version of HealthPrep does not know: update HealthPrep, or run setup again with --reset", p.Profile)
+		}
+		p.prof = &t
+		if t.InProcess {
+			if err := a.startDemoTenant(ctx); err != nil {
+				return nil, err
+			}
+		}
 		p = p.withDefaults()
 		a.practice = &p
 	}
@@ -188,10 +204,8 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 	if p == nil {
 		return st, nil
 	}
-	st.Mode = api.ModePractice
-	if p.Demo {
-		st.Mode = api.ModeDemo
-	}
+	t := p.tenant()
+	st.Mode = api.Mode(t.Mode)
 	st.Practice = &api.PracticeInfo{Name: p.Name, FHIRBase: a.fhirBase(*p), ClientID: p.ClientID}
 	st.Schedule = &api.ScheduleInfo{Kind: p.Schedule.Kind}
 	if plan, err := newSyncPlan(*p); err == nil {
@@ -199,8 +213,8 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 		st.NextSync = &next
 	}
 	st.Schedule.ProviderIDs = p.Schedule.ProviderIDs
-	if p.Demo {
-		st.SignedIn = &api.SignedIn{User: demoUser, AccessMode: string(access.ModeDemo), AccessNote: access.Note(access.ModeDemo)}
+	if t.InProcess {
+		st.SignedIn = &api.SignedIn{User: t.SignedInAs, AccessMode: string(access.ModeDemo), AccessNote: access.Note(access.ModeDemo)}
 	} else {
 		if p.Discovery != nil {
 			st.Discovery = discoveryInfo(p.Discovery)
@@ -233,12 +247,12 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 	return st, nil
 }
 
-// fhirBase is the practice's FHIR base; in demo mode the embedded tenant's,
-// whose port changes from run to run.
+// fhirBase is the practice's FHIR base; an in-process tenant's (the
+// demo's) is the running simulator's.
 func (a *Agent) fhirBase(p Practice) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if p.Demo && a.demo != nil {
+	if p.tenant().InProcess && a.demo != nil {
 		return a.demo.FHIRBase()
 	}
 	return p.FHIRBase
@@ -307,7 +321,7 @@ func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
 	if err := validSettings(p); err != nil {
 		return api.NewError(api.KindBadRequest, err.Error())
 	}
-	if !p.Demo { // the demo's settings last until the agent stops
+	if !p.tenant().Transient { // the demo's settings last until the agent stops
 		if err := SavePractice(a.opts.Dir, p); err != nil {
 			return err
 		}

@@ -13,9 +13,9 @@ import (
 )
 
 // catalogueFile is the practice's own copy of the screening catalogue in
-// the data directory (no patient data, so it need not be encrypted). The
-// demo's edits stay in memory, so trying the demo never changes a
-// practice's catalogue.
+// the data directory (no patient data, so it need not be encrypted). A
+// transient practice's edits (the demo's) stay in memory, so trying the
+// demo never changes a practice's catalogue.
 const catalogueFile = "catalogue.yaml"
 
 // loadedCatalogue is the catalogue in use and the text it came from.
@@ -55,7 +55,7 @@ func (a *Agent) loadCatalogue() loadedCatalogue {
 		return a.cat
 	}
 	a.cat = loadedCatalogue{cat: screening.Default(), yaml: screening.DefaultYAML()}
-	if a.practice != nil && a.practice.Demo {
+	if a.practice != nil && a.practice.tenant().Transient {
 		return a.cat
 	}
 	b, err := os.ReadFile(filepath.Join(a.opts.Dir, catalogueFile))
@@ -117,9 +117,9 @@ func (a *Agent) ResetCatalogue(ctx context.Context) (api.CatalogueView, error) {
 // saveCatalogue makes b, already validated as c, the practice's catalogue.
 func (a *Agent) saveCatalogue(ctx context.Context, b []byte, c *screening.Catalogue, how string) (api.CatalogueChange, error) {
 	a.mu.Lock()
-	demo := a.practice != nil && a.practice.Demo
+	transient := a.practice != nil && a.practice.tenant().Transient
 	a.mu.Unlock()
-	if !demo {
+	if !transient {
 		if err := writeFileAtomic(filepath.Join(a.opts.Dir, catalogueFile), b); err != nil {
 			return api.CatalogueChange{}, err
 		}

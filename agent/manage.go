@@ -34,7 +34,7 @@ func (a *Agent) wipePractice(ctx context.Context) error {
 	a.mu.Unlock()
 	acc, _ := a.closePractice()
 	var errs []error
-	if p != nil && !p.Demo {
+	if p != nil && !p.tenant().Transient {
 		if acc == nil {
 			acc = a.newAccess(*p)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/tenant"
 )
 
 const chromiumPath = "/usr/lib/chromium/chromium"
@@ -354,7 +355,7 @@ func TestDemoSendsToItsSimulatedChart(t *testing.T) {
 	}
 	day, _ := a.Day(ctx, date)
 	res, err := a.Send(ctx, api.SendRequest{Date: date, AppointmentIDs: []string{day.Rows[0].AppointmentID}})
-	if err != nil || len(res.Sent) != 1 || res.Sent[0].By != demoUser || a.demo.NoteCount() != 1 {
+	if err != nil || len(res.Sent) != 1 || res.Sent[0].By != tenant.Demo.SignedInAs || a.demo.NoteCount() != 1 {
 		t.Fatalf("demo send: %+v %v", res, err)
 	}
 }

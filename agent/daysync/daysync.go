@@ -41,6 +41,7 @@
 package daysync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,6 +54,7 @@ import (
 	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/schedule"
 	"github.com/healthprep/desk/internal/store"
+	"github.com/healthprep/desk/internal/tenant"
 )
 
 // Deps are the parts a sync uses.
@@ -75,6 +77,14 @@ type Deps struct {
 	Now      func() time.Time
 	Progress func(Event)
 	Log      *slog.Logger
+
+	// ObservationCategories are the Observation categories the catalogue's
+	// evidence lives in, searched in one search per patient (a comma list
+	// is an OR) to keep requests per patient low; PatientBatch is how many
+	// ids go in one Patient?_id= search. Both are the tenant profile's;
+	// default Epic's (tenant.Epic).
+	ObservationCategories string
+	PatientBatch          int
 }
 
 // Event reports progress; each is a full snapshot, so dropping one is harmless.
@@ -113,17 +123,10 @@ type Summary struct {
 	Warnings []string      `json:"warnings,omitempty"`
 }
 
-// Observation categories the catalogue's evidence lives in, in one search
-// (Epic ORs a comma list) to keep requests per patient low.
-const obsCategories = "laboratory,vital-signs,social-history,survey,imaging,exam"
-
 // changeMargin is subtracted from the previous sync's server clock: a
 // resource committed just before that sync began, but not yet visible to
 // it, is still caught. Re-fetching a few resources twice is harmless.
 const changeMargin = 5 * time.Minute
-
-// patientBatch is how many ids go in one Patient?_id= search.
-const patientBatch = 50
 
 // A chart is fresh, and not searched again, while younger than half the
 // time left to the patient's visit, bounded by these: at its visit a chart
@@ -258,7 +261,8 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 	fetchCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	since := d.Now().Add(-d.Lookback).Format(time.DateOnly)
-	f := fetcher{c: d.FHIR, since: since, now: d.Now, whole: wholeTypes(d.WholeHistory), year: day.Year()}
+	f := fetcher{c: d.FHIR, since: since, now: d.Now, whole: wholeTypes(d.WholeHistory), year: day.Year(),
+		categories: cmp.Or(d.ObservationCategories, tenant.Epic.Categories()), batch: cmp.Or(d.PatientBatch, tenant.Epic.PatientBatch)}
 	patients := f.patients(fetchCtx, ids)
 	visitAt, now := visits(appts), d.Now()
 

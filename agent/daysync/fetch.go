@@ -22,6 +22,9 @@ type fetcher struct {
 	whole []string // types fetched with no date limit (sorted)
 	year  int      // the day's calendar year, for fromAge
 	now   func() time.Time
+	// categories and batch: Deps.ObservationCategories and PatientBatch.
+	categories string
+	batch      int
 }
 
 // notNeeded lists the types of fromAge a patient is too young for.
@@ -61,7 +64,7 @@ type search struct {
 
 // searches are the per-patient searches. Types in whole are fetched with
 // no date limit; the others (high volume) back to since.
-func searches(patient, since string, whole []string) []search {
+func searches(patient, since string, whole []string, categories string) []search {
 	p := func(typ string, extra ...string) search {
 		v := url.Values{"patient": {patient}, "_count": {"200"}}
 		for i := 0; i+1 < len(extra); i += 2 {
@@ -74,7 +77,7 @@ func searches(patient, since string, whole []string) []search {
 	}
 	return []search{
 		p("Condition"),
-		p("Observation", "category", obsCategories),
+		p("Observation", "category", categories),
 		p("Procedure"),
 		p("Immunization"),
 		p("DiagnosticReport"),
@@ -91,7 +94,7 @@ func searches(patient, since string, whole []string) []search {
 // are read one by one later; this is only a saving.
 func (f fetcher) patients(ctx context.Context, ids []string) map[string]json.RawMessage {
 	out := map[string]json.RawMessage{}
-	for chunk := range slices.Chunk(ids, patientBatch) {
+	for chunk := range slices.Chunk(ids, f.batch) {
 		if len(chunk) < 2 {
 			continue // a single read is as cheap, and carries an ETag
 		}
@@ -162,7 +165,7 @@ func (f fetcher) patient(ctx context.Context, id string, pt json.RawMessage, bas
 	// them whole.
 	skip := f.notNeeded(pt)
 	data.Missing = append(data.Missing, skip...)
-	list := slices.DeleteFunc(searches(id, f.since, f.whole), func(s search) bool { return slices.Contains(skip, s.typ) })
+	list := slices.DeleteFunc(searches(id, f.since, f.whole, f.categories), func(s search) bool { return slices.Contains(skip, s.typ) })
 	type outcome struct {
 		r           fhir.Result
 		err         error
