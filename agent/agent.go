@@ -65,7 +65,7 @@ type Agent struct {
 	accID    string
 	signin   *signInJob            // the last browser sign-in, if any
 	sendMu   sync.Mutex            // one send of notes to the chart at a time
-	cat      loadedCatalogue       // zero until first use
+	cats     *catalogues           // the practice's catalogue part, made on first use
 	days     map[string]*loadedDay // decoded days, by date
 	net      netState
 	lastSync *api.LastSync
