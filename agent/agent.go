@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/screening"
 	"github.com/healthprep/desk/internal/store"
+	"github.com/healthprep/desk/internal/tenant"
 )
 
 var _ api.Service = (*Agent)(nil)
@@ -38,6 +40,10 @@ type Options struct {
 	// ReadingLimits caps reading each document (size, pages, pixels,
 	// time); nil means doctext.DefaultLimits. Tests shorten the time cap.
 	ReadingLimits *doctext.Limits
+	// Profiles are tenant profiles besides the built-in ones
+	// (internal/tenant) that practice.json may name: a server being tried
+	// out, and tests.
+	Profiles []tenant.Profile
 }
 
 // Agent is the local agent. It implements api.Service; the socket server
@@ -60,7 +66,7 @@ type Agent struct {
 	accID    string
 	signin   *signInJob            // the last browser sign-in, if any
 	sendMu   sync.Mutex            // one send of notes to the chart at a time
-	cat      loadedCatalogue       // zero until first use
+	cats     *catalogues           // the practice's catalogue part, made on first use
 	days     map[string]*loadedDay // decoded days, by date
 	net      netState
 	lastSync *api.LastSync
@@ -126,6 +132,16 @@ func Open(ctx context.Context, opts Options) (*Agent, error) {
 	case err != nil:
 		return nil, err
 	default:
+		t, ok := tenant.Lookup(p.Profile, opts.Profiles...)
+		if !ok {
+			return nil, fmt.Errorf("the practice configuration names the server profile %q, which this version of HealthPrep does not know: update HealthPrep, or run setup again with --reset", p.Profile)
+		}
+		p.prof = &t
+		if t.InProcess {
+			if err := a.startDemoTenant(ctx); err != nil {
+				return nil, err
+			}
+		}
 		p = p.withDefaults()
 		a.practice = &p
 	}
@@ -194,10 +210,8 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 	if p == nil {
 		return st, nil
 	}
-	st.Mode = api.ModePractice
-	if p.Demo {
-		st.Mode = api.ModeDemo
-	}
+	t := p.tenant()
+	st.Mode = api.Mode(t.Mode)
 	st.Practice = &api.PracticeInfo{Name: p.Name, FHIRBase: a.fhirBase(*p), ClientID: p.ClientID}
 	st.Schedule = &api.ScheduleInfo{Kind: p.Schedule.Kind}
 	if plan, err := newSyncPlan(*p); err == nil {
@@ -205,8 +219,8 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 		st.NextSync = &next
 	}
 	st.Schedule.ProviderIDs = p.Schedule.ProviderIDs
-	if p.Demo {
-		st.SignedIn = &api.SignedIn{User: demoUser, AccessMode: string(access.ModeDemo), AccessNote: access.Note(access.ModeDemo)}
+	if t.InProcess {
+		st.SignedIn = &api.SignedIn{User: t.SignedInAs, AccessMode: string(access.ModeDemo), AccessNote: access.Note(access.ModeDemo)}
 	} else {
 		if p.Discovery != nil {
 			st.Discovery = discoveryInfo(p.Discovery)
@@ -239,12 +253,12 @@ func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 	return st, nil
 }
 
-// fhirBase is the practice's FHIR base; in demo mode the embedded tenant's,
-// whose port changes from run to run.
+// fhirBase is the practice's FHIR base; an in-process tenant's (the
+// demo's) is the running simulator's.
 func (a *Agent) fhirBase(p Practice) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if p.Demo && a.demo != nil {
+	if p.tenant().InProcess && a.demo != nil {
 		return a.demo.FHIRBase()
 	}
 	return p.FHIRBase
@@ -313,7 +327,7 @@ func (a *Agent) SaveSettings(ctx context.Context, s api.Settings) error {
 	if err := validSettings(p); err != nil {
 		return api.NewError(api.KindBadRequest, err.Error())
 	}
-	if !p.Demo { // the demo's settings last until the agent stops
+	if !p.tenant().Transient { // the demo's settings last until the agent stops
 		if err := SavePractice(a.opts.Dir, p); err != nil {
 			return err
 		}

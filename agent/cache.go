@@ -14,22 +14,25 @@ import (
 	"github.com/healthprep/desk/internal/store"
 )
 
-// cacheDir is where a practice's cache lives; the demo has its own, so
-// trying the demo never touches a practice's data.
+// cacheDir is where a practice's cache lives: its profile's directory, so
+// the demo's is its own and trying it never touches a practice's data.
 func (a *Agent) cacheDir(p Practice) string {
-	if p.Demo {
-		return filepath.Join(a.opts.Dir, "demo-cache")
+	return filepath.Join(a.opts.Dir, p.tenant().CacheDir)
+}
+
+// keychainID names the practice's keychain items: its profile's fixed id
+// (the demo's), else the practice's own.
+func keychainID(p Practice) string {
+	if id := p.tenant().KeychainID; id != "" {
+		return id
 	}
-	return filepath.Join(a.opts.Dir, "cache")
+	return p.ID()
 }
 
 // accessFor is the practice's access part (its keychain items, sign-in and
 // tokens), made on first use and kept while the practice is current.
 func (a *Agent) accessFor(p Practice) *access.Access {
-	id := p.ID()
-	if p.Demo {
-		id = "demo"
-	}
+	id := keychainID(p)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.acc == nil || a.accID != id {
@@ -40,17 +43,13 @@ func (a *Agent) accessFor(p Practice) *access.Access {
 
 // newAccess makes the access part of a practice.
 func (a *Agent) newAccess(p Practice) *access.Access {
-	id := p.ID()
-	if p.Demo {
-		id = "demo"
-	}
-	return access.New(access.Options{PracticeID: id, ClientID: p.ClientID, DataDir: a.opts.Dir,
+	return access.New(access.Options{PracticeID: keychainID(p), ClientID: p.ClientID, DataDir: a.opts.Dir,
 		Net: a.netOptions(), Log: a.log, Now: a.opts.Now})
 }
 
 // openStore opens (once) the encrypted cache with its key from the
-// keychain. The demo, whose data is synthetic, falls back to a throwaway
-// key when no keychain is available, starting from an empty cache.
+// keychain. A profile with synthetic data (the demo's) falls back to a
+// throwaway key when no keychain is available, starting from an empty cache.
 func (a *Agent) openStore(ctx context.Context) (*store.Store, error) {
 	// One opener at a time: Badger locks its directory, so a second open in
 	// this process would fail as if another agent held the cache.
@@ -68,10 +67,10 @@ func (a *Agent) openStore(ctx context.Context) (*store.Store, error) {
 	dir := a.cacheDir(*p)
 	key, err := a.accessFor(*p).CacheKey(ctx)
 	if err != nil {
-		if !p.Demo {
+		if !p.tenant().ThrowawayKey {
 			return nil, fmt.Errorf("the cache key could not be read: %w", err)
 		}
-		a.log.Warn("no keychain for the demo; using a throwaway cache key", "reason", err.Error())
+		a.log.Warn("no keychain; using a throwaway cache key for synthetic data", "profile", p.Profile, "reason", err.Error())
 		key = make([]byte, 32)
 		rand.Read(key)
 		if err := os.RemoveAll(dir); err != nil {

@@ -3,54 +3,41 @@ package agent
 import (
 	"context"
 	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/screening"
 )
 
 // catalogueFile is the practice's own copy of the screening catalogue in
-// the data directory (no patient data, so it need not be encrypted). The
-// demo's edits stay in memory, so trying the demo never changes a
-// practice's catalogue.
+// the data directory (no patient data, so it need not be encrypted). A
+// transient practice's edits (the demo's) stay in memory, so trying the
+// demo never changes a practice's catalogue.
 const catalogueFile = "catalogue.yaml"
 
-// loadedCatalogue is the catalogue in use and the text it came from.
-type loadedCatalogue struct {
-	cat    *screening.Catalogue
-	yaml   []byte
-	custom bool
-}
-
-// catalogue returns the catalogue in use: the practice's copy when valid,
-// else the default, with the exclusions the practice switched off in
-// Settings (one the catalogue no longer has is ignored).
-func (a *Agent) catalogue() *screening.Catalogue {
-	c := a.loadCatalogue().cat
+// catalogueFor is the current practice's catalogue part, made on first
+// use and dropped with the practice (closePractice).
+func (a *Agent) catalogueFor() *catalogues {
 	a.mu.Lock()
-	var off []string
-	if a.practice != nil {
-		off = a.practice.DisabledExclusions
-	}
-	a.mu.Unlock()
-	var known []string
-	for _, x := range c.ExclusionConcepts() {
-		if slices.Contains(off, x.ID) {
-			known = append(known, x.ID)
+	defer a.mu.Unlock()
+	if a.cats == nil {
+		file := filepath.Join(a.opts.Dir, catalogueFile)
+		if a.practice != nil && a.practice.tenant().Transient {
+			file = ""
+		}
+		a.cats = newCatalogues(file, a.log)
+		if ch := a.catPrefetch; ch != nil {
+			a.catPrefetch = nil
+			a.cats.defaultCat = func() *screening.Catalogue { return <-ch }
 		}
 	}
-	if cc, err := c.WithExclusionsOff(known); err == nil {
-		return cc
-	}
-	return c
+	return a.cats
 }
 
 // prefetchCatalogue parses the default catalogue in the background, so the
 // parse (tens of ms of YAML and value sets) overlaps the keychain and the
-// cache opening instead of following them on a fresh start.
+// cache opening instead of following them on a fresh start. The first
+// practice's catalogue part takes it.
 func (a *Agent) prefetchCatalogue() {
 	ch := make(chan *screening.Catalogue, 1)
 	go func() { ch <- screening.Default() }()
@@ -59,35 +46,19 @@ func (a *Agent) prefetchCatalogue() {
 	a.mu.Unlock()
 }
 
-func (a *Agent) loadCatalogue() loadedCatalogue {
+// catalogue returns the catalogue in use with the exclusions the practice
+// switched off in Settings.
+func (a *Agent) catalogue() *screening.Catalogue {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.cat.cat != nil {
-		return a.cat
+	var off []string
+	if a.practice != nil {
+		off = a.practice.DisabledExclusions
 	}
-	def := screening.Default
-	if ch := a.catPrefetch; ch != nil {
-		a.catPrefetch = nil
-		def = func() *screening.Catalogue { return <-ch }
-	}
-	a.cat = loadedCatalogue{cat: def(), yaml: screening.DefaultYAML()}
-	if a.practice != nil && a.practice.Demo {
-		return a.cat
-	}
-	b, err := os.ReadFile(filepath.Join(a.opts.Dir, catalogueFile))
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		a.log.Warn("the practice catalogue cannot be read; using the default", "err", err)
-	default:
-		if c, err := screening.Parse(b); err == nil {
-			a.cat = loadedCatalogue{cat: c, yaml: b, custom: true}
-		} else {
-			a.log.Warn("the practice catalogue is invalid; using the default until it is fixed in Settings", "err", err)
-		}
-	}
-	return a.cat
+	a.mu.Unlock()
+	return a.catalogueFor().withExclusionsOff(off)
 }
+
+func (a *Agent) loadCatalogue() loadedCatalogue { return a.catalogueFor().current() }
 
 // Catalogue returns the catalogue in use for the settings editor.
 func (a *Agent) Catalogue(ctx context.Context) (api.CatalogueView, error) {
@@ -120,30 +91,20 @@ func (a *Agent) EditCatalogue(ctx context.Context, edits []api.CatalogueEdit) (a
 
 // ResetCatalogue goes back to the default catalogue.
 func (a *Agent) ResetCatalogue(ctx context.Context) (api.CatalogueView, error) {
-	if err := os.Remove(filepath.Join(a.opts.Dir, catalogueFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	lc, err := a.catalogueFor().reset()
+	if err != nil {
 		return api.CatalogueView{}, err
 	}
-	a.mu.Lock()
-	a.cat = loadedCatalogue{}
-	a.mu.Unlock()
 	a.audit(ctx, "catalogue.reset", nil)
-	return catalogueView(a.loadCatalogue()), nil
+	return catalogueView(lc), nil
 }
 
 // saveCatalogue makes b, already validated as c, the practice's catalogue.
 func (a *Agent) saveCatalogue(ctx context.Context, b []byte, c *screening.Catalogue, how string) (api.CatalogueChange, error) {
-	a.mu.Lock()
-	demo := a.practice != nil && a.practice.Demo
-	a.mu.Unlock()
-	if !demo {
-		if err := writeFileAtomic(filepath.Join(a.opts.Dir, catalogueFile), b); err != nil {
-			return api.CatalogueChange{}, err
-		}
+	lc, err := a.catalogueFor().save(b, c)
+	if err != nil {
+		return api.CatalogueChange{}, err
 	}
-	lc := loadedCatalogue{cat: c, yaml: b, custom: true}
-	a.mu.Lock()
-	a.cat = lc
-	a.mu.Unlock()
 	a.audit(ctx, "catalogue."+how, map[string]string{"version": c.Version})
 	a.log.Info("screening catalogue changed", "how", how, "version", c.Version)
 	v := catalogueView(lc)

@@ -14,6 +14,7 @@ import (
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/agent/localapi"
 	"github.com/healthprep/desk/internal/smart"
+	"github.com/healthprep/desk/internal/tenant"
 )
 
 // Practice is the practice's non-secret configuration, saved as practice.json
@@ -54,9 +55,28 @@ type Practice struct {
 	// DisabledExclusions are the catalogue's exclusion concepts (hospice,
 	// palliative_care, ...) the practice has switched off: patients they
 	// would leave out are shown due again.
-	DisabledExclusions []string  `json:"disabledExclusions,omitempty"`
-	Demo               bool      `json:"demo,omitempty"`
-	ConfiguredAt       time.Time `json:"configuredAt"`
+	DisabledExclusions []string `json:"disabledExclusions,omitempty"`
+	// Profile names the tenant profile (internal/tenant): what kind of
+	// server this is and where it runs. Empty: Epic.
+	Profile      string    `json:"profile,omitempty"`
+	ConfiguredAt time.Time `json:"configuredAt"`
+
+	// prof is Profile resolved (Open, StartDemo); nil: by name among the
+	// built-in profiles.
+	prof *tenant.Profile
+}
+
+// tenant is the practice's tenant profile: what the agent does differently
+// for it is read from there, never from which practice this is.
+func (p Practice) tenant() tenant.Profile {
+	if p.prof != nil {
+		return *p.prof
+	}
+	t, ok := tenant.Lookup(p.Profile)
+	if !ok {
+		return tenant.Epic // Open refuses an unknown name; this is a Practice made in code
+	}
+	return t
 }
 
 // ScheduleSource selects and configures one schedule source.
@@ -144,7 +164,7 @@ func SavePractice(dir string, p Practice) error {
 func (a *Agent) updatePractice(id string, change func(*Practice)) (bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.practice == nil || a.practice.Demo || a.practice.ID() != id {
+	if a.practice == nil || a.practice.tenant().Transient || a.practice.ID() != id {
 		return false, nil
 	}
 	cur := *a.practice
@@ -182,7 +202,7 @@ func writeFileAtomic(path string, b []byte) error {
 // withDefaults fills the settings a practice need not choose.
 func (p Practice) withDefaults() Practice {
 	if p.RedirectPort == 0 {
-		p.RedirectPort = 53682
+		p.RedirectPort = p.tenant().RedirectPort
 	}
 	if p.SyncAt == "" {
 		p.SyncAt = "06:30"

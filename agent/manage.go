@@ -34,7 +34,7 @@ func (a *Agent) wipePractice(ctx context.Context) error {
 	a.mu.Unlock()
 	acc, _ := a.closePractice()
 	var errs []error
-	if p != nil && !p.Demo {
+	if p != nil && !p.tenant().Transient {
 		if acc == nil {
 			acc = a.newAccess(*p)
 		}
@@ -75,7 +75,7 @@ func (a *Agent) closePractice() (*access.Access, error) {
 	a.mu.Lock()
 	st, demo, acc := a.store, a.demo, a.acc
 	a.store, a.demo, a.acc, a.accID = nil, nil, nil, ""
-	a.practice, a.cat, a.signin = nil, loadedCatalogue{}, nil
+	a.practice, a.cats, a.signin = nil, nil, nil
 	a.lastSync, a.reqStats, a.days, a.notice = nil, nil, nil, ""
 	a.mu.Unlock()
 	var errs []error

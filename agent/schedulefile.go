@@ -69,7 +69,7 @@ func (a *Agent) ImportSchedule(ctx context.Context, req api.ScheduleImport) (api
 }
 
 // scheduleFile is the file source over the imported file.
-func (a *Agent) scheduleFile(ctx context.Context, fc *fhir.Client) (schedule.Source, error) {
+func (a *Agent) scheduleFile(ctx context.Context, fc *fhir.Client, mrnSystem string) (schedule.Source, error) {
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func (a *Agent) scheduleFile(ctx context.Context, fc *fhir.Client) (schedule.Sou
 	if err != nil {
 		return nil, err
 	}
-	return schedule.File{FHIR: fc, Date: string(date), Open: func(ctx context.Context) (io.ReadCloser, error) {
+	return schedule.File{FHIR: fc, Date: string(date), MRNSystem: mrnSystem, Open: func(ctx context.Context) (io.ReadCloser, error) {
 		b, err := st.GetFile(ctx, scheduleFileName)
 		return io.NopCloser(bytes.NewReader(b)), err
 	}}, nil

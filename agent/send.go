@@ -52,8 +52,11 @@ var errSendingOff = api.NewError(api.KindForbidden, "Sending prep notes to Epic 
 // errSignInToWrite is the refusal while the sign-in holds no write scope.
 var errSignInToWrite = api.NewError(api.KindNeedsSignIn, "Epic has not allowed HealthPrep to add notes with the current sign-in (sending was turned on after it). Sign in to Epic again: the sign-in now asks for it. Nothing was sent.")
 
-// canWrite reports whether the last sign-in was granted a note write scope.
-func canWrite(p Practice) bool { return p.Demo || p.SignedIn != nil && p.SignedIn.WriteNotes }
+// canWrite reports whether the last sign-in was granted a note write scope
+// (a profile's fixed user, the demo's, may write).
+func canWrite(p Practice) bool {
+	return p.tenant().SignedInAs != "" || p.SignedIn != nil && p.SignedIn.WriteNotes
+}
 
 // Send files the prep notes of a day's visits in their charts: the
 // appointments named, or every visit of the day that will happen. Notes
@@ -99,8 +102,8 @@ func (a *Agent) Send(ctx context.Context, req api.SendRequest) (api.SendResult, 
 	if !canWrite(p) {
 		return api.SendResult{}, errSignInToWrite
 	}
-	by, author := demoUser, ""
-	if !p.Demo && p.SignedIn != nil {
+	by, author := p.tenant().SignedInAs, ""
+	if by == "" && p.SignedIn != nil {
 		by, author = p.SignedIn.Name, relativeRef(p.SignedIn.FHIRUser, a.fhirBase(p))
 	}
 	fc := &fhir.Client{Base: a.fhirBase(p), HTTP: a.httpFor(p), Tokens: ts, Log: a.log,

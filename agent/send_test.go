@@ -3,44 +3,17 @@ package agent
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
+	"github.com/healthprep/desk/agent/agenttest"
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/epicsim"
+	"github.com/healthprep/desk/internal/tenant"
 )
-
-const chromiumPath = "/usr/lib/chromium/chromium"
-
-// headlessChromium starts headless Chromium, or skips (fails when
-// HEALTHPREP_REQUIRE_CHROMIUM=1, as make test sets it).
-func headlessChromium(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("HEALTHPREP_REQUIRE_CHROMIUM") == "1" {
-			t.Fatalf("HEALTHPREP_REQUIRE_CHROMIUM=1 but %s is missing", chromiumPath)
-		}
-		t.Skipf("%s is missing; install chromium to run the sign-in test", chromiumPath)
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-dev-shm-usage", true))
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser: no timeout on this context
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return ctx
-}
 
 // signInInBrowser runs the agent's sign-in with Epic's page driven in
 // Chromium, and returns how it ended.
@@ -51,16 +24,7 @@ func signInInBrowser(t *testing.T, a *Agent, chrome context.Context) api.SignInS
 	if err != nil {
 		t.Fatal(err)
 	}
-	flow, cancel := context.WithTimeout(chrome, 60*time.Second)
-	defer cancel()
-	if err := chromedp.Do(flow,
-		chromedp.Navigate(st.URL),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), epicsim.DemoUser),
-		chromedp.SendKeys(chromedp.ID("password"), epicsim.DemoPassword),
-		chromedp.Click(chromedp.ID("submit")),
-		chromedp.WaitVisible(chromedp.ID("message")),
-	); err != nil {
+	if err := agenttest.SignInAt(chrome, st.URL); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
 	for st.State == api.SignInWaiting {
@@ -108,22 +72,10 @@ func notesByStatus(t *testing.T, sim *epicsim.Server, patient string) map[string
 // prep unchanged), an outage mid-send (no duplicate after the check), and
 // the day's cap.
 func TestSendPrepNotesEndToEnd(t *testing.T) {
-	chrome := headlessChromium(t)
+	chrome := agenttest.Chromium(t)
 	ctx := context.Background()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
 	const clientID = "hp-send-app"
-	sim, err := epicsim.Start(ctx, epicsim.Options{Clients: []epicsim.Client{{
-		ID: clientID, RedirectURIs: []string{"http://127.0.0.1:" + strconv.Itoa(port) + "/callback"},
-	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
+	sim, port := agenttest.Tenant(t, epicsim.Options{}, epicsim.Client{ID: clientID})
 	dir := t.TempDir()
 	t.Setenv("HEALTHPREP_KEYRING", "file")
 	t.Setenv("HEALTHPREP_KEYRING_PASSWORD", "test")
@@ -354,7 +306,7 @@ func TestDemoSendsToItsSimulatedChart(t *testing.T) {
 	}
 	day, _ := a.Day(ctx, date)
 	res, err := a.Send(ctx, api.SendRequest{Date: date, AppointmentIDs: []string{day.Rows[0].AppointmentID}})
-	if err != nil || len(res.Sent) != 1 || res.Sent[0].By != demoUser || a.demo.NoteCount() != 1 {
+	if err != nil || len(res.Sent) != 1 || res.Sent[0].By != tenant.Demo.SignedInAs || a.demo.NoteCount() != 1 {
 		t.Fatalf("demo send: %+v %v", res, err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/healthprep/desk/internal/fhir"
 	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/smart"
+	"github.com/healthprep/desk/internal/tenant"
 )
 
 // CheckSetup cleans what the manager pasted and says what is wrong with
@@ -32,7 +33,7 @@ func (a *Agent) checkSetup(ctx context.Context, req api.SetupRequest) (api.Setup
 		out.Problems = append(out.Problems, api.Problem{Field: p.Field, Message: p.Message})
 	}
 	if req.RedirectPort != 0 && (req.RedirectPort < 1024 || req.RedirectPort > 65535) {
-		out.Problems = append(out.Problems, api.Problem{Field: "redirectPort", Message: "The sign-in port must be between 1024 and 65535, the one registered with the app at Epic (usually 53682)."})
+		out.Problems = append(out.Problems, api.Problem{Field: "redirectPort", Message: fmt.Sprintf("The sign-in port must be between 1024 and 65535, the one registered with the app at Epic (usually %d).", tenant.Epic.RedirectPort)})
 	}
 	if len(out.Problems) > 0 || !req.Discover {
 		return out, nil, nil
@@ -66,7 +67,7 @@ func (a *Agent) Setup(ctx context.Context, req api.SetupRequest) (api.SetupCheck
 	}
 	a.mu.Lock()
 	var old *Practice
-	if a.practice != nil && !a.practice.Demo {
+	if a.practice != nil && !a.practice.tenant().Transient {
 		cp := *a.practice
 		old = &cp
 	}
@@ -368,7 +369,7 @@ func (a *Agent) SaveSchedule(ctx context.Context, in api.ScheduleSource) (api.Sc
 	if len(out.Problems) > 0 {
 		return out, nil
 	}
-	if p.Demo {
+	if p.tenant().Transient {
 		return out, api.NewError(api.KindBadRequest, "the demo practice's schedule cannot be changed: set up your practice first")
 	}
 	src := ScheduleSource{Kind: out.Source.Kind, ProviderIDs: out.Source.ProviderIDs}

@@ -35,9 +35,9 @@ func (a *Agent) StartSignIn(ctx context.Context, req api.SignInRequest) (api.Sig
 	if err != nil {
 		return api.SignInState{}, err
 	}
-	if p.Demo {
+	if t := p.tenant(); t.InProcess { // no sign-in: its tokens are minted here
 		now := a.now()
-		return api.SignInState{State: api.SignInDone, User: demoUser, AccessMode: "demo", StartedAt: &now}, nil
+		return api.SignInState{State: api.SignInDone, User: t.SignedInAs, AccessMode: string(access.ModeDemo), StartedAt: &now}, nil
 	}
 	a.mu.Lock()
 	if a.signin != nil && a.signin.state.State == api.SignInWaiting {
@@ -58,8 +58,12 @@ func (a *Agent) StartSignIn(ctx context.Context, req api.SignInRequest) (api.Sig
 	if req.NoBrowser {
 		open = nil
 	}
+	scopes := p.Scopes // the practice's own, else its profile's
+	if len(scopes) == 0 {
+		scopes = p.tenant().Scopes
+	}
 	si, err := smart.StartSignIn(a.life, smart.SignInOptions{
-		Config: cfg, ClientID: p.ClientID, ClientSecret: secret, ClientKey: key, RedirectPort: p.RedirectPort, Scopes: access.SignInScopes(cfg, p.Scopes, p.Send.Enabled),
+		Config: cfg, ClientID: p.ClientID, ClientSecret: secret, ClientKey: key, RedirectPort: p.RedirectPort, Scopes: access.SignInScopes(cfg, scopes, p.Send.Enabled),
 		OpenBrowser: open, Net: a.netOptions(), Log: a.log, Now: a.opts.Now,
 	})
 	if err != nil {

@@ -13,27 +13,27 @@ import (
 	"github.com/healthprep/desk/agent/access"
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/agent/daysync"
-	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/fhir"
 	"github.com/healthprep/desk/internal/schedule"
 	"github.com/healthprep/desk/internal/smart"
 	"github.com/healthprep/desk/internal/store"
 )
 
-// tokens returns the practice's shared token source: the demo's embedded
-// tenant mints them in this process; a practice's come from its access part.
+// tokens returns the practice's shared token source: an in-process tenant
+// (the demo's) mints them here; a practice's come from its access part.
 func (a *Agent) tokens(ctx context.Context, p Practice) (oauth2.TokenSource, error) {
 	acc := a.accessFor(p)
-	if p.Demo {
+	inProcess := p.tenant().InProcess
+	if inProcess {
 		a.mu.Lock()
-		demo := a.demo
+		sim := a.demo
 		a.mu.Unlock()
-		if demo != nil {
-			acc.UseTokens(access.Minted(func(ttl time.Duration) string { return demo.MintAccessToken(epicsim.DemoClientID, ttl) }))
+		if sim != nil {
+			acc.UseTokens(access.Minted(func(ttl time.Duration) string { return sim.MintAccessToken(p.ClientID, ttl) }))
 		}
 	}
 	cfg := p.Discovery
-	if cfg == nil && !p.Demo {
+	if cfg == nil && !inProcess {
 		var err error
 		if cfg, err = a.discovery(ctx, p, false); err != nil {
 			return nil, err
@@ -49,20 +49,13 @@ func (a *Agent) tokens(ctx context.Context, p Practice) (oauth2.TokenSource, err
 	return ts, err
 }
 
-// serverBase is the Epic server root the web services hang off.
-func serverBase(fhirBase string) string {
-	if i := strings.Index(fhirBase, "/api/FHIR/"); i >= 0 {
-		return fhirBase[:i]
-	}
-	return strings.TrimSuffix(fhirBase, "/")
-}
-
 func (a *Agent) scheduleSource(ctx context.Context, p Practice, fc *fhir.Client, base string) (schedule.Source, error) {
 	switch p.Schedule.Kind {
 	case "file":
-		return a.scheduleFile(ctx, fc)
+		return a.scheduleFile(ctx, fc, p.tenant().MRNSystem)
 	case "provider-service":
-		return schedule.ProviderService{FHIR: fc, ServerBase: serverBase(base), ProviderIDs: p.Schedule.ProviderIDs}, nil
+		t := p.tenant()
+		return schedule.ProviderService{FHIR: fc, ServerBase: t.ServerRoot(base), Path: t.ProviderSchedulePath, ProviderIDs: p.Schedule.ProviderIDs}, nil
 	case "fhir-appointments":
 		return schedule.FHIRAppointments{FHIR: fc, PractitionerIDs: p.Schedule.ProviderIDs}, nil
 	}
@@ -185,6 +178,7 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 	cat := a.catalogue()
 	sum, err := daysync.Sync(ctx, daysync.Deps{
 		FHIR: fc, Schedule: src, Store: st, Now: a.opts.Now, Log: a.log, Full: full,
+		ObservationCategories: p.tenant().Categories(), PatientBatch: p.tenant().PatientBatch,
 		// History as far back as the catalogue's intervals need, and whole
 		// for the types lifetime evidence (once-only tests) can be in.
 		Lookback: cat.Lookback(), WholeHistory: cat.WholeHistory(),

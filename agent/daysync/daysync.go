@@ -56,6 +56,7 @@
 package daysync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -68,6 +69,7 @@ import (
 	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/schedule"
 	"github.com/healthprep/desk/internal/store"
+	"github.com/healthprep/desk/internal/tenant"
 )
 
 // Deps are the parts a sync uses.
@@ -90,6 +92,14 @@ type Deps struct {
 	Now      func() time.Time
 	Progress func(Event)
 	Log      *slog.Logger
+
+	// ObservationCategories are the Observation categories the catalogue's
+	// evidence lives in, searched in one search per patient (a comma list
+	// is an OR) to keep requests per patient low; PatientBatch is how many
+	// ids go in one Patient?_id= search. Both are the tenant profile's;
+	// default Epic's (tenant.Epic).
+	ObservationCategories string
+	PatientBatch          int
 }
 
 // Event reports progress; each is a full snapshot, so dropping one is harmless.
@@ -128,17 +138,10 @@ type Summary struct {
 	Warnings []string      `json:"warnings,omitempty"`
 }
 
-// Observation categories the catalogue's evidence lives in, in one search
-// (Epic ORs a comma list) to keep requests per patient low.
-const obsCategories = "laboratory,vital-signs,social-history,survey,imaging,exam"
-
 // changeMargin is subtracted from the previous sync's server clock: a
 // resource committed just before that sync began, but not yet visible to
 // it, is still caught. Re-fetching a few resources twice is harmless.
 const changeMargin = 5 * time.Minute
-
-// patientBatch is how many ids go in one Patient?_id= search.
-const patientBatch = 50
 
 // A chart is fresh, and not searched again, while younger than half the
 // time left to the patient's visit, bounded by these: at its visit a chart
@@ -284,7 +287,8 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 	fetchCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	since := d.Now().Add(-d.Lookback).Format(time.DateOnly)
-	f := fetcher{c: d.FHIR, since: since, now: d.Now, whole: wholeTypes(d.WholeHistory), year: day.Year()}
+	f := fetcher{c: d.FHIR, since: since, now: d.Now, whole: wholeTypes(d.WholeHistory), year: day.Year(),
+		categories: cmp.Or(d.ObservationCategories, tenant.Epic.Categories()), batch: cmp.Or(d.PatientBatch, tenant.Epic.PatientBatch)}
 	// Pipelined: the Patient batches run beside the charts, and a chart's
 	// searches start before its Patient is back. Every request carries its
 	// patient's place in the day as its priority (fhir.WithPriority), so

@@ -263,7 +263,7 @@ func TestSecondSyncFetchesOnlyWhatChanged(t *testing.T) {
 	day1, _ := r.store.GetDay(ctx, date)
 	for id, p := range day1.Patients {
 		if id != late {
-			perType += len(searches(id, "", nil)) - len(p.Missing)
+			perType += len(searches(id, "", nil, "")) - len(p.Missing)
 		}
 	}
 	// Less the new patient's fetch, fewer than the first sync (no second pages).

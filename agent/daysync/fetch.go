@@ -23,6 +23,9 @@ type fetcher struct {
 	whole []string // types fetched with no date limit (sorted)
 	year  int      // the day's calendar year, for fromAge
 	now   func() time.Time
+	// categories and batch: Deps.ObservationCategories and PatientBatch.
+	categories string
+	batch      int
 }
 
 // notNeeded lists the types of fromAge a patient is too young for.
@@ -64,7 +67,7 @@ type search struct {
 
 // searches are the per-patient searches. Types in whole are fetched with
 // no date limit; the others (high volume) back to since.
-func searches(patient, since string, whole []string) []search {
+func searches(patient, since string, whole []string, categories string) []search {
 	p := func(typ string, extra ...string) search {
 		v := url.Values{"patient": {patient}, "_count": {"200"}}
 		for i := 0; i+1 < len(extra); i += 2 {
@@ -77,7 +80,7 @@ func searches(patient, since string, whole []string) []search {
 	}
 	return []search{
 		p("Condition"),
-		p("Observation", "category", obsCategories),
+		p("Observation", "category", categories),
 		p("Procedure"),
 		p("Immunization"),
 		p("DiagnosticReport"),
@@ -109,7 +112,7 @@ type batch struct {
 func (f fetcher) patients(ctx context.Context, ids []string) *patientBatches {
 	p := &patientBatches{f: f, ctx: ctx, ids: ids, of: map[string]*batch{}, byFirst: map[int]*batch{}}
 	start := 0
-	for chunk := range slices.Chunk(ids, patientBatch) {
+	for chunk := range slices.Chunk(ids, f.batch) {
 		first := start
 		start += len(chunk)
 		if len(chunk) < 2 {
@@ -242,7 +245,7 @@ func (f fetcher) patient(ctx context.Context, id string, patients *patientBatche
 		threshold   time.Time
 		skipped     bool
 	}
-	list := searches(id, f.since, f.whole)
+	list := searches(id, f.since, f.whole, f.categories)
 	outs := make([]outcome, len(list))
 	var wg sync.WaitGroup
 	defer wg.Wait() // no search outlives the fetch...

@@ -6,6 +6,7 @@
 package schedule
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/healthprep/desk/internal/fhir"
 	"github.com/healthprep/desk/internal/record"
+	"github.com/healthprep/desk/internal/tenant"
 )
 
 // Source produces the appointments of one local calendar day.
@@ -30,9 +32,10 @@ type ProviderService struct {
 	ServerBase  string // Epic server root, e.g. https://epic.example.org/interconnect-fhir-oauth
 	ProviderIDs []string
 	UserID      string
+	// Path is the web service under ServerBase: the tenant profile's;
+	// default Epic's (tenant.Epic).
+	Path string
 }
-
-const providerServicePath = "/api/epic/2013/Scheduling/Provider/GetProviderAppointments/Scheduling/Provider/Appointments"
 
 type epicAppointment struct {
 	Date              string
@@ -65,7 +68,7 @@ func (s ProviderService) Appointments(ctx context.Context, day time.Time) ([]rec
 	}
 	req["Providers"] = provs
 	var resp struct{ Appointments []epicAppointment }
-	if err := s.FHIR.PostJSON(ctx, strings.TrimRight(s.ServerBase, "/")+providerServicePath, "provider schedule", req, &resp); err != nil {
+	if err := s.FHIR.PostJSON(ctx, strings.TrimRight(s.ServerBase, "/")+cmp.Or(s.Path, tenant.Epic.ProviderSchedulePath), "provider schedule", req, &resp); err != nil {
 		return nil, err
 	}
 	var out []record.Appointment

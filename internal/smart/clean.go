@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/healthprep/desk/internal/tenant"
 )
 
 // Setup form fields, as Problem.Field names them.
@@ -21,8 +23,8 @@ type Problem struct {
 }
 
 // SandboxHost is Epic's public sandbox, which takes only non-production
-// client IDs.
-const SandboxHost = "fhir.epic.com"
+// client IDs (Epic's profile, internal/tenant).
+var SandboxHost = tenant.Epic.SandboxHost
 
 // Clean tidies what a practice manager pasted into the setup form and
 // says what cannot be right. It does no I/O, so the form can call it on

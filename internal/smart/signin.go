@@ -23,22 +23,21 @@ import (
 	"unicode"
 
 	"golang.org/x/oauth2"
+
+	"github.com/healthprep/desk/internal/tenant"
 )
 
-// DefaultResourceScopes are the read scopes the prep needs. Sign-in always
-// adds "openid fhirUser" in front of them.
-var DefaultResourceScopes = []string{
-	"user/Patient.read", "user/Condition.read", "user/Observation.read", "user/Procedure.read",
-	"user/Immunization.read", "user/DiagnosticReport.read", "user/DocumentReference.read",
-	"user/Encounter.read", "user/Appointment.read", "user/Practitioner.read",
-	"user/MedicationRequest.read", "user/ServiceRequest.read", "user/DeviceRequest.read",
-}
+// DefaultResourceScopes are the read scopes the prep needs, Epic's
+// profile's (internal/tenant). Sign-in always adds "openid fhirUser" in
+// front of them.
+var DefaultResourceScopes = tenant.Epic.Scopes
 
-// Sign-in defaults.
-const (
-	DefaultRedirectPort  = 53682
-	DefaultSignInTimeout = 5 * time.Minute
-)
+// DefaultRedirectPort is the loopback sign-in port when none is given:
+// Epic's profile's.
+var DefaultRedirectPort = tenant.Epic.RedirectPort
+
+// DefaultSignInTimeout bounds a browser sign-in.
+const DefaultSignInTimeout = 5 * time.Minute
 
 // SignInOptions configure one browser sign-in.
 type SignInOptions struct {

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 
+	"github.com/healthprep/desk/agent/agenttest"
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/smart"
@@ -42,16 +42,7 @@ func cliSignIn(t *testing.T, chrome context.Context, home string, sim *epicsim.S
 		cmd.Wait()
 		t.Fatalf("signin --no-browser printed %q (%v): %s", authURL, err, stderr.String())
 	}
-	flow, cancel := context.WithTimeout(chrome, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(flow,
-		chromedp.Navigate(strings.TrimSpace(authURL)),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), epicsim.DemoUser),
-		chromedp.SendKeys(chromedp.ID("password"), epicsim.DemoPassword),
-		chromedp.Click(chromedp.ID("submit")),
-		chromedp.WaitVisible(chromedp.ID("message")),
-	); err != nil {
+	if err := agenttest.SignInAt(chrome, strings.TrimSpace(authURL)); err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
 		t.Fatalf("browser: %v", err)
@@ -84,7 +75,7 @@ func statusOf(t *testing.T, home string) api.Status {
 // the id_token has none.
 func TestAccessModesEndToEnd(t *testing.T) {
 	requireKeychain(t)
-	chrome := chromium(t)
+	chrome := agenttest.Chromium(t)
 	const appID, secret = "hp-access-e2e", "access-e2e-secret-Vb3"
 	for _, tc := range []struct {
 		name    string
@@ -103,8 +94,8 @@ func TestAccessModesEndToEnd(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			port := freePort(t)
-			tc.client.RedirectURIs = []string{"http://127.0.0.1:" + strconv.Itoa(port) + "/callback"}
+			port := agenttest.FreePort(t)
+			tc.client.RedirectURIs = []string{agenttest.RedirectURI(port)}
 			clients := []epicsim.Client{tc.client}
 			if tc.keyed { // registered once the app has made its key
 				clients = nil

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/healthprep/desk/agent"
+	"github.com/healthprep/desk/agent/agenttest"
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/epicsim"
 )
@@ -64,32 +65,18 @@ func TestChaosSyncUnderFaultsAndKills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the chaos test runs the agent binary many times")
 	}
-	ctx := context.Background()
 	home := homeDir(t)
 	t.Setenv("HEALTHPREP_KEYRING", "file") // no Secret Service needed; the agent's own file keyring
 	t.Setenv("HEALTHPREP_KEYRING_PASSWORD", "chaos-keyring-password")
-	port := freePort(t)
 	const clientID, secret = "hp-chaos-app", "chaos-client-secret-K2v9"
-	sim, err := epicsim.Start(ctx, epicsim.Options{Clients: []epicsim.Client{{
-		ID: clientID, Secret: secret, RedirectURIs: []string{"http://127.0.0.1:" + strconv.Itoa(port) + "/callback"},
-	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim, port := agenttest.Tenant(t, epicsim.Options{}, epicsim.Client{ID: clientID, Secret: secret})
 
 	var logs bytes.Buffer // everything the agent printed
 	run := func(stdin string, args ...string) (string, error) {
 		t.Helper()
-		cmd := exec.Command(agentBinary(t), args...)
-		cmd.Env = append(os.Environ(), "HEALTHPREP_HOME="+home)
-		cmd.Stdin = strings.NewReader(stdin)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		logs.Write(out.Bytes())
-		logs.Write(errb.Bytes())
-		return out.String() + errb.String(), err
+		out, errs, err := runAgentWithInput(t, home, stdin, args...)
+		logs.WriteString(out + errs)
+		return out + errs, err
 	}
 	if out, err := run(secret+"\n", "setup", "--fhir-base", sim.FHIRBase(), "--client-id", clientID, "--name", "Chaos Clinic",
 		"--redirect-port", strconv.Itoa(port), "--schedule", "file", "--client-secret-stdin"); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/healthprep/desk/agent"
 	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/tenant"
 )
 
 // usageError exits 2: the input was wrong, nothing was done.
@@ -104,7 +105,7 @@ first removes the old practice's saved days and keychain items.`,
 	f.StringVar(&req.FHIRBase, "fhir-base", "", "the practice's Epic FHIR R4 base URL (paste it as given)")
 	f.StringVar(&req.ClientID, "client-id", "", "the Epic client ID of HealthPrep Desk at this practice")
 	f.StringVar(&req.Name, "name", "", "the practice's name, shown in the app")
-	f.IntVar(&req.RedirectPort, "redirect-port", 0, "the loopback port registered for the sign-in redirect (default 53682)")
+	f.IntVar(&req.RedirectPort, "redirect-port", 0, fmt.Sprintf("the loopback port registered for the sign-in redirect (default %d)", tenant.Epic.RedirectPort))
 	f.BoolVar(&req.Reset, "reset", false, "replace a different practice set up on this computer (wipes its cache and keychain items)")
 	f.BoolVar(&secretStdin, "client-secret-stdin", false, "read a client secret from standard input (confidential apps only)")
 	f.StringVar(&scheduleKind, "schedule", "", "where the day's appointments come from: provider-service, fhir-appointments or file")
@@ -150,7 +151,7 @@ nothing secret: no tokens, keys or client secret.`,
 	f.StringVar(&name, "practice-name", "", "the practice's name, shown in the app")
 	f.StringVar(&base, "fhir-base", "", "the practice's Epic FHIR R4 base URL")
 	f.StringVar(&id, "client-id", "", "the Epic client ID of HealthPrep Desk at this practice")
-	f.IntVar(&port, "redirect-port", 0, "the loopback port registered for the sign-in redirect (default 53682)")
+	f.IntVar(&port, "redirect-port", 0, fmt.Sprintf("the loopback port registered for the sign-in redirect (default %d)", tenant.Epic.RedirectPort))
 	f.StringVar(&scheduleKind, "schedule", "", "where the day's appointments come from: provider-service, fhir-appointments or file")
 	f.StringSliceVar(&providers, "provider-ids", nil, "the practice's Epic provider IDs, comma-separated")
 	return cmd

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,39 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/healthprep/desk/agent"
+	"github.com/healthprep/desk/agent/agenttest"
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/keychain"
 )
-
-const chromiumPath = "/usr/lib/chromium/chromium"
-
-// chromium starts headless Chromium, or skips (fails when
-// HEALTHPREP_REQUIRE_CHROMIUM=1, as make test sets it).
-func chromium(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("HEALTHPREP_REQUIRE_CHROMIUM") == "1" {
-			t.Fatalf("HEALTHPREP_REQUIRE_CHROMIUM=1 but %s is missing", chromiumPath)
-		}
-		t.Skipf("%s is missing; install chromium to run the sign-in test", chromiumPath)
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true))
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser: no timeout on this context
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return ctx
-}
 
 // requireKeychain fails the test when the real Secret Service is required
 // (make test) but absent, and skips otherwise.
@@ -67,16 +39,6 @@ func requireKeychain(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // A practice manager's whole first day, as separate processes, against a
 // simulated Epic tenant that is not the demo: setup (with the refusals a
 // paste can meet), a browser sign-in with --no-browser driven in real
@@ -85,32 +47,20 @@ func freePort(t *testing.T) int {
 // secret or patient data anywhere outside the encrypted cache.
 func TestPracticeFirstDayEndToEnd(t *testing.T) {
 	requireKeychain(t)
-	chrome := chromium(t)
+	chrome := agenttest.Chromium(t)
 	ctx := context.Background()
-	port := freePort(t)
 	const clientID, secret = "hp-e2e-app", "e2e-client-secret-7Qx2"
-	sim, err := epicsim.Start(ctx, epicsim.Options{Clients: []epicsim.Client{{
-		ID: clientID, Secret: secret, RedirectURIs: []string{"http://127.0.0.1:" + strconv.Itoa(port) + "/callback"},
-	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim, port := agenttest.Tenant(t, epicsim.Options{}, epicsim.Client{ID: clientID, Secret: secret})
 	home := homeDir(t)
 	var logs strings.Builder // every stderr the agent wrote, scanned at the end
 	run := func(stdin string, args ...string) (string, error) {
 		t.Helper()
-		cmd := exec.Command(agentBinary(t), args...)
-		cmd.Env = append(os.Environ(), "HEALTHPREP_HOME="+home)
-		cmd.Stdin = strings.NewReader(stdin)
-		var out, errb strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		logs.WriteString(errb.String())
+		out, errs, err := runAgentWithInput(t, home, stdin, args...)
+		logs.WriteString(errs)
 		if err != nil {
-			return out.String() + errb.String(), err
+			return out + errs, err
 		}
-		return out.String(), nil
+		return out, nil
 	}
 
 	// Bad pastes: exit status 2, a message per field, nothing saved.
@@ -123,7 +73,7 @@ func TestPracticeFirstDayEndToEnd(t *testing.T) {
 		t.Fatal("a refused setup saved the practice")
 	}
 	// Unreachable Epic: a clear reason, nothing saved.
-	dead := freePort(t)
+	dead := agenttest.FreePort(t)
 	out, err = run("", "setup", "--fhir-base", "http://127.0.0.1:"+strconv.Itoa(dead)+"/api/FHIR/R4", "--client-id", clientID)
 	if err == nil || !strings.Contains(out, "Nothing answered at 127.0.0.1:"+strconv.Itoa(dead)) {
 		t.Fatalf("unreachable Epic: %v\n%s", err, out)
@@ -368,7 +318,7 @@ func TestServeAppliesAnInstallersPresetOnce(t *testing.T) {
 		}
 		return path
 	}
-	t.Setenv("HEALTHPREP_PRESET", write("http://127.0.0.1:"+strconv.Itoa(freePort(t))+"/api/FHIR/R4"))
+	t.Setenv("HEALTHPREP_PRESET", write("http://127.0.0.1:"+strconv.Itoa(agenttest.FreePort(t))+"/api/FHIR/R4"))
 	home := homeDir(t)
 	p := serve(t, home)
 	st, err := p.client.Status(ctx)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/healthprep/desk/agent/agenttest"
 	"github.com/healthprep/desk/internal/epicsim"
 )
 
@@ -22,27 +22,14 @@ import (
 // and a refusal (exit 1 with Epic's words, nothing written).
 func TestSendCommand(t *testing.T) {
 	requireKeychain(t)
-	chrome := chromium(t)
-	ctx := context.Background()
-	port := freePort(t)
+	chrome := agenttest.Chromium(t)
 	const clientID = "hp-send-cli"
-	sim, err := epicsim.Start(ctx, epicsim.Options{Clients: []epicsim.Client{{
-		ID: clientID, RedirectURIs: []string{"http://127.0.0.1:" + strconv.Itoa(port) + "/callback"},
-	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
+	sim, port := agenttest.Tenant(t, epicsim.Options{}, epicsim.Client{ID: clientID})
 	home := homeDir(t)
 	run := func(stdin string, args ...string) (string, error) {
 		t.Helper()
-		cmd := exec.Command(agentBinary(t), args...)
-		cmd.Env = append(os.Environ(), "HEALTHPREP_HOME="+home)
-		cmd.Stdin = strings.NewReader(stdin)
-		var out, errb strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		return out.String() + errb.String(), err
+		out, errs, err := runAgentWithInput(t, home, stdin, args...)
+		return out + errs, err
 	}
 	writeScope := func() bool {
 		for _, scopes := range sim.TokenScopes() {

@@ -103,8 +103,15 @@ func (s *syncBuffer) String() string {
 // runAgent runs a healthprep-agent command with home as its data directory.
 func runAgent(t *testing.T, home string, args ...string) (string, string, error) {
 	t.Helper()
+	return runAgentWithInput(t, home, "", args...)
+}
+
+// runAgentWithInput is runAgent with stdin (a secret, an answer).
+func runAgentWithInput(t *testing.T, home, stdin string, args ...string) (string, string, error) {
+	t.Helper()
 	cmd := exec.Command(agentBinary(t), args...)
 	cmd.Env = append(os.Environ(), "HEALTHPREP_HOME="+home)
+	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
