@@ -28,7 +28,12 @@ func (a *Agent) catalogueFor() *catalogues {
 		a.cats = newCatalogues(file, a.log)
 		if ch := a.catPrefetch; ch != nil {
 			a.catPrefetch = nil
-			a.cats.defaultCat = func() *screening.Catalogue { return <-ch }
+			a.cats.defaultCat = func() *screening.Catalogue {
+				if c, ok := <-ch; ok {
+					return c // the background parse, once
+				}
+				return screening.Default() // after a reset: parse again
+			}
 		}
 	}
 	return a.cats
@@ -40,7 +45,10 @@ func (a *Agent) catalogueFor() *catalogues {
 // practice's catalogue part takes it.
 func (a *Agent) prefetchCatalogue() {
 	ch := make(chan *screening.Catalogue, 1)
-	go func() { ch <- screening.Default() }()
+	go func() {
+		ch <- screening.Default()
+		close(ch)
+	}()
 	a.mu.Lock()
 	a.catPrefetch = ch
 	a.mu.Unlock()
