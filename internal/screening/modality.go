@@ -3,6 +3,7 @@
 package screening
 
 import (
+	"iter"
 	"math"
 	"slices"
 	"strconv"
@@ -79,6 +80,23 @@ func (o *outcome) sawDateless(h hit) {
 	}
 }
 
+// dated yields g's usable hits for m that have a date, with their day;
+// one without a date is noted on o (it may explain a "due"), not yielded.
+func (e *evaluator) dated(m *Modality, g *Group, o *outcome) iter.Seq2[hit, int32] {
+	return func(yield func(hit, int32) bool) {
+		for _, h := range e.groupHits(g) {
+			if !e.usable(m, h) {
+				continue
+			}
+			if d := e.days[h.item]; d == noDate {
+				o.sawDateless(h)
+			} else if !yield(h, d) {
+				return
+			}
+		}
+	}
+}
+
 func (e *evaluator) modality(m *Modality, mod *Modifier) outcome {
 	o := outcome{m: m}
 	switch {
@@ -141,13 +159,8 @@ func (e *evaluator) newest(m *Modality, o *outcome) {
 	var best hit
 	bestDay := int32(noDate)
 	for _, g := range m.Evidence {
-		for _, h := range e.groupHits(g) {
-			if !e.usable(m, h) {
-				continue
-			}
-			if d := e.days[h.item]; d == noDate {
-				o.sawDateless(h)
-			} else if d > bestDay {
+		for h, d := range e.dated(m, g, o) {
+			if d > bestDay {
 				best, bestDay = h, d
 			}
 		}
@@ -186,15 +199,8 @@ type dose struct {
 func (e *evaluator) series(m *Modality, o *outcome) {
 	e.doses = e.doses[:0]
 	for _, g := range m.Evidence {
-		for _, h := range e.groupHits(g) {
-			if !e.usable(m, h) {
-				continue
-			}
-			if d := e.days[h.item]; d == noDate {
-				o.sawDateless(h)
-			} else {
-				e.doses = append(e.doses, dose{d, h})
-			}
+		for h, d := range e.dated(m, g, o) {
+			e.doses = append(e.doses, dose{d, h})
 		}
 	}
 	slices.SortStableFunc(e.doses, func(a, b dose) int { return int(a.day) - int(b.day) })
@@ -237,13 +243,8 @@ func (e *evaluator) sequence(m *Modality, o *outcome) {
 		}
 		var step hit
 		stepDay := int32(math.MaxInt32)
-		for _, h := range e.groupHits(g) {
-			if !e.usable(m, h) {
-				continue
-			}
-			if d := e.days[h.item]; d == noDate {
-				o.sawDateless(h)
-			} else if d >= from && d < stepDay {
+		for h, d := range e.dated(m, g, o) {
+			if d >= from && d < stepDay {
 				step, stepDay = h, d
 			}
 		}
@@ -270,13 +271,8 @@ func (e *evaluator) allOf(m *Modality, o *outcome) {
 	for _, g := range m.Evidence {
 		var best hit
 		bestDay := int32(noDate)
-		for _, h := range e.groupHits(g) {
-			if !e.usable(m, h) {
-				continue
-			}
-			if d := e.days[h.item]; d == noDate {
-				o.sawDateless(h)
-			} else if d > bestDay {
+		for h, d := range e.dated(m, g, o) {
+			if d > bestDay {
 				best, bestDay = h, d
 			}
 		}
