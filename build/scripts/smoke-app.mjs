@@ -206,6 +206,27 @@ async function windowReady(t0, rows, timeoutMs = 20_000) {
   return { shell, ready };
 }
 
+/** describePage logs what the page shows when a check of it fails: a
+ *  screenshot of the page itself (the window shot shows another build),
+ *  the view and the catalogue rows' boxes, or that the page did not answer. */
+async function describePage(page) {
+  await page.screenshot({ path: join(out, "page-failure.png"), timeout: 10_000 }).catch((e) => log(`no page screenshot: ${e.message.split("\n")[0]}`));
+  const state = page.evaluate(() => {
+    const rows = [...document.querySelectorAll("#catalogue-table tbody tr")].slice(0, 3);
+    return {
+      visibility: document.visibilityState,
+      heading: document.querySelector("main h2")?.textContent,
+      notices: [...document.querySelectorAll(".notice, .progress")].map((n) => n.textContent?.slice(0, 80)),
+      rows: rows.map((r) => {
+        const b = r.getBoundingClientRect();
+        return `${r.dataset.screening} ${Math.round(b.width)}x${Math.round(b.height)} ${getComputedStyle(r).display}`;
+      }),
+    };
+  });
+  const timeout = new Promise((resolve) => setTimeout(() => resolve("the page did not answer in 10 s"), 10_000));
+  log(`page at failure: ${JSON.stringify(await Promise.race([state, timeout]).catch((e) => e.message))}`);
+}
+
 /** checkCatalogue drives the screening catalogue editor against the real
  *  engine: every screening listed, an edit the engine refuses, one it
  *  takes, an import with a line-numbered problem. (The demo keeps catalogue
@@ -213,7 +234,10 @@ async function windowReady(t0, rows, timeoutMs = 20_000) {
 async function checkCatalogue(page, status) {
   await page.click("#nav-settings");
   await page.click("#settings-tab-screenings");
-  await page.waitForSelector("#catalogue-table tbody tr");
+  // Attached, not visible: the fill below waits for the row it types into
+  // to be visible, and a page starved of CPU on a loaded CI machine gets
+  // a longer wait here instead of a failure that says nothing.
+  await page.waitForSelector("#catalogue-table tbody tr", { state: "attached", timeout: 60_000 });
   const ids = await page.locator("#catalogue-table tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.screening));
   if (ids.length !== status.catalogue.count) fail(`the editor lists ${ids.length} screenings, the agent has ${status.catalogue.count}`);
   const withMax = await page.locator("#catalogue-table tbody tr").evaluateAll((trs) =>
@@ -459,7 +483,10 @@ async function main() {
     await page.screenshot({ path: join(out, "sheet.png") });
     await page.keyboard.press("Escape");
     await page.waitForSelector(`#row-${first.id}`);
-    await checkCatalogue(page, status);
+    await checkCatalogue(page, status).catch(async (e) => {
+      await describePage(page);
+      throw e;
+    });
     if (errors.length) fail(`script errors: ${errors.join("; ")}`);
     await page.close();
     await stop(dev);
