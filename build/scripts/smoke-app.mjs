@@ -211,9 +211,21 @@ async function windowReady(t0, rows, timeoutMs = 20_000) {
  *  the view and the catalogue rows' boxes, or that the page did not answer. */
 async function describePage(page) {
   await page.screenshot({ path: join(out, "page-failure.png"), timeout: 10_000 }).catch((e) => log(`no page screenshot: ${e.message.split("\n")[0]}`));
-  const state = page.evaluate(() => {
+  const state = page.evaluate(async () => {
+    let mutations = 0;
+    let frames = 0;
+    const mo = new MutationObserver((m) => (mutations += m.length));
+    mo.observe(document.body, { childList: true, subtree: true });
+    const count = () => {
+      frames++;
+      if (frames < 1000) requestAnimationFrame(count);
+    };
+    requestAnimationFrame(count);
+    await new Promise((r) => setTimeout(r, 1000));
+    mo.disconnect();
     const rows = [...document.querySelectorAll("#catalogue-table tbody tr")].slice(0, 3);
     return {
+      perSecond: { mutations, frames },
       visibility: document.visibilityState,
       heading: document.querySelector("main h2")?.textContent,
       notices: [...document.querySelectorAll(".notice, .progress")].map((n) => n.textContent?.slice(0, 80)),
@@ -437,6 +449,9 @@ async function main() {
       const url = `http://127.0.0.1:${port}/`;
       await until("the dev server", 20_000, async () => (await fetch(url).then((r) => r.ok, () => false)), 20);
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      // CI runs this beside the -race Go tests on two cores, where the
+      // renderer has been seen to take tens of seconds to answer.
+      page.setDefaultTimeout(60_000);
       const errors = [];
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(url);
