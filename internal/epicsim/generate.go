@@ -51,6 +51,9 @@ func Generate(seed int64, today time.Time) *Practice {
 		g.background(p)
 	}
 	for _, p := range pr.Patients {
+		g.encounterDiagnoses(p)
+	}
+	for _, p := range pr.Patients {
 		sort.SliceStable(p.Resources, func(i, j int) bool { return p.Resources[i].Date.After(p.Resources[j].Date) })
 		for _, r := range p.Resources {
 			pr.res[r.Type+"/"+r.ID] = r
@@ -517,6 +520,28 @@ func (g *gen) background(p *Patient) {
 		// A report with no date at all: it cannot complete anything.
 		g.add(p, &Resource{Type: "DiagnosticReport", Category: "imaging", Code: coding{sysLOINC, "36643-5", "XR Chest 2 Views"}, Title: "XR Chest 2 Views"})
 	}
+}
+
+// encounterDiagnoses charts diabetes as the encounter diagnosis of a
+// diabetic's latest office visit of the year, as the visit's coder would:
+// CMS122 and CMS131 count a diabetic only by an encounter diagnosis, not
+// the problem list. One in ten (MRN ending in 9) has diabetes on the
+// problem list alone. Fixed ids and no random draws, so the rest of the
+// practice stays as it was.
+func (g *gen) encounterDiagnoses(p *Patient) {
+	if !p.Diabetic || p.MRN[len(p.MRN)-1] == '9' {
+		return
+	}
+	var last *Resource
+	for _, r := range p.Resources {
+		if r.Type == "Encounter" && r.Class == "AMB" && r.Date.Year() == g.day.Year() && r.Date.Before(g.day) && (last == nil || r.Date.After(last.Date)) {
+			last = r
+		}
+	}
+	if last == nil {
+		return
+	}
+	g.add(p, &Resource{ID: "eCon-dx" + p.MRN, Type: "Condition", Category: "encounter-diagnosis", Code: diabetes.coding, Date: last.Date, Title: diabetes.coding.display})
 }
 
 var visitTypes = []struct {

@@ -13,7 +13,7 @@ import (
 func TestMeasureEyeExamAlternatives(t *testing.T) {
 	c := Default()
 	vd := day("2026-11-24")
-	dm := item("Condition", icd10, "E11.9", day("2015-03-01"))
+	dm := onList(item("Condition", icd10, "E11.9", day("2026-02-10")), "encounter-diagnosis")
 	finding := func(code, answer, on string) record.Item {
 		return with(item("Observation", loinc, code, day(on)), func(it *record.Item) {
 			it.ValueCodes = []record.Coding{{System: loinc, Code: answer}}
