@@ -111,6 +111,15 @@ type MeasurePart struct {
 	// BeforeYear ends the window the day before the reporting year (CMS131:
 	// no apparent retinopathy in both eyes in the year before).
 	BeforeYear bool `yaml:"before_year,omitempty"`
+	// Statuses narrows the Observation statuses that count (CMS138's
+	// smoking status: final only); absent, a measure counts an Observation
+	// only as final, amended or corrected (measures.md's "lab result",
+	// "exam result"), never appended, preliminary or cancelled.
+	Statuses []string `yaml:"statuses,omitempty"`
+	// ActivePeriod: an active medication order counts when its request
+	// period lies entirely inside the window, whenever it was authored
+	// (CMS138's "active pharmacotherapy").
+	ActivePeriod bool `yaml:"active_period,omitempty"`
 	// OpenOrders: an order still open (an active referral) counts: the
 	// measure reads follow-up orders placed, not only completed ones.
 	OpenOrders bool `yaml:"open_orders,omitempty"`

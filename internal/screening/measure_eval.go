@@ -292,11 +292,17 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 	if h.value || p.mask != 0 && h.typ&p.mask == 0 {
 		return false
 	}
+	it := &e.items[h.item]
+	if it.Type == "Observation" && !observationCounts(p, it.Status) {
+		return false
+	}
 	d := e.days[h.item]
+	if p.ActivePeriod && d != noDate && d < from && e.activeWithin(it, from) {
+		d = from // an active order whose whole request period is in the window
+	}
 	if d == noDate || d < from || d > e.today || p.BeforeYear && d >= e.yearStart {
 		return false
 	}
-	it := &e.items[h.item]
 	if p.RequireValue && noValue(it) {
 		return false
 	}
@@ -313,6 +319,25 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 		return false
 	}
 	return true
+}
+
+// observationCounts: the Observation statuses a measure part counts.
+func observationCounts(p *MeasurePart, status string) bool {
+	if len(p.Statuses) > 0 {
+		return slices.Contains(p.Statuses, status)
+	}
+	return status == "final" || status == "amended" || status == "corrected"
+}
+
+// activeWithin reports whether it is an active medication order whose
+// request period lies entirely between from and the end of the year.
+func (e *evaluator) activeWithin(it *record.Item, from int32) bool {
+	if it.Type != "MedicationRequest" || it.Status != "active" || it.Period.Start.IsZero() || it.Period.End.IsZero() {
+		return false
+	}
+	y, _, _ := e.visit.Date()
+	ye := dayNum(time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
+	return dayNum(it.Period.Start) >= from && dayNum(it.Period.End) <= ye
 }
 
 // valueIn reports whether the item's coded value is in one of groups.

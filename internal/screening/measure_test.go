@@ -116,6 +116,8 @@ func TestMeasureBoundaries(t *testing.T) {
 		{"CMS130 colonoscopy the day before", "CMS130", chart(man("1960-05-05"), colo("2016-12-31")), MeasureNotMet, ""},
 		{"CMS130 FOBT on Jan 1", "CMS130", chart(man("1960-05-05"), obs(fobtSys, fobtCode, day("2026-01-01"), 1, "")), MeasureMet, ""},
 		{"CMS130 FOBT on Dec 31 last year", "CMS130", chart(man("1960-05-05"), obs(fobtSys, fobtCode, day("2025-12-31"), 1, "")), MeasureNotMet, ""},
+		{"CMS130 FOBT appended", "CMS130", chart(man("1960-05-05"), withStatus(obs(fobtSys, fobtCode, day("2026-01-01"), 1, ""), "appended")), MeasureNotMet, ""},
+		{"CMS130 FOBT corrected", "CMS130", chart(man("1960-05-05"), withStatus(obs(fobtSys, fobtCode, day("2026-01-01"), 1, ""), "corrected")), MeasureMet, ""},
 		{"CMS130 FOBT with no value", "CMS130", chart(man("1960-05-05"), with(item("Observation", fobtSys, fobtCode, day("2026-03-01")), func(it *record.Item) { it.HasValue = false })), MeasureNotMet, ""},
 		{"CMS130 45 on Dec 31", "CMS130", chart(man("1981-01-01"), colo("2020-01-01")), MeasureOutside, "ages 46-75"},
 		// CMS124: Pap from 2024-01-01; HPV from 2022-01-01 at 30 or older on the test date.
