@@ -50,6 +50,7 @@ type Catalogue struct {
 
 	seasonMonth, seasonDay int
 	hasKeywords            bool
+	daysAfter              int32 // the most days after the visit a measure part reads (visit_days_after)
 	enabled                int
 	idx                    index
 	midx                   index // idx plus the measures' groups

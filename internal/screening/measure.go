@@ -120,6 +120,16 @@ type MeasurePart struct {
 	// period lies entirely inside the window, whenever it was authored
 	// (CMS138's "active pharmacotherapy").
 	ActivePeriod bool `yaml:"active_period,omitempty"`
+	// ByAge limits groups of the part to an age on January 1 of the
+	// reporting year (CMS2: the adolescent tool and follow-ups at 12-17,
+	// the adult ones from 17); a group named in none has no bound.
+	ByAge []*AgeGroups `yaml:"by_age,omitempty"`
+	// VisitDaysAfter extends a visit_days window that many days past the
+	// visit, within the year (CMS2: a follow-up up to 2 days after).
+	VisitDaysAfter int `yaml:"visit_days_after,omitempty"`
+	// RequestPastVisit: a medication order counts only when its request
+	// period overlaps the visit day and extends past it (CMS2).
+	RequestPastVisit bool `yaml:"request_past_visit,omitempty"`
 	// OpenOrders: an order still open (an active referral) counts: the
 	// measure reads follow-up orders placed, not only completed ones.
 	OpenOrders bool `yaml:"open_orders,omitempty"`
@@ -145,6 +155,16 @@ type MeasurePart struct {
 func (p *MeasurePart) UnmarshalYAML(n *yaml.Node) error {
 	type partFields MeasurePart
 	return decodeStrict(n, (*partFields)(p), &p.line, &p.decodeErrs)
+}
+
+// AgeGroups names groups of a part that count only at MinAge to MaxAge
+// (0: no upper bound) on January 1 of the reporting year.
+type AgeGroups struct {
+	MinAge int      `yaml:"min_age"`
+	MaxAge int      `yaml:"max_age,omitempty"`
+	Groups []string `yaml:"groups"`
+
+	groups []*Group
 }
 
 // OnlyIndicator is a requires rule that, alone and followed by Then,
@@ -218,6 +238,7 @@ func (m *Measure) walkGroups(f func(*Group)) {
 
 func (c *Catalogue) compileMeasures(concepts map[string]*Concept, bad func(int, string, ...any)) {
 	seen := map[string]bool{}
+	c.daysAfter = 0
 	for i, m := range c.Measures {
 		if m == nil {
 			bad(1, "measure %d is empty", i+1)
@@ -305,6 +326,9 @@ func (c *Catalogue) compileMeasures(concepts map[string]*Concept, bad func(int, 
 				continue
 			}
 			p.compile(w, bad)
+			for q := p; q != nil; q = q.Given {
+				c.daysAfter = max(c.daysAfter, int32(q.VisitDaysAfter))
+			}
 		}
 	}
 }
@@ -335,6 +359,25 @@ func (p *MeasurePart) compile(where string, bad func(int, string, ...any)) {
 	}
 	if p.Given != nil {
 		p.Given.compile(w+" given", bad)
+	}
+	if p.VisitDaysAfter < 0 || p.VisitDaysAfter > 0 && p.VisitDays == nil || p.VisitDaysAfter > 31 {
+		bad(p.line, "%s: visit_days_after needs visit_days and 0 to 31 days", w)
+	}
+	for _, a := range p.ByAge {
+		if a == nil {
+			continue
+		}
+		checkAge(p.line, w+": by_age min_age", a.MinAge, bad)
+		checkAge(p.line, w+": by_age max_age", a.MaxAge, bad)
+		a.groups = a.groups[:0]
+		for _, name := range a.Groups {
+			i := slices.IndexFunc(slices.Concat(p.Evidence, p.FollowUp), func(g *Group) bool { return g != nil && g.Name == name })
+			if i < 0 {
+				bad(p.line, "%s: by_age names group %q, which is not one of the part's evidence or follow-up groups", w, name)
+				continue
+			}
+			a.groups = append(a.groups, slices.Concat(p.Evidence, p.FollowUp)[i])
+		}
 	}
 	if len(p.Evidence) == 0 && p.Pair == nil {
 		bad(p.line, "%s: no evidence", w)

@@ -274,6 +274,8 @@ func (e *evaluator) window(p *MeasurePart, ys int32) int32 {
 // fromWords says where a part's window opens.
 func (e *evaluator) fromWords(p *MeasurePart, ys int32) string {
 	switch {
+	case p.VisitDays != nil && *p.VisitDays == 0 && p.VisitDaysAfter > 0:
+		return "at today's visit or up to " + strconv.Itoa(p.VisitDaysAfter) + " days after"
 	case p.VisitDays != nil && *p.VisitDays == 0:
 		return "at today's visit"
 	case p.VisitDays != nil:
@@ -300,7 +302,18 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 	if p.ActivePeriod && d != noDate && d < from && e.activeWithin(it, from) {
 		d = from // an active order whose whole request period is in the window
 	}
-	if d == noDate || d < from || d > e.today || p.BeforeYear && d >= e.yearStart {
+	last := e.today
+	if p.VisitDaysAfter > 0 {
+		y, _, _ := e.visit.Date()
+		last = min(e.today+int32(p.VisitDaysAfter), dayNum(time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)))
+	}
+	if d == noDate || d < from || d > last || p.BeforeYear && d >= e.yearStart {
+		return false
+	}
+	if p.RequestPastVisit && it.Type == "MedicationRequest" && !e.pastVisit(it) {
+		return false
+	}
+	if len(p.ByAge) > 0 && !e.ageFits(p, h.group) {
 		return false
 	}
 	if p.RequireValue && noValue(it) {
@@ -317,6 +330,31 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 	}
 	if len(p.Values) > 0 && !e.valueIn(h.item, p.Values) {
 		return false
+	}
+	return true
+}
+
+// pastVisit reports whether a medication order's request period overlaps
+// the visit day and extends past it; an open end is ongoing.
+func (e *evaluator) pastVisit(it *record.Item) bool {
+	if it.Period.Start.IsZero() && it.Period.End.IsZero() {
+		return false // the measure reads the period: none, no overlap
+	}
+	starts := it.Period.Start.IsZero() || dayNum(it.Period.Start) <= e.today
+	return starts && (it.Period.End.IsZero() || dayNum(it.Period.End) > e.today)
+}
+
+// ageFits reports whether group n of the part counts at the patient's age
+// on January 1 of the reporting year.
+func (e *evaluator) ageFits(p *MeasurePart, n int32) bool {
+	for _, a := range p.ByAge {
+		for _, g := range a.groups {
+			if g.n != n {
+				continue
+			}
+			age := Age(e.patient.BirthDate, dayTime(e.yearStart))
+			return age >= a.MinAge && (a.MaxAge == 0 || age <= a.MaxAge)
+		}
 	}
 	return true
 }
@@ -359,6 +397,13 @@ func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, 
 		for _, h := range e.groupHits(g) {
 			if e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
 				best, found = h, true
+			}
+		}
+		if p.VisitDaysAfter > 0 {
+			for _, h := range e.after {
+				if h.group == g.n && (p.OpenOrders || counts(&e.items[h.item])) && e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+					best, found = h, true
+				}
 			}
 		}
 		if !p.OpenOrders {
