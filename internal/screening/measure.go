@@ -186,7 +186,11 @@ type Pair struct {
 	StandsFor string   `yaml:"stands_for,omitempty"`
 	Days      int      `yaml:"days"`
 	First     []*Group `yaml:"first"`
-	Second    []*Group `yaml:"second"`
+	Second    []*Group `yaml:"second,omitempty"`
+	// SecondPart, instead of Second, reads the second test with its own
+	// window and values (CMS131: one eye's severity in the year, the other
+	// eye without retinopathy the year before).
+	SecondPart *MeasurePart `yaml:"second_part,omitempty"`
 }
 
 // Range is a normal range: Min inclusive, Below exclusive, in Unit.
@@ -227,6 +231,7 @@ func (m *Measure) walkGroups(f func(*Group)) {
 		if p.Pair != nil {
 			each(p.Pair.First)
 			each(p.Pair.Second)
+			part(p.Pair.SecondPart)
 		}
 		part(p.Given)
 	}
@@ -384,8 +389,11 @@ func (p *MeasurePart) compile(where string, bad func(int, string, ...any)) {
 	}
 	gs := slices.Concat(p.Evidence, p.Values, p.Unless, p.FollowUp)
 	if p.Pair != nil {
-		if p.Pair.Days < 0 || len(p.Pair.First) == 0 || len(p.Pair.Second) == 0 {
-			bad(p.line, "%s: pair needs first, second and days of 0 or more", w)
+		if p.Pair.Days < 0 || len(p.Pair.First) == 0 || (len(p.Pair.Second) == 0) == (p.Pair.SecondPart == nil) {
+			bad(p.line, "%s: pair needs first, one of second and second_part, and days of 0 or more", w)
+		}
+		if p.Pair.SecondPart != nil {
+			p.Pair.SecondPart.compile(w+" pair", bad)
 		}
 		gs = slices.Concat(gs, p.Pair.First, p.Pair.Second)
 	}

@@ -468,9 +468,14 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 					continue
 				}
 				da := e.days[a.item]
-				for _, g2 := range pr.Second {
+				second, sp, sfrom := pr.Second, p, from
+				if pr.SecondPart != nil {
+					second, sp = pr.SecondPart.Evidence, pr.SecondPart
+					sfrom = e.window(sp, ys)
+				}
+				for _, g2 := range second {
 					for _, c := range e.groupHits(g2) {
-						if !e.partOK(p, c, from) {
+						if !e.partOK(sp, c, sfrom) {
 							continue
 						}
 						if dc := e.days[c.item]; da >= dc-int32(pr.Days) && da <= dc+int32(pr.Days) {
