@@ -44,9 +44,11 @@ type evaluator struct {
 	// after are hits of records (or open orders) dated in the days just
 	// after the visit that a measure's follow-up may fall on (CMS2).
 	after []hit
-	arena []hit // evidence kept while one screening is decided
-	doses []dose
-	buf   []byte
+	// otherVisit: a per-visit measure is judging a visit before today's.
+	otherVisit bool
+	arena      []hit // evidence kept while one screening is decided
+	doses      []dose
+	buf        []byte
 	// wantDetails: build Details (EvaluateWithDetails, the measures);
 	// without it note, more and detail do nothing.
 	wantDetails bool

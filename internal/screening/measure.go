@@ -34,7 +34,14 @@ type Measure struct {
 	// VisitsNeeded is how many distinct qualifying visits the year needs
 	// (CMS138: 2; 0 means 1), unless one of PreventiveVisits is on record:
 	// one of those is enough.
-	VisitsNeeded     int      `yaml:"visits_needed,omitempty"`
+	VisitsNeeded int `yaml:"visits_needed,omitempty"`
+	// PerVisit makes the measure encounter-based (CMS22): each qualifying
+	// visit of the year, today's included, is excluded, met or not on its
+	// own, the numerator and exclusions read as of that visit's day; the
+	// line is met when every visit not excluded is.
+	PerVisit bool `yaml:"per_visit,omitempty"`
+	// NotVirtual: a visit of class VR (virtual) does not qualify.
+	NotVirtual       bool     `yaml:"not_virtual,omitempty"`
 	PreventiveVisits []*Group `yaml:"preventive_visits,omitempty"`
 	// Requires: the patient is counted only with one of these on record
 	// (diabetes for CMS122, CMS131, CMS951), each with its window.
@@ -274,6 +281,9 @@ func (c *Catalogue) compileMeasures(concepts map[string]*Concept, bad func(int, 
 			if g != nil {
 				g.compile(m.line, w+" visits", bad)
 			}
+		}
+		if m.PerVisit && (len(m.Visits) == 0 || m.PoorControl != nil || m.AllParts) {
+			bad(m.line, "%s: per_visit needs visits, and neither poor_control nor all_parts", w)
 		}
 		if m.VisitsNeeded < 0 || m.VisitsNeeded > 0 && len(m.Visits) == 0 {
 			bad(m.line, "%s: visits_needed %d needs visits to count", w, m.VisitsNeeded)

@@ -135,8 +135,8 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 	visitNote := ""
 	if len(m.Visits) > 0 || len(m.PreventiveVisits) > 0 {
 		need := max(m.VisitsNeeded, 1)
-		n, onToday := e.visitsOnRecord(m.Visits, ys)
-		prev, _ := e.visitsOnRecord(m.PreventiveVisits, ys)
+		n, onToday := e.visitsOnRecord(m.Visits, ys, m.NotVirtual)
+		prev, _ := e.visitsOnRecord(m.PreventiveVisits, ys, m.NotVirtual)
 		switch {
 		case prev > 0 || n >= need:
 		case !onToday && n+1 >= need && n == 0:
@@ -162,37 +162,11 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 		}
 	}
 
-	for _, x := range m.excl {
-		rules := []*Rule{x.rule}
-		title := ""
-		if x.concept != nil {
-			if x.concept.MinAge > 0 && e.ageAtYearEnd() < x.concept.MinAge {
-				continue
-			}
-			rules, title = x.concept.Rules, x.concept.Title
-		}
-		for _, r := range rules {
-			start := len(e.arena)
-			if !e.rule(r, false) {
-				continue
-			}
-			if title == "" {
-				title = ruleTitle(r)
-			}
-			b := append(e.buf[:0], "excluded from "...)
-			b = append(b, m.ID...)
-			b = append(b, ": "...)
-			b = append(b, title...)
-			b = append(b, " — "...)
-			b = e.appendWhat(b, e.arena[start])
-			e.buf = b
-			l.Status, l.Reason = MeasureExcluded, string(b)
-			for _, h := range e.arena[start:] {
-				l.Evidence = append(l.Evidence, e.evidence(h))
-				e.detail(h)
-			}
-			return l
-		}
+	if m.PerVisit {
+		return e.perVisit(m, l, ys, visitNote)
+	}
+	if e.excluded(m, &l) {
+		return l
 	}
 
 	if oi := m.OnlyIndicator; len(only) > 0 {
@@ -253,6 +227,122 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 	return l
 }
 
+// excluded reports whether one of the measure's exclusions applies (as of
+// e.today), and says which in l.
+func (e *evaluator) excluded(m *Measure, l *MeasureLine) bool {
+	for _, x := range m.excl {
+		rules := []*Rule{x.rule}
+		title := ""
+		if x.concept != nil {
+			if x.concept.MinAge > 0 && e.ageAtYearEnd() < x.concept.MinAge {
+				continue
+			}
+			rules, title = x.concept.Rules, x.concept.Title
+		}
+		for _, r := range rules {
+			start := len(e.arena)
+			if !e.rule(r, false) {
+				continue
+			}
+			if title == "" {
+				title = ruleTitle(r)
+			}
+			b := append(e.buf[:0], "excluded from "...)
+			b = append(b, m.ID...)
+			b = append(b, ": "...)
+			b = append(b, title...)
+			b = append(b, " — "...)
+			b = e.appendWhat(b, e.arena[start])
+			e.buf = b
+			l.Status, l.Reason = MeasureExcluded, string(b)
+			for _, h := range e.arena[start:] {
+				l.Evidence = append(l.Evidence, e.evidence(h))
+				e.detail(h)
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// perVisit decides an encounter-based measure (CMS22) visit by visit:
+// each qualifying visit of the year on record, and today's, is excluded,
+// met or not as of its own day. The line is met when every visit not
+// excluded is, excluded when every visit is.
+func (e *evaluator) perVisit(m *Measure, l MeasureLine, ys int32, visitNote string) MeasureLine {
+	today := e.today
+	days := e.visitDays(m, ys)
+	onRecord := len(days)
+	if !slices.Contains(days, today) {
+		days = append(days, today)
+		if visitNote == "" {
+			visitNote = " (today's visit counted as well: " + strconv.Itoa(onRecord) + " on record for " + strconv.Itoa(l.Year) + ")"
+		}
+	}
+	defer func() { e.today, e.otherVisit = today, false }()
+	met, excluded := 0, 0
+	var notMet []string
+	var metLine, exclLine MeasureLine
+	metWhy := ""
+	for _, v := range days {
+		e.today, e.otherVisit = v, v != today
+		vl := l
+		if e.excluded(m, &vl) {
+			excluded++
+			exclLine = vl
+			continue
+		}
+		ok, why := false, ""
+		for _, p := range m.Numerator {
+			var w string
+			if ok, w = e.measurePart(p, ys, &vl); ok || why == "" {
+				why = w
+			}
+			if ok {
+				break
+			}
+		}
+		if ok {
+			met++
+			metLine, metWhy = vl, why
+			continue
+		}
+		notMet = append(notMet, "the visit of "+ymd(v)+": "+why)
+	}
+	counted := len(days) - excluded
+	switch {
+	case counted == 0:
+		if len(days) > 1 {
+			exclLine.Reason += " (each of its " + strconv.Itoa(len(days)) + " visits in " + strconv.Itoa(l.Year) + ")"
+		}
+		return exclLine
+	case len(notMet) > 0:
+		l.Status = MeasureNotMet
+		l.Reason = "not met yet for " + m.ID + " in " + strconv.Itoa(l.Year) + ": " + strings.Join(notMet, "; ") +
+			"; met at " + strconv.Itoa(met) + " of " + strconv.Itoa(counted) + " visits" + visitNote
+		return l
+	}
+	metLine.Status = MeasureMet
+	metLine.Reason = "meets " + m.ID + " in " + strconv.Itoa(l.Year) + " at each of its " + strconv.Itoa(counted) + " visits; the latest: " + metWhy + visitNote
+	return metLine
+}
+
+// visitDays are the distinct days of the year's qualifying visits on
+// record up to today, in order (not a virtual one where the measure says so).
+func (e *evaluator) visitDays(m *Measure, ys int32) []int32 {
+	var days []int32
+	for _, g := range m.Visits {
+		for _, h := range e.groupHits(g) {
+			it := &e.items[h.item]
+			if d := e.days[h.item]; !h.value && it.Type == "Encounter" && d >= ys && !(m.NotVirtual && it.Class == "VR") && !slices.Contains(days, d) {
+				days = append(days, d)
+			}
+		}
+	}
+	slices.Sort(days)
+	return days
+}
+
 func ageWords(lo, hi int) string {
 	if hi == 0 {
 		return strconv.Itoa(lo) + " and over"
@@ -274,6 +364,8 @@ func (e *evaluator) window(p *MeasurePart, ys int32) int32 {
 // fromWords says where a part's window opens.
 func (e *evaluator) fromWords(p *MeasurePart, ys int32) string {
 	switch {
+	case p.VisitDays != nil && *p.VisitDays == 0 && e.otherVisit:
+		return "at that visit"
 	case p.VisitDays != nil && *p.VisitDays == 0 && p.VisitDaysAfter > 0:
 		return "at today's visit or up to " + strconv.Itoa(p.VisitDaysAfter) + " days after"
 	case p.VisitDays != nil && *p.VisitDays == 0:
@@ -615,11 +707,11 @@ func differs(m *Measure, l MeasureLine, r *Result) string {
 
 // visitsOnRecord counts the distinct finished encounters of the reporting
 // year in groups, and whether one of them is on the visit day.
-func (e *evaluator) visitsOnRecord(groups []*Group, ys int32) (n int, onToday bool) {
+func (e *evaluator) visitsOnRecord(groups []*Group, ys int32, notVirtual bool) (n int, onToday bool) {
 	var items []int32
 	for _, g := range groups {
 		for _, h := range e.groupHits(g) {
-			if h.value || e.items[h.item].Type != "Encounter" || e.days[h.item] < ys || slices.Contains(items, h.item) {
+			if h.value || e.items[h.item].Type != "Encounter" || e.days[h.item] < ys || slices.Contains(items, h.item) || notVirtual && e.items[h.item].Class == "VR" {
 				continue
 			}
 			items = append(items, h.item)
