@@ -172,7 +172,7 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 	if oi := m.OnlyIndicator; len(only) > 0 {
 		if a, b, ok := e.followedBy(only, oi); ok {
 			l.Status = MeasureExcluded
-			l.Reason = string(e.appendWhat(e.appendWhat([]byte("excluded from "+m.ID+": "+oi.Title+" — "), a), b))
+			l.Reason = string(e.appendWhat(append(e.appendWhat([]byte("excluded from "+m.ID+": "+oi.Title+" — "), a), ", then "...), b))
 			l.Evidence = append(l.Evidence, e.evidence(a), e.evidence(b))
 			e.detail(a)
 			e.detail(b)
