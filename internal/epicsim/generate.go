@@ -571,7 +571,7 @@ func (g *gen) measureDemo() {
 				g.add(p, &Resource{ID: "eProc-quit" + p.MRN, Type: "Procedure", Code: coding{sysSCT, "225323000", "Smoking cessation education"}, Date: status.Date, Title: "Smoking cessation education"})
 			case smokers%3 == 0 && !p.Hospice:
 				p.Hospice = true
-				g.add(p, &Resource{ID: "eEnc-hospice" + p.MRN, Type: "Encounter", Class: "HH", Code: coding{sysSCT, "183919006", "Urgent admission to hospice"}, Date: g.at(g.day.AddDate(0, 0, -20)), Title: "Hospice admission"})
+				g.add(p, &Resource{ID: "eEnc-hospice" + p.MRN, Type: "Encounter", Class: "HH", Code: coding{sysSCT, "183919006", "Urgent admission to hospice"}, Date: g.day.AddDate(0, 0, -20).Add(10 * time.Hour), Title: "Hospice admission"})
 			}
 		}
 		if age := p.Age(time.Date(y, 12, 31, 0, 0, 0, 0, g.day.Location())); women < 3 && p.Gender == "female" && age >= 16 && age <= 24 && !p.Pregnant && !p.Hospice && noOrders(p) {
