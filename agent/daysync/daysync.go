@@ -519,7 +519,11 @@ func usable(b store.PatientData, since string, whole []string) bool {
 // FHIR's "date" parameter does not mean when they were ordered
 // (MedicationRequest's is the dosage's date), and a snapshot from before
 // they were fetched then cannot be an incremental base.
-var alwaysWhole = []string{"Condition", "DeviceRequest", "DiagnosticReport", "Immunization", "MedicationRequest", "Procedure", "ServiceRequest"}
+//
+// "Condition:encounter-diagnosis" is no type: it marks a snapshot whose
+// Condition search asked for encounter diagnoses too, so one from before
+// is no incremental base (its older encounter diagnoses were never read).
+var alwaysWhole = []string{"Condition", "Condition:encounter-diagnosis", "DeviceRequest", "DiagnosticReport", "Immunization", "MedicationRequest", "Procedure", "ServiceRequest"}
 
 // fromAge are resource types only a rule for older patients reads, with
 // the age, reached by the end of the day's calendar year, from which a

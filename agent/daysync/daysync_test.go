@@ -762,6 +762,11 @@ func TestSnapshotsWithoutTheRequestTypesAreNoBase(t *testing.T) {
 	if usable(b, since, wholeTypes(nil)) {
 		t.Fatal("a snapshot without MedicationRequest, ServiceRequest and DeviceRequest used as an incremental base")
 	}
+	// Nor is one whose Condition search did not ask for encounter diagnoses.
+	b.Whole = slices.DeleteFunc(wholeTypes(nil), func(t string) bool { return t == "Condition:encounter-diagnosis" })
+	if usable(b, since, wholeTypes(nil)) {
+		t.Fatal("a snapshot without encounter diagnoses used as an incremental base")
+	}
 	b.Whole = wholeTypes(nil)
 	if !usable(b, since, wholeTypes(nil)) {
 		t.Fatal("a current snapshot is not a base")

@@ -79,7 +79,9 @@ func searches(patient, since string, whole []string, categories string) []search
 		return search{typ, v}
 	}
 	return []search{
-		p("Condition"),
+		// Encounter diagnoses too (CMS122 and CMS131 count diabetes only
+		// as one), in the same search: a comma list is an OR.
+		p("Condition", "category", conditionCategories),
 		p("Observation", "category", categories),
 		p("Procedure"),
 		p("Immunization"),
@@ -91,6 +93,11 @@ func searches(patient, since string, whole []string, categories string) []search
 		p("DeviceRequest"),
 	}
 }
+
+// conditionCategories are the Condition lists the measures read; Epic's
+// Condition search without a category is reported to give the problem
+// list only.
+const conditionCategories = "problem-list-item,encounter-diagnosis"
 
 // patientBatches are the searches for the day's Patient resources by _id
 // list. Any the server leaves out (a server that takes one _id only, a

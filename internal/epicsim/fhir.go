@@ -2,6 +2,7 @@ package epicsim
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -419,8 +420,11 @@ func (s *Server) find(typ, patient string, q url.Values) ([]map[string]any, erro
 		if r.Type != typ || !dates.match(r.Date) || !updated.match(r.Updated) {
 			continue
 		}
-		if c := q.Get("category"); c != "" && !tokenMatch(c, coding{code: r.Category}) {
+		if c := q.Get("category"); c != "" && !tokenMatch(c, coding{code: r.Category}) && typ != "Condition" {
 			continue
+		}
+		if typ == "Condition" && !tokenMatch(cmp.Or(q.Get("category"), problemList), coding{code: conditionCategory(r)}) {
+			continue // Epic's Condition search is reported to be its problem list unless asked for more
 		}
 		if c := q.Get("code"); c != "" && !tokenMatch(c, append([]coding{r.Code}, altOf(r)...)...) {
 			continue
@@ -435,6 +439,13 @@ func (s *Server) find(typ, patient string, q url.Values) ([]map[string]any, erro
 	}
 	return out, nil
 }
+
+// problemList is the Condition category a search without one returns.
+const problemList = "problem-list-item"
+
+// conditionCategory is a Condition's category: its own, else the problem
+// list (encounter diagnoses say so: Resource.Category "encounter-diagnosis").
+func conditionCategory(r *Resource) string { return cmp.Or(r.Category, problemList) }
 
 func altOf(r *Resource) []coding {
 	if r.Alt == nil {

@@ -51,6 +51,10 @@ func Generate(seed int64, today time.Time) *Practice {
 		g.background(p)
 	}
 	for _, p := range pr.Patients {
+		g.encounterDiagnoses(p)
+	}
+	g.measureDemo()
+	for _, p := range pr.Patients {
 		sort.SliceStable(p.Resources, func(i, j int) bool { return p.Resources[i].Date.After(p.Resources[j].Date) })
 		for _, r := range p.Resources {
 			pr.res[r.Type+"/"+r.ID] = r
@@ -517,6 +521,81 @@ func (g *gen) background(p *Patient) {
 		// A report with no date at all: it cannot complete anything.
 		g.add(p, &Resource{Type: "DiagnosticReport", Category: "imaging", Code: coding{sysLOINC, "36643-5", "XR Chest 2 Views"}, Title: "XR Chest 2 Views"})
 	}
+}
+
+// encounterDiagnoses charts diabetes as the encounter diagnosis of a
+// diabetic's latest office visit of the year, as the visit's coder would:
+// CMS122 and CMS131 count a diabetic only by an encounter diagnosis, not
+// the problem list. One in ten (MRN ending in 9) has diabetes on the
+// problem list alone. Fixed ids and no random draws, so the rest of the
+// practice stays as it was.
+func (g *gen) encounterDiagnoses(p *Patient) {
+	if !p.Diabetic || p.MRN[len(p.MRN)-1] == '9' {
+		return
+	}
+	var last *Resource
+	for _, r := range p.Resources {
+		if r.Type == "Encounter" && r.Class == "AMB" && r.Date.Year() == g.day.Year() && r.Date.Before(g.day) && (last == nil || r.Date.After(last.Date)) {
+			last = r
+		}
+	}
+	if last == nil {
+		return
+	}
+	g.add(p, &Resource{ID: "eCon-dx" + p.MRN, Type: "Condition", Category: "encounter-diagnosis", Code: diabetes.coding, Date: last.Date, Title: diabetes.coding.display})
+}
+
+// measureDemo rounds out the quality-measure view so every measure has
+// patients met, not met and excluded: current smokers whose latest status
+// is this year's get cessation counselling that day (CMS138 population 2
+// met), every third of the rest is in hospice (excluded); three women
+// 16-24 with no sign of sexual activity get a pregnancy test followed two
+// days later by a chest X-ray (CMS153's pregnancy-test-only exclusion).
+// Fixed ids, days and codes, no random draws: the rest of the practice
+// stays as it was.
+func (g *gen) measureDemo() {
+	y := g.day.Year()
+	smokers, women := 0, 0
+	for _, p := range g.pr.Patients {
+		var status *Resource
+		for _, r := range p.Resources {
+			if r.Type == "Observation" && r.Code.code == smokingStatus.code && (status == nil || r.Date.After(status.Date)) {
+				status = r
+			}
+		}
+		if p.Smoker && !p.FormerSmoker && p.Outcomes["tobacco_use"] == Complete && status != nil && status.Date.Year() == y {
+			smokers++
+			switch {
+			case smokers%2 == 1:
+				p.Cessation = true
+				g.add(p, &Resource{ID: "eProc-quit" + p.MRN, Type: "Procedure", Code: coding{sysSCT, "225323000", "Smoking cessation education"}, Date: status.Date, Title: "Smoking cessation education"})
+			case smokers%3 == 0 && !p.Hospice:
+				p.Hospice = true
+				g.add(p, &Resource{ID: "eEnc-hospice" + p.MRN, Type: "Encounter", Class: "HH", Code: coding{sysSCT, "183919006", "Urgent admission to hospice"}, Date: g.day.AddDate(0, 0, -20).Add(10 * time.Hour), Title: "Hospice admission"})
+			}
+		}
+		if age := p.Age(time.Date(y, 12, 31, 0, 0, 0, 0, g.day.Location())); women < 3 && p.Gender == "female" && age >= 16 && age <= 24 && !p.Pregnant && !p.Hospice && noOrders(p) {
+			women++
+			p.PregnancyTestOnly = true
+			d := time.Date(y, g.day.Month(), 1, 10, 0, 0, 0, g.day.Location()).AddDate(0, -1, 0)
+			g.add(p, &Resource{ID: "eSR-hcg" + p.MRN, Type: "ServiceRequest", Status: "completed", Intent: "order", Code: coding{sysLOINC, "2106-3", "Choriogonadotropin (pregnancy test) [Presence] in Urine"}, Date: d, Title: "Pregnancy test, urine"})
+			g.add(p, &Resource{ID: "eSR-xr" + p.MRN, Type: "ServiceRequest", Status: "completed", Intent: "order", Code: coding{sysLOINC, "24648-8", "XR Chest PA upright"}, Date: d.AddDate(0, 0, 2), Title: "XR Chest PA upright"})
+		}
+	}
+}
+
+// noOrders: no prescription or procedure on the chart and no HIV
+// diagnosis (each could be another sign of sexual activity).
+func noOrders(p *Patient) bool {
+	for _, r := range p.Resources {
+		switch {
+		case r.Type == "MedicationRequest", r.Type == "Procedure":
+			return false
+		case r.Type == "Condition" && (r.Code.code == "B20" || r.Code.code == "86406008" || r.Code.code == "Z21"):
+			return false
+		}
+	}
+	return true
 }
 
 var visitTypes = []struct {

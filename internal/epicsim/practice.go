@@ -73,6 +73,11 @@ type Patient struct {
 	// BMIFollowUp: the BMI (25 or more) has a follow-up order the same
 	// day; without one a done BMI is flagged for attention.
 	BMIFollowUp bool
+	// Cessation: a current smoker counselled to quit this year (CMS138
+	// population 2 met). PregnancyTestOnly: a woman 16-24 whose only sign
+	// of sexual activity is a pregnancy test ordered before a chest X-ray
+	// (CMS153 excluded).
+	Cessation, PregnancyTestOnly bool
 	// KidneyPair: the kidney evaluation is a urine albumin and a urine
 	// creatinine two days apart, not a uACR (CMS951).
 	KidneyPair bool

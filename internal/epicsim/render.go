@@ -147,7 +147,7 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 			ver = "confirmed"
 		}
 		m["verificationStatus"] = map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": ver}}}
-		m["category"] = []any{map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": "problem-list-item"}}}}
+		m["category"] = []any{map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": conditionCategory(r)}}}}
 		m["code"] = cc(r.Code, r.Alt, r.Title)
 		m["subject"] = subject
 		set("onsetDateTime", date)

@@ -457,6 +457,47 @@ func TestSearches(t *testing.T) {
 			t.Fatalf("category filter let through %s", cat)
 		}
 	}
+	// A Condition search is the problem list unless it asks for encounter
+	// diagnoses too (a diabetic's visit is coded with one).
+	var dx *Patient
+	for _, q := range pr.Patients {
+		for _, r := range q.Resources {
+			if r.Type == "Condition" && r.Category == "encounter-diagnosis" && dx == nil {
+				dx = q
+			}
+		}
+	}
+	if dx == nil {
+		t.Fatal("no patient has an encounter diagnosis")
+	}
+	lists := func(category string) map[string]int {
+		b := bundle{}
+		q := url.Values{"patient": {dx.ID}, "_count": {"200"}}
+		if category != "" {
+			q.Set("category", category)
+		}
+		getJSON(t, base+"/Condition?"+q.Encode(), tok, &b)
+		n := map[string]int{}
+		for _, e := range b.Entry {
+			if e.Search.Mode == "match" {
+				for _, c := range []string{"problem-list-item", "encounter-diagnosis"} {
+					if strings.Contains(mustJSON(e.Resource["category"]), `"code":"`+c+`"`) {
+						n[c]++
+					}
+				}
+			}
+		}
+		return n
+	}
+	if n := lists(""); n["encounter-diagnosis"] != 0 || n["problem-list-item"] == 0 {
+		t.Fatalf("Condition search without a category: %v", n)
+	}
+	if n := lists("encounter-diagnosis"); n["encounter-diagnosis"] == 0 || n["problem-list-item"] != 0 {
+		t.Fatalf("Condition search for encounter diagnoses: %v", n)
+	}
+	if n := lists("problem-list-item,encounter-diagnosis"); n["encounter-diagnosis"] == 0 || n["problem-list-item"] == 0 {
+		t.Fatalf("Condition search for both lists: %v", n)
+	}
 	// A search with no results is a 200 with a 4101 warning entry.
 	b = bundle{}
 	getJSON(t, base+"/Observation?patient="+p.ID+"&code=http://loinc.org|0000-0", tok, &b)

@@ -268,7 +268,9 @@ func BuildSheet(a record.Appointment, rec record.Record, cat *screening.Catalogu
 		}
 		switch it.Type {
 		case "Condition":
-			if (it.Status == "active" || it.Status == "recurrence" || it.Status == "relapse") && it.Verification != "entered-in-error" && it.Verification != "refuted" && once("c", key) {
+			// The problem list: a visit's encounter diagnosis is no
+			// standing condition (the measures read them apart).
+			if (it.Status == "active" || it.Status == "recurrence" || it.Status == "relapse") && it.Verification != "entered-in-error" && it.Verification != "refuted" && !hasCategory(it, "encounter-diagnosis") && once("c", key) {
 				s.Conditions = append(s.Conditions, Line{Title: it.Title, Date: it.Date, Detail: code(it)})
 			}
 		case "Observation":

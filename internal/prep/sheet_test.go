@@ -42,10 +42,11 @@ func sampleChart() record.Record {
 	return record.Record{
 		Patient: record.Patient{ID: "pat1", Name: "Grace Okafor", MRN: "2001234", Sex: "female", BirthDate: time.Date(1968, 3, 2, 0, 0, 0, 0, time.UTC)},
 		Items: []record.Item{
-			it("Condition", "active", icd10, "I10", "Essential hypertension", ago(4, 0, 0)),
+			it("Condition", "active", icd10, "I10", "Essential hypertension", ago(4, 0, 0), category("problem-list-item")),
 			it("Condition", "resolved", icd10, "J30.9", "Allergic rhinitis", ago(2, 0, 0)),
 			it("Condition", "active", icd10, "K21.9", "GERD", ago(1, 0, 0), func(i *record.Item) { i.Verification = "entered-in-error" }),
 			it("Condition", "active", icd10, "C18.9", "Colon cancer", ago(6, 0, 0), func(i *record.Item) { i.Verification = "refuted" }),
+			it("Condition", "active", icd10, "J02.9", "Acute pharyngitis", ago(0, 1, 0), category("encounter-diagnosis")), // a visit's diagnosis, not a problem
 			it("Observation", "final", loinc, "718-7", "Hemoglobin", ago(0, 2, 0), category("laboratory"), func(i *record.Item) { i.Value = &record.Quantity{Value: 13.456, Unit: "g/dL"} }),
 			it("Observation", "final", loinc, "718-7", "Hemoglobin", ago(0, 8, 0), category("laboratory")),
 			it("Observation", "final", loinc, "2160-0", "Creatinine", ago(0, 9, 0), category("laboratory")),
@@ -96,7 +97,7 @@ func TestSheetHeaderAndSections(t *testing.T) {
 		name      string
 		got, want []string
 	}{
-		{"conditions", titles(s.Conditions), []string{"GERD", "Essential hypertension"}[1:]}, // entered in error, refuted and resolved stay out
+		{"conditions", titles(s.Conditions), []string{"GERD", "Essential hypertension"}[1:]}, // entered in error, refuted, resolved and encounter diagnoses stay out
 		{"labs (12 months, newest of each, final only)", titles(s.Labs), []string{"Hemoglobin", "MG Breast Screening", "Creatinine"}},
 		{"imaging (12 months)", titles(s.Imaging), []string{"XR Chest 2 Views"}},
 		{"consults (no progress notes, current only)", titles(s.Consults), []string{"Cardiology Consult Note"}},

@@ -50,6 +50,7 @@ type Catalogue struct {
 
 	seasonMonth, seasonDay int
 	hasKeywords            bool
+	daysAfter              int32 // the most days after the visit a measure part reads (visit_days_after)
 	enabled                int
 	idx                    index
 	midx                   index // idx plus the measures' groups
@@ -367,12 +368,12 @@ func setWindow(r *Rule, inherited, where string, bad func(int, string, ...any)) 
 	r.window = inherited
 	switch r.Window {
 	case "":
-	case "year", "two_years", "before_year", "before_visit":
+	case "year", "two_years", "before_year", "before_visit", "by_visit":
 		r.window = r.Window
 	case "any":
 		r.window = ""
 	default:
-		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years, before_year, before_visit or any)", where, r.ID, r.Window)
+		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years, before_year, before_visit, by_visit or any)", where, r.ID, r.Window)
 	}
 	for _, p := range r.AllOf {
 		setWindow(p, r.window, where, bad)

@@ -41,9 +41,14 @@ type evaluator struct {
 	off   []int32 // group g's hits are hits[off[g]:off[g+1]]
 	docs  []int32 // countable documents and reports, for title keywords
 	open  []hit   // hits of open (active) orders: follow-ups, not care done
-	arena []hit   // evidence kept while one screening is decided
-	doses []dose
-	buf   []byte
+	// after are hits of records (or open orders) dated in the days just
+	// after the visit that a measure's follow-up may fall on (CMS2).
+	after []hit
+	// otherVisit: a per-visit measure is judging a visit before today's.
+	otherVisit bool
+	arena      []hit // evidence kept while one screening is decided
+	doses      []dose
+	buf        []byte
 	// wantDetails: build Details (EvaluateWithDetails, the measures);
 	// without it note, more and detail do nothing.
 	wantDetails bool
@@ -157,7 +162,7 @@ func (e *evaluator) start(rec record.Record, c *Catalogue, ix *index, visit time
 // record, and buckets the hits by group.
 func (e *evaluator) collect() {
 	ix := e.ix
-	e.pairs, e.docs, e.open = e.pairs[:0], e.docs[:0], e.open[:0]
+	e.pairs, e.docs, e.open, e.after = e.pairs[:0], e.docs[:0], e.open[:0], e.after[:0]
 	if cap(e.days) < len(e.items) {
 		e.days = make([]int32, len(e.items))
 	}
@@ -195,6 +200,12 @@ func (e *evaluator) collect() {
 				for _, h := range e.pairs[first:] {
 					h.typ = typeBit(it.Type)
 					e.open = append(e.open, h)
+				}
+				e.days[i] = day
+			} else if day > e.today && day <= e.today+e.c.daysAfter && (counts(it) || openOrder(it)) {
+				for _, h := range e.pairs[first:] {
+					h.typ = typeBit(it.Type)
+					e.after = append(e.after, h)
 				}
 				e.days[i] = day
 			}

@@ -34,7 +34,14 @@ type Measure struct {
 	// VisitsNeeded is how many distinct qualifying visits the year needs
 	// (CMS138: 2; 0 means 1), unless one of PreventiveVisits is on record:
 	// one of those is enough.
-	VisitsNeeded     int      `yaml:"visits_needed,omitempty"`
+	VisitsNeeded int `yaml:"visits_needed,omitempty"`
+	// PerVisit makes the measure encounter-based (CMS22): each qualifying
+	// visit of the year, today's included, is excluded, met or not on its
+	// own, the numerator and exclusions read as of that visit's day; the
+	// line is met when every visit not excluded is.
+	PerVisit bool `yaml:"per_visit,omitempty"`
+	// NotVirtual: a visit of class VR (virtual) does not qualify.
+	NotVirtual       bool     `yaml:"not_virtual,omitempty"`
 	PreventiveVisits []*Group `yaml:"preventive_visits,omitempty"`
 	// Requires: the patient is counted only with one of these on record
 	// (diabetes for CMS122, CMS131, CMS951), each with its window.
@@ -111,6 +118,25 @@ type MeasurePart struct {
 	// BeforeYear ends the window the day before the reporting year (CMS131:
 	// no apparent retinopathy in both eyes in the year before).
 	BeforeYear bool `yaml:"before_year,omitempty"`
+	// Statuses narrows the Observation statuses that count (CMS138's
+	// smoking status: final only); absent, a measure counts an Observation
+	// only as final, amended or corrected (measures.md's "lab result",
+	// "exam result"), never appended, preliminary or cancelled.
+	Statuses []string `yaml:"statuses,omitempty"`
+	// ActivePeriod: an active medication order counts when its request
+	// period lies entirely inside the window, whenever it was authored
+	// (CMS138's "active pharmacotherapy").
+	ActivePeriod bool `yaml:"active_period,omitempty"`
+	// ByAge limits groups of the part to an age on January 1 of the
+	// reporting year (CMS2: the adolescent tool and follow-ups at 12-17,
+	// the adult ones from 17); a group named in none has no bound.
+	ByAge []*AgeGroups `yaml:"by_age,omitempty"`
+	// VisitDaysAfter extends a visit_days window that many days past the
+	// visit, within the year (CMS2: a follow-up up to 2 days after).
+	VisitDaysAfter int `yaml:"visit_days_after,omitempty"`
+	// RequestPastVisit: a medication order counts only when its request
+	// period overlaps the visit day and extends past it (CMS2).
+	RequestPastVisit bool `yaml:"request_past_visit,omitempty"`
 	// OpenOrders: an order still open (an active referral) counts: the
 	// measure reads follow-up orders placed, not only completed ones.
 	OpenOrders bool `yaml:"open_orders,omitempty"`
@@ -138,6 +164,16 @@ func (p *MeasurePart) UnmarshalYAML(n *yaml.Node) error {
 	return decodeStrict(n, (*partFields)(p), &p.line, &p.decodeErrs)
 }
 
+// AgeGroups names groups of a part that count only at MinAge to MaxAge
+// (0: no upper bound) on January 1 of the reporting year.
+type AgeGroups struct {
+	MinAge int      `yaml:"min_age"`
+	MaxAge int      `yaml:"max_age,omitempty"`
+	Groups []string `yaml:"groups"`
+
+	groups []*Group
+}
+
 // OnlyIndicator is a requires rule that, alone and followed by Then,
 // stands for another reason and excludes the patient.
 type OnlyIndicator struct {
@@ -157,7 +193,11 @@ type Pair struct {
 	StandsFor string   `yaml:"stands_for,omitempty"`
 	Days      int      `yaml:"days"`
 	First     []*Group `yaml:"first"`
-	Second    []*Group `yaml:"second"`
+	Second    []*Group `yaml:"second,omitempty"`
+	// SecondPart, instead of Second, reads the second test with its own
+	// window and values (CMS131: one eye's severity in the year, the other
+	// eye without retinopathy the year before).
+	SecondPart *MeasurePart `yaml:"second_part,omitempty"`
 }
 
 // Range is a normal range: Min inclusive, Below exclusive, in Unit.
@@ -198,6 +238,7 @@ func (m *Measure) walkGroups(f func(*Group)) {
 		if p.Pair != nil {
 			each(p.Pair.First)
 			each(p.Pair.Second)
+			part(p.Pair.SecondPart)
 		}
 		part(p.Given)
 	}
@@ -209,6 +250,7 @@ func (m *Measure) walkGroups(f func(*Group)) {
 
 func (c *Catalogue) compileMeasures(concepts map[string]*Concept, bad func(int, string, ...any)) {
 	seen := map[string]bool{}
+	c.daysAfter = 0
 	for i, m := range c.Measures {
 		if m == nil {
 			bad(1, "measure %d is empty", i+1)
@@ -239,6 +281,9 @@ func (c *Catalogue) compileMeasures(concepts map[string]*Concept, bad func(int, 
 			if g != nil {
 				g.compile(m.line, w+" visits", bad)
 			}
+		}
+		if m.PerVisit && (len(m.Visits) == 0 || m.PoorControl != nil || m.AllParts) {
+			bad(m.line, "%s: per_visit needs visits, and neither poor_control nor all_parts", w)
 		}
 		if m.VisitsNeeded < 0 || m.VisitsNeeded > 0 && len(m.Visits) == 0 {
 			bad(m.line, "%s: visits_needed %d needs visits to count", w, m.VisitsNeeded)
@@ -296,6 +341,9 @@ func (c *Catalogue) compileMeasures(concepts map[string]*Concept, bad func(int, 
 				continue
 			}
 			p.compile(w, bad)
+			for q := p; q != nil; q = q.Given {
+				c.daysAfter = max(c.daysAfter, int32(q.VisitDaysAfter))
+			}
 		}
 	}
 }
@@ -327,13 +375,35 @@ func (p *MeasurePart) compile(where string, bad func(int, string, ...any)) {
 	if p.Given != nil {
 		p.Given.compile(w+" given", bad)
 	}
+	if p.VisitDaysAfter < 0 || p.VisitDaysAfter > 0 && p.VisitDays == nil || p.VisitDaysAfter > 31 {
+		bad(p.line, "%s: visit_days_after needs visit_days and 0 to 31 days", w)
+	}
+	for _, a := range p.ByAge {
+		if a == nil {
+			continue
+		}
+		checkAge(p.line, w+": by_age min_age", a.MinAge, bad)
+		checkAge(p.line, w+": by_age max_age", a.MaxAge, bad)
+		a.groups = a.groups[:0]
+		for _, name := range a.Groups {
+			i := slices.IndexFunc(slices.Concat(p.Evidence, p.FollowUp), func(g *Group) bool { return g != nil && g.Name == name })
+			if i < 0 {
+				bad(p.line, "%s: by_age names group %q, which is not one of the part's evidence or follow-up groups", w, name)
+				continue
+			}
+			a.groups = append(a.groups, slices.Concat(p.Evidence, p.FollowUp)[i])
+		}
+	}
 	if len(p.Evidence) == 0 && p.Pair == nil {
 		bad(p.line, "%s: no evidence", w)
 	}
 	gs := slices.Concat(p.Evidence, p.Values, p.Unless, p.FollowUp)
 	if p.Pair != nil {
-		if p.Pair.Days < 0 || len(p.Pair.First) == 0 || len(p.Pair.Second) == 0 {
-			bad(p.line, "%s: pair needs first, second and days of 0 or more", w)
+		if p.Pair.Days < 0 || len(p.Pair.First) == 0 || (len(p.Pair.Second) == 0) == (p.Pair.SecondPart == nil) {
+			bad(p.line, "%s: pair needs first, one of second and second_part, and days of 0 or more", w)
+		}
+		if p.Pair.SecondPart != nil {
+			p.Pair.SecondPart.compile(w+" pair", bad)
 		}
 		gs = slices.Concat(gs, p.Pair.First, p.Pair.Second)
 	}

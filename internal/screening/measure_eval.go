@@ -135,8 +135,8 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 	visitNote := ""
 	if len(m.Visits) > 0 || len(m.PreventiveVisits) > 0 {
 		need := max(m.VisitsNeeded, 1)
-		n, onToday := e.visitsOnRecord(m.Visits, ys)
-		prev, _ := e.visitsOnRecord(m.PreventiveVisits, ys)
+		n, onToday := e.visitsOnRecord(m.Visits, ys, m.NotVirtual)
+		prev, _ := e.visitsOnRecord(m.PreventiveVisits, ys, m.NotVirtual)
 		switch {
 		case prev > 0 || n >= need:
 		case !onToday && n+1 >= need && n == 0:
@@ -162,43 +162,17 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 		}
 	}
 
-	for _, x := range m.excl {
-		rules := []*Rule{x.rule}
-		title := ""
-		if x.concept != nil {
-			if x.concept.MinAge > 0 && e.ageAtYearEnd() < x.concept.MinAge {
-				continue
-			}
-			rules, title = x.concept.Rules, x.concept.Title
-		}
-		for _, r := range rules {
-			start := len(e.arena)
-			if !e.rule(r, false) {
-				continue
-			}
-			if title == "" {
-				title = ruleTitle(r)
-			}
-			b := append(e.buf[:0], "excluded from "...)
-			b = append(b, m.ID...)
-			b = append(b, ": "...)
-			b = append(b, title...)
-			b = append(b, " — "...)
-			b = e.appendWhat(b, e.arena[start])
-			e.buf = b
-			l.Status, l.Reason = MeasureExcluded, string(b)
-			for _, h := range e.arena[start:] {
-				l.Evidence = append(l.Evidence, e.evidence(h))
-				e.detail(h)
-			}
-			return l
-		}
+	if m.PerVisit {
+		return e.perVisit(m, l, ys, visitNote)
+	}
+	if e.excluded(m, &l) {
+		return l
 	}
 
 	if oi := m.OnlyIndicator; len(only) > 0 {
 		if a, b, ok := e.followedBy(only, oi); ok {
 			l.Status = MeasureExcluded
-			l.Reason = string(e.appendWhat(e.appendWhat([]byte("excluded from "+m.ID+": "+oi.Title+" — "), a), b))
+			l.Reason = string(e.appendWhat(append(e.appendWhat([]byte("excluded from "+m.ID+": "+oi.Title+" — "), a), ", then "...), b))
 			l.Evidence = append(l.Evidence, e.evidence(a), e.evidence(b))
 			e.detail(a)
 			e.detail(b)
@@ -253,6 +227,122 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 	return l
 }
 
+// excluded reports whether one of the measure's exclusions applies (as of
+// e.today), and says which in l.
+func (e *evaluator) excluded(m *Measure, l *MeasureLine) bool {
+	for _, x := range m.excl {
+		rules := []*Rule{x.rule}
+		title := ""
+		if x.concept != nil {
+			if x.concept.MinAge > 0 && e.ageAtYearEnd() < x.concept.MinAge {
+				continue
+			}
+			rules, title = x.concept.Rules, x.concept.Title
+		}
+		for _, r := range rules {
+			start := len(e.arena)
+			if !e.rule(r, false) {
+				continue
+			}
+			if title == "" {
+				title = ruleTitle(r)
+			}
+			b := append(e.buf[:0], "excluded from "...)
+			b = append(b, m.ID...)
+			b = append(b, ": "...)
+			b = append(b, title...)
+			b = append(b, " — "...)
+			b = e.appendWhat(b, e.arena[start])
+			e.buf = b
+			l.Status, l.Reason = MeasureExcluded, string(b)
+			for _, h := range e.arena[start:] {
+				l.Evidence = append(l.Evidence, e.evidence(h))
+				e.detail(h)
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// perVisit decides an encounter-based measure (CMS22) visit by visit:
+// each qualifying visit of the year on record, and today's, is excluded,
+// met or not as of its own day. The line is met when every visit not
+// excluded is, excluded when every visit is.
+func (e *evaluator) perVisit(m *Measure, l MeasureLine, ys int32, visitNote string) MeasureLine {
+	today := e.today
+	days := e.visitDays(m, ys)
+	onRecord := len(days)
+	if !slices.Contains(days, today) {
+		days = append(days, today)
+		if visitNote == "" {
+			visitNote = " (today's visit counted as well: " + strconv.Itoa(onRecord) + " on record for " + strconv.Itoa(l.Year) + ")"
+		}
+	}
+	defer func() { e.today, e.otherVisit = today, false }()
+	met, excluded := 0, 0
+	var notMet []string
+	var metLine, exclLine MeasureLine
+	metWhy := ""
+	for _, v := range days {
+		e.today, e.otherVisit = v, v != today
+		vl := l
+		if e.excluded(m, &vl) {
+			excluded++
+			exclLine = vl
+			continue
+		}
+		ok, why := false, ""
+		for _, p := range m.Numerator {
+			var w string
+			if ok, w = e.measurePart(p, ys, &vl); ok || why == "" {
+				why = w
+			}
+			if ok {
+				break
+			}
+		}
+		if ok {
+			met++
+			metLine, metWhy = vl, why
+			continue
+		}
+		notMet = append(notMet, "the visit of "+ymd(v)+": "+why)
+	}
+	counted := len(days) - excluded
+	switch {
+	case counted == 0:
+		if len(days) > 1 {
+			exclLine.Reason += " (each of its " + strconv.Itoa(len(days)) + " visits in " + strconv.Itoa(l.Year) + ")"
+		}
+		return exclLine
+	case len(notMet) > 0:
+		l.Status = MeasureNotMet
+		l.Reason = "not met yet for " + m.ID + " in " + strconv.Itoa(l.Year) + ": " + strings.Join(notMet, "; ") +
+			"; met at " + strconv.Itoa(met) + " of " + strconv.Itoa(counted) + " visits" + visitNote
+		return l
+	}
+	metLine.Status = MeasureMet
+	metLine.Reason = "meets " + m.ID + " in " + strconv.Itoa(l.Year) + " at each of its " + strconv.Itoa(counted) + " visits; the latest: " + metWhy + visitNote
+	return metLine
+}
+
+// visitDays are the distinct days of the year's qualifying visits on
+// record up to today, in order (not a virtual one where the measure says so).
+func (e *evaluator) visitDays(m *Measure, ys int32) []int32 {
+	var days []int32
+	for _, g := range m.Visits {
+		for _, h := range e.groupHits(g) {
+			it := &e.items[h.item]
+			if d := e.days[h.item]; !h.value && it.Type == "Encounter" && d >= ys && !(m.NotVirtual && it.Class == "VR") && !slices.Contains(days, d) {
+				days = append(days, d)
+			}
+		}
+	}
+	slices.Sort(days)
+	return days
+}
+
 func ageWords(lo, hi int) string {
 	if hi == 0 {
 		return strconv.Itoa(lo) + " and over"
@@ -274,6 +364,10 @@ func (e *evaluator) window(p *MeasurePart, ys int32) int32 {
 // fromWords says where a part's window opens.
 func (e *evaluator) fromWords(p *MeasurePart, ys int32) string {
 	switch {
+	case p.VisitDays != nil && *p.VisitDays == 0 && e.otherVisit:
+		return "at that visit"
+	case p.VisitDays != nil && *p.VisitDays == 0 && p.VisitDaysAfter > 0:
+		return "at today's visit or up to " + strconv.Itoa(p.VisitDaysAfter) + " days after"
 	case p.VisitDays != nil && *p.VisitDays == 0:
 		return "at today's visit"
 	case p.VisitDays != nil:
@@ -292,11 +386,28 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 	if h.value || p.mask != 0 && h.typ&p.mask == 0 {
 		return false
 	}
-	d := e.days[h.item]
-	if d == noDate || d < from || d > e.today || p.BeforeYear && d >= e.yearStart {
+	it := &e.items[h.item]
+	if it.Type == "Observation" && !observationCounts(p, it.Status) {
 		return false
 	}
-	it := &e.items[h.item]
+	d := e.days[h.item]
+	if p.ActivePeriod && d != noDate && d < from && e.activeWithin(it, from) {
+		d = from // an active order whose whole request period is in the window
+	}
+	last := e.today
+	if p.VisitDaysAfter > 0 {
+		y, _, _ := e.visit.Date()
+		last = min(e.today+int32(p.VisitDaysAfter), dayNum(time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)))
+	}
+	if d == noDate || d < from || d > last || p.BeforeYear && d >= e.yearStart {
+		return false
+	}
+	if p.RequestPastVisit && it.Type == "MedicationRequest" && !e.pastVisit(it) {
+		return false
+	}
+	if len(p.ByAge) > 0 && !e.ageFits(p, h.group) {
+		return false
+	}
 	if p.RequireValue && noValue(it) {
 		return false
 	}
@@ -313,6 +424,50 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 		return false
 	}
 	return true
+}
+
+// pastVisit reports whether a medication order's request period overlaps
+// the visit day and extends past it; an open end is ongoing.
+func (e *evaluator) pastVisit(it *record.Item) bool {
+	if it.Period.Start.IsZero() && it.Period.End.IsZero() {
+		return false // the measure reads the period: none, no overlap
+	}
+	starts := it.Period.Start.IsZero() || dayNum(it.Period.Start) <= e.today
+	return starts && (it.Period.End.IsZero() || dayNum(it.Period.End) > e.today)
+}
+
+// ageFits reports whether group n of the part counts at the patient's age
+// on January 1 of the reporting year.
+func (e *evaluator) ageFits(p *MeasurePart, n int32) bool {
+	for _, a := range p.ByAge {
+		for _, g := range a.groups {
+			if g.n != n {
+				continue
+			}
+			age := Age(e.patient.BirthDate, dayTime(e.yearStart))
+			return age >= a.MinAge && (a.MaxAge == 0 || age <= a.MaxAge)
+		}
+	}
+	return true
+}
+
+// observationCounts: the Observation statuses a measure part counts.
+func observationCounts(p *MeasurePart, status string) bool {
+	if len(p.Statuses) > 0 {
+		return slices.Contains(p.Statuses, status)
+	}
+	return status == "final" || status == "amended" || status == "corrected"
+}
+
+// activeWithin reports whether it is an active medication order whose
+// request period lies entirely between from and the end of the year.
+func (e *evaluator) activeWithin(it *record.Item, from int32) bool {
+	if it.Type != "MedicationRequest" || it.Status != "active" || it.Period.Start.IsZero() || it.Period.End.IsZero() {
+		return false
+	}
+	y, _, _ := e.visit.Date()
+	ye := dayNum(time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
+	return dayNum(it.Period.Start) >= from && dayNum(it.Period.End) <= ye
 }
 
 // valueIn reports whether the item's coded value is in one of groups.
@@ -334,6 +489,13 @@ func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, 
 		for _, h := range e.groupHits(g) {
 			if e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
 				best, found = h, true
+			}
+		}
+		if p.VisitDaysAfter > 0 {
+			for _, h := range e.after {
+				if h.group == g.n && (p.OpenOrders || counts(&e.items[h.item])) && e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+					best, found = h, true
+				}
 			}
 		}
 		if !p.OpenOrders {
@@ -398,9 +560,14 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 					continue
 				}
 				da := e.days[a.item]
-				for _, g2 := range pr.Second {
+				second, sp, sfrom := pr.Second, p, from
+				if pr.SecondPart != nil {
+					second, sp = pr.SecondPart.Evidence, pr.SecondPart
+					sfrom = e.window(sp, ys)
+				}
+				for _, g2 := range second {
 					for _, c := range e.groupHits(g2) {
-						if !e.partOK(p, c, from) {
+						if !e.partOK(sp, c, sfrom) {
 							continue
 						}
 						if dc := e.days[c.item]; da >= dc-int32(pr.Days) && da <= dc+int32(pr.Days) {
@@ -540,11 +707,11 @@ func differs(m *Measure, l MeasureLine, r *Result) string {
 
 // visitsOnRecord counts the distinct finished encounters of the reporting
 // year in groups, and whether one of them is on the visit day.
-func (e *evaluator) visitsOnRecord(groups []*Group, ys int32) (n int, onToday bool) {
+func (e *evaluator) visitsOnRecord(groups []*Group, ys int32, notVirtual bool) (n int, onToday bool) {
 	var items []int32
 	for _, g := range groups {
 		for _, h := range e.groupHits(g) {
-			if h.value || e.items[h.item].Type != "Encounter" || e.days[h.item] < ys || slices.Contains(items, h.item) {
+			if h.value || e.items[h.item].Type != "Encounter" || e.days[h.item] < ys || slices.Contains(items, h.item) || notVirtual && e.items[h.item].Class == "VR" {
 				continue
 			}
 			items = append(items, h.item)

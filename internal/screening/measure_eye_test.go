@@ -13,7 +13,7 @@ import (
 func TestMeasureEyeExamAlternatives(t *testing.T) {
 	c := Default()
 	vd := day("2026-11-24")
-	dm := item("Condition", icd10, "E11.9", day("2015-03-01"))
+	dm := onList(item("Condition", icd10, "E11.9", day("2026-02-10")), "encounter-diagnosis")
 	finding := func(code, answer, on string) record.Item {
 		return with(item("Observation", loinc, code, day(on)), func(it *record.Item) {
 			it.ValueCodes = []record.Coding{{System: loinc, Code: answer}}
@@ -39,6 +39,14 @@ func TestMeasureEyeExamAlternatives(t *testing.T) {
 		{"severity for each eye in the year", rec(left(mild, "2026-01-01"), right(none, "2026-06-01")), MeasureMet, "left and the right eye"},
 		{"severity for one eye only", rec(left(mild, "2026-03-01")), MeasureNotMet, ""},
 		{"one eye's severity last year", rec(left(mild, "2026-03-01"), right(mild, "2025-12-31")), MeasureNotMet, ""},
+		// Numerator 4's mixed form: one eye's severity in the year, the
+		// other eye without retinopathy in 2025.
+		{"left severity this year, right none on Jan 1 last year", rec(left(mild, "2026-03-01"), right(none, "2025-01-01")), MeasureMet, "no apparent retinopathy in the right eye the year before"},
+		{"right severity on Jan 1, left none on Dec 31 last year", rec(right(mild, "2026-01-01"), left(none, "2025-12-31")), MeasureMet, "left eye the year before"},
+		{"left severity this year, right none two years back", rec(left(mild, "2026-03-01"), right(none, "2024-12-31")), MeasureNotMet, ""},
+		{"left severity this year, right mild last year", rec(left(mild, "2026-03-01"), right(mild, "2025-06-01")), MeasureNotMet, ""},
+		{"left severity last year, right none last year", rec(left(mild, "2025-12-31"), right(none, "2025-06-01")), MeasureNotMet, ""},
+		{"left severity this year, left none last year", rec(left(mild, "2026-03-01"), left(none, "2025-06-01")), MeasureNotMet, ""},
 		{"no retinopathy in both eyes last year", rec(left(none, "2025-01-01"), right(none, "2025-12-31")), MeasureMet, "no apparent retinopathy"},
 		{"no retinopathy in one eye two years back", rec(left(none, "2024-12-31"), right(none, "2025-06-01")), MeasureNotMet, ""},
 		{"retinopathy last year is not 'no retinopathy'", rec(left(mild, "2025-03-01"), right(none, "2025-03-01")), MeasureNotMet, ""},

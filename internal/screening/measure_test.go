@@ -48,6 +48,12 @@ func partCode(t *testing.T, c *Catalogue, measure, part, group string) (string, 
 	return "", ""
 }
 
+// onList puts a condition on one list: problem-list-item or encounter-diagnosis.
+func onList(it record.Item, category string) record.Item {
+	it.Category = []record.Coding{{System: "http://terminology.hl7.org/CodeSystem/condition-category", Code: category}}
+	return it
+}
+
 func obs(system, code string, on time.Time, value float64, unit string) record.Item {
 	return with(item("Observation", system, code, on), func(it *record.Item) {
 		it.Value = &record.Quantity{Value: value, Unit: unit, Code: unit}
@@ -67,6 +73,8 @@ func TestMeasureBoundaries(t *testing.T) {
 	papSys, papCode := partCode(t, c, "CMS124", "cytology", "")
 	hpvSys, hpvCode := partCode(t, c, "CMS124", "hpv", "")
 	dm := item("Condition", icd10, "E11.9", day("2015-03-01"))
+	// CMS122 and CMS131 count diabetes only as an encounter diagnosis.
+	dmVisit := onList(item("Condition", icd10, "E11.9", day("2026-02-10")), "encounter-diagnosis")
 	a1c := func(on string, v float64) record.Item { return obs(loinc, "4548-4", day(on), v, "%") }
 	egfr := obs(loinc, "98979-8", day("2026-05-10"), 78, "mL/min/{1.73_m2}")
 	albSys, albCode := partCode(t, c, "CMS951", "urine_albumin", "Urine Albumin")
@@ -108,6 +116,8 @@ func TestMeasureBoundaries(t *testing.T) {
 		{"CMS130 colonoscopy the day before", "CMS130", chart(man("1960-05-05"), colo("2016-12-31")), MeasureNotMet, ""},
 		{"CMS130 FOBT on Jan 1", "CMS130", chart(man("1960-05-05"), obs(fobtSys, fobtCode, day("2026-01-01"), 1, "")), MeasureMet, ""},
 		{"CMS130 FOBT on Dec 31 last year", "CMS130", chart(man("1960-05-05"), obs(fobtSys, fobtCode, day("2025-12-31"), 1, "")), MeasureNotMet, ""},
+		{"CMS130 FOBT appended", "CMS130", chart(man("1960-05-05"), withStatus(obs(fobtSys, fobtCode, day("2026-01-01"), 1, ""), "appended")), MeasureNotMet, ""},
+		{"CMS130 FOBT corrected", "CMS130", chart(man("1960-05-05"), withStatus(obs(fobtSys, fobtCode, day("2026-01-01"), 1, ""), "corrected")), MeasureMet, ""},
 		{"CMS130 FOBT with no value", "CMS130", chart(man("1960-05-05"), with(item("Observation", fobtSys, fobtCode, day("2026-03-01")), func(it *record.Item) { it.HasValue = false })), MeasureNotMet, ""},
 		{"CMS130 45 on Dec 31", "CMS130", chart(man("1981-01-01"), colo("2020-01-01")), MeasureOutside, "ages 46-75"},
 		// CMS124: Pap from 2024-01-01; HPV from 2022-01-01 at 30 or older on the test date.
@@ -116,12 +126,22 @@ func TestMeasureBoundaries(t *testing.T) {
 		{"CMS124 HPV on the 30th birthday", "CMS124", chart(woman("1993-06-01"), obs(hpvSys, hpvCode, day("2023-06-01"), 1, "")), MeasureMet, "HPV"},
 		{"CMS124 HPV the day before the 30th birthday", "CMS124", chart(woman("1993-06-01"), obs(hpvSys, hpvCode, day("2023-05-31"), 1, "")), MeasureNotMet, ""},
 		// CMS122 (inverse): newest 2026 reading, lowest of its day, above 9 % is poor control.
-		{"CMS122 9.0 %", "CMS122", chart(man("1970-05-05"), dm, a1c("2026-04-01", 9.0)), MeasureMet, "not above 9"},
-		{"CMS122 9.1 %", "CMS122", chart(man("1970-05-05"), dm, a1c("2026-04-01", 9.1)), MeasureNotMet, "poor control"},
-		{"CMS122 lowest of the newest day", "CMS122", chart(man("1970-05-05"), dm, a1c("2026-04-01", 9.8), a1c("2026-04-01", 8.2)), MeasureMet, "8.2"},
-		{"CMS122 newest day decides", "CMS122", chart(man("1970-05-05"), dm, a1c("2026-02-01", 7), a1c("2026-04-01", 9.8)), MeasureNotMet, "9.8"},
-		{"CMS122 only last year's test", "CMS122", chart(man("1970-05-05"), dm, a1c("2025-12-31", 7)), MeasureNotMet, "no HbA1c since 2026-01-01"},
+		{"CMS122 9.0 %", "CMS122", chart(man("1970-05-05"), dm, dmVisit, a1c("2026-04-01", 9.0)), MeasureMet, "not above 9"},
+		{"CMS122 9.1 %", "CMS122", chart(man("1970-05-05"), dm, dmVisit, a1c("2026-04-01", 9.1)), MeasureNotMet, "poor control"},
+		{"CMS122 lowest of the newest day", "CMS122", chart(man("1970-05-05"), dm, dmVisit, a1c("2026-04-01", 9.8), a1c("2026-04-01", 8.2)), MeasureMet, "8.2"},
+		{"CMS122 newest day decides", "CMS122", chart(man("1970-05-05"), dm, dmVisit, a1c("2026-02-01", 7), a1c("2026-04-01", 9.8)), MeasureNotMet, "9.8"},
+		{"CMS122 only last year's test", "CMS122", chart(man("1970-05-05"), dm, dmVisit, a1c("2025-12-31", 7)), MeasureNotMet, "no HbA1c since 2026-01-01"},
 		{"CMS122 no diabetes", "CMS122", chart(man("1970-05-05"), a1c("2026-04-01", 7)), MeasureOutside, "diabetes"},
+		{"CMS122 diabetes on the problem list only", "CMS122", chart(man("1970-05-05"), onList(dm, "problem-list-item"), a1c("2026-04-01", 7)), MeasureOutside, "encounter diagnosis"},
+		{"CMS122 encounter diagnosis of 2024, still active", "CMS122", chart(man("1970-05-05"), onList(item("Condition", icd10, "E11.9", day("2024-05-01")), "encounter-diagnosis"), a1c("2026-04-01", 7)), MeasureMet, ""},
+		{"CMS122 encounter diagnosis abated Dec 31 last year", "CMS122", chart(man("1970-05-05"), with(onList(item("Condition", icd10, "E11.9", day("2024-05-01")), "encounter-diagnosis"), func(it *record.Item) { it.Status, it.Abatement = "resolved", day("2025-12-31") }), a1c("2026-04-01", 7)), MeasureOutside, ""},
+		{"CMS131 diabetes on the problem list only", "CMS131", chart(man("1970-05-05"), onList(dm, "problem-list-item"), eye("2026-01-01")), MeasureOutside, "encounter diagnosis"},
+		{"CMS131 encounter diagnosis on Jan 1", "CMS131", chart(man("1970-05-05"), onList(item("Condition", icd10, "E11.9", day("2026-01-01")), "encounter-diagnosis"), eye("2026-01-01")), MeasureMet, ""},
+		{"CMS131 encounter diagnosis on Dec 31 last year", "CMS131", chart(man("1970-05-05"), onList(item("Condition", icd10, "E11.9", day("2025-12-31")), "encounter-diagnosis"), eye("2026-01-01")), MeasureOutside, ""},
+		{"CMS22 hypertension on the problem list", "CMS22", chart(man("1970-05-05"), onList(item("Condition", icd10, "I10", day("2020-01-01")), "problem-list-item")), MeasureExcluded, "hypertension"},
+		{"CMS22 hypertension as an encounter diagnosis only", "CMS22", chart(man("1970-05-05"), onList(item("Condition", icd10, "I10", day("2020-01-01")), "encounter-diagnosis")), MeasureNotMet, ""},
+		{"CMS951 diabetes on the problem list", "CMS951", chart(man("1970-05-05"), onList(dm, "problem-list-item")), MeasureNotMet, ""},
+		{"CMS951 diabetes as an encounter diagnosis", "CMS951", chart(man("1970-05-05"), onList(dm, "encounter-diagnosis")), MeasureNotMet, ""},
 		// CMS951: eGFR and urine albumin; albumin + creatinine within 4 days.
 		{"CMS951 albumin 4 days after creatinine", "CMS951", chart(man("1970-05-05"), dm, egfr, obs(creSys, creCode, day("2026-05-10"), 80, "mg/dL"), obs(albSys, albCode, day("2026-05-14"), 20, "mg/L")), MeasureMet, "within 4 days"},
 		{"CMS951 albumin 5 days after creatinine", "CMS951", chart(man("1970-05-05"), dm, egfr, obs(creSys, creCode, day("2026-05-10"), 80, "mg/dL"), obs(albSys, albCode, day("2026-05-15"), 20, "mg/L")), MeasureNotMet, "urine albumin"},
@@ -130,9 +150,9 @@ func TestMeasureBoundaries(t *testing.T) {
 		{"CMS951 85 on Jan 1", "CMS951", chart(man("1940-01-02"), dm), MeasureNotMet, ""},
 		{"CMS951 86 on Jan 1", "CMS951", chart(man("1940-01-01"), dm), MeasureOutside, ""},
 		// CMS131: an exam in 2025 counts without retinopathy.
-		{"CMS131 exam on Jan 1 last year", "CMS131", chart(man("1970-05-05"), dm, eye("2025-01-01")), MeasureMet, ""},
-		{"CMS131 exam the day before", "CMS131", chart(man("1970-05-05"), dm, eye("2024-12-31")), MeasureNotMet, ""},
-		{"CMS131 last year's exam with retinopathy", "CMS131", chart(man("1970-05-05"), dm, eye("2025-06-01"), item("Condition", icd10, "E11.319", day("2020-01-01"))), MeasureNotMet, "Diabetic Retinopathy"},
+		{"CMS131 exam on Jan 1 last year", "CMS131", chart(man("1970-05-05"), dm, dmVisit, eye("2025-01-01")), MeasureMet, ""},
+		{"CMS131 exam the day before", "CMS131", chart(man("1970-05-05"), dm, dmVisit, eye("2024-12-31")), MeasureNotMet, ""},
+		{"CMS131 last year's exam with retinopathy", "CMS131", chart(man("1970-05-05"), dm, dmVisit, eye("2025-06-01"), item("Condition", icd10, "E11.319", day("2020-01-01"))), MeasureNotMet, "Diabetic Retinopathy"},
 		// CMS349: 15-65 on Jan 1; an HIV diagnosis before the year excludes, one during it does not.
 		{"CMS349 HIV diagnosed Dec 31 last year", "CMS349", chart(man("1980-05-05"), hivDx("2025-12-31")), MeasureExcluded, "before the reporting year"},
 		{"CMS349 HIV diagnosed Jan 1", "CMS349", chart(man("1980-05-05"), hivDx("2026-01-01")), MeasureNotMet, ""},
@@ -184,7 +204,7 @@ func TestMeasureDiffers(t *testing.T) {
 	}
 	// An HbA1c of 7 % in April: due again by the 6-month guideline
 	// interval, met for CMS122's 2026.
-	rec := chart(person("male", day("1970-03-01")), item("Condition", icd10, "E11.9", day("2015-01-01")), obs(loinc, "4548-4", day("2026-04-01"), 7, "%"))
+	rec := chart(person("male", day("1970-03-01")), onList(item("Condition", icd10, "E11.9", day("2015-01-01")), "encounter-diagnosis"), obs(loinc, "4548-4", day("2026-04-01"), 7, "%"))
 	if r := result(t, c, rec, vd, "diabetes_a1c"); r.Status != Due || r.Measure != "CMS122" {
 		t.Fatalf("guideline %s, measure %q", r.Status, r.Measure)
 	}

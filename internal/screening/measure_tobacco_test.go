@@ -29,6 +29,11 @@ func measureGroupCode(t *testing.T, c *Catalogue, measure, group string) (string
 	return "", ""
 }
 
+func withStatus(it record.Item, status string) record.Item {
+	it.Status = status
+	return it
+}
+
 // CMS138's three populations, its visit rule (2 qualifying visits or 1
 // preventive visit) and its most recent status, at their boundary days
 // as measures.md gives them for 2026 (cessation window from 2025-07-01).
@@ -61,6 +66,13 @@ func TestMeasureTobacco(t *testing.T) {
 	sys, code := measureGroupCode(t, c, "CMS138-2", "Tobacco Use Cessation Pharmacotherapy")
 	drug := with(item("MedicationRequest", sys, code, day("2026-04-01")), func(it *record.Item) { it.Intent = "order" })
 	proposal := with(drug, func(it *record.Item) { it.Intent = "proposal" })
+	// A course of the drug authored 2025-06-15, before the window opens.
+	course := func(status, from, to string) record.Item {
+		return with(drug, func(it *record.Item) {
+			it.Status, it.Date = status, day("2025-06-15")
+			it.Period = record.Period{Start: day(from), End: day(to)}
+		})
+	}
 	twoVisits := []record.Item{office("2026-02-01"), office("2026-05-01")}
 	rec := func(items ...record.Item) record.Record { return chart(adult, append(items, twoVisits...)...) }
 
@@ -92,6 +104,23 @@ func TestMeasureTobacco(t *testing.T) {
 		{"pop 2: counseling diagnosis Z71.6", "CMS138-2", rec(user("2026-03-01"), z716), MeasureMet, ""},
 		{"pop 2: a pharmacotherapy order", "CMS138-2", rec(user("2026-03-01"), drug), MeasureMet, ""},
 		{"pop 2: a proposal is not an order", "CMS138-2", rec(user("2026-03-01"), proposal), MeasureNotMet, ""},
+		// Statuses: the smoking status counts only final; a pharmacotherapy
+		// order only active or completed, with an order intent.
+		{"a newer amended user status does not count", "CMS138-2", rec(nonUser("2026-03-01"), withStatus(user("2026-06-01"), "amended")), MeasureOutside, ""},
+		{"a newer corrected status does not decide", "CMS138", rec(nonUser("2026-03-01"), withStatus(unknown, "corrected")), MeasureMet, "non-user"},
+		{"only an amended status", "CMS138", rec(withStatus(nonUser("2026-03-01"), "amended")), MeasureNotMet, "no tobacco use status"},
+		{"only a preliminary status", "CMS138", rec(withStatus(nonUser("2026-03-01"), "preliminary")), MeasureNotMet, "no tobacco use status"},
+		{"pop 2: a cancelled pharmacotherapy order", "CMS138-2", rec(user("2026-03-01"), withStatus(drug, "cancelled")), MeasureNotMet, ""},
+		{"pop 2: an order entered in error", "CMS138-2", rec(user("2026-03-01"), withStatus(drug, "entered-in-error")), MeasureNotMet, ""},
+		{"pop 2: a stopped order", "CMS138-2", rec(user("2026-03-01"), withStatus(drug, "stopped")), MeasureNotMet, ""},
+		{"pop 2: a draft order", "CMS138-2", rec(user("2026-03-01"), withStatus(drug, "draft")), MeasureNotMet, ""},
+		{"pop 2: a completed order", "CMS138-2", rec(user("2026-03-01"), withStatus(drug, "completed")), MeasureMet, ""},
+		// Active pharmacotherapy: authored before the window, its whole
+		// request period inside it (2025-07-01..2026-12-31).
+		{"pop 2: active, period from Jul 1 last year", "CMS138-2", rec(user("2026-03-01"), course("active", "2025-07-01", "2026-12-31")), MeasureMet, "cessation"},
+		{"pop 2: active, period from Jun 30 last year", "CMS138-2", rec(user("2026-03-01"), course("active", "2025-06-30", "2026-01-31")), MeasureNotMet, ""},
+		{"pop 2: active, period past the year", "CMS138-2", rec(user("2026-03-01"), course("active", "2025-08-01", "2027-01-01")), MeasureNotMet, ""},
+		{"pop 2: completed, period inside, authored before", "CMS138-2", rec(user("2026-03-01"), course("completed", "2025-08-01", "2025-12-31")), MeasureNotMet, ""},
 		// Population 3: a non-user, or a user with an intervention.
 		{"pop 3: non-user", "CMS138-3", rec(nonUser("2026-03-01")), MeasureMet, "non-user"},
 		{"pop 3: user without an intervention", "CMS138-3", rec(user("2026-03-01")), MeasureNotMet, ""},

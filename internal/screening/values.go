@@ -140,6 +140,11 @@ func (e *evaluator) inWindow(it *record.Item, r *Rule) bool {
 		// qualifying encounter).
 		return dayNum(it.Date) < e.today
 	}
+	if r.window == "by_visit" {
+		// Began on or before the visit day (CMS22: hypertension before
+		// the encounter it excludes).
+		return dayNum(it.Date) <= e.today
+	}
 	if r.window == "before_year" {
 		// Began before the year (CMS349: an HIV diagnosis before the
 		// measurement period), and had not ended before it.
