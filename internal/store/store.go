@@ -140,7 +140,7 @@ func badgerOptions(dir string, key []byte, log *slog.Logger) badger.Options {
 		WithIndexCacheSize(4 << 20). // required with encryption
 		WithBlockCacheSize(8 << 20).
 		WithValueLogFileSize(valueLogFileSize).
-		WithMemTableSize(4 << 20).
+		WithMemTableSize(2 << 20).
 		WithValueThreshold(1 << 10).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(2).
@@ -358,7 +358,7 @@ func (s *Store) Audit(ctx context.Context, since time.Time) ([]AuditEntry, error
 // compress, and FHIR JSON shrinks about tenfold. A value that does not
 // start with zstd's magic number is plain JSON (written before this).
 var (
-	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(1<<20))
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(256<<10))
 	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(256<<20))
 	zmagic  = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
