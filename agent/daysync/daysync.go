@@ -456,7 +456,7 @@ feed:
 				perr = stage.PutPatient(saveCtx, id, p)
 			}
 		}
-		snap.Records = enc.Bytes()
+		snap.Encoder = enc
 		if perr == nil {
 			perr = stage.CommitPartial(saveCtx, snap)
 		}
@@ -480,7 +480,7 @@ feed:
 	snap.Partial = failures > 0
 	sum.Partial = snap.Partial
 	d.Progress(Event{Phase: "saving", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures})
-	snap.Records = enc.Bytes()
+	snap.Encoder = enc
 	if err := stage.Commit(ctx, snap); err != nil {
 		d.Progress(Event{Phase: "failed", Message: "saving the day failed"})
 		return sum, fmt.Errorf("saving the day: %w", err)

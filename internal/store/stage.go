@@ -173,7 +173,11 @@ func (g *Staging) finish(ctx context.Context, d Day, states map[string]PatientDa
 			return err
 		}
 	}
-	if d.Records == nil {
+	if d.Encoder != nil {
+		if err := putEncoded(g.wb.set, g.gen, d.Encoder, states); err != nil {
+			return err
+		}
+	} else if d.Records == nil {
 		// The caller has only raw charts (PutDay without Records).
 		if len(d.Patients) != len(states) {
 			return fmt.Errorf("a staged day needs its compact records")

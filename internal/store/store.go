@@ -104,8 +104,12 @@ type Day struct {
 	// when the caller has them: a sync encodes each chart as it lands, so
 	// saving decodes nothing. They must hold every patient of Patients;
 	// when nil, saving decodes the Resources. Reads leave it nil.
-	Records  []byte `json:"-"`
-	patients int    // how many the head says
+	Records []byte `json:"-"`
+	// Encoder, when set, holds the Records instead (a sync's, as its
+	// charts landed): a staged day writes them to the cache a piece at a
+	// time rather than as one more copy of them.
+	Encoder  *record.Encoder `json:"-"`
+	patients int             // how many the head says
 }
 
 // AuditEntry is one line of the audit log.
