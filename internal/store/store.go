@@ -361,8 +361,14 @@ func (s *Store) Audit(ctx context.Context, since time.Time) ([]AuditEntry, error
 // the 1 KiB threshold live in the value log, which Badger does not
 // compress, and FHIR JSON shrinks about tenfold. A value that does not
 // start with zstd's magic number is plain JSON (written before this).
+//
+// The encoder lives as long as the agent (serve keeps it after its first
+// sync), so it is the small one: the fastest level and lower memory, 0.8
+// MiB live against 3.7 for the default level and a 1 MiB window, for
+// pieces about 6 % larger (measured on 64 KiB pieces of JSON-like text).
 var (
-	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(256<<10))
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(256<<10),
+		zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithLowerEncoderMem(true))
 	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(256<<20))
 	zmagic  = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
