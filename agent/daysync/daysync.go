@@ -15,10 +15,11 @@
 //
 // Pipelined: a patient's searches start as soon as the schedule names
 // them, beside the Patient batches, not after; each request carries its
-// patient's place in the day as its priority, and a search's next page
-// keeps its slot, so the first patient's chart lands within three round
-// trips (schedule, then two rounds of its own requests at six on the
-// wire) while later patients keep the pipe full.
+// patient's place in the day as its priority, a patient's searches go
+// in line one by one in a fixed order, and a search's next page keeps
+// its slot, so the first patient's chart lands within three round trips
+// (schedule, then two rounds of its own requests at six on the wire)
+// while later patients keep the pipe full.
 //
 // Memory: a whole chart goes to the cache a page at a time (a
 // store.ChartWriter of the day's staging generation) and is decoded a
@@ -455,7 +456,7 @@ feed:
 				perr = stage.PutPatient(saveCtx, id, p)
 			}
 		}
-		snap.Records = enc.Bytes()
+		snap.Encoder = enc
 		if perr == nil {
 			perr = stage.CommitPartial(saveCtx, snap)
 		}
@@ -479,7 +480,7 @@ feed:
 	snap.Partial = failures > 0
 	sum.Partial = snap.Partial
 	d.Progress(Event{Phase: "saving", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures})
-	snap.Records = enc.Bytes()
+	snap.Encoder = enc
 	if err := stage.Commit(ctx, snap); err != nil {
 		d.Progress(Event{Phase: "failed", Message: "saving the day failed"})
 		return sum, fmt.Errorf("saving the day: %w", err)

@@ -258,11 +258,18 @@ func (f fetcher) patient(ctx context.Context, id string, patients *patientBatche
 	defer wg.Wait() // no search outlives the fetch...
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // ...and a failed one stops the rest
+	// Each search is in line before the next starts, so they take slots
+	// in the list's order rather than in the order their goroutines ran:
+	// the searches most likely to have a second page (Observation) go out
+	// in the first round, and their next page in the second, beside the
+	// rest of the list (searches).
 	var inLine sync.WaitGroup
 	launch := func(i int) {
 		s, o := list[i], &outs[i]
 		inLine.Add(1)
-		ctx := fhir.WithQueued(ctx, sync.OnceFunc(inLine.Done))
+		queued := make(chan struct{})
+		isQueued := sync.OnceFunc(func() { inLine.Done(); close(queued) })
+		ctx := fhir.WithQueued(ctx, isQueued)
 		if base != nil && !slices.Contains(base.Missing, s.typ) {
 			o.incremental, o.threshold = true, base.Mark.Add(-changeMargin).UTC().Truncate(time.Second)
 			s.q.Set("_lastUpdated", "gt"+o.threshold.Format(time.RFC3339))
@@ -270,12 +277,14 @@ func (f fetcher) patient(ctx context.Context, id string, patients *patientBatche
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer isQueued() // a search that failed before asking for a slot
 			if chart == nil {
 				o.r, o.err = f.c.Search(ctx, s.typ, s.q)
 				return
 			}
 			o.r, o.err = f.c.SearchPages(ctx, s.typ, s.q, func(page []json.RawMessage) error { return stream(ctx, page, false) })
 		}()
+		<-queued
 	}
 	for i, s := range list {
 		if _, byAge := fromAge[s.typ]; !byAge {

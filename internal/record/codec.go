@@ -3,6 +3,7 @@ package record
 import (
 	"encoding/binary"
 	"errors"
+	"io"
 	"math"
 	"runtime"
 	"slices"
@@ -79,6 +80,35 @@ func (x *Encoder) Add(id string, r Record) {
 
 // Len is how many records were added.
 func (x *Encoder) Len() int { return x.n }
+
+// WriteTo writes what Bytes returns without building it in one slice:
+// a sync hands the day's records to the cache a piece at a time, rather
+// than holding them twice at its end.
+func (x *Encoder) WriteTo(w io.Writer) (int64, error) {
+	e := &x.e
+	head := binary.AppendUvarint(nil, DecoderVersion)
+	for _, n := range []int{e.items, e.codings, e.quantities, e.components, x.n, len(e.list)} {
+		head = binary.AppendUvarint(head, uint64(n))
+	}
+	for _, s := range e.list {
+		head = binary.AppendUvarint(head, uint64(len(s)))
+	}
+	var n int64
+	m, err := w.Write(head)
+	n += int64(m)
+	for _, s := range e.list {
+		if err != nil {
+			return n, err
+		}
+		m, err = io.WriteString(w, s)
+		n += int64(m)
+	}
+	if err != nil {
+		return n, err
+	}
+	m, err = w.Write(e.buf)
+	return n + int64(m), err
+}
 
 // Bytes returns the compact form of the records added.
 func (x *Encoder) Bytes() []byte {

@@ -62,6 +62,69 @@ func putDecoded(set func(k, v []byte) error, gen string, recs []byte, states map
 	return nil
 }
 
+// putEncoded is putDecoded with the records written from enc a piece at
+// a time: the same pieces as pieces(enc.Bytes()) would make.
+func putEncoded(set func(k, v []byte) error, gen string, enc *record.Encoder, states map[string]PatientData) error {
+	pw := &pieceWriter{set: set, prefix: prefixSnap + gen + decodedPart}
+	if _, err := enc.WriteTo(pw); err != nil {
+		return err
+	}
+	if err := pw.close(); err != nil {
+		return err
+	}
+	st, err := json.Marshal(states)
+	if err != nil {
+		return err
+	}
+	for i, p := range pieces(st) {
+		if err := set(pieceKey(prefixSnap+gen+statePart, i), p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pieceWriter cuts what is written to it into pieces of pieceBytes
+// under prefix, as pieces does a slice.
+type pieceWriter struct {
+	set    func(k, v []byte) error
+	prefix string
+	buf    []byte
+	n      int
+}
+
+func (w *pieceWriter) Write(b []byte) (int, error) {
+	written := 0
+	for len(b) > 0 {
+		if len(w.buf) == pieceBytes {
+			if err := w.emit(); err != nil {
+				return written, err
+			}
+		}
+		if w.buf == nil {
+			w.buf = make([]byte, 0, pieceBytes)
+		}
+		k := min(len(b), pieceBytes-len(w.buf))
+		w.buf = append(w.buf, b[:k]...)
+		b, written = b[k:], written+k
+	}
+	return written, nil
+}
+
+func (w *pieceWriter) emit() error {
+	err := w.set(pieceKey(w.prefix, w.n), pack(w.buf))
+	w.buf, w.n = w.buf[:0], w.n+1
+	return err
+}
+
+// close writes the last piece: one, empty, if nothing was written.
+func (w *pieceWriter) close() error {
+	if len(w.buf) > 0 || w.n == 0 {
+		return w.emit()
+	}
+	return nil
+}
+
 // decode turns raw charts into records and fetch states.
 func (s *Store) decode(ctx context.Context, patients map[string]PatientData) (map[string]record.Record, map[string]PatientData) {
 	recs := make(map[string]record.Record, len(patients))

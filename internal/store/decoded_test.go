@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -120,5 +123,67 @@ func TestDayRecordsRebuiltFromRaw(t *testing.T) {
 			}
 			checkRecords(t, s, d)
 		})
+	}
+}
+
+// TestEncodedRecordsWrittenInPieces: a sync's records, written from its
+// encoder a piece at a time (Day.Encoder), are the pieces their bytes
+// would make, across piece boundaries, and read back as the records.
+func TestEncodedRecordsWrittenInPieces(t *testing.T) {
+	enc := record.NewEncoder()
+	long := strings.Repeat("abcdefghij", pieceBytes/40) // four patients to a piece
+	for i := range 10 {
+		enc.Add(fmt.Sprint("p", i), record.Record{Patient: record.Patient{ID: fmt.Sprint("p", i), Name: fmt.Sprint(i, long)}})
+	}
+	collect := func(put func(set func(k, v []byte) error) error) map[string]string {
+		got := map[string]string{}
+		err := put(func(k, v []byte) error {
+			b, err := unpackInto(nil, v)
+			got[string(k)] = string(b)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	states := map[string]PatientData{}
+	want := collect(func(set func(k, v []byte) error) error { return putDecoded(set, "g", enc.Bytes(), states) })
+	got := collect(func(set func(k, v []byte) error) error { return putEncoded(set, "g", enc, states) })
+	if len(want) < 4 {
+		t.Fatalf("the records made %d pieces: the test should span several", len(want))
+	}
+	if len(got) != len(want) {
+		t.Fatalf("written from the encoder: %d pieces, from its bytes: %d", len(got), len(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("piece %s differs (%d bytes, want %d)", k, len(got[k]), len(v))
+		}
+	}
+
+	// And a staged day committed with the encoder reads back whole.
+	ctx := context.Background()
+	s := open(t, t.TempDir(), newKey(t))
+	defer s.Close()
+	g, err := s.Stage(ctx, "2026-11-24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Discard()
+	for i := range 10 {
+		if err := g.PutPatient(ctx, fmt.Sprint("p", i), PatientData{FetchedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.Commit(ctx, Day{Date: "2026-11-24", Encoder: enc}); err != nil {
+		t.Fatal(err)
+	}
+	_, recs, err := s.DayRecords(ctx, "2026-11-24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 10 || recs["p7"].Patient.Name != fmt.Sprint(7, long) {
+		t.Fatalf("read back %d records, p7 named %d bytes", len(recs), len(recs["p7"].Patient.Name))
 	}
 }

@@ -29,7 +29,7 @@ var staging sync.Map // gen -> struct{}
 type Staging struct {
 	s         *Store
 	date, gen string
-	wb        *badger.WriteBatch
+	wb        *batch
 
 	mu     sync.Mutex
 	states map[string]PatientData // each chart's state, without its resources
@@ -57,7 +57,7 @@ func (s *Store) Stage(ctx context.Context, date string) (*Staging, error) {
 		staging.Delete(gen)
 		return nil, scrub("saving the day", err)
 	}
-	return &Staging{s: s, date: date, gen: gen, wb: s.db.NewWriteBatch(), states: map[string]PatientData{}}, nil
+	return &Staging{s: s, date: date, gen: gen, wb: &batch{db: s.db, wb: s.db.NewWriteBatch()}, states: map[string]PatientData{}}, nil
 }
 
 // PutPatient writes one patient's chart. Each patient is put once.
@@ -84,7 +84,7 @@ func (g *Staging) PutPatient(ctx context.Context, id string, p PatientData) erro
 	}
 	g.states[id] = p
 	for i, piece := range pieces(b) {
-		if err := g.wb.Set(pieceKey(prefixSnap+g.gen+"/p/"+id+"/", i), piece); err != nil {
+		if err := g.wb.set(pieceKey(prefixSnap+g.gen+"/p/"+id+"/", i), piece); err != nil {
 			return scrub("saving a chart", err)
 		}
 	}
@@ -116,7 +116,7 @@ func (g *Staging) Discard() {
 	if done {
 		return
 	}
-	g.wb.Cancel()
+	g.wb.cancel()
 	// Pieces a full batch already wrote are dropped now.
 	g.s.dropGeneration(g.gen)
 }
@@ -156,12 +156,12 @@ func (g *Staging) seal(ctx context.Context, d Day) error {
 // finish writes the head, the appointments and the compact records, and
 // flushes the batch.
 func (g *Staging) finish(ctx context.Context, d Day, states map[string]PatientData) error {
-	defer g.wb.Cancel()
+	defer g.wb.cancel()
 	head, err := json.Marshal(dayHead{Date: d.Date, SyncedAt: d.SyncedAt, Partial: d.Partial, Appointments: len(d.Appointments), Patients: len(states)})
 	if err != nil {
 		return err
 	}
-	if err := g.wb.Set([]byte(prefixSnap+g.gen+"/meta"), head); err != nil {
+	if err := g.wb.set([]byte(prefixSnap+g.gen+"/meta"), head); err != nil {
 		return err
 	}
 	appts, err := json.Marshal(d.Appointments)
@@ -169,22 +169,108 @@ func (g *Staging) finish(ctx context.Context, d Day, states map[string]PatientDa
 		return err
 	}
 	for i, p := range pieces(appts) {
-		if err := g.wb.Set(pieceKey(prefixSnap+g.gen+"/a/", i), p); err != nil {
+		if err := g.wb.set(pieceKey(prefixSnap+g.gen+"/a/", i), p); err != nil {
 			return err
 		}
 	}
-	if d.Records == nil {
+	if d.Encoder != nil {
+		if err := putEncoded(g.wb.set, g.gen, d.Encoder, states); err != nil {
+			return err
+		}
+	} else if d.Records == nil {
 		// The caller has only raw charts (PutDay without Records).
 		if len(d.Patients) != len(states) {
 			return fmt.Errorf("a staged day needs its compact records")
 		}
-		if err := g.s.setDecoded(ctx, g.wb.Set, g.gen, d); err != nil {
+		if err := g.s.setDecoded(ctx, g.wb.set, g.gen, d); err != nil {
 			return err
 		}
-	} else if err := putDecoded(g.wb.Set, g.gen, d.Records, states); err != nil {
+	} else if err := putDecoded(g.wb.set, g.gen, d.Records, states); err != nil {
 		return err
 	}
-	return g.wb.Flush()
+	return g.wb.flush()
+}
+
+// batchBytes is how much a staging's writes hold before they go to
+// Badger. A WriteBatch alone commits when its transaction is full, but
+// it counts a value-log value as its 12-byte pointer, so until then it
+// held every compressed piece of the day (a few MiB at 55 appointments,
+// growing with the day); flushing each MiB keeps what a sync holds flat.
+const batchBytes = 1 << 20
+
+// batch is a WriteBatch flushed every batchBytes. Pieces it has flushed
+// are in Badger under the staging's generation: Discard and a failed
+// seal drop them (dropGeneration), and collectOrphans does after a kill.
+//
+// The compressed chart pieces are packed into buffers of its own, reused
+// once a flush has written them: Badger copies each value into its value
+// log and memtable, but its pooled write requests keep pointers to the
+// values they wrote, so a buffer of each piece stayed alive for two
+// garbage collections after its write.
+type batch struct {
+	db   *badger.DB
+	mu   sync.Mutex
+	wb   *badger.WriteBatch
+	held int
+	used [][]byte // packed buffers in the current WriteBatch
+	free [][]byte // packed buffers written, to pack into again
+}
+
+func (b *batch) set(k, v []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.setLocked(k, v)
+}
+
+// setPacked sets k to raw compressed, in a buffer of the batch's.
+func (b *batch) setPacked(k, raw []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var dst []byte
+	if n := len(b.free); n > 0 {
+		dst, b.free = b.free[n-1][:0], b.free[:n-1]
+	} else {
+		dst = make([]byte, 0, len(raw)/4) // as pack: zstd makes one of the input's size
+	}
+	v := zenc.EncodeAll(raw, dst)
+	b.used = append(b.used, v)
+	b.held += cap(v) - len(v) // what the buffer holds, not only its piece
+	return b.setLocked(k, v)
+}
+
+func (b *batch) setLocked(k, v []byte) error {
+	if err := b.wb.Set(k, v); err != nil {
+		return err
+	}
+	b.held += len(k) + len(v)
+	if b.held < batchBytes {
+		return nil
+	}
+	// A WriteBatch cannot be used after Flush: the next writes go to a new one.
+	err := b.wb.Flush()
+	if err == nil {
+		b.free = append(b.free, b.used...) // written: Badger reads them no more
+	}
+	b.wb, b.held, b.used = b.db.NewWriteBatch(), 0, nil
+	return err
+}
+
+func (b *batch) delete(k []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.wb.Delete(k)
+}
+
+func (b *batch) flush() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.wb.Flush()
+}
+
+func (b *batch) cancel() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.wb.Cancel()
 }
 
 // ChartWriter writes one patient's chart as its pages arrive, so a sync
@@ -206,7 +292,7 @@ const chartHead = `{"resources":`
 // chartPiece is the size of a streamed chart's pieces: smaller than
 // pieceBytes (a reader joins pieces of any size), so each chart being
 // written holds at most this much.
-const chartPiece = pieceBytes / 4
+const chartPiece = pieceBytes / 16
 
 // chartBuffers are the charts' write buffers, reused from chart to chart
 // rather than each grown from small to a piece's size.
@@ -273,7 +359,7 @@ func (w *ChartWriter) Add(ctx context.Context, rs []json.RawMessage) error {
 func (w *ChartWriter) flush(last bool) error {
 	for len(w.buf) >= chartPiece || (last && len(w.buf) > 0) {
 		n := min(len(w.buf), chartPiece)
-		if err := w.g.wb.Set(pieceKey(prefixSnap+w.g.gen+"/p/"+w.id+"/", w.pieces), pack(w.buf[:n])); err != nil {
+		if err := w.g.wb.setPacked(pieceKey(prefixSnap+w.g.gen+"/p/"+w.id+"/", w.pieces), w.buf[:n]); err != nil {
 			return scrub("saving a chart", err)
 		}
 		w.pieces++
@@ -325,7 +411,7 @@ func (w *ChartWriter) Abort() {
 	}
 	w.closed = true
 	for i := range w.pieces {
-		w.g.wb.Delete(pieceKey(prefixSnap+w.g.gen+"/p/"+w.id+"/", i))
+		w.g.wb.delete(pieceKey(prefixSnap+w.g.gen+"/p/"+w.id+"/", i))
 	}
 	w.release()
 	w.g.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -121,7 +122,7 @@ func TestKilledStagingIsCollected(t *testing.T) {
 	g.mu.Lock()
 	g.done = true // as if killed: no commit, no discard
 	g.mu.Unlock()
-	g.wb.Flush()
+	g.wb.flush()
 	staging.Delete(g.gen) // a new process knows nothing of it
 	if genKeys(t, s, g.gen) == 0 {
 		t.Fatal("the test staged nothing")
@@ -216,5 +217,56 @@ func TestChartStreamedReadsBackWhole(t *testing.T) {
 	gotJSON, _ := json.Marshal(p1)
 	if !bytes.Equal(wantJSON, gotJSON) {
 		t.Fatalf("the streamed chart reads back otherwise (%d bytes, want %d)", len(gotJSON), len(wantJSON))
+	}
+}
+
+// TestStagingHoldsAboutAMiB: a chart's pieces reach Badger as they are
+// written, not all at the commit. A WriteBatch alone counts a value-log
+// value as its pointer, so it held a whole day's compressed pieces until
+// then (issue 17: sync memory growing with the day).
+func TestStagingHoldsAboutAMiB(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir(), newKey(t))
+	defer s.Close()
+	g, err := s.Stage(ctx, "2026-11-24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Discard()
+	w, err := g.Chart("p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 MiB of hex, which compresses to about half: two MiB of pieces.
+	noise := make([]byte, 2<<10)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 1024 {
+		for j := range noise {
+			noise[j] = "0123456789abcdef"[rng.IntN(16)]
+		}
+		r := json.RawMessage(fmt.Sprintf(`{"resourceType":"Observation","id":"o%d","note":[{"text":"%s"}]}`, i, noise))
+		if err := w.Add(ctx, []json.RawMessage{r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Only the head the staging began with would be there if the pieces
+	// were all still held.
+	if n := genKeys(t, s, g.gen); n < 2 {
+		t.Fatalf("after 4 MiB of a chart, %d keys of the staging are in Badger: its pieces are all held until the commit", n)
+	}
+	if err := w.Close(ctx, PatientData{FetchedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	enc := record.NewEncoder()
+	enc.Add("p1", record.Record{})
+	if err := g.Commit(ctx, Day{Date: "2026-11-24", Records: enc.Bytes()}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.GetDay(ctx, "2026-11-24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(d.Patients["p1"].Resources); n != 1024 {
+		t.Fatalf("the chart read back with %d resources, want 1024", n)
 	}
 }

@@ -104,8 +104,12 @@ type Day struct {
 	// when the caller has them: a sync encodes each chart as it lands, so
 	// saving decodes nothing. They must hold every patient of Patients;
 	// when nil, saving decodes the Resources. Reads leave it nil.
-	Records  []byte `json:"-"`
-	patients int    // how many the head says
+	Records []byte `json:"-"`
+	// Encoder, when set, holds the Records instead (a sync's, as its
+	// charts landed): a staged day writes them to the cache a piece at a
+	// time rather than as one more copy of them.
+	Encoder  *record.Encoder `json:"-"`
+	patients int             // how many the head says
 }
 
 // AuditEntry is one line of the audit log.
@@ -140,7 +144,7 @@ func badgerOptions(dir string, key []byte, log *slog.Logger) badger.Options {
 		WithIndexCacheSize(4 << 20). // required with encryption
 		WithBlockCacheSize(8 << 20).
 		WithValueLogFileSize(valueLogFileSize).
-		WithMemTableSize(4 << 20).
+		WithMemTableSize(2 << 20).
 		WithValueThreshold(1 << 10).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(2).
@@ -357,8 +361,14 @@ func (s *Store) Audit(ctx context.Context, since time.Time) ([]AuditEntry, error
 // the 1 KiB threshold live in the value log, which Badger does not
 // compress, and FHIR JSON shrinks about tenfold. A value that does not
 // start with zstd's magic number is plain JSON (written before this).
+//
+// The encoder lives as long as the agent (serve keeps it after its first
+// sync), so it is the small one: the fastest level and lower memory, 0.8
+// MiB live against 3.7 for the default level and a 1 MiB window, for
+// pieces about 6 % larger (measured on 64 KiB pieces of JSON-like text).
 var (
-	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(1<<20))
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(256<<10),
+		zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithLowerEncoderMem(true))
 	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(256<<20))
 	zmagic  = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )

@@ -27,6 +27,7 @@ when it is not running; the files in build/ register it as a login item.
 With no practice set up it serves the demo practice (the embedded simulated Epic).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			collectLateAtStart(os.Getenv)
 			opts := agent.Options{Log: agent.Logger(g.verbose)}
 			if clock != "" {
 				start, err := time.Parse(time.RFC3339, clock)
@@ -184,6 +185,7 @@ func newPrepCmd(g *globals) *cobra.Command {
 		Short: "Print the day's prep list or one patient's sheet from the cache (no network)",
 		Args:  cobra.NoArgs,
 		PreRunE: func(*cobra.Command, []string) error {
+			collectLate(os.Getenv) // one day, then exit: see gc.go
 			return checkFormat(format, patient != "")
 		},
 		RunE: g.run(func(cmd *cobra.Command, svc api.Service) error {
