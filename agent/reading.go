@@ -183,14 +183,12 @@ func (a *Agent) loadReadings(ctx context.Context, date string) {
 
 // startReading reads the day's documents in the background, after a sync.
 func (a *Agent) startReading(p Practice, date string, ts oauth2.TokenSource) {
-	a.jobs.Add(1)
-	go func() {
-		defer a.jobs.Done()
+	a.syncs.background(func(life context.Context) {
 		defer freeOSMemory() // the documents' bytes and text, as after a sync
-		if err := a.readDay(a.life, p, date, ts); err != nil && a.life.Err() == nil {
+		if err := a.readDay(life, p, date, ts); err != nil && life.Err() == nil {
 			a.log.Warn("reading documents stopped", "reason", err.Error())
 		}
-	}()
+	})
 }
 
 func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.TokenSource) error {
@@ -218,7 +216,7 @@ func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.
 	}
 	start := time.Now()
 	say := func(done int, patient string) {
-		a.hub.publish(api.SyncEvent{Phase: api.PhaseReading, Date: date, PatientsDone: done, PatientsTotal: len(todo), PatientID: patient,
+		a.syncs.hub.publish(api.SyncEvent{Phase: api.PhaseReading, Date: date, PatientsDone: done, PatientsTotal: len(todo), PatientID: patient,
 			Message: fmt.Sprintf("reading %d documents: %d of %d", len(todo), done, len(todo))})
 	}
 	say(0, "")
@@ -236,7 +234,7 @@ func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.
 			unread++
 		}
 	}
-	a.hub.publish(api.SyncEvent{Phase: api.PhaseRead, Date: date, PatientsDone: len(reads), PatientsTotal: len(todo),
+	a.syncs.hub.publish(api.SyncEvent{Phase: api.PhaseRead, Date: date, PatientsDone: len(reads), PatientsTotal: len(todo),
 		Message: fmt.Sprintf("read %d documents (%d could not be read)", len(reads), unread)})
 	a.audit(ctx, "documents.read", map[string]string{"date": date, "documents": itoa(len(reads)), "unreadable": itoa(unread),
 		"duration": time.Since(start).Round(time.Millisecond).String()})
