@@ -5,42 +5,17 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/healthprep/desk/agent/access"
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/store"
 )
+
+// The practice's cache: its days part (days.go), made here for the
+// current practice, and the audit log kept in it.
 
 // cacheDir is where a practice's cache lives: its profile's directory, so
 // the demo's is its own and trying it never touches a practice's data.
 func (a *Agent) cacheDir(p Practice) string {
 	return filepath.Join(a.opts.Dir, p.tenant().CacheDir)
-}
-
-// keychainID names the practice's keychain items: its profile's fixed id
-// (the demo's), else the practice's own.
-func keychainID(p Practice) string {
-	if id := p.tenant().KeychainID; id != "" {
-		return id
-	}
-	return p.ID()
-}
-
-// accessFor is the practice's access part (its keychain items, sign-in and
-// tokens), made on first use and kept while the practice is current.
-func (a *Agent) accessFor(p Practice) *access.Access {
-	id := keychainID(p)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.acc == nil || a.accID != id {
-		a.acc, a.accID = a.newAccess(p), id
-	}
-	return a.acc
-}
-
-// newAccess makes the access part of a practice.
-func (a *Agent) newAccess(p Practice) *access.Access {
-	return access.New(access.Options{PracticeID: keychainID(p), ClientID: p.ClientID, DataDir: a.opts.Dir,
-		Net: a.netOptions(), Log: a.log, Now: a.opts.Now})
 }
 
 // daysFor is the current practice's days part (its cache), made on first
