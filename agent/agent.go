@@ -55,11 +55,10 @@ type Options struct {
 // it) and is never held across a part's I/O; a part takes what it needs
 // from the Agent as values and funcs, and never refers to it.
 type Agent struct {
-	opts    Options
-	log     *slog.Logger
-	syncs   *syncer      // syncs, background work, progress, online state
-	reading readingState // what documents' text said (reading.go; own lock)
-	sendMu  sync.Mutex   // one send of notes to the chart at a time
+	opts   Options
+	log    *slog.Logger
+	syncs  *syncer    // syncs, background work, progress, online state
+	sendMu sync.Mutex // one send of notes to the chart at a time
 
 	mu       sync.Mutex
 	practice *Practice       // nil until set up

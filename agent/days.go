@@ -18,8 +18,8 @@ import (
 )
 
 // dayStore is the agent's days part: one practice's encrypted cache
-// (opened on first use), the days decoded from it, retention, and the
-// notice that an unreadable cache was set aside. The agent makes one per
+// (opened on first use), the days decoded from it, what their documents
+// said, retention, and the notice that an unreadable cache was set aside. The agent makes one per
 // practice (daysFor) and closes it with the practice.
 //
 // It owns no practice, keychain or network: the cache key comes in as a
@@ -34,6 +34,10 @@ type dayStore struct {
 	// to a throwaway key when no keychain is available, starting empty.
 	throwaway bool
 	log       *slog.Logger
+
+	// reads is what the days' documents said (reading.go); it has its own
+	// lock, and goes with the practice like the rest.
+	reads readingState
 
 	// open serialises opening the cache: Badger locks its directory, so
 	// a second open in this process would fail as if another agent held it.

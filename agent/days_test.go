@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/healthprep/desk/agent/api"
+	"github.com/healthprep/desk/internal/documents"
 	"github.com/healthprep/desk/internal/store"
 )
 
@@ -192,5 +193,29 @@ func TestDaysPurgeFromTheOldestKeptDay(t *testing.T) {
 	d.purge(ctx, from)
 	if days, err := st.Days(ctx); err != nil || slices.Contains(days, "2026-11-09") || !slices.Contains(days, "2026-11-10") || !slices.Contains(days, "2026-11-24") {
 		t.Fatalf("days after the purge: %v (%v)", days, err)
+	}
+}
+
+// What documents said goes with the practice: after a reset nothing read
+// for the old practice's patients is kept in memory.
+func TestDocumentReadsGoWithThePractice(t *testing.T) {
+	a := openDemo(t)
+	days, err := a.daysFor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	days.reads.add("2026-11-24", documents.Read{Candidate: documents.Candidate{PatientID: "p1", DocID: "d1"}, Unreadable: "could not be read: damaged"})
+	if days.reads.get("2026-11-24", "p1") == nil {
+		t.Fatal("the reading was not kept")
+	}
+	if err := a.Reset(context.Background(), "RESET"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := a.daysFor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dt := after.reads.get("2026-11-24", "p1"); dt != nil {
+		t.Fatalf("the old practice's reading is still held: %+v", dt)
 	}
 }

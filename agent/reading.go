@@ -156,15 +156,15 @@ func dayAttachments(ctx context.Context, st *store.Store, date string) (map[stri
 
 // loadReadings puts what earlier readings of the day found (in the cache)
 // in memory, once per day: offline review shows it with no network.
-func (a *Agent) loadReadings(ctx context.Context, date string) {
-	if !a.reading.markLoaded(date) {
+func (a *Agent) loadReadings(ctx context.Context, days *dayStore, date string) {
+	if !days.reads.markLoaded(date) {
 		return
 	}
-	d, recs, err := a.loadDay(ctx, date)
+	d, recs, err := days.load(ctx, date)
 	if err != nil {
 		return
 	}
-	st, err := a.openStore(ctx)
+	st, err := days.store(ctx)
 	if err != nil {
 		return
 	}
@@ -176,7 +176,7 @@ func (a *Agent) loadReadings(ctx context.Context, date string) {
 	r := a.documentReader(p, st, nil)
 	for _, c := range cands {
 		if rd, ok := r.Cached(ctx, c); ok {
-			a.reading.add(date, rd)
+			days.reads.add(date, rd)
 		}
 	}
 }
@@ -192,12 +192,16 @@ func (a *Agent) startReading(p Practice, date string, ts oauth2.TokenSource) {
 }
 
 func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.TokenSource) error {
-	a.loadReadings(ctx, date)
-	st, err := a.openStore(ctx)
+	days, err := a.daysFor()
 	if err != nil {
 		return err
 	}
-	d, recs, err := a.loadDay(ctx, date)
+	a.loadReadings(ctx, days, date)
+	st, err := days.store(ctx)
+	if err != nil {
+		return err
+	}
+	d, recs, err := days.load(ctx, date)
 	if err != nil {
 		return err
 	}
@@ -209,7 +213,7 @@ func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.
 	var todo []documents.Candidate
 	for _, c := range cands {
 		if rd, ok := r.Cached(ctx, c); ok {
-			a.reading.add(date, rd)
+			days.reads.add(date, rd)
 		} else {
 			todo = append(todo, c)
 		}
@@ -223,7 +227,7 @@ func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.
 	reads := r.Read(ctx, todo, func(rd *documents.Read, done, total int) {
 		patient := ""
 		if rd != nil {
-			a.reading.add(date, *rd)
+			days.reads.add(date, *rd)
 			patient = rd.PatientID
 		}
 		say(done, patient)
@@ -244,8 +248,12 @@ func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.
 // documentText is what the patient's documents said for the day's prep
 // (nil when nothing was read).
 func (a *Agent) documentText(ctx context.Context, date, patientID string) *screening.DocText {
-	a.loadReadings(ctx, date)
-	return a.reading.get(date, patientID)
+	days, err := a.daysFor()
+	if err != nil {
+		return nil
+	}
+	a.loadReadings(ctx, days, date)
+	return days.reads.get(date, patientID)
 }
 
 // recount updates the day list's counts where documents changed a
