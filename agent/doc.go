@@ -6,6 +6,6 @@
 // own state under their own lock and never refer back to it: the sync
 // part (syncer.go: the sync under way, background work, progress, online
 // state), the days part (days.go: one practice's cache, decoded days,
-// retention, prep of a day), the access part (agent/access) and the
-// catalogue part (catalogues.go).
+// what their documents said, retention, prep of a day), the access part
+// (agent/access) and the catalogue part (catalogues.go).
 package agent
