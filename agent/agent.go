@@ -17,7 +17,6 @@ import (
 	"github.com/healthprep/desk/internal/doctext"
 	"github.com/healthprep/desk/internal/epicsim"
 	"github.com/healthprep/desk/internal/screening"
-	"github.com/healthprep/desk/internal/store"
 	"github.com/healthprep/desk/internal/tenant"
 )
 
@@ -48,53 +47,37 @@ type Options struct {
 
 // Agent is the local agent. It implements api.Service; the socket server
 // and the CLI both drive it. All I/O methods take a context.
+//
+// It is the thin front over its parts, each with its own state and lock:
+// the sync part (syncs, syncer.go), the current practice's days (its
+// cache, days.go), access (agent/access) and catalogue (catalogues.go).
+// mu guards the practice and which parts are current (the fields below
+// it) and is never held across a part's I/O; a part takes what it needs
+// from the Agent as values and funcs, and never refers to it.
 type Agent struct {
-	opts Options
-	log  *slog.Logger
-	hub  *hub
+	opts   Options
+	log    *slog.Logger
+	syncs  *syncer    // syncs, background work, progress, online state
+	sendMu sync.Mutex // one send of notes to the chart at a time
 
 	mu       sync.Mutex
 	practice *Practice       // nil until set up
 	demo     *epicsim.Server // the embedded tenant in demo mode
-	store    *store.Store    // the encrypted cache, opened on first use
-	// storeOpen serialises opening the cache (held without mu: opening
-	// reads the keychain, which can be slow).
-	storeOpen sync.Mutex
+	days     *dayStore       // the practice's days part (cache), made on first use
 	// acc is the current practice's access (keychain items, sign-in,
 	// tokens), made on first use; accID is whose.
-	acc      *access.Access
-	accID    string
-	signin   *signInJob            // the last browser sign-in, if any
-	sendMu   sync.Mutex            // one send of notes to the chart at a time
-	cats     *catalogues           // the practice's catalogue part, made on first use
-	days     map[string]*loadedDay // decoded days, by date
-	net      netState
-	lastSync *api.LastSync
-	reqStats *api.RequestStats // the last sync's requests to Epic
-	running  *syncJob          // the sync under way, if any
-	preset   *api.PresetInfo   // a preset found but not applied, and why
+	acc    *access.Access
+	accID  string
+	signin *signInJob      // the last browser sign-in, if any
+	cats   *catalogues     // the practice's catalogue part, made on first use
+	preset *api.PresetInfo // a preset found but not applied, and why
 	// presetValues is that preset: the wizard finishing it sends only the
 	// fields it shows, and the preset fills in the rest (port, schedule).
 	presetValues *Preset
-	notice       string       // something the front desk should know (a cache set aside)
-	reading      readingState // what documents' text said (reading.go)
-
-	// life ends when the agent closes; syncs run under it, not under the
-	// caller's context, and Close waits for them (jobs) to save or give up.
-	life    context.Context
-	endLife context.CancelFunc
-	jobs    sync.WaitGroup
 
 	// catPrefetch delivers the default catalogue parsed in the background
 	// from Open on (taken once, by the first loadCatalogue; under mu).
 	catPrefetch chan *screening.Catalogue
-}
-
-// netState is what the agent last learned about reaching Epic.
-type netState struct {
-	online bool
-	since  time.Time
-	reason string
 }
 
 // Open loads the practice configuration from opts.Dir. An unconfigured
@@ -117,8 +100,7 @@ func Open(ctx context.Context, opts Options) (*Agent, error) {
 		}
 		opts.Dir = dir
 	}
-	a := &Agent{opts: opts, log: opts.Log, hub: newHub(), net: netState{online: true}}
-	a.life, a.endLife = context.WithCancel(context.WithoutCancel(ctx))
+	a := &Agent{opts: opts, log: opts.Log, syncs: newSyncer(ctx, opts.Now, opts.Log)}
 	a.prefetchCatalogue()
 	p, err := LoadPractice(opts.Dir)
 	switch {
@@ -151,20 +133,9 @@ func Open(ctx context.Context, opts Options) (*Agent, error) {
 // Close stops a running sync (which keeps the saved day as it was), then
 // releases the cache and the demo tenant.
 func (a *Agent) Close() error {
-	a.endLife()
-	a.jobs.Wait()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var errs []error
-	if a.store != nil {
-		errs = append(errs, a.store.Close())
-		a.store = nil
-	}
-	if a.demo != nil {
-		errs = append(errs, a.demo.Close())
-		a.demo = nil
-	}
-	return errors.Join(errs...)
+	a.syncs.close()
+	_, err := a.closePractice()
+	return err
 }
 
 func (a *Agent) now() time.Time { return a.opts.Now() }
@@ -193,20 +164,21 @@ func (a *Agent) today() string {
 // Status reports the agent's state.
 func (a *Agent) Status(ctx context.Context) (api.Status, error) {
 	st := api.Status{Mode: api.ModeUnconfigured, Today: a.today(), Version: buildinfo.Get().Version, Days: []string{}}
-	a.mu.Lock()
-	p := a.practice
-	st.Online = a.net.online
-	if !a.net.online {
-		since := a.net.since
+	ss := a.syncs.state()
+	st.Online = ss.net.online
+	if !ss.net.online {
+		since := ss.net.since
 		st.OfflineSince = &since
-		st.OfflineReason = a.net.reason
+		st.OfflineReason = ss.net.reason
 	}
-	st.LastSync = a.lastSync
-	st.Requests = a.reqStats
+	st.LastSync, st.Requests, st.Syncing = ss.lastSync, ss.reqStats, ss.syncing
+	a.mu.Lock()
+	p, days := a.practice, a.days
 	st.Preset = a.preset
-	st.Notice = a.notice
-	st.Syncing = a.running != nil
 	a.mu.Unlock()
+	if days != nil {
+		st.Notice = days.currentNotice()
+	}
 	if p == nil {
 		return st, nil
 	}
@@ -262,21 +234,6 @@ func (a *Agent) fhirBase(p Practice) string {
 		return a.demo.FHIRBase()
 	}
 	return p.FHIRBase
-}
-
-// markOnline records whether Epic answered, for the offline banner.
-func (a *Agent) markOnline(ok bool, reason string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if ok {
-		a.net = netState{online: true}
-		return
-	}
-	if a.net.online {
-		a.net = netState{online: false, since: a.now(), reason: reason}
-	} else {
-		a.net.reason = reason
-	}
 }
 
 // Settings returns the practice's settings.

@@ -71,7 +71,7 @@ func TestDayListFollowsTheSnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(a.days); n != maxLoadedDays {
+	if n := a.days.decoded(); n != maxLoadedDays {
 		t.Fatalf("%d days kept decoded, want %d", n, maxLoadedDays)
 	}
 }

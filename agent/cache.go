@@ -2,17 +2,15 @@ package agent
 
 import (
 	"context"
-	"crypto/rand"
-	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/healthprep/desk/agent/access"
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/store"
 )
+
+// The practice's cache: its days part (days.go), made here for the
+// current practice, and the audit log kept in it.
 
 // cacheDir is where a practice's cache lives: its profile's directory, so
 // the demo's is its own and trying it never touches a practice's data.
@@ -20,80 +18,32 @@ func (a *Agent) cacheDir(p Practice) string {
 	return filepath.Join(a.opts.Dir, p.tenant().CacheDir)
 }
 
-// keychainID names the practice's keychain items: its profile's fixed id
-// (the demo's), else the practice's own.
-func keychainID(p Practice) string {
-	if id := p.tenant().KeychainID; id != "" {
-		return id
-	}
-	return p.ID()
-}
-
-// accessFor is the practice's access part (its keychain items, sign-in and
-// tokens), made on first use and kept while the practice is current.
-func (a *Agent) accessFor(p Practice) *access.Access {
-	id := keychainID(p)
+// daysFor is the current practice's days part (its cache), made on first
+// use and closed with the practice (closePractice).
+func (a *Agent) daysFor() (*dayStore, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.acc == nil || a.accID != id {
-		a.acc, a.accID = a.newAccess(p), id
+	if a.days != nil {
+		return a.days, nil
 	}
-	return a.acc
-}
-
-// newAccess makes the access part of a practice.
-func (a *Agent) newAccess(p Practice) *access.Access {
-	return access.New(access.Options{PracticeID: keychainID(p), ClientID: p.ClientID, DataDir: a.opts.Dir,
-		Net: a.netOptions(), Log: a.log, Now: a.opts.Now})
-}
-
-// openStore opens (once) the encrypted cache with its key from the
-// keychain. A profile with synthetic data (the demo's) falls back to a
-// throwaway key when no keychain is available, starting from an empty cache.
-func (a *Agent) openStore(ctx context.Context) (*store.Store, error) {
-	// One opener at a time: Badger locks its directory, so a second open in
-	// this process would fail as if another agent held the cache.
-	a.storeOpen.Lock()
-	defer a.storeOpen.Unlock()
-	a.mu.Lock()
-	st, p := a.store, a.practice
-	a.mu.Unlock()
-	if st != nil {
-		return st, nil
-	}
-	if p == nil {
+	if a.practice == nil {
 		return nil, api.NewError(api.KindNotConfigured, ErrNotConfigured.Error())
 	}
-	dir := a.cacheDir(*p)
-	key, err := a.accessFor(*p).CacheKey(ctx)
-	if err != nil {
-		if !p.tenant().ThrowawayKey {
-			return nil, fmt.Errorf("the cache key could not be read: %w", err)
-		}
-		a.log.Warn("no keychain; using a throwaway cache key for synthetic data", "profile", p.Profile, "reason", err.Error())
-		key = make([]byte, 32)
-		rand.Read(key)
-		if err := os.RemoveAll(dir); err != nil {
-			return nil, err
-		}
-	}
-	st, aside, err := store.OpenOrRebuild(ctx, dir, key, a.log)
-	if errors.Is(err, store.ErrLocked) {
-		return nil, api.NewError(api.KindBusy, err.Error())
-	}
+	p := *a.practice
+	// The key is read when the cache is opened, from the practice's access
+	// part then (accessFor takes mu, so not here).
+	key := func(ctx context.Context) ([]byte, error) { return a.accessFor(p).CacheKey(ctx) }
+	a.days = newDayStore(a.cacheDir(p), key, p.tenant().ThrowawayKey, a.log.With("profile", p.Profile))
+	return a.days, nil
+}
+
+// openStore opens (once) the current practice's encrypted cache.
+func (a *Agent) openStore(ctx context.Context) (*store.Store, error) {
+	d, err := a.daysFor()
 	if err != nil {
 		return nil, err
 	}
-	if aside != "" {
-		a.log.Warn("the cache could not be read and was moved aside; the next sync rebuilds it", "movedTo", aside)
-		a.mu.Lock()
-		a.notice = "The saved prep on this computer could not be read, so it was set aside (" + aside + ") and will be fetched again from Epic at the next update. Nothing in Epic is affected."
-		a.mu.Unlock()
-	}
-	a.mu.Lock()
-	a.store = st
-	a.mu.Unlock()
-	return st, nil
+	return d.store(ctx)
 }
 
 // audit appends to the audit log in the encrypted cache. Failures are

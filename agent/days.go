@@ -1,18 +1,54 @@
 package agent
 
 import (
-	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
-	"strings"
+	"log/slog"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/prep"
 	"github.com/healthprep/desk/internal/record"
+	"github.com/healthprep/desk/internal/screening"
 	"github.com/healthprep/desk/internal/store"
 )
+
+// dayStore is the agent's days part: one practice's encrypted cache
+// (opened on first use), the days decoded from it, what their documents
+// said, retention, and the notice that an unreadable cache was set aside. The agent makes one per
+// practice (daysFor) and closes it with the practice.
+//
+// It owns no practice, keychain or network: the cache key comes in as a
+// func, and it never calls the Agent. Locks: opening holds open (without
+// mu: reading the key can be slow), mu guards the fields below it; open is
+// always taken before mu, never after.
+type dayStore struct {
+	dir string // the cache directory
+	// key reads the cache key (the practice's keychain item).
+	key func(context.Context) ([]byte, error)
+	// throwaway lets a profile with synthetic data (the demo's) fall back
+	// to a throwaway key when no keychain is available, starting empty.
+	throwaway bool
+	log       *slog.Logger
+
+	// reads is what the days' documents said (reading.go); it has its own
+	// lock, and goes with the practice like the rest.
+	reads readingState
+
+	// open serialises opening the cache: Badger locks its directory, so
+	// a second open in this process would fail as if another agent held it.
+	open sync.Mutex
+
+	mu     sync.Mutex
+	st     *store.Store          // nil until opened
+	closed bool                  // closed with its practice: opens no more
+	days   map[string]*loadedDay // decoded days, by date (at most maxLoadedDays)
+	notice string                // a cache set aside, for the front desk
+}
 
 // loadedDay is a day's snapshot as records, kept in memory while it is
 // current: the app asks for the same day over and over.
@@ -22,26 +58,68 @@ type loadedDay struct {
 	used time.Time
 }
 
-// parseDay reads a day the API was given (YYYY-MM-DD) in loc, with the one
-// message every endpoint gives for a date it cannot read.
-func parseDay(date string, loc *time.Location) (time.Time, error) {
-	day, err := time.ParseInLocation(time.DateOnly, date, loc)
-	if err != nil {
-		return time.Time{}, api.NewError(api.KindBadRequest, fmt.Sprintf("%q is not a date: it must look like 2026-11-24", date))
-	}
-	return day, nil
-}
-
 // maxLoadedDays bounds the days kept decoded (today, yesterday, one more).
 const maxLoadedDays = 3
 
-// loadDay reads a day's snapshot with its charts as records, or returns
-// the ones already read when the snapshot has not changed.
-func (a *Agent) loadDay(ctx context.Context, date string) (store.Day, map[string]record.Record, error) {
+// errPracticeClosed is what a request that raced a reset or a new setup
+// gets from the closed practice's days.
+var errPracticeClosed = api.NewError(api.KindBusy, "the practice was reset or replaced meanwhile; try again")
+
+func newDayStore(dir string, key func(context.Context) ([]byte, error), throwaway bool, log *slog.Logger) *dayStore {
+	return &dayStore{dir: dir, key: key, throwaway: throwaway, log: log}
+}
+
+// store opens (once) the encrypted cache with its key. An unreadable
+// cache is moved aside and an empty one made (store.OpenOrRebuild), with a
+// notice for the front desk; a cache another process holds is "busy".
+func (d *dayStore) store(ctx context.Context) (*store.Store, error) {
+	d.open.Lock()
+	defer d.open.Unlock()
+	d.mu.Lock()
+	st, closed := d.st, d.closed
+	d.mu.Unlock()
+	if closed {
+		return nil, errPracticeClosed
+	}
+	if st != nil {
+		return st, nil
+	}
+	key, err := d.key(ctx)
+	if err != nil {
+		if !d.throwaway {
+			return nil, fmt.Errorf("the cache key could not be read: %w", err)
+		}
+		d.log.Warn("no keychain; using a throwaway cache key for synthetic data", "reason", err.Error())
+		key = make([]byte, 32)
+		rand.Read(key)
+		if err := os.RemoveAll(d.dir); err != nil {
+			return nil, err
+		}
+	}
+	st, aside, err := store.OpenOrRebuild(ctx, d.dir, key, d.log)
+	if errors.Is(err, store.ErrLocked) {
+		return nil, api.NewError(api.KindBusy, err.Error())
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if aside != "" {
+		d.log.Warn("the cache could not be read and was moved aside; the next sync rebuilds it", "movedTo", aside)
+		d.notice = "The saved prep on this computer could not be read, so it was set aside (" + aside + ") and will be fetched again from Epic at the next update. Nothing in Epic is affected."
+	}
+	d.st = st
+	return st, nil
+}
+
+// load reads a day's snapshot with its charts as records, or returns the
+// ones already decoded when the snapshot has not changed.
+func (d *dayStore) load(ctx context.Context, date string) (store.Day, map[string]record.Record, error) {
 	if _, err := parseDay(date, time.UTC); err != nil {
 		return store.Day{}, nil, err
 	}
-	st, err := a.openStore(ctx)
+	st, err := d.store(ctx)
 	if err != nil {
 		return store.Day{}, nil, err
 	}
@@ -52,35 +130,96 @@ func (a *Agent) loadDay(ctx context.Context, date string) (store.Day, map[string
 	if err != nil {
 		return info, nil, err
 	}
-	a.mu.Lock()
-	if ld := a.days[date]; ld != nil && ld.day.SyncedAt.Equal(info.SyncedAt) && ld.day.Partial == info.Partial {
+	d.mu.Lock()
+	if ld := d.days[date]; ld != nil && ld.day.SyncedAt.Equal(info.SyncedAt) && ld.day.Partial == info.Partial {
 		ld.used = time.Now()
-		a.mu.Unlock()
+		d.mu.Unlock()
 		return ld.day, ld.recs, nil
 	}
-	a.mu.Unlock()
+	d.mu.Unlock()
 	// The compact records saved with the day: no FHIR JSON is parsed.
-	d, recs, err := st.DayRecords(ctx, date)
+	day, recs, err := st.DayRecords(ctx, date)
 	if err != nil {
-		return d, nil, err
+		return day, nil, err
 	}
-	a.mu.Lock()
-	if a.days == nil {
-		a.days = map[string]*loadedDay{}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.days == nil {
+		d.days = map[string]*loadedDay{}
 	}
-	a.days[date] = &loadedDay{day: d, recs: recs, used: time.Now()}
-	for len(a.days) > maxLoadedDays {
+	d.days[date] = &loadedDay{day: day, recs: recs, used: time.Now()}
+	for len(d.days) > maxLoadedDays {
 		oldest := date
-		for k, v := range a.days {
-			if v.used.Before(a.days[oldest].used) {
+		for k, v := range d.days {
+			if v.used.Before(d.days[oldest].used) {
 				oldest = k
 			}
 		}
-		delete(a.days, oldest)
+		delete(d.days, oldest)
 	}
-	a.mu.Unlock()
-	return d, recs, nil
+	return day, recs, nil
 }
+
+// decoded is how many days are kept decoded.
+func (d *dayStore) decoded() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.days)
+}
+
+// purge removes the days before keepFrom (retention); a failure is
+// logged: the saved days stay usable.
+func (d *dayStore) purge(ctx context.Context, keepFrom string) {
+	st, err := d.store(ctx)
+	if err == nil {
+		var n int
+		if n, err = st.Purge(ctx, keepFrom); err == nil && n > 0 {
+			d.log.Info("old days removed", "count", n)
+		}
+	}
+	if err != nil {
+		d.log.Warn("retention purge failed", "err", err)
+	}
+}
+
+// oldestKept is the first day a practice keeps at now: older days are
+// purged after a sync and cannot be fetched.
+func oldestKept(p Practice, now time.Time) string {
+	return now.In(p.Location()).AddDate(0, 0, -p.withDefaults().RetentionDays).Format(time.DateOnly)
+}
+
+// currentNotice is what the front desk should know about the cache ("" if
+// nothing).
+func (d *dayStore) currentNotice() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.notice
+}
+
+// rebuilt clears the notice: a sync saved a day, so the cache set aside
+// is being refilled.
+func (d *dayStore) rebuilt() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.notice = ""
+}
+
+// close closes the cache, after an open under way, and opens no more.
+func (d *dayStore) close() error {
+	d.open.Lock()
+	defer d.open.Unlock()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st := d.st
+	d.st, d.closed, d.days = nil, true, nil
+	if st == nil {
+		return nil
+	}
+	return st.Close()
+}
+
+// Prep of a saved day: pure functions of the day, its records and the
+// catalogue (the Agent passes in the practice's options and documents).
 
 // staleSet is the patients shown with older data: kept from an earlier
 // sync. One never fetched is not among them: there is no older data.
@@ -94,13 +233,9 @@ func staleSet(d store.Day) map[string]bool {
 	return s
 }
 
-// Day returns the day's prep list from the cache; no network.
-func (a *Agent) Day(ctx context.Context, date string) (api.DayList, error) {
-	d, recs, err := a.loadDay(ctx, date)
-	if err != nil {
-		return api.DayList{}, err
-	}
-	list := prep.BuildDay(date, d.SyncedAt, d.Partial, d.Appointments, recs, staleSet(d), a.catalogue())
+// prepDay is the day's prep list.
+func prepDay(d store.Day, recs map[string]record.Record, cat *screening.Catalogue) prep.Day {
+	list := prep.BuildDay(d.Date, d.SyncedAt, d.Partial, d.Appointments, recs, staleSet(d), cat)
 	for i, r := range list.Rows {
 		if d.Patients[r.PatientID].Unfetched() {
 			// Nothing is known: no counts (zero would read "nothing due"),
@@ -108,95 +243,24 @@ func (a *Agent) Day(ctx context.Context, date string) (api.DayList, error) {
 			list.Rows[i].NotFetched, list.Rows[i].Counts, list.Rows[i].Due, list.Rows[i].Age, list.Rows[i].Sex = true, prep.Counts{}, nil, nil, ""
 		}
 	}
-	a.recount(ctx, date, d, recs, list.Rows) // documents' text (reading.go)
-	return wireDay(list), nil
+	return list
 }
 
-func (a *Agent) sheet(d store.Day, recs map[string]record.Record, appt record.Appointment) prep.Sheet {
+// prepSheet is one appointment's prep sheet; opts carry the practice's
+// lookbacks and what the patient's documents said.
+func prepSheet(d store.Day, recs map[string]record.Record, appt record.Appointment, cat *screening.Catalogue, opts prep.Options) prep.Sheet {
 	p := d.Patients[appt.PatientID]
 	if p.Unfetched() {
 		// An empty chart would read as "no birth date" and screenings
 		// due: show only the appointment, and why nothing else.
-		s := prep.BuildSheet(appt, record.Record{}, a.catalogue(), a.prepOptions())
+		opts.Documents = nil
+		s := prep.BuildSheet(appt, record.Record{}, cat, opts)
 		s.NotFetched, s.Results, s.Measures = true, s.Results[:0], s.Measures[:0]
 		s.Patient = prep.SheetPatient{ID: appt.PatientID, Name: appt.PatientName}
 		s.Conditions, s.Labs, s.Imaging, s.Consults, s.Hospital, s.Immunizations = []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}, []prep.Line{}
 		return s
 	}
-	opts := a.prepOptions()
-	opts.Documents = a.documentText(context.Background(), d.Date, appt.PatientID) // reading.go
-	s := prep.BuildSheet(appt, recs[appt.PatientID], a.catalogue(), opts)
+	s := prep.BuildSheet(appt, recs[appt.PatientID], cat, opts)
 	s.Stale = p.Stale
 	return s
-}
-
-// Sheet returns one appointment's prep sheet and records the view.
-func (a *Agent) Sheet(ctx context.Context, date, appointmentID string) (api.Sheet, error) {
-	d, recs, err := a.loadDay(ctx, date)
-	if err != nil {
-		return api.Sheet{}, err
-	}
-	for _, ap := range d.Appointments {
-		if ap.ID == appointmentID {
-			a.audit(ctx, "sheet.viewed", map[string]string{"date": date, "patientId": ap.PatientID})
-			return wireSheet(a.sheet(d, recs, ap)), nil
-		}
-	}
-	return api.Sheet{}, api.NewError(api.KindNotFound, "that appointment is not in the saved day; update from Epic and try again")
-}
-
-// PrintHTML renders one sheet, or every visit of the day that will happen.
-func (a *Agent) PrintHTML(ctx context.Context, date, appointmentID string) (string, error) {
-	d, recs, err := a.loadDay(ctx, date)
-	if err != nil {
-		return "", err
-	}
-	var sheets []prep.Sheet
-	var ids []string
-	for _, ap := range d.Appointments {
-		if appointmentID == "" && !ap.Inactive() || ap.ID == appointmentID {
-			sheets = append(sheets, a.sheet(d, recs, ap))
-			ids = append(ids, ap.PatientID)
-		}
-	}
-	if len(sheets) == 0 {
-		return "", api.NewError(api.KindNotFound, "there is nothing to print for that day")
-	}
-	var b bytes.Buffer
-	if err := prep.WritePrintHTML(&b, date, sheets); err != nil {
-		return "", err
-	}
-	a.audit(ctx, "printed", map[string]string{"date": date, "patientIds": strings.Join(ids, ",")})
-	return b.String(), nil
-}
-
-// prepOptions are the practice's prep sheet lookbacks.
-func (a *Agent) prepOptions() prep.Options {
-	p, err := a.current()
-	if err != nil {
-		p = Practice{}
-	}
-	lb := p.withDefaults().Lookbacks
-	// A month is a twelfth of a year, so 12 months is exactly the 365-day default.
-	months := func(n int) time.Duration { return time.Duration(n) * 365 * 24 * time.Hour / 12 }
-	return prep.Options{Labs: months(lb.Labs), Imaging: months(lb.Imaging), Consults: months(lb.Consults), Hospital: months(lb.Hospital)}
-}
-
-// syncAheadDays is how far ahead a day can be fetched: a practice prepares
-// the coming weeks' clinics, never next year's.
-const syncAheadDays = 28
-
-// dayInReach refuses a day no practice can mean (1900-01-01, a typo'd
-// year): from the oldest day the practice keeps (its retention, which
-// would purge an older day right after fetching it) to syncAheadDays ahead.
-func dayInReach(p Practice, now time.Time, day time.Time) error {
-	loc := p.Location()
-	today := now.In(loc)
-	from := today.AddDate(0, 0, -p.withDefaults().RetentionDays).Format(time.DateOnly)
-	to := today.AddDate(0, 0, syncAheadDays).Format(time.DateOnly)
-	if d := day.Format(time.DateOnly); d < from || d > to {
-		return api.NewError(api.KindBadRequest, fmt.Sprintf("%s cannot be fetched: choose a day from %s (saved days are kept %d days) to %s (%d days ahead)",
-			d, from, p.withDefaults().RetentionDays, to, syncAheadDays))
-	}
-	return nil
 }

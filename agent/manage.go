@@ -57,15 +57,12 @@ func (a *Agent) wipePractice(ctx context.Context) error {
 // give up (it keeps the saved day as it was).
 func (a *Agent) stopWork() {
 	a.mu.Lock()
-	running, job := a.running, a.signin
+	job := a.signin
 	a.mu.Unlock()
-	if running != nil {
-		running.cancel()
-	}
 	if job != nil {
 		job.si.Cancel()
 	}
-	a.jobs.Wait()
+	a.syncs.stop()
 }
 
 // closePractice forgets the current practice: it closes the cache and the demo
@@ -73,14 +70,14 @@ func (a *Agent) stopWork() {
 // access part it held (nil if none) for the caller to use on the way out.
 func (a *Agent) closePractice() (*access.Access, error) {
 	a.mu.Lock()
-	st, demo, acc := a.store, a.demo, a.acc
-	a.store, a.demo, a.acc, a.accID = nil, nil, nil, ""
+	days, demo, acc := a.days, a.demo, a.acc
+	a.days, a.demo, a.acc, a.accID = nil, nil, nil, ""
 	a.practice, a.cats, a.signin = nil, nil, nil
-	a.lastSync, a.reqStats, a.days, a.notice = nil, nil, nil, ""
 	a.mu.Unlock()
+	a.syncs.forget()
 	var errs []error
-	if st != nil {
-		errs = append(errs, st.Close())
+	if days != nil {
+		errs = append(errs, days.close())
 	}
 	if demo != nil {
 		errs = append(errs, demo.Close())

@@ -47,11 +47,9 @@ func (a *Agent) probe(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	a.mu.Lock()
-	syncing := a.running != nil
-	was := a.net.online
-	a.mu.Unlock()
-	if syncing {
+	ss := a.syncs.state()
+	was := ss.net.online
+	if ss.syncing {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
@@ -75,8 +73,8 @@ func (a *Agent) probe(ctx context.Context) {
 		a.log.Info("Epic reachability changed", "online", ok)
 	}
 	if ok {
-		a.markOnline(true, "")
+		a.syncs.markOnline(true, "")
 	} else {
-		a.markOnline(false, unreachable)
+		a.syncs.markOnline(false, unreachable)
 	}
 }

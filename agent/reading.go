@@ -156,15 +156,15 @@ func dayAttachments(ctx context.Context, st *store.Store, date string) (map[stri
 
 // loadReadings puts what earlier readings of the day found (in the cache)
 // in memory, once per day: offline review shows it with no network.
-func (a *Agent) loadReadings(ctx context.Context, date string) {
-	if !a.reading.markLoaded(date) {
+func (a *Agent) loadReadings(ctx context.Context, days *dayStore, date string) {
+	if !days.reads.markLoaded(date) {
 		return
 	}
-	d, recs, err := a.loadDay(ctx, date)
+	d, recs, err := days.load(ctx, date)
 	if err != nil {
 		return
 	}
-	st, err := a.openStore(ctx)
+	st, err := days.store(ctx)
 	if err != nil {
 		return
 	}
@@ -176,30 +176,32 @@ func (a *Agent) loadReadings(ctx context.Context, date string) {
 	r := a.documentReader(p, st, nil)
 	for _, c := range cands {
 		if rd, ok := r.Cached(ctx, c); ok {
-			a.reading.add(date, rd)
+			days.reads.add(date, rd)
 		}
 	}
 }
 
 // startReading reads the day's documents in the background, after a sync.
 func (a *Agent) startReading(p Practice, date string, ts oauth2.TokenSource) {
-	a.jobs.Add(1)
-	go func() {
-		defer a.jobs.Done()
+	a.syncs.background(func(life context.Context) {
 		defer freeOSMemory() // the documents' bytes and text, as after a sync
-		if err := a.readDay(a.life, p, date, ts); err != nil && a.life.Err() == nil {
+		if err := a.readDay(life, p, date, ts); err != nil && life.Err() == nil {
 			a.log.Warn("reading documents stopped", "reason", err.Error())
 		}
-	}()
+	})
 }
 
 func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.TokenSource) error {
-	a.loadReadings(ctx, date)
-	st, err := a.openStore(ctx)
+	days, err := a.daysFor()
 	if err != nil {
 		return err
 	}
-	d, recs, err := a.loadDay(ctx, date)
+	a.loadReadings(ctx, days, date)
+	st, err := days.store(ctx)
+	if err != nil {
+		return err
+	}
+	d, recs, err := days.load(ctx, date)
 	if err != nil {
 		return err
 	}
@@ -211,21 +213,21 @@ func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.
 	var todo []documents.Candidate
 	for _, c := range cands {
 		if rd, ok := r.Cached(ctx, c); ok {
-			a.reading.add(date, rd)
+			days.reads.add(date, rd)
 		} else {
 			todo = append(todo, c)
 		}
 	}
 	start := time.Now()
 	say := func(done int, patient string) {
-		a.hub.publish(api.SyncEvent{Phase: api.PhaseReading, Date: date, PatientsDone: done, PatientsTotal: len(todo), PatientID: patient,
+		a.syncs.hub.publish(api.SyncEvent{Phase: api.PhaseReading, Date: date, PatientsDone: done, PatientsTotal: len(todo), PatientID: patient,
 			Message: fmt.Sprintf("reading %d documents: %d of %d", len(todo), done, len(todo))})
 	}
 	say(0, "")
 	reads := r.Read(ctx, todo, func(rd *documents.Read, done, total int) {
 		patient := ""
 		if rd != nil {
-			a.reading.add(date, *rd)
+			days.reads.add(date, *rd)
 			patient = rd.PatientID
 		}
 		say(done, patient)
@@ -236,7 +238,7 @@ func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.
 			unread++
 		}
 	}
-	a.hub.publish(api.SyncEvent{Phase: api.PhaseRead, Date: date, PatientsDone: len(reads), PatientsTotal: len(todo),
+	a.syncs.hub.publish(api.SyncEvent{Phase: api.PhaseRead, Date: date, PatientsDone: len(reads), PatientsTotal: len(todo),
 		Message: fmt.Sprintf("read %d documents (%d could not be read)", len(reads), unread)})
 	a.audit(ctx, "documents.read", map[string]string{"date": date, "documents": itoa(len(reads)), "unreadable": itoa(unread),
 		"duration": time.Since(start).Round(time.Millisecond).String()})
@@ -246,8 +248,12 @@ func (a *Agent) readDay(ctx context.Context, p Practice, date string, ts oauth2.
 // documentText is what the patient's documents said for the day's prep
 // (nil when nothing was read).
 func (a *Agent) documentText(ctx context.Context, date, patientID string) *screening.DocText {
-	a.loadReadings(ctx, date)
-	return a.reading.get(date, patientID)
+	days, err := a.daysFor()
+	if err != nil {
+		return nil
+	}
+	a.loadReadings(ctx, days, date)
+	return days.reads.get(date, patientID)
 }
 
 // recount updates the day list's counts where documents changed a

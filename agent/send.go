@@ -144,8 +144,8 @@ func (a *Agent) SentNotes(ctx context.Context, date string) (api.SentNotes, erro
 	if err != nil {
 		return api.SentNotes{}, err
 	}
-	if _, err := time.Parse(time.DateOnly, date); err != nil {
-		return api.SentNotes{}, api.NewError(api.KindBadRequest, "the date must look like 2026-11-24")
+	if _, err := parseDay(date, time.UTC); err != nil {
+		return api.SentNotes{}, err
 	}
 	out := api.SentNotes{Date: date, Enabled: sendSettings(p).Enabled, CanWrite: canWrite(p), Notes: map[string]api.SentNote{}}
 	st, err := a.openStore(ctx)

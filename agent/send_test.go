@@ -310,3 +310,12 @@ func TestDemoSendsToItsSimulatedChart(t *testing.T) {
 		t.Fatalf("demo send: %+v %v", res, err)
 	}
 }
+
+// A date that cannot be read gets the one message every endpoint gives.
+func TestSentNotesBadDateSaysWhichAndHow(t *testing.T) {
+	a := openDemo(t)
+	_, err := a.SentNotes(context.Background(), "24/11/2026")
+	if !api.IsKind(err, api.KindBadRequest) || !strings.Contains(err.Error(), `"24/11/2026" is not a date`) {
+		t.Fatalf("a bad date: %v", err)
+	}
+}

@@ -95,7 +95,7 @@ func (a *Agent) runSchedule(ctx context.Context) {
 				}
 			}
 		}
-		if !a.online() {
+		if !a.syncs.online() {
 			wait = min(wait, retry)
 			retry = min(retry*2, 30*time.Minute)
 		} else {
@@ -146,12 +146,6 @@ func (a *Agent) syncLogged(ctx context.Context) {
 	if _, err := a.Sync(ctx, api.SyncRequest{}); err != nil && ctx.Err() == nil {
 		a.log.Warn("scheduled sync failed", "kind", api.AsError(err).Kind, "err", err.Error())
 	}
-}
-
-func (a *Agent) online() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.net.online
 }
 
 // Logger returns a text logger for the agent's log file or stderr. Logs

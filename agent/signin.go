@@ -62,7 +62,7 @@ func (a *Agent) StartSignIn(ctx context.Context, req api.SignInRequest) (api.Sig
 	if len(scopes) == 0 {
 		scopes = p.tenant().Scopes
 	}
-	si, err := smart.StartSignIn(a.life, smart.SignInOptions{
+	si, err := smart.StartSignIn(a.syncs.life, smart.SignInOptions{
 		Config: cfg, ClientID: p.ClientID, ClientSecret: secret, ClientKey: key, RedirectPort: p.RedirectPort, Scopes: access.SignInScopes(cfg, scopes, p.Send.Enabled),
 		OpenBrowser: open, Net: a.netOptions(), Log: a.log, Now: a.opts.Now,
 	})
@@ -73,16 +73,13 @@ func (a *Agent) StartSignIn(ctx context.Context, req api.SignInRequest) (api.Sig
 	job := &signInJob{si: si, done: make(chan struct{}), state: api.SignInState{State: api.SignInWaiting, URL: si.URL(), StartedAt: &started}}
 	a.mu.Lock()
 	a.signin = job
-	a.jobs.Add(1)
 	a.mu.Unlock()
-	go a.finishSignIn(job, cfg, p)
+	a.syncs.background(func(life context.Context) { a.finishSignIn(life, job, cfg, p) })
 	return job.state, nil
 }
 
 // finishSignIn waits for the browser, then sets up lasting access.
-func (a *Agent) finishSignIn(job *signInJob, cfg *smart.Config, p Practice) {
-	defer a.jobs.Done()
-	ctx := a.life
+func (a *Agent) finishSignIn(ctx context.Context, job *signInJob, cfg *smart.Config, p Practice) {
 	state := api.SignInState{URL: job.state.URL, StartedAt: job.state.StartedAt}
 	sess, err := job.si.Wait(ctx)
 	if err == nil {

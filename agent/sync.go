@@ -64,7 +64,7 @@ func (a *Agent) scheduleSource(ctx context.Context, p Practice, fc *fhir.Client,
 
 // SyncEvents streams sync progress until ctx ends.
 func (a *Agent) SyncEvents(ctx context.Context) (<-chan api.SyncEvent, error) {
-	ch, cancel := a.hub.subscribe()
+	ch, cancel := a.syncs.hub.subscribe()
 	go func() { <-ctx.Done(); cancel() }()
 	return ch, nil
 }
@@ -90,76 +90,30 @@ func (a *Agent) Sync(ctx context.Context, req api.SyncRequest) (api.SyncSummary,
 		if err := dayInReach(p, a.now(), day); err != nil {
 			return api.SyncSummary{}, err
 		}
-		a.mu.Lock()
-		job := a.running
-		if job == nil {
-			if a.life.Err() != nil {
-				a.mu.Unlock()
-				return api.SyncSummary{}, api.NewError(api.KindBusy, "the agent is stopping")
-			}
-			job = a.startJob(p, date, day, req.Full)
-		}
-		a.mu.Unlock()
-		select {
-		case <-job.done:
-			// Asking for the day being fetched joins that sync. Syncs run
-			// one at a time (they share the cache and Epic's request
-			// budget), so asking for another day queues behind it rather
-			// than being refused: Friday asked for while the start-up sync
-			// of today runs is fetched once today is done.
-			if job.date == date {
-				return job.sum, job.err
-			}
-		case <-ctx.Done():
-			return api.SyncSummary{}, ctx.Err()
+		// Asking for the day being fetched joins that sync. Syncs run one
+		// at a time (they share the cache and Epic's request budget), so
+		// asking for another day queues behind it rather than being
+		// refused: Friday asked for while the start-up sync of today runs
+		// is fetched once today is done.
+		sum, ran, err := a.syncs.run(ctx, date, func(ctx context.Context) (api.SyncSummary, error) {
+			return a.syncDay(ctx, p, date, day, req.Full)
+		})
+		if ran {
+			return sum, err
 		}
 	}
-}
-
-// startJob starts a sync of date as the running job; a.mu is held.
-func (a *Agent) startJob(p Practice, date string, day time.Time, full bool) *syncJob {
-	job := &syncJob{date: date, done: make(chan struct{})}
-	var jobCtx context.Context
-	jobCtx, job.cancel = context.WithCancel(a.life)
-	a.running = job
-	a.jobs.Add(1)
-	go func() {
-		defer a.jobs.Done()
-		defer freeOSMemory()
-		job.sum, job.err = a.syncDay(jobCtx, p, date, day, full)
-		job.cancel()
-		a.mu.Lock()
-		a.running = nil
-		a.mu.Unlock()
-		close(job.done)
-	}()
-	return job
-}
-
-// syncJob is the sync under way; callers asking for the same day share it.
-type syncJob struct {
-	date   string
-	cancel context.CancelFunc
-	done   chan struct{} // closed when sum and err are set
-	sum    api.SyncSummary
-	err    error
 }
 
 // CancelSync stops the running sync, if any.
-func (a *Agent) CancelSync(ctx context.Context) error {
-	a.mu.Lock()
-	job := a.running
-	a.mu.Unlock()
-	if job == nil {
-		return api.NewError(api.KindNotFound, "no update is running")
-	}
-	job.cancel()
-	return nil
-}
+func (a *Agent) CancelSync(ctx context.Context) error { return a.syncs.cancel() }
 
 // syncDay runs one sync of date and records its outcome.
 func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.Time, full bool) (api.SyncSummary, error) {
-	st, err := a.openStore(ctx)
+	days, err := a.daysFor()
+	if err != nil {
+		return api.SyncSummary{}, err
+	}
+	st, err := days.store(ctx)
 	if err != nil {
 		return api.SyncSummary{}, err
 	}
@@ -183,28 +137,26 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 		// for the types lifetime evidence (once-only tests) can be in.
 		Lookback: cat.Lookback(), WholeHistory: cat.WholeHistory(),
 		Progress: func(e daysync.Event) {
-			a.hub.publish(api.SyncEvent{Phase: api.SyncPhase(e.Phase), Date: date, Appointments: e.Appointments, PatientsDone: e.PatientsDone,
+			a.syncs.hub.publish(api.SyncEvent{Phase: api.SyncPhase(e.Phase), Date: date, Appointments: e.Appointments, PatientsDone: e.PatientsDone,
 				PatientsTotal: e.PatientsTotal, Requests: e.Requests, Errors: e.Errors, Message: e.Message, PatientID: e.PatientID})
 		},
 	}, day)
 	stats := fc.Stats()
-	last := &api.LastSync{Date: date, At: a.now(), Partial: sum.Partial}
+	last := api.LastSync{Date: date, At: a.now(), Partial: sum.Partial}
 	fields := map[string]string{"date": date, "appointments": itoa(sum.Appointments), "patients": itoa(sum.Patients),
 		"stale": itoa(sum.Stale), "incremental": itoa(sum.Incremental), "requests": itoa(sum.Requests), "duration": sum.Duration.Round(time.Millisecond).String()}
 	switch k := fhir.KindOf(err); {
 	case err == nil:
-		a.markOnline(true, "")
-		a.mu.Lock()
-		a.notice = "" // a cache set aside is rebuilt now
-		a.mu.Unlock()
+		a.syncs.markOnline(true, "")
+		days.rebuilt() // a cache set aside is refilled now
 	case k == fhir.KindUnreachable || k == fhir.KindServer || k == fhir.KindRateLimited || errors.Is(err, smart.ErrUnreachable):
 		// A token renewal that cannot reach Epic is an outage, not a sign-in problem.
-		a.markOnline(false, "Epic cannot be reached")
+		a.syncs.markOnline(false, unreachable)
 		err = access.Explain(err)
 	case k == fhir.KindSignIn:
 		// A session that ended or access Epic refused: two messages
 		// (the access part words them); the sign-in is asked for.
-		a.markOnline(true, "")
+		a.syncs.markOnline(true, "")
 		if access.Classify(err) == access.FailureRefused {
 			a.accessFor(p).Refused()
 		}
@@ -214,14 +166,7 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 		last.Error = failureText(err)
 		fields["error"] = last.Error
 	}
-	a.mu.Lock()
-	a.reqStats = &api.RequestStats{Total: stats.Requests, ByType: stats.ByType, Errors: stats.Errors, Retries: stats.Retries, Seconds: stats.Time.Seconds()}
-	if err == nil || a.lastSync == nil {
-		a.lastSync = last
-	} else {
-		a.lastSync.Error = last.Error // keep the time of the last good sync
-	}
-	a.mu.Unlock()
+	a.syncs.finished(last, api.RequestStats{Total: stats.Requests, ByType: stats.ByType, Errors: stats.Errors, Retries: stats.Retries, Seconds: stats.Time.Seconds()}, err == nil)
 	a.audit(ctx, "sync", fields)
 	// The API's summary is daysync's, field for field (the conversion
 	// stops compiling if they drift).
@@ -237,12 +182,7 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 		return out, &syncFailed{msg: last.Error, err: err}
 	}
 	a.startReading(p, date, ts) // documents' text, in the background (reading.go)
-	keepFrom := a.now().In(p.Location()).AddDate(0, 0, -p.withDefaults().RetentionDays).Format(time.DateOnly)
-	if n, err := st.Purge(ctx, keepFrom); err != nil {
-		a.log.Warn("retention purge failed", "err", err)
-	} else if n > 0 {
-		a.log.Info("old days removed", "count", n)
-	}
+	days.purge(ctx, oldestKept(p, a.now()))
 	return out, nil
 }
 

@@ -35,102 +35,79 @@ func wireSheet(s prep.Sheet) api.Sheet {
 	}
 }
 
-func wireLines(ls []prep.Line) []api.Line {
-	if ls == nil {
+// each converts every element of xs with f; nil stays nil (null on the
+// wire, as the engine left it).
+func each[T, U any](xs []T, f func(T) U) []U {
+	if xs == nil {
 		return nil
 	}
-	out := make([]api.Line, len(ls))
-	for i, l := range ls {
-		out[i] = api.Line(l)
+	return all(xs, f)
+}
+
+// all converts every element of xs with f; nil becomes empty ([] on the
+// wire, for lists the app always shows).
+func all[T, U any](xs []T, f func(T) U) []U {
+	out := make([]U, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
 	}
 	return out
+}
+
+func wireLines(ls []prep.Line) []api.Line {
+	return each(ls, func(l prep.Line) api.Line { return api.Line(l) })
 }
 
 func wireResults(rs []screening.Result) []api.Result {
-	if rs == nil {
-		return nil
-	}
-	out := make([]api.Result, len(rs))
-	for i, r := range rs {
-		ev := wireEvidence(r.Evidence)
-		out[i] = api.Result{
+	return each(rs, func(r screening.Result) api.Result {
+		return api.Result{
 			ID: r.ID, Title: r.Title, Status: api.ScreeningStatus(r.Status), LastDone: r.LastDone, Modality: r.Modality,
-			NextDue: r.NextDue, Reason: r.Reason, Evidence: ev, Rule: r.Rule, Variant: r.Variant,
+			NextDue: r.NextDue, Reason: r.Reason, Evidence: wireEvidence(r.Evidence), Rule: r.Rule, Variant: r.Variant,
 			Review: r.Review, ReviewNote: r.ReviewNote, Attention: r.Attention, Missing: r.Missing,
 			Details: r.Details, Measure: r.Measure,
 		}
-	}
-	return out
+	})
 }
 
 func wireEvidence(es []screening.Evidence) []api.Evidence {
-	if es == nil {
-		return nil
-	}
-	out := make([]api.Evidence, len(es))
-	for i, e := range es {
-		out[i] = api.Evidence{Type: e.Type, ID: e.ID, System: e.System, Code: e.Code, Display: e.Display, Date: e.Date}
+	return each(es, func(e screening.Evidence) api.Evidence {
+		out := api.Evidence{Type: e.Type, ID: e.ID, System: e.System, Code: e.Code, Display: e.Display, Date: e.Date}
 		if e.Text != nil {
 			t := api.TextEvidence(*e.Text)
-			out[i].Text = &t
+			out.Text = &t
 		}
-	}
-	return out
+		return out
+	})
 }
 
 func wireMeasures(ms []screening.MeasureLine) []api.MeasureLine {
-	out := make([]api.MeasureLine, len(ms))
-	for i, m := range ms {
-		out[i] = api.MeasureLine{ID: m.ID, Title: m.Title, Screening: m.Screening, Year: m.Year,
+	return all(ms, func(m screening.MeasureLine) api.MeasureLine {
+		return api.MeasureLine{ID: m.ID, Title: m.Title, Screening: m.Screening, Year: m.Year,
 			Status: api.MeasureStatus(m.Status), Reason: m.Reason, Differs: m.Differs,
 			Evidence: wireEvidence(m.Evidence), Details: m.Details}
-	}
-	return out
+	})
 }
 
 func wireScreenings(ss []screening.ScreeningSummary) []api.CatalogueScreening {
-	out := make([]api.CatalogueScreening, len(ss))
-	for i, s := range ss {
-		ms := make([]api.CatalogueModality, len(s.Modalities))
-		for j, m := range s.Modalities {
-			ms[j] = api.CatalogueModality(m)
-		}
-		var vs []api.CatalogueVariant
-		if s.Variants != nil {
-			vs = make([]api.CatalogueVariant, len(s.Variants))
-			for j, v := range s.Variants {
-				vs[j] = api.CatalogueVariant(v)
-			}
-		}
-		out[i] = api.CatalogueScreening{
+	modality := func(m screening.ModalitySummary) api.CatalogueModality { return api.CatalogueModality(m) }
+	variant := func(v screening.VariantSummary) api.CatalogueVariant { return api.CatalogueVariant(v) }
+	return all(ss, func(s screening.ScreeningSummary) api.CatalogueScreening {
+		return api.CatalogueScreening{
 			ID: s.ID, Title: s.Title, Enabled: s.Enabled, Sexes: s.Sexes, MinAge: s.MinAge, MaxAge: s.MaxAge,
-			DueSoon: s.DueSoon, Modalities: ms, Review: s.Review, ReviewGroups: s.ReviewGroups,
-			ManualReview: s.ManualReview, Triggers: s.Triggers, Exclusions: s.Exclusions, Variants: vs, Line: s.Line,
+			DueSoon: s.DueSoon, Modalities: all(s.Modalities, modality), Review: s.Review, ReviewGroups: s.ReviewGroups,
+			ManualReview: s.ManualReview, Triggers: s.Triggers, Exclusions: s.Exclusions, Variants: each(s.Variants, variant), Line: s.Line,
 		}
-	}
-	return out
+	})
 }
 
 func wireProblems(ps []screening.Problem) []api.CatalogueProblem {
-	out := make([]api.CatalogueProblem, len(ps))
-	for i, p := range ps {
-		out[i] = api.CatalogueProblem(p)
-	}
-	return out
+	return all(ps, func(p screening.Problem) api.CatalogueProblem { return api.CatalogueProblem(p) })
 }
 
 func unwireEdits(es []api.CatalogueEdit) []screening.Edit {
-	out := make([]screening.Edit, len(es))
-	for i, e := range es {
-		out[i] = screening.Edit(e)
-	}
-	return out
+	return all(es, func(e api.CatalogueEdit) screening.Edit { return screening.Edit(e) })
 }
 
 func wireExclusions(xs []screening.ExclusionConcept) []api.ExclusionConcept {
-	out := make([]api.ExclusionConcept, len(xs))
-	for i, x := range xs {
-		out[i] = api.ExclusionConcept(x)
-	}
-	return out
+	return all(xs, func(x screening.ExclusionConcept) api.ExclusionConcept { return api.ExclusionConcept(x) })
 }

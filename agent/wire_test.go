@@ -90,3 +90,23 @@ func TestWireCarriesEveryField(t *testing.T) {
 	es := filled[[]api.CatalogueEdit]()
 	sameJSON(t, "edits", es, unwireEdits(es))
 }
+
+// A list the engine left out stays out (null), and the lists the app
+// always shows are empty ([]), not null: the conversion keeps which is which.
+func TestWireKeepsLeftOutAndEmptyLists(t *testing.T) {
+	s := wireSheet(prep.Sheet{})
+	if s.Results != nil || s.Labs != nil || s.Measures == nil {
+		t.Fatalf("an empty sheet: results %v, labs %v, measures %v", s.Results, s.Labs, s.Measures)
+	}
+	cs := wireScreenings([]screening.ScreeningSummary{{ID: "x"}})
+	if cs[0].Variants != nil || cs[0].Modalities == nil {
+		t.Fatalf("a screening with no variants or modalities: %+v", cs[0])
+	}
+	if wireProblems(nil) == nil || wireExclusions(nil) == nil || wireScreenings(nil) == nil {
+		t.Fatal("an empty list went out as null")
+	}
+	r := wireResults([]screening.Result{{ID: "x"}})
+	if r[0].Evidence != nil {
+		t.Fatalf("a result with no evidence: %+v", r[0].Evidence)
+	}
+}

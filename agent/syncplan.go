@@ -7,7 +7,8 @@ import (
 )
 
 // syncPlan says when the agent syncs on its own: at SyncAt on clinic days,
-// then every `every` until ClinicEnd.
+// then every `every` until ClinicEnd. It is the sync part's plan, made
+// from the practice's settings (runSchedule follows it).
 type syncPlan struct {
 	start, end time.Duration // offsets from local midnight
 	every      time.Duration
