@@ -151,6 +151,10 @@ type MeasurePart struct {
 	// outside needs a FollowUp in the window (BMI 18.5 to under 25).
 	Range    *Range   `yaml:"range,omitempty"`
 	FollowUp []*Group `yaml:"follow_up,omitempty"`
+	// BloodPressure reads the part as CMS22 does: the visit day's last
+	// blood pressure (systolic and diastolic components), its category,
+	// and the follow-up that category needs (groups of FollowUp).
+	BloodPressure *BloodPressure `yaml:"blood_pressure,omitempty"`
 
 	line       int
 	decodeErrs []string
@@ -198,6 +202,65 @@ type Pair struct {
 	// window and values (CMS131: one eye's severity in the year, the other
 	// eye without retinopathy the year before).
 	SecondPart *MeasurePart `yaml:"second_part,omitempty"`
+}
+
+// BloodPressure is CMS22's reading rule (measures.md): the last
+// final/amended/corrected reading of the part's evidence on the visit day
+// with both components above 0, put in the first category it fits.
+type BloodPressure struct {
+	Systolic  string `yaml:"systolic"`  // the systolic component's LOINC code
+	Diastolic string `yaml:"diastolic"` // the diastolic one's
+	// PriorWithin is how far back from the visit a prior hypertensive
+	// reading counts (P1Y: on or after the same date a year before, up to
+	// the day before the visit); PriorSystolic and PriorDiastolic are what
+	// makes it hypertensive (either at or above).
+	PriorWithin    string  `yaml:"prior_within"`
+	PriorSystolic  float64 `yaml:"prior_systolic"`
+	PriorDiastolic float64 `yaml:"prior_diastolic"`
+	// Categories, tried in order: the first one the reading fits decides.
+	Categories []*BPCategory `yaml:"categories"`
+
+	prior Period
+}
+
+// BPCategory is one reading category: its bounds and the follow-ups that
+// meet the measure for it (any one of FollowUps, each all of its needs).
+type BPCategory struct {
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"` // "first hypertensive reading"
+	// Systolic and Diastolic bound the reading (Min inclusive, Below
+	// exclusive, 0: none); Any: one of the two in bounds is enough, else
+	// both must be.
+	Systolic  BPBounds `yaml:"systolic"`
+	Diastolic BPBounds `yaml:"diastolic"`
+	Any       bool     `yaml:"any,omitempty"`
+	// Prior: "yes" needs a prior hypertensive reading, "no" needs none,
+	// "" either.
+	Prior string `yaml:"prior,omitempty"`
+	// FollowUps: nil means the category meets the measure as it is.
+	FollowUps [][]*BPNeed `yaml:"follow_ups,omitempty"`
+}
+
+// BPBounds is a range of one component: Min inclusive, Below exclusive.
+type BPBounds struct {
+	Min   float64 `yaml:"min,omitempty"`
+	Below float64 `yaml:"below,omitempty"`
+}
+
+// BPNeed is one follow-up record a combination needs.
+type BPNeed struct {
+	Title  string   `yaml:"title"`  // "a 4-week follow-up order"
+	Groups []string `yaml:"groups"` // names of the part's follow_up groups
+	// When: "visit" (authored on the visit day) or "year" (authored in the
+	// reporting year, up to today).
+	When string `yaml:"when"`
+	// Intents the request must have (default: the measures' order intents).
+	Intents []string `yaml:"intents,omitempty"`
+	// Reasons: the request's reasonCode must be in one of these groups
+	// (the part's follow_up groups too).
+	Reasons []string `yaml:"reasons,omitempty"`
+
+	groups, reasons []*Group
 }
 
 // Range is a normal range: Min inclusive, Below exclusive, in Unit.
@@ -394,6 +457,9 @@ func (p *MeasurePart) compile(where string, bad func(int, string, ...any)) {
 			a.groups = append(a.groups, slices.Concat(p.Evidence, p.FollowUp)[i])
 		}
 	}
+	if bp := p.BloodPressure; bp != nil {
+		bp.compile(p, w, bad)
+	}
 	if len(p.Evidence) == 0 && p.Pair == nil {
 		bad(p.line, "%s: no evidence", w)
 	}
@@ -424,4 +490,51 @@ func (s *Screening) exclusion(id string) *Rule {
 		}
 	}
 	return nil
+}
+
+func (bp *BloodPressure) compile(p *MeasurePart, w string, bad func(int, string, ...any)) {
+	w += " blood_pressure"
+	if bp.Systolic == "" || bp.Diastolic == "" || len(bp.Categories) == 0 || p.VisitDays == nil || *p.VisitDays != 0 {
+		bad(p.line, "%s: systolic, diastolic and categories are needed, and the part's visit_days: 0", w)
+	}
+	pr, err := ParsePeriod(bp.PriorWithin)
+	if err != nil {
+		bad(p.line, "%s: prior_within: %v", w, err)
+	}
+	bp.prior = pr
+	find := func(names []string) []*Group {
+		var out []*Group
+		for _, n := range names {
+			i := slices.IndexFunc(p.FollowUp, func(g *Group) bool { return g != nil && g.Name == n })
+			if i < 0 {
+				bad(p.line, "%s: group %q is not one of the part's follow_up groups", w, n)
+				continue
+			}
+			out = append(out, p.FollowUp[i])
+		}
+		return out
+	}
+	for _, c := range bp.Categories {
+		if c == nil || c.ID == "" || c.Title == "" {
+			bad(p.line, "%s: a category needs an id and a title", w)
+			continue
+		}
+		switch c.Prior {
+		case "", "yes", "no":
+		default:
+			bad(p.line, "%s category %q: prior %q is not yes, no or empty", w, c.ID, c.Prior)
+		}
+		for _, combo := range c.FollowUps {
+			if len(combo) == 0 {
+				bad(p.line, "%s category %q: an empty follow-up combination", w, c.ID)
+			}
+			for _, n := range combo {
+				if n == nil || n.Title == "" || len(n.Groups) == 0 || n.When != "visit" && n.When != "year" {
+					bad(p.line, "%s category %q: each follow-up needs a title, groups and when (visit or year)", w, c.ID)
+					continue
+				}
+				n.groups, n.reasons = find(n.Groups), find(n.Reasons)
+			}
+		}
+	}
 }

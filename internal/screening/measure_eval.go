@@ -529,6 +529,9 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 		}
 		given = scratch.Evidence
 	}
+	if p.BloodPressure != nil {
+		return e.bpPart(p, ys, l)
+	}
 	if p.Range != nil {
 		return e.rangePart(p, from, ys, l)
 	}
