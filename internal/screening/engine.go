@@ -46,9 +46,12 @@ type evaluator struct {
 	after []hit
 	// otherVisit: a per-visit measure is judging a visit before today's.
 	otherVisit bool
-	arena      []hit // evidence kept while one screening is decided
-	doses      []dose
-	buf        []byte
+	// tool is the evidence group that met a part's given (the screening
+	// tool used), while the part is decided; -1 otherwise.
+	tool  int32
+	arena []hit // evidence kept while one screening is decided
+	doses []dose
+	buf   []byte
 	// wantDetails: build Details (EvaluateWithDetails, the measures);
 	// without it note, more and detail do nothing.
 	wantDetails bool

@@ -131,6 +131,11 @@ type MeasurePart struct {
 	// reporting year (CMS2: the adolescent tool and follow-ups at 12-17,
 	// the adult ones from 17); a group named in none has no bound.
 	ByAge []*AgeGroups `yaml:"by_age,omitempty"`
+	// ByTool ties groups of the part to the given part's evidence group
+	// that met it: they count only after that tool (CMS2: the adolescent
+	// follow-ups after the adolescent tool, the adult ones after the adult
+	// tool, whichever a 17-year-old was screened with).
+	ByTool []*ToolGroups `yaml:"by_tool,omitempty"`
 	// VisitDaysAfter extends a visit_days window that many days past the
 	// visit, within the year (CMS2: a follow-up up to 2 days after).
 	VisitDaysAfter int `yaml:"visit_days_after,omitempty"`
@@ -175,6 +180,16 @@ type AgeGroups struct {
 	MaxAge int      `yaml:"max_age,omitempty"`
 	Groups []string `yaml:"groups"`
 
+	groups []*Group
+}
+
+// ToolGroups names groups of a part that count only when the given
+// part was met by a record of the Tool group.
+type ToolGroups struct {
+	Tool   string   `yaml:"tool"`
+	Groups []string `yaml:"groups"`
+
+	tool   *Group
 	groups []*Group
 }
 
@@ -459,6 +474,29 @@ func (p *MeasurePart) compile(where string, bad func(int, string, ...any)) {
 	}
 	if bp := p.BloodPressure; bp != nil {
 		bp.compile(p, w, bad)
+	}
+	for _, tg := range p.ByTool {
+		if tg == nil {
+			continue
+		}
+		tg.tool, tg.groups = nil, tg.groups[:0]
+		if p.Given != nil {
+			if i := slices.IndexFunc(p.Given.Evidence, func(g *Group) bool { return g != nil && g.Name == tg.Tool }); i >= 0 {
+				tg.tool = p.Given.Evidence[i]
+			}
+		}
+		if tg.tool == nil {
+			bad(p.line, "%s: by_tool names tool %q, which is not one of the given part's evidence groups", w, tg.Tool)
+		}
+		own := slices.Concat(p.Evidence, p.FollowUp)
+		for _, name := range tg.Groups {
+			i := slices.IndexFunc(own, func(g *Group) bool { return g != nil && g.Name == name })
+			if i < 0 {
+				bad(p.line, "%s: by_tool names group %q, which is not one of the part's evidence or follow-up groups", w, name)
+				continue
+			}
+			tg.groups = append(tg.groups, own[i])
+		}
 	}
 	if len(p.Evidence) == 0 && p.Pair == nil {
 		bad(p.line, "%s: no evidence", w)

@@ -29,6 +29,8 @@ func TestMeasureDepression(t *testing.T) {
 	fuSys, fuCode := measureGroupCode(t, c, "CMS2", "Follow Up for Adult Depression")
 	// SNOMED 306291008 is in the adolescent referral value set only.
 	teenReferral := with(item("ServiceRequest", sct, "306291008", vd), func(it *record.Item) { it.Status, it.Intent = "active", "order" })
+	// SNOMED 306204008 is in the adult referral value set only.
+	adultOnlyReferral := with(item("ServiceRequest", sct, "306204008", vd), func(it *record.Item) { it.Status, it.Intent = "active", "order" })
 	medSys, medCode := measureGroupCode(t, c, "CMS2", "Adult Depression Medications")
 	med := func(authored, from, to string) record.Item {
 		return with(item("MedicationRequest", medSys, medCode, day(authored)), func(it *record.Item) {
@@ -83,6 +85,12 @@ func TestMeasureDepression(t *testing.T) {
 		{"adult: an adolescent tool's newer positive does not decide", rec(screen("negative", "2026-11-12"), teenScreen("positive", "2026-11-20")), MeasureMet, ""},
 		{"adult: an adolescent referral is not the adult follow-up", rec(screen("positive", "2026-11-20"), teenReferral), MeasureNotMet, ""},
 		{"adolescent: the adolescent referral", chart(person("female", day("2012-03-01")), teenScreen("positive", "2026-11-20"), teenReferral), MeasureMet, ""},
+		// At 17 either tool counts, and the follow-up must be the tool's own.
+		{"17, adolescent tool positive, adolescent referral", chart(person("male", day("2009-01-01")), teenScreen("positive", "2026-11-20"), teenReferral), MeasureMet, ""},
+		{"17, adolescent tool positive, adult referral", chart(person("male", day("2009-01-01")), teenScreen("positive", "2026-11-20"), adultOnlyReferral), MeasureNotMet, "follow-up plan"},
+		{"17, adult tool positive, adult referral", chart(person("male", day("2009-01-01")), screen("positive", "2026-11-20"), adultOnlyReferral), MeasureMet, ""},
+		{"17, adult tool positive, adolescent referral", chart(person("male", day("2009-01-01")), screen("positive", "2026-11-20"), teenReferral), MeasureNotMet, "follow-up plan"},
+		{"17, the newer adult tool decides the follow-up", chart(person("male", day("2009-01-01")), teenScreen("positive", "2026-11-12"), screen("positive", "2026-11-20"), teenReferral), MeasureNotMet, "follow-up plan"},
 		{"11 on Jan 1", chart(person("male", day("2014-01-02")), screen("negative", "2026-11-20")), MeasureOutside, "12 and over"},
 	}
 	for _, tc := range cases {

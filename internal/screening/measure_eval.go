@@ -408,6 +408,9 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 	if len(p.ByAge) > 0 && !e.ageFits(p, h.group) {
 		return false
 	}
+	if len(p.ByTool) > 0 && !e.toolFits(p, h.group) {
+		return false
+	}
 	if p.RequireValue && noValue(it) {
 		return false
 	}
@@ -446,6 +449,19 @@ func (e *evaluator) ageFits(p *MeasurePart, n int32) bool {
 			}
 			age := Age(e.patient.BirthDate, dayTime(e.yearStart))
 			return age >= a.MinAge && (a.MaxAge == 0 || age <= a.MaxAge)
+		}
+	}
+	return true
+}
+
+// toolFits reports whether group n of the part counts after the tool that
+// met the part's given (e.tool).
+func (e *evaluator) toolFits(p *MeasurePart, n int32) bool {
+	for _, tg := range p.ByTool {
+		for _, g := range tg.groups {
+			if g.n == n {
+				return tg.tool != nil && tg.tool.n == e.tool
+			}
 		}
 	}
 	return true
@@ -523,11 +539,13 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 	var given []Evidence
 	if p.Given != nil {
 		var scratch MeasureLine
+		e.tool = -1
 		ok, why := e.measurePart(p.Given, ys, &scratch)
 		if !ok {
 			return false, p.Title + " counts only with " + p.Given.Title + " (" + why + ")"
 		}
 		given = scratch.Evidence
+		defer func() { e.tool = -1 }()
 	}
 	if p.BloodPressure != nil {
 		return e.bpPart(p, ys, l)
@@ -548,6 +566,7 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 		}
 		l.Evidence = append(append(l.Evidence, given...), e.evidence(h))
 		e.detail(h)
+		e.tool = h.group // the tool that met it, for a part's by_tool
 		return true, string(e.appendWhat([]byte(p.Title+" "+e.fromWords(p, ys)+": "), h))
 	}
 	if h, ok := e.newestIn(p, p.Evidence, from); ok {
