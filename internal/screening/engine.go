@@ -48,10 +48,13 @@ type evaluator struct {
 	otherVisit bool
 	// tool is the evidence group that met a part's given (the screening
 	// tool used), while the part is decided; -1 otherwise.
-	tool  int32
-	arena []hit // evidence kept while one screening is decided
-	doses []dose
-	buf   []byte
+	tool int32
+	// excepted says why a visit's part that is not met is the measure's
+	// exception instead (CMS22: a follow-up the patient declined).
+	excepted string
+	arena    []hit // evidence kept while one screening is decided
+	doses    []dose
+	buf      []byte
 	// wantDetails: build Details (EvaluateWithDetails, the measures);
 	// without it note, more and detail do nothing.
 	wantDetails bool

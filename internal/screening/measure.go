@@ -234,8 +234,14 @@ type BloodPressure struct {
 	PriorDiastolic float64 `yaml:"prior_diastolic"`
 	// Categories, tried in order: the first one the reading fits decides.
 	Categories []*BPCategory `yaml:"categories"`
+	// Declined names follow_up groups of reasons (Patient Declined): a
+	// do-not-perform request authored at the visit, coded as one of the
+	// follow-ups the reading's category needs, with such a reason, is the
+	// measure's exception for that visit.
+	Declined []string `yaml:"declined,omitempty"`
 
-	prior Period
+	prior    Period
+	declined []*Group
 }
 
 // BPCategory is one reading category: its bounds and the follow-ups that
@@ -552,6 +558,7 @@ func (bp *BloodPressure) compile(p *MeasurePart, w string, bad func(int, string,
 		}
 		return out
 	}
+	bp.declined = find(bp.Declined)
 	for _, c := range bp.Categories {
 		if c == nil || c.ID == "" || c.Title == "" {
 			bad(p.line, "%s: a category needs an id and a title", w)

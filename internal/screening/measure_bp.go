@@ -136,6 +136,10 @@ func (e *evaluator) bpPart(p *MeasurePart, ys int32, l *MeasureLine) (bool, stri
 			return true, string(b)
 		}
 	}
+	if h, ok := e.bpDeclined(cat, bp); ok {
+		e.excepted = string(e.appendWhat([]byte("the patient declined the follow-up: "), h))
+		l.Evidence = append(l.Evidence, ev, e.evidence(h))
+	}
 	// Say what is missing: each combination, its needs not on record.
 	b = append(b, ": needs "...)
 	for i, combo := range cat.FollowUps {
@@ -222,4 +226,40 @@ func (e *evaluator) bpRequest(it *record.Item, n *BPNeed) bool {
 		}
 	}
 	return false
+}
+
+// bpDeclined finds a do-not-perform request authored at the visit, coded
+// as one of the category's follow-ups, whose reason is in bp.declined.
+func (e *evaluator) bpDeclined(cat *BPCategory, bp *BloodPressure) (hit, bool) {
+	if len(bp.declined) == 0 {
+		return hit{}, false
+	}
+	in := func(gs []*Group, cs []record.Coding) int32 {
+		for j, c := range cs {
+			for _, g := range gs {
+				if slices.Contains(g.all[c.System], c.Code) {
+					return int32(j)
+				}
+			}
+		}
+		return -1
+	}
+	for i := range e.items {
+		it := &e.items[i]
+		if !it.DoNotPerform || it.Type != "ServiceRequest" && it.Type != "MedicationRequest" || it.Date.IsZero() || dayNum(it.Date) != e.today {
+			continue
+		}
+		if in(bp.declined, it.Reasons) < 0 {
+			continue
+		}
+		for _, combo := range cat.FollowUps {
+			for _, n := range combo {
+				if j := in(n.groups, it.Codes); j >= 0 {
+					e.days[i] = e.today // for the evidence's date
+					return hit{item: int32(i), coding: j, typ: typeBit(it.Type)}, true
+				}
+			}
+		}
+	}
+	return hit{}, false
 }

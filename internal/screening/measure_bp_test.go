@@ -111,6 +111,11 @@ func TestMeasureBloodPressureCategories(t *testing.T) {
 	}
 	med := func(on string) record.Item { return order("Pharmacologic Therapy for Hypertension", on) }
 	prior := func(on string, s, d float64) record.Item { return bpReading(at(on), s, d) }
+	declined := func(it record.Item, reason string) record.Item {
+		rs, rc := measureGroupCode(t, c, "CMS22", reason)
+		it.DoNotPerform, it.Reasons = true, []record.Coding{{System: rs, Code: rc}}
+		return it
+	}
 	today := func(s, d float64) record.Item { return bpReading(vd, s, d) }
 
 	cases := []struct {
@@ -150,6 +155,10 @@ func TestMeasureBloodPressureCategories(t *testing.T) {
 			with(today(150, 95), func(it *record.Item) { it.Date = vd.Add(-2 * time.Hour) }),
 			with(today(118, 76), func(it *record.Item) { it.Date = vd.Add(time.Hour) }),
 		}, MeasureMet, "118/76, normal reading"},
+		{"first hypertensive, the patient declined the 4-week follow-up", []record.Item{today(134, 82), declined(four(), "Patient Declined")}, MeasureExcluded, "excepted from CMS22 at the visit of 2026-03-02: 2026-03-02: 134/82, first hypertensive reading: needs"},
+		{"a declined follow-up without the reason is no exception", []record.Item{today(134, 82), with(four(), func(it *record.Item) { it.DoNotPerform = true })}, MeasureNotMet, "first hypertensive reading: needs a 4-week follow-up order"},
+		{"a declined follow-up the category does not need is no exception", []record.Item{today(134, 82), declined(six(), "Patient Declined")}, MeasureNotMet, "first hypertensive reading: needs a 4-week follow-up order"},
+		{"a declined follow-up the day before is no exception", []record.Item{today(134, 82), declined(order("Follow Up Within 4 Weeks", "2026-03-01"), "Patient Declined")}, MeasureNotMet, "needs a 4-week follow-up order"},
 		{"a preliminary reading does not count", []record.Item{with(today(118, 76), func(it *record.Item) { it.Status = "preliminary" })}, MeasureNotMet, "no blood pressure reading"},
 		{"a systolic-only observation is not a blood pressure", []record.Item{obs(loinc, "8480-6", vd, 118, "mm[Hg]")}, MeasureNotMet, "no blood pressure reading"},
 	}

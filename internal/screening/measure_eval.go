@@ -293,6 +293,7 @@ func (e *evaluator) perVisit(m *Measure, l MeasureLine, ys int32, visitNote stri
 			continue
 		}
 		ok, why := false, ""
+		e.excepted = ""
 		for _, p := range m.Numerator {
 			var w string
 			if ok, w = e.measurePart(p, ys, &vl); ok || why == "" {
@@ -301,6 +302,13 @@ func (e *evaluator) perVisit(m *Measure, l MeasureLine, ys int32, visitNote stri
 			if ok {
 				break
 			}
+		}
+		if !ok && e.excepted != "" {
+			excluded++
+			vl.Status = MeasureExcluded
+			vl.Reason = "excepted from " + m.ID + " at the visit of " + ymd(v) + ": " + why + "; " + e.excepted
+			exclLine, e.excepted = vl, ""
+			continue
 		}
 		if ok {
 			met++
