@@ -306,7 +306,7 @@ func (e *evaluator) perVisit(m *Measure, l MeasureLine, ys int32, visitNote stri
 		if !ok && e.excepted != "" {
 			excluded++
 			vl.Status = MeasureExcluded
-			vl.Reason = "excepted from " + m.ID + " at the visit of " + ymd(v) + ": " + why + "; " + e.excepted
+			vl.Reason = "excepted from " + m.ID + ": " + why + "; " + e.excepted
 			exclLine, e.excepted = vl, ""
 			continue
 		}
@@ -315,7 +315,10 @@ func (e *evaluator) perVisit(m *Measure, l MeasureLine, ys int32, visitNote stri
 			metLine, metWhy = vl, why
 			continue
 		}
-		notMet = append(notMet, "the visit of "+ymd(v)+": "+why)
+		if !strings.HasPrefix(why, ymd(v)+": ") { // a reading's line starts with its day
+			why = "the visit of " + ymd(v) + ": " + why
+		}
+		notMet = append(notMet, why)
 	}
 	counted := len(days) - excluded
 	switch {
