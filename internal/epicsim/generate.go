@@ -555,8 +555,11 @@ func (g *gen) encounterDiagnoses(p *Patient) {
 // stays as it was.
 func (g *gen) measureDemo() {
 	y := g.day.Year()
-	smokers, women := 0, 0
+	smokers, women, pressures := 0, 0, 0
 	for _, p := range g.pr.Patients {
+		if g.bloodPressureDemo(p, pressures) {
+			pressures++
+		}
 		var status *Resource
 		for _, r := range p.Resources {
 			if r.Type == "Observation" && r.Code.code == smokingStatus.code && (status == nil || r.Date.After(status.Date)) {
@@ -582,6 +585,81 @@ func (g *gen) measureDemo() {
 			g.add(p, &Resource{ID: "eSR-xr" + p.MRN, Type: "ServiceRequest", Status: "completed", Intent: "order", Code: coding{sysLOINC, "24648-8", "XR Chest PA upright"}, Date: d.AddDate(0, 0, 2), Title: "XR Chest PA upright"})
 		}
 	}
+}
+
+// BP readings and CMS22 follow-ups for the demo (measures.md CMS22).
+var (
+	bpPanel     = coding{sysLOINC, "85354-9", "Blood pressure panel with all children optional"}
+	bpSystolic  = coding{sysLOINC, "8480-6", "Systolic blood pressure"}
+	bpDiastolic = coding{sysLOINC, "8462-4", "Diastolic blood pressure"}
+	bpFollow4w  = coding{sysSCT, "183617005", "Follow-up arranged within 4 weeks"}
+	bpFollow6m  = coding{sysSCT, "300042001", "Follow-up arranged within 6 months"}
+	bpLifestyle = coding{sysSCT, "313204009", "Lifestyle recommendation"}
+	bpReferral  = coding{sysSCT, "306206005", "Referral to primary care"}
+	bpFinding   = coding{sysSCT, "24184005", "Finding of increased blood pressure"}
+	bpECG       = coding{sysLOINC, "34534-8", "12 lead EKG panel"}
+)
+
+// bloodPressureDemo gives the n-th adult whose guideline blood pressure
+// was taken this year (before today) that reading's systolic and
+// diastolic values and an office visit that day, cycling through CMS22's
+// categories (normal, elevated, first and second hypertensive), some with
+// the follow-up their category needs and some without. Only readings older
+// than the guideline's are added, so no built screening state changes;
+// ids are fixed and no random draw is used, so the rest of the practice
+// stays as it was.
+func (g *gen) bloodPressureDemo(p *Patient, n int) bool {
+	y := g.day.Year()
+	if p.Outcomes["blood_pressure"] != Complete || p.Age(time.Date(y, 1, 1, 0, 0, 0, 0, g.day.Location())) < 18 {
+		return false
+	}
+	var last *Resource
+	for _, r := range p.Resources {
+		if r.Type == "Observation" && r.Code.code == bpPanel.code && r.Status == "final" && (last == nil || r.Date.After(last.Date)) {
+			last = r
+		}
+	}
+	if last == nil || last.Date.Year() != y || !last.Date.Before(g.day) || len(last.Components) > 0 {
+		return false
+	}
+	bp := func(r *Resource, sys, dia float64) {
+		r.Components = []component{{bpSystolic, sys, "mm[Hg]"}, {bpDiastolic, dia, "mm[Hg]"}}
+	}
+	d := last.Date
+	g.add(p, &Resource{ID: "eEnc-bp" + p.MRN, Type: "Encounter", Class: "AMB", Code: coding{sysSCT, "185349003", "Office Visit"}, Date: d, Title: "Office Visit"})
+	order := func(id string, c coding, on time.Time) *Resource {
+		return g.add(p, &Resource{ID: "eSR-bp" + id + p.MRN, Type: "ServiceRequest", Status: "active", Intent: "order", Code: c, Date: on, Title: c.display})
+	}
+	prior := func(sys, dia float64) {
+		r := g.add(p, &Resource{ID: "eObs-bpprior" + p.MRN, Type: "Observation", Category: "vital-signs", Code: bpPanel, Date: d.AddDate(0, -6, 0), Title: bpPanel.display})
+		bp(r, sys, dia)
+	}
+	switch n % 8 {
+	case 0, 1:
+		bp(last, 112+float64(n%7), 72)
+	case 2: // elevated, with a 6-month follow-up and a lifestyle recommendation
+		bp(last, 124, 76)
+		order("6m", bpFollow6m, d)
+		order("life", bpLifestyle, d)
+	case 3: // elevated, no follow-up
+		bp(last, 126, 74)
+	case 4: // first hypertensive, with a 4-week follow-up and lifestyle
+		bp(last, 134, 82)
+		order("4w", bpFollow4w, d)
+		order("life", bpLifestyle, d)
+	case 5: // first hypertensive, no follow-up
+		bp(last, 136, 78)
+	case 6: // second hypertensive 130-139/80-89: a referral for it
+		prior(138, 86)
+		bp(last, 134, 84)
+		r := order("ref", bpReferral, d)
+		r.Reason = &bpFinding
+	case 7: // second hypertensive 140/90 or more: an ECG only, not enough
+		prior(150, 92)
+		bp(last, 148, 94)
+		order("ecg", bpECG, d)
+	}
+	return true
 }
 
 // noOrders: no prescription or procedure on the chart and no HIV

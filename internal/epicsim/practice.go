@@ -118,6 +118,9 @@ type Resource struct {
 	Value        *float64
 	Unit         string
 	ValueCode    *coding // Observation.valueCodeableConcept
+	// Components: a blood pressure's systolic and diastolic (mm[Hg]).
+	Components []component
+	Reason     *coding // ServiceRequest.reasonCode
 
 	Class    string  // Encounter.class
 	BodySite *coding // Condition/Procedure bodySite (laterality)
@@ -126,6 +129,13 @@ type Resource struct {
 	Author   string
 	Updated  time.Time
 	Version  int // meta.versionId; 0 reads as 1
+}
+
+// component is one Observation.component with a quantity value.
+type component struct {
+	code  coding
+	value float64
+	unit  string
 }
 
 // Appointment is one scheduled visit.

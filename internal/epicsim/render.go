@@ -139,6 +139,14 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 		} else if r.Code.code == "72166-2" {
 			m["valueCodeableConcept"] = cc(coding{sysSCT, "8517006", "Ex-smoker"}, nil, "")
 		}
+		var comps []any
+		for _, c := range r.Components {
+			comps = append(comps, map[string]any{"code": cc(c.code, nil, ""),
+				"valueQuantity": map[string]any{"value": c.value, "unit": c.unit, "system": "http://unitsofmeasure.org", "code": c.unit}})
+		}
+		if comps != nil {
+			m["component"] = comps
+		}
 	case "Condition":
 		clinical := r.Status
 		m["clinicalStatus"] = map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": clinical}}}
@@ -168,6 +176,9 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 		m["code"] = cc(r.Code, nil, r.Title)
 		m["subject"] = subject
 		set("authoredOn", date)
+		if r.Reason != nil {
+			m["reasonCode"] = []any{cc(*r.Reason, nil, "")}
+		}
 	case "MedicationRequest":
 		m["status"], m["intent"] = r.Status, r.Intent
 		m["medicationCodeableConcept"] = cc(r.Code, nil, r.Title)
