@@ -72,7 +72,7 @@ func newIndex(groups []*Group) index {
 				if sys == sysICD10CM {
 					k = 0
 				}
-				if !containsInt(ix.prefixLens[k], len(code)) {
+				if !slices.Contains(ix.prefixLens[k], len(code)) {
 					ix.prefixLens[k] = append(ix.prefixLens[k], len(code))
 				}
 			}
@@ -128,15 +128,6 @@ func (c *Catalogue) walkGroups(f func(*Group)) {
 		}
 		groups(s.Related)
 	}
-}
-
-func containsInt(xs []int, v int) bool {
-	for _, x := range xs {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // hashKey is a multiply-xorshift hash of the key read in 8- and 4-byte
