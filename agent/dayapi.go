@@ -38,7 +38,16 @@ func (a *Agent) Day(ctx context.Context, date string) (api.DayList, error) {
 	if err != nil {
 		return api.DayList{}, err
 	}
+	// The day's cached document reads load (once per date: ~10 ms of
+	// cache reads and evaluations on a fresh start) on the other core while
+	// the list is built; the counts wait for them.
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		a.documentText(ctx, date, "")
+	}()
 	list := prepDay(d, recs, a.catalogue())
+	<-read
 	a.recount(ctx, date, d, recs, list.Rows) // documents' text (reading.go)
 	return wireDay(list), nil
 }

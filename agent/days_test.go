@@ -3,10 +3,13 @@ package agent
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/healthprep/desk/agent/api"
 	"github.com/healthprep/desk/internal/documents"
+	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/store"
 )
 
@@ -217,5 +221,46 @@ func TestDocumentReadsGoWithThePractice(t *testing.T) {
 	}
 	if dt := after.reads.get("2026-11-24", "p1"); dt != nil {
 		t.Fatalf("the old practice's reading is still held: %+v", dt)
+	}
+}
+
+// Issue 17: requests for a day that is not decoded yet, arriving together
+// (serve's start decodes today as the app's first request for it comes
+// in), decode it once and share the records.
+func TestConcurrentLoadsDecodeTheDayOnce(t *testing.T) {
+	ctx := context.Background()
+	d := newTestDays(t, t.TempDir(), testKey(1), false)
+	st, err := d.store(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := store.Day{Date: "2026-11-24", SyncedAt: time.Now(), Patients: map[string]store.PatientData{}}
+	for i := range 20 {
+		id := fmt.Sprintf("p%d", i)
+		day.Appointments = append(day.Appointments, record.Appointment{ID: "a" + id, PatientID: id, Status: "booked", Start: time.Now()})
+		day.Patients[id] = store.PatientData{Resources: []json.RawMessage{json.RawMessage(`{"resourceType":"Patient","id":"` + id + `","gender":"female","birthDate":"1970-01-01"}`)}}
+	}
+	if err := st.PutDay(ctx, day); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	got := make([]map[string]record.Record, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, recs, err := d.load(ctx, "2026-11-24")
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = recs
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if len(got[i]) != 20 || reflect.ValueOf(got[i]).Pointer() != reflect.ValueOf(got[0]).Pointer() {
+			t.Fatalf("load %d: %d records, decoded separately: %v", i, len(got[i]), reflect.ValueOf(got[i]).Pointer() != reflect.ValueOf(got[0]).Pointer())
+		}
 	}
 }

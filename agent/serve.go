@@ -43,7 +43,7 @@ func Serve(ctx context.Context, opts Options) error {
 	}
 	defer a.Close()
 	mux := http.NewServeMux()
-	mux.Handle("/", freeWhenIdle(api.NewHandler(a, a.log)))
+	mux.Handle("/", freeWhenIdle(api.NewHandler(a, a.log), a.releaseDecoded))
 	mux.HandleFunc("POST /v1/shutdown", func(w http.ResponseWriter, r *http.Request) {
 		a.log.Info("asked to stop")
 		// The pid lets `stop` wait for this process to exit: the socket
@@ -163,15 +163,31 @@ func Logger(verbose bool) *slog.Logger {
 // the Go runtime otherwise returns that memory only slowly.
 func freeOSMemory() { debug.FreeOSMemory() }
 
+// releaseDecoded drops the current practice's decoded days (serve, once
+// idle); they are decoded again on the next look.
+func (a *Agent) releaseDecoded() {
+	a.mu.Lock()
+	d := a.days
+	a.mu.Unlock()
+	if d != nil {
+		d.release()
+	}
+}
+
 // idleFreeAfter is how long the local API stays quiet before the garbage
 // of the requests before it goes back to the OS.
 const idleFreeAfter = time.Second
 
 // freeWhenIdle wraps the local API: once it has been idle for
 // idleFreeAfter after a burst of requests (the app opening a day, its
-// sheets), the memory they used is handed back, so the agent idles small
-// between the front desk's looks. One forced collection per burst.
-func freeWhenIdle(h http.Handler) http.Handler {
+// sheets), release drops what they kept (the decoded days) and the memory
+// is handed back, so the agent idles small between the front desk's
+// looks. One forced collection per burst.
+func freeWhenIdle(h http.Handler, release func()) http.Handler {
+	idle := func() {
+		release()
+		freeOSMemory()
+	}
 	var (
 		mu    sync.Mutex
 		timer *time.Timer
@@ -181,7 +197,7 @@ func freeWhenIdle(h http.Handler) http.Handler {
 		mu.Lock()
 		defer mu.Unlock()
 		if timer == nil {
-			timer = time.AfterFunc(idleFreeAfter, freeOSMemory)
+			timer = time.AfterFunc(idleFreeAfter, idle)
 		} else {
 			timer.Reset(idleFreeAfter)
 		}

@@ -88,6 +88,7 @@ func BenchmarkServeRSS(b *testing.B) {
 		}
 		idle()
 		afterSync := rssField(b, cmd.Process.Pid, "VmRSS:")
+		syncAnon, syncFile := rssField(b, cmd.Process.Pid, "RssAnon:"), rssField(b, cmd.Process.Pid, "RssFile:")
 		peak := rssField(b, cmd.Process.Pid, "VmHWM:")
 		cancel()
 		cmd.Process.Signal(syscall.SIGTERM)
@@ -95,6 +96,8 @@ func BenchmarkServeRSS(b *testing.B) {
 		b.ReportMetric(float64(afterDay)/1024, "day-RSS-MiB")
 		b.ReportMetric(float64(afterSync)/1024, "sync-RSS-MiB")
 		b.ReportMetric(float64(peak)/1024, "peak-RSS-MiB")
+		b.ReportMetric(float64(syncAnon)/1024, "sync-anon-MiB")
+		b.ReportMetric(float64(syncFile)/1024, "sync-file-MiB")
 	}
 }
 
