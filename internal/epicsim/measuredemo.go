@@ -1,0 +1,160 @@
+package epicsim
+
+import "time"
+
+// The demo records that give every quality measure met, not met and
+// excluded patients (measures.md): encounter diagnoses, tobacco
+// counselling, pregnancy-test-only women, blood pressure categories.
+
+// encounterDiagnoses charts diabetes as the encounter diagnosis of a
+// diabetic's latest office visit of the year, as the visit's coder would:
+// CMS122 and CMS131 count a diabetic only by an encounter diagnosis, not
+// the problem list. One in ten (MRN ending in 9) has diabetes on the
+// problem list alone. Fixed ids and no random draws, so the rest of the
+// practice stays as it was.
+func (g *gen) encounterDiagnoses(p *Patient) {
+	if !p.Diabetic || p.MRN[len(p.MRN)-1] == '9' {
+		return
+	}
+	var last *Resource
+	for _, r := range p.Resources {
+		if r.Type == "Encounter" && r.Class == "AMB" && r.Date.Year() == g.day.Year() && r.Date.Before(g.day) && (last == nil || r.Date.After(last.Date)) {
+			last = r
+		}
+	}
+	if last == nil {
+		return
+	}
+	g.add(p, &Resource{ID: "eCon-dx" + p.MRN, Type: "Condition", Category: "encounter-diagnosis", Code: diabetes.coding, Date: last.Date, Title: diabetes.coding.display})
+}
+
+// measureDemo rounds out the quality-measure view so every measure has
+// patients met, not met and excluded: current smokers whose latest status
+// is this year's get cessation counselling that day (CMS138 population 2
+// met), every third of the rest is in hospice (excluded); three women
+// 16-24 with no sign of sexual activity get a pregnancy test followed two
+// days later by a chest X-ray (CMS153's pregnancy-test-only exclusion).
+// Fixed ids, days and codes, no random draws: the rest of the practice
+// stays as it was.
+func (g *gen) measureDemo() {
+	y := g.day.Year()
+	smokers, women, pressures := 0, 0, 0
+	for _, p := range g.pr.Patients {
+		if g.bloodPressureDemo(p, pressures) {
+			pressures++
+		}
+		var status *Resource
+		for _, r := range p.Resources {
+			if r.Type == "Observation" && r.Code.code == smokingStatus.code && (status == nil || r.Date.After(status.Date)) {
+				status = r
+			}
+		}
+		if p.Smoker && !p.FormerSmoker && p.Outcomes["tobacco_use"] == Complete && status != nil && status.Date.Year() == y {
+			smokers++
+			switch {
+			case smokers%2 == 1:
+				p.Cessation = true
+				g.add(p, &Resource{ID: "eProc-quit" + p.MRN, Type: "Procedure", Code: coding{sysSCT, "225323000", "Smoking cessation education"}, Date: status.Date, Title: "Smoking cessation education"})
+			case smokers%3 == 0 && !p.Hospice:
+				p.Hospice = true
+				g.add(p, &Resource{ID: "eEnc-hospice" + p.MRN, Type: "Encounter", Class: "HH", Code: coding{sysSCT, "183919006", "Urgent admission to hospice"}, Date: g.day.AddDate(0, 0, -20).Add(10 * time.Hour), Title: "Hospice admission"})
+			}
+		}
+		if age := p.Age(time.Date(y, 12, 31, 0, 0, 0, 0, g.day.Location())); women < 3 && p.Gender == "female" && age >= 16 && age <= 24 && !p.Pregnant && !p.Hospice && noOrders(p) {
+			women++
+			p.PregnancyTestOnly = true
+			d := time.Date(y, g.day.Month(), 1, 10, 0, 0, 0, g.day.Location()).AddDate(0, -1, 0)
+			g.add(p, &Resource{ID: "eSR-hcg" + p.MRN, Type: "ServiceRequest", Status: "completed", Intent: "order", Code: coding{sysLOINC, "2106-3", "Choriogonadotropin (pregnancy test) [Presence] in Urine"}, Date: d, Title: "Pregnancy test, urine"})
+			g.add(p, &Resource{ID: "eSR-xr" + p.MRN, Type: "ServiceRequest", Status: "completed", Intent: "order", Code: coding{sysLOINC, "24648-8", "XR Chest PA upright"}, Date: d.AddDate(0, 0, 2), Title: "XR Chest PA upright"})
+		}
+	}
+}
+
+// BP readings and CMS22 follow-ups for the demo (measures.md CMS22).
+var (
+	bpPanel     = coding{sysLOINC, "85354-9", "Blood pressure panel with all children optional"}
+	bpSystolic  = coding{sysLOINC, "8480-6", "Systolic blood pressure"}
+	bpDiastolic = coding{sysLOINC, "8462-4", "Diastolic blood pressure"}
+	bpFollow4w  = coding{sysSCT, "183617005", "Follow-up arranged within 4 weeks"}
+	bpFollow6m  = coding{sysSCT, "300042001", "Follow-up arranged within 6 months"}
+	bpLifestyle = coding{sysSCT, "313204009", "Lifestyle recommendation"}
+	bpReferral  = coding{sysSCT, "306206005", "Referral to primary care"}
+	bpFinding   = coding{sysSCT, "24184005", "Finding of increased blood pressure"}
+	bpECG       = coding{sysLOINC, "34534-8", "12 lead EKG panel"}
+)
+
+// bloodPressureDemo gives the n-th adult whose guideline blood pressure
+// was taken this year (before today) that reading's systolic and
+// diastolic values and an office visit that day, cycling through CMS22's
+// categories (normal, elevated, first and second hypertensive), some with
+// the follow-up their category needs and some without. Only readings older
+// than the guideline's are added, so no built screening state changes;
+// ids are fixed and no random draw is used, so the rest of the practice
+// stays as it was.
+func (g *gen) bloodPressureDemo(p *Patient, n int) bool {
+	y := g.day.Year()
+	if p.Outcomes["blood_pressure"] != Complete || p.Age(time.Date(y, 1, 1, 0, 0, 0, 0, g.day.Location())) < 18 {
+		return false
+	}
+	var last *Resource
+	for _, r := range p.Resources {
+		if r.Type == "Observation" && r.Code.code == bpPanel.code && r.Status == "final" && (last == nil || r.Date.After(last.Date)) {
+			last = r
+		}
+	}
+	if last == nil || last.Date.Year() != y || !last.Date.Before(g.day) || len(last.Components) > 0 {
+		return false
+	}
+	bp := func(r *Resource, sys, dia float64) {
+		r.Components = []component{{bpSystolic, sys, "mm[Hg]"}, {bpDiastolic, dia, "mm[Hg]"}}
+	}
+	d := last.Date
+	g.add(p, &Resource{ID: "eEnc-bp" + p.MRN, Type: "Encounter", Class: "AMB", Code: coding{sysSCT, "185349003", "Office Visit"}, Date: d, Title: "Office Visit"})
+	order := func(id string, c coding, on time.Time) *Resource {
+		return g.add(p, &Resource{ID: "eSR-bp" + id + p.MRN, Type: "ServiceRequest", Status: "active", Intent: "order", Code: c, Date: on, Title: c.display})
+	}
+	prior := func(sys, dia float64) {
+		r := g.add(p, &Resource{ID: "eObs-bpprior" + p.MRN, Type: "Observation", Category: "vital-signs", Code: bpPanel, Date: d.AddDate(0, -6, 0), Title: bpPanel.display})
+		bp(r, sys, dia)
+	}
+	switch n % 8 {
+	case 0, 1:
+		bp(last, 112+float64(n%7), 72)
+	case 2: // elevated, with a 6-month follow-up and a lifestyle recommendation
+		bp(last, 124, 76)
+		order("6m", bpFollow6m, d)
+		order("life", bpLifestyle, d)
+	case 3: // elevated, no follow-up
+		bp(last, 126, 74)
+	case 4: // first hypertensive, with a 4-week follow-up and lifestyle
+		bp(last, 134, 82)
+		order("4w", bpFollow4w, d)
+		order("life", bpLifestyle, d)
+	case 5: // first hypertensive, no follow-up
+		bp(last, 136, 78)
+	case 6: // second hypertensive 130-139/80-89: a referral for it
+		prior(138, 86)
+		bp(last, 134, 84)
+		r := order("ref", bpReferral, d)
+		r.Reason = &bpFinding
+	case 7: // second hypertensive 140/90 or more: an ECG only, not enough
+		prior(150, 92)
+		bp(last, 148, 94)
+		order("ecg", bpECG, d)
+	}
+	return true
+}
+
+// noOrders: no prescription or procedure on the chart and no HIV
+// diagnosis (each could be another sign of sexual activity).
+func noOrders(p *Patient) bool {
+	for _, r := range p.Resources {
+		switch {
+		case r.Type == "MedicationRequest", r.Type == "Procedure":
+			return false
+		case r.Type == "Condition" && (r.Code.code == "B20" || r.Code.code == "86406008" || r.Code.code == "Z21"):
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,358 @@
+package screening
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/healthprep/desk/internal/record"
+)
+
+// Deciding one numerator part of a measure: its window, which records
+// count for it, and the words that say why.
+
+// window returns the first day a part's evidence may have.
+func (e *evaluator) window(p *MeasurePart, ys int32) int32 {
+	switch {
+	case p.VisitDays != nil:
+		return e.today - int32(*p.VisitDays)
+	case p.noFrom:
+		return noDate + 1
+	}
+	return p.from.subDays(ys)
+}
+
+// fromWords says where a part's window opens.
+func (e *evaluator) fromWords(p *MeasurePart, ys int32) string {
+	switch {
+	case p.VisitDays != nil && *p.VisitDays == 0 && e.otherVisit:
+		return "at that visit"
+	case p.VisitDays != nil && *p.VisitDays == 0 && p.VisitDaysAfter > 0:
+		return "at today's visit or up to " + strconv.Itoa(p.VisitDaysAfter) + " days after"
+	case p.VisitDays != nil && *p.VisitDays == 0:
+		return "at today's visit"
+	case p.VisitDays != nil:
+		return "in the " + strconv.Itoa(*p.VisitDays) + " days up to the visit"
+	case p.noFrom:
+		return "on record"
+	case p.BeforeYear:
+		return "from " + ymd(e.window(p, ys)) + " to " + ymd(ys-1)
+	}
+	return "since " + ymd(e.window(p, ys))
+}
+
+// partHits calls f for each hit of groups that counts for the part within
+// the window, newest first is not guaranteed.
+func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
+	if h.value || p.mask != 0 && h.typ&p.mask == 0 {
+		return false
+	}
+	it := &e.items[h.item]
+	if it.Type == "Observation" && !observationCounts(p, it.Status) {
+		return false
+	}
+	d := e.days[h.item]
+	if p.ActivePeriod && d != noDate && d < from && e.activeWithin(it, from) {
+		d = from // an active order whose whole request period is in the window
+	}
+	last := e.today
+	if p.VisitDaysAfter > 0 {
+		y, _, _ := e.visit.Date()
+		last = min(e.today+int32(p.VisitDaysAfter), dayNum(time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)))
+	}
+	if d == noDate || d < from || d > last || p.BeforeYear && d >= e.yearStart {
+		return false
+	}
+	if p.RequestPastVisit && it.Type == "MedicationRequest" && !e.pastVisit(it) {
+		return false
+	}
+	if len(p.ByAge) > 0 && !e.ageFits(p, h.group) {
+		return false
+	}
+	if len(p.ByTool) > 0 && !e.toolFits(p, h.group) {
+		return false
+	}
+	if p.RequireValue && noValue(it) {
+		return false
+	}
+	if !e.patient.BirthDate.IsZero() && d < dayNum(e.patient.BirthDate) {
+		return false
+	}
+	if p.MinAge > 0 || p.MaxAge > 0 {
+		a := Age(e.patient.BirthDate, dayTime(d))
+		if a < p.MinAge || p.MaxAge > 0 && a > p.MaxAge {
+			return false
+		}
+	}
+	if len(p.Values) > 0 && !e.valueIn(h.item, p.Values) {
+		return false
+	}
+	return true
+}
+
+// pastVisit reports whether a medication order's request period overlaps
+// the visit day and extends past it; an open end is ongoing.
+func (e *evaluator) pastVisit(it *record.Item) bool {
+	if it.Period.Start.IsZero() && it.Period.End.IsZero() {
+		return false // the measure reads the period: none, no overlap
+	}
+	starts := it.Period.Start.IsZero() || dayNum(it.Period.Start) <= e.today
+	return starts && (it.Period.End.IsZero() || dayNum(it.Period.End) > e.today)
+}
+
+// ageFits reports whether group n of the part counts at the patient's age
+// on January 1 of the reporting year.
+func (e *evaluator) ageFits(p *MeasurePart, n int32) bool {
+	for _, a := range p.ByAge {
+		for _, g := range a.groups {
+			if g.n != n {
+				continue
+			}
+			age := Age(e.patient.BirthDate, dayTime(e.yearStart))
+			return age >= a.MinAge && (a.MaxAge == 0 || age <= a.MaxAge)
+		}
+	}
+	return true
+}
+
+// toolFits reports whether group n of the part counts after the tool that
+// met the part's given (e.tool).
+func (e *evaluator) toolFits(p *MeasurePart, n int32) bool {
+	for _, tg := range p.ByTool {
+		for _, g := range tg.groups {
+			if g.n == n {
+				return tg.tool != nil && tg.tool.n == e.tool
+			}
+		}
+	}
+	return true
+}
+
+// observationCounts: the Observation statuses a measure part counts.
+func observationCounts(p *MeasurePart, status string) bool {
+	if len(p.Statuses) > 0 {
+		return slices.Contains(p.Statuses, status)
+	}
+	return status == "final" || status == "amended" || status == "corrected"
+}
+
+// activeWithin reports whether it is an active medication order whose
+// request period lies entirely between from and the end of the year.
+func (e *evaluator) activeWithin(it *record.Item, from int32) bool {
+	if it.Type != "MedicationRequest" || it.Status != "active" || it.Period.Start.IsZero() || it.Period.End.IsZero() {
+		return false
+	}
+	y, _, _ := e.visit.Date()
+	ye := dayNum(time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
+	return dayNum(it.Period.Start) >= from && dayNum(it.Period.End) <= ye
+}
+
+// valueIn reports whether the item's coded value is in one of groups.
+func (e *evaluator) valueIn(item int32, groups []*Group) bool {
+	for _, g := range groups {
+		for _, v := range e.groupHits(g) {
+			if v.item == item && v.value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, bool) {
+	var best hit
+	found := false
+	for _, g := range groups {
+		for _, h := range e.groupHits(g) {
+			if e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+				best, found = h, true
+			}
+		}
+		if p.VisitDaysAfter > 0 {
+			for _, h := range e.after {
+				if h.group == g.n && (p.OpenOrders || counts(&e.items[h.item])) && e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+					best, found = h, true
+				}
+			}
+		}
+		if !p.OpenOrders {
+			continue
+		}
+		for _, h := range e.open {
+			if h.group == g.n && e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+				best, found = h, true
+			}
+		}
+	}
+	return best, found
+}
+
+// measurePart decides one numerator part and says why in words.
+func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool, string) {
+	from := e.window(p, ys)
+	for _, g := range p.Unless {
+		for _, h := range e.groupHits(g) {
+			if !h.value && h.typ == conditionBit && activeCondition(&e.items[h.item]) {
+				return false, p.Title + " " + e.fromWords(p, ys) + " does not count with " + g.Name + " on record"
+			}
+		}
+	}
+	var given []Evidence
+	if p.Given != nil {
+		var scratch MeasureLine
+		e.tool = -1
+		ok, why := e.measurePart(p.Given, ys, &scratch)
+		if !ok {
+			return false, p.Title + " counts only with " + p.Given.Title + " (" + why + ")"
+		}
+		given = scratch.Evidence
+		defer func() { e.tool = -1 }()
+	}
+	if p.BloodPressure != nil {
+		return e.bpPart(p, ys, l)
+	}
+	if p.Range != nil {
+		return e.rangePart(p, from, ys, l)
+	}
+	if p.Latest {
+		// The newest reading decides; its value must be one of Values.
+		anyValue := *p
+		anyValue.Values = nil
+		h, ok := e.newestIn(&anyValue, p.Evidence, from)
+		switch {
+		case !ok:
+			return false, "no " + p.Title + " " + e.fromWords(p, ys)
+		case !e.valueIn(h.item, p.Values):
+			return false, string(e.appendWhat([]byte("the latest answer does not count as "+p.Title+": "), h))
+		}
+		l.Evidence = append(append(l.Evidence, given...), e.evidence(h))
+		e.detail(h)
+		e.tool = h.group // the tool that met it, for a part's by_tool
+		return true, string(e.appendWhat([]byte(p.Title+" "+e.fromWords(p, ys)+": "), h))
+	}
+	if h, ok := e.newestIn(p, p.Evidence, from); ok {
+		l.Evidence = append(l.Evidence, given...)
+		l.Evidence = append(l.Evidence, e.evidence(h))
+		e.detail(h)
+		return true, string(e.appendWhat([]byte(p.Title+" "+e.fromWords(p, ys)+": "), h))
+	}
+	if pr := p.Pair; pr != nil {
+		for _, g := range pr.First {
+			for _, a := range e.groupHits(g) {
+				if !e.partOK(p, a, from) {
+					continue
+				}
+				da := e.days[a.item]
+				second, sp, sfrom := pr.Second, p, from
+				if pr.SecondPart != nil {
+					second, sp = pr.SecondPart.Evidence, pr.SecondPart
+					sfrom = e.window(sp, ys)
+				}
+				for _, g2 := range second {
+					for _, c := range e.groupHits(g2) {
+						if !e.partOK(sp, c, sfrom) {
+							continue
+						}
+						if dc := e.days[c.item]; da >= dc-int32(pr.Days) && da <= dc+int32(pr.Days) {
+							l.Evidence = append(l.Evidence, e.evidence(a), e.evidence(c))
+							e.detail(a)
+							e.detail(c)
+							b := e.appendWhat([]byte(pr.Title+": "), a)
+							b = append(b, " and "...)
+							return true, string(e.appendWhat(b, c))
+						}
+					}
+				}
+			}
+		}
+	}
+	return false, "no " + p.Title + " " + e.fromWords(p, ys)
+}
+
+// rangePart: every reading in the window in range meets the part; one
+// out of range needs a follow-up in the window.
+func (e *evaluator) rangePart(p *MeasurePart, from, ys int32, l *MeasureLine) (bool, string) {
+	rg := p.Range
+	var newest, out hit
+	haveNewest, haveOut := false, false
+	for _, g := range p.Evidence {
+		for _, h := range e.groupHits(g) {
+			it := &e.items[h.item]
+			if !e.partOK(p, h, from) || it.Value == nil || it.Value.Value <= 0 || rg.Unit != "" && it.Value.Unit != rg.Unit && it.Value.Code != rg.Unit {
+				continue
+			}
+			if !haveNewest || e.days[h.item] > e.days[newest.item] {
+				newest, haveNewest = h, true
+			}
+			if v := it.Value.Value; (v < rg.Min || v >= rg.Below) && (!haveOut || e.days[h.item] > e.days[out.item]) {
+				out, haveOut = h, true
+			}
+		}
+	}
+	if !haveNewest {
+		return false, "no " + p.Title + " reading " + e.fromWords(p, ys)
+	}
+	if !haveOut {
+		l.Evidence = append(l.Evidence, e.evidence(newest))
+		e.detail(newest)
+		return true, string(e.appendWhat([]byte(p.Title+" in the normal range: "), newest))
+	}
+	b := e.appendWhat([]byte(rg.Name+" out of range ("), out)
+	b = append(b, ")"...)
+	fp := *p
+	fp.RequireValue, fp.Values, fp.mask = false, nil, 0
+	if f, ok := e.newestIn(&fp, p.FollowUp, from); ok {
+		l.Evidence = append(l.Evidence, e.evidence(out), e.evidence(f))
+		e.detail(f)
+		b = append(b, " with a follow-up: "...)
+		return true, string(e.appendWhat(b, f))
+	}
+	b = append(b, " and no follow-up on record "...)
+	b = append(b, e.fromWords(p, ys)...)
+	return false, string(b)
+}
+
+// poorControl decides an inverse measure (CMS122): the newest day's lowest
+// reading in the year, above the threshold or without a value, or no test
+// at all, is the measure's care gap.
+func (e *evaluator) poorControl(m *Measure, ys int32, l *MeasureLine) (bool, string) {
+	f := m.PoorControl
+	p := m.Numerator[0]
+	from := e.window(p, ys)
+	var pick hit
+	have := false
+	for _, g := range p.Evidence {
+		for _, h := range e.groupHits(g) {
+			if !e.partOK(p, h, from) {
+				continue
+			}
+			it, d := &e.items[h.item], e.days[h.item]
+			switch {
+			case !have || d > e.days[pick.item]:
+				pick, have = h, true
+			case d == e.days[pick.item]:
+				// The lowest of the day; no value sorts first.
+				if cur := e.items[pick.item].Value; it.Value == nil || cur != nil && it.Value.Value < cur.Value {
+					pick = h
+				}
+			}
+		}
+	}
+	if !have {
+		return false, "no " + p.Title + " " + e.fromWords(p, ys) + " (the measure counts that as " + f.Label + ")"
+	}
+	l.Evidence = append(l.Evidence, e.evidence(pick))
+	e.detail(pick)
+	q := e.items[pick.item].Value
+	b := []byte("the latest " + p.Title + " is ")
+	switch {
+	case q == nil:
+		b = e.appendWhat(append(b, "without a value: "...), pick)
+		return false, string(append(b, " (the measure counts that as "+f.Label+")"...))
+	case q.Value > f.Above && q.Comparator != "<" && q.Comparator != "<=":
+		b = e.appendWhat(b, pick)
+		return false, string(append(b, ", above "+strconv.FormatFloat(f.Above, 'f', -1, 64)+" "+f.Unit+": "+f.Label...))
+	}
+	b = e.appendWhat(b, pick)
+	return true, string(append(b, ", not above "+strconv.FormatFloat(f.Above, 'f', -1, 64)+" "+f.Unit...))
+}
