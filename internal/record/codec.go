@@ -15,7 +15,7 @@ import (
 // and rebuilds them from the raw when the version differs, so bump it
 // whenever FromFHIR reads something differently or a field is added to
 // the record types (TestDecoderVersionTracksTheSource says when).
-const DecoderVersion = 3
+const DecoderVersion = 4
 
 // ErrOtherVersion means compact records were written by another
 // DecoderVersion: decode the raw FHIR again.
@@ -71,6 +71,12 @@ func (x *Encoder) Add(id string, r Record) {
 		e.str(s)
 	}
 	e.time(p.BirthDate)
+	e.time(p.DeceasedDate)
+	if p.Deceased {
+		e.uint(1)
+	} else {
+		e.uint(0)
+	}
 	e.count(r.Items == nil, len(r.Items))
 	e.items += len(r.Items)
 	for i := range r.Items {
@@ -301,6 +307,8 @@ func DecodeRecords(b []byte) (out map[string]Record, err error) {
 		p := &r.Patient
 		p.ID, p.MRN, p.Name, p.Sex, p.Gender, p.USCoreSex, p.ClinicalSex = d.str(), d.str(), d.str(), d.str(), d.str(), d.str(), d.str()
 		p.BirthDate = d.time()
+		p.DeceasedDate = d.time()
+		p.Deceased = d.uint() == 1
 		if k, isNil := d.count(); !isNil {
 			r.Items = d.items[:k:k]
 			d.items = d.items[k:]

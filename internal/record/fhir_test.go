@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,27 @@ func TestPatient(t *testing.T) {
 		rec, _ := FromFHIR(raws(`{"resourceType":"Patient","id":"p","gender":"male","extension":[` + ext + `]}`))
 		if rec.Patient.Sex != want {
 			t.Errorf("%s: sex %q, want %q", ext, rec.Patient.Sex, want)
+		}
+	}
+}
+
+// Patient.deceased[x] (CMS349's exception): the date when sent, the
+// boolean alone otherwise; absent or false is alive.
+func TestDeceased(t *testing.T) {
+	for body, want := range map[string]string{
+		`"deceasedDateTime":"2026-03-04T10:00:00-05:00"`: "true 2026-03-04",
+		`"deceasedBoolean":true`:                         "true ",
+		`"deceasedBoolean":false`:                        "false ",
+		`"deceasedDateTime":"not a date"`:                "false ",
+		`"gender":"male"`:                                "false ",
+	} {
+		rec, _ := FromFHIR(raws(`{"resourceType":"Patient","id":"p",` + body + `}`))
+		got := fmt.Sprint(rec.Patient.Deceased, " ")
+		if !rec.Patient.DeceasedDate.IsZero() {
+			got += rec.Patient.DeceasedDate.Format(time.DateOnly)
+		}
+		if got != want {
+			t.Errorf("%s: %q, want %q", body, got, want)
 		}
 	}
 }
@@ -247,6 +269,8 @@ func TestValues(t *testing.T) {
 		`{"resourceType":"Observation","id":"r","status":"final","code":{"text":"a"},"valueRange":{"low":{"value":1}}}`,
 		`{"resourceType":"Observation","id":"none","status":"final","code":{"text":"kidney panel"}}`,
 		`{"resourceType":"Observation","id":"absent","status":"final","code":{"text":"a"},"dataAbsentReason":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/data-absent-reason","code":"not-performed"}]}}`,
+		`{"resourceType":"Observation","id":"declined","status":"cancelled","code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}]},"extension":[{"url":"http://hl7.org/fhir/us/qicore/StructureDefinition/qicore-notDoneReason","valueCodeableConcept":{"coding":[{"system":"http://snomed.info/sct","code":"105480006"}]}}]}`,
+		`{"resourceType":"Observation","id":"otherext","status":"cancelled","code":{"text":"a"},"extension":[{"url":"http://example.org/reason","valueCodeableConcept":{"coding":[{"code":"x"}]}}]}`,
 		`{"resourceType":"Observation","id":"emptycomp","status":"final","code":{"text":"a"},"component":[{"code":{"text":"x"},"dataAbsentReason":{"coding":[{"code":"unknown"}]}}]}`,
 	)
 	if q := by["q"]; q.Value == nil || q.Value.Value != 14 || q.Value.Comparator != ">" || q.Value.Unit != "%" || q.Value.Code != "%" || !q.HasValue {
@@ -272,6 +296,12 @@ func TestValues(t *testing.T) {
 	}
 	if a := by["absent"]; a.HasValue || a.DataAbsent != "not-performed" {
 		t.Errorf("data absent: %+v", a)
+	}
+	if d := by["declined"]; d.Status != "cancelled" || len(d.Reasons) != 1 || d.Reasons[0].Code != "105480006" || d.Reasons[0].System != "http://snomed.info/sct" {
+		t.Errorf("not-done reason: %+v", d)
+	}
+	if o := by["otherext"]; len(o.Reasons) != 0 {
+		t.Errorf("another extension read as a reason: %+v", o)
 	}
 	if e := by["emptycomp"]; e.HasValue || e.Components[0].DataAbsent != "unknown" || e.Components[0].HasValue {
 		t.Errorf("component without a value: %+v", e)

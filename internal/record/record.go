@@ -84,6 +84,11 @@ type Patient struct {
 	// ClinicalSex is the sex-for-clinical-use extension (Epic's or HL7's)
 	// normalised like USCoreSex, "" when absent.
 	ClinicalSex string `json:"clinicalSex,omitempty"`
+	// Deceased is true when Patient.deceased[x] says the patient died
+	// (deceasedBoolean true or a deceasedDateTime); DeceasedDate is that
+	// date, zero when only the boolean was sent.
+	Deceased     bool      `json:"deceased,omitempty"`
+	DeceasedDate time.Time `json:"deceasedDate,omitzero"`
 }
 
 // Item is one clinical resource reduced to what prep and the engine read.
@@ -160,7 +165,9 @@ type Item struct {
 	// an order NOT to do it (QI-Core's "not requested", with a reason).
 	DoNotPerform bool `json:"doNotPerform,omitempty"`
 	// Reasons are the request's reasonCode codings (MedicationRequest,
-	// ServiceRequest, DeviceRequest, Procedure).
+	// ServiceRequest, DeviceRequest, Procedure); for an Observation, the
+	// reason it was not done (QI-Core's notDoneReason extension on a
+	// cancelled Observation: "patient declined", "medical reason").
 	Reasons []Coding `json:"reasons,omitempty"`
 }
 

@@ -25,6 +25,9 @@ type patient struct {
 	Gender    string      `json:"gender"`
 	BirthDate string      `json:"birthDate"`
 	Extension []extension `json:"extension"`
+	// deceased[x]: the measures read it (CMS349's exception).
+	DeceasedBoolean  *bool  `json:"deceasedBoolean"`
+	DeceasedDateTime string `json:"deceasedDateTime"`
 }
 
 // Sex-for-clinical-use extensions (Epic's, and HL7's).
@@ -90,6 +93,11 @@ func readPatient(_ string, raw []byte, rec *Record) error {
 			break
 		}
 	}
+	if d := parseDate(r.DeceasedDateTime); !d.IsZero() {
+		p.Deceased, p.DeceasedDate = true, d
+	} else if r.DeceasedBoolean != nil {
+		p.Deceased = *r.DeceasedBoolean
+	}
 	rec.Patient = p
 	return nil
 }
@@ -124,8 +132,13 @@ type observation struct {
 	Issued            string       `json:"issued"`
 	BodySite          *codeableOne `json:"bodySite"` // 0..1
 	Component         []component  `json:"component"`
+	Extension         []extension  `json:"extension"`
 	value
 }
+
+// notDoneReasonURL is QI-Core's reason an Observation was not done
+// (ObservationCancelled): CMS22's and CMS69's exceptions read it.
+const notDoneReasonURL = "http://hl7.org/fhir/us/qicore/StructureDefinition/qicore-notDoneReason"
 
 type component struct {
 	Code *codeableOne `json:"code"`
@@ -151,6 +164,15 @@ func (r *observation) item() Item {
 	}
 	if r.BodySite != nil {
 		bodySites(codeables{r.BodySite.codeable}, &it)
+	}
+	for i := range r.Extension {
+		if x := &r.Extension[i]; x.URL == notDoneReasonURL {
+			if x.ValueCodeableConcept != nil {
+				it.Reasons = append(it.Reasons, x.ValueCodeableConcept.codings()...)
+			} else if x.ValueCoding != nil {
+				it.Reasons = append(it.Reasons, Coding{System: x.ValueCoding.System, Code: x.ValueCoding.Code, Display: x.ValueCoding.Display})
+			}
+		}
 	}
 	return it
 }
