@@ -61,6 +61,7 @@ func Generate(seed int64, today time.Time) *Practice {
 		}
 	}
 	g.schedule()
+	g.deceasedDemo()
 	return pr
 }
 
@@ -416,7 +417,12 @@ func (g *gen) build(p *Patient, sc Scenario, o Outcome, seasonStart time.Time) {
 		// Most BMIs of 25 or more have a follow-up ordered that day; the
 		// rest are flagged for attention (CMS69).
 		p.BMIFollowUp = true
-		g.add(p, &Resource{Type: "ServiceRequest", Status: "active", Intent: "order", Code: coding{sysSCT, "11816003", "Diet education"}, Date: last.Date, Title: "Diet education"})
+		// Its reason is the overweight finding CMS69 asks for, but for
+		// MRNs ending in 7: a follow-up without one does not count there.
+		r := g.add(p, &Resource{Type: "ServiceRequest", Status: "active", Intent: "order", Code: coding{sysSCT, "11816003", "Diet education"}, Date: last.Date, Title: "Diet education"})
+		if p.MRN[len(p.MRN)-1] != '7' {
+			r.Reason = &overweight
+		}
 	case sc.ID == "diabetes_eye" && o == Complete && last != nil && last.Type == "Procedure" && p.MRN[len(p.MRN)-1]%2 == 0:
 		// Half of the eye exams charted as procedures have their result
 		// too, the exam result CMS131 counts. Fixed ids and times: the

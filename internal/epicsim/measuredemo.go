@@ -39,10 +39,12 @@ func (g *gen) encounterDiagnoses(p *Patient) {
 func (g *gen) measureDemo() {
 	y := g.day.Year()
 	smokers, women, pressures := 0, 0, 0
+	var ex exceptionCounts
 	for _, p := range g.pr.Patients {
 		if g.bloodPressureDemo(p, pressures) {
 			pressures++
 		}
+		g.exceptionsDemo(p, &ex)
 		var status *Resource
 		for _, r := range p.Resources {
 			if r.Type == "Observation" && r.Code.code == smokingStatus.code && (status == nil || r.Date.After(status.Date)) {
@@ -66,6 +68,106 @@ func (g *gen) measureDemo() {
 			d := time.Date(y, g.day.Month(), 1, 10, 0, 0, 0, g.day.Location()).AddDate(0, -1, 0)
 			g.add(p, &Resource{ID: "eSR-hcg" + p.MRN, Type: "ServiceRequest", Status: "completed", Intent: "order", Code: coding{sysLOINC, "2106-3", "Choriogonadotropin (pregnancy test) [Presence] in Urine"}, Date: d, Title: "Pregnancy test, urine"})
 			g.add(p, &Resource{ID: "eSR-xr" + p.MRN, Type: "ServiceRequest", Status: "completed", Intent: "order", Code: coding{sysLOINC, "24648-8", "XR Chest PA upright"}, Date: d.AddDate(0, 0, 2), Title: "XR Chest PA upright"})
+		}
+	}
+}
+
+// Reasons for care not given, from the measures' "Medical Reason"
+// (2.16.840.1.113883.3.526.3.1007) and "Patient Declined"
+// (2.16.840.1.113883.3.526.3.1582) value sets.
+var (
+	medicalReason   = coding{sysSCT, "183932001", "Procedure contraindicated"}
+	patientDeclined = coding{sysSCT, "183945002", "Procedure refused for religious reason"}
+	bmiCode         = coding{sysLOINC, "39156-5", "Body mass index (BMI) [Ratio]"}
+	dietEducation   = coding{sysSCT, "11816003", "Diet education"}
+	overweight      = coding{sysSCT, "238131007", "Overweight"} // "Overweight or Obese" (2.16.840.1.113762.1.4.1047.502)
+)
+
+type exceptionCounts struct{ bp, bmi int }
+
+// exceptionsDemo gives the measures' exceptions a few patients each: at
+// the latest office visit of the year before today, with no blood
+// pressure or BMI taken that day, a blood pressure not taken for a
+// medical reason (CMS22, 3 patients), a BMI the patient declined or a
+// diet education not ordered for a medical reason (CMS69, 2 each). Fixed ids, days and codes, no random
+// draws: the rest of the practice stays as it was.
+func (g *gen) exceptionsDemo(p *Patient, n *exceptionCounts) {
+	y := g.day.Year()
+	if p.Hospice || p.Palliative || p.Pregnant || p.BirthDate.IsZero() || p.Age(time.Date(y, 1, 1, 0, 0, 0, 0, g.day.Location())) < 18 {
+		return
+	}
+	var visit *Resource
+	taken := map[string]bool{}
+	for _, r := range p.Resources {
+		switch {
+		case r.Type == "Encounter" && r.Code.code == "185349003" && r.Date.Year() == y && r.Date.Before(g.day) && (visit == nil || r.Date.After(visit.Date)):
+			visit = r
+		case r.Type == "Observation":
+			taken[r.Code.code+r.Date.Format(time.DateOnly)] = true
+		case r.Type == "Condition" && r.Code.code == "I10":
+			taken["hypertension"] = true // CMS22 leaves the visits out
+		}
+	}
+	if visit == nil {
+		return
+	}
+	d := visit.Date.Format(time.DateOnly)
+	switch {
+	case n.bp < 3 && !taken[bpPanel.code+d] && !taken["hypertension"]:
+		n.bp++
+		p.BPNotDone = true
+		g.add(p, &Resource{ID: "eObs-bpnot" + p.MRN, Type: "Observation", Status: "cancelled", Category: "vital-signs", Code: bpPanel, Date: visit.Date, Reason: &medicalReason, Title: bpPanel.display})
+	case n.bmi < 4 && !taken[bmiCode.code+d] && p.Outcomes["bmi"] != Complete:
+		n.bmi++
+		p.BMINotDone = true
+		if n.bmi%2 == 1 {
+			g.add(p, &Resource{ID: "eObs-bminot" + p.MRN, Type: "Observation", Status: "cancelled", Category: "vital-signs", Code: bmiCode, Date: visit.Date, Reason: &patientDeclined, Title: bmiCode.display})
+			break
+		}
+		g.add(p, &Resource{ID: "eSR-dietnot" + p.MRN, Type: "ServiceRequest", Status: "completed", Intent: "order", DoNotPerform: true, Code: dietEducation, Date: visit.Date, Reason: &medicalReason, Title: dietEducation.display})
+	}
+}
+
+// deceasedDemo: two adults under 66 with an office visit this year, no
+// HIV test on record and no appointment from today on died the day after
+// their last visit or appointment (CMS349's exception). After the schedule, which it reads; no
+// random draws.
+func (g *gen) deceasedDemo() {
+	last := map[string]time.Time{} // each patient's latest appointment
+	for _, day := range g.pr.Appointments {
+		for _, a := range day {
+			if a.Start.After(last[a.PatientID]) {
+				last[a.PatientID] = a.Start
+			}
+		}
+	}
+	today := time.Date(g.day.Year(), g.day.Month(), g.day.Day(), 0, 0, 0, 0, g.day.Location())
+	y, n := g.day.Year(), 0
+	for _, p := range g.pr.Patients {
+		if n == 2 {
+			return
+		}
+		if p.Outcomes["hiv"] != Due || p.BirthDate.IsZero() || p.Age(time.Date(y, 12, 31, 0, 0, 0, 0, g.day.Location())) > 65 {
+			continue
+		}
+		if !last[p.ID].Before(today) {
+			continue // booked for today or later
+		}
+		var visit time.Time
+		for _, r := range p.Resources {
+			if r.Type == "Encounter" && r.Code.code == "185349003" && r.Date.Year() == y && r.Date.After(visit) {
+				visit = r.Date
+			}
+		}
+		if visit.IsZero() {
+			continue
+		}
+		if last[p.ID].After(visit) {
+			visit = last[p.ID]
+		}
+		if died := time.Date(visit.Year(), visit.Month(), visit.Day(), 0, 0, 0, 0, g.day.Location()).AddDate(0, 0, 1); died.Before(today) {
+			p.Deceased = died
+			n++
 		}
 	}
 }

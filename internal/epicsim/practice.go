@@ -78,6 +78,13 @@ type Patient struct {
 	// of sexual activity is a pregnancy test ordered before a chest X-ray
 	// (CMS153 excluded).
 	Cessation, PregnancyTestOnly bool
+	// The measures' exceptions (measures.md): BPNotDone, a visit this year
+	// whose blood pressure was not taken for a reason (CMS22);
+	// BMINotDone, a visit whose BMI was declined or a follow-up not
+	// ordered for a medical reason (CMS69); Deceased, the day the patient
+	// died (CMS349), zero when alive.
+	BPNotDone, BMINotDone bool
+	Deceased              time.Time
 	// KidneyPair: the kidney evaluation is a urine albumin and a urine
 	// creatinine two days apart, not a uACR (CMS951).
 	KidneyPair bool
@@ -120,7 +127,12 @@ type Resource struct {
 	ValueCode    *coding // Observation.valueCodeableConcept
 	// Components: a blood pressure's systolic and diastolic (mm[Hg]).
 	Components []component
-	Reason     *coding // ServiceRequest.reasonCode
+	// Reason: a request's reasonCode; on a cancelled Observation, QI-Core's
+	// notDoneReason.
+	Reason *coding
+	// DoNotPerform: a ServiceRequest or MedicationRequest recording that
+	// it was NOT ordered (QI-Core's "not requested", with its Reason).
+	DoNotPerform bool
 
 	Class    string  // Encounter.class
 	BodySite *coding // Condition/Procedure bodySite (laterality)

@@ -54,6 +54,9 @@ func (s *Server) patientJSON(p *Patient) map[string]any {
 	if !p.BirthDate.IsZero() {
 		m["birthDate"] = p.BirthDate.Format(time.DateOnly)
 	}
+	if !p.Deceased.IsZero() {
+		m["deceasedDateTime"] = p.Deceased.Format(time.DateOnly)
+	}
 	if p.ClinicalSex != "" {
 		m["extension"] = []any{map[string]any{
 			"url":                  epicSexForCliUse,
@@ -147,6 +150,9 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 		if comps != nil {
 			m["component"] = comps
 		}
+		if r.Reason != nil && r.Status == "cancelled" {
+			m["extension"] = []any{map[string]any{"url": "http://hl7.org/fhir/us/qicore/StructureDefinition/qicore-notDoneReason", "valueCodeableConcept": cc(*r.Reason, nil, "")}}
+		}
 	case "Condition":
 		clinical := r.Status
 		m["clinicalStatus"] = map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": clinical}}}
@@ -179,11 +185,20 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 		if r.Reason != nil {
 			m["reasonCode"] = []any{cc(*r.Reason, nil, "")}
 		}
+		if r.DoNotPerform {
+			m["doNotPerform"] = true
+		}
 	case "MedicationRequest":
 		m["status"], m["intent"] = r.Status, r.Intent
 		m["medicationCodeableConcept"] = cc(r.Code, nil, r.Title)
 		m["subject"] = subject
 		set("authoredOn", date)
+		if r.Reason != nil {
+			m["reasonCode"] = []any{cc(*r.Reason, nil, "")}
+		}
+		if r.DoNotPerform {
+			m["doNotPerform"] = true
+		}
 	case "Immunization":
 		m["status"] = r.Status
 		m["vaccineCode"] = cc(r.Code, r.Alt, r.Title)

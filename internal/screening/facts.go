@@ -28,6 +28,9 @@ func Age(birth, day time.Time) int {
 
 // counts reports whether an item is a finished, valid record of care.
 func counts(it *record.Item) bool {
+	if it.DoNotPerform {
+		return false // an order not to do it (QI-Core's "not requested") is no care
+	}
 	switch it.Type {
 	case "Observation", "DiagnosticReport":
 		return it.Status == "final" || it.Status == "amended" || it.Status == "corrected" || it.Status == "appended"

@@ -72,6 +72,9 @@ type Measure struct {
 	// Differs says, in words, how the guideline the prep list follows
 	// deliberately differs from the measure (USPSTF mammograms from 40).
 	Differs string `yaml:"differs,omitempty"`
+	// ExceptDeceased: a patient who died on or before the end of the
+	// reporting year is the measure's exception (CMS349).
+	ExceptDeceased bool `yaml:"except_deceased,omitempty"`
 
 	line       int
 	decodeErrs []string
@@ -239,9 +242,14 @@ type BloodPressure struct {
 	// follow-ups the reading's category needs, with such a reason, is the
 	// measure's exception for that visit.
 	Declined []string `yaml:"declined,omitempty"`
+	// NotDone names follow_up groups of reasons (Patient Declined, Medical
+	// Reason): a cancelled blood pressure Observation (the part's evidence
+	// codes, or Systolic or Diastolic) issued on the visit day with such a
+	// reason is the visit's exception when it has no reading.
+	NotDone []string `yaml:"not_done,omitempty"`
 
-	prior    Period
-	declined []*Group
+	prior             Period
+	declined, notDone []*Group
 }
 
 // BPCategory is one reading category: its bounds and the follow-ups that
@@ -282,14 +290,6 @@ type BPNeed struct {
 	Reasons []string `yaml:"reasons,omitempty"`
 
 	groups, reasons []*Group
-}
-
-// Range is a normal range: Min inclusive, Below exclusive, in Unit.
-type Range struct {
-	Name  string  `yaml:"name"` // "BMI"
-	Min   float64 `yaml:"min"`
-	Below float64 `yaml:"below"`
-	Unit  string  `yaml:"unit,omitempty"`
 }
 
 func (m *Measure) walkGroups(f func(*Group)) {
@@ -481,6 +481,9 @@ func (p *MeasurePart) compile(where string, bad func(int, string, ...any)) {
 	if bp := p.BloodPressure; bp != nil {
 		bp.compile(p, w, bad)
 	}
+	if rg := p.Range; rg != nil {
+		rg.compile(p, w, bad)
+	}
 	for _, tg := range p.ByTool {
 		if tg == nil {
 			continue
@@ -546,19 +549,8 @@ func (bp *BloodPressure) compile(p *MeasurePart, w string, bad func(int, string,
 		bad(p.line, "%s: prior_within: %v", w, err)
 	}
 	bp.prior = pr
-	find := func(names []string) []*Group {
-		var out []*Group
-		for _, n := range names {
-			i := slices.IndexFunc(p.FollowUp, func(g *Group) bool { return g != nil && g.Name == n })
-			if i < 0 {
-				bad(p.line, "%s: group %q is not one of the part's follow_up groups", w, n)
-				continue
-			}
-			out = append(out, p.FollowUp[i])
-		}
-		return out
-	}
-	bp.declined = find(bp.Declined)
+	find := func(names []string) []*Group { return p.followUpGroups(names, w, bad) }
+	bp.declined, bp.notDone = find(bp.Declined), find(bp.NotDone)
 	for _, c := range bp.Categories {
 		if c == nil || c.ID == "" || c.Title == "" {
 			bad(p.line, "%s: a category needs an id and a title", w)

@@ -80,6 +80,9 @@ func (e *evaluator) bpPart(p *MeasurePart, ys int32, l *MeasureLine) (bool, stri
 		}
 	}
 	if !have {
+		if why := e.bpNotDone(p); why != "" {
+			e.excepted = why
+		}
 		return false, "no blood pressure reading " + e.fromWords(p, ys)
 	}
 	it := &e.items[last.item]
@@ -262,4 +265,33 @@ func (e *evaluator) bpDeclined(cat *BPCategory, bp *BloodPressure) (hit, bool) {
 		}
 	}
 	return hit{}, false
+}
+
+// bpNotDone says why a visit with no reading is excepted: a cancelled
+// blood pressure Observation (the part's evidence codes, or the systolic
+// or diastolic one) issued on the visit day with a reason in bp.notDone;
+// "" when there is none.
+func (e *evaluator) bpNotDone(p *MeasurePart) string {
+	bp := p.BloodPressure
+	if len(bp.notDone) == 0 {
+		return ""
+	}
+	for i := range e.items {
+		it := &e.items[i]
+		if it.Type != "Observation" || it.Status != "cancelled" || it.Issued.IsZero() || dayNum(it.Issued) != e.today {
+			continue
+		}
+		r := inGroups(bp.notDone, it.Reasons)
+		code := inGroups(p.Evidence, it.Codes)
+		if code < 0 {
+			code = int32(slices.IndexFunc(it.Codes, func(c record.Coding) bool {
+				return c.System == "http://loinc.org" && (c.Code == bp.Systolic || c.Code == bp.Diastolic)
+			}))
+		}
+		if r < 0 || code < 0 {
+			continue
+		}
+		return string(e.appendNotDone([]byte("the blood pressure was not taken: "), hit{item: int32(i), coding: code, typ: typeBit(it.Type)}, it.Reasons[r], e.today))
+	}
+	return ""
 }

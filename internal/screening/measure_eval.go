@@ -208,6 +208,16 @@ func (e *evaluator) measure(m *Measure) MeasureLine {
 		}
 		why = strings.Join(parts, "; ")
 	}
+	if !met {
+		if ex := e.exception(m, ys); ex != "" {
+			l.Status, l.Evidence = MeasureExcluded, nil
+			l.Reason = "excepted from " + m.ID + " in " + strconv.Itoa(y) + ": " + why + "; " + ex
+			return l
+		}
+		if m.ExceptDeceased && e.patient.Deceased {
+			why += " (the chart says the patient died but not when: the measure's exception needs the date)"
+		}
+	}
 	b := e.buf[:0]
 	if met {
 		l.Status = MeasureMet

@@ -269,49 +269,6 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 	return false, "no " + p.Title + " " + e.fromWords(p, ys)
 }
 
-// rangePart: every reading in the window in range meets the part; one
-// out of range needs a follow-up in the window.
-func (e *evaluator) rangePart(p *MeasurePart, from, ys int32, l *MeasureLine) (bool, string) {
-	rg := p.Range
-	var newest, out hit
-	haveNewest, haveOut := false, false
-	for _, g := range p.Evidence {
-		for _, h := range e.groupHits(g) {
-			it := &e.items[h.item]
-			if !e.partOK(p, h, from) || it.Value == nil || it.Value.Value <= 0 || rg.Unit != "" && it.Value.Unit != rg.Unit && it.Value.Code != rg.Unit {
-				continue
-			}
-			if !haveNewest || e.days[h.item] > e.days[newest.item] {
-				newest, haveNewest = h, true
-			}
-			if v := it.Value.Value; (v < rg.Min || v >= rg.Below) && (!haveOut || e.days[h.item] > e.days[out.item]) {
-				out, haveOut = h, true
-			}
-		}
-	}
-	if !haveNewest {
-		return false, "no " + p.Title + " reading " + e.fromWords(p, ys)
-	}
-	if !haveOut {
-		l.Evidence = append(l.Evidence, e.evidence(newest))
-		e.detail(newest)
-		return true, string(e.appendWhat([]byte(p.Title+" in the normal range: "), newest))
-	}
-	b := e.appendWhat([]byte(rg.Name+" out of range ("), out)
-	b = append(b, ")"...)
-	fp := *p
-	fp.RequireValue, fp.Values, fp.mask = false, nil, 0
-	if f, ok := e.newestIn(&fp, p.FollowUp, from); ok {
-		l.Evidence = append(l.Evidence, e.evidence(out), e.evidence(f))
-		e.detail(f)
-		b = append(b, " with a follow-up: "...)
-		return true, string(e.appendWhat(b, f))
-	}
-	b = append(b, " and no follow-up on record "...)
-	b = append(b, e.fromWords(p, ys)...)
-	return false, string(b)
-}
-
 // poorControl decides an inverse measure (CMS122): the newest day's lowest
 // reading in the year, above the threshold or without a value, or no test
 // at all, is the measure's care gap.

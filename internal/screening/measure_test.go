@@ -89,6 +89,11 @@ func TestMeasureBoundaries(t *testing.T) {
 	hivDx := func(on string) record.Item { return item("Condition", icd10, "B20", day(on)) }
 	bmi := func(v float64) record.Item { return obs(loinc, "39156-5", day("2026-03-03"), v, "kg/m2") }
 	fuSys, fuCode := partCode(t, c, "CMS69", "bmi", "Follow Up for Above Normal BMI")
+	owSys, owCode := partCode(t, c, "CMS69", "bmi", "Overweight or Obese")
+	overweight := func(it record.Item) record.Item {
+		it.Reasons = []record.Coding{{System: owSys, Code: owCode}}
+		return it
+	}
 	hospice := item("Encounter", sct, "183919006", day("2026-02-01"))
 	hospice.Status = "finished"
 	hospiceLastYear := item("Encounter", sct, "183919006", day("2025-12-31"))
@@ -164,8 +169,8 @@ func TestMeasureBoundaries(t *testing.T) {
 		{"CMS69 BMI 24.9", "CMS69", chart(man("1970-05-05"), bmi(24.9)), MeasureMet, "normal range"},
 		{"CMS69 BMI 25", "CMS69", chart(man("1970-05-05"), bmi(25)), MeasureNotMet, "no follow-up"},
 		{"CMS69 BMI 18.5", "CMS69", chart(man("1970-05-05"), bmi(18.5)), MeasureMet, ""},
-		{"CMS69 BMI 25 with a follow-up", "CMS69", chart(man("1970-05-05"), bmi(25), item("Procedure", fuSys, fuCode, day("2026-03-03"))), MeasureMet, "follow-up"},
-		{"CMS69 BMI 25 with a follow-up ordered, still open", "CMS69", chart(man("1970-05-05"), bmi(25), with(item("ServiceRequest", fuSys, fuCode, day("2026-03-03")), func(it *record.Item) { it.Status, it.Intent = "active", "order" })), MeasureMet, "order placed"},
+		{"CMS69 BMI 25 with a follow-up", "CMS69", chart(man("1970-05-05"), bmi(25), overweight(item("Procedure", fuSys, fuCode, day("2026-03-03")))), MeasureMet, "follow-up"},
+		{"CMS69 BMI 25 with a follow-up ordered, still open", "CMS69", chart(man("1970-05-05"), bmi(25), overweight(with(item("ServiceRequest", fuSys, fuCode, day("2026-03-03")), func(it *record.Item) { it.Status, it.Intent = "active", "order" }))), MeasureMet, "order placed"},
 		// CMS139: 65 or older on Jan 1.
 		{"CMS139 65 on Jan 1", "CMS139", chart(man("1961-01-01")), MeasureNotMet, ""},
 		{"CMS139 64 on Jan 1", "CMS139", chart(man("1961-01-02")), MeasureOutside, "65 and over"},

@@ -197,7 +197,7 @@ func TestSimulatedPractice(t *testing.T) {
 	t.Logf("CMS22 visits of %d on record before today, by reading: %v", visit.Year(), bpVisits)
 	for _, k := range []string{"normal reading met", "elevated reading met", "elevated reading not met",
 		"first hypertensive reading met", "first hypertensive reading not met",
-		"second hypertensive reading, 130-139/80-89 met", "second hypertensive reading, 140/90 or more not met"} {
+		"second hypertensive reading, 130-139/80-89 met", "second hypertensive reading, 140/90 or more not met", "excepted"} {
 		if bpVisits[k] < 3 {
 			t.Errorf("the demo has %d CMS22 visits with a %s", bpVisits[k], k)
 		}
@@ -290,8 +290,13 @@ func bpCategories(c *Catalogue, rec record.Record, on time.Time) map[string]int 
 		if e.excluded(m, &l) {
 			continue
 		}
+		e.excepted = ""
 		ok, why := e.bpPart(m.Numerator[0], e.yearStart, &l)
 		k := "no reading"
+		if !ok && e.excepted != "" {
+			out["excepted"]++
+			continue
+		}
 		for _, cat := range m.Numerator[0].BloodPressure.Categories {
 			if strings.Contains(why, ", "+cat.Title) && (k == "no reading" || len(cat.Title) > len(k)) {
 				k = cat.Title

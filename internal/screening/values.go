@@ -114,7 +114,7 @@ func hasCategory(it *record.Item, category string) bool {
 }
 
 func openOrder(it *record.Item) bool {
-	return it.Type == "ServiceRequest" && it.Status == "active" && orderIntent(it.Intent)
+	return it.Type == "ServiceRequest" && it.Status == "active" && !it.DoNotPerform && orderIntent(it.Intent)
 }
 
 // ageAtYearEnd is the age on December 31 of the visit's year (the end of
