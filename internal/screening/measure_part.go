@@ -3,6 +3,7 @@ package screening
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/healthprep/desk/internal/record"
@@ -66,6 +67,12 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 	if p.RequestPastVisit && it.Type == "MedicationRequest" && !e.pastVisit(it) {
 		return false
 	}
+	// A refused order is no order; the measure's active pharmacotherapy
+	// (its request period in the window) has no such rule.
+	if p.RejectedByTask != "" && it.Type == "MedicationRequest" && e.rejected(it, p.RejectedByTask) &&
+		!(p.ActivePeriod && e.activeWithin(it, from)) {
+		return false
+	}
 	if len(p.ByAge) > 0 && !e.ageFits(p, h.group) {
 		return false
 	}
@@ -98,6 +105,33 @@ func (e *evaluator) pastVisit(it *record.Item) bool {
 	}
 	starts := it.Period.Start.IsZero() || dayNum(it.Period.Start) <= e.today
 	return starts && (it.Period.End.IsZero() || dayNum(it.Period.End) > e.today)
+}
+
+// taskCodes is the code system of Task.code (FHIR's task-code: fulfill,
+// approve, ...).
+const taskCodes = "http://hl7.org/fhir/CodeSystem/task-code"
+
+// rejected reports whether a Task with code, status rejected, has the
+// order as its focus (measures.md CMS138: the pharmacy refused to fill
+// it). A chart whose Tasks could not be read has none, so the order
+// counts: the catalogue's source says so.
+func (e *evaluator) rejected(order *record.Item, code string) bool {
+	for i := range e.items {
+		t := &e.items[i]
+		if t.Type != "Task" || t.Status != "rejected" {
+			continue
+		}
+		id, ok := strings.CutPrefix(t.Focus, "MedicationRequest/")
+		if !ok || id != order.ID {
+			continue
+		}
+		for _, c := range t.Codes {
+			if c.Code == code && c.System == taskCodes {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // ageFits reports whether group n of the part counts at the patient's age
