@@ -134,6 +134,42 @@ func (e *evaluator) rejected(order *record.Item, code string) bool {
 	return false
 }
 
+// RejectedOrders are what a sync needs to fetch the Tasks the measures
+// read (rejected_by_task): the Task code, and the codes (system -> codes)
+// of the evidence of the parts that name it. Only a patient with a
+// medication order so coded needs a Task search. Empty when no part
+// names a Task code.
+func (c *Catalogue) RejectedOrders() (taskCode string, codes map[string][]string) {
+	var part func(p *MeasurePart)
+	part = func(p *MeasurePart) {
+		if p == nil {
+			return
+		}
+		if p.RejectedByTask != "" {
+			taskCode = p.RejectedByTask
+			for _, g := range p.Evidence {
+				for sys, cs := range g.all {
+					if codes == nil {
+						codes = map[string][]string{}
+					}
+					codes[sys] = append(codes[sys], cs...)
+				}
+			}
+		}
+		part(p.Given)
+	}
+	for _, m := range c.Measures {
+		for _, p := range m.Numerator {
+			part(p)
+		}
+	}
+	for sys, cs := range codes {
+		slices.Sort(cs)
+		codes[sys] = slices.Compact(cs)
+	}
+	return taskCode, codes
+}
+
 // ageFits reports whether group n of the part counts at the patient's age
 // on January 1 of the reporting year.
 func (e *evaluator) ageFits(p *MeasurePart, n int32) bool {

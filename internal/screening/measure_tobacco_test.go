@@ -1,6 +1,7 @@
 package screening
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -153,5 +154,18 @@ func TestMeasureTobacco(t *testing.T) {
 				t.Fatalf("%s: %s (%s), want %s with %q", tc.measure, l.Status, l.Reason, tc.want, tc.reason)
 			}
 		})
+	}
+}
+
+// The sync reads Tasks only for patients with an order whose code a part
+// with rejected_by_task counts: CMS138's cessation pharmacotherapy.
+func TestRejectedOrders(t *testing.T) {
+	code, codes := Default().RejectedOrders()
+	if code != "fulfill" {
+		t.Fatalf("task code %q, want fulfill", code)
+	}
+	rx := codes["http://www.nlm.nih.gov/research/umls/rxnorm"]
+	if !slices.Contains(rx, "636676") || !slices.IsSorted(rx) || len(rx) != len(slices.Compact(slices.Clone(rx))) {
+		t.Fatalf("RxNorm codes %v: want varenicline 636676 (value set 2.16.840.1.113883.3.526.3.1190), sorted, once each", rx)
 	}
 }
