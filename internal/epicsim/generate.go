@@ -61,6 +61,7 @@ func Generate(seed int64, today time.Time) *Practice {
 		}
 	}
 	g.schedule()
+	g.rejectedOrderDemo()
 	return pr
 }
 

@@ -78,6 +78,10 @@ type Patient struct {
 	// of sexual activity is a pregnancy test ordered before a chest X-ray
 	// (CMS153 excluded).
 	Cessation, PregnancyTestOnly bool
+	// RejectedCessation: a current smoker whose only cessation help is a
+	// varenicline order the pharmacy rejected (a Task, code fulfill,
+	// status rejected): CMS138 population 2 not met.
+	RejectedCessation bool
 	// KidneyPair: the kidney evaluation is a urine albumin and a urine
 	// creatinine two days apart, not a uACR (CMS951).
 	KidneyPair bool
@@ -121,6 +125,8 @@ type Resource struct {
 	// Components: a blood pressure's systolic and diastolic (mm[Hg]).
 	Components []component
 	Reason     *coding // ServiceRequest.reasonCode
+	// Focus is a Task's focus, "Type/id" (the order a pharmacy refused).
+	Focus string
 
 	Class    string  // Encounter.class
 	BodySite *coding // Condition/Procedure bodySite (laterality)
