@@ -336,7 +336,30 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 			}
 		}
 	}
-	return false, "no " + p.Title + " " + e.fromWords(p, ys)
+	why := "no " + p.Title + " " + e.fromWords(p, ys)
+	if h, ok := e.rejectedOrder(p, from); ok {
+		why = string(e.appendWhat([]byte(why+"; the pharmacy rejected "), h))
+	}
+	return false, why
+}
+
+// rejectedOrder finds an order of the part's evidence that would count
+// but for the pharmacy's rejection (rejected_by_task), so the sheet says
+// why it does not.
+func (e *evaluator) rejectedOrder(p *MeasurePart, from int32) (hit, bool) {
+	if p.RejectedByTask == "" {
+		return hit{}, false
+	}
+	counted := *p
+	counted.RejectedByTask = ""
+	for _, g := range p.Evidence {
+		for _, h := range e.groupHits(g) {
+			if it := &e.items[h.item]; it.Type == "MedicationRequest" && e.rejected(it, p.RejectedByTask) && e.partOK(&counted, h, from) {
+				return h, true
+			}
+		}
+	}
+	return hit{}, false
 }
 
 // rangePart: every reading in the window in range meets the part; one

@@ -129,7 +129,7 @@ func TestMeasureTobacco(t *testing.T) {
 		{"pop 2: completed, period inside, authored before", "CMS138-2", rec(user("2026-03-01"), course("completed", "2025-08-01", "2025-12-31")), MeasureNotMet, ""},
 		// A pharmacotherapy order the pharmacy rejected (a Task, code
 		// fulfill, status rejected, focus the order) is no order.
-		{"pop 2: an order the pharmacy rejected", "CMS138-2", rec(user("2026-03-01"), drug, task("rejected", "fulfill", drug.ID)), MeasureNotMet, ""},
+		{"pop 2: an order the pharmacy rejected", "CMS138-2", rec(user("2026-03-01"), drug, task("rejected", "fulfill", drug.ID)), MeasureNotMet, "since 2025-07-01; the pharmacy rejected display of " + code + " (prescription, 2026-04-01)"},
 		{"pop 2: a fulfil task still in progress", "CMS138-2", rec(user("2026-03-01"), drug, task("in-progress", "fulfill", drug.ID)), MeasureMet, "cessation"},
 		{"pop 2: a fulfil task completed", "CMS138-2", rec(user("2026-03-01"), drug, task("completed", "fulfill", drug.ID)), MeasureMet, "cessation"},
 		{"pop 2: a rejected task of another code", "CMS138-2", rec(user("2026-03-01"), drug, task("rejected", "approve", drug.ID)), MeasureMet, "cessation"},
