@@ -120,3 +120,32 @@ func TestTaskRefusedIsAWarning(t *testing.T) {
 		}
 	}
 }
+
+// A later sync of the day (only what changed) searches the Tasks of the
+// same patients, from the orders it already has, and keeps the Tasks
+// that did not change.
+func TestTasksKeptByAnIncrementalSync(t *testing.T) {
+	r := newRig(t, rigOpts{})
+	ctx := context.Background()
+	appts, err := r.deps.Schedule.Appointments(ctx, clinicDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := withRejectable(t, r, appts)
+	if _, err := Sync(ctx, r.deps, clinicDay); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.add(5 * time.Hour) // no chart is fresh any more (maxChartAge)
+	before := r.srv.Requests()["Task"]
+	sum, err := Sync(ctx, r.deps, clinicDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Incremental == 0 {
+		t.Fatal("the second sync was not incremental")
+	}
+	if n := r.srv.Requests()["Task"] - before; n != len(need) {
+		t.Fatalf("%d Task searches on the incremental sync for %d patients with a cessation order", n, len(need))
+	}
+	r.wantWholeDay(t) // the unchanged Tasks are still there
+}
