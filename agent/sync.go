@@ -130,12 +130,15 @@ func (a *Agent) syncDay(ctx context.Context, p Practice, date string, day time.T
 		return api.SyncSummary{}, err
 	}
 	cat := a.catalogue()
+	taskCode, orderCodes := cat.RejectedOrders()
 	sum, err := daysync.Sync(ctx, daysync.Deps{
 		FHIR: fc, Schedule: src, Store: st, Now: a.opts.Now, Log: a.log, Full: full,
 		ObservationCategories: p.tenant().Categories(), PatientBatch: p.tenant().PatientBatch,
 		// History as far back as the catalogue's intervals need, and whole
 		// for the types lifetime evidence (once-only tests) can be in.
 		Lookback: cat.Lookback(), WholeHistory: cat.WholeHistory(),
+		// The Tasks that reject an order the measures read (CMS138).
+		RejectedOrders: daysync.RejectedOrders{TaskCode: taskCode, Codes: orderCodes},
 		Progress: func(e daysync.Event) {
 			a.syncs.hub.publish(api.SyncEvent{Phase: api.SyncPhase(e.Phase), Date: date, Appointments: e.Appointments, PatientsDone: e.PatientsDone,
 				PatientsTotal: e.PatientsTotal, Requests: e.Requests, Errors: e.Errors, Message: e.Message, PatientID: e.PatientID})

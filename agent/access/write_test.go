@@ -55,3 +55,16 @@ func TestCanWriteNotes(t *testing.T) {
 		}
 	}
 }
+
+// The sign-in asks for Task (a pharmacy's refusal of an order, CMS138)
+// with the other read scopes; a practice's own list decides for itself.
+func TestSignInAsksForTasks(t *testing.T) {
+	for _, cfg := range []*smart.Config{nil, {OfflineAccess: true}} {
+		if got := SignInScopes(cfg, nil, false); !slices.Contains(got, "user/Task.read") || !slices.Contains(got, "user/MedicationRequest.read") {
+			t.Fatalf("sign-in scopes %v: want user/Task.read beside the orders", got)
+		}
+	}
+	if got := SignInScopes(nil, []string{"user/*.read"}, false); slices.Contains(got, "user/Task.read") {
+		t.Fatalf("a practice's own scopes got Task added: %v", got)
+	}
+}

@@ -8,7 +8,9 @@
 // Requests: the day's Patients come in one search by _id list (each one
 // the server leaves out is read on its own), then one search per resource
 // type the prep reads (Observation categories in one): nine per patient,
-// ten from the age the frailty rule applies (DeviceRequest, see fromAge).
+// ten from the age the frailty rule applies (DeviceRequest, see fromAge),
+// one more (Task, after MedicationRequest) for a patient with an order
+// Deps.RejectedOrders names.
 // The searches of every patient in flight run at once;
 // fhir.Client.MaxInFlight bounds what is on the wire, so the pipe stays
 // full to the end of the day.
@@ -101,6 +103,19 @@ type Deps struct {
 	// default Epic's (tenant.Epic).
 	ObservationCategories string
 	PatientBatch          int
+
+	// RejectedOrders are the medication orders a measure counts only when
+	// the pharmacy did not reject them (the catalogue's: CMS138's
+	// cessation pharmacotherapy). A patient with an order so coded gets
+	// one more search after MedicationRequest, for the Tasks on it; the
+	// rest none. Zero: Task is never searched.
+	RejectedOrders RejectedOrders
+}
+
+// RejectedOrders: which orders need their Tasks read, and which Tasks.
+type RejectedOrders struct {
+	TaskCode string              // Task.code searched for ("fulfill")
+	Codes    map[string][]string // order codes by system (sorted)
 }
 
 // Event reports progress; each is a full snapshot, so dropping one is harmless.
@@ -289,7 +304,8 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 	defer stop()
 	since := d.Now().Add(-d.Lookback).Format(time.DateOnly)
 	f := fetcher{c: d.FHIR, since: since, now: d.Now, whole: wholeTypes(d.WholeHistory), year: day.Year(),
-		categories: cmp.Or(d.ObservationCategories, tenant.Epic.Categories()), batch: cmp.Or(d.PatientBatch, tenant.Epic.PatientBatch)}
+		categories: cmp.Or(d.ObservationCategories, tenant.Epic.Categories()), batch: cmp.Or(d.PatientBatch, tenant.Epic.PatientBatch),
+		rejected: d.RejectedOrders}
 	// Pipelined: the Patient batches run beside the charts, and a chart's
 	// searches start before its Patient is back. Every request carries its
 	// patient's place in the day as its priority (fhir.WithPriority), so
@@ -524,7 +540,10 @@ func usable(b store.PatientData, since string, whole []string) bool {
 // "Condition:encounter-diagnosis" is no type: it marks a snapshot whose
 // Condition search asked for encounter diagnoses too, so one from before
 // is no incremental base (its older encounter diagnoses were never read).
-var alwaysWhole = []string{"Condition", "Condition:encounter-diagnosis", "DeviceRequest", "DiagnosticReport", "Immunization", "MedicationRequest", "Procedure", "ServiceRequest"}
+//
+// Task is whole too (it has no "date" parameter), and a snapshot from
+// before Tasks were read is no incremental base for them.
+var alwaysWhole = []string{"Condition", "Condition:encounter-diagnosis", "DeviceRequest", "DiagnosticReport", "Immunization", "MedicationRequest", "Procedure", "ServiceRequest", "Task"}
 
 // fromAge are resource types only a rule for older patients reads, with
 // the age, reached by the end of the day's calendar year, from which a

@@ -23,6 +23,7 @@ import (
 	"github.com/healthprep/desk/internal/fhir"
 	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/schedule"
+	"github.com/healthprep/desk/internal/screening"
 	"github.com/healthprep/desk/internal/store"
 )
 
@@ -90,7 +91,14 @@ func newRig(t testing.TB, o rigOpts) *rig {
 		Schedule: schedule.ProviderService{FHIR: fc, ServerBase: srv.ServerBase(), ProviderIDs: o.providers},
 		Store:    st,
 		Now:      clk.now,
+		// As the agent passes them: the catalogue's (CMS138).
+		RejectedOrders: catalogueRejectedOrders(),
 	}}
+}
+
+func catalogueRejectedOrders() RejectedOrders {
+	code, codes := screening.Default().RejectedOrders()
+	return RejectedOrders{TaskCode: code, Codes: codes}
 }
 
 // fastClient retries as the real one does, with waits short enough for tests.
@@ -263,7 +271,7 @@ func TestSecondSyncFetchesOnlyWhatChanged(t *testing.T) {
 	day1, _ := r.store.GetDay(ctx, date)
 	for id, p := range day1.Patients {
 		if id != late {
-			perType += len(searches(id, "", nil, "")) - len(p.Missing)
+			perType += len(searches(id, "", nil, "", r.deps.RejectedOrders.TaskCode)) - len(p.Missing)
 		}
 	}
 	// Less the new patient's fetch, fewer than the first sync (no second pages).
@@ -451,7 +459,7 @@ func TestFaultsEndInSuccessOrAClearErrorWithThePreviousDayIntact(t *testing.T) {
 			r := newRig(t, rigOpts{providers: []string{"E1001"}, sim: epicsim.Options{Clients: []epicsim.Client{epicsim.DemoClient(),
 				{ID: "no-immunizations", Scopes: []string{"user/Patient.read", "user/Condition.read", "user/Observation.read", "user/Procedure.read",
 					"user/DiagnosticReport.read", "user/DocumentReference.read", "user/Encounter.read",
-					"user/MedicationRequest.read", "user/ServiceRequest.read", "user/DeviceRequest.read"}}}}})
+					"user/MedicationRequest.read", "user/ServiceRequest.read", "user/DeviceRequest.read", "user/Task.read"}}}}})
 			// Eight of the day's patients plus the practice's longest chart,
 			// which pages: every request kind, in a fraction of a day's time.
 			r.deps.Schedule = withPatient{firstN{r.deps.Schedule, 8}, heaviest(r.srv.Practice())}

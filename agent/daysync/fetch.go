@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/healthprep/desk/internal/fhir"
@@ -26,6 +27,36 @@ type fetcher struct {
 	// categories and batch: Deps.ObservationCategories and PatientBatch.
 	categories string
 	batch      int
+	// rejected: Deps.RejectedOrders.
+	rejected RejectedOrders
+}
+
+// hasRejectable reports whether any of the resources is a medication
+// order coded as f.rejected names: its Tasks must be read.
+func (f fetcher) hasRejectable(rs []json.RawMessage) bool {
+	if len(f.rejected.Codes) == 0 {
+		return false
+	}
+	for _, raw := range rs {
+		var mr struct {
+			ResourceType string `json:"resourceType"`
+			Medication   struct {
+				Coding []struct {
+					System string `json:"system"`
+					Code   string `json:"code"`
+				} `json:"coding"`
+			} `json:"medicationCodeableConcept"`
+		}
+		if json.Unmarshal(raw, &mr) != nil || mr.ResourceType != "MedicationRequest" {
+			continue
+		}
+		for _, c := range mr.Medication.Coding {
+			if _, ok := slices.BinarySearch(f.rejected.Codes[c.System], c.Code); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // notNeeded lists the types of fromAge a patient is too young for.
@@ -66,8 +97,10 @@ type search struct {
 }
 
 // searches are the per-patient searches. Types in whole are fetched with
-// no date limit; the others (high volume) back to since.
-func searches(patient, since string, whole []string, categories string) []search {
+// no date limit; the others (high volume) back to since. With a taskCode,
+// the Tasks of that code come last but one, after MedicationRequest: only
+// for a patient whose orders need them (fetcher.hasRejectable).
+func searches(patient, since string, whole []string, categories, taskCode string) []search {
 	p := func(typ string, extra ...string) search {
 		v := url.Values{"patient": {patient}, "_count": {"200"}}
 		for i := 0; i+1 < len(extra); i += 2 {
@@ -78,7 +111,7 @@ func searches(patient, since string, whole []string, categories string) []search
 		}
 		return search{typ, v}
 	}
-	return []search{
+	out := []search{
 		// Encounter diagnoses too (CMS122 and CMS131 count diabetes only
 		// as one), in the same search: a comma list is an OR.
 		p("Condition", "category", conditionCategories),
@@ -92,6 +125,10 @@ func searches(patient, since string, whole []string, categories string) []search
 		p("ServiceRequest"),
 		p("DeviceRequest"),
 	}
+	if taskCode != "" {
+		out = append(out, p("Task", "code", taskCode))
+	}
+	return out
 }
 
 // conditionCategories are the Condition lists the measures read; Epic's
@@ -252,8 +289,15 @@ func (f fetcher) patient(ctx context.Context, id string, patients *patientBatche
 		threshold   time.Time
 		skipped     bool
 	}
-	list := searches(id, f.since, f.whole, f.categories)
+	list := searches(id, f.since, f.whole, f.categories, f.rejected.TaskCode)
 	outs := make([]outcome, len(list))
+	// The Task search waits for MedicationRequest: it is made only when
+	// an order needs it (an unchanged one from base counts too).
+	taskAt := slices.IndexFunc(list, func(s search) bool { return s.typ == "Task" })
+	var needTask atomic.Bool
+	if taskAt >= 0 && base != nil && f.hasRejectable(old["MedicationRequest"]) {
+		needTask.Store(true)
+	}
 	var wg sync.WaitGroup
 	defer wg.Wait() // no search outlives the fetch...
 	ctx, cancel := context.WithCancel(ctx)
@@ -264,30 +308,56 @@ func (f fetcher) patient(ctx context.Context, id string, patients *patientBatche
 	// in the first round, and their next page in the second, beside the
 	// rest of the list (searches).
 	var inLine sync.WaitGroup
-	launch := func(i int) {
+	// run makes search i: only what changed since base where base has
+	// the type, each page streamed to the chart when there is one.
+	run := func(ctx context.Context, i int) {
 		s, o := list[i], &outs[i]
-		inLine.Add(1)
-		queued := make(chan struct{})
-		isQueued := sync.OnceFunc(func() { inLine.Done(); close(queued) })
-		ctx := fhir.WithQueued(ctx, isQueued)
 		if base != nil && !slices.Contains(base.Missing, s.typ) {
 			o.incremental, o.threshold = true, base.Mark.Add(-changeMargin).UTC().Truncate(time.Second)
 			s.q.Set("_lastUpdated", "gt"+o.threshold.Format(time.RFC3339))
 		}
+		orders := s.typ == "MedicationRequest" && taskAt >= 0
+		if chart == nil {
+			o.r, o.err = f.c.Search(ctx, s.typ, s.q)
+			if orders && f.hasRejectable(o.r.Resources) {
+				needTask.Store(true)
+			}
+			return
+		}
+		o.r, o.err = f.c.SearchPages(ctx, s.typ, s.q, func(page []json.RawMessage) error {
+			if orders && f.hasRejectable(page) {
+				needTask.Store(true)
+			}
+			return stream(ctx, page, false)
+		})
+	}
+	launch := func(i int) {
+		s := list[i]
+		inLine.Add(1)
+		queued := make(chan struct{})
+		isQueued := sync.OnceFunc(func() { inLine.Done(); close(queued) })
+		pctx := ctx
+		ctx := fhir.WithQueued(ctx, isQueued)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer isQueued() // a search that failed before asking for a slot
-			if chart == nil {
-				o.r, o.err = f.c.Search(ctx, s.typ, s.q)
+			run(ctx, i)
+			if s.typ != "MedicationRequest" || taskAt < 0 {
 				return
 			}
-			o.r, o.err = f.c.SearchPages(ctx, s.typ, s.q, func(page []json.RawMessage) error { return stream(ctx, page, false) })
+			// The Tasks, in the same goroutine once the orders are in: at
+			// the patient's priority, not holding the next patient back.
+			if outs[i].err != nil || !needTask.Load() {
+				outs[taskAt].skipped = true
+				return
+			}
+			run(pctx, taskAt)
 		}()
 		<-queued
 	}
 	for i, s := range list {
-		if _, byAge := fromAge[s.typ]; !byAge {
+		if _, byAge := fromAge[s.typ]; !byAge && i != taskAt {
 			launch(i)
 		}
 	}
@@ -344,6 +414,15 @@ func (f fetcher) patient(ctx context.Context, id string, patients *patientBatche
 	for i, s := range list {
 		o := outs[i]
 		if o.skipped {
+			if i == taskAt {
+				// Not needed (or the orders could not be read): searched
+				// whole when next needed. Tasks an earlier sync had stay
+				// beside the orders kept with them.
+				data.Missing = append(data.Missing, s.typ)
+				if slices.Contains(data.Missing, "MedicationRequest") {
+					data.Resources = append(data.Resources, old[s.typ]...)
+				}
+			}
 			continue
 		}
 		switch fhir.KindOf(o.err) {

@@ -77,7 +77,7 @@ func TestRepeatSyncCostsWhatIsNew(t *testing.T) {
 			t.Fatalf("%d %s requests for 3 new patients", n, typ)
 		}
 	}
-	if extra := third.Requests - repeat.Requests; extra > 3*(len(searches("", "", nil, ""))+1) {
+	if extra := third.Requests - repeat.Requests; extra > 3*(len(searches("", "", nil, "", r.deps.RejectedOrders.TaskCode))+1) {
 		t.Fatalf("3 new patients cost %d requests more than the repeat sync", extra)
 	}
 	r.wantWholeDay(t)

@@ -25,7 +25,7 @@ var searchable = map[string]bool{
 	"Patient": false, "Practitioner": false, "Location": false, "Appointment": true,
 	"Condition": true, "Observation": true, "Procedure": true, "Immunization": true,
 	"DiagnosticReport": true, "DocumentReference": true, "Encounter": true,
-	"MedicationRequest": true, "ServiceRequest": true, "DeviceRequest": true,
+	"MedicationRequest": true, "ServiceRequest": true, "DeviceRequest": true, "Task": true,
 }
 
 type apiHandler func(w http.ResponseWriter, r *http.Request, g grant) (status int, body any)
@@ -431,6 +431,9 @@ func (s *Server) find(typ, patient string, q url.Values) ([]map[string]any, erro
 		}
 		if id := q.Get("_id"); id != "" && r.ID != id {
 			continue
+		}
+		if f := q.Get("focus"); f != "" && !slices.Contains(strings.Split(f, ","), r.Focus) {
+			continue // a Task's focus, "Type/id"
 		}
 		out = append(out, s.resourceJSON(r))
 	}

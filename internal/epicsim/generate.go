@@ -62,6 +62,7 @@ func Generate(seed int64, today time.Time) *Practice {
 	}
 	g.schedule()
 	g.deceasedDemo()
+	g.rejectedOrderDemo()
 	return pr
 }
 

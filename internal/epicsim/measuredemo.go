@@ -1,6 +1,9 @@
 package epicsim
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // The demo records that give every quality measure met, not met and
 // excluded patients (measures.md): encounter diagnoses, tobacco
@@ -259,4 +262,60 @@ func noOrders(p *Patient) bool {
 		}
 	}
 	return true
+}
+
+// Varenicline (RxNorm 636676, in Tobacco Use Cessation Pharmacotherapy,
+// 2.16.840.1.113883.3.526.3.1190) and the Task code of a pharmacy's
+// refusal to fill it (QI-Core TaskRejected).
+var (
+	varenicline = coding{sysRxNorm, "636676", "varenicline 1 MG Oral Tablet"}
+	taskFulfill = coding{"http://hl7.org/fhir/CodeSystem/task-code", "fulfill", "Fulfill the focal request"}
+)
+
+// rejectedOrderDemo gives one current smoker whose latest status is this
+// year's and who got no cessation counselling (CMS138 population 2 not
+// met) a varenicline order that day, and a Task saying the
+// pharmacy rejected it: the order must not count, so the patient stays
+// not met. The first such patient on today's schedule, else the first
+// such patient; fixed ids and days, no random draws, after the schedule
+// (which draws from its own streams), so the rest of the practice stays
+// as it was.
+func (g *gen) rejectedOrderDemo() {
+	today := map[string]bool{}
+	for _, a := range g.pr.Appointments[g.day.Format(time.DateOnly)] {
+		today[a.PatientID] = true
+	}
+	var pick *Patient
+	var on time.Time
+	for _, p := range g.pr.Patients {
+		if !p.Smoker || p.FormerSmoker || p.Cessation || p.Hospice || p.PregnancyTestOnly || p.Outcomes["tobacco_use"] != Complete {
+			continue
+		}
+		var status *Resource
+		for _, r := range p.Resources {
+			if r.Type == "Observation" && r.Code.code == smokingStatus.code && (status == nil || r.Date.After(status.Date)) {
+				status = r
+			}
+		}
+		if status == nil || status.Date.Year() != g.day.Year() || !status.Date.Before(g.day) {
+			continue
+		}
+		if pick == nil || today[p.ID] && !today[pick.ID] {
+			pick, on = p, status.Date
+		}
+		if today[pick.ID] {
+			break
+		}
+	}
+	if pick == nil {
+		return
+	}
+	pick.RejectedCessation = true
+	order := g.add(pick, &Resource{ID: "eMed-quit" + pick.MRN, Type: "MedicationRequest", Status: "active", Intent: "order", Code: varenicline, Date: on, Title: varenicline.display})
+	g.add(pick, &Resource{ID: "eTask-quit" + pick.MRN, Type: "Task", Status: "rejected", Intent: "order", Code: taskFulfill, Focus: "MedicationRequest/" + order.ID,
+		Date: on, Title: "Pharmacy rejected the varenicline order"})
+	sort.SliceStable(pick.Resources, func(i, j int) bool { return pick.Resources[i].Date.After(pick.Resources[j].Date) })
+	for _, r := range pick.Resources {
+		g.pr.res[r.Type+"/"+r.ID] = r
+	}
 }

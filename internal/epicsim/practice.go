@@ -85,6 +85,10 @@ type Patient struct {
 	// died (CMS349), zero when alive.
 	BPNotDone, BMINotDone bool
 	Deceased              time.Time
+	// RejectedCessation: a current smoker whose only cessation help is a
+	// varenicline order the pharmacy rejected (a Task, code fulfill,
+	// status rejected): CMS138 population 2 not met.
+	RejectedCessation bool
 	// KidneyPair: the kidney evaluation is a urine albumin and a urine
 	// creatinine two days apart, not a uACR (CMS951).
 	KidneyPair bool
@@ -133,6 +137,8 @@ type Resource struct {
 	// DoNotPerform: a ServiceRequest or MedicationRequest recording that
 	// it was NOT ordered (QI-Core's "not requested", with its Reason).
 	DoNotPerform bool
+	// Focus is a Task's focus, "Type/id" (the order a pharmacy refused).
+	Focus string
 
 	Class    string  // Encounter.class
 	BodySite *coding // Condition/Procedure bodySite (laterality)

@@ -199,6 +199,14 @@ func (s *Server) resourceJSON(r *Resource) map[string]any {
 		if r.DoNotPerform {
 			m["doNotPerform"] = true
 		}
+	case "Task":
+		m["status"], m["intent"] = r.Status, r.Intent
+		m["code"] = cc(r.Code, nil, r.Title)
+		typ, id, _ := strings.Cut(r.Focus, "/")
+		m["focus"] = ref(typ, id, "")
+		m["for"] = subject
+		set("authoredOn", date)
+		set("lastModified", fhirTime(r.Updated))
 	case "Immunization":
 		m["status"] = r.Status
 		m["vaccineCode"] = cc(r.Code, r.Alt, r.Title)

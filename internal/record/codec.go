@@ -15,7 +15,7 @@ import (
 // and rebuilds them from the raw when the version differs, so bump it
 // whenever FromFHIR reads something differently or a field is added to
 // the record types (TestDecoderVersionTracksTheSource says when).
-const DecoderVersion = 4
+const DecoderVersion = 5
 
 // ErrOtherVersion means compact records were written by another
 // DecoderVersion: decode the raw FHIR again.
@@ -226,7 +226,7 @@ const (
 
 func (e *encoder) item(it *Item) {
 	for _, s := range []string{it.Type, it.ID, it.Status, it.Verification, it.DateFrom, it.Title, it.ValueText,
-		it.DataAbsent, it.Laterality, it.Class, it.Intent} {
+		it.DataAbsent, it.Laterality, it.Class, it.Intent, it.Focus} {
 		e.str(s)
 	}
 	for _, t := range []time.Time{it.Date, it.Period.Start, it.Period.End, it.Abatement, it.Recorded, it.Issued} {
@@ -448,7 +448,7 @@ func (d *decoder) quantity() *Quantity {
 
 func (d *decoder) item(it *Item) {
 	it.Type, it.ID, it.Status, it.Verification, it.DateFrom, it.Title = d.str(), d.str(), d.str(), d.str(), d.str(), d.str()
-	it.ValueText, it.DataAbsent, it.Laterality, it.Class, it.Intent = d.str(), d.str(), d.str(), d.str(), d.str()
+	it.ValueText, it.DataAbsent, it.Laterality, it.Class, it.Intent, it.Focus = d.str(), d.str(), d.str(), d.str(), d.str(), d.str()
 	it.Date, it.Period.Start, it.Period.End, it.Abatement, it.Recorded, it.Issued = d.time(), d.time(), d.time(), d.time(), d.time(), d.time()
 	flags := d.uint()
 	it.HasValue, it.Subpotent, it.DoNotPerform = flags&flagHasValue != 0, flags&flagSubpotent != 0, flags&flagDoNotPerform != 0

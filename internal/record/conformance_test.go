@@ -625,6 +625,18 @@ func examples() []example {
 			date("DeviceRequest.authoredOn", `"2023-03-03"`, "2023-03-03", ""),
 			{"DeviceRequest.reasonCode", cc("reason"), item(func(it Item) bool { return has(it.Reasons, "reason") })},
 		}},
+		{"Task", []read{
+			statusAt("Task", "rejected"),
+			codeIn("Task.code", "fulfill"),
+			{"Task.focus", `{"reference":"https://fhir.example.org/api/FHIR/R4/MedicationRequest/mr1/_history/2"}`, item(func(it Item) bool { return it.Focus == "MedicationRequest/mr1" })},
+			date("Task.authoredOn", `"2025-05-05T09:00:00Z"`, "2025-05-05", ""),
+			{"Task.lastModified", `"2025-05-06T09:00:00Z"`, item(func(it Item) bool { return on(it.Date, "2025-05-05") })},
+		}},
+		{"Task", []read{
+			statusAt("Task", "completed"),
+			{"Task.focus", `{"reference":"MedicationRequest/mr2"}`, item(func(it Item) bool { return it.Focus == "MedicationRequest/mr2" })},
+			date("Task.lastModified", `"2025-06-06T09:00:00Z"`, "2025-06-06", DateFromLastModified),
+		}},
 		{"DeviceRequest", []read{
 			statusAt("DeviceRequest", "completed"),
 			{"DeviceRequest.code[x]:Reference", `{"reference":"Device/d1","display":"Walker"}`, item(func(it Item) bool { return it.Title == "Walker" })},

@@ -68,6 +68,7 @@ var readers = map[string]func(typ string, raw []byte, rec *Record) error{
 	"MedicationRequest": readItem[medicationRequest],
 	"ServiceRequest":    readItem[serviceRequest],
 	"DeviceRequest":     readItem[deviceRequest],
+	"Task":              readItem[task],
 }
 
 // Types lists the resource types FromFHIR reads (Patient and the item types).

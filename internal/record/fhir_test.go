@@ -399,3 +399,20 @@ func TestSexes(t *testing.T) {
 		}
 	}
 }
+
+// A Task's focus is matched against an order's "Type/id" however the
+// server wrote the reference.
+func TestTaskFocusReference(t *testing.T) {
+	for ref, want := range map[string]string{
+		"MedicationRequest/mr1":                                  "MedicationRequest/mr1",
+		"https://epic.example/api/FHIR/R4/MedicationRequest/mr1": "MedicationRequest/mr1",
+		"MedicationRequest/mr1/_history/3":                       "MedicationRequest/mr1",
+		"#contained1":                                            "#contained1",
+		"":                                                       "",
+	} {
+		rec, errs := FromFHIR(raws(`{"resourceType":"Task","id":"t1","status":"rejected","intent":"order","focus":{"reference":"` + ref + `"}}`))
+		if len(errs) > 0 || len(rec.Items) != 1 || rec.Items[0].Focus != want {
+			t.Errorf("focus %q: got %+v %v, want %q", ref, rec.Items, errs, want)
+		}
+	}
+}

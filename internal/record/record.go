@@ -94,7 +94,7 @@ type Patient struct {
 // Item is one clinical resource reduced to what prep and the engine read.
 // Type is the FHIR resource type (Observation, Procedure, Immunization,
 // DiagnosticReport, DocumentReference, Condition, Encounter,
-// MedicationRequest, ServiceRequest, DeviceRequest).
+// MedicationRequest, ServiceRequest, DeviceRequest, Task).
 type Item struct {
 	Type   string `json:"type"`
 	ID     string `json:"id"`
@@ -107,12 +107,12 @@ type Item struct {
 	// performedDateTime or performedPeriod END; Immunization
 	// occurrenceDateTime; Condition onsetDateTime or onsetPeriod start
 	// (recordedDate as a fallback); DocumentReference date; Encounter
-	// period start; MedicationRequest, ServiceRequest and DeviceRequest
-	// authoredOn.
+	// period start; MedicationRequest, ServiceRequest, DeviceRequest and
+	// Task authoredOn (a Task's lastModified as a fallback).
 	Date time.Time `json:"date,omitzero"`
 	// DateFrom is "" when Date came from the type's own date element, else
 	// the fallback it came from (DateFromIssued, DateFromRecorded,
-	// DateFromPeriodStart).
+	// DateFromPeriodStart, DateFromLastModified).
 	DateFrom string `json:"dateFrom,omitempty"`
 	// Period is the period behind Date when the resource has one:
 	// Observation/DiagnosticReport effectivePeriod, Procedure
@@ -129,7 +129,7 @@ type Item struct {
 	// Issued is Observation/DiagnosticReport.issued; zero when absent.
 	Issued time.Time `json:"issued,omitzero"`
 	// Codes: code (Observation, Condition, Procedure, DiagnosticReport,
-	// ServiceRequest), vaccineCode, every Encounter.type, DocumentReference
+	// ServiceRequest, Task), vaccineCode, every Encounter.type, DocumentReference
 	// type, medicationCodeableConcept, DeviceRequest codeCodeableConcept.
 	Codes    []Coding `json:"codes,omitempty"`
 	Category []Coding `json:"category,omitempty"`
@@ -169,6 +169,9 @@ type Item struct {
 	// reason it was not done (QI-Core's notDoneReason extension on a
 	// cancelled Observation: "patient declined", "medical reason").
 	Reasons []Coding `json:"reasons,omitempty"`
+	// Focus is a Task's focus as "Type/id" (base URL and version dropped):
+	// the order a pharmacy's refusal is about.
+	Focus string `json:"focus,omitempty"`
 }
 
 // Record is one patient's cached chart.

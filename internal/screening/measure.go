@@ -130,6 +130,11 @@ type MeasurePart struct {
 	// period lies entirely inside the window, whenever it was authored
 	// (CMS138's "active pharmacotherapy").
 	ActivePeriod bool `yaml:"active_period,omitempty"`
+	// RejectedByTask: a medication order does not count when a Task with
+	// this code (http://hl7.org/fhir/CodeSystem/task-code) and status
+	// rejected has it as its focus (CMS138: "fulfill", the pharmacy's
+	// refusal, QI-Core TaskRejected).
+	RejectedByTask string `yaml:"rejected_by_task,omitempty"`
 	// ByAge limits groups of the part to an age on January 1 of the
 	// reporting year (CMS2: the adolescent tool and follow-ups at 12-17,
 	// the adult ones from 17); a group named in none has no bound.

@@ -3,6 +3,7 @@ package screening
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/healthprep/desk/internal/record"
@@ -66,6 +67,12 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 	if p.RequestPastVisit && it.Type == "MedicationRequest" && !e.pastVisit(it) {
 		return false
 	}
+	// A refused order is no order; the measure's active pharmacotherapy
+	// (its request period in the window) has no such rule.
+	if p.RejectedByTask != "" && it.Type == "MedicationRequest" && e.rejected(it, p.RejectedByTask) &&
+		!(p.ActivePeriod && e.activeWithin(it, from)) {
+		return false
+	}
 	if len(p.ByAge) > 0 && !e.ageFits(p, h.group) {
 		return false
 	}
@@ -98,6 +105,69 @@ func (e *evaluator) pastVisit(it *record.Item) bool {
 	}
 	starts := it.Period.Start.IsZero() || dayNum(it.Period.Start) <= e.today
 	return starts && (it.Period.End.IsZero() || dayNum(it.Period.End) > e.today)
+}
+
+// taskCodes is the code system of Task.code (FHIR's task-code: fulfill,
+// approve, ...).
+const taskCodes = "http://hl7.org/fhir/CodeSystem/task-code"
+
+// rejected reports whether a Task with code, status rejected, has the
+// order as its focus (measures.md CMS138: the pharmacy refused to fill
+// it). A chart whose Tasks could not be read has none, so the order
+// counts: the catalogue's source says so.
+func (e *evaluator) rejected(order *record.Item, code string) bool {
+	for i := range e.items {
+		t := &e.items[i]
+		if t.Type != "Task" || t.Status != "rejected" {
+			continue
+		}
+		id, ok := strings.CutPrefix(t.Focus, "MedicationRequest/")
+		if !ok || id != order.ID {
+			continue
+		}
+		for _, c := range t.Codes {
+			if c.Code == code && c.System == taskCodes {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// RejectedOrders are what a sync needs to fetch the Tasks the measures
+// read (rejected_by_task): the Task code, and the codes (system -> codes)
+// of the evidence of the parts that name it. Only a patient with a
+// medication order so coded needs a Task search. Empty when no part
+// names a Task code.
+func (c *Catalogue) RejectedOrders() (taskCode string, codes map[string][]string) {
+	var part func(p *MeasurePart)
+	part = func(p *MeasurePart) {
+		if p == nil {
+			return
+		}
+		if p.RejectedByTask != "" {
+			taskCode = p.RejectedByTask
+			for _, g := range p.Evidence {
+				for sys, cs := range g.all {
+					if codes == nil {
+						codes = map[string][]string{}
+					}
+					codes[sys] = append(codes[sys], cs...)
+				}
+			}
+		}
+		part(p.Given)
+	}
+	for _, m := range c.Measures {
+		for _, p := range m.Numerator {
+			part(p)
+		}
+	}
+	for sys, cs := range codes {
+		slices.Sort(cs)
+		codes[sys] = slices.Compact(cs)
+	}
+	return taskCode, codes
 }
 
 // ageFits reports whether group n of the part counts at the patient's age
@@ -266,7 +336,30 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 			}
 		}
 	}
-	return false, "no " + p.Title + " " + e.fromWords(p, ys)
+	why := "no " + p.Title + " " + e.fromWords(p, ys)
+	if h, ok := e.rejectedOrder(p, from); ok {
+		why = string(e.appendWhat([]byte(why+"; the pharmacy rejected "), h))
+	}
+	return false, why
+}
+
+// rejectedOrder finds an order of the part's evidence that would count
+// but for the pharmacy's rejection (rejected_by_task), so the sheet says
+// why it does not.
+func (e *evaluator) rejectedOrder(p *MeasurePart, from int32) (hit, bool) {
+	if p.RejectedByTask == "" {
+		return hit{}, false
+	}
+	counted := *p
+	counted.RejectedByTask = ""
+	for _, g := range p.Evidence {
+		for _, h := range e.groupHits(g) {
+			if it := &e.items[h.item]; it.Type == "MedicationRequest" && e.rejected(it, p.RejectedByTask) && e.partOK(&counted, h, from) {
+				return h, true
+			}
+		}
+	}
+	return hit{}, false
 }
 
 // poorControl decides an inverse measure (CMS122): the newest day's lowest

@@ -1,6 +1,7 @@
 package screening
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -66,6 +67,11 @@ func TestMeasureTobacco(t *testing.T) {
 	sys, code := measureGroupCode(t, c, "CMS138-2", "Tobacco Use Cessation Pharmacotherapy")
 	drug := with(item("MedicationRequest", sys, code, day("2026-04-01")), func(it *record.Item) { it.Intent = "order" })
 	proposal := with(drug, func(it *record.Item) { it.Intent = "proposal" })
+	// A Task on an order: status, Task.code (FHIR task-code) and focus.
+	task := func(status, code, order string) record.Item {
+		return record.Item{Type: "Task", ID: "task-" + status + code, Status: status, Date: day("2026-04-02"),
+			Codes: []record.Coding{{System: "http://hl7.org/fhir/CodeSystem/task-code", Code: code}}, Focus: "MedicationRequest/" + order}
+	}
 	// A course of the drug authored 2025-06-15, before the window opens.
 	course := func(status, from, to string) record.Item {
 		return with(drug, func(it *record.Item) {
@@ -121,6 +127,19 @@ func TestMeasureTobacco(t *testing.T) {
 		{"pop 2: active, period from Jun 30 last year", "CMS138-2", rec(user("2026-03-01"), course("active", "2025-06-30", "2026-01-31")), MeasureNotMet, ""},
 		{"pop 2: active, period past the year", "CMS138-2", rec(user("2026-03-01"), course("active", "2025-08-01", "2027-01-01")), MeasureNotMet, ""},
 		{"pop 2: completed, period inside, authored before", "CMS138-2", rec(user("2026-03-01"), course("completed", "2025-08-01", "2025-12-31")), MeasureNotMet, ""},
+		// A pharmacotherapy order the pharmacy rejected (a Task, code
+		// fulfill, status rejected, focus the order) is no order.
+		{"pop 2: an order the pharmacy rejected", "CMS138-2", rec(user("2026-03-01"), drug, task("rejected", "fulfill", drug.ID)), MeasureNotMet, "since 2025-07-01; the pharmacy rejected display of " + code + " (prescription, 2026-04-01)"},
+		{"pop 2: a fulfil task still in progress", "CMS138-2", rec(user("2026-03-01"), drug, task("in-progress", "fulfill", drug.ID)), MeasureMet, "cessation"},
+		{"pop 2: a fulfil task completed", "CMS138-2", rec(user("2026-03-01"), drug, task("completed", "fulfill", drug.ID)), MeasureMet, "cessation"},
+		{"pop 2: a rejected task of another code", "CMS138-2", rec(user("2026-03-01"), drug, task("rejected", "approve", drug.ID)), MeasureMet, "cessation"},
+		{"pop 2: a rejected task of another order", "CMS138-2", rec(user("2026-03-01"), drug, task("rejected", "fulfill", "mr-other")), MeasureMet, "cessation"},
+		{"pop 2: a rejected task's code in another system", "CMS138-2", rec(user("2026-03-01"), drug, with(task("rejected", "fulfill", drug.ID), func(it *record.Item) { it.Codes[0].System = "urn:oid:1.2.3" })), MeasureMet, "cessation"},
+		{"pop 2: one of two orders rejected", "CMS138-2", rec(user("2026-03-01"), drug, with(drug, func(it *record.Item) { it.ID = "mr-2" }), task("rejected", "fulfill", drug.ID)), MeasureMet, "cessation"},
+		{"pop 2: a rejected order on the window's first day", "CMS138-2", rec(user("2026-03-01"), with(drug, func(it *record.Item) { it.Date = day("2025-07-01") }), task("rejected", "fulfill", drug.ID)), MeasureNotMet, ""},
+		{"pop 2: a rejected order still active through the window", "CMS138-2", rec(user("2026-03-01"), course("active", "2025-07-01", "2026-12-31"), task("rejected", "fulfill", drug.ID)), MeasureMet, "cessation"},
+		{"pop 3: a user whose only order was rejected", "CMS138-3", rec(user("2026-03-01"), drug, task("rejected", "fulfill", drug.ID)), MeasureNotMet, ""},
+		{"pop 3: a user whose order was filled", "CMS138-3", rec(user("2026-03-01"), drug, task("completed", "fulfill", drug.ID)), MeasureMet, "cessation"},
 		// Population 3: a non-user, or a user with an intervention.
 		{"pop 3: non-user", "CMS138-3", rec(nonUser("2026-03-01")), MeasureMet, "non-user"},
 		{"pop 3: user without an intervention", "CMS138-3", rec(user("2026-03-01")), MeasureNotMet, ""},
@@ -135,5 +154,18 @@ func TestMeasureTobacco(t *testing.T) {
 				t.Fatalf("%s: %s (%s), want %s with %q", tc.measure, l.Status, l.Reason, tc.want, tc.reason)
 			}
 		})
+	}
+}
+
+// The sync reads Tasks only for patients with an order whose code a part
+// with rejected_by_task counts: CMS138's cessation pharmacotherapy.
+func TestRejectedOrders(t *testing.T) {
+	code, codes := Default().RejectedOrders()
+	if code != "fulfill" {
+		t.Fatalf("task code %q, want fulfill", code)
+	}
+	rx := codes["http://www.nlm.nih.gov/research/umls/rxnorm"]
+	if !slices.Contains(rx, "636676") || !slices.IsSorted(rx) || len(rx) != len(slices.Compact(slices.Clone(rx))) {
+		t.Fatalf("RxNorm codes %v: want varenicline 636676 (value set 2.16.840.1.113883.3.526.3.1190), sorted, once each", rx)
 	}
 }

@@ -31,7 +31,7 @@ func TestSimulatedPractice(t *testing.T) {
 	var sample = map[string]string{} // one reason per measure and status, for the log
 	kinds := map[string]int{}        // what the demo must show
 	bpVisits := map[string]int{}     // CMS22's visits on record before today, by reading category
-	checked, mismatches := 0, 0
+	checked, mismatches, rejected := 0, 0, 0
 	for _, p := range srv.Practice().Patients {
 		rec, errs := record.FromFHIR(srv.Chart(p.ID))
 		if len(errs) > 0 {
@@ -48,6 +48,14 @@ func TestSimulatedPractice(t *testing.T) {
 			mdist[l.ID][l.Status]++
 			if l.Reason == "" || l.Status != MeasureOutside && l.Status != MeasureMet && l.Status != MeasureNotMet && l.Status != MeasureExcluded {
 				t.Errorf("measure line %+v", l)
+			}
+			// A smoker whose only cessation order the pharmacy rejected (a
+			// Task): the order does not count.
+			if p.RejectedCessation && l.ID == "CMS138-2" {
+				rejected++
+				if l.Status != MeasureNotMet {
+					t.Errorf("CMS138-2 for a smoker whose cessation order was rejected: %s (%s)", l.Status, l.Reason)
+				}
 			}
 			if k := l.ID + " " + string(l.Status); sample[k] == "" {
 				sample[k] = l.Reason + " | " + l.Differs
@@ -145,6 +153,9 @@ func TestSimulatedPractice(t *testing.T) {
 				}
 			}
 		}
+	}
+	if rejected != 1 {
+		t.Errorf("%d smokers in CMS138-2 with a rejected cessation order, want 1", rejected)
 	}
 	if checked < 3000 {
 		t.Fatalf("only %d built states checked", checked)

@@ -74,6 +74,9 @@ var epicScopes = []string{
 	"user/Immunization.read", "user/DiagnosticReport.read", "user/DocumentReference.read",
 	"user/Encounter.read", "user/Appointment.read", "user/Practitioner.read",
 	"user/MedicationRequest.read", "user/ServiceRequest.read", "user/DeviceRequest.read",
+	// A pharmacy's refusal of an order (CMS138); Epic drops it silently
+	// where Task is not on the client, and the sync then goes without.
+	"user/Task.read",
 }
 
 // Epic is a practice's Epic tenant, the default profile.
