@@ -191,7 +191,7 @@ func openDB(dir string, key []byte, log *slog.Logger) (db *badger.DB, err error)
 			err = fmt.Errorf("the cache is damaged: %v", r)
 		}
 	}()
-	removeEmptyValueLogs(dir)
+	removeEmptyLogs(dir)
 	db, err = badger.Open(badgerOptions(dir, key, log))
 	switch {
 	case err == nil:
