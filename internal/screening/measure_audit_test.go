@@ -1,0 +1,161 @@
+package screening
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/healthprep/desk/internal/record"
+)
+
+// groupCode returns a code of the first catalogue group with that name
+// (measures first, then the screenings' exclusion rules), as a chart
+// would carry it.
+func groupCode(t *testing.T, c *Catalogue, name string) (string, string) {
+	t.Helper()
+	var sys, code string
+	find := func(g *Group) {
+		if code == "" && g != nil && g.Name == name {
+			sys, code = firstCode(g)
+		}
+	}
+	for _, m := range c.Measures {
+		m.walkGroups(find)
+	}
+	for _, s := range c.Screenings {
+		for _, r := range s.Exclusions {
+			walkRule(r, find)
+		}
+	}
+	if code == "" {
+		t.Fatalf("no group %q in the catalogue", name)
+	}
+	return sys, code
+}
+
+// A finished encounter of one of a measure's visit groups.
+func visitOf(t *testing.T, c *Catalogue, measure, group, on string) record.Item {
+	t.Helper()
+	for _, m := range c.Measures {
+		if m.ID != measure {
+			continue
+		}
+		for _, g := range m.Visits {
+			if g.Name == group {
+				sys, code := firstCode(g)
+				return with(item("Encounter", sys, code, day(on)), func(it *record.Item) { it.Status = "finished" })
+			}
+		}
+	}
+	t.Fatalf("%s has no visit group %q", measure, group)
+	return record.Item{}
+}
+
+// The audit of every rule measures.md states, measure by measure, at the
+// boundary days the existing tables did not reach (visit 2026-11-24, the
+// 2026 reporting year). Each case names the rule it pins.
+func TestMeasureAudit(t *testing.T) {
+	c := Default()
+	vd := day("2026-11-24")
+	woman := func(birth string) record.Patient { return person("female", day(birth)) }
+	man := func(birth string) record.Patient { return person("male", day(birth)) }
+	code := func(name string) (string, string) { return groupCode(t, c, name) }
+	labObs := func(name, on string, v float64, unit string) record.Item {
+		sys, cd := code(name)
+		return obs(sys, cd, day(on), v, unit)
+	}
+	proc := func(name, on string) record.Item {
+		sys, cd := code(name)
+		return item("Procedure", sys, cd, day(on))
+	}
+	cond := func(name, on string) record.Item {
+		sys, cd := code(name)
+		return item("Condition", sys, cd, day(on))
+	}
+	colo := proc("Colonoscopy", "2020-01-01")
+	pap := func(on string) record.Item { return labObs("Pap Test", on, 1, "") }
+	dmOld := onList(item("Condition", icd10, "E11.9", day("2015-03-01")), "encounter-diagnosis")
+	a1c := func(on string, v float64, unit string) record.Item { return obs(loinc, "4548-4", day(on), v, unit) }
+	period := func(it record.Item, from, to string) record.Item {
+		it.Period = record.Period{Start: day(from), End: day(to)}
+		return it
+	}
+
+	cases := []struct {
+		name, measure string
+		rec           record.Record
+		want          MeasureStatus
+		reason        string // a phrase the reason must hold
+	}{
+		// CMS130: each modality's first window day and the day before.
+		{"CMS130 sDNA-FIT on Jan 1 two years back", "CMS130", chart(man("1960-05-05"), labObs("sDNA FIT Test", "2024-01-01", 1, "")), MeasureMet, "stool DNA"},
+		{"CMS130 sDNA-FIT the day before", "CMS130", chart(man("1960-05-05"), labObs("sDNA FIT Test", "2023-12-31", 1, "")), MeasureNotMet, ""},
+		{"CMS130 sDNA-FIT with no value", "CMS130", chart(man("1960-05-05"), with(labObs("sDNA FIT Test", "2025-01-01", 1, ""), func(it *record.Item) { it.Value, it.HasValue = nil, false })), MeasureNotMet, ""},
+		{"CMS130 sigmoidoscopy on Jan 1 four years back", "CMS130", chart(man("1960-05-05"), proc("Flexible Sigmoidoscopy", "2022-01-01")), MeasureMet, "sigmoidoscopy"},
+		{"CMS130 sigmoidoscopy the day before", "CMS130", chart(man("1960-05-05"), proc("Flexible Sigmoidoscopy", "2021-12-31")), MeasureNotMet, ""},
+		{"CMS130 sigmoidoscopy not completed", "CMS130", chart(man("1960-05-05"), withStatus(proc("Flexible Sigmoidoscopy", "2025-01-01"), "in-progress")), MeasureNotMet, ""},
+		{"CMS130 CT colonography on Jan 1 four years back", "CMS130", chart(man("1960-05-05"), with(labObs("CT Colonography", "2022-01-01", 0, ""), func(it *record.Item) { it.Value, it.HasValue = nil, false })), MeasureMet, "CT colonography"},
+		{"CMS130 CT colonography the day before", "CMS130", chart(man("1960-05-05"), labObs("CT Colonography", "2021-12-31", 0, "")), MeasureNotMet, ""},
+		{"CMS130 75 on Dec 31", "CMS130", chart(man("1951-01-01"), colo), MeasureMet, ""},
+		{"CMS130 76 on Dec 31", "CMS130", chart(man("1950-12-31"), colo), MeasureOutside, "ages 46-75"},
+		{"CMS130 46 on Dec 31", "CMS130", chart(man("1980-12-31"), colo), MeasureMet, ""},
+		{"CMS130 colorectal cancer resolved long ago still excludes", "CMS130", chart(man("1960-05-05"), with(cond("Malignant Neoplasm of Colon", "2010-01-01"), func(it *record.Item) { it.Status, it.Abatement = "resolved", day("2011-01-01") })), MeasureExcluded, "colorectal cancer"},
+		{"CMS130 total colectomy any time", "CMS130", chart(man("1960-05-05"), proc("Total Colectomy", "1999-05-01")), MeasureExcluded, "colectomy"},
+		// CMS124: ages 24-64 on Dec 31; HPV from 2022-01-01.
+		{"CMS124 24 on Dec 31", "CMS124", chart(woman("2002-12-31"), pap("2026-02-01")), MeasureMet, ""},
+		{"CMS124 23 on Dec 31", "CMS124", chart(woman("2003-01-01"), pap("2026-02-01")), MeasureOutside, "ages 24-64"},
+		{"CMS124 64 on Dec 31", "CMS124", chart(woman("1962-01-01"), pap("2026-02-01")), MeasureMet, ""},
+		{"CMS124 65 on Dec 31", "CMS124", chart(woman("1961-12-31"), pap("2026-02-01")), MeasureOutside, ""},
+		{"CMS124 HPV on Jan 1 four years back", "CMS124", chart(woman("1980-05-05"), labObs("HPV Test", "2022-01-01", 1, "")), MeasureMet, "HPV"},
+		{"CMS124 HPV the day before", "CMS124", chart(woman("1980-05-05"), labObs("HPV Test", "2021-12-31", 1, "")), MeasureNotMet, ""},
+		{"CMS124 Pap with no value", "CMS124", chart(woman("1980-05-05"), with(pap("2026-02-01"), func(it *record.Item) { it.Value, it.HasValue = nil, false })), MeasureNotMet, ""},
+		{"CMS124 a hysterectomy with no cervix left", "CMS124", chart(woman("1980-05-05"), proc("Hysterectomy with No Residual Cervix", "2010-01-01")), MeasureExcluded, "hysterectomy"},
+		{"CMS124 absence of cervix", "CMS124", chart(woman("1980-05-05"), cond("Congenital or Acquired Absence of Cervix", "1990-01-01")), MeasureExcluded, "cervix"},
+		{"CMS124 an annual wellness visit does not qualify", "CMS124", chart(woman("1980-05-05"), pap("2026-02-01"), visitOf(t, c, "CMS125", "Annual Wellness Visit", "2026-02-01")), MeasureMet, "counting today's visit"},
+		// CMS122: ages 18-75 on Dec 31.
+		{"CMS122 75 on Dec 31", "CMS122", chart(man("1951-01-01"), dmOld, a1c("2026-04-01", 7, "%")), MeasureMet, ""},
+		{"CMS122 76 on Dec 31", "CMS122", chart(man("1950-12-31"), dmOld, a1c("2026-04-01", 7, "%")), MeasureOutside, "ages 18-75"},
+		{"CMS122 18 on Dec 31", "CMS122", chart(man("2008-12-31"), dmOld, a1c("2026-04-01", 7, "%")), MeasureMet, ""},
+		{"CMS122 17 on Dec 31", "CMS122", chart(man("2009-01-01"), dmOld, a1c("2026-04-01", 7, "%")), MeasureOutside, ""},
+		{"CMS122 newest reading without a value", "CMS122", chart(man("1970-05-05"), dmOld, a1c("2026-02-01", 7, "%"), with(a1c("2026-04-01", 0, "%"), func(it *record.Item) { it.Value, it.HasValue = nil, false })), MeasureNotMet, "without a value"},
+		{"CMS122 glucose management indicator above 9", "CMS122", chart(man("1970-05-05"), dmOld, obs(loinc, "97506-0", day("2026-04-01"), 9.5, "%")), MeasureNotMet, "poor control"},
+		{"CMS122 preliminary reading does not count", "CMS122", chart(man("1970-05-05"), dmOld, withStatus(a1c("2026-04-01", 7, "%"), "preliminary")), MeasureNotMet, "no HbA1c"},
+		// CMS951: ages 18-85 on Jan 1; diabetes begun before the year and not ended before it.
+		{"CMS951 18 on Jan 1", "CMS951", chart(man("2008-01-01"), dmOld), MeasureNotMet, ""},
+		{"CMS951 17 on Jan 1", "CMS951", chart(man("2008-01-02"), dmOld), MeasureOutside, "ages 18-85"},
+		{"CMS951 diabetes begun Dec 31 last year", "CMS951", chart(man("1970-05-05"), item("Condition", icd10, "E11.9", day("2025-12-31"))), MeasureNotMet, ""},
+		{"CMS951 diabetes ended Dec 31 last year", "CMS951", chart(man("1970-05-05"), with(item("Condition", icd10, "E11.9", day("2015-01-01")), func(it *record.Item) { it.Status, it.Abatement = "resolved", day("2025-12-31") })), MeasureOutside, "diabetes"},
+		{"CMS951 diabetes ended Jan 1", "CMS951", chart(man("1970-05-05"), with(item("Condition", icd10, "E11.9", day("2015-01-01")), func(it *record.Item) { it.Status, it.Abatement = "resolved", day("2026-01-01") })), MeasureNotMet, ""},
+		{"CMS951 refuted diabetes", "CMS951", chart(man("1970-05-05"), with(item("Condition", icd10, "E11.9", day("2015-01-01")), func(it *record.Item) { it.Verification = "refuted" })), MeasureOutside, ""},
+		{"CMS951 unconfirmed diabetes", "CMS951", chart(man("1970-05-05"), with(item("Condition", icd10, "E11.9", day("2015-01-01")), func(it *record.Item) { it.Verification = "unconfirmed" })), MeasureNotMet, ""},
+		{"CMS951 CKD stage 5", "CMS951", chart(man("1970-05-05"), dmOld, cond("Chronic Kidney Disease, Stage 5", "2024-01-01")), MeasureExcluded, "kidney failure"},
+		// CMS349: ages 15-65 on Jan 1.
+		{"CMS349 15 on Jan 1", "CMS349", chart(man("2011-01-01"), obs(loinc, "75622-1", day("2026-02-01"), 0, "")), MeasureMet, ""},
+		{"CMS349 14 on Jan 1", "CMS349", chart(man("2011-01-02"), obs(loinc, "75622-1", day("2026-02-01"), 0, "")), MeasureOutside, "ages 15-65"},
+		{"CMS349 test at 66", "CMS349", chart(man("1960-01-02"), obs(loinc, "75622-1", day("2026-02-01"), 0, "")), MeasureNotMet, ""},
+		{"CMS349 test at 65", "CMS349", chart(man("1960-01-02"), obs(loinc, "75622-1", day("2026-01-01"), 0, "")), MeasureMet, ""},
+		{"CMS349 test with no value", "CMS349", chart(man("1980-05-05"), with(obs(loinc, "75622-1", day("2020-02-01"), 0, ""), func(it *record.Item) { it.Value, it.HasValue = nil, false })), MeasureNotMet, ""},
+		// CMS153: ages 16-24 on Dec 31.
+		// CMS139: every visit type of the list qualifies.
+		{"CMS139 an audiology visit on record", "CMS139", chart(man("1950-05-05"), visitOf(t, c, "CMS139", "Audiology Visit", "2026-02-01")), MeasureNotMet, ""},
+		{"CMS139 falls screening without a value", "CMS139", chart(man("1950-05-05"), with(labObs("Falls Screening", "2026-01-01", 0, ""), func(it *record.Item) { it.Value, it.HasValue = nil, false })), MeasureMet, "fall risk"},
+		{"CMS139 falls screening last year", "CMS139", chart(man("1950-05-05"), labObs("Falls Screening", "2025-12-31", 0, "")), MeasureNotMet, ""},
+		{"CMS139 preliminary falls screening", "CMS139", chart(man("1950-05-05"), withStatus(labObs("Falls Screening", "2026-01-01", 0, ""), "preliminary")), MeasureNotMet, ""},
+		// CMS69: age 18 at the visit.
+		{"CMS69 18 on the visit day", "CMS69", chart(man("2008-11-24"), labObs("BMI", "2026-03-03", 22, "kg/m2")), MeasureMet, ""},
+		{"CMS69 17 on the visit day", "CMS69", chart(man("2008-11-25"), labObs("BMI", "2026-03-03", 22, "kg/m2")), MeasureOutside, "18 and over"},
+		{"CMS69 BMI of 0 is no reading", "CMS69", chart(man("1970-05-05"), labObs("BMI", "2026-03-03", 0, "kg/m2")), MeasureNotMet, "no BMI"},
+		{"CMS69 BMI last year", "CMS69", chart(man("1970-05-05"), labObs("BMI", "2025-12-31", 22, "kg/m2")), MeasureNotMet, ""},
+		{"CMS69 a normal and a high BMI", "CMS69", chart(man("1970-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), labObs("BMI", "2026-01-03", 27, "kg/m2")), MeasureNotMet, "no follow-up"},
+		{"CMS69 BMI 18.4", "CMS69", chart(man("1970-05-05"), labObs("BMI", "2026-03-03", 18.4, "kg/m2")), MeasureNotMet, ""},
+		// Period effective: the measures read its end (latest(effective)).
+		{"CMS125 mammogram period ending Oct 1 two years back", "CMS125", chart(woman("1970-05-05"), period(item("Observation", loinc, "24606-6", day("2024-10-01")), "2024-09-30", "2024-10-01")), MeasureMet, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := measureLine(t, c, tc.rec, vd, tc.measure)
+			if l.Status != tc.want || !strings.Contains(l.Reason, tc.reason) {
+				t.Fatalf("%s: %s (%s), want %s with %q", tc.measure, l.Status, l.Reason, tc.want, tc.reason)
+			}
+		})
+	}
+}
