@@ -159,3 +159,39 @@ func TestMeasureAudit(t *testing.T) {
 		})
 	}
 }
+
+// Which encounters are a measure's qualifying visit (measures.md's lists,
+// with their direct codes): with one on record, today's visit does not
+// have to stand in.
+func TestMeasureAuditVisits(t *testing.T) {
+	c := Default()
+	vd := day("2026-11-24")
+	enc := func(system, code, on string) record.Item {
+		return with(item("Encounter", system, code, day(on)), func(it *record.Item) { it.Status = "finished" })
+	}
+	const hcpcs = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+	dm := onList(item("Condition", icd10, "E11.9", day("2015-03-01")), "encounter-diagnosis")
+	a1c := obs(loinc, "4548-4", day("2026-04-01"), 7, "%")
+	diabetic := func(v record.Item) record.Record { return chart(person("male", day("1970-05-05")), dm, a1c, v) }
+	cases := []struct {
+		name, measure string
+		rec           record.Record
+		qualifies     bool
+	}{
+		{"CMS122 medical nutrition therapy CPT 97802", "CMS122", diabetic(enc(cpt, "97802", "2026-03-01")), true},
+		{"CMS122 medical nutrition therapy CPT 97804", "CMS122", diabetic(enc(cpt, "97804", "2026-03-01")), true},
+		{"CMS122 medical nutrition therapy HCPCS G0270", "CMS122", diabetic(enc(hcpcs, "G0270", "2026-03-01")), true},
+		{"CMS122 medical nutrition therapy HCPCS G0271", "CMS122", diabetic(enc(hcpcs, "G0271", "2026-03-01")), true},
+		{"CMS122 nutrition therapy last year", "CMS122", diabetic(enc(cpt, "97802", "2025-12-31")), false},
+		{"CMS122 nutrition therapy not finished", "CMS122", diabetic(with(enc(cpt, "97802", "2026-03-01"), func(it *record.Item) { it.Status = "in-progress" })), false},
+		{"CMS131 nutrition therapy is not its visit", "CMS131", chart(person("male", day("1970-05-05")), onList(item("Condition", icd10, "E11.9", day("2026-02-01")), "encounter-diagnosis"), enc(cpt, "97802", "2026-03-01")), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := measureLine(t, c, tc.rec, vd, tc.measure)
+			if stands := strings.Contains(l.Reason, "counting today's visit"); stands == tc.qualifies || l.Status == MeasureOutside {
+				t.Fatalf("%s: %s (%s): the visit on record qualifies %v, want %v", tc.measure, l.Status, l.Reason, !stands, tc.qualifies)
+			}
+		})
+	}
+}
