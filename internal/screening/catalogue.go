@@ -307,7 +307,11 @@ type Rule struct {
 	MinValue    *float64 `yaml:"min_value,omitempty"`    // a numeric threshold (BMI >= 25)
 	MatchValues bool     `yaml:"match_values,omitempty"` // codes may sit in Observation values (tobacco user)
 	Evidence    []*Group `yaml:"evidence,omitempty"`
-	AllOf       []*Rule  `yaml:"all_of,omitempty"`
+	// Values: a record of Evidence (by its code) counts only when its
+	// coded value is in one of these: the answer to a question (CMS153:
+	// LOINC 64728-9 answered Yes).
+	Values []*Group `yaml:"values,omitempty"`
+	AllOf  []*Rule  `yaml:"all_of,omitempty"`
 	// A status rule (smoking) is decided by the newest record across
 	// resource types, not by any record ever: NotWhenNewer is evidence that
 	// the fact no longer holds (a later "never smoker"); Former is evidence
@@ -385,6 +389,7 @@ func (r *Rule) status() bool { return len(r.NotWhenNewer) > 0 || r.Former != nil
 // groups lists every group of a rule (not of its all_of parts).
 func (r *Rule) groups() []*Group {
 	gs := slices.Clone(r.Evidence)
+	gs = append(gs, r.Values...)
 	gs = append(gs, r.NotWhenNewer...)
 	if r.Former != nil {
 		gs = append(gs, r.Former.Evidence...)

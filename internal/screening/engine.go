@@ -292,6 +292,9 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 			if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil || g.Laterality != "" && it.Laterality != g.Laterality {
 				continue
 			}
+			if len(r.Values) > 0 && (h.value || !e.valueIn(h.item, r.Values)) {
+				continue
+			}
 			if r.window != "" && !e.inWindow(it, r) || r.Category != "" && !hasCategory(it, r.Category) {
 				continue
 			}

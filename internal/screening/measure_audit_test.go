@@ -195,3 +195,52 @@ func TestMeasureAuditVisits(t *testing.T) {
 		})
 	}
 }
+
+// CMS153's sexual-activity indicators as measures.md lists them: the
+// assessment answered Yes on or before the year's end, a diagnosis whose
+// onset is in the year, and lab or study orders placed (active) or done
+// in the year.
+func TestMeasureAuditChlamydiaIndicators(t *testing.T) {
+	c := Default()
+	vd := day("2026-11-24")
+	woman := func(birth string) record.Patient { return person("female", day(birth)) }
+	assessment := func(answer, on string) record.Item {
+		return with(item("Observation", loinc, "64728-9", day(on)), func(it *record.Item) {
+			it.Category = []record.Coding{{Code: "survey"}}
+			it.ValueCodes = []record.Coding{{System: sct, Code: answer}}
+		})
+	}
+	const yes, no = "373066001", "373067005"
+	order := func(group, on, status string) record.Item {
+		sys, code := groupCode(t, c, group)
+		return with(item("ServiceRequest", sys, code, day(on)), func(it *record.Item) { it.Status, it.Intent = status, "order" })
+	}
+	dx := func(on string) record.Item {
+		sys, code := groupCode(t, c, "Diagnoses Used to Indicate Sexual Activity")
+		return onList(item("Condition", sys, code, day(on)), "encounter-diagnosis")
+	}
+	cases := []struct {
+		name string
+		rec  record.Record
+		want MeasureStatus
+	}{
+		{"16 on Dec 31", chart(woman("2010-12-31"), dx("2026-02-01")), MeasureNotMet},
+		{"15 on Dec 31", chart(woman("2011-01-01"), dx("2026-02-01")), MeasureOutside},
+		{"24 on Dec 31", chart(woman("2002-01-01"), dx("2026-02-01")), MeasureNotMet},
+		{"25 on Dec 31", chart(woman("2001-12-31"), dx("2026-02-01")), MeasureOutside},
+		{"assessment answered yes years ago", chart(woman("2006-05-05"), assessment(yes, "2023-04-01")), MeasureNotMet},
+		{"assessment answered no", chart(woman("2006-05-05"), assessment(no, "2026-04-01")), MeasureOutside},
+		{"yes answered to another question", chart(woman("2006-05-05"), with(assessment(yes, "2026-04-01"), func(it *record.Item) { it.Codes[0].Code = "72166-2" })), MeasureOutside},
+		{"diagnosis with onset on Jan 1", chart(woman("2006-05-05"), dx("2026-01-01")), MeasureNotMet},
+		{"STI lab order done this year", chart(woman("2006-05-05"), order("Lab Tests for Sexually Transmitted Infections", "2026-03-01", "completed")), MeasureNotMet},
+		{"STI lab order last year", chart(woman("2006-05-05"), order("Lab Tests for Sexually Transmitted Infections", "2025-12-31", "completed")), MeasureOutside},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := measureLine(t, c, tc.rec, vd, "CMS153")
+			if l.Status != tc.want {
+				t.Fatalf("CMS153: %s (%s), want %s", l.Status, l.Reason, tc.want)
+			}
+		})
+	}
+}
