@@ -311,7 +311,11 @@ type Rule struct {
 	// coded value is in one of these: the answer to a question (CMS153:
 	// LOINC 64728-9 answered Yes).
 	Values []*Group `yaml:"values,omitempty"`
-	AllOf  []*Rule  `yaml:"all_of,omitempty"`
+	// OpenOrders: an order placed and still open (an active ServiceRequest
+	// with an order intent) counts, as the measures' "active or completed"
+	// orders do (CMS153's lab orders, Hospice's hospice care order).
+	OpenOrders bool    `yaml:"open_orders,omitempty"`
+	AllOf      []*Rule `yaml:"all_of,omitempty"`
 	// A status rule (smoking) is decided by the newest record across
 	// resource types, not by any record ever: NotWhenNewer is evidence that
 	// the fact no longer holds (a later "never smoker"); Former is evidence

@@ -284,8 +284,8 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 	var best hit
 	bestDay, found := int32(noDate), false
 	for _, g := range r.Evidence {
-		for _, h := range e.groupHits(g) {
-			if r.mask != 0 && h.typ&r.mask == 0 || h.value && !r.MatchValues {
+		for _, h := range e.ruleHits(r, g) {
+			if h.group != g.n || r.mask != 0 && h.typ&r.mask == 0 || h.value && !r.MatchValues {
 				continue
 			}
 			it := &e.items[h.item]
@@ -314,6 +314,16 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 	}
 	e.arena = append(e.arena, best)
 	return true
+}
+
+// ruleHits are the hits a rule reads for group g: with open_orders, the
+// open orders too (filter them by group: e.open holds every group's).
+func (e *evaluator) ruleHits(r *Rule, g *Group) []hit {
+	hs := e.groupHits(g)
+	if !r.OpenOrders || len(e.open) == 0 {
+		return hs
+	}
+	return append(hs[:len(hs):len(hs)], e.open...)
 }
 
 // modifier returns the first risk-group variant whose condition is active.

@@ -235,6 +235,11 @@ func TestMeasureAuditChlamydiaIndicators(t *testing.T) {
 		// The CQL reads the diagnosis's prevalence (measures.md says onset).
 		{"diagnosis with onset Dec 31 last year, still active", chart(woman("2006-05-05"), dx("2025-12-31")), MeasureNotMet},
 		{"diagnosis resolved Dec 31 last year", chart(woman("2006-05-05"), with(dx("2020-01-01"), func(it *record.Item) { it.Status, it.Abatement = "resolved", day("2025-12-31") })), MeasureOutside},
+		{"STI lab order placed (active) this year", chart(woman("2006-05-05"), order("Lab Tests for Sexually Transmitted Infections", "2026-03-01", "active")), MeasureNotMet},
+		{"STI lab order revoked", chart(woman("2006-05-05"), order("Lab Tests for Sexually Transmitted Infections", "2026-03-01", "revoked")), MeasureOutside},
+		{"pregnancy test placed (active), then an X-ray: excluded", chart(woman("2006-05-05"), order("Pregnancy Test", "2026-03-01", "active"), order("XRay Study", "2026-03-02", "completed")), MeasureExcluded},
+		{"pregnancy test placed (active) alone counts her", chart(woman("2006-05-05"), order("Pregnancy Test", "2026-03-01", "active")), MeasureNotMet},
+		{"study during pregnancy placed", chart(woman("2006-05-05"), order("Diagnostic Studies During Pregnancy", "2026-03-01", "active")), MeasureNotMet},
 		{"STI lab order done this year", chart(woman("2006-05-05"), order("Lab Tests for Sexually Transmitted Infections", "2026-03-01", "completed")), MeasureNotMet},
 		{"STI lab order last year", chart(woman("2006-05-05"), order("Lab Tests for Sexually Transmitted Infections", "2025-12-31", "completed")), MeasureOutside},
 	}
