@@ -8,7 +8,8 @@ import (
 )
 
 // groupCode returns a code of the first catalogue group with that name
-// (measures first, then the screenings' exclusion rules), as a chart
+// (measures first, then the screenings' exclusion rules and the shared
+// exclusion concepts), as a chart
 // would carry it.
 func groupCode(t *testing.T, c *Catalogue, name string) (string, string) {
 	t.Helper()
@@ -23,6 +24,11 @@ func groupCode(t *testing.T, c *Catalogue, name string) (string, string) {
 	}
 	for _, s := range c.Screenings {
 		for _, r := range s.Exclusions {
+			walkRule(r, find)
+		}
+	}
+	for _, x := range c.Exclusions {
+		for _, r := range x.Rules {
 			walkRule(r, find)
 		}
 	}
@@ -100,6 +106,11 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS130 46 on Dec 31", "CMS130", chart(man("1980-12-31"), colo), MeasureMet, ""},
 		{"CMS130 colorectal cancer resolved long ago still excludes", "CMS130", chart(man("1960-05-05"), with(cond("Malignant Neoplasm of Colon", "2010-01-01"), func(it *record.Item) { it.Status, it.Abatement = "resolved", day("2011-01-01") })), MeasureExcluded, "colorectal cancer"},
 		{"CMS130 total colectomy any time", "CMS130", chart(man("1960-05-05"), proc("Total Colectomy", "1999-05-01")), MeasureExcluded, "colectomy"},
+		// Hospice: a hospice care order active or completed, authored in the year.
+		{"CMS130 hospice care ordered (active) this year", "CMS130", chart(man("1960-05-05"), with(proc("Hospice Care Ambulatory", "2026-06-01"), func(it *record.Item) { it.Type, it.Status, it.Intent = "ServiceRequest", "active", "order" })), MeasureExcluded, "hospice"},
+		{"CMS130 hospice care order completed this year", "CMS130", chart(man("1960-05-05"), with(proc("Hospice Care Ambulatory", "2026-06-01"), func(it *record.Item) { it.Type, it.Status, it.Intent = "ServiceRequest", "completed", "order" })), MeasureExcluded, "hospice"},
+		{"CMS130 hospice care ordered last year", "CMS130", chart(man("1960-05-05"), with(proc("Hospice Care Ambulatory", "2025-12-31"), func(it *record.Item) { it.Type, it.Status, it.Intent = "ServiceRequest", "active", "order" })), MeasureNotMet, ""},
+		{"CMS130 hospice care only proposed", "CMS130", chart(man("1960-05-05"), with(proc("Hospice Care Ambulatory", "2026-06-01"), func(it *record.Item) { it.Type, it.Status, it.Intent = "ServiceRequest", "active", "proposal" })), MeasureNotMet, ""},
 		// CMS124: ages 24-64 on Dec 31; HPV from 2022-01-01.
 		{"CMS124 24 on Dec 31", "CMS124", chart(woman("2002-12-31"), pap("2026-02-01")), MeasureMet, ""},
 		{"CMS124 23 on Dec 31", "CMS124", chart(woman("2003-01-01"), pap("2026-02-01")), MeasureOutside, "ages 24-64"},
