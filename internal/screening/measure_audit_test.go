@@ -208,8 +208,8 @@ func TestMeasureAuditVisits(t *testing.T) {
 }
 
 // CMS153's sexual-activity indicators as measures.md lists them: the
-// assessment answered Yes on or before the year's end, a diagnosis
-// lasting into the year, and lab or study orders placed (active) or done
+// assessment answered Yes on or before the year's end, a diagnosis whose
+// onset is in the year, and lab or study orders placed (active) or done
 // in the year.
 func TestMeasureAuditChlamydiaIndicators(t *testing.T) {
 	c := Default()
@@ -243,9 +243,10 @@ func TestMeasureAuditChlamydiaIndicators(t *testing.T) {
 		{"assessment answered no", chart(woman("2006-05-05"), assessment(no, "2026-04-01")), MeasureOutside},
 		{"yes answered to another question", chart(woman("2006-05-05"), with(assessment(yes, "2026-04-01"), func(it *record.Item) { it.Codes[0].Code = "72166-2" })), MeasureOutside},
 		{"diagnosis with onset on Jan 1", chart(woman("2006-05-05"), dx("2026-01-01")), MeasureNotMet},
-		// The CQL reads the diagnosis's prevalence (measures.md says onset).
-		{"diagnosis with onset Dec 31 last year, still active", chart(woman("2006-05-05"), dx("2025-12-31")), MeasureNotMet},
-		{"diagnosis resolved Dec 31 last year", chart(woman("2006-05-05"), with(dx("2020-01-01"), func(it *record.Item) { it.Status, it.Abatement = "resolved", day("2025-12-31") })), MeasureOutside},
+		// By its onset in the year (measures.md; the CQL's onset.toInterval()
+		// overlaps the measurement period), not by lasting into it.
+		{"diagnosis with onset Dec 31 last year, still active", chart(woman("2006-05-05"), dx("2025-12-31")), MeasureOutside},
+		{"diagnosis with onset on the visit day", chart(woman("2006-05-05"), dx("2026-11-24")), MeasureNotMet},
 		{"STI lab order placed (active) this year", chart(woman("2006-05-05"), order("Lab Tests for Sexually Transmitted Infections", "2026-03-01", "active")), MeasureNotMet},
 		{"STI lab order revoked", chart(woman("2006-05-05"), order("Lab Tests for Sexually Transmitted Infections", "2026-03-01", "revoked")), MeasureOutside},
 		{"pregnancy test placed (active), then an X-ray: excluded", chart(woman("2006-05-05"), order("Pregnancy Test", "2026-03-01", "active"), order("XRay Study", "2026-03-02", "completed")), MeasureExcluded},
