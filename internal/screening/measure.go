@@ -150,8 +150,13 @@ type MeasurePart struct {
 	OpenOrders bool `yaml:"open_orders,omitempty"`
 	// Unless: the part does not apply to a patient with one of these
 	// conditions on record (diabetic retinopathy: only this year's exam).
-	Unless   []*Group `yaml:"unless,omitempty"`
-	Evidence []*Group `yaml:"evidence"`
+	Unless []*Group `yaml:"unless,omitempty"`
+	// UnlessOnset: an Unless condition counts only when its onset is in
+	// the reporting year, whatever its clinical status (CMS131: diabetic
+	// retinopathy "overlapping the measurement period" is read by its
+	// onset, measures.md).
+	UnlessOnset bool     `yaml:"unless_onset,omitempty"`
+	Evidence    []*Group `yaml:"evidence"`
 	// Pair meets the part with two tests within Days of each other (urine
 	// albumin and urine creatinine for a urine albumin-creatinine ratio).
 	Pair *Pair `yaml:"pair,omitempty"`

@@ -81,6 +81,12 @@ func TestMeasureAudit(t *testing.T) {
 	pap := func(on string) record.Item { return labObs("Pap Test", on, 1, "") }
 	dmOld := onList(item("Condition", icd10, "E11.9", day("2015-03-01")), "encounter-diagnosis")
 	a1c := func(on string, v float64, unit string) record.Item { return obs(loinc, "4548-4", day(on), v, unit) }
+	dmVisit := onList(item("Condition", icd10, "E11.9", day("2026-02-10")), "encounter-diagnosis")
+	eye := func(on string) record.Item {
+		sys, cd := code("Retinal or Dilated Eye Exam")
+		return with(item("Observation", sys, cd, day(on)), func(it *record.Item) { it.Category = []record.Coding{{Code: "exam"}} })
+	}
+	retinopathy := func(on string) record.Item { return onList(item("Condition", icd10, "E11.319", day(on)), "problem-list-item") }
 	period := func(it record.Item, from, to string) record.Item {
 		it.Period = record.Period{Start: day(from), End: day(to)}
 		return it
@@ -130,6 +136,13 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS122 newest reading without a value", "CMS122", chart(man("1970-05-05"), dmOld, a1c("2026-02-01", 7, "%"), with(a1c("2026-04-01", 0, "%"), func(it *record.Item) { it.Value, it.HasValue = nil, false })), MeasureNotMet, "without a value"},
 		{"CMS122 glucose management indicator above 9", "CMS122", chart(man("1970-05-05"), dmOld, obs(loinc, "97506-0", day("2026-04-01"), 9.5, "%")), MeasureNotMet, "poor control"},
 		{"CMS122 preliminary reading does not count", "CMS122", chart(man("1970-05-05"), dmOld, withStatus(a1c("2026-04-01", 7, "%"), "preliminary")), MeasureNotMet, "no HbA1c"},
+		// CMS131: last year's exam counts unless diabetic retinopathy's onset overlaps the year.
+		{"CMS131 last year's exam, retinopathy begun Dec 31 last year", "CMS131", chart(man("1970-05-05"), dmVisit, eye("2025-06-01"), retinopathy("2025-12-31")), MeasureMet, "no retinopathy"},
+		{"CMS131 last year's exam, retinopathy begun on the visit day", "CMS131", chart(man("1970-05-05"), dmVisit, eye("2025-06-01"), retinopathy("2026-11-24")), MeasureNotMet, "Diabetic Retinopathy"},
+		{"CMS131 last year's exam, retinopathy onset period into the year", "CMS131", chart(man("1970-05-05"), dmVisit, eye("2025-06-01"), period(retinopathy("2025-06-01"), "2025-06-01", "2026-01-01")), MeasureNotMet, "Diabetic Retinopathy"},
+		{"CMS131 last year's exam, retinopathy this year refuted", "CMS131", chart(man("1970-05-05"), dmVisit, eye("2025-06-01"), with(retinopathy("2026-02-01"), func(it *record.Item) { it.Verification = "refuted" })), MeasureMet, ""},
+		{"CMS131 this year's exam with retinopathy this year", "CMS131", chart(man("1970-05-05"), dmVisit, eye("2026-01-01"), retinopathy("2026-02-01")), MeasureMet, ""},
+		{"CMS131 exam not an exam result (preliminary)", "CMS131", chart(man("1970-05-05"), dmVisit, withStatus(eye("2026-01-01"), "preliminary")), MeasureNotMet, ""},
 		// CMS951: ages 18-85 on Jan 1; diabetes begun before the year and not ended before it.
 		{"CMS951 18 on Jan 1", "CMS951", chart(man("2008-01-01"), dmOld), MeasureNotMet, ""},
 		{"CMS951 17 on Jan 1", "CMS951", chart(man("2008-01-02"), dmOld), MeasureOutside, "ages 18-85"},

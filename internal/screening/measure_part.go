@@ -90,6 +90,19 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 	return true
 }
 
+// onsetIn reports whether a condition's onset (a day, or its onset
+// period) overlaps the reporting year up to the visit.
+func (e *evaluator) onsetIn(it *record.Item, ys int32) bool {
+	if it.Date.IsZero() {
+		return false
+	}
+	start, end := dayNum(it.Date), dayNum(it.Date)
+	if !it.Period.End.IsZero() {
+		end = dayNum(it.Period.End)
+	}
+	return start <= e.today && end >= ys
+}
+
 // pastVisit reports whether a medication order's request period overlaps
 // the visit day and extends past it; an open end is ongoing.
 func (e *evaluator) pastVisit(it *record.Item) bool {
@@ -192,7 +205,14 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 	from := e.window(p, ys)
 	for _, g := range p.Unless {
 		for _, h := range e.groupHits(g) {
-			if !h.value && h.typ == conditionBit && activeCondition(&e.items[h.item]) {
+			if h.value || h.typ != conditionBit {
+				continue
+			}
+			it := &e.items[h.item]
+			switch {
+			case p.UnlessOnset && e.onsetIn(it, ys):
+				return false, p.Title + " " + e.fromWords(p, ys) + " does not count with " + g.Name + " begun in " + strconv.Itoa(e.visit.Year())
+			case !p.UnlessOnset && activeCondition(it):
 				return false, p.Title + " " + e.fromWords(p, ys) + " does not count with " + g.Name + " on record"
 			}
 		}
