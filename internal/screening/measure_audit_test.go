@@ -86,7 +86,9 @@ func TestMeasureAudit(t *testing.T) {
 		sys, cd := code("Retinal or Dilated Eye Exam")
 		return with(item("Observation", sys, cd, day(on)), func(it *record.Item) { it.Category = []record.Coding{{Code: "exam"}} })
 	}
-	retinopathy := func(on string) record.Item { return onList(item("Condition", icd10, "E11.319", day(on)), "problem-list-item") }
+	retinopathy := func(on string) record.Item {
+		return onList(item("Condition", icd10, "E11.319", day(on)), "problem-list-item")
+	}
 	period := func(it record.Item, from, to string) record.Item {
 		it.Period = record.Period{Start: day(from), End: day(to)}
 		return it
