@@ -376,12 +376,12 @@ func setWindow(r *Rule, inherited, where string, bad func(int, string, ...any)) 
 	r.window = inherited
 	switch r.Window {
 	case "":
-	case "year", "two_years", "before_year", "before_visit", "by_visit":
+	case "year", "two_years", "before_year", "onset_before_year", "before_visit", "by_visit":
 		r.window = r.Window
 	case "any":
 		r.window = ""
 	default:
-		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years, before_year, before_visit, by_visit or any)", where, r.ID, r.Window)
+		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years, before_year, onset_before_year, before_visit, by_visit or any)", where, r.ID, r.Window)
 	}
 	for _, p := range r.AllOf {
 		setWindow(p, r.window, where, bad)

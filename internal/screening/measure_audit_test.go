@@ -160,6 +160,8 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS349 test at 66", "CMS349", chart(man("1960-01-02"), obs(loinc, "75622-1", day("2026-02-01"), 0, "")), MeasureNotMet, ""},
 		{"CMS349 test at 65", "CMS349", chart(man("1960-01-02"), obs(loinc, "75622-1", day("2026-01-01"), 0, "")), MeasureMet, ""},
 		{"CMS349 test with no value", "CMS349", chart(man("1980-05-05"), with(obs(loinc, "75622-1", day("2020-02-01"), 0, ""), func(it *record.Item) { it.Value, it.HasValue = nil, false })), MeasureNotMet, ""},
+		{"CMS349 HIV begun before the year, abated since", "CMS349", chart(man("1980-05-05"), with(item("Condition", icd10, "B20", day("2019-01-01")), func(it *record.Item) { it.Status, it.Abatement = "resolved", day("2020-01-01") })), MeasureExcluded, "before the reporting year"},
+		{"CMS349 HIV begun before the year, refuted", "CMS349", chart(man("1980-05-05"), with(item("Condition", icd10, "B20", day("2019-01-01")), func(it *record.Item) { it.Verification = "refuted" })), MeasureNotMet, ""},
 		// CMS153: ages 16-24 on Dec 31.
 		// CMS139: every visit type of the list qualifies.
 		{"CMS139 an audiology visit on record", "CMS139", chart(man("1950-05-05"), visitOf(t, c, "CMS139", "Audiology Visit", "2026-02-01")), MeasureNotMet, ""},

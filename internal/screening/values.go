@@ -145,9 +145,14 @@ func (e *evaluator) inWindow(it *record.Item, r *Rule) bool {
 		// the encounter it excludes).
 		return dayNum(it.Date) <= e.today
 	}
+	if r.window == "onset_before_year" {
+		// Began before the year, whatever happened since (CMS349: HIV
+		// onset before the measurement period; abatement not read).
+		return dayNum(it.Date) < from
+	}
 	if r.window == "before_year" {
-		// Began before the year (CMS349: an HIV diagnosis before the
-		// measurement period), and had not ended before it.
+		// Began before the year and had not ended before it (CMS951:
+		// diabetes "overlapping before" the measurement period).
 		return dayNum(it.Date) < from && (it.Abatement.IsZero() || dayNum(it.Abatement) >= from)
 	}
 	if it.Type == "Condition" {
