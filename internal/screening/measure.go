@@ -121,6 +121,15 @@ type MeasurePart struct {
 	// BeforeYear ends the window the day before the reporting year (CMS131:
 	// no apparent retinopathy in both eyes in the year before).
 	BeforeYear bool `yaml:"before_year,omitempty"`
+	// Effective says which part of an Observation's effectivePeriod the
+	// window tests: "" its end (measures.md's latest(effective)); "during"
+	// the whole period, its start in the window too (CMS131, CMS951,
+	// CMS139, CMS138, CMS69); "start" its start, which the age bounds are
+	// taken on as well (CMS349).
+	Effective string `yaml:"effective,omitempty"`
+	// BeforeLastDay ends the window the day before the reporting year's
+	// last day (CMS349: the test "starts before" the end of the period).
+	BeforeLastDay bool `yaml:"before_last_day,omitempty"`
 	// Statuses narrows the Observation statuses that count (CMS138's
 	// smoking status: final only); absent, a measure counts an Observation
 	// only as final, amended or corrected (measures.md's "lab result",
@@ -458,6 +467,11 @@ func (p *MeasurePart) compile(where string, bad func(int, string, ...any)) {
 		p.from = f
 	}
 	p.mask = resourceMask(p.Resources, p.line, w, bad)
+	switch p.Effective {
+	case "", "during", "start":
+	default:
+		bad(p.line, "%s: effective %q is not during or start (absent: the end of the effective period)", w, p.Effective)
+	}
 	if p.Latest && len(p.Values) == 0 {
 		bad(p.line, "%s: latest judges the newest reading's value: values are needed", w)
 	}

@@ -281,3 +281,36 @@ func TestMeasureAuditChlamydiaIndicators(t *testing.T) {
 		})
 	}
 }
+
+// CMS349's HIV test is dated by the start of its effective period, the
+// age is taken then, and it must start before the year's last day.
+func TestMeasureAuditHIVTestDate(t *testing.T) {
+	c := Default()
+	man := person("male", day("1990-06-01"))
+	test := func(from, to string) record.Item {
+		it := obs(loinc, "75622-1", day(to), 0, "")
+		if from != "" {
+			it.Period = record.Period{Start: day(from), End: day(to)}
+		}
+		return it
+	}
+	cases := []struct {
+		name, visit string
+		test        record.Item
+		want        MeasureStatus
+	}{
+		{"period begun the day before the 15th birthday", "2026-11-24", test("2005-05-31", "2005-06-01"), MeasureNotMet},
+		{"period begun on the 15th birthday", "2026-11-24", test("2005-06-01", "2005-06-02"), MeasureMet},
+		{"on Dec 30, seen Dec 31", "2026-12-31", test("", "2026-12-30"), MeasureMet},
+		{"on Dec 31 itself", "2026-12-31", test("", "2026-12-31"), MeasureNotMet},
+		{"period begun Dec 30, ended Dec 31", "2026-12-31", test("2026-12-30", "2026-12-31"), MeasureMet},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := measureLine(t, c, chart(man, tc.test), day(tc.visit), "CMS349")
+			if l.Status != tc.want {
+				t.Fatalf("CMS349: %s (%s), want %s", l.Status, l.Reason, tc.want)
+			}
+		})
+	}
+}

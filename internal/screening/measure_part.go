@@ -55,10 +55,21 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 	if p.ActivePeriod && d != noDate && d < from && e.activeWithin(it, from) {
 		d = from // an active order whose whole request period is in the window
 	}
+	if p.Effective != "" && d != noDate && !it.Period.Start.IsZero() && (it.Type == "Observation" || it.Type == "DiagnosticReport") {
+		start := dayNum(it.Period.Start)
+		if p.Effective == "start" {
+			d = start
+		} else if start < from {
+			return false // the period began before the window: not during it
+		}
+	}
 	last := e.today
+	y, _, _ := e.visit.Date()
 	if p.VisitDaysAfter > 0 {
-		y, _, _ := e.visit.Date()
 		last = min(e.today+int32(p.VisitDaysAfter), dayNum(time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)))
+	}
+	if p.BeforeLastDay {
+		last = min(last, dayNum(time.Date(y, 12, 30, 0, 0, 0, 0, time.UTC)))
 	}
 	if d == noDate || d < from || d > last || p.BeforeYear && d >= e.yearStart {
 		return false
