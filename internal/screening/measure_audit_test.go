@@ -89,6 +89,10 @@ func TestMeasureAudit(t *testing.T) {
 	retinopathy := func(on string) record.Item {
 		return onList(item("Condition", icd10, "E11.319", day(on)), "problem-list-item")
 	}
+	smoking := func(answer, on string) record.Item {
+		sys, cd := code(answer)
+		return with(item("Observation", loinc, "72166-2", day(on)), func(it *record.Item) { it.ValueCodes = []record.Coding{{System: sys, Code: cd}} })
+	}
 	period := func(it record.Item, from, to string) record.Item {
 		it.Period = record.Period{Start: day(from), End: day(to)}
 		return it
@@ -175,6 +179,20 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS69 BMI last year", "CMS69", chart(man("1970-05-05"), labObs("BMI", "2025-12-31", 22, "kg/m2")), MeasureNotMet, ""},
 		{"CMS69 a normal and a high BMI", "CMS69", chart(man("1970-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), labObs("BMI", "2026-01-03", 27, "kg/m2")), MeasureNotMet, "no follow-up"},
 		{"CMS69 BMI 18.4", "CMS69", chart(man("1970-05-05"), labObs("BMI", "2026-03-03", 18.4, "kg/m2")), MeasureNotMet, ""},
+		// "During": the whole effective period in the window (CMS131, CMS951,
+		// CMS139, CMS138, CMS69); elsewhere its end decides (CMS125, CMS130,
+		// CMS124, CMS122, CMS153: latest(effective)).
+		{"CMS139 falls screening period begun Dec 31 last year", "CMS139", chart(man("1950-05-05"), period(labObs("Falls Screening", "2026-01-01", 0, ""), "2025-12-31", "2026-01-01")), MeasureNotMet, ""},
+		{"CMS139 falls screening period begun Jan 1", "CMS139", chart(man("1950-05-05"), period(labObs("Falls Screening", "2026-01-02", 0, ""), "2026-01-01", "2026-01-02")), MeasureMet, ""},
+		{"CMS131 exam period begun Dec 31 two years back", "CMS131", chart(man("1970-05-05"), dmVisit, period(eye("2025-01-01"), "2024-12-31", "2025-01-01")), MeasureNotMet, ""},
+		{"CMS131 exam period begun Jan 1 last year", "CMS131", chart(man("1970-05-05"), dmVisit, period(eye("2025-01-02"), "2025-01-01", "2025-01-02")), MeasureMet, ""},
+		{"CMS69 BMI period begun Dec 31 last year", "CMS69", chart(man("1970-05-05"), period(labObs("BMI", "2026-01-01", 22, "kg/m2"), "2025-12-31", "2026-01-01")), MeasureNotMet, "no BMI"},
+		{"CMS69 BMI period begun Jan 1", "CMS69", chart(man("1970-05-05"), period(labObs("BMI", "2026-01-01", 22, "kg/m2"), "2026-01-01", "2026-01-01")), MeasureMet, ""},
+		{"CMS951 eGFR period begun Dec 31 last year", "CMS951", chart(man("1970-05-05"), dmOld, period(obs(loinc, "98979-8", day("2026-01-01"), 78, "mL/min"), "2025-12-31", "2026-01-01"), labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 20, "mg/g")), MeasureNotMet, "eGFR"},
+		{"CMS951 eGFR period begun Jan 1", "CMS951", chart(man("1970-05-05"), dmOld, period(obs(loinc, "98979-8", day("2026-01-02"), 78, "mL/min"), "2026-01-01", "2026-01-02"), labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 20, "mg/g")), MeasureMet, ""},
+		{"CMS138 smoking status period begun Dec 31 last year", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco Non User", "2026-01-01"), "2025-12-31", "2026-01-01")), MeasureNotMet, ""},
+		{"CMS138 smoking status period begun Jan 1", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco Non User", "2026-01-02"), "2026-01-01", "2026-01-02")), MeasureMet, ""},
+		{"CMS130 FOBT period begun Dec 31 last year, ended Jan 1", "CMS130", chart(man("1960-05-05"), period(labObs("Fecal Occult Blood Test (FOBT)", "2026-01-01", 1, ""), "2025-12-31", "2026-01-01")), MeasureMet, ""},
 		// Period effective: the measures read its end (latest(effective)).
 		{"CMS125 mammogram period ending Oct 1 two years back", "CMS125", chart(woman("1970-05-05"), period(item("Observation", loinc, "24606-6", day("2024-10-01")), "2024-09-30", "2024-10-01")), MeasureMet, ""},
 	}
