@@ -111,6 +111,10 @@ type MeasurePart struct {
 	// Values: the result's coded value must be in one of these (a tobacco
 	// user or non-user).
 	Values []*Group `yaml:"values,omitempty"`
+	// QuantityOr: a record of the part's own evidence (not its pair) counts
+	// only with a Quantity value or a coded value in one of these (CMS951's
+	// uACR: a number, or "undetectable").
+	QuantityOr []*Group `yaml:"quantity_or,omitempty"`
 	// Latest judges only the newest reading in the window: its value must
 	// be in Values, and an older answer does not count once a newer one
 	// has none of them (CMS138: the most recent tobacco status).
@@ -331,6 +335,7 @@ func (m *Measure) walkGroups(f func(*Group)) {
 		}
 		each(p.Evidence)
 		each(p.Values)
+		each(p.QuantityOr)
 		each(p.Unless)
 		each(p.FollowUp)
 		if p.Pair != nil {
@@ -529,7 +534,7 @@ func (p *MeasurePart) compile(where string, bad func(int, string, ...any)) {
 	if len(p.Evidence) == 0 && p.Pair == nil {
 		bad(p.line, "%s: no evidence", w)
 	}
-	gs := slices.Concat(p.Evidence, p.Values, p.Unless, p.FollowUp)
+	gs := slices.Concat(p.Evidence, p.Values, p.QuantityOr, p.Unless, p.FollowUp)
 	if p.Pair != nil {
 		if p.Pair.Days < 0 || len(p.Pair.First) == 0 || (len(p.Pair.Second) == 0) == (p.Pair.SecondPart == nil) {
 			bad(p.line, "%s: pair needs first, one of second and second_part, and days of 0 or more", w)

@@ -93,6 +93,7 @@ func TestMeasureAudit(t *testing.T) {
 		sys, cd := code(answer)
 		return with(item("Observation", loinc, "72166-2", day(on)), func(it *record.Item) { it.ValueCodes = []record.Coding{{System: sys, Code: cd}} })
 	}
+	egfr := obs(loinc, "98979-8", day("2026-05-10"), 78, "mL/min/{1.73_m2}")
 	period := func(it record.Item, from, to string) record.Item {
 		it.Period = record.Period{Start: day(from), End: day(to)}
 		return it
@@ -157,6 +158,12 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS951 diabetes ended Jan 1", "CMS951", chart(man("1970-05-05"), with(item("Condition", icd10, "E11.9", day("2015-01-01")), func(it *record.Item) { it.Status, it.Abatement = "resolved", day("2026-01-01") })), MeasureNotMet, ""},
 		{"CMS951 refuted diabetes", "CMS951", chart(man("1970-05-05"), with(item("Condition", icd10, "E11.9", day("2015-01-01")), func(it *record.Item) { it.Verification = "refuted" })), MeasureOutside, ""},
 		{"CMS951 unconfirmed diabetes", "CMS951", chart(man("1970-05-05"), with(item("Condition", icd10, "E11.9", day("2015-01-01")), func(it *record.Item) { it.Verification = "unconfirmed" })), MeasureNotMet, ""},
+		// CMS951's uACR: a Quantity, or a code for "undetectable".
+		{"CMS951 uACR as a number", "CMS951", chart(man("1970-05-05"), dmOld, egfr, labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 20, "mg/g")), MeasureMet, ""},
+		{"CMS951 uACR undetectable", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 0, ""), func(it *record.Item) { it.Value, it.ValueCodes = nil, []record.Coding{{System: sct, Code: "260415000"}} })), MeasureMet, ""},
+		{"CMS951 uACR as text", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 0, ""), func(it *record.Item) { it.Value, it.ValueText = nil, "see note" })), MeasureNotMet, "urine albumin"},
+		{"CMS951 uACR coded other than undetectable", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 0, ""), func(it *record.Item) { it.Value, it.ValueCodes = nil, []record.Coding{{System: sct, Code: "10828004"}} })), MeasureNotMet, ""},
+		{"CMS951 albumin as text with a creatinine", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin", "2026-02-01", 0, ""), func(it *record.Item) { it.Value, it.ValueText = nil, "trace" }), labObs("Urine Creatinine", "2026-02-02", 80, "mg/dL")), MeasureMet, "within 4 days"},
 		{"CMS951 CKD stage 5", "CMS951", chart(man("1970-05-05"), dmOld, cond("Chronic Kidney Disease, Stage 5", "2024-01-01")), MeasureExcluded, "kidney failure"},
 		// CMS349: ages 15-65 on Jan 1.
 		{"CMS349 15 on Jan 1", "CMS349", chart(man("2011-01-01"), obs(loinc, "75622-1", day("2026-02-01"), 0, "")), MeasureMet, ""},

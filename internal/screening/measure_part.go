@@ -98,6 +98,13 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 	if len(p.Values) > 0 && !e.valueIn(h.item, p.Values) {
 		return false
 	}
+	if len(p.QuantityOr) > 0 && it.Value == nil && !e.valueIn(h.item, p.QuantityOr) {
+		for _, g := range p.Evidence {
+			if g.n == h.group {
+				return false // the part's own test, with neither a number nor an allowed code
+			}
+		}
+	}
 	return true
 }
 
