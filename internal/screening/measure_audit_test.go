@@ -160,7 +160,9 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS951 unconfirmed diabetes", "CMS951", chart(man("1970-05-05"), with(item("Condition", icd10, "E11.9", day("2015-01-01")), func(it *record.Item) { it.Verification = "unconfirmed" })), MeasureNotMet, ""},
 		// CMS951's uACR: a Quantity, or a code for "undetectable".
 		{"CMS951 uACR as a number", "CMS951", chart(man("1970-05-05"), dmOld, egfr, labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 20, "mg/g")), MeasureMet, ""},
-		{"CMS951 uACR undetectable", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 0, ""), func(it *record.Item) { it.Value, it.ValueCodes = nil, []record.Coding{{System: sct, Code: "260415000"}} })), MeasureMet, ""},
+		{"CMS951 uACR undetectable", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 0, ""), func(it *record.Item) {
+			it.Value, it.ValueCodes = nil, []record.Coding{{System: sct, Code: "260415000"}}
+		})), MeasureMet, ""},
 		{"CMS951 uACR as text", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 0, ""), func(it *record.Item) { it.Value, it.ValueText = nil, "see note" })), MeasureNotMet, "urine albumin"},
 		{"CMS951 uACR coded other than undetectable", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 0, ""), func(it *record.Item) { it.Value, it.ValueCodes = nil, []record.Coding{{System: sct, Code: "10828004"}} })), MeasureNotMet, ""},
 		{"CMS951 albumin as text with a creatinine", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin", "2026-02-01", 0, ""), func(it *record.Item) { it.Value, it.ValueText = nil, "trace" }), labObs("Urine Creatinine", "2026-02-02", 80, "mg/dL")), MeasureMet, "within 4 days"},
