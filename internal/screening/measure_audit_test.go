@@ -142,6 +142,11 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS122 17 on Dec 31", "CMS122", chart(man("2009-01-01"), dmOld, a1c("2026-04-01", 7, "%")), MeasureOutside, ""},
 		{"CMS122 newest reading without a value", "CMS122", chart(man("1970-05-05"), dmOld, a1c("2026-02-01", 7, "%"), with(a1c("2026-04-01", 0, "%"), func(it *record.Item) { it.Value, it.HasValue = nil, false })), MeasureNotMet, "without a value"},
 		{"CMS122 glucose management indicator above 9", "CMS122", chart(man("1970-05-05"), dmOld, obs(loinc, "97506-0", day("2026-04-01"), 9.5, "%")), MeasureNotMet, "poor control"},
+		// CMS122 compares a Quantity with 9 '%': another unit or a value that is not a number is not poor control.
+		{"CMS122 reading in mmol/mol", "CMS122", chart(man("1970-05-05"), dmOld, a1c("2026-04-01", 75, "mmol/mol")), MeasureMet, "mmol/mol"},
+		{"CMS122 reading as text", "CMS122", chart(man("1970-05-05"), dmOld, with(a1c("2026-04-01", 0, "%"), func(it *record.Item) { it.Value, it.ValueText = nil, "see note" })), MeasureMet, "not a number"},
+		{"CMS122 reading above 9 in %, unit coded only", "CMS122", chart(man("1970-05-05"), dmOld, with(a1c("2026-04-01", 9.5, ""), func(it *record.Item) { it.Value.Code = "%" })), MeasureNotMet, "poor control"},
+		{"CMS122 reading above 9 with no unit", "CMS122", chart(man("1970-05-05"), dmOld, a1c("2026-04-01", 9.5, "")), MeasureNotMet, "poor control"},
 		{"CMS122 preliminary reading does not count", "CMS122", chart(man("1970-05-05"), dmOld, withStatus(a1c("2026-04-01", 7, "%"), "preliminary")), MeasureNotMet, "no HbA1c"},
 		// CMS131: last year's exam counts unless diabetic retinopathy's onset overlaps the year.
 		{"CMS131 last year's exam, retinopathy begun Dec 31 last year", "CMS131", chart(man("1970-05-05"), dmVisit, eye("2025-06-01"), retinopathy("2025-12-31")), MeasureMet, "no retinopathy"},

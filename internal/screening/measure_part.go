@@ -1,6 +1,7 @@
 package screening
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"time"
@@ -338,16 +339,28 @@ func (e *evaluator) poorControl(m *Measure, ys int32, l *MeasureLine) (bool, str
 	}
 	l.Evidence = append(l.Evidence, e.evidence(pick))
 	e.detail(pick)
-	q := e.items[pick.item].Value
+	it := &e.items[pick.item]
+	q := it.Value
 	b := []byte("the latest " + p.Title + " is ")
+	limit := strconv.FormatFloat(f.Above, 'f', -1, 64) + " " + f.Unit
 	switch {
+	case q == nil && it.HasValue:
+		// Text or a code: the measure compares only a Quantity with the
+		// threshold, and a value it cannot compare is not "without a value".
+		b = e.appendWhat(append(b, "not a number: "...), pick)
+		return true, string(append(b, " (the measure counts only a missing value or one above "+limit+" as "+f.Label+")"...))
+	case q != nil && f.Unit != "" && (q.Unit != "" || q.Code != "") && q.Unit != f.Unit && q.Code != f.Unit:
+		// Another unit (mmol/mol): CQL's comparison with 9 '%' is null,
+		// so the reading is not above it.
+		b = e.appendWhat(b, pick)
+		return true, string(append(b, " in "+cmp.Or(q.Unit, q.Code)+", which the measure does not compare with "+limit+" (not counted as "+f.Label+")"...))
 	case q == nil:
 		b = e.appendWhat(append(b, "without a value: "...), pick)
 		return false, string(append(b, " (the measure counts that as "+f.Label+")"...))
 	case q.Value > f.Above && q.Comparator != "<" && q.Comparator != "<=":
 		b = e.appendWhat(b, pick)
-		return false, string(append(b, ", above "+strconv.FormatFloat(f.Above, 'f', -1, 64)+" "+f.Unit+": "+f.Label...))
+		return false, string(append(b, ", above "+limit+": "+f.Label...))
 	}
 	b = e.appendWhat(b, pick)
-	return true, string(append(b, ", not above "+strconv.FormatFloat(f.Above, 'f', -1, 64)+" "+f.Unit...))
+	return true, string(append(b, ", not above "+limit...))
 }
