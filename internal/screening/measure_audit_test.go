@@ -94,6 +94,13 @@ func TestMeasureAudit(t *testing.T) {
 		return with(item("Observation", loinc, "72166-2", day(on)), func(it *record.Item) { it.ValueCodes = []record.Coding{{System: sys, Code: cd}} })
 	}
 	egfr := obs(loinc, "98979-8", day("2026-05-10"), 78, "mL/min/{1.73_m2}")
+	pregnancy := func(on string) record.Item {
+		sys, cd := code("Pregnancy Obstetric or Maternal Diagnoses")
+		return onList(item("Condition", sys, cd, day(on)), "problem-list-item")
+	}
+	pregnancyStatus := func(answer, on string) record.Item {
+		return with(item("Observation", loinc, "82810-3", day(on)), func(it *record.Item) { it.ValueCodes = []record.Coding{{System: sct, Code: answer}} })
+	}
 	period := func(it record.Item, from, to string) record.Item {
 		it.Period = record.Period{Start: day(from), End: day(to)}
 		return it
@@ -207,6 +214,12 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS138 smoking status period begun Dec 31 last year", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco Non User", "2026-01-01"), "2025-12-31", "2026-01-01")), MeasureNotMet, ""},
 		{"CMS138 smoking status period begun Jan 1", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco Non User", "2026-01-02"), "2026-01-01", "2026-01-02")), MeasureMet, ""},
 		{"CMS130 FOBT period begun Dec 31 last year, ended Jan 1", "CMS130", chart(man("1960-05-05"), period(labObs("Fecal Occult Blood Test (FOBT)", "2026-01-01", 1, ""), "2025-12-31", "2026-01-01")), MeasureMet, ""},
+		// CMS69 pregnancy: a diagnosis by its onset in the year, or the pregnancy status answered so.
+		{"CMS69 pregnancy begun Jan 1", "CMS69", chart(woman("1990-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), pregnancy("2026-01-01")), MeasureExcluded, "pregnancy"},
+		{"CMS69 pregnancy begun Dec 31 last year", "CMS69", chart(woman("1990-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), pregnancy("2025-12-31")), MeasureMet, ""},
+		{"CMS69 pregnancy status answered pregnant", "CMS69", chart(woman("1990-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), pregnancyStatus("77386006", "2026-01-01")), MeasureExcluded, "pregnancy status"},
+		{"CMS69 pregnancy status answered pregnant last year", "CMS69", chart(woman("1990-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), pregnancyStatus("77386006", "2025-12-31")), MeasureMet, ""},
+		{"CMS69 pregnancy status answered not pregnant", "CMS69", chart(woman("1990-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), pregnancyStatus("60001007", "2026-03-01")), MeasureMet, ""},
 		// Period effective: the measures read its end (latest(effective)).
 		{"CMS125 mammogram period ending Oct 1 two years back", "CMS125", chart(woman("1970-05-05"), period(item("Observation", loinc, "24606-6", day("2024-10-01")), "2024-09-30", "2024-10-01")), MeasureMet, ""},
 	}
