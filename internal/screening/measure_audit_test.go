@@ -214,6 +214,10 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS138 smoking status period begun Dec 31 last year", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco Non User", "2026-01-01"), "2025-12-31", "2026-01-01")), MeasureNotMet, ""},
 		{"CMS138 smoking status period begun Jan 1", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco Non User", "2026-01-02"), "2026-01-01", "2026-01-02")), MeasureMet, ""},
 		{"CMS130 FOBT period begun Dec 31 last year, ended Jan 1", "CMS130", chart(man("1960-05-05"), period(labObs("Fecal Occult Blood Test (FOBT)", "2026-01-01", 1, ""), "2025-12-31", "2026-01-01")), MeasureMet, ""},
+		// The problem list the measures read holds health concerns too (QI-Core ConditionProblemsHealthConcerns).
+		{"CMS22 hypertension as a health concern", "CMS22", chart(man("1970-05-05"), onList(item("Condition", icd10, "I10", day("2020-01-01")), "health-concern")), MeasureExcluded, "hypertension"},
+		{"CMS22 hypertension as a health concern from the day after", "CMS22", chart(man("1970-05-05"), onList(item("Condition", icd10, "I10", day("2026-11-25")), "health-concern")), MeasureNotMet, ""},
+		{"CMS2 bipolar disorder as a health concern", "CMS2", chart(man("1970-05-05"), onList(cond("Bipolar Disorder", "2020-01-01"), "health-concern")), MeasureExcluded, "bipolar"},
 		// CMS69 pregnancy: a diagnosis by its onset in the year, or the pregnancy status answered so.
 		{"CMS69 pregnancy begun Jan 1", "CMS69", chart(woman("1990-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), pregnancy("2026-01-01")), MeasureExcluded, "pregnancy"},
 		{"CMS69 pregnancy begun Dec 31 last year", "CMS69", chart(woman("1990-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), pregnancy("2025-12-31")), MeasureMet, ""},

@@ -100,13 +100,15 @@ func (e *evaluator) followUp(groups []*Group, day int32) (hit, bool) {
 // openOrder is an order still open: an active ServiceRequest with an
 // order intent (MedicationRequests that are active count already).
 // hasCategory reports whether a condition is on the list a measure reads
-// (problem-list-item, encounter-diagnosis); other resources have none.
+// (problem-list-item, encounter-diagnosis); other resources have none. The
+// problem list includes health concerns: QI-Core's
+// ConditionProblemsHealthConcerns, which the measures read, holds both.
 func hasCategory(it *record.Item, category string) bool {
 	if it.Type != "Condition" {
 		return true
 	}
 	for _, c := range it.Category {
-		if c.Code == category {
+		if c.Code == category || category == "problem-list-item" && c.Code == "health-concern" {
 			return true
 		}
 	}
