@@ -214,6 +214,20 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS138 smoking status period begun Dec 31 last year", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco Non User", "2026-01-01"), "2025-12-31", "2026-01-01")), MeasureNotMet, ""},
 		{"CMS138 smoking status period begun Jan 1", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco Non User", "2026-01-02"), "2026-01-01", "2026-01-02")), MeasureMet, ""},
 		{"CMS130 FOBT period begun Dec 31 last year, ended Jan 1", "CMS130", chart(man("1960-05-05"), period(labObs("Fecal Occult Blood Test (FOBT)", "2026-01-01", 1, ""), "2025-12-31", "2026-01-01")), MeasureMet, ""},
+		// CMS22: 18 or older on Jan 1; hypertension begun on or before the visit day excludes it.
+		{"CMS22 18 on Jan 1", "CMS22", chart(man("2008-01-01")), MeasureNotMet, ""},
+		{"CMS22 17 on Jan 1", "CMS22", chart(man("2008-01-02")), MeasureOutside, "18 and over"},
+		{"CMS22 hypertension begun on the visit day", "CMS22", chart(man("1970-05-05"), onList(item("Condition", icd10, "I10", day("2026-11-24")), "problem-list-item")), MeasureExcluded, "hypertension"},
+		{"CMS22 refuted hypertension", "CMS22", chart(man("1970-05-05"), with(onList(item("Condition", icd10, "I10", day("2020-01-01")), "problem-list-item"), func(it *record.Item) { it.Verification = "refuted" })), MeasureNotMet, ""},
+		// CMS138: tobacco counseling charted as a diagnosis (Z71.6), by its onset from Jul 1 last year.
+		{"CMS138-2 Z71.6 begun Jul 1 last year", "CMS138-2", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), smoking("Tobacco User", "2026-03-01"), item("Condition", icd10, "Z71.6", day("2025-07-01"))), MeasureMet, ""},
+		{"CMS138-2 Z71.6 begun Jun 30 last year", "CMS138-2", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), smoking("Tobacco User", "2026-03-01"), item("Condition", icd10, "Z71.6", day("2025-06-30"))), MeasureNotMet, ""},
+		{"CMS138-2 Z71.6 refuted", "CMS138-2", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), smoking("Tobacco User", "2026-03-01"), with(item("Condition", icd10, "Z71.6", day("2026-03-01")), func(it *record.Item) { it.Verification = "refuted" })), MeasureNotMet, ""},
+		{"CMS138 one office visit on record, today.s the second", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), smoking("Tobacco Non User", "2026-03-01")), MeasureMet, "one of its 2 qualifying visits"},
+		{"CMS138 user: screened", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), smoking("Tobacco User", "2026-03-01")), MeasureMet, ""},
+		{"CMS138-3 user without cessation", "CMS138-3", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), smoking("Tobacco User", "2026-03-01")), MeasureNotMet, ""},
+		{"CMS138-2 non-user is outside population 2", "CMS138-2", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), smoking("Tobacco Non User", "2026-03-01")), MeasureOutside, ""},
+		{"CMS138 smoking status amended (the measure reads final only)", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), withStatus(smoking("Tobacco Non User", "2026-03-01"), "amended")), MeasureNotMet, ""},
 		// The problem list the measures read holds health concerns too (QI-Core ConditionProblemsHealthConcerns).
 		{"CMS22 hypertension as a health concern", "CMS22", chart(man("1970-05-05"), onList(item("Condition", icd10, "I10", day("2020-01-01")), "health-concern")), MeasureExcluded, "hypertension"},
 		{"CMS22 hypertension as a health concern from the day after", "CMS22", chart(man("1970-05-05"), onList(item("Condition", icd10, "I10", day("2026-11-25")), "health-concern")), MeasureNotMet, ""},
