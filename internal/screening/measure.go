@@ -131,6 +131,9 @@ type MeasurePart struct {
 	// CMS139, CMS138, CMS69); "start" its start, which the age bounds are
 	// taken on as well (CMS349).
 	Effective string `yaml:"effective,omitempty"`
+	// Category: an Observation counts only with this category (measures.md:
+	// an "imaging result" has category imaging, an "exam result" exam).
+	Category string `yaml:"category,omitempty"`
 	// BeforeLastDay ends the window the day before the reporting year's
 	// last day (CMS349: the test "starts before" the end of the period).
 	BeforeLastDay bool `yaml:"before_last_day,omitempty"`

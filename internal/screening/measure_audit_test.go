@@ -101,6 +101,10 @@ func TestMeasureAudit(t *testing.T) {
 	pregnancyStatus := func(answer, on string) record.Item {
 		return with(item("Observation", loinc, "82810-3", day(on)), func(it *record.Item) { it.ValueCodes = []record.Coding{{System: sct, Code: answer}} })
 	}
+	imaging := func(it record.Item) record.Item {
+		it.Category = []record.Coding{{System: "http://terminology.hl7.org/CodeSystem/observation-category", Code: "imaging"}}
+		return it
+	}
 	period := func(it record.Item, from, to string) record.Item {
 		it.Period = record.Period{Start: day(from), End: day(to)}
 		return it
@@ -119,8 +123,9 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS130 sigmoidoscopy on Jan 1 four years back", "CMS130", chart(man("1960-05-05"), proc("Flexible Sigmoidoscopy", "2022-01-01")), MeasureMet, "sigmoidoscopy"},
 		{"CMS130 sigmoidoscopy the day before", "CMS130", chart(man("1960-05-05"), proc("Flexible Sigmoidoscopy", "2021-12-31")), MeasureNotMet, ""},
 		{"CMS130 sigmoidoscopy not completed", "CMS130", chart(man("1960-05-05"), withStatus(proc("Flexible Sigmoidoscopy", "2025-01-01"), "in-progress")), MeasureNotMet, ""},
-		{"CMS130 CT colonography on Jan 1 four years back", "CMS130", chart(man("1960-05-05"), with(labObs("CT Colonography", "2022-01-01", 0, ""), func(it *record.Item) { it.Value, it.HasValue = nil, false })), MeasureMet, "CT colonography"},
-		{"CMS130 CT colonography the day before", "CMS130", chart(man("1960-05-05"), labObs("CT Colonography", "2021-12-31", 0, "")), MeasureNotMet, ""},
+		{"CMS130 CT colonography on Jan 1 four years back", "CMS130", chart(man("1960-05-05"), imaging(with(labObs("CT Colonography", "2022-01-01", 0, ""), func(it *record.Item) { it.Value, it.HasValue = nil, false }))), MeasureMet, "CT colonography"},
+		{"CMS130 CT colonography the day before", "CMS130", chart(man("1960-05-05"), imaging(labObs("CT Colonography", "2021-12-31", 0, ""))), MeasureNotMet, ""},
+		{"CMS130 CT colonography not an imaging result", "CMS130", chart(man("1960-05-05"), labObs("CT Colonography", "2025-01-01", 0, "")), MeasureNotMet, ""},
 		{"CMS130 75 on Dec 31", "CMS130", chart(man("1951-01-01"), colo), MeasureMet, ""},
 		{"CMS130 76 on Dec 31", "CMS130", chart(man("1950-12-31"), colo), MeasureOutside, "ages 46-75"},
 		{"CMS130 46 on Dec 31", "CMS130", chart(man("1980-12-31"), colo), MeasureMet, ""},
@@ -239,7 +244,10 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS69 pregnancy status answered pregnant last year", "CMS69", chart(woman("1990-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), pregnancyStatus("77386006", "2025-12-31")), MeasureMet, ""},
 		{"CMS69 pregnancy status answered not pregnant", "CMS69", chart(woman("1990-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), pregnancyStatus("60001007", "2026-03-01")), MeasureMet, ""},
 		// Period effective: the measures read its end (latest(effective)).
-		{"CMS125 mammogram period ending Oct 1 two years back", "CMS125", chart(woman("1970-05-05"), period(item("Observation", loinc, "24606-6", day("2024-10-01")), "2024-09-30", "2024-10-01")), MeasureMet, ""},
+		{"CMS125 mammogram period ending Oct 1 two years back", "CMS125", chart(woman("1970-05-05"), imaging(period(item("Observation", loinc, "24606-6", day("2024-10-01")), "2024-09-30", "2024-10-01"))), MeasureMet, ""},
+		{"CMS125 mammogram Observation not an imaging result", "CMS125", chart(woman("1970-05-05"), item("Observation", loinc, "24606-6", day("2025-10-01"))), MeasureNotMet, ""},
+		{"CMS125 mammogram report with no category", "CMS125", chart(woman("1970-05-05"), item("DiagnosticReport", loinc, "24606-6", day("2025-10-01"))), MeasureMet, ""},
+		{"CMS131 eye exam not an exam result", "CMS131", chart(man("1970-05-05"), dmVisit, with(eye("2026-03-01"), func(it *record.Item) { it.Category = nil })), MeasureNotMet, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -49,7 +49,7 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 		return false
 	}
 	it := &e.items[h.item]
-	if it.Type == "Observation" && !observationCounts(p, it.Status) {
+	if it.Type == "Observation" && (!observationCounts(p, it.Status) || p.Category != "" && !observationCategory(it, p.Category)) {
 		return false
 	}
 	d := e.days[h.item]
@@ -166,6 +166,16 @@ func observationCounts(p *MeasurePart, status string) bool {
 		return slices.Contains(p.Statuses, status)
 	}
 	return status == "final" || status == "amended" || status == "corrected"
+}
+
+// observationCategory reports whether an Observation carries the category.
+func observationCategory(it *record.Item, category string) bool {
+	for _, c := range it.Category {
+		if c.Code == category {
+			return true
+		}
+	}
+	return false
 }
 
 // activeWithin reports whether it is an active medication order whose
