@@ -105,6 +105,9 @@ func TestMeasureAudit(t *testing.T) {
 		it.Category = []record.Coding{{System: "http://terminology.hl7.org/CodeSystem/observation-category", Code: "imaging"}}
 		return it
 	}
+	answered := func(question, answer, on string) record.Item {
+		return with(item("Observation", loinc, question, day(on)), func(it *record.Item) { it.ValueCodes = []record.Coding{{System: sct, Code: answer}} })
+	}
 	period := func(it record.Item, from, to string) record.Item {
 		it.Period = record.Period{Start: day(from), End: day(to)}
 		return it
@@ -136,6 +139,9 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS130 hospice care order completed this year", "CMS130", chart(man("1960-05-05"), with(proc("Hospice Care Ambulatory", "2026-06-01"), func(it *record.Item) { it.Type, it.Status, it.Intent = "ServiceRequest", "completed", "order" })), MeasureExcluded, "hospice"},
 		{"CMS130 hospice care ordered last year", "CMS130", chart(man("1960-05-05"), with(proc("Hospice Care Ambulatory", "2025-12-31"), func(it *record.Item) { it.Type, it.Status, it.Intent = "ServiceRequest", "active", "order" })), MeasureNotMet, ""},
 		{"CMS130 hospice care only proposed", "CMS130", chart(man("1960-05-05"), with(proc("Hospice Care Ambulatory", "2026-06-01"), func(it *record.Item) { it.Type, it.Status, it.Intent = "ServiceRequest", "active", "proposal" })), MeasureNotMet, ""},
+		{"CMS130 hospice assessment answered yes this year", "CMS130", chart(man("1960-05-05"), answered("45755-6", "373066001", "2026-02-01")), MeasureExcluded, "hospice"},
+		{"CMS130 hospice assessment answered no", "CMS130", chart(man("1960-05-05"), answered("45755-6", "373067005", "2026-02-01")), MeasureNotMet, ""},
+		{"CMS130 hospice assessment answered yes last year", "CMS130", chart(man("1960-05-05"), answered("45755-6", "373066001", "2025-12-31")), MeasureNotMet, ""},
 		// CMS124: ages 24-64 on Dec 31; HPV from 2022-01-01.
 		{"CMS124 24 on Dec 31", "CMS124", chart(woman("2002-12-31"), pap("2026-02-01")), MeasureMet, ""},
 		{"CMS124 23 on Dec 31", "CMS124", chart(woman("2003-01-01"), pap("2026-02-01")), MeasureOutside, "ages 24-64"},
