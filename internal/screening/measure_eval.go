@@ -423,9 +423,11 @@ func (e *evaluator) visitsOnRecord(groups []*Group, ys int32, notVirtual bool) (
 func (e *evaluator) onlyIndicatorHits(r *Rule) []hit {
 	var out []hit
 	for _, g := range r.Evidence {
-		for _, h := range e.ruleHits(r, g) {
-			if h.group == g.n && (r.mask == 0 || h.typ&r.mask != 0) && !h.value && (r.window == "" || e.inWindow(&e.items[h.item], r)) {
-				out = append(out, h)
+		for _, hs := range [2][]hit{e.groupHits(g), e.ruleOpen(r)} {
+			for _, h := range hs {
+				if h.group == g.n && (r.mask == 0 || h.typ&r.mask != 0) && !h.value && (r.window == "" || e.inWindow(&e.items[h.item], r)) {
+					out = append(out, h)
+				}
 			}
 		}
 	}
