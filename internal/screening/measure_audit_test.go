@@ -38,6 +38,9 @@ func groupCode(t *testing.T, c *Catalogue, name string) (string, string) {
 	return sys, code
 }
 
+// withSex gives a patient the us-core-sex extension's sex.
+func withSex(p record.Patient, sex string) record.Patient { p.USCoreSex = sex; return p }
+
 // A finished encounter of one of a measure's visit groups.
 func visitOf(t *testing.T, c *Catalogue, measure, group, on string) record.Item {
 	t.Helper()
@@ -173,6 +176,13 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS131 last year's exam, retinopathy this year refuted", "CMS131", chart(man("1970-05-05"), dmVisit, eye("2025-06-01"), with(retinopathy("2026-02-01"), func(it *record.Item) { it.Verification = "refuted" })), MeasureMet, ""},
 		{"CMS131 this year's exam with retinopathy this year", "CMS131", chart(man("1970-05-05"), dmVisit, eye("2026-01-01"), retinopathy("2026-02-01")), MeasureMet, ""},
 		{"CMS131 exam not an exam result (preliminary)", "CMS131", chart(man("1970-05-05"), dmVisit, withStatus(eye("2026-01-01"), "preliminary")), MeasureNotMet, ""},
+		{"CMS131 75 on Dec 31", "CMS131", chart(man("1951-01-01"), dmVisit, eye("2026-03-01")), MeasureMet, ""},
+		{"CMS131 76 on Dec 31", "CMS131", chart(man("1950-12-31"), dmVisit, eye("2026-03-01")), MeasureOutside, "ages 18-75"},
+		{"CMS131 18 on Dec 31", "CMS131", chart(man("2008-12-31"), dmVisit, eye("2026-03-01")), MeasureMet, ""},
+		{"CMS131 17 on Dec 31", "CMS131", chart(man("2009-01-01"), dmVisit, eye("2026-03-01")), MeasureOutside, ""},
+		// Sex is the us-core-sex extension where the chart has it (Patient.sex()), not gender.
+		{"CMS125 us-core-sex female, gender male", "CMS125", chart(withSex(man("1970-05-05"), "female"), item("DiagnosticReport", loinc, "24606-6", day("2025-10-01"))), MeasureMet, ""},
+		{"CMS124 us-core-sex male, gender female", "CMS124", chart(withSex(woman("1980-05-05"), "male"), pap("2026-02-01")), MeasureOutside, "female"},
 		// CMS951: ages 18-85 on Jan 1; diabetes begun before the year and not ended before it.
 		{"CMS951 18 on Jan 1", "CMS951", chart(man("2008-01-01"), dmOld), MeasureNotMet, ""},
 		{"CMS951 17 on Jan 1", "CMS951", chart(man("2008-01-02"), dmOld), MeasureOutside, "ages 18-85"},
