@@ -314,8 +314,13 @@ type Rule struct {
 	// OpenOrders: an order placed and still open (an active ServiceRequest
 	// with an order intent) counts, as the measures' "active or completed"
 	// orders do (CMS153's lab orders, Hospice's hospice care order).
-	OpenOrders bool    `yaml:"open_orders,omitempty"`
-	AllOf      []*Rule `yaml:"all_of,omitempty"`
+	OpenOrders bool `yaml:"open_orders,omitempty"`
+	// RequestStatuses narrows the statuses a request (MedicationRequest,
+	// ServiceRequest, DeviceRequest) of the rule counts with; other
+	// resources are not affected (AdvancedIllnessandFrailty: a dementia
+	// medication order counts only while active, not completed).
+	RequestStatuses []string `yaml:"request_statuses,omitempty"`
+	AllOf           []*Rule  `yaml:"all_of,omitempty"`
 	// A status rule (smoking) is decided by the newest record across
 	// resource types, not by any record ever: NotWhenNewer is evidence that
 	// the fact no longer holds (a later "never smoker"); Former is evidence

@@ -297,6 +297,9 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 				if len(r.Values) > 0 && (h.value || !e.valueIn(h.item, r.Values)) {
 					continue
 				}
+				if len(r.RequestStatuses) > 0 && strings.HasSuffix(it.Type, "Request") && !slices.Contains(r.RequestStatuses, it.Status) {
+					continue
+				}
 				if r.window != "" && !e.inWindow(it, r) || r.Category != "" && !hasCategory(it, r.Category) {
 					continue
 				}

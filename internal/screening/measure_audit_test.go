@@ -111,6 +111,12 @@ func TestMeasureAudit(t *testing.T) {
 	answered := func(question, answer, on string) record.Item {
 		return with(item("Observation", loinc, question, day(on)), func(it *record.Item) { it.ValueCodes = []record.Coding{{System: sct, Code: answer}} })
 	}
+	dementiaMed := func(status string) record.Item {
+		sys, cd := code("Dementia Medications")
+		return with(item("MedicationRequest", sys, cd, day("2025-06-01")), func(it *record.Item) {
+			it.Status, it.Intent, it.Period = status, "order", record.Period{Start: day("2025-06-01"), End: day("2026-06-01")}
+		})
+	}
 	period := func(it record.Item, from, to string) record.Item {
 		it.Period = record.Period{Start: day(from), End: day(to)}
 		return it
@@ -145,6 +151,9 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS130 hospice assessment answered yes this year", "CMS130", chart(man("1960-05-05"), answered("45755-6", "373066001", "2026-02-01")), MeasureExcluded, "hospice"},
 		{"CMS130 hospice assessment answered no", "CMS130", chart(man("1960-05-05"), answered("45755-6", "373067005", "2026-02-01")), MeasureNotMet, ""},
 		{"CMS130 hospice assessment answered yes last year", "CMS130", chart(man("1960-05-05"), answered("45755-6", "373066001", "2025-12-31")), MeasureNotMet, ""},
+		// Advanced illness and frailty: a dementia medication order counts while active, not completed.
+		{"CMS130 frail at 66, dementia medication active", "CMS130", chart(man("1955-06-01"), cond("Frailty Diagnosis", "2026-02-01"), dementiaMed("active")), MeasureExcluded, "frail"},
+		{"CMS130 frail at 66, dementia medication completed", "CMS130", chart(man("1955-06-01"), cond("Frailty Diagnosis", "2026-02-01"), dementiaMed("completed")), MeasureNotMet, ""},
 		// CMS124: ages 24-64 on Dec 31; HPV from 2022-01-01.
 		{"CMS124 24 on Dec 31", "CMS124", chart(woman("2002-12-31"), pap("2026-02-01")), MeasureMet, ""},
 		{"CMS124 23 on Dec 31", "CMS124", chart(woman("2003-01-01"), pap("2026-02-01")), MeasureOutside, "ages 24-64"},
