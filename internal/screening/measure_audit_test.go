@@ -243,6 +243,9 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS951 eGFR period begun Jan 1", "CMS951", chart(man("1970-05-05"), dmOld, period(obs(loinc, "98979-8", day("2026-01-02"), 78, "mL/min"), "2026-01-01", "2026-01-02"), labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 20, "mg/g")), MeasureMet, ""},
 		{"CMS138 smoking status period begun Dec 31 last year", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco Non User", "2026-01-01"), "2025-12-31", "2026-01-01")), MeasureNotMet, ""},
 		{"CMS138 smoking status period begun Jan 1", "CMS138", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco Non User", "2026-01-02"), "2026-01-01", "2026-01-02")), MeasureMet, ""},
+		// The most recent smoking status is the one that started last.
+		{"CMS138-3 latest status by start: non-user", "CMS138-3", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco User", "2026-06-01"), "2026-02-01", "2026-06-01"), smoking("Tobacco Non User", "2026-03-01")), MeasureMet, "non-user"},
+		{"CMS138-3 latest status by start: user", "CMS138-3", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), period(smoking("Tobacco Non User", "2026-06-01"), "2026-02-01", "2026-06-01"), smoking("Tobacco User", "2026-03-01")), MeasureNotMet, ""},
 		{"CMS130 FOBT period begun Dec 31 last year, ended Jan 1", "CMS130", chart(man("1960-05-05"), period(labObs("Fecal Occult Blood Test (FOBT)", "2026-01-01", 1, ""), "2025-12-31", "2026-01-01")), MeasureMet, ""},
 		// CMS22: 18 or older on Jan 1; hypertension begun on or before the visit day excludes it.
 		{"CMS22 18 on Jan 1", "CMS22", chart(man("2008-01-01")), MeasureNotMet, ""},

@@ -204,15 +204,16 @@ func (e *evaluator) valueIn(item int32, groups []*Group) bool {
 func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, bool) {
 	var best hit
 	found := false
+	newer := func(h hit) bool { return !found || e.sortDay(p, h) > e.sortDay(p, best) }
 	for _, g := range groups {
 		for _, h := range e.groupHits(g) {
-			if e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+			if e.partOK(p, h, from) && newer(h) {
 				best, found = h, true
 			}
 		}
 		if p.VisitDaysAfter > 0 {
 			for _, h := range e.after {
-				if h.group == g.n && (p.OpenOrders || counts(&e.items[h.item])) && e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+				if h.group == g.n && (p.OpenOrders || counts(&e.items[h.item])) && e.partOK(p, h, from) && newer(h) {
 					best, found = h, true
 				}
 			}
@@ -221,12 +222,23 @@ func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, 
 			continue
 		}
 		for _, h := range e.open {
-			if h.group == g.n && e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+			if h.group == g.n && e.partOK(p, h, from) && newer(h) {
 				best, found = h, true
 			}
 		}
 	}
 	return best, found
+}
+
+// sortDay is the day that orders a part's records: for a latest part the
+// start of an Observation's effective period (CMS138's smoking status and
+// CMS2's screening are "the most recent, by start of effective"), else
+// the record's day.
+func (e *evaluator) sortDay(p *MeasurePart, h hit) int32 {
+	if it := &e.items[h.item]; p.Latest && !it.Period.Start.IsZero() && it.Type == "Observation" {
+		return dayNum(it.Period.Start)
+	}
+	return e.days[h.item]
 }
 
 // measurePart decides one numerator part and says why in words.
