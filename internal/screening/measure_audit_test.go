@@ -41,6 +41,14 @@ func groupCode(t *testing.T, c *Catalogue, name string) (string, string) {
 // withSex gives a patient the us-core-sex extension's sex.
 func withSex(p record.Patient, sex string) record.Patient { p.USCoreSex = sex; return p }
 
+// bpVisit is a finished CMS22 visit with its period.
+func bpVisit(t *testing.T, c *Catalogue, from, to string) record.Item {
+	sys, code := measureGroupCode(t, c, "CMS22", "Encounter to Screen for Blood Pressure")
+	return with(item("Encounter", sys, code, day(from)), func(it *record.Item) {
+		it.Status, it.Class, it.Period = "finished", "AMB", record.Period{Start: day(from), End: day(to)}
+	})
+}
+
 // A finished encounter of one of a measure's visit groups.
 func visitOf(t *testing.T, c *Catalogue, measure, group, on string) record.Item {
 	t.Helper()
@@ -252,6 +260,8 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS22 17 on Jan 1", "CMS22", chart(man("2008-01-02")), MeasureOutside, "18 and over"},
 		{"CMS22 hypertension begun on the visit day", "CMS22", chart(man("1970-05-05"), onList(item("Condition", icd10, "I10", day("2026-11-24")), "problem-list-item")), MeasureExcluded, "hypertension"},
 		{"CMS22 refuted hypertension", "CMS22", chart(man("1970-05-05"), with(onList(item("Condition", icd10, "I10", day("2020-01-01")), "problem-list-item"), func(it *record.Item) { it.Verification = "refuted" })), MeasureNotMet, ""},
+		{"CMS22 a visit from Dec 31 last year to Jan 1 is this year's", "CMS22", chart(man("1970-05-05"), bpVisit(t, c, "2025-12-31", "2026-01-01"), bpReading(day("2025-12-31"), 134, 70), bpReading(day("2026-11-24"), 118, 70)), MeasureNotMet, "2025-12-31: 134/70, first hypertensive reading"},
+		{"CMS22 a visit from Dec 30 to Dec 31 last year is not", "CMS22", chart(man("1970-05-05"), bpVisit(t, c, "2025-12-30", "2025-12-31"), bpReading(day("2025-12-30"), 134, 70), bpReading(day("2026-11-24"), 118, 70)), MeasureMet, "each of its 1 visits"},
 		// CMS138: tobacco counseling charted as a diagnosis (Z71.6), by its onset from Jul 1 last year.
 		{"CMS138-2 Z71.6 begun Jul 1 last year", "CMS138-2", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), smoking("Tobacco User", "2026-03-01"), item("Condition", icd10, "Z71.6", day("2025-07-01"))), MeasureMet, ""},
 		{"CMS138-2 Z71.6 begun Jun 30 last year", "CMS138-2", chart(man("1970-05-05"), visitOf(t, c, "CMS138", "Office Visit", "2026-02-01"), smoking("Tobacco User", "2026-03-01"), item("Condition", icd10, "Z71.6", day("2025-06-30"))), MeasureNotMet, ""},
