@@ -125,6 +125,12 @@ func TestMeasureAudit(t *testing.T) {
 			it.Status, it.Intent, it.Period = status, "order", record.Period{Start: day("2025-06-01"), End: day("2026-06-01")}
 		})
 	}
+	discharged := func(typ, end string) record.Item {
+		return with(item("Encounter", sct, typ, day(end).AddDate(0, 0, -7)), func(it *record.Item) {
+			it.Status, it.Period = "finished", record.Period{Start: day(end).AddDate(0, 0, -7), End: day(end)}
+			it.Discharge = []record.Coding{{System: sct, Code: "428361000124107"}}
+		})
+	}
 	period := func(it record.Item, from, to string) record.Item {
 		it.Period = record.Period{Start: day(from), End: day(to)}
 		return it
@@ -156,6 +162,9 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS130 hospice care order completed this year", "CMS130", chart(man("1960-05-05"), with(proc("Hospice Care Ambulatory", "2026-06-01"), func(it *record.Item) { it.Type, it.Status, it.Intent = "ServiceRequest", "completed", "order" })), MeasureExcluded, "hospice"},
 		{"CMS130 hospice care ordered last year", "CMS130", chart(man("1960-05-05"), with(proc("Hospice Care Ambulatory", "2025-12-31"), func(it *record.Item) { it.Type, it.Status, it.Intent = "ServiceRequest", "active", "order" })), MeasureNotMet, ""},
 		{"CMS130 hospice care only proposed", "CMS130", chart(man("1960-05-05"), with(proc("Hospice Care Ambulatory", "2026-06-01"), func(it *record.Item) { it.Type, it.Status, it.Intent = "ServiceRequest", "active", "proposal" })), MeasureNotMet, ""},
+		{"CMS130 inpatient stay discharged to hospice", "CMS130", chart(man("1960-05-05"), discharged("32485007", "2026-03-09")), MeasureExcluded, "hospice"},
+		{"CMS130 inpatient stay discharged to hospice, ended last year", "CMS130", chart(man("1960-05-05"), discharged("32485007", "2025-12-31")), MeasureNotMet, ""},
+		{"CMS130 office visit with a hospice discharge disposition", "CMS130", chart(man("1960-05-05"), discharged("185349003", "2026-03-09")), MeasureNotMet, ""},
 		{"CMS130 hospice assessment answered yes this year", "CMS130", chart(man("1960-05-05"), answered("45755-6", "373066001", "2026-02-01")), MeasureExcluded, "hospice"},
 		{"CMS130 hospice assessment answered no", "CMS130", chart(man("1960-05-05"), answered("45755-6", "373067005", "2026-02-01")), MeasureNotMet, ""},
 		{"CMS130 hospice assessment answered yes last year", "CMS130", chart(man("1960-05-05"), answered("45755-6", "373066001", "2025-12-31")), MeasureNotMet, ""},
