@@ -335,9 +335,14 @@ type Rule struct {
 	// window, not by lasting into it (CMS "advanced illness").
 	Window string `yaml:"window,omitempty"`
 	Onset  bool   `yaml:"onset,omitempty"`
-	window string
-	Former *FormerRule `yaml:"former,omitempty"`
-	Amount *AmountRule `yaml:"amount,omitempty"`
+	// OnsetOverlaps: with Onset, an onset period counts when it overlaps
+	// the window, not only when it starts in it (measures.md's "onset
+	// overlaps the MP": CMS131's diabetes, CMS153's diagnoses, CMS69's
+	// pregnancy; advanced illness counts by its start).
+	OnsetOverlaps bool `yaml:"onset_overlaps,omitempty"`
+	window        string
+	Former        *FormerRule `yaml:"former,omitempty"`
+	Amount        *AmountRule `yaml:"amount,omitempty"`
 
 	// Category limits conditions to one list, where a measure reads only
 	// one: "problem-list-item" or "encounter-diagnosis" (measures.md).

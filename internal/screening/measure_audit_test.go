@@ -209,6 +209,10 @@ func TestMeasureAudit(t *testing.T) {
 		// Sex is the us-core-sex extension where the chart has it (Patient.sex()), not gender.
 		{"CMS125 us-core-sex female, gender male", "CMS125", chart(withSex(man("1970-05-05"), "female"), item("DiagnosticReport", loinc, "24606-6", day("2025-10-01"))), MeasureMet, ""},
 		{"CMS124 us-core-sex male, gender female", "CMS124", chart(withSex(woman("1980-05-05"), "male"), pap("2026-02-01")), MeasureOutside, "female"},
+		// An onset period overlapping the year counts as an onset in it (measures.md "onset overlaps").
+		{"CMS131 diabetes onset period from December into January", "CMS131", chart(man("1970-05-05"), period(onList(item("Condition", icd10, "E11.9", day("2025-12-01")), "encounter-diagnosis"), "2025-12-01", "2026-01-15"), eye("2026-03-01")), MeasureMet, ""},
+		{"CMS131 diabetes onset period ended Dec 31 last year", "CMS131", chart(man("1970-05-05"), period(onList(item("Condition", icd10, "E11.9", day("2025-12-01")), "encounter-diagnosis"), "2025-12-01", "2025-12-31"), eye("2026-03-01")), MeasureOutside, ""},
+		{"CMS69 pregnancy onset period from December into January", "CMS69", chart(woman("1990-05-05"), labObs("BMI", "2026-03-03", 22, "kg/m2"), period(pregnancy("2025-12-01"), "2025-12-01", "2026-01-10")), MeasureExcluded, "pregnancy"},
 		// CMS951: ages 18-85 on Jan 1; diabetes begun before the year and not ended before it.
 		{"CMS951 18 on Jan 1", "CMS951", chart(man("2008-01-01"), dmOld), MeasureNotMet, ""},
 		{"CMS951 17 on Jan 1", "CMS951", chart(man("2008-01-02"), dmOld), MeasureOutside, "ages 18-85"},
@@ -380,6 +384,7 @@ func TestMeasureAuditChlamydiaIndicators(t *testing.T) {
 		// By its onset in the year (measures.md; the CQL's onset.toInterval()
 		// overlaps the measurement period), not by lasting into it.
 		{"diagnosis with onset Dec 31 last year, still active", chart(woman("2006-05-05"), dx("2025-12-31")), MeasureOutside},
+		{"diagnosis with an onset period from December into January", chart(woman("2006-05-05"), with(dx("2025-12-01"), func(it *record.Item) { it.Period = record.Period{Start: day("2025-12-01"), End: day("2026-01-10")} })), MeasureNotMet},
 		{"diagnosis with onset on the visit day", chart(woman("2006-05-05"), dx("2026-11-24")), MeasureNotMet},
 		{"STI lab order placed (active) this year", chart(woman("2006-05-05"), order("Lab Tests for Sexually Transmitted Infections", "2026-03-01", "active")), MeasureNotMet},
 		{"STI lab order revoked", chart(woman("2006-05-05"), order("Lab Tests for Sexually Transmitted Infections", "2026-03-01", "revoked")), MeasureOutside},

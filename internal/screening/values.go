@@ -163,7 +163,7 @@ func (e *evaluator) inWindow(it *record.Item, r *Rule) bool {
 		case onset > to:
 			return false
 		case r.Onset:
-			return onset >= from
+			return onset >= from || r.OnsetOverlaps && !it.Period.End.IsZero() && dayNum(it.Period.End) >= from
 		case !it.Abatement.IsZero():
 			return dayNum(it.Abatement) >= from
 		}
