@@ -229,6 +229,9 @@ func TestMeasureAudit(t *testing.T) {
 		{"CMS951 uACR as text", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 0, ""), func(it *record.Item) { it.Value, it.ValueText = nil, "see note" })), MeasureNotMet, "urine albumin"},
 		{"CMS951 uACR coded other than undetectable", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin Creatinine Ratio", "2026-02-01", 0, ""), func(it *record.Item) { it.Value, it.ValueCodes = nil, []record.Coding{{System: sct, Code: "10828004"}} })), MeasureNotMet, ""},
 		{"CMS951 albumin as text with a creatinine", "CMS951", chart(man("1970-05-05"), dmOld, egfr, with(labObs("Urine Albumin", "2026-02-01", 0, ""), func(it *record.Item) { it.Value, it.ValueText = nil, "trace" }), labObs("Urine Creatinine", "2026-02-02", 80, "mg/dL")), MeasureMet, "within 4 days"},
+		// The albumin's effective within 4 days before the creatinine's start to 4 days after its end.
+		{"CMS951 albumin 4 days before a creatinine period's start", "CMS951", chart(man("1970-05-05"), dmOld, egfr, period(labObs("Urine Creatinine", "2026-05-12", 80, "mg/dL"), "2026-05-10", "2026-05-12"), labObs("Urine Albumin", "2026-05-06", 20, "mg/L")), MeasureMet, "within 4 days"},
+		{"CMS951 albumin period begun 5 days before the creatinine", "CMS951", chart(man("1970-05-05"), dmOld, egfr, labObs("Urine Creatinine", "2026-05-10", 80, "mg/dL"), period(labObs("Urine Albumin", "2026-05-07", 20, "mg/L"), "2026-05-05", "2026-05-07")), MeasureNotMet, ""},
 		{"CMS951 CKD stage 5", "CMS951", chart(man("1970-05-05"), dmOld, cond("Chronic Kidney Disease, Stage 5", "2024-01-01")), MeasureExcluded, "kidney failure"},
 		// CMS349: ages 15-65 on Jan 1.
 		{"CMS349 15 on Jan 1", "CMS349", chart(man("2011-01-01"), obs(loinc, "75622-1", day("2026-02-01"), 0, "")), MeasureMet, ""},

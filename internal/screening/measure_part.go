@@ -230,6 +230,16 @@ func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, 
 	return best, found
 }
 
+// span is a record's first and last day: its effective period's, or its
+// day at both ends.
+func (e *evaluator) span(h hit) (int32, int32) {
+	it, d := &e.items[h.item], e.days[h.item]
+	if it.Period.Start.IsZero() || it.Type != "Observation" && it.Type != "DiagnosticReport" {
+		return d, d
+	}
+	return dayNum(it.Period.Start), d
+}
+
 // sortDay is the day that orders a part's records: for a latest part the
 // start of an Observation's effective period (CMS138's smoking status and
 // CMS2's screening are "the most recent, by start of effective"), else
@@ -303,7 +313,7 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 				if !e.partOK(p, a, from) {
 					continue
 				}
-				da := e.days[a.item]
+				aStart, aEnd := e.span(a)
 				second, sp, sfrom := pr.Second, p, from
 				if pr.SecondPart != nil {
 					second, sp = pr.SecondPart.Evidence, pr.SecondPart
@@ -314,7 +324,10 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 						if !e.partOK(sp, c, sfrom) {
 							continue
 						}
-						if dc := e.days[c.item]; da >= dc-int32(pr.Days) && da <= dc+int32(pr.Days) {
+						// The first test's whole effective period within Days
+						// before the second's start to Days after its end
+						// (CMS951: urine albumin around urine creatinine).
+						if cStart, cEnd := e.span(c); aStart >= cStart-int32(pr.Days) && aEnd <= cEnd+int32(pr.Days) {
 							l.Evidence = append(l.Evidence, e.evidence(a), e.evidence(c))
 							e.detail(a)
 							e.detail(c)
