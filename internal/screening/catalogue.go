@@ -307,7 +307,20 @@ type Rule struct {
 	MinValue    *float64 `yaml:"min_value,omitempty"`    // a numeric threshold (BMI >= 25)
 	MatchValues bool     `yaml:"match_values,omitempty"` // codes may sit in Observation values (tobacco user)
 	Evidence    []*Group `yaml:"evidence,omitempty"`
-	AllOf       []*Rule  `yaml:"all_of,omitempty"`
+	// Values: a record of Evidence (by its code) counts only when its
+	// coded value is in one of these: the answer to a question (CMS153:
+	// LOINC 64728-9 answered Yes).
+	Values []*Group `yaml:"values,omitempty"`
+	// OpenOrders: an order placed and still open (an active ServiceRequest
+	// with an order intent) counts, as the measures' "active or completed"
+	// orders do (CMS153's lab orders, Hospice's hospice care order).
+	OpenOrders bool `yaml:"open_orders,omitempty"`
+	// RequestStatuses narrows the statuses a request (MedicationRequest,
+	// ServiceRequest, DeviceRequest) of the rule counts with; other
+	// resources are not affected (AdvancedIllnessandFrailty: a dementia
+	// medication order counts only while active, not completed).
+	RequestStatuses []string `yaml:"request_statuses,omitempty"`
+	AllOf           []*Rule  `yaml:"all_of,omitempty"`
 	// A status rule (smoking) is decided by the newest record across
 	// resource types, not by any record ever: NotWhenNewer is evidence that
 	// the fact no longer holds (a later "never smoker"); Former is evidence
@@ -322,9 +335,14 @@ type Rule struct {
 	// window, not by lasting into it (CMS "advanced illness").
 	Window string `yaml:"window,omitempty"`
 	Onset  bool   `yaml:"onset,omitempty"`
-	window string
-	Former *FormerRule `yaml:"former,omitempty"`
-	Amount *AmountRule `yaml:"amount,omitempty"`
+	// OnsetOverlaps: with Onset, an onset period counts when it overlaps
+	// the window, not only when it starts in it (measures.md's "onset
+	// overlaps the MP": CMS131's diabetes, CMS153's diagnoses, CMS69's
+	// pregnancy; advanced illness counts by its start).
+	OnsetOverlaps bool `yaml:"onset_overlaps,omitempty"`
+	window        string
+	Former        *FormerRule `yaml:"former,omitempty"`
+	Amount        *AmountRule `yaml:"amount,omitempty"`
 
 	// Category limits conditions to one list, where a measure reads only
 	// one: "problem-list-item" or "encounter-diagnosis" (measures.md).
@@ -368,12 +386,12 @@ func setWindow(r *Rule, inherited, where string, bad func(int, string, ...any)) 
 	r.window = inherited
 	switch r.Window {
 	case "":
-	case "year", "two_years", "before_year", "before_visit", "by_visit":
+	case "year", "two_years", "before_year", "onset_before_year", "before_visit", "by_visit":
 		r.window = r.Window
 	case "any":
 		r.window = ""
 	default:
-		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years, before_year, before_visit, by_visit or any)", where, r.ID, r.Window)
+		bad(r.line, "%s rule %q: window %q is not one this version knows (year, two_years, before_year, onset_before_year, before_visit, by_visit or any)", where, r.ID, r.Window)
 	}
 	for _, p := range r.AllOf {
 		setWindow(p, r.window, where, bad)
@@ -385,6 +403,7 @@ func (r *Rule) status() bool { return len(r.NotWhenNewer) > 0 || r.Former != nil
 // groups lists every group of a rule (not of its all_of parts).
 func (r *Rule) groups() []*Group {
 	gs := slices.Clone(r.Evidence)
+	gs = append(gs, r.Values...)
 	gs = append(gs, r.NotWhenNewer...)
 	if r.Former != nil {
 		gs = append(gs, r.Former.Evidence...)

@@ -284,19 +284,28 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 	var best hit
 	bestDay, found := int32(noDate), false
 	for _, g := range r.Evidence {
-		for _, h := range e.groupHits(g) {
-			if r.mask != 0 && h.typ&r.mask == 0 || h.value && !r.MatchValues {
-				continue
-			}
-			it := &e.items[h.item]
-			if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil || g.Laterality != "" && it.Laterality != g.Laterality {
-				continue
-			}
-			if r.window != "" && !e.inWindow(it, r) || r.Category != "" && !hasCategory(it, r.Category) {
-				continue
-			}
-			if d := e.days[h.item]; !found || d > bestDay {
-				best, bestDay, found = h, d, true
+		// Its groups' hits, then (open_orders) the open orders.
+		for _, hs := range [2][]hit{e.groupHits(g), e.ruleOpen(r)} {
+			for _, h := range hs {
+				if h.group != g.n || r.mask != 0 && h.typ&r.mask == 0 || h.value && !r.MatchValues {
+					continue
+				}
+				it := &e.items[h.item]
+				if trigger && !activeCondition(it) || r.MinValue != nil && it.Value == nil || g.Laterality != "" && it.Laterality != g.Laterality {
+					continue
+				}
+				if len(r.Values) > 0 && (h.value || !e.valueIn(h.item, r.Values)) {
+					continue
+				}
+				if len(r.RequestStatuses) > 0 && strings.HasSuffix(it.Type, "Request") && !slices.Contains(r.RequestStatuses, it.Status) {
+					continue
+				}
+				if r.window != "" && !e.inWindow(it, r) || r.Category != "" && !hasCategory(it, r.Category) {
+					continue
+				}
+				if d := e.days[h.item]; !found || d > bestDay {
+					best, bestDay, found = h, d, true
+				}
 			}
 		}
 	}
@@ -311,6 +320,16 @@ func (e *evaluator) rule(r *Rule, trigger bool) bool {
 	}
 	e.arena = append(e.arena, best)
 	return true
+}
+
+// ruleOpen are the open orders a rule reads besides its groups' hits:
+// with open_orders, every open order (filter them by group: e.open holds
+// every group's), else none.
+func (e *evaluator) ruleOpen(r *Rule) []hit {
+	if !r.OpenOrders {
+		return nil
+	}
+	return e.open
 }
 
 // modifier returns the first risk-group variant whose condition is active.

@@ -111,6 +111,10 @@ type MeasurePart struct {
 	// Values: the result's coded value must be in one of these (a tobacco
 	// user or non-user).
 	Values []*Group `yaml:"values,omitempty"`
+	// QuantityOr: a record of the part's own evidence (not its pair) counts
+	// only with a Quantity value or a coded value in one of these (CMS951's
+	// uACR: a number, or "undetectable").
+	QuantityOr []*Group `yaml:"quantity_or,omitempty"`
 	// Latest judges only the newest reading in the window: its value must
 	// be in Values, and an older answer does not count once a newer one
 	// has none of them (CMS138: the most recent tobacco status).
@@ -121,6 +125,18 @@ type MeasurePart struct {
 	// BeforeYear ends the window the day before the reporting year (CMS131:
 	// no apparent retinopathy in both eyes in the year before).
 	BeforeYear bool `yaml:"before_year,omitempty"`
+	// Effective says which part of an Observation's effectivePeriod the
+	// window tests: "" its end (measures.md's latest(effective)); "during"
+	// the whole period, its start in the window too (CMS131, CMS951,
+	// CMS139, CMS138, CMS69); "start" its start, which the age bounds are
+	// taken on as well (CMS349).
+	Effective string `yaml:"effective,omitempty"`
+	// Category: an Observation counts only with this category (measures.md:
+	// an "imaging result" has category imaging, an "exam result" exam).
+	Category string `yaml:"category,omitempty"`
+	// BeforeLastDay ends the window the day before the reporting year's
+	// last day (CMS349: the test "starts before" the end of the period).
+	BeforeLastDay bool `yaml:"before_last_day,omitempty"`
 	// Statuses narrows the Observation statuses that count (CMS138's
 	// smoking status: final only); absent, a measure counts an Observation
 	// only as final, amended or corrected (measures.md's "lab result",
@@ -155,8 +171,13 @@ type MeasurePart struct {
 	OpenOrders bool `yaml:"open_orders,omitempty"`
 	// Unless: the part does not apply to a patient with one of these
 	// conditions on record (diabetic retinopathy: only this year's exam).
-	Unless   []*Group `yaml:"unless,omitempty"`
-	Evidence []*Group `yaml:"evidence"`
+	Unless []*Group `yaml:"unless,omitempty"`
+	// UnlessOnset: an Unless condition counts only when its onset is in
+	// the reporting year, whatever its clinical status (CMS131: diabetic
+	// retinopathy "overlapping the measurement period" is read by its
+	// onset, measures.md).
+	UnlessOnset bool     `yaml:"unless_onset,omitempty"`
+	Evidence    []*Group `yaml:"evidence"`
 	// Pair meets the part with two tests within Days of each other (urine
 	// albumin and urine creatinine for a urine albumin-creatinine ratio).
 	Pair *Pair `yaml:"pair,omitempty"`
@@ -322,6 +343,7 @@ func (m *Measure) walkGroups(f func(*Group)) {
 		}
 		each(p.Evidence)
 		each(p.Values)
+		each(p.QuantityOr)
 		each(p.Unless)
 		each(p.FollowUp)
 		if p.Pair != nil {
@@ -458,6 +480,11 @@ func (p *MeasurePart) compile(where string, bad func(int, string, ...any)) {
 		p.from = f
 	}
 	p.mask = resourceMask(p.Resources, p.line, w, bad)
+	switch p.Effective {
+	case "", "during", "start":
+	default:
+		bad(p.line, "%s: effective %q is not during or start (absent: the end of the effective period)", w, p.Effective)
+	}
 	if p.Latest && len(p.Values) == 0 {
 		bad(p.line, "%s: latest judges the newest reading's value: values are needed", w)
 	}
@@ -515,7 +542,7 @@ func (p *MeasurePart) compile(where string, bad func(int, string, ...any)) {
 	if len(p.Evidence) == 0 && p.Pair == nil {
 		bad(p.line, "%s: no evidence", w)
 	}
-	gs := slices.Concat(p.Evidence, p.Values, p.Unless, p.FollowUp)
+	gs := slices.Concat(p.Evidence, p.Values, p.QuantityOr, p.Unless, p.FollowUp)
 	if p.Pair != nil {
 		if p.Pair.Days < 0 || len(p.Pair.First) == 0 || (len(p.Pair.Second) == 0) == (p.Pair.SecondPart == nil) {
 			bad(p.line, "%s: pair needs first, one of second and second_part, and days of 0 or more", w)

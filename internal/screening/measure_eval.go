@@ -348,14 +348,19 @@ func (e *evaluator) perVisit(m *Measure, l MeasureLine, ys int32, visitNote stri
 	return metLine
 }
 
-// visitDays are the distinct days of the year's qualifying visits on
-// record up to today, in order (not a virtual one where the measure says so).
+// visitDays are the distinct (start) days of the year's qualifying visits
+// on record up to today, in order (not a virtual one where the measure
+// says so). A per-visit measure's visit counts by its period's end in the
+// year (CMS22: "its period must end in the MP"): one begun on Dec 31 the
+// year before and ended on Jan 1 is this year's.
 func (e *evaluator) visitDays(m *Measure, ys int32) []int32 {
 	var days []int32
 	for _, g := range m.Visits {
 		for _, h := range e.groupHits(g) {
 			it := &e.items[h.item]
-			if d := e.days[h.item]; !h.value && it.Type == "Encounter" && d >= ys && !(m.NotVirtual && it.Class == "VR") && !slices.Contains(days, d) {
+			d := e.days[h.item]
+			inYear := d >= ys || m.PerVisit && !it.Period.End.IsZero() && dayNum(it.Period.End) >= ys
+			if !h.value && it.Type == "Encounter" && inYear && !(m.NotVirtual && it.Class == "VR") && !slices.Contains(days, d) {
 				days = append(days, d)
 			}
 		}
@@ -423,9 +428,11 @@ func (e *evaluator) visitsOnRecord(groups []*Group, ys int32, notVirtual bool) (
 func (e *evaluator) onlyIndicatorHits(r *Rule) []hit {
 	var out []hit
 	for _, g := range r.Evidence {
-		for _, h := range e.groupHits(g) {
-			if (r.mask == 0 || h.typ&r.mask != 0) && !h.value && (r.window == "" || e.inWindow(&e.items[h.item], r)) {
-				out = append(out, h)
+		for _, hs := range [2][]hit{e.groupHits(g), e.ruleOpen(r)} {
+			for _, h := range hs {
+				if h.group == g.n && (r.mask == 0 || h.typ&r.mask != 0) && !h.value && (r.window == "" || e.inWindow(&e.items[h.item], r)) {
+					out = append(out, h)
+				}
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package screening
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,17 +50,28 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 		return false
 	}
 	it := &e.items[h.item]
-	if it.Type == "Observation" && !observationCounts(p, it.Status) {
+	if it.Type == "Observation" && (!observationCounts(p, it.Status) || p.Category != "" && !observationCategory(it, p.Category)) {
 		return false
 	}
 	d := e.days[h.item]
 	if p.ActivePeriod && d != noDate && d < from && e.activeWithin(it, from) {
 		d = from // an active order whose whole request period is in the window
 	}
+	if p.Effective != "" && d != noDate && !it.Period.Start.IsZero() && (it.Type == "Observation" || it.Type == "DiagnosticReport") {
+		start := dayNum(it.Period.Start)
+		if p.Effective == "start" {
+			d = start
+		} else if start < from {
+			return false // the period began before the window: not during it
+		}
+	}
 	last := e.today
+	y, _, _ := e.visit.Date()
 	if p.VisitDaysAfter > 0 {
-		y, _, _ := e.visit.Date()
 		last = min(e.today+int32(p.VisitDaysAfter), dayNum(time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)))
+	}
+	if p.BeforeLastDay {
+		last = min(last, dayNum(time.Date(y, 12, 30, 0, 0, 0, 0, time.UTC)))
 	}
 	if d == noDate || d < from || d > last || p.BeforeYear && d >= e.yearStart {
 		return false
@@ -94,7 +106,27 @@ func (e *evaluator) partOK(p *MeasurePart, h hit, from int32) bool {
 	if len(p.Values) > 0 && !e.valueIn(h.item, p.Values) {
 		return false
 	}
+	if len(p.QuantityOr) > 0 && it.Value == nil && !e.valueIn(h.item, p.QuantityOr) {
+		for _, g := range p.Evidence {
+			if g.n == h.group {
+				return false // the part's own test, with neither a number nor an allowed code
+			}
+		}
+	}
 	return true
+}
+
+// onsetIn reports whether a condition's onset (a day, or its onset
+// period) overlaps the reporting year up to the visit.
+func (e *evaluator) onsetIn(it *record.Item, ys int32) bool {
+	if it.Date.IsZero() {
+		return false
+	}
+	start, end := dayNum(it.Date), dayNum(it.Date)
+	if !it.Period.End.IsZero() {
+		end = dayNum(it.Period.End)
+	}
+	return start <= e.today && end >= ys
 }
 
 // pastVisit reports whether a medication order's request period overlaps
@@ -206,6 +238,16 @@ func observationCounts(p *MeasurePart, status string) bool {
 	return status == "final" || status == "amended" || status == "corrected"
 }
 
+// observationCategory reports whether an Observation carries the category.
+func observationCategory(it *record.Item, category string) bool {
+	for _, c := range it.Category {
+		if c.Code == category {
+			return true
+		}
+	}
+	return false
+}
+
 // activeWithin reports whether it is an active medication order whose
 // request period lies entirely between from and the end of the year.
 func (e *evaluator) activeWithin(it *record.Item, from int32) bool {
@@ -232,15 +274,16 @@ func (e *evaluator) valueIn(item int32, groups []*Group) bool {
 func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, bool) {
 	var best hit
 	found := false
+	newer := func(h hit) bool { return !found || e.sortDay(p, h) > e.sortDay(p, best) }
 	for _, g := range groups {
 		for _, h := range e.groupHits(g) {
-			if e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+			if e.partOK(p, h, from) && newer(h) {
 				best, found = h, true
 			}
 		}
 		if p.VisitDaysAfter > 0 {
 			for _, h := range e.after {
-				if h.group == g.n && (p.OpenOrders || counts(&e.items[h.item])) && e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+				if h.group == g.n && (p.OpenOrders || counts(&e.items[h.item])) && e.partOK(p, h, from) && newer(h) {
 					best, found = h, true
 				}
 			}
@@ -249,7 +292,7 @@ func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, 
 			continue
 		}
 		for _, h := range e.open {
-			if h.group == g.n && e.partOK(p, h, from) && (!found || e.days[h.item] > e.days[best.item]) {
+			if h.group == g.n && e.partOK(p, h, from) && newer(h) {
 				best, found = h, true
 			}
 		}
@@ -257,12 +300,40 @@ func (e *evaluator) newestIn(p *MeasurePart, groups []*Group, from int32) (hit, 
 	return best, found
 }
 
+// span is a record's first and last day: its effective period's, or its
+// day at both ends.
+func (e *evaluator) span(h hit) (int32, int32) {
+	it, d := &e.items[h.item], e.days[h.item]
+	if it.Period.Start.IsZero() || it.Type != "Observation" && it.Type != "DiagnosticReport" {
+		return d, d
+	}
+	return dayNum(it.Period.Start), d
+}
+
+// sortDay is the day that orders a part's records: for a latest part the
+// start of an Observation's effective period (CMS138's smoking status and
+// CMS2's screening are "the most recent, by start of effective"), else
+// the record's day.
+func (e *evaluator) sortDay(p *MeasurePart, h hit) int32 {
+	if it := &e.items[h.item]; p.Latest && !it.Period.Start.IsZero() && it.Type == "Observation" {
+		return dayNum(it.Period.Start)
+	}
+	return e.days[h.item]
+}
+
 // measurePart decides one numerator part and says why in words.
 func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool, string) {
 	from := e.window(p, ys)
 	for _, g := range p.Unless {
 		for _, h := range e.groupHits(g) {
-			if !h.value && h.typ == conditionBit && activeCondition(&e.items[h.item]) {
+			if h.value || h.typ != conditionBit {
+				continue
+			}
+			it := &e.items[h.item]
+			switch {
+			case p.UnlessOnset && e.onsetIn(it, ys):
+				return false, p.Title + " " + e.fromWords(p, ys) + " does not count with " + g.Name + " begun in " + strconv.Itoa(e.visit.Year())
+			case !p.UnlessOnset && activeCondition(it):
 				return false, p.Title + " " + e.fromWords(p, ys) + " does not count with " + g.Name + " on record"
 			}
 		}
@@ -312,7 +383,7 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 				if !e.partOK(p, a, from) {
 					continue
 				}
-				da := e.days[a.item]
+				aStart, aEnd := e.span(a)
 				second, sp, sfrom := pr.Second, p, from
 				if pr.SecondPart != nil {
 					second, sp = pr.SecondPart.Evidence, pr.SecondPart
@@ -323,7 +394,10 @@ func (e *evaluator) measurePart(p *MeasurePart, ys int32, l *MeasureLine) (bool,
 						if !e.partOK(sp, c, sfrom) {
 							continue
 						}
-						if dc := e.days[c.item]; da >= dc-int32(pr.Days) && da <= dc+int32(pr.Days) {
+						// The first test's whole effective period within Days
+						// before the second's start to Days after its end
+						// (CMS951: urine albumin around urine creatinine).
+						if cStart, cEnd := e.span(c); aStart >= cStart-int32(pr.Days) && aEnd <= cEnd+int32(pr.Days) {
 							l.Evidence = append(l.Evidence, e.evidence(a), e.evidence(c))
 							e.detail(a)
 							e.detail(c)
@@ -393,16 +467,28 @@ func (e *evaluator) poorControl(m *Measure, ys int32, l *MeasureLine) (bool, str
 	}
 	l.Evidence = append(l.Evidence, e.evidence(pick))
 	e.detail(pick)
-	q := e.items[pick.item].Value
+	it := &e.items[pick.item]
+	q := it.Value
 	b := []byte("the latest " + p.Title + " is ")
+	limit := strconv.FormatFloat(f.Above, 'f', -1, 64) + " " + f.Unit
 	switch {
+	case q == nil && it.HasValue:
+		// Text or a code: the measure compares only a Quantity with the
+		// threshold, and a value it cannot compare is not "without a value".
+		b = e.appendWhat(append(b, "not a number: "...), pick)
+		return true, string(append(b, " (the measure counts only a missing value or one above "+limit+" as "+f.Label+")"...))
+	case q != nil && f.Unit != "" && (q.Unit != "" || q.Code != "") && q.Unit != f.Unit && q.Code != f.Unit:
+		// Another unit (mmol/mol): CQL's comparison with 9 '%' is null,
+		// so the reading is not above it.
+		b = e.appendWhat(b, pick)
+		return true, string(append(b, " in "+cmp.Or(q.Unit, q.Code)+", which the measure does not compare with "+limit+" (not counted as "+f.Label+")"...))
 	case q == nil:
 		b = e.appendWhat(append(b, "without a value: "...), pick)
 		return false, string(append(b, " (the measure counts that as "+f.Label+")"...))
 	case q.Value > f.Above && q.Comparator != "<" && q.Comparator != "<=":
 		b = e.appendWhat(b, pick)
-		return false, string(append(b, ", above "+strconv.FormatFloat(f.Above, 'f', -1, 64)+" "+f.Unit+": "+f.Label...))
+		return false, string(append(b, ", above "+limit+": "+f.Label...))
 	}
 	b = e.appendWhat(b, pick)
-	return true, string(append(b, ", not above "+strconv.FormatFloat(f.Above, 'f', -1, 64)+" "+f.Unit...))
+	return true, string(append(b, ", not above "+limit...))
 }

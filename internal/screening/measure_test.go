@@ -157,7 +157,7 @@ func TestMeasureBoundaries(t *testing.T) {
 		// CMS131: an exam in 2025 counts without retinopathy.
 		{"CMS131 exam on Jan 1 last year", "CMS131", chart(man("1970-05-05"), dm, dmVisit, eye("2025-01-01")), MeasureMet, ""},
 		{"CMS131 exam the day before", "CMS131", chart(man("1970-05-05"), dm, dmVisit, eye("2024-12-31")), MeasureNotMet, ""},
-		{"CMS131 last year's exam with retinopathy", "CMS131", chart(man("1970-05-05"), dm, dmVisit, eye("2025-06-01"), item("Condition", icd10, "E11.319", day("2020-01-01"))), MeasureNotMet, "Diabetic Retinopathy"},
+		{"CMS131 last year's exam with retinopathy begun this year", "CMS131", chart(man("1970-05-05"), dm, dmVisit, eye("2025-06-01"), item("Condition", icd10, "E11.319", day("2026-01-01"))), MeasureNotMet, "Diabetic Retinopathy"},
 		// CMS349: 15-65 on Jan 1; an HIV diagnosis before the year excludes, one during it does not.
 		{"CMS349 HIV diagnosed Dec 31 last year", "CMS349", chart(man("1980-05-05"), hivDx("2025-12-31")), MeasureExcluded, "before the reporting year"},
 		{"CMS349 HIV diagnosed Jan 1", "CMS349", chart(man("1980-05-05"), hivDx("2026-01-01")), MeasureNotMet, ""},

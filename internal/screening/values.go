@@ -100,13 +100,15 @@ func (e *evaluator) followUp(groups []*Group, day int32) (hit, bool) {
 // openOrder is an order still open: an active ServiceRequest with an
 // order intent (MedicationRequests that are active count already).
 // hasCategory reports whether a condition is on the list a measure reads
-// (problem-list-item, encounter-diagnosis); other resources have none.
+// (problem-list-item, encounter-diagnosis); other resources have none. The
+// problem list includes health concerns: QI-Core's
+// ConditionProblemsHealthConcerns, which the measures read, holds both.
 func hasCategory(it *record.Item, category string) bool {
 	if it.Type != "Condition" {
 		return true
 	}
 	for _, c := range it.Category {
-		if c.Code == category {
+		if c.Code == category || category == "problem-list-item" && c.Code == "health-concern" {
 			return true
 		}
 	}
@@ -145,9 +147,14 @@ func (e *evaluator) inWindow(it *record.Item, r *Rule) bool {
 		// the encounter it excludes).
 		return dayNum(it.Date) <= e.today
 	}
+	if r.window == "onset_before_year" {
+		// Began before the year, whatever happened since (CMS349: HIV
+		// onset before the measurement period; abatement not read).
+		return dayNum(it.Date) < from
+	}
 	if r.window == "before_year" {
-		// Began before the year (CMS349: an HIV diagnosis before the
-		// measurement period), and had not ended before it.
+		// Began before the year and had not ended before it (CMS951:
+		// diabetes "overlapping before" the measurement period).
 		return dayNum(it.Date) < from && (it.Abatement.IsZero() || dayNum(it.Abatement) >= from)
 	}
 	if it.Type == "Condition" {
@@ -156,7 +163,7 @@ func (e *evaluator) inWindow(it *record.Item, r *Rule) bool {
 		case onset > to:
 			return false
 		case r.Onset:
-			return onset >= from
+			return onset >= from || r.OnsetOverlaps && !it.Period.End.IsZero() && dayNum(it.Period.End) >= from
 		case !it.Abatement.IsZero():
 			return dayNum(it.Abatement) >= from
 		}
