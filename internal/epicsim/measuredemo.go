@@ -36,12 +36,14 @@ func (g *gen) encounterDiagnoses(p *Patient) {
 // is this year's get cessation counselling that day (CMS138 population 2
 // met), every third of the rest is in hospice (excluded); three women
 // 16-24 with no sign of sexual activity get a pregnancy test followed two
-// days later by a chest X-ray (CMS153's pregnancy-test-only exclusion).
+// days later by a chest X-ray (CMS153's pregnancy-test-only exclusion),
+// and the next ten a sexual activity assessment answered yes (CMS153 met
+// or not by their chlamydia test).
 // Fixed ids, days and codes, no random draws: the rest of the practice
 // stays as it was.
 func (g *gen) measureDemo() {
 	y := g.day.Year()
-	smokers, women, pressures := 0, 0, 0
+	smokers, women, pressures, assessed := 0, 0, 0, 0
 	var ex exceptionCounts
 	for _, p := range g.pr.Patients {
 		if g.bloodPressureDemo(p, pressures) {
@@ -71,6 +73,13 @@ func (g *gen) measureDemo() {
 			d := time.Date(y, g.day.Month(), 1, 10, 0, 0, 0, g.day.Location()).AddDate(0, -1, 0)
 			g.add(p, &Resource{ID: "eSR-hcg" + p.MRN, Type: "ServiceRequest", Status: "completed", Intent: "order", Code: coding{sysLOINC, "2106-3", "Choriogonadotropin (pregnancy test) [Presence] in Urine"}, Date: d, Title: "Pregnancy test, urine"})
 			g.add(p, &Resource{ID: "eSR-xr" + p.MRN, Type: "ServiceRequest", Status: "completed", Intent: "order", Code: coding{sysLOINC, "24648-8", "XR Chest PA upright"}, Date: d.AddDate(0, 0, 2), Title: "XR Chest PA upright"})
+		} else if assessed < 10 && p.Gender == "female" && age >= 16 && age <= 24 && !p.PregnancyTestOnly && !p.Hospice {
+			// A sexual activity assessment answered yes this year: the
+			// sign CMS153 counts (measures.md; the guideline asks the
+			// clinician instead, so no screening state changes).
+			assessed++
+			g.add(p, &Resource{ID: "eObs-sex" + p.MRN, Type: "Observation", Status: "final", Category: "social-history", Code: coding{sysLOINC, "64728-9", "Have you ever had vaginal intercourse [PhenX]"},
+				Date: time.Date(y, g.day.Month(), 1, 10, 0, 0, 0, g.day.Location()).AddDate(0, -2, 0), ValueCode: &coding{sysSCT, "373066001", "Yes"}, Title: "Sexual activity"})
 		}
 	}
 }

@@ -53,7 +53,7 @@ func sampleChart() record.Record {
 			it("Observation", "final", loinc, "3016-3", "TSH", ago(1, 1, 0), category("laboratory")),
 			it("Observation", "preliminary", loinc, "1742-6", "ALT", ago(0, 1, 0), category("laboratory")),
 			it("Observation", "final", loinc, "8867-4", "Heart rate", ago(0, 1, 0), category("vital-signs")),
-			it("Observation", "final", loinc, "24606-6", "MG Breast Screening", ago(0, 6, 0), category("laboratory")), // mammogram: complete
+			it("Observation", "final", loinc, "24606-6", "MG Breast Screening", ago(0, 6, 0), category("imaging")), // mammogram (an imaging result): complete
 			it("DiagnosticReport", "final", loinc, "36643-5", "XR Chest 2 Views", ago(0, 3, 0), category("imaging")),
 			it("DiagnosticReport", "final", loinc, "36643-5", "XR Chest 2 Views", ago(2, 0, 0), category("imaging")),
 			it("DocumentReference", "current", loinc, "11488-4", "Cardiology Consult Note", ago(0, 4, 0)),
@@ -98,8 +98,8 @@ func TestSheetHeaderAndSections(t *testing.T) {
 		got, want []string
 	}{
 		{"conditions", titles(s.Conditions), []string{"GERD", "Essential hypertension"}[1:]}, // entered in error, refuted, resolved and encounter diagnoses stay out
-		{"labs (12 months, newest of each, final only)", titles(s.Labs), []string{"Hemoglobin", "MG Breast Screening", "Creatinine"}},
-		{"imaging (12 months)", titles(s.Imaging), []string{"XR Chest 2 Views"}},
+		{"labs (12 months, newest of each, final only)", titles(s.Labs), []string{"Hemoglobin", "Creatinine"}},
+		{"imaging (12 months)", titles(s.Imaging), []string{"XR Chest 2 Views", "MG Breast Screening"}},
 		{"consults (no progress notes, current only)", titles(s.Consults), []string{"Cardiology Consult Note"}},
 		{"hospital (12 months, inpatient and emergency)", titles(s.Hospital), []string{"Hospital Admission"}},
 		{"immunizations (one line per vaccine, given and valid)", titles(s.Immunizations), []string{"Influenza", "Hepatitis B"}},
@@ -113,10 +113,10 @@ func TestSheetHeaderAndSections(t *testing.T) {
 	}
 	// Lookbacks are per section: six months of labs, two years of hospital.
 	s = BuildSheet(appt, sampleChart(), screening.Default(), Options{Labs: 190 * 24 * time.Hour, Hospital: 2*365*24*time.Hour + 48*time.Hour})
-	if got := titles(s.Labs); !slices.Equal(got, []string{"Hemoglobin", "MG Breast Screening"}) {
+	if got := titles(s.Labs); !slices.Equal(got, []string{"Hemoglobin"}) {
 		t.Errorf("six months of labs: %q", got)
 	}
-	if got := titles(s.Hospital); len(got) != 2 || len(s.Imaging) != 1 {
+	if got := titles(s.Hospital); len(got) != 2 || len(s.Imaging) != 2 {
 		t.Errorf("two years of hospital stays: %q; imaging still 12 months: %d", got, len(s.Imaging))
 	}
 	// The appointment's name stands in when the chart has none.

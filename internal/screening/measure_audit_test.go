@@ -300,6 +300,8 @@ func TestMeasureAudit(t *testing.T) {
 		// Period effective: the measures read its end (latest(effective)).
 		{"CMS125 mammogram period ending Oct 1 two years back", "CMS125", chart(woman("1970-05-05"), imaging(period(item("Observation", loinc, "24606-6", day("2024-10-01")), "2024-09-30", "2024-10-01"))), MeasureMet, ""},
 		{"CMS125 mammogram report with no category", "CMS125", chart(woman("1970-05-05"), item("DiagnosticReport", loinc, "24606-6", day("2025-10-01"))), MeasureMet, ""},
+		{"CMS125 mammogram Observation charted as a lab result", "CMS125", chart(woman("1970-05-05"), with(item("Observation", loinc, "24606-6", day("2025-10-01")), func(it *record.Item) { it.Category = []record.Coding{{Code: "laboratory"}} })), MeasureNotMet, "no mammogram"},
+		{"CMS125 mammogram Observation, an imaging result", "CMS125", chart(woman("1970-05-05"), imaging(item("Observation", loinc, "24606-6", day("2025-10-01")))), MeasureMet, "mammogram"},
 		{"CMS131 eye exam not an exam result", "CMS131", chart(man("1970-05-05"), dmVisit, with(eye("2026-03-01"), func(it *record.Item) { it.Category = nil })), MeasureNotMet, ""},
 	}
 	for _, tc := range cases {

@@ -217,12 +217,7 @@ func TestSimulatedPractice(t *testing.T) {
 	// gaps named here: CMS22 needs a blood pressure taken at today's visit
 	// too, which no chart has before it (its earlier visits of the year
 	// are met or not by category, above).
-	// CMS153 likewise: the demo's signs of sexual activity are diagnoses
-	// (HIV) begun years ago, and CMS153 counts a diagnosis by its onset in
-	// the year (measures.md); until the demo gives a woman 16-24 a sign of
-	// this year (a 2026 diagnosis, the assessment answered yes, an STI lab
-	// order), none is in its population but the pregnancy-test exclusions.
-	gaps := map[string][]MeasureStatus{"CMS22": {MeasureMet}, "CMS153": {MeasureMet, MeasureNotMet}}
+	gaps := map[string][]MeasureStatus{"CMS22": {MeasureMet}}
 	for _, id := range mids {
 		for _, st := range []MeasureStatus{MeasureMet, MeasureNotMet, MeasureExcluded} {
 			if mdist[id][st] == 0 && !slices.Contains(gaps[id], st) {
