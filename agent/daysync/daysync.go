@@ -59,6 +59,7 @@ package daysync
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -66,6 +67,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/healthprep/desk/internal/documents"
 	"github.com/healthprep/desk/internal/fhir"
 	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/schedule"
@@ -278,6 +280,10 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 		fatal      error
 		saveErr    error
 		unreadable int // resources FromFHIR could not read
+		// docs are the readable attachments of each chart saved, saved
+		// with the day (documents.AttachmentsName): the agent's reading
+		// then never reads the day's raw charts again to list them.
+		docs = map[string][]documents.Candidate{}
 	)
 	progress := func(landed string) {
 		d.Progress(Event{Phase: "patients", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures, PatientID: landed})
@@ -376,6 +382,12 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 					data.Stale, data.Problem = true, err.Error()
 					serr = stage.PutPatient(saveCtx, id, data)
 				}
+				// A streamed chart's were listed as it came; the others are
+				// whole in data.
+				atts := res.attachments
+				if res.rec == nil || err != nil {
+					atts = attachments(id, data.Resources)
+				}
 				// Saved before the patient counts as landed: its chart is in
 				// the cache and its prep can be made from rec.
 				data = store.PatientData{}
@@ -406,6 +418,9 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 					sum.Incremental++
 				}
 				if serr == nil {
+					if len(atts) > 0 {
+						docs[id] = atts
+					}
 					landed[id] = true
 					addRecord(id, rec)
 					done++
@@ -481,6 +496,9 @@ feed:
 	sum.Partial = snap.Partial
 	d.Progress(Event{Phase: "saving", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures})
 	snap.Encoder = enc
+	if b, err := json.Marshal(docs); err == nil {
+		snap.Derived = map[string][]byte{documents.AttachmentsName: b}
+	}
 	if err := stage.Commit(ctx, snap); err != nil {
 		d.Progress(Event{Phase: "failed", Message: "saving the day failed"})
 		return sum, fmt.Errorf("saving the day: %w", err)

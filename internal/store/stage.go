@@ -188,6 +188,16 @@ func (g *Staging) finish(ctx context.Context, d Day, states map[string]PatientDa
 	} else if err := putDecoded(g.wb.set, g.gen, d.Records, states); err != nil {
 		return err
 	}
+	for name, b := range d.Derived {
+		if name == "" || strings.Contains(name, "/") {
+			return fmt.Errorf("store: a derived value's name must be a word")
+		}
+		for i, p := range pieces(b) {
+			if err := g.wb.set(pieceKey(prefixSnap+g.gen+derivedPart+name+"/", i), p); err != nil {
+				return err
+			}
+		}
+	}
 	return g.wb.flush()
 }
 
