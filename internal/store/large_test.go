@@ -174,3 +174,33 @@ func TestLargestImportedFileSaves(t *testing.T) {
 		t.Fatalf("the replaced file: %v, %d bytes (pieces of the old one left?)", err, len(got))
 	}
 }
+
+// A cache written with 16 MiB value-log files (before they were 2 MiB)
+// opens, reads and saves as before.
+func TestCacheOfLargerValueLogFilesOpens(t *testing.T) {
+	ctx := context.Background()
+	dir, key := t.TempDir(), newKey(t)
+	old := valueLogFileSize
+	valueLogFileSize = 16 << 20
+	s := open(t, dir, key)
+	if err := s.PutDay(ctx, day("2026-11-24", 40, "Alpha")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	valueLogFileSize = old
+	for _, marker := range []string{"Bravo", "Charlie"} {
+		s = open(t, dir, key)
+		if d, err := s.GetDay(ctx, "2026-11-24"); err != nil || len(d.Patients) != 40 {
+			t.Fatalf("reading the older cache: %v", err)
+		}
+		if err := s.PutDay(ctx, day("2026-11-24", 40, marker)); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	s = open(t, dir, key)
+	defer s.Close()
+	if d, err := s.DayInfo(ctx, "2026-11-24"); err != nil || d.Appointments[0].PatientName != "Charlie" {
+		t.Fatalf("after saving on top: %v %+v", err, d.Appointments)
+	}
+}
