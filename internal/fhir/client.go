@@ -440,23 +440,10 @@ func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []b
 			return rep, err
 		}
 	}
-	// The slot is free again once the answer's bytes are in (see below),
-	// or at the end; a search keeps it for its next page.
-	freed := false
-	free := func() {
-		if !freed {
-			freed = true
-			release()
-		}
-	}
 	if held != nil {
-		defer func() {
-			if !freed {
-				held.release = release // the search releases it
-			}
-		}()
+		defer func() { held.release = release }() // the search releases it
 	} else {
-		defer free()
+		defer release()
 	}
 	start := time.Now()
 	var b []byte
@@ -490,15 +477,6 @@ func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []b
 	rb.Reset()
 	_, err = rb.ReadFrom(io.LimitReader(resp.Body, limit+1))
 	b = rb.Bytes() // decoded below into values of their own; never kept
-	// The wire is done with this request: the slot goes to the next one
-	// now rather than after the decoding (a few ms of CPU for a page of a
-	// few hundred KB, per round trip of the sync), unless a search's next
-	// page may follow on it. A page naming no "next" has no next link;
-	// one that does keeps the slot, and if its link turns out to be
-	// something else the search lets the slot go as before.
-	if held == nil || !bytes.Contains(b, nextRelation) {
-		free()
-	}
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -539,9 +517,6 @@ func (c *Client) once(ctx context.Context, method, rawURL, kind string, body []b
 	}
 	return rep, nil
 }
-
-// nextRelation is in every page with a next link ("relation": "next").
-var nextRelation = []byte(`"next"`)
 
 // bodies are response buffers, reused: a sync reads hundreds of pages of
 // a few hundred KB, and reading each into a fresh, doubling buffer was

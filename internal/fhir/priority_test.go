@@ -2,7 +2,6 @@ package fhir
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -10,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 )
 
 // TestSlotsGoByPriority: with one slot busy, waiting requests are sent
@@ -74,48 +72,5 @@ func TestSlotsGoByPriority(t *testing.T) {
 	}
 	if c.slots.inFlight != 0 || len(c.slots.waiting) != 0 {
 		t.Fatalf("slots left taken: %d in flight, %d waiting", c.slots.inFlight, len(c.slots.waiting))
-	}
-}
-
-// gate is an answer whose decoding waits for release: what a large page's
-// decoding does to a slot, made as long as the test needs.
-type gate struct {
-	decoding chan struct{}
-	release  chan struct{}
-}
-
-func (g *gate) UnmarshalJSON([]byte) error {
-	close(g.decoding)
-	select {
-	case <-g.release:
-		return nil
-	case <-time.After(10 * time.Second): // a guard against a hung test, not a wait
-		return errors.New("the next request never went out while this answer was decoded")
-	}
-}
-
-// TestSlotFreeWhileAnswerDecodes: a request's slot goes to the next one
-// once its answer's bytes are in, not after they are decoded (decoding a
-// page took a slot off the wire for a few ms every round trip of a sync).
-func TestSlotFreeWhileAnswerDecodes(t *testing.T) {
-	second := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/second" {
-			close(second)
-		}
-		w.Write([]byte(`{}`))
-	}))
-	defer srv.Close()
-	c := &Client{Base: srv.URL, MaxInFlight: 1, MaxTries: 1}
-	ctx := context.Background()
-	g := &gate{decoding: make(chan struct{}), release: second}
-	done := make(chan error, 1)
-	go func() { done <- c.PostJSON(ctx, srv.URL+"/first", "first", struct{}{}, g) }()
-	<-g.decoding
-	if err := c.PostJSON(ctx, srv.URL+"/second", "second", struct{}{}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
 	}
 }
