@@ -270,6 +270,43 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 		return sum, fmt.Errorf("saving the day: %w", err)
 	}
 	defer stage.Discard()
+	// The readable attachments of each chart saved go to the cache as it
+	// lands, one JSON object by patient (documents.AttachmentsName): the
+	// agent's reading then never reads the day's raw charts again to list
+	// them, and the sync holds none of them. Kept only with a whole day.
+	docsOut, err := stage.Derived(documents.AttachmentsName)
+	if err == nil {
+		err = docsOut.Add([]byte("{"))
+	}
+	if err != nil {
+		d.Progress(Event{Phase: "failed", Requests: requests(), Errors: 1, Message: "saving the day failed"})
+		return sum, fmt.Errorf("saving the day: %w", err)
+	}
+	var (
+		docsMu    sync.Mutex
+		docsFirst = true
+	)
+	addDocs := func(id string, atts []documents.Candidate) error {
+		if len(atts) == 0 {
+			return nil
+		}
+		key, err := json.Marshal(id)
+		if err != nil {
+			return err
+		}
+		val, err := json.Marshal(atts)
+		if err != nil {
+			return err
+		}
+		docsMu.Lock()
+		defer docsMu.Unlock()
+		part := make([]byte, 0, len(key)+len(val)+2)
+		if !docsFirst {
+			part = append(part, ',')
+		}
+		docsFirst = false
+		return docsOut.Add(append(append(append(part, key...), ':'), val...))
+	}
 	var (
 		mu         sync.Mutex
 		done       int
@@ -280,10 +317,6 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 		fatal      error
 		saveErr    error
 		unreadable int // resources FromFHIR could not read
-		// docs are the readable attachments of each chart saved, saved
-		// with the day (documents.AttachmentsName): the agent's reading
-		// then never reads the day's raw charts again to list them.
-		docs = map[string][]documents.Candidate{}
 	)
 	progress := func(landed string) {
 		d.Progress(Event{Phase: "patients", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures, PatientID: landed})
@@ -388,6 +421,9 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 				if res.rec == nil || err != nil {
 					atts = attachments(id, data.Resources)
 				}
+				if serr == nil {
+					serr = addDocs(id, atts)
+				}
 				// Saved before the patient counts as landed: its chart is in
 				// the cache and its prep can be made from rec.
 				data = store.PatientData{}
@@ -418,9 +454,6 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 					sum.Incremental++
 				}
 				if serr == nil {
-					if len(atts) > 0 {
-						docs[id] = atts
-					}
 					landed[id] = true
 					addRecord(id, rec)
 					done++
@@ -496,9 +529,11 @@ feed:
 	sum.Partial = snap.Partial
 	d.Progress(Event{Phase: "saving", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures})
 	snap.Encoder = enc
-	if b, err := json.Marshal(docs); err == nil {
-		snap.Derived = map[string][]byte{documents.AttachmentsName: b}
+	if err := docsOut.Add([]byte("}")); err != nil {
+		d.Progress(Event{Phase: "failed", Message: "saving the day failed"})
+		return sum, fmt.Errorf("saving the day: %w", err)
 	}
+	docsOut.Done()
 	if err := stage.Commit(ctx, snap); err != nil {
 		d.Progress(Event{Phase: "failed", Message: "saving the day failed"})
 		return sum, fmt.Errorf("saving the day: %w", err)

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -47,31 +49,63 @@ func TestDerivedOncePerSnapshot(t *testing.T) {
 	}
 }
 
-// A derived value the saver already has (a sync's) is saved with the
-// snapshot and read back without deriving; the next snapshot without one
-// derives afresh.
-func TestDerivedSavedWithTheDay(t *testing.T) {
+// A derived value written with a staged day, a part at a time, is read
+// back joined without deriving; one left unfinished (a sync that stopped
+// part-way) is dropped at the commit and derived afresh.
+func TestDerivedWrittenWithTheDay(t *testing.T) {
 	ctx := context.Background()
 	s := open(t, t.TempDir(), newKey(t))
 	defer s.Close()
 	calls := 0
 	derive := func(d Day) ([]byte, error) { calls++; return []byte("derived"), nil }
-	d := day("2026-11-24", 5, "Alpha")
-	d.Derived = map[string][]byte{"count-1": []byte("saved")}
-	if err := s.PutDay(ctx, d); err != nil {
-		t.Fatal(err)
+	stage := func(done bool) {
+		t.Helper()
+		g, err := s.Stage(ctx, "2026-11-24")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.Discard()
+		w, err := g.Derived("count-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		big := bytes.Repeat([]byte("x"), pieceBytes+10) // more than one piece
+		for _, part := range [][]byte{[]byte("saved "), big, []byte(" parts")} {
+			if err := w.Add(part); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if done {
+			w.Done()
+		}
+		d := day("2026-11-24", 2, "Alpha")
+		for id, p := range d.Patients {
+			if err := g.PutPatient(ctx, id, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := g.Commit(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Add([]byte("late")); err == nil {
+			t.Fatal("a part was added after the commit")
+		}
 	}
-	if b, err := s.Derived(ctx, "2026-11-24", "count-1", derive); err != nil || string(b) != "saved" || calls != 0 {
-		t.Fatalf("derived %q, %v, derive called %d times", b, err, calls)
+	stage(true)
+	want := "saved " + strings.Repeat("x", pieceBytes+10) + " parts"
+	if b, err := s.Derived(ctx, "2026-11-24", "count-1", derive); err != nil || string(b) != want || calls != 0 {
+		t.Fatalf("derived %d bytes, %v, derive called %d times", len(b), err, calls)
 	}
-	if err := s.PutDay(ctx, day("2026-11-24", 5, "Bravo")); err != nil {
-		t.Fatal(err)
-	}
+	stage(false)
 	if b, err := s.Derived(ctx, "2026-11-24", "count-1", derive); err != nil || string(b) != "derived" || calls != 1 {
-		t.Fatalf("next snapshot: derived %q, %v, derive called %d times", b, err, calls)
+		t.Fatalf("unfinished: derived %q, %v, derive called %d times", b, err, calls)
 	}
-	d.Derived = map[string][]byte{"a/b": []byte("x")}
-	if err := s.PutDay(ctx, d); err == nil {
-		t.Fatal("a derived value named with a slash was saved")
+	g, err := s.Stage(ctx, "2026-11-25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Discard()
+	if _, err := g.Derived("a/b"); err == nil {
+		t.Fatal("a derived value named with a slash was started")
 	}
 }

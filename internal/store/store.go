@@ -114,14 +114,8 @@ type Day struct {
 	// Encoder, when set, holds the Records instead (a sync's, as its
 	// charts landed): a staged day writes them to the cache a piece at a
 	// time rather than as one more copy of them.
-	Encoder *record.Encoder `json:"-"`
-	// Derived, when set on a staged day, are values derived from its raw
-	// charts that the caller already has (a sync lists the documents'
-	// attachments as the pages land), by name: they are saved with the
-	// snapshot, so Derived reads them back instead of reading every raw
-	// chart again. Each must be what Derived's derive makes of the day.
-	Derived  map[string][]byte `json:"-"`
-	patients int               // how many the head says
+	Encoder  *record.Encoder `json:"-"`
+	patients int             // how many the head says
 }
 
 // AuditEntry is one line of the audit log.
