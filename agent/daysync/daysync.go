@@ -61,6 +61,7 @@ package daysync
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -68,6 +69,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/healthprep/desk/internal/documents"
 	"github.com/healthprep/desk/internal/fhir"
 	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/schedule"
@@ -283,6 +285,43 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 		return sum, fmt.Errorf("saving the day: %w", err)
 	}
 	defer stage.Discard()
+	// The readable attachments of each chart saved go to the cache as it
+	// lands, one JSON object by patient (documents.AttachmentsName): the
+	// agent's reading then never reads the day's raw charts again to list
+	// them, and the sync holds none of them. Kept only with a whole day.
+	docsOut, err := stage.Derived(documents.AttachmentsName)
+	if err == nil {
+		err = docsOut.Add([]byte("{"))
+	}
+	if err != nil {
+		d.Progress(Event{Phase: "failed", Requests: requests(), Errors: 1, Message: "saving the day failed"})
+		return sum, fmt.Errorf("saving the day: %w", err)
+	}
+	var (
+		docsMu    sync.Mutex
+		docsFirst = true
+	)
+	addDocs := func(id string, atts []documents.Candidate) error {
+		if len(atts) == 0 {
+			return nil
+		}
+		key, err := json.Marshal(id)
+		if err != nil {
+			return err
+		}
+		val, err := json.Marshal(atts)
+		if err != nil {
+			return err
+		}
+		docsMu.Lock()
+		defer docsMu.Unlock()
+		part := make([]byte, 0, len(key)+len(val)+2)
+		if !docsFirst {
+			part = append(part, ',')
+		}
+		docsFirst = false
+		return docsOut.Add(append(append(append(part, key...), ':'), val...))
+	}
 	var (
 		mu         sync.Mutex
 		done       int
@@ -392,6 +431,15 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 					data.Stale, data.Problem = true, err.Error()
 					serr = stage.PutPatient(saveCtx, id, data)
 				}
+				// A streamed chart's were listed as it came; the others are
+				// whole in data.
+				atts := res.attachments
+				if res.rec == nil || err != nil {
+					atts = attachments(id, data.Resources)
+				}
+				if serr == nil {
+					serr = addDocs(id, atts)
+				}
 				// Saved before the patient counts as landed: its chart is in
 				// the cache and its prep can be made from rec.
 				data = store.PatientData{}
@@ -497,6 +545,11 @@ feed:
 	sum.Partial = snap.Partial
 	d.Progress(Event{Phase: "saving", Appointments: len(appts), PatientsDone: done, PatientsTotal: len(ids), Requests: requests(), Errors: failures})
 	snap.Encoder = enc
+	if err := docsOut.Add([]byte("}")); err != nil {
+		d.Progress(Event{Phase: "failed", Message: "saving the day failed"})
+		return sum, fmt.Errorf("saving the day: %w", err)
+	}
+	docsOut.Done()
 	if err := stage.Commit(ctx, snap); err != nil {
 		d.Progress(Event{Phase: "failed", Message: "saving the day failed"})
 		return sum, fmt.Errorf("saving the day: %w", err)

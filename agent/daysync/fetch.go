@@ -3,6 +3,7 @@
 package daysync
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/healthprep/desk/internal/documents"
 	"github.com/healthprep/desk/internal/fhir"
 	"github.com/healthprep/desk/internal/record"
 	"github.com/healthprep/desk/internal/store"
@@ -88,6 +90,9 @@ type fetchResult struct {
 	unreadable  int  // resources FromFHIR could not read
 	// rec is the chart decoded page by page, when it was streamed.
 	rec *record.Record
+	// attachments are the streamed chart's readable attachments, listed
+	// page by page (see attachments).
+	attachments []documents.Candidate
 }
 
 // search is one per-patient search after the Patient.
@@ -243,6 +248,9 @@ func (f fetcher) patient(ctx context.Context, id string, patients *patientBatche
 	stream := func(ctx context.Context, page []json.RawMessage, isPatient bool) error {
 		recMu.Lock()
 		defer recMu.Unlock()
+		// Listed as the pages arrive: the Patient has none, so they come
+		// in the chart's order whether or not a page waits for it.
+		res.attachments = append(res.attachments, attachments(id, page)...)
 		if !isPatient && !ptDone {
 			pending = append(pending, page...)
 			return nil
@@ -554,4 +562,21 @@ func headOf(raw json.RawMessage) head {
 	var h head
 	json.Unmarshal(raw, &h)
 	return h
+}
+
+// attachments lists a chart's (or some of its pages') readable
+// attachments as documents.Attachments does, which the agent's reading
+// keeps beside the day (documents.AttachmentsName): only resources that
+// name a document type anywhere can be one, and the rest are not parsed.
+func attachments(id string, resources []json.RawMessage) []documents.Candidate {
+	var docs []json.RawMessage
+	for _, r := range resources {
+		if bytes.Contains(r, []byte("DocumentReference")) || bytes.Contains(r, []byte("DiagnosticReport")) {
+			docs = append(docs, r)
+		}
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	return documents.Attachments(id, docs)
 }

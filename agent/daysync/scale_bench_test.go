@@ -3,6 +3,7 @@ package daysync
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -50,7 +51,10 @@ func BenchmarkSyncScale(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					fc := &fhir.Client{Base: fhirBase, Tokens: staticToken(token)} // production defaults
+					// Production defaults; the transport only notes when each
+					// request is on the wire.
+					tr := &slotTrace{next: http.DefaultTransport}
+					fc := &fhir.Client{Base: fhirBase, Tokens: staticToken(token), HTTP: &http.Client{Transport: tr}}
 					d := Deps{
 						FHIR:        fc,
 						Schedule:    schedule.ProviderService{FHIR: fc, ServerBase: serverBase, ProviderIDs: ids},
@@ -78,6 +82,13 @@ func BenchmarkSyncScale(b *testing.B) {
 					b.ReportMetric(wall.Seconds(), "wall-s")
 					b.ReportMetric(wall.Seconds()/bound.Seconds(), "x-bound")
 					b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
+					// Where the wire's 6 slots sat idle, in rounds of all 6.
+					head, middle, tail := tr.idle(t0, t0.Add(wall), 6)
+					round := float64(6 * latency)
+					b.ReportMetric(float64(head)/round, "idle-head-rounds")
+					b.ReportMetric(float64(middle)/round, "idle-mid-rounds")
+					b.ReportMetric(float64(tail)/round, "idle-tail-rounds")
+					b.ReportMetric(float64(tr.newConns), "new-conns")
 					b.Logf("%d appointments, %d patients, %d requests, wall %v, bound %v", sum.Appointments, sum.Patients, sum.Requests, wall.Round(time.Millisecond), bound)
 				}
 			})

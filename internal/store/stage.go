@@ -31,10 +31,11 @@ type Staging struct {
 	date, gen string
 	wb        *batch
 
-	mu     sync.Mutex
-	states map[string]PatientData // each chart's state, without its resources
-	open   int                    // charts started and not closed or aborted
-	done   bool
+	mu      sync.Mutex
+	states  map[string]PatientData // each chart's state, without its resources
+	open    int                    // charts started and not closed or aborted
+	derived []*DerivedWriter
+	done    bool
 }
 
 // Stage starts a snapshot of date under a new generation. Its head is
@@ -187,6 +188,14 @@ func (g *Staging) finish(ctx context.Context, d Day, states map[string]PatientDa
 		}
 	} else if err := putDecoded(g.wb.set, g.gen, d.Records, states); err != nil {
 		return err
+	}
+	g.mu.Lock()
+	derived := g.derived
+	g.mu.Unlock()
+	for _, w := range derived {
+		if err := w.seal(); err != nil {
+			return err
+		}
 	}
 	return g.wb.flush()
 }
@@ -418,4 +427,75 @@ func (w *ChartWriter) Abort() {
 	delete(w.g.states, w.id)
 	w.g.open--
 	w.g.mu.Unlock()
+}
+
+// DerivedWriter writes a value derived from a staged day's raw charts
+// (what Store.Derived returns under its name) a part at a time, as the
+// charts land, so its writer holds none of it: the parts are joined in
+// the order added. It is kept with the snapshot only if Done was called
+// before the commit; otherwise its parts are dropped then and Derived
+// derives the value afresh (a sync that stopped part-way has not seen
+// every chart).
+type DerivedWriter struct {
+	g      *Staging
+	prefix string
+
+	mu   sync.Mutex
+	n    int // pieces written
+	done bool
+	shut bool // sealed with the snapshot: no more parts
+}
+
+// Derived starts the derived value name of the staged day.
+func (g *Staging) Derived(name string) (*DerivedWriter, error) {
+	if name == "" || strings.Contains(name, "/") {
+		return nil, fmt.Errorf("store: a derived value's name must be a word")
+	}
+	w := &DerivedWriter{g: g, prefix: prefixSnap + g.gen + derivedPart + name + "/"}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.done {
+		return nil, fmt.Errorf("the day's snapshot is already closed")
+	}
+	g.derived = append(g.derived, w)
+	return w, nil
+}
+
+// Add appends b to the value.
+func (w *DerivedWriter) Add(b []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done || w.shut {
+		return fmt.Errorf("store: a part added to a finished derived value")
+	}
+	for _, p := range pieces(b) {
+		if err := w.g.wb.set(pieceKey(w.prefix, w.n), p); err != nil {
+			return scrub("saving the day", err)
+		}
+		w.n++
+	}
+	return nil
+}
+
+// Done says the value is whole: it is kept with the snapshot.
+func (w *DerivedWriter) Done() {
+	w.mu.Lock()
+	w.done = true
+	w.mu.Unlock()
+}
+
+// seal takes no more parts, and drops the value's parts unless it is done.
+func (w *DerivedWriter) seal() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.shut = true
+	if w.done {
+		return nil
+	}
+	for i := range w.n {
+		if err := w.g.wb.delete(pieceKey(w.prefix, i)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
