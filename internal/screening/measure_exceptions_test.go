@@ -3,6 +3,7 @@ package screening
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/healthprep/desk/internal/record"
 )
@@ -25,27 +26,14 @@ func TestMeasureHIVDeceasedException(t *testing.T) {
 		}
 		return p
 	}
-	cases := []struct {
-		name   string
-		rec    record.Record
-		want   MeasureStatus
-		reason string
-	}{
+	checkMeasure(t, c, vd, "CMS349", []measureCase{
 		{"alive, no test", chart(person("male", day("1980-05-05")), office), MeasureNotMet, "no HIV test"},
 		{"died on the year's last day", chart(died("2026-12-31"), office), MeasureExcluded, "excepted from CMS349 in 2026: no HIV test at 15-65 on record; the patient died on 2026-12-31"},
 		{"died on the first day of the year", chart(died("2026-01-01"), office), MeasureExcluded, "the patient died on 2026-01-01"},
 		{"died the day after the year", chart(died("2027-01-01"), office), MeasureNotMet, "no HIV test"},
 		{"deceased with no date", chart(died(""), office), MeasureNotMet, "the chart says the patient died but not when"},
 		{"died, but tested: met stays met", chart(died("2026-06-01"), office, hivTest), MeasureMet, "HIV test"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			l := measureLine(t, c, tc.rec, vd, "CMS349")
-			if l.Status != tc.want || !strings.Contains(l.Reason, tc.reason) {
-				t.Fatalf("CMS349: %s (%s), want %s with %q", l.Status, l.Reason, tc.want, tc.reason)
-			}
-		})
-	}
+	})
 }
 
 // CMS22: a blood pressure not done, a cancelled Observation for 85354-9,
@@ -63,12 +51,7 @@ func TestMeasureBloodPressureNotDone(t *testing.T) {
 			it.Reasons = []record.Coding{{System: reasonSys, Code: reasonCode, Display: "a reason"}}
 		})
 	}
-	cases := []struct {
-		name   string
-		rec    record.Record
-		want   MeasureStatus
-		reason string
-	}{
+	checkMeasure(t, c, vd, "CMS22", []measureCase{
 		{"no reading, nothing said", chart(adult), MeasureNotMet, "no blood pressure reading at today's visit"},
 		{"panel not done, medical reason", chart(adult, notDone("85354-9", "2026-11-24", mrSys, mrCode)), MeasureExcluded, "the blood pressure was not taken: display of 85354-9, for a reason (2026-11-24)"},
 		{"systolic not done, patient declined", chart(adult, notDone("8480-6", "2026-11-24", pdSys, pdCode)), MeasureExcluded, "not taken"},
@@ -78,15 +61,7 @@ func TestMeasureBloodPressureNotDone(t *testing.T) {
 		{"another vital not done", chart(adult, notDone("39156-5", "2026-11-24", mrSys, mrCode)), MeasureNotMet, "no blood pressure reading"},
 		{"not cancelled: a reading without values", chart(adult, withStatus(notDone("85354-9", "2026-11-24", mrSys, mrCode), "final")), MeasureNotMet, "lacks a systolic and diastolic value"},
 		{"a reading that day: no exception", chart(adult, bpReading(day("2026-11-24"), 118, 70), notDone("85354-9", "2026-11-24", mrSys, mrCode)), MeasureMet, "each of its 1 visits"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			l := measureLine(t, c, tc.rec, vd, "CMS22")
-			if l.Status != tc.want || !strings.Contains(l.Reason, tc.reason) {
-				t.Fatalf("CMS22: %s (%s), want %s with %q", l.Status, l.Reason, tc.want, tc.reason)
-			}
-		})
-	}
+	})
 }
 
 // CMS69: a follow-up counts for its own side of the range with its
@@ -134,12 +109,7 @@ func TestMeasureBMIFollowUpReasonsAndExceptions(t *testing.T) {
 		s, k := code("BMI")
 		return reasoned(withStatus(item("Observation", s, k, day(on)), "cancelled"), reason)
 	}
-	cases := []struct {
-		name   string
-		rec    record.Record
-		want   MeasureStatus
-		reason string
-	}{
+	checkMeasure(t, c, vd, "CMS69", []measureCase{
 		{"high, order with its reason", chart(adult, bmi(30), reasoned(order("Follow Up for Above Normal BMI", "2026-03-03"), "Overweight or Obese")), MeasureMet, "with a follow-up"},
 		{"high, medication with its reason", chart(adult, bmi(30), reasoned(order("Medications for Above Normal BMI", "2026-03-03"), "Overweight or Obese")), MeasureMet, "with a follow-up"},
 		{"high, referral with its reason", chart(adult, bmi(30), reasoned(order("Referrals Where Weight Assessment May Occur", "2026-03-03"), "Overweight or Obese")), MeasureMet, "with a follow-up"},
@@ -168,15 +138,7 @@ func TestMeasureBMIFollowUpReasonsAndExceptions(t *testing.T) {
 		{"BMI declined on a day with no visit", chart(adult, office("2026-05-05"), bmiNotDone("2026-05-06", "Patient Declined")), MeasureNotMet, "no BMI reading"},
 		{"BMI declined, a reason outside the sets", chart(adult, office("2026-05-05"), reasoned(withStatus(item("Observation", loinc, "39156-5", day("2026-05-05")), "cancelled"), "Overweight or Obese")), MeasureNotMet, "no BMI reading"},
 		{"met stays met with a declined BMI", chart(adult, bmi(22), office("2026-05-05"), bmiNotDone("2026-05-05", "Patient Declined")), MeasureMet, "normal range"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			l := measureLine(t, c, tc.rec, vd, "CMS69")
-			if l.Status != tc.want || !strings.Contains(l.Reason, tc.reason) {
-				t.Fatalf("CMS69: %s (%s), want %s with %q", l.Status, l.Reason, tc.want, tc.reason)
-			}
-		})
-	}
+	})
 }
 
 // An order NOT to do something (doNotPerform: QI-Core's "not
@@ -207,5 +169,25 @@ func TestDoNotPerformIsNoCare(t *testing.T) {
 	}
 	if got := status(notOrdered); got == Complete {
 		t.Fatalf("a do-not-perform colonoscopy order counted as done: %s", got)
+	}
+}
+
+type measureCase struct {
+	name   string
+	rec    record.Record
+	want   MeasureStatus
+	reason string // a part of the line's reason
+}
+
+// checkMeasure runs table cases of one measure's line on visit day vd.
+func checkMeasure(t *testing.T, c *Catalogue, vd time.Time, id string, cases []measureCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			l := measureLine(t, c, tc.rec, vd, id)
+			if l.Status != tc.want || !strings.Contains(l.Reason, tc.reason) {
+				t.Fatalf("%s: %s (%s), want %s with %q", id, l.Status, l.Reason, tc.want, tc.reason)
+			}
+		})
 	}
 }
