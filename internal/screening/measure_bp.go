@@ -218,17 +218,7 @@ func (e *evaluator) bpRequest(it *record.Item, n *BPNeed) bool {
 	} else if it.Intent == "" || !orderIntent(it.Intent) {
 		return false
 	}
-	if len(n.reasons) == 0 {
-		return true
-	}
-	for _, r := range it.Reasons {
-		for _, g := range n.reasons {
-			if slices.Contains(g.all[r.System], r.Code) {
-				return true
-			}
-		}
-	}
-	return false
+	return len(n.reasons) == 0 || inGroups(n.reasons, it.Reasons) >= 0
 }
 
 // bpDeclined finds a do-not-perform request authored at the visit, coded
@@ -237,27 +227,17 @@ func (e *evaluator) bpDeclined(cat *BPCategory, bp *BloodPressure) (hit, bool) {
 	if len(bp.declined) == 0 {
 		return hit{}, false
 	}
-	in := func(gs []*Group, cs []record.Coding) int32 {
-		for j, c := range cs {
-			for _, g := range gs {
-				if slices.Contains(g.all[c.System], c.Code) {
-					return int32(j)
-				}
-			}
-		}
-		return -1
-	}
 	for i := range e.items {
 		it := &e.items[i]
 		if !it.DoNotPerform || it.Type != "ServiceRequest" && it.Type != "MedicationRequest" || it.Date.IsZero() || dayNum(it.Date) != e.today {
 			continue
 		}
-		if in(bp.declined, it.Reasons) < 0 {
+		if inGroups(bp.declined, it.Reasons) < 0 {
 			continue
 		}
 		for _, combo := range cat.FollowUps {
 			for _, n := range combo {
-				if j := in(n.groups, it.Codes); j >= 0 {
+				if j := inGroups(n.groups, it.Codes); j >= 0 {
 					e.days[i] = e.today // for the evidence's date
 					return hit{item: int32(i), coding: j, typ: typeBit(it.Type)}, true
 				}

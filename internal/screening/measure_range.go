@@ -81,18 +81,6 @@ func (rg *Range) compile(p *MeasurePart, w string, bad func(int, string, ...any)
 	rg.notOrdered, rg.notDone = p.followUpGroups(rg.NotOrdered, w, bad), p.followUpGroups(rg.NotDone, w, bad)
 }
 
-// inGroups returns the index of the first coding in one of gs, or -1.
-func inGroups(gs []*Group, cs []record.Coding) int32 {
-	for j, c := range cs {
-		for _, g := range gs {
-			if slices.Contains(g.all[c.System], c.Code) {
-				return int32(j)
-			}
-		}
-	}
-	return -1
-}
-
 // rangePart: every reading in the window in range meets the part; a
 // reading out of range needs a follow-up for its side in the window
 // (either side's, when there are readings on both).

@@ -3,6 +3,7 @@
 package screening
 
 import (
+	"slices"
 	"time"
 
 	"github.com/healthprep/desk/internal/record"
@@ -95,6 +96,18 @@ func (e *evaluator) followUp(groups []*Group, day int32) (hit, bool) {
 		}
 	}
 	return hit{}, false
+}
+
+// inGroups returns the index of the first coding in one of gs, or -1.
+func inGroups(gs []*Group, cs []record.Coding) int32 {
+	for j, c := range cs {
+		for _, g := range gs {
+			if slices.Contains(g.all[c.System], c.Code) {
+				return int32(j)
+			}
+		}
+	}
+	return -1
 }
 
 // openOrder is an order still open: an active ServiceRequest with an
