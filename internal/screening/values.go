@@ -110,8 +110,6 @@ func inGroups(gs []*Group, cs []record.Coding) int32 {
 	return -1
 }
 
-// openOrder is an order still open: an active ServiceRequest with an
-// order intent (MedicationRequests that are active count already).
 // hasCategory reports whether a condition is on the list a measure reads
 // (problem-list-item, encounter-diagnosis); other resources have none. The
 // problem list includes health concerns: QI-Core's
@@ -128,6 +126,9 @@ func hasCategory(it *record.Item, category string) bool {
 	return false
 }
 
+// openOrder is an order still open: an active ServiceRequest with an
+// order intent, not a do-not-perform one (MedicationRequests that are
+// active count already).
 func openOrder(it *record.Item) bool {
 	return it.Type == "ServiceRequest" && it.Status == "active" && !it.DoNotPerform && orderIntent(it.Intent)
 }
