@@ -43,6 +43,10 @@ type Options struct {
 	// (internal/tenant) that practice.json may name: a server being tried
 	// out, and tests.
 	Profiles []tenant.Profile
+	// CacheOnly is for a process that reads the cache and exits (the
+	// CLI's prep): opening the cache reads only its key from the
+	// keychain, and the access items wait until something needs them.
+	CacheOnly bool
 }
 
 // Agent is the local agent. It implements api.Service; the socket server

@@ -32,7 +32,12 @@ func (a *Agent) daysFor() (*dayStore, error) {
 	p := *a.practice
 	// The key is read when the cache is opened, from the practice's access
 	// part then (accessFor takes mu, so not here).
-	key := func(ctx context.Context) ([]byte, error) { return a.accessFor(p).CacheKey(ctx) }
+	key := func(ctx context.Context) ([]byte, error) {
+		if a.opts.CacheOnly {
+			return a.accessFor(p).Key(ctx)
+		}
+		return a.accessFor(p).CacheKey(ctx)
+	}
 	a.days = newDayStore(a.cacheDir(p), key, p.tenant().ThrowawayKey, a.log.With("profile", p.Profile))
 	return a.days, nil
 }

@@ -40,15 +40,15 @@ func (a *Agent) catalogueFor() *catalogues {
 	return a.cats
 }
 
-// prefetchCatalogue parses the default catalogue in the background, so the
-// parse (tens of ms of YAML and value sets) overlaps the keychain and the
-// cache opening instead of following them on a fresh start. The first
-// practice's catalogue part takes it.
+// prefetchCatalogue loads the default catalogue in the background, so the
+// load (its generated JSON, the value sets and the index: about 10 ms of
+// CPU) overlaps the keychain and the cache opening instead of following
+// them on a fresh start. The first practice's catalogue part takes it.
 //
 // The value sets the catalogue's compiling looks up are decoded (a 230 KB
-// JSON, about 8 ms of CPU) on a goroutine of their own beside the YAML
-// parse: on a fresh start the other core is idle while the keychain
-// answers, and the parse then finds them ready instead of decoding them
+// JSON, about 8 ms of CPU) on a goroutine of their own beside the catalogue
+// load: on a fresh start the other core is idle while the keychain
+// answers, and the load then finds them ready instead of decoding them
 // after itself.
 func (a *Agent) prefetchCatalogue() {
 	go valuesets.Embedded()

@@ -169,11 +169,7 @@ func (a *Access) load(ctx context.Context) error {
 // CacheKey is the cache's encryption key (made on first use). Reading it
 // also loads the access items, so that status never reads the keychain.
 func (a *Access) CacheKey(ctx context.Context) ([]byte, error) {
-	kc, err := a.keychain(ctx)
-	if err != nil {
-		return nil, err
-	}
-	key, err := kc.CacheKey(ctx)
+	key, err := a.Key(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +177,18 @@ func (a *Access) CacheKey(ctx context.Context) ([]byte, error) {
 		a.log.Warn("the sign-in could not be read from the keychain", "err", err)
 	}
 	return key, nil
+}
+
+// Key is the cache's encryption key alone (made on first use), for a
+// process that reads the cache and exits (`prep`): the four access items
+// are read when something first needs them, which there nothing does.
+// Over the Secret Service each item is about five D-Bus round trips.
+func (a *Access) Key(ctx context.Context) ([]byte, error) {
+	kc, err := a.keychain(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return kc.CacheKey(ctx)
 }
 
 // Backend names the keychain in use ("" until it was opened), for status.

@@ -247,6 +247,35 @@ func TestStateFromMemory(t *testing.T) {
 	}
 }
 
+// Key reads the cache key alone (prep's start): the access items are read
+// when first needed, so an item changed after Key is what State sees.
+func TestKeyLeavesTheAccessItemsUnread(t *testing.T) {
+	needKeychain(t)
+	ctx := context.Background()
+	tn := newTenant(t, epicsim.Knobs{NoRegistration: true})
+	id := practiceID(t)
+	acc := newAccess(t, id, confidentialApp)
+	acc.SetClientSecret(ctx, appSecret)
+	if _, err := acc.Establish(ctx, tn.cfg, signIn(t, tn, confidentialApp, appSecret)); err != nil {
+		t.Fatal(err)
+	}
+	fresh := newAccess(t, id, confidentialApp)
+	key, err := fresh.Key(ctx)
+	if err != nil || len(key) != 32 {
+		t.Fatalf("key of %d bytes: %v", len(key), err)
+	}
+	kc, err := keychain.Open(ctx, id, keychain.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kc.Delete(ctx, keychain.RefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	if st := fresh.State(ctx); st.Mode == smart.ModeRefresh || !st.NeedsSignIn {
+		t.Fatalf("state %+v: the refresh token was read with the key", st)
+	}
+}
+
 // Reset removes every item.
 func TestReset(t *testing.T) {
 	needKeychain(t)

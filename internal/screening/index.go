@@ -15,22 +15,39 @@ import (
 // group at all. A bitmap of the keys' hashes turns those away with one bit
 // test, before a lookup in maps too big for the CPU cache.
 type index struct {
-	groups     []*Group           // by Group.n; a record's hits are bucketed by it
-	exact      map[string][]entry // code -> groups holding it
-	prefixes   map[string][]entry // code prefix (E11, C34) -> groups
-	prefixLens [2][]int           // the lengths of those prefixes: ICD-10-CM, other systems
-	seen       *[1 << 12]uint64   // bit hash(k) is set for every key k of both maps
+	groups     []*Group // by Group.n; a record's hits are bucketed by it
+	codes      *codeIndex
+	limit      int32            // entries of groups from here on are another index's (the measures')
+	prefixLens [2][]int         // the lengths of this index's prefixes: ICD-10-CM, other systems
+	seen       *[1 << 12]uint64 // bit hash(k) is set for every key k of this index's groups
 }
+
+// codeIndex maps codes to the groups holding them, for both indexes of a
+// catalogue: each key's entries are a chain in group order, the
+// screenings' groups before the measures', so the screenings' index stops
+// at its limit. One map, sized once, with the entries in one array: the
+// two maps of slices it replaces, grown key by key, were about a third of
+// a fresh start's catalogue load.
+type codeIndex struct {
+	exact    map[string]chain // code -> its entries
+	prefixes map[string]chain // code prefix (E11, C34) -> its entries
+	entries  []entry
+}
+
+// chain is a key's entries: the first and the last, linked by entry.next.
+type chain struct{ head, tail int32 }
 
 type entry struct {
 	system string
 	group  int32
+	next   int32 // the key's next entry, or -1
 }
 
 // buildIndex builds two indexes: the screenings' (what Evaluate reads) and
 // a superset with the quality measures' groups after them (visit types,
-// the measures' own tests), so the measures' codes cost Evaluate nothing.
-// A group has the same position in both.
+// the measures' own tests), so the measures' codes cost Evaluate nothing
+// but a skipped entry on the few codes both hold. A group has the same
+// position in both.
 func (c *Catalogue) buildIndex() {
 	var all []*Group
 	c.walkGroups(func(g *Group) {
@@ -44,13 +61,20 @@ func (c *Catalogue) buildIndex() {
 			all = append(all, g)
 		})
 	}
-	c.idx = newIndex(slices.Clip(all[:main]))
-	c.midx = newIndex(all)
-}
-
-func newIndex(groups []*Group) index {
-	ix := index{exact: map[string][]entry{}, prefixes: map[string][]entry{}, seen: new([1 << 12]uint64), groups: groups}
-	for _, g := range groups {
+	n := 0
+	for _, g := range all {
+		for _, codes := range g.all {
+			n += len(codes)
+		}
+	}
+	ci := &codeIndex{exact: make(map[string]chain, n), prefixes: map[string]chain{}, entries: make([]entry, 0, n)}
+	c.idx = index{groups: slices.Clip(all[:main]), codes: ci, limit: int32(main), seen: new([1 << 12]uint64)}
+	c.midx = index{groups: all, codes: ci, limit: int32(len(all)), seen: new([1 << 12]uint64)}
+	for _, g := range all {
+		ixs := []*index{&c.midx, &c.idx}
+		if g.n >= int32(main) {
+			ixs = ixs[:1]
+		}
 		for sys, codes := range g.all {
 			for _, code := range codes {
 				prefix := strings.HasSuffix(code, "*")
@@ -60,25 +84,32 @@ func newIndex(groups []*Group) index {
 					// A three-character category (C34) stands for its codes.
 					prefix = prefix || len(code) == 3
 				}
-				e := entry{system: sys, group: g.n}
 				h := hashKey(code)
-				ix.seen[h/64%uint32(len(ix.seen))] |= 1 << (h % 64)
-				if !prefix {
-					ix.exact[code] = append(ix.exact[code], e)
-					continue
-				}
-				ix.prefixes[code] = append(ix.prefixes[code], e)
 				k := 1
 				if sys == sysICD10CM {
 					k = 0
 				}
-				if !slices.Contains(ix.prefixLens[k], len(code)) {
-					ix.prefixLens[k] = append(ix.prefixLens[k], len(code))
+				for _, ix := range ixs {
+					ix.seen[h/64%uint32(len(ix.seen))] |= 1 << (h % 64)
+					if prefix && !slices.Contains(ix.prefixLens[k], len(code)) {
+						ix.prefixLens[k] = append(ix.prefixLens[k], len(code))
+					}
+				}
+				m := ci.exact
+				if prefix {
+					m = ci.prefixes
+				}
+				i := int32(len(ci.entries))
+				ci.entries = append(ci.entries, entry{system: sys, group: g.n, next: -1})
+				if ch, ok := m[code]; ok {
+					ci.entries[ch.tail].next = i
+					m[code] = chain{ch.head, i}
+				} else {
+					m[code] = chain{i, i}
 				}
 			}
 		}
 	}
-	return ix
 }
 
 // walkRule calls f for every group of r and of its all_of parts.
@@ -159,15 +190,16 @@ func (ix *index) maybe(h uint32) bool {
 	return ix.seen[h/64%uint32(len(ix.seen))]&(1<<(h%64)) != 0
 }
 
-// find calls hit for every group that holds the coding.
+// find calls hit for every group of the index that holds the coding.
 func (ix *index) find(system, code string, hit func(group int32)) {
+	ci := ix.codes
 	if system != sysICD10CM {
 		if ix.maybe(hashKey(code)) {
-			each(ix.exact[code], system, hit)
+			ix.each(ci.exact, code, system, hit)
 		}
 		for _, n := range ix.prefixLens[1] {
 			if n <= len(code) && ix.maybe(hashKey(code[:n])) {
-				each(ix.prefixes[code[:n]], system, hit)
+				ix.each(ci.prefixes, code[:n], system, hit)
 			}
 		}
 		return
@@ -181,18 +213,30 @@ func (ix *index) find(system, code string, hit func(group int32)) {
 	}
 	// string(b) inside a map index does not allocate.
 	if ix.maybe(hashKey(string(b))) {
-		each(ix.exact[string(b)], system, hit)
+		if ch, ok := ci.exact[string(b)]; ok {
+			ix.chain(ch, system, hit)
+		}
 	}
 	for _, n := range ix.prefixLens[0] {
 		if n <= len(b) && ix.maybe(hashKey(string(b[:n]))) {
-			each(ix.prefixes[string(b[:n])], system, hit)
+			if ch, ok := ci.prefixes[string(b[:n])]; ok {
+				ix.chain(ch, system, hit)
+			}
 		}
 	}
 }
 
-func each(es []entry, system string, hit func(int32)) {
-	for _, e := range es {
-		if e.system == system {
+func (ix *index) each(m map[string]chain, key, system string, hit func(int32)) {
+	if ch, ok := m[key]; ok {
+		ix.chain(ch, system, hit)
+	}
+}
+
+// chain calls hit for the key's entries of this index in the system.
+func (ix *index) chain(ch chain, system string, hit func(int32)) {
+	es := ix.codes.entries
+	for i := ch.head; i >= 0; i = es[i].next {
+		if e := &es[i]; e.group < ix.limit && e.system == system {
 			hit(e.group)
 		}
 	}

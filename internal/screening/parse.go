@@ -131,15 +131,6 @@ var ErrInvalid = errors.New("invalid catalogue")
 // Is lets errors.Is(err, ErrInvalid) find a ValidationError.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 
-// Default returns the embedded default catalogue.
-func Default() *Catalogue {
-	c, err := Parse(defaultYAML)
-	if err != nil {
-		panic("screening: the embedded catalogue is invalid: " + err.Error())
-	}
-	return c
-}
-
 // DefaultYAML returns the embedded catalogue's text, for export.
 func DefaultYAML() []byte { return slices.Clone(defaultYAML) }
 
@@ -147,35 +138,45 @@ func DefaultYAML() []byte { return slices.Clone(defaultYAML) }
 // *ValidationError naming every problem and its line; the caller keeps its
 // last good catalogue.
 func Parse(b []byte) (*Catalogue, error) {
+	c, probs := decodeYAML(b)
+	if c == nil {
+		return nil, newValidationError(probs)
+	}
+	probs = append(probs, c.compile()...)
+	if len(probs) > 0 {
+		return nil, newValidationError(probs)
+	}
+	return c, nil
+}
+
+// decodeYAML reads a catalogue's YAML into its parts, as written, before
+// compile checks them. A nil catalogue means nothing more can be checked.
+func decodeYAML(b []byte) (*Catalogue, []Problem) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
 		// Not YAML at all: nothing more can be checked.
-		return nil, newValidationError([]Problem{syntaxProblem(b, err)})
+		return nil, []Problem{syntaxProblem(b, err)}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, newValidationError([]Problem{{Line: 1, Message: "the catalogue is empty"}})
+		return nil, []Problem{{Line: 1, Message: "the catalogue is empty"}}
 	}
 	var probs []Problem
 	if noAnchors(doc.Content[0], &probs); len(probs) > 0 {
 		// Refused before decoding: each part decodes with a fresh decoder,
 		// so the library's guard against alias bombs would not hold.
-		return nil, newValidationError(probs)
+		return nil, probs
 	}
 	var c Catalogue
 	type catalogueFields Catalogue // named for decoder messages (problems.go)
 	var line int
 	var errs []string
 	if err := decodeStrict(doc.Content[0], (*catalogueFields)(&c), &line, &errs); err != nil {
-		return nil, newValidationError([]Problem{yamlProblem(err.Error())})
+		return nil, []Problem{yamlProblem(err.Error())}
 	}
 	for _, m := range errs {
 		probs = append(probs, yamlProblem(m))
 	}
-	probs = append(probs, c.compile()...)
-	if len(probs) > 0 {
-		return nil, newValidationError(probs)
-	}
-	return &c, nil
+	return &c, probs
 }
 
 // noAnchors refuses YAML anchors and aliases (&name, *name): a catalogue a

@@ -188,7 +188,7 @@ func newPrepCmd(g *globals) *cobra.Command {
 			collectLate(os.Getenv) // one day, then exit: see gc.go
 			return checkFormat(format, patient != "")
 		},
-		RunE: g.run(func(cmd *cobra.Command, svc api.Service) error {
+		RunE: g.runCacheOnly(func(cmd *cobra.Command, svc api.Service) error {
 			date, err := orToday(cmd.Context(), svc, date)
 			if err != nil {
 				return err

@@ -18,6 +18,11 @@ import (
 // service reaches the running agent through its socket, or, when none runs,
 // opens the data directory directly. done releases what it opened.
 func (g *globals) service(ctx context.Context) (svc api.Service, done func(), err error) {
+	return g.open(ctx, agent.Options{})
+}
+
+// open is service with the options of the agent it opens when none runs.
+func (g *globals) open(ctx context.Context, o agent.Options) (svc api.Service, done func(), err error) {
 	dir, err := agent.DataDir()
 	if err != nil {
 		return nil, nil, err
@@ -25,7 +30,8 @@ func (g *globals) service(ctx context.Context) (svc api.Service, done func(), er
 	if c, err := api.Attach(ctx, dir); err == nil {
 		return c, func() {}, nil
 	}
-	a, err := agent.Open(ctx, agent.Options{Dir: dir, Log: g.logger()})
+	o.Dir, o.Log = dir, g.logger()
+	a, err := agent.Open(ctx, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -35,8 +41,18 @@ func (g *globals) service(ctx context.Context) (svc api.Service, done func(), er
 // run wraps a command that needs the agent: it gets the service (the
 // running agent, or the data directory opened directly) and releases it.
 func (g *globals) run(f func(cmd *cobra.Command, svc api.Service) error) func(*cobra.Command, []string) error {
+	return g.runWith(agent.Options{}, f)
+}
+
+// runCacheOnly is run for a command that only reads the cache (prep): an
+// agent it opens reads the cache key alone from the keychain at start.
+func (g *globals) runCacheOnly(f func(cmd *cobra.Command, svc api.Service) error) func(*cobra.Command, []string) error {
+	return g.runWith(agent.Options{CacheOnly: true}, f)
+}
+
+func (g *globals) runWith(o agent.Options, f func(cmd *cobra.Command, svc api.Service) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, _ []string) error {
-		svc, done, err := g.service(cmd.Context())
+		svc, done, err := g.open(cmd.Context(), o)
 		if err != nil {
 			return err
 		}

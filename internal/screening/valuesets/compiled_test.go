@@ -2,6 +2,8 @@ package valuesets
 
 import (
 	"bytes"
+	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -25,5 +27,14 @@ func TestJSONMatchesTheYAML(t *testing.T) {
 	}
 	if len(s.byID) != len(y.byID) || len(s.byID) == 0 {
 		t.Fatalf("%d value sets from the JSON, %d from the YAML", len(s.byID), len(y.byID))
+	}
+	for oid, v := range y.byID {
+		v.Raw = nil // the YAML's own form, not loaded from the JSON
+		if !reflect.DeepEqual(s.byID[oid], v) {
+			t.Fatalf("value set %s from the JSON differs from the YAML's", oid)
+		}
+	}
+	if s.src.Repository != y.src.Repository || s.src.Commit != y.src.Commit || !slices.Equal(s.src.NotInRepo, y.src.NotInRepo) {
+		t.Fatal("the value sets' source from the JSON differs from the YAML's")
 	}
 }

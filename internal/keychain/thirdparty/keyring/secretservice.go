@@ -9,6 +9,7 @@ import (
 	"errors"
 
 	"strings"
+	"sync"
 
 	"github.com/gsterjov/go-libsecret"
 )
@@ -49,6 +50,29 @@ type secretsKeyring struct {
 	service    *libsecret.Service
 	collection *libsecret.Collection
 	session    *libsecret.Session
+
+	// HealthPrep patch: the session and the collection are kept from one
+	// call to the next (upstream opened a new session and listed the
+	// collections at every Get, Set and Remove: 2 of a Get's 5 D-Bus round
+	// trips). A call that fails on a kept session (the daemon restarted)
+	// opens a new one and tries once more. mu serializes the calls, which
+	// share them.
+	mu   sync.Mutex
+	kept bool
+}
+
+// again runs op, and once more on a fresh session when it failed on a
+// kept one.
+func (k *secretsKeyring) again(op func() error) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	reused := k.kept
+	err := op()
+	if err != nil && err != ErrKeyNotFound && reused {
+		k.kept, k.session, k.collection = false, nil, nil
+		err = op()
+	}
+	return err
 }
 
 var errCollectionNotFound = errors.New("The collection does not exist. Please add a key first")
@@ -75,6 +99,9 @@ func decodeKeyringString(src string) string {
 }
 
 func (k *secretsKeyring) openSecrets() error {
+	if k.kept {
+		return nil
+	}
 	session, err := k.service.Open()
 	if err != nil {
 		return err
@@ -93,6 +120,7 @@ func (k *secretsKeyring) openSecrets() error {
 		if decodeKeyringString(string(collection.Path())) == path {
 			c := collection // fix variable into the local variable to ensure it's referenced correctly, see https://github.com/kyoh86/exportloopref
 			k.collection = &c
+			k.kept = true
 			return nil
 		}
 	}
@@ -117,6 +145,15 @@ func (k *secretsKeyring) openCollection() error {
 }
 
 func (k *secretsKeyring) Get(key string) (Item, error) {
+	var it Item
+	err := k.again(func() (err error) {
+		it, err = k.get(key)
+		return err
+	})
+	return it, err
+}
+
+func (k *secretsKeyring) get(key string) (Item, error) {
 	if err := k.openCollection(); err != nil {
 		if err == errCollectionNotFound {
 			return Item{}, ErrKeyNotFound
@@ -175,6 +212,10 @@ func (k *secretsKeyring) GetMetadata(key string) (Metadata, error) {
 }
 
 func (k *secretsKeyring) Set(item Item) error {
+	return k.again(func() error { return k.set(item) })
+}
+
+func (k *secretsKeyring) set(item Item) error {
 	err := k.openSecrets()
 	if err != nil {
 		return err
@@ -210,6 +251,10 @@ func (k *secretsKeyring) Set(item Item) error {
 }
 
 func (k *secretsKeyring) Remove(key string) error {
+	return k.again(func() error { return k.remove(key) })
+}
+
+func (k *secretsKeyring) remove(key string) error {
 	if err := k.openCollection(); err != nil {
 		if err == errCollectionNotFound {
 			return ErrKeyNotFound
@@ -250,6 +295,15 @@ func (k *secretsKeyring) Remove(key string) error {
 }
 
 func (k *secretsKeyring) Keys() ([]string, error) {
+	var keys []string
+	err := k.again(func() (err error) {
+		keys, err = k.keys()
+		return err
+	})
+	return keys, err
+}
+
+func (k *secretsKeyring) keys() ([]string, error) {
 	if err := k.openCollection(); err != nil {
 		if err == errCollectionNotFound {
 			return []string{}, nil
@@ -275,9 +329,12 @@ func (k *secretsKeyring) Keys() ([]string, error) {
 
 // deleteCollection deletes the keyring's collection if it exists. This is mainly to support testing.
 func (k *secretsKeyring) deleteCollection() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	if err := k.openCollection(); err != nil {
 		return err
 	}
+	k.kept = false
 	return k.collection.Delete()
 }
 
