@@ -9,8 +9,9 @@ import (
 	"testing"
 )
 
-// realKeychain opens the Secret Service the Makefile starts (with-keyring).
-func realKeychain(t *testing.T, practice string) *Keychain {
+// needSessionBus skips a test with no session bus, unless the run
+// requires the keychain.
+func needSessionBus(t *testing.T) {
 	t.Helper()
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		if os.Getenv("HEALTHPREP_REQUIRE_KEYRING") != "" {
@@ -18,6 +19,12 @@ func realKeychain(t *testing.T, practice string) *Keychain {
 		}
 		t.Skip("no session bus: run under build/scripts/with-keyring (make test does)")
 	}
+}
+
+// realKeychain opens the Secret Service the Makefile starts (with-keyring).
+func realKeychain(t *testing.T, practice string) *Keychain {
+	t.Helper()
+	needSessionBus(t)
 	k, err := Open(context.Background(), practice, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -42,6 +42,7 @@ func sessions(t *testing.T) []string {
 // D-Bus round trips, and a start reads up to five items.
 func TestOneSessionForManyReads(t *testing.T) {
 	ctx := context.Background()
+	needSessionBus(t)
 	before := sessions(t)
 	k := realKeychain(t, "test-"+t.Name())
 	t.Cleanup(func() { k.DeleteAll(ctx) })
