@@ -435,7 +435,7 @@ func Sync(ctx context.Context, d Deps, day time.Time) (Summary, error) {
 				// whole in data.
 				atts := res.attachments
 				if res.rec == nil || err != nil {
-					atts = attachments(id, data.Resources)
+					atts = documents.Attachments(id, data.Resources)
 				}
 				if serr == nil {
 					serr = addDocs(id, atts)

@@ -3,7 +3,6 @@
 package daysync
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/url"
@@ -250,7 +249,7 @@ func (f fetcher) patient(ctx context.Context, id string, patients *patientBatche
 		defer recMu.Unlock()
 		// Listed as the pages arrive: the Patient has none, so they come
 		// in the chart's order whether or not a page waits for it.
-		res.attachments = append(res.attachments, attachments(id, page)...)
+		res.attachments = append(res.attachments, documents.Attachments(id, page)...)
 		if !isPatient && !ptDone {
 			pending = append(pending, page...)
 			return nil
@@ -562,21 +561,4 @@ func headOf(raw json.RawMessage) head {
 	var h head
 	json.Unmarshal(raw, &h)
 	return h
-}
-
-// attachments lists a chart's (or some of its pages') readable
-// attachments as documents.Attachments does, which the agent's reading
-// keeps beside the day (documents.AttachmentsName): only resources that
-// name a document type anywhere can be one, and the rest are not parsed.
-func attachments(id string, resources []json.RawMessage) []documents.Candidate {
-	var docs []json.RawMessage
-	for _, r := range resources {
-		if bytes.Contains(r, []byte("DocumentReference")) || bytes.Contains(r, []byte("DiagnosticReport")) {
-			docs = append(docs, r)
-		}
-	}
-	if len(docs) == 0 {
-		return nil
-	}
-	return documents.Attachments(id, docs)
 }

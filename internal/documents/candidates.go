@@ -6,6 +6,7 @@
 package documents
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"time"
@@ -164,6 +165,11 @@ const AttachmentsName = "attachments-1"
 func Attachments(patientID string, resources []json.RawMessage) []Candidate {
 	var out []Candidate
 	for _, raw := range resources {
+		// Only a resource that names a document type anywhere can be one:
+		// the rest of a chart (most of it) is not parsed at all.
+		if !bytes.Contains(raw, []byte("DocumentReference")) && !bytes.Contains(raw, []byte("DiagnosticReport")) {
+			continue
+		}
 		var head struct {
 			ResourceType string `json:"resourceType"`
 		}
